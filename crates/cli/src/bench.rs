@@ -1,0 +1,379 @@
+//! Benchmarks: each prints our rate beside a baseline measured in the same run on the
+//! same machine (sqlite3's own CLI doing the plain version of the same work), so the
+//! numbers in docs/benchmarks.md can be compared and re-measured. Speed is shown here,
+//! never by a timed unit test.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+use coupondesk_core::domain::PageRequest;
+use coupondesk_core::generate::GenerateRequest;
+use coupondesk_core::import::{ImportOptions, ImportTarget};
+use coupondesk_core::progress::CancelToken;
+use coupondesk_core::store::codes::CodeQuery;
+use coupondesk_core::{ApiError, Desk};
+use serde_json::json;
+
+use crate::print::Out;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Import N unique codes from CSV into an empty database, against sqlite3 `.import`.
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        /// Where to put the files (default: a temporary folder, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Generate N codes into a batch, against sqlite3 inserting N random codes.
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Pages of 50 of a batch of N codes, by position and by substring, against a
+    /// LIKE '%q%' scan of the same table.
+    Search {
+        #[arg(long, default_value_t = 10_000_000)]
+        codes: u64,
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+        /// Reuse (or create and keep) this database; its batch BENCH is built once.
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+}
+
+fn fail(code: &str, message: impl Into<String>) -> ApiError {
+    ApiError {
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+fn io(e: std::io::Error) -> ApiError {
+    fail("bench_io", e.to_string())
+}
+
+fn desk_err(e: coupondesk_core::DeskError) -> ApiError {
+    ApiError::from(&e)
+}
+
+pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
+    match cmd {
+        BenchCommand::Import { rows, dir } => import(rows, dir, out),
+        BenchCommand::Generate { count, dir } => generate(count, dir, out),
+        BenchCommand::Search { codes, queries, db } => search(codes, queries, db, out),
+    }
+}
+
+/// A work folder: the one given, or a temporary one removed when dropped.
+fn workdir(dir: Option<PathBuf>) -> Result<(PathBuf, Option<tempfile::TempDir>), ApiError> {
+    match dir {
+        Some(d) => {
+            std::fs::create_dir_all(&d).map_err(io)?;
+            Ok((d, None))
+        }
+        None => {
+            let t = tempfile::tempdir().map_err(io)?;
+            Ok((t.path().to_owned(), Some(t)))
+        }
+    }
+}
+
+/// Distinct pseudo-random codes: a bijection of the row number (odd multiplier modulo
+/// 2^40), so no two rows collide and the order is scattered like real codes.
+fn bench_code(i: u64) -> String {
+    let x = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5DEE_CE66_D) & ((1 << 40) - 1);
+    format!("C{x:010X}")
+}
+
+fn write_csv(path: &Path, rows: u64) -> Result<(), ApiError> {
+    let mut w = BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    writeln!(w, "code").map_err(io)?;
+    for i in 0..rows {
+        writeln!(w, "{}", bench_code(i)).map_err(io)?;
+    }
+    w.flush().map_err(io)
+}
+
+/// Runs sqlite3's CLI on a fresh database with `sql`, timing the whole process.
+fn sqlite3(db: &Path, args: &[&str]) -> Result<Duration, ApiError> {
+    let _ = std::fs::remove_file(db);
+    let start = Instant::now();
+    let status = Command::new("sqlite3")
+        .arg(db)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| {
+            fail(
+                "bench_baseline",
+                format!("could not run sqlite3 ({e}); install it"),
+            )
+        })?;
+    let took = start.elapsed();
+    if !status.success() {
+        return Err(fail("bench_baseline", format!("sqlite3 failed: {status}")));
+    }
+    Ok(took)
+}
+
+/// Peak resident memory of this process so far, in MiB (Linux).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn rate(n: u64, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+fn secs(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0).round() / 1000.0
+}
+
+fn import(rows: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError> {
+    let (dir, _keep) = workdir(dir)?;
+    let csv = dir.join("codes.csv");
+    write_csv(&csv, rows)?;
+    let csv_s = csv.display().to_string();
+    let import_cmd = format!(".import --csv --skip 1 {csv_s} codes");
+    let base_default = sqlite3(
+        &dir.join("baseline.sqlite3"),
+        &[
+            "PRAGMA journal_mode=WAL;",
+            "CREATE TABLE codes (code TEXT NOT NULL UNIQUE);",
+            &import_cmd,
+        ],
+    )?;
+    let base_tuned = sqlite3(
+        &dir.join("baseline.sqlite3"),
+        &[
+            "PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536;",
+            "CREATE TABLE codes (code TEXT NOT NULL UNIQUE);",
+            &import_cmd,
+        ],
+    )?;
+    let db = dir.join("coupondesk.sqlite3");
+    let _ = std::fs::remove_file(&db);
+    let desk = Desk::open(&db).map_err(desk_err)?;
+    let target = ImportTarget::New {
+        ticket_type: "BENCH".into(),
+        name: "bench".into(),
+    };
+    let start = Instant::now();
+    let report = desk
+        .import_codes(
+            &csv,
+            &target,
+            &ImportOptions::default(),
+            &CancelToken::new(),
+            &mut |_| {},
+        )
+        .map_err(desk_err)?;
+    let ours = start.elapsed();
+    let peak = peak_rss_mib();
+    let start = Instant::now();
+    desk.build_search_index(&CancelToken::new())
+        .map_err(desk_err)?;
+    let index = start.elapsed();
+    if report.imported != rows {
+        return Err(fail(
+            "bench_wrong",
+            format!("imported {} of {rows} rows", report.imported),
+        ));
+    }
+    let v = json!({
+        "rows": rows,
+        "coupondesk_import_s": secs(ours),
+        "coupondesk_rows_per_s": rate(rows, ours).round(),
+        "sqlite3_import_default_s": secs(base_default),
+        "sqlite3_import_same_cache_s": secs(base_tuned),
+        "ratio_vs_sqlite3_default": (ours.as_secs_f64() / base_default.as_secs_f64() * 100.0).round() / 100.0,
+        "ratio_vs_sqlite3_same_cache": (ours.as_secs_f64() / base_tuned.as_secs_f64() * 100.0).round() / 100.0,
+        "search_index_catch_up_s": secs(index),
+        "peak_rss_mib": peak.map(|p| p.round()),
+    });
+    let text = format!(
+        "import of {rows} unique codes\n  coupondesk        {:>8.3} s  {:>10.0} rows/s  (peak RSS {} MiB)\n  sqlite3 .import   {:>8.3} s  (CLI defaults)   ratio {:.2}x\n  sqlite3 .import   {:>8.3} s  (same 64 MiB cache) ratio {:.2}x\n  search index catch-up afterwards {:.3} s",
+        ours.as_secs_f64(),
+        rate(rows, ours),
+        peak.map(|p| format!("{p:.0}")).unwrap_or_else(|| "n/a".into()),
+        base_default.as_secs_f64(),
+        ours.as_secs_f64() / base_default.as_secs_f64(),
+        base_tuned.as_secs_f64(),
+        ours.as_secs_f64() / base_tuned.as_secs_f64(),
+        index.as_secs_f64(),
+    );
+    out.value(&v, &text)
+}
+
+fn generate(count: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError> {
+    let (dir, _keep) = workdir(dir)?;
+    let fill = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) \
+         INSERT OR IGNORE INTO codes SELECT hex(randomblob(6)) FROM n;"
+    );
+    let base = sqlite3(
+        &dir.join("baseline.sqlite3"),
+        &[
+            "PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536;",
+            "CREATE TABLE codes (code TEXT NOT NULL UNIQUE);",
+            &fill,
+        ],
+    )?;
+    let db = dir.join("coupondesk.sqlite3");
+    let _ = std::fs::remove_file(&db);
+    let desk = Desk::open(&db).map_err(desk_err)?;
+    desk.create_batch("BENCH", "bench").map_err(desk_err)?;
+    let req = GenerateRequest {
+        ticket_type: "BENCH".into(),
+        count,
+        length: None,
+        prefix: None,
+    };
+    let start = Instant::now();
+    let report = desk
+        .generate_codes(&req, &CancelToken::new(), &mut |_| {})
+        .map_err(desk_err)?;
+    let ours = start.elapsed();
+    if report.batch.total_codes != count {
+        return Err(fail(
+            "bench_wrong",
+            "the batch does not hold every generated code",
+        ));
+    }
+    let v = json!({
+        "count": count,
+        "coupondesk_generate_s": secs(ours),
+        "coupondesk_codes_per_s": rate(count, ours).round(),
+        "sqlite3_random_insert_s": secs(base),
+        "ratio_vs_sqlite3": (ours.as_secs_f64() / base.as_secs_f64() * 100.0).round() / 100.0,
+    });
+    let text = format!(
+        "generate {count} codes\n  coupondesk          {:>8.3} s  {:>10.0} codes/s\n  sqlite3 random hex  {:>8.3} s  ratio {:.2}x",
+        ours.as_secs_f64(),
+        rate(count, ours),
+        base.as_secs_f64(),
+        ours.as_secs_f64() / base.as_secs_f64()
+    );
+    out.value(&v, &text)
+}
+
+/// p50, p99 and max of a set of durations, in milliseconds.
+fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
+    v.sort();
+    let at = |q: f64| {
+        let i = ((v.len() as f64 - 1.0) * q).round() as usize;
+        v.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+    };
+    (at(0.5), at(0.99), at(1.0))
+}
+
+fn search(codes: u64, queries: usize, db: Option<PathBuf>, out: &Out) -> Result<(), ApiError> {
+    let (dir, _keep) = workdir(None)?;
+    let db = db.unwrap_or_else(|| dir.join("search.sqlite3"));
+    let desk = Desk::open(&db).map_err(desk_err)?;
+    let mut built = Duration::ZERO;
+    if desk.get_batch("BENCH").is_err() {
+        desk.create_batch("BENCH", "bench").map_err(desk_err)?;
+        let start = Instant::now();
+        let req = GenerateRequest {
+            ticket_type: "BENCH".into(),
+            count: codes,
+            length: None,
+            prefix: None,
+        };
+        desk.generate_codes(&req, &CancelToken::new(), &mut |_| {})
+            .map_err(desk_err)?;
+        desk.build_search_index(&CancelToken::new())
+            .map_err(desk_err)?;
+        built = start.elapsed();
+    }
+    let total = desk.get_batch("BENCH").map_err(desk_err)?.total_codes;
+    let pages = total.div_ceil(50).max(1);
+    // Deterministic spread of pages and sample codes across the whole batch.
+    let pick = |i: usize, n: u64| (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) % n;
+    let query = |page: u64, search: Option<String>| CodeQuery {
+        ticket_type: "BENCH".into(),
+        status: None,
+        search,
+        page: PageRequest {
+            page: page as u32,
+            per_page: 50,
+        },
+    };
+    let mut by_position = Vec::new();
+    let mut samples = Vec::new();
+    for i in 0..queries {
+        let page = 1 + pick(i, pages);
+        let start = Instant::now();
+        let p = desk.list_codes(&query(page, None)).map_err(desk_err)?;
+        by_position.push(start.elapsed());
+        if let Some(c) = p.items.get(i % p.items.len().max(1)) {
+            samples.push(c.code.clone());
+        }
+    }
+    let mut by_substring = Vec::new();
+    let mut cases = Vec::new();
+    for (i, code) in samples.iter().enumerate() {
+        let len = [3usize, 4, 6][i % 3];
+        let from = i % (code.len() - len + 1);
+        let needle = code[from..from + len].to_owned();
+        let start = Instant::now();
+        let p = desk
+            .list_codes(&query(1, Some(needle.clone())))
+            .map_err(desk_err)?;
+        by_substring.push(start.elapsed());
+        if !p.items.iter().any(|c| c.code.contains(&needle)) {
+            return Err(fail(
+                "bench_wrong",
+                format!("search {needle} found nothing"),
+            ));
+        }
+        cases.push(needle);
+    }
+    // Baseline: the naive full scan of the same table for a few of the same substrings.
+    let conn_path = db.display().to_string();
+    let mut naive = Vec::new();
+    for needle in cases.iter().take(5) {
+        let sql = format!(
+            "SELECT id, code FROM codes WHERE code LIKE '%{needle}%' LIMIT 50; \
+             SELECT count(*) FROM codes WHERE code LIKE '%{needle}%';"
+        );
+        let start = Instant::now();
+        let st = Command::new("sqlite3")
+            .arg(&conn_path)
+            .arg(&sql)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map_err(|e| fail("bench_baseline", e.to_string()))?;
+        naive.push(start.elapsed());
+        if !st.success() {
+            return Err(fail("bench_baseline", "sqlite3 scan failed"));
+        }
+    }
+    let (pp50, pp99, pmax) = percentiles(by_position);
+    let (sp50, sp99, smax) = percentiles(by_substring);
+    let (np50, _, nmax) = percentiles(naive);
+    let v = json!({
+        "codes": total,
+        "build_s": secs(built),
+        "position_page_ms": {"p50": pp50, "p99": pp99, "max": pmax},
+        "substring_page_ms": {"p50": sp50, "p99": sp99, "max": smax},
+        "naive_like_scan_ms": {"p50": np50, "max": nmax},
+    });
+    let text = format!(
+        "pages of 50 among {total} codes ({queries} queries each{})\n  by position          p50 {pp50:.2} ms  p99 {pp99:.2} ms  max {pmax:.2} ms\n  by substring (3-6)   p50 {sp50:.2} ms  p99 {sp99:.2} ms  max {smax:.2} ms  (page + total count)\n  baseline LIKE scan   p50 {np50:.0} ms  max {nmax:.0} ms  (sqlite3, same table)",
+        if built.is_zero() { String::new() } else { format!("; built in {:.1} s", built.as_secs_f64()) }
+    );
+    out.value(&v, &text)
+}

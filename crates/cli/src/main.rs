@@ -1,0 +1,324 @@
+//! `coupondesk`: CouponDesk without a window. Every command is one call into
+//! `coupondesk_core::Desk`; this file only parses arguments and prints results.
+//!
+//! Exit status 0 on success; 1 with a one-line error on stderr otherwise (with --json
+//! that line is the `{code, message}` object); 2 for a malformed command line.
+
+mod bench;
+mod print;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use coupondesk_core::desk::BatchQuery;
+use coupondesk_core::domain::{CodeStatus, PageRequest};
+use coupondesk_core::generate::GenerateRequest;
+use coupondesk_core::import::{
+    ColumnChoice, EncodingChoice, HeaderChoice, ImportOptions, ImportTarget,
+};
+use coupondesk_core::progress::CancelToken;
+use coupondesk_core::store::codes::CodeQuery;
+use coupondesk_core::{ApiError, Desk, DeskError};
+
+#[derive(Parser)]
+#[command(
+    name = "coupondesk",
+    version,
+    about = "CouponDesk back office, headless"
+)]
+struct Cli {
+    /// The database file; default: the app's database in the OS data folder.
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Print results (and errors) as one JSON object.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Code batches (spec 000 "ticket types").
+    #[command(subcommand)]
+    Batch(BatchCommand),
+    /// The codes of a batch.
+    #[command(subcommand)]
+    Codes(CodesCommand),
+    /// Bring the substring search index up to date.
+    Index,
+    /// Where the database is and which schema it has.
+    Info,
+    /// Benchmarks that print a rate beside a baseline measured in the same run.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BatchCommand {
+    Create {
+        #[arg(long = "type", value_name = "T")]
+        ticket_type: String,
+        #[arg(long)]
+        name: String,
+    },
+    List {
+        #[arg(long = "type", value_name = "T")]
+        ticket_type: Option<String>,
+        /// Substring of the name.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    Show {
+        #[arg(long = "type", value_name = "T")]
+        ticket_type: String,
+    },
+}
+
+#[derive(Args)]
+struct PageArgs {
+    #[arg(long, default_value_t = 1)]
+    page: u32,
+    #[arg(long, default_value_t = 10)]
+    per_page: u32,
+}
+
+#[derive(Subcommand)]
+enum CodesCommand {
+    /// Import codes from a CSV file into a batch.
+    Import {
+        #[arg(long, value_name = "T")]
+        batch: String,
+        file: PathBuf,
+        /// Header name, or 1-based column number.
+        #[arg(long, value_name = "NAME|INDEX")]
+        column: Option<String>,
+        #[arg(long, value_enum, default_value = "auto")]
+        encoding: EncodingArg,
+        /// The first row is data, not a header.
+        #[arg(long, conflicts_with = "header")]
+        no_header: bool,
+        /// The first row is a header (default: detected).
+        #[arg(long)]
+        header: bool,
+        /// Create batch T with this name as part of the import.
+        #[arg(long, value_name = "NAME")]
+        new_batch_name: Option<String>,
+    },
+    /// Generate random unique codes into a batch.
+    Generate {
+        #[arg(long, value_name = "T")]
+        batch: String,
+        #[arg(long)]
+        count: u64,
+        #[arg(long)]
+        length: Option<u32>,
+        #[arg(long)]
+        prefix: Option<String>,
+    },
+    List {
+        #[arg(long, value_name = "T")]
+        batch: String,
+        #[arg(long, value_parser = parse_status)]
+        status: Option<CodeStatus>,
+        /// Case-sensitive substring of the code.
+        #[arg(long)]
+        search: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Export a batch's codes to CSV (UTF-8 with BOM).
+    Export {
+        #[arg(long, value_name = "T")]
+        batch: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum EncodingArg {
+    Auto,
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(alias = "gb18030")]
+    Gbk,
+}
+
+fn parse_status(s: &str) -> Result<CodeStatus, String> {
+    CodeStatus::parse(s).ok_or_else(|| {
+        let all: Vec<_> = CodeStatus::ALL.iter().map(|s| s.as_str()).collect();
+        format!("unknown status {s:?}; use one of {}", all.join(", "))
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                let body = serde_json::to_string(&e).unwrap_or_else(|_| e.message.clone());
+                eprintln!("{body}");
+            } else {
+                eprintln!("error: {}", e.message);
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn api(e: DeskError) -> ApiError {
+    ApiError::from(&e)
+}
+
+fn open(db: Option<PathBuf>) -> Result<Desk, ApiError> {
+    let path = match db {
+        Some(p) => p,
+        None => Desk::default_db_path().map_err(api)?,
+    };
+    Desk::open(&path).map_err(api)
+}
+
+fn run(cli: Cli) -> Result<(), ApiError> {
+    let out = print::Out { json: cli.json };
+    if let Command::Bench(cmd) = cli.command {
+        return bench::run(cmd, &out);
+    }
+    let desk = open(cli.db)?;
+
+    match cli.command {
+        Command::Batch(BatchCommand::Create { ticket_type, name }) => {
+            out.batch(&desk.create_batch(&ticket_type, &name).map_err(api)?)
+        }
+        Command::Batch(BatchCommand::List {
+            ticket_type,
+            name,
+            page,
+        }) => {
+            let q = BatchQuery {
+                ticket_type,
+                name,
+                page: PageRequest {
+                    page: page.page,
+                    per_page: page.per_page,
+                },
+            };
+            out.batches(&desk.list_batches(&q).map_err(api)?)
+        }
+        Command::Batch(BatchCommand::Show { ticket_type }) => {
+            out.batch(&desk.get_batch(&ticket_type).map_err(api)?)
+        }
+        Command::Codes(CodesCommand::Import {
+            batch,
+            file,
+            column,
+            encoding,
+            no_header,
+            header,
+            new_batch_name,
+        }) => {
+            let options = ImportOptions {
+                encoding: match encoding {
+                    EncodingArg::Auto => EncodingChoice::Auto,
+                    EncodingArg::Utf8 => EncodingChoice::Utf8,
+                    EncodingArg::Gbk => EncodingChoice::Gbk,
+                },
+                header: match (header, no_header) {
+                    (true, _) => HeaderChoice::Present,
+                    (_, true) => HeaderChoice::Absent,
+                    _ => HeaderChoice::Auto,
+                },
+                column: column.as_deref().map(ColumnChoice::from_arg),
+            };
+            let target = match new_batch_name {
+                Some(name) => ImportTarget::New {
+                    ticket_type: batch,
+                    name,
+                },
+                None => ImportTarget::Existing(batch),
+            };
+            let tty = std::io::stderr().is_terminal();
+            let mut progress = |p: coupondesk_core::import::ImportProgress| {
+                if tty {
+                    eprint!(
+                        "\r{} rows read, {} imported ({}%)",
+                        p.rows_read,
+                        p.imported,
+                        (p.bytes_read * 100).checked_div(p.bytes_total).unwrap_or(0)
+                    );
+                }
+            };
+            let report = desk
+                .import_codes(&file, &target, &options, &CancelToken::new(), &mut progress)
+                .map_err(api)?;
+            if tty {
+                eprintln!();
+            }
+            desk.build_search_index(&CancelToken::new()).map_err(api)?;
+            out.import(&report)
+        }
+        Command::Codes(CodesCommand::Generate {
+            batch,
+            count,
+            length,
+            prefix,
+        }) => {
+            let req = GenerateRequest {
+                ticket_type: batch,
+                count,
+                length,
+                prefix,
+            };
+            let report = desk
+                .generate_codes(&req, &CancelToken::new(), &mut |_| {})
+                .map_err(api)?;
+            desk.build_search_index(&CancelToken::new()).map_err(api)?;
+            out.generate(&report)
+        }
+        Command::Codes(CodesCommand::List {
+            batch,
+            status,
+            search,
+            page,
+        }) => {
+            let q = CodeQuery {
+                ticket_type: batch,
+                status,
+                search,
+                page: PageRequest {
+                    page: page.page,
+                    per_page: page.per_page,
+                },
+            };
+            out.codes(&desk.list_codes(&q).map_err(api)?)
+        }
+        Command::Codes(CodesCommand::Export { batch, out: file }) => {
+            let report = desk
+                .export_codes(&batch, &file, &CancelToken::new(), &mut |_| {})
+                .map_err(api)?;
+            out.export(&report)
+        }
+        Command::Index => {
+            let n = desk.build_search_index(&CancelToken::new()).map_err(api)?;
+            out.value(
+                &serde_json::json!({ "indexed": n }),
+                &format!("indexed {n} codes"),
+            )
+        }
+        Command::Info => {
+            let info = desk.info().map_err(api)?;
+            let text = format!(
+                "database {} (schema {}), CouponDesk {}",
+                info.db_path, info.schema_version, info.version
+            );
+            out.value(&info, &text)
+        }
+        Command::Bench(_) => Ok(()),
+    }
+}

@@ -1,0 +1,223 @@
+//! The use cases: the one place the Tauri shell and the CLI call into. Each method is one
+//! user action; the work it does is in `store`, `import`, `export` and `generate`.
+//!
+//! A `Desk` holds one SQLite connection for short actions (behind a mutex, so the shell can
+//! share the Desk across threads); long work (import, generate, export, index) opens its own
+//! connection so the window stays responsive while it runs.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::domain::batch::BatchFieldError;
+use crate::domain::page::PageError;
+use crate::domain::{Batch, BatchName, Page, PageRequest, TicketType};
+use crate::export::{ExportError, ExportProgress, ExportReport};
+use crate::generate::{GenerateError, GenerateProgress, GenerateReport, GenerateRequest};
+use crate::import::run::ImportError;
+use crate::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportTarget};
+use crate::progress::CancelToken;
+use crate::store::codes::{CodeQuery, CodeRow};
+use crate::store::{self, StoreError};
+use crate::ErrorCode;
+
+/// Everything a use case can fail with; each variant keeps its module's error and code.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Field(#[from] BatchFieldError),
+    #[error(transparent)]
+    Page(#[from] PageError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
+    NoDataDir,
+}
+
+impl ErrorCode for DeskError {
+    fn code(&self) -> &'static str {
+        match self {
+            DeskError::Store(e) => e.code(),
+            DeskError::Field(e) => e.code(),
+            DeskError::Page(e) => e.code(),
+            DeskError::Import(e) => e.code(),
+            DeskError::Generate(e) => e.code(),
+            DeskError::Export(e) => e.code(),
+            DeskError::NoDataDir => "no_data_dir",
+        }
+    }
+}
+
+pub type DeskResult<T> = Result<T, DeskError>;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BatchQuery {
+    /// Exact ticket_type.
+    #[serde(default)]
+    pub ticket_type: Option<String>,
+    /// Fuzzy (substring) match on the name.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub page: PageRequest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppInfo {
+    pub db_path: String,
+    pub version: String,
+    pub schema_version: u32,
+}
+
+pub struct Desk {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+impl Desk {
+    /// The database the app and the CLI use when none is named: `coupondesk.sqlite3` in
+    /// the OS's per-user data folder.
+    pub fn default_db_path() -> DeskResult<PathBuf> {
+        let dirs = directories::ProjectDirs::from("com", "CouponDesk", "CouponDesk")
+            .ok_or(DeskError::NoDataDir)?;
+        Ok(dirs.data_dir().join("coupondesk.sqlite3"))
+    }
+
+    /// Opens (creating it if needed) the database at `path`, migrates it, and finishes
+    /// what a killed process left: runs whose owner is gone are rolled back.
+    pub fn open(path: &Path) -> DeskResult<Desk> {
+        let mut conn = store::open(path)?;
+        store::runs::recover_interrupted(&mut conn, path)?;
+        Ok(Desk {
+            path: path.to_owned(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves the connection usable: every action is a
+        // transaction that SQLite rolled back.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn info(&self) -> DeskResult<AppInfo> {
+        Ok(AppInfo {
+            db_path: self.path.display().to_string(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            schema_version: store::migrations::schema_version(&self.conn())?,
+        })
+    }
+
+    pub fn create_batch(&self, ticket_type: &str, name: &str) -> DeskResult<Batch> {
+        let ticket_type = TicketType::parse(ticket_type)?;
+        let name = BatchName::parse(name)?;
+        let mut conn = self.conn();
+        Ok(store::batches::create(&mut conn, &ticket_type, &name)?)
+    }
+
+    pub fn list_batches(&self, q: &BatchQuery) -> DeskResult<Page<Batch>> {
+        let page = q.page.validated()?;
+        Ok(store::batches::list(
+            &self.conn(),
+            q.ticket_type.as_deref(),
+            q.name.as_deref(),
+            page,
+        )?)
+    }
+
+    pub fn get_batch(&self, ticket_type: &str) -> DeskResult<Batch> {
+        Ok(store::batches::get(&self.conn(), ticket_type)?)
+    }
+
+    pub fn list_codes(&self, q: &CodeQuery) -> DeskResult<Page<CodeRow>> {
+        q.page.validated()?;
+        Ok(store::codes::list(&self.conn(), q)?)
+    }
+
+    pub fn preview_import(
+        &self,
+        file: &Path,
+        options: &ImportOptions,
+    ) -> DeskResult<ImportPreview> {
+        Ok(crate::import::preview::preview(file, options)?)
+    }
+
+    /// Imports codes from a CSV file; see `import::run`. The search index catches up
+    /// afterwards (`build_search_index`); searches are complete meanwhile.
+    pub fn import_codes(
+        &self,
+        file: &Path,
+        target: &ImportTarget,
+        options: &ImportOptions,
+        cancel: &CancelToken,
+        on_progress: &mut dyn FnMut(ImportProgress),
+    ) -> DeskResult<ImportReport> {
+        let mut conn = store::open(&self.path)?;
+        Ok(crate::import::run::import(
+            &mut conn,
+            &self.path,
+            file,
+            target,
+            options,
+            cancel,
+            on_progress,
+        )?)
+    }
+
+    pub fn generate_codes(
+        &self,
+        req: &GenerateRequest,
+        cancel: &CancelToken,
+        on_progress: &mut dyn FnMut(GenerateProgress),
+    ) -> DeskResult<GenerateReport> {
+        let mut conn = store::open(&self.path)?;
+        Ok(crate::generate::generate(
+            &mut conn,
+            &self.path,
+            req,
+            cancel,
+            on_progress,
+        )?)
+    }
+
+    pub fn export_codes(
+        &self,
+        ticket_type: &str,
+        out: &Path,
+        cancel: &CancelToken,
+        on_progress: &mut dyn FnMut(ExportProgress),
+    ) -> DeskResult<ExportReport> {
+        let conn = store::open(&self.path)?;
+        Ok(crate::export::export_codes(
+            &conn,
+            ticket_type,
+            out,
+            cancel,
+            on_progress,
+        )?)
+    }
+
+    /// Adds codes not yet in the substring search index to it, in chunks; returns how
+    /// many it added. Safe to run at any time and from any process.
+    pub fn build_search_index(&self, cancel: &CancelToken) -> DeskResult<u64> {
+        let mut conn = store::open(&self.path)?;
+        Ok(crate::search_index::catch_up(&mut conn, cancel)?)
+    }
+}

@@ -1,0 +1,11 @@
+//! Plain types and the rules about them. No I/O.
+
+pub mod batch;
+pub mod code;
+pub mod lifecycle;
+pub mod page;
+
+pub use batch::{Batch, BatchName, TicketType};
+pub use code::{Code, CodeRejection};
+pub use lifecycle::{CodeStatus, IllegalTransition};
+pub use page::{Page, PageRequest};

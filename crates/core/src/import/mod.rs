@@ -1,0 +1,318 @@
+//! CSV import of codes: encoding detection, header and column detection, a preview
+//! before committing, and the streaming run (one transaction per chunk) with progress,
+//! cancel, and per-row outcomes with line numbers.
+
+pub mod encoding;
+pub mod preview;
+pub mod reader;
+pub mod run;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::domain::Batch;
+
+/// Which text encoding to read the file in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export)]
+pub enum EncodingChoice {
+    /// UTF-8 (with or without BOM) when the start of the file is valid UTF-8, else GB18030.
+    #[default]
+    Auto,
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// GBK as Excel writes it in China; read as GB18030, its superset.
+    Gbk,
+}
+
+/// The encoding actually used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum DetectedEncoding {
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "utf-8-bom")]
+    Utf8Bom,
+    #[serde(rename = "gb18030")]
+    Gb18030,
+}
+
+impl DetectedEncoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DetectedEncoding::Utf8 => "utf-8",
+            DetectedEncoding::Utf8Bom => "utf-8-bom",
+            DetectedEncoding::Gb18030 => "gb18030",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export)]
+pub enum HeaderChoice {
+    /// The first row is a header when it names a known code column or its code cell is
+    /// not a valid code.
+    #[default]
+    Auto,
+    Present,
+    Absent,
+}
+
+/// Which column holds the code.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ColumnChoice {
+    /// A header name, matched after trimming, case-insensitively.
+    Name(String),
+    /// 1-based, as staff count columns in a spreadsheet.
+    Index(u32),
+}
+
+impl ColumnChoice {
+    /// Reads the CLI's `--column NAME|INDEX`: a whole number is an index, anything else a name.
+    pub fn from_arg(arg: &str) -> ColumnChoice {
+        match arg.trim().parse::<u32>() {
+            Ok(i) => ColumnChoice::Index(i),
+            Err(_) => ColumnChoice::Name(arg.trim().to_owned()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportOptions {
+    #[serde(default)]
+    pub encoding: EncodingChoice,
+    #[serde(default)]
+    pub header: HeaderChoice,
+    /// None: the column whose header is a known code name, else column 1.
+    #[serde(default)]
+    pub column: Option<ColumnChoice>,
+}
+
+/// What staff see before committing an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportPreview {
+    pub encoding: DetectedEncoding,
+    pub has_header: bool,
+    /// Header names, or "1", "2", ... when the file has no header.
+    pub columns: Vec<String>,
+    /// 1-based index of the code column that will be read.
+    pub code_column: u32,
+    /// The first data rows, as text, each with its line number in the file.
+    pub rows: Vec<PreviewRow>,
+    #[ts(type = "number")]
+    pub file_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PreviewRow {
+    #[ts(type = "number")]
+    pub line: u64,
+    pub cells: Vec<String>,
+}
+
+/// Why a data row was not imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RowIssueKind {
+    Empty,
+    TooShort,
+    TooLong,
+    BadCharacter,
+    BadFirstCharacter,
+    /// The row has fewer columns than the code column.
+    MissingColumn,
+    /// The row could not be decoded or parsed as CSV.
+    Unreadable,
+    DuplicateInFile,
+    DuplicateInDatabase,
+}
+
+impl RowIssueKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowIssueKind::Empty => "empty",
+            RowIssueKind::TooShort => "too_short",
+            RowIssueKind::TooLong => "too_long",
+            RowIssueKind::BadCharacter => "bad_character",
+            RowIssueKind::BadFirstCharacter => "bad_first_character",
+            RowIssueKind::MissingColumn => "missing_column",
+            RowIssueKind::Unreadable => "unreadable",
+            RowIssueKind::DuplicateInFile => "duplicate_in_file",
+            RowIssueKind::DuplicateInDatabase => "duplicate_in_database",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RowIssueKind> {
+        use RowIssueKind::*;
+        [
+            Empty,
+            TooShort,
+            TooLong,
+            BadCharacter,
+            BadFirstCharacter,
+            MissingColumn,
+            Unreadable,
+            DuplicateInFile,
+            DuplicateInDatabase,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    pub fn is_duplicate(self) -> bool {
+        matches!(
+            self,
+            RowIssueKind::DuplicateInFile | RowIssueKind::DuplicateInDatabase
+        )
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            RowIssueKind::Empty => "the code cell is empty",
+            RowIssueKind::TooShort => "the code is shorter than 4 characters",
+            RowIssueKind::TooLong => "the code is longer than 64 characters",
+            RowIssueKind::BadCharacter => {
+                "the code has a character other than A-Z, a-z, 0-9, '-' or '_'"
+            }
+            RowIssueKind::BadFirstCharacter => "the code must start with a letter or a digit",
+            RowIssueKind::MissingColumn => "the row has no cell in the code column",
+            RowIssueKind::Unreadable => "the row is not valid CSV text in the chosen encoding",
+            RowIssueKind::DuplicateInFile => "the code appears earlier in this file",
+            RowIssueKind::DuplicateInDatabase => "the code is already in the database",
+        }
+    }
+}
+
+impl From<crate::domain::CodeRejection> for RowIssueKind {
+    fn from(r: crate::domain::CodeRejection) -> Self {
+        use crate::domain::CodeRejection as R;
+        match r {
+            R::Empty => RowIssueKind::Empty,
+            R::TooShort => RowIssueKind::TooShort,
+            R::TooLong => RowIssueKind::TooLong,
+            R::BadCharacter => RowIssueKind::BadCharacter,
+            R::BadFirstCharacter => RowIssueKind::BadFirstCharacter,
+        }
+    }
+}
+
+/// One data row that was not imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RowIssue {
+    /// 1-based line in the file where the row starts (the header is line 1 when present).
+    #[ts(type = "number")]
+    pub line: u64,
+    pub kind: RowIssueKind,
+    /// The cell as read, cut to 100 characters.
+    pub value: String,
+    /// English sentence; the UI translates `kind` instead.
+    pub reason: String,
+}
+
+/// Sent while an import runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportProgress {
+    #[ts(type = "number")]
+    pub run_id: i64,
+    #[ts(type = "number")]
+    pub rows_read: u64,
+    #[ts(type = "number")]
+    pub imported: u64,
+    #[ts(type = "number")]
+    pub skipped_duplicate: u64,
+    #[ts(type = "number")]
+    pub skipped_invalid: u64,
+    #[ts(type = "number")]
+    pub bytes_read: u64,
+    #[ts(type = "number")]
+    pub bytes_total: u64,
+}
+
+/// Where imported codes go.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ImportTarget {
+    /// Supplement an existing batch, by ticket_type.
+    Existing(String),
+    /// Create the batch in the same run (it is removed again if the import is cancelled).
+    New { ticket_type: String, name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RunState {
+    Running,
+    Done,
+    Cancelled,
+    Interrupted,
+}
+
+impl RunState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Running => "running",
+            RunState::Done => "done",
+            RunState::Cancelled => "cancelled",
+            RunState::Interrupted => "interrupted",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RunState> {
+        [
+            RunState::Running,
+            RunState::Done,
+            RunState::Cancelled,
+            RunState::Interrupted,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// The outcome of an import. Every data row is in exactly one of imported,
+/// skipped_duplicate and skipped_invalid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportReport {
+    #[ts(type = "number")]
+    pub run_id: i64,
+    pub state: RunState,
+    /// The batch as it is after the run (as before it, when cancelled); None when a batch
+    /// created by a cancelled run was removed again.
+    pub batch: Option<Batch>,
+    pub encoding: DetectedEncoding,
+    pub has_header: bool,
+    pub code_column: u32,
+    #[ts(type = "number")]
+    pub rows_read: u64,
+    #[ts(type = "number")]
+    pub imported: u64,
+    #[ts(type = "number")]
+    pub skipped_duplicate: u64,
+    #[ts(type = "number")]
+    pub skipped_invalid: u64,
+    /// The invalid rows, in file order (at most `issues_limit` of them; all are kept in
+    /// the database and can be listed by run).
+    pub errors: Vec<RowIssue>,
+    /// The duplicate rows, in file order, likewise limited.
+    pub duplicates: Vec<RowIssue>,
+    #[ts(type = "number")]
+    pub elapsed_ms: u64,
+}

@@ -1,0 +1,283 @@
+//! Running an import: stream the file, one transaction per chunk of rows, every data row
+//! ending in exactly one of imported / skipped_duplicate / skipped_invalid.
+//!
+//! What must stay true:
+//! - memory stays bounded whatever the file size (one chunk, plus at most
+//!   `REPORT_LIMIT` issues of each kind for the report; all issues go to the database);
+//! - the batch's counts are right after every committed chunk, so a kill at any moment
+//!   leaves a consistent database; the next `Desk::open` undoes the interrupted run;
+//! - cancel undoes the whole run, leaving the batch as it was before it began.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use rusqlite::{params, Connection, TransactionBehavior};
+
+use super::reader::{self, Layout};
+use super::{
+    ImportOptions, ImportProgress, ImportReport, ImportTarget, RowIssue, RowIssueKind, RunState,
+};
+use crate::domain::batch::BatchFieldError;
+use crate::domain::{BatchName, Code, TicketType};
+use crate::progress::CancelToken;
+use crate::store::runs::{self, Claim, RunCounts, RunKind, MAX_SEQ};
+use crate::store::{batches, code_id, StoreError};
+
+/// Rows per transaction: large enough that commits cost little, small enough that a
+/// cancel or a kill loses a fraction of a second of work.
+pub const CHUNK_ROWS: usize = 20_000;
+/// How many invalid (and, separately, duplicate) rows the report carries.
+pub const REPORT_LIMIT: usize = 1_000;
+const VALUE_CHARS: usize = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("the file {0} does not exist; check the path or pick the file again")]
+    FileNotFound(PathBuf),
+    #[error("could not read the file {path}: {source}; check that it is not open elsewhere")]
+    FileUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the file {path} is not readable as CSV ({detail}); save it again as CSV")]
+    Csv { path: PathBuf, detail: String },
+    #[error("no code column {0}")]
+    ColumnNotFound(String),
+    #[error("columns are numbered from 1; choose column 1 or higher")]
+    ColumnIndexZero,
+    #[error("the file has no data rows; choose a file with codes in it")]
+    NoDataRows,
+    #[error(transparent)]
+    Field(#[from] BatchFieldError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for ImportError {
+    fn from(e: rusqlite::Error) -> Self {
+        ImportError::Store(StoreError::Sqlite(e))
+    }
+}
+
+impl crate::ErrorCode for ImportError {
+    fn code(&self) -> &'static str {
+        match self {
+            ImportError::FileNotFound(_) => "file_not_found",
+            ImportError::FileUnreadable { .. } => "file_unreadable",
+            ImportError::Csv { .. } => "csv_unreadable",
+            ImportError::ColumnNotFound(_) | ImportError::ColumnIndexZero => "column_not_found",
+            ImportError::NoDataRows => "no_data_rows",
+            ImportError::Field(e) => e.code(),
+            ImportError::Store(e) => e.code(),
+        }
+    }
+}
+
+fn cut(s: &str) -> String {
+    s.chars().take(VALUE_CHARS).collect()
+}
+
+fn issue(line: u64, kind: RowIssueKind, value: &str) -> RowIssue {
+    RowIssue {
+        line,
+        kind,
+        value: cut(value),
+        reason: kind.describe().to_owned(),
+    }
+}
+
+pub fn claim(
+    conn: &mut Connection,
+    db: &Path,
+    target: &ImportTarget,
+    kind: RunKind,
+    source: Option<&str>,
+) -> Result<Claim, ImportError> {
+    Ok(match target {
+        ImportTarget::Existing(t) => runs::claim_existing(conn, db, t, kind, source)?,
+        ImportTarget::New { ticket_type, name } => {
+            let t = TicketType::parse(ticket_type)?;
+            let n = BatchName::parse(name)?;
+            runs::claim_new(conn, db, &t, &n, kind, source)?
+        }
+    })
+}
+
+pub fn import(
+    conn: &mut Connection,
+    db: &Path,
+    file: &Path,
+    target: &ImportTarget,
+    options: &ImportOptions,
+    cancel: &CancelToken,
+    on_progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let (layout, _) = reader::decide(file, options, 2)?;
+    let source = file.display().to_string();
+    let claim = claim(conn, db, target, RunKind::Import, Some(&source))?;
+    let mut report = ImportReport {
+        run_id: claim.run_id,
+        state: RunState::Running,
+        batch: None,
+        encoding: layout.encoding,
+        has_header: layout.has_header,
+        code_column: layout.code_column as u32 + 1,
+        rows_read: 0,
+        imported: 0,
+        skipped_duplicate: 0,
+        skipped_invalid: 0,
+        errors: Vec::new(),
+        duplicates: Vec::new(),
+        elapsed_ms: 0,
+    };
+    let outcome = stream(
+        conn,
+        file,
+        &layout,
+        &claim,
+        cancel,
+        on_progress,
+        &mut report,
+    );
+    report.state = match outcome {
+        Ok(true) => {
+            runs::finish(conn, claim.run_id)?;
+            RunState::Done
+        }
+        Ok(false) => {
+            runs::abandon(conn, claim.run_id, RunState::Cancelled)?;
+            RunState::Cancelled
+        }
+        Err(e) => {
+            // Leave nothing half-done behind; the error says what went wrong.
+            let _ = runs::abandon(conn, claim.run_id, RunState::Interrupted);
+            return Err(e);
+        }
+    };
+    report.batch = batches::get_by_id(conn, claim.batch_id)?;
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+/// Streams the rows in; Ok(true) when the file was read to its end, Ok(false) when
+/// cancelled (the current chunk rolled back, earlier ones still to be undone).
+fn stream(
+    conn: &mut Connection,
+    file: &Path,
+    layout: &Layout,
+    claim: &Claim,
+    cancel: &CancelToken,
+    on_progress: &mut dyn FnMut(ImportProgress),
+    report: &mut ImportReport,
+) -> Result<bool, ImportError> {
+    let mut opened = reader::open(file, layout.encoding)?;
+    let mut rec = csv::ByteRecord::new();
+    let mut header_pending = layout.has_header;
+    let mut totals = RunCounts::default();
+    let mut next_seq = claim.first_seq;
+    let col = layout.code_column;
+    let (run_id, batch_id) = (claim.run_id, claim.batch_id);
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut added = 0u64;
+        let mut eof = false;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO codes (id, code, run_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (code) DO NOTHING",
+            )?;
+            let mut owner = tx.prepare_cached("SELECT run_id FROM codes WHERE code = ?1")?;
+            let mut rows = 0usize;
+            while rows < CHUNK_ROWS {
+                if rows % 1024 == 0 && cancel.is_cancelled() {
+                    return Ok(false);
+                }
+                if !opened
+                    .records
+                    .read_byte_record(&mut rec)
+                    .map_err(|e| reader::csv_error(file, e))?
+                {
+                    eof = true;
+                    break;
+                }
+                if reader::is_blank(&rec) {
+                    continue;
+                }
+                if header_pending {
+                    header_pending = false;
+                    continue;
+                }
+                rows += 1;
+                totals.rows_read += 1;
+                let line = opened.line_of(&rec);
+                let parsed = match rec.get(col) {
+                    None => Err((RowIssueKind::MissingColumn, String::new())),
+                    Some(bytes) => match std::str::from_utf8(bytes) {
+                        Err(_) => Err((
+                            RowIssueKind::Unreadable,
+                            String::from_utf8_lossy(bytes).into_owned(),
+                        )),
+                        Ok(text) => Code::parse(text).map_err(|r| (r.into(), text.to_owned())),
+                    },
+                };
+                let found = match parsed {
+                    Ok(code) => {
+                        if next_seq > MAX_SEQ {
+                            return Err(StoreError::BatchFull(format!("#{batch_id}")).into());
+                        }
+                        let id = code_id(batch_id, next_seq);
+                        if insert.execute(params![id, code.as_str(), run_id])? == 1 {
+                            next_seq += 1;
+                            added += 1;
+                            totals.imported += 1;
+                            continue;
+                        }
+                        let first_owner: i64 = owner.query_row([code.as_str()], |r| r.get(0))?;
+                        totals.skipped_duplicate += 1;
+                        let kind = if first_owner == run_id {
+                            RowIssueKind::DuplicateInFile
+                        } else {
+                            RowIssueKind::DuplicateInDatabase
+                        };
+                        (kind, code.into_string())
+                    }
+                    Err((kind, value)) => {
+                        totals.skipped_invalid += 1;
+                        (kind, value)
+                    }
+                };
+                let (kind, value) = found;
+                let value = cut(&value);
+                runs::add_issue(&tx, run_id, line, kind.as_str(), &value)?;
+                let list = if kind.is_duplicate() {
+                    &mut report.duplicates
+                } else {
+                    &mut report.errors
+                };
+                if list.len() < REPORT_LIMIT {
+                    list.push(issue(line, kind, &value));
+                }
+            }
+        }
+        runs::save_chunk(&tx, run_id, batch_id, next_seq, added, totals)?;
+        tx.commit()?;
+        report.rows_read = totals.rows_read;
+        report.imported = totals.imported;
+        report.skipped_duplicate = totals.skipped_duplicate;
+        report.skipped_invalid = totals.skipped_invalid;
+        on_progress(ImportProgress {
+            run_id,
+            rows_read: totals.rows_read,
+            imported: totals.imported,
+            skipped_duplicate: totals.skipped_duplicate,
+            skipped_invalid: totals.skipped_invalid,
+            bytes_read: opened.bytes_read.load(Ordering::Relaxed),
+            bytes_total: opened.file_bytes,
+        });
+        if eof {
+            return Ok(true);
+        }
+    }
+}

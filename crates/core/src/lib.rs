@@ -1,0 +1,19 @@
+//! CouponDesk's core: the domain rules, the SQLite store, CSV import and export, code
+//! generation, and the use cases (`Desk`) that the Tauri shell and the CLI call.
+//!
+//! Nothing here knows about Tauri or the UI; every public type the UI sees derives
+//! `ts_rs::TS` so its TypeScript twin is generated, never hand-copied.
+
+pub mod api_error;
+pub mod audit;
+pub mod desk;
+pub mod domain;
+pub mod export;
+pub mod generate;
+pub mod import;
+pub mod progress;
+pub mod search_index;
+pub mod store;
+
+pub use api_error::{ApiError, ErrorCode};
+pub use desk::{Desk, DeskError};

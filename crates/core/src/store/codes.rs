@@ -1,0 +1,165 @@
+//! The `codes` table: pages by position, by status and by substring.
+//!
+//! Position pages are range reads on the row id (a batch's codes are one contiguous id
+//! range). Substring searches of 3+ characters ask the trigram index for the indexed part
+//! of the batch and scan only the tail the indexer has not reached yet, so results are
+//! always complete.
+
+use rusqlite::{params_from_iter, types::Value, Connection, Row};
+
+pub use super::codes_types::{CodeQuery, CodeRow};
+use super::{batches, code_id, from_ms, seq_of, StoreError};
+use crate::domain::{CodeStatus, Page};
+
+const COLUMNS: &str = "c.id, c.code, c.status, r.started_at, c.updated_at";
+
+fn row(r: &Row<'_>) -> rusqlite::Result<CodeRow> {
+    let status: i64 = r.get(2)?;
+    Ok(CodeRow {
+        position: seq_of(r.get(0)?) as u64,
+        code: r.get(1)?,
+        status: CodeStatus::from_db(status).unwrap_or(CodeStatus::Issued),
+        created_at: from_ms(r.get(3)?),
+        updated_at: r.get::<_, Option<i64>>(4)?.map(from_ms),
+    })
+}
+
+/// The FTS5 query for a substring: every trigram of it must be present (detail=none has
+/// no phrases); the caller re-checks the substring itself with instr().
+fn trigram_query(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut parts: Vec<String> = chars
+        .windows(3)
+        .map(|w| format!("\"{}\"", w.iter().collect::<String>().replace('"', "\"\"")))
+        .collect();
+    parts.dedup();
+    parts.join(" AND ")
+}
+
+pub fn list(conn: &Connection, q: &CodeQuery) -> Result<Page<CodeRow>, StoreError> {
+    let key = batches::key(conn, &q.ticket_type)?;
+    let page = q.page;
+    let lo = code_id(key.id, 1);
+    let hi = code_id(key.id, key.next_seq - 1);
+    let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+
+    let Some(search) = search else {
+        return list_plain(conn, q, key, lo, hi);
+    };
+    // A code holds only these characters; anything else matches nothing.
+    if !search
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Ok(Page::new(Vec::new(), page, 0));
+    }
+    let status_sql = match q.status {
+        Some(s) => format!(" AND c.status = {}", s.to_db()),
+        None => String::new(),
+    };
+    let indexed_hi = code_id(key.id, key.indexed_seq - 1);
+    let mut args: Vec<Value> = Vec::new();
+    let from = "FROM codes c JOIN code_runs r ON r.id = c.run_id";
+    let sql_parts = if search.chars().count() >= 3 {
+        args.extend([
+            Value::Text(trigram_query(search)),
+            Value::Integer(lo),
+            Value::Integer(indexed_hi),
+            Value::Text(search.to_owned()),
+            Value::Integer(indexed_hi + 1),
+            Value::Integer(hi),
+        ]);
+        format!(
+            "SELECT {COLUMNS} {from} WHERE c.id IN (SELECT rowid FROM code_search \
+               WHERE code_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3) \
+               AND instr(c.code, ?4) > 0{status_sql} \
+             UNION ALL \
+             SELECT {COLUMNS} {from} WHERE c.id BETWEEN ?5 AND ?6 \
+               AND instr(c.code, ?4) > 0{status_sql}"
+        )
+    } else {
+        // Too short for trigrams: scan the batch. Fine for small batches; staff are told
+        // to type 3 characters or more on large ones.
+        args.extend([
+            Value::Integer(lo),
+            Value::Integer(hi),
+            Value::Text(search.to_owned()),
+        ]);
+        format!(
+            "SELECT {COLUMNS} {from} WHERE c.id BETWEEN ?1 AND ?2 \
+               AND instr(c.code, ?3) > 0{status_sql}"
+        )
+    };
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM ({sql_parts})"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    let n = args.len();
+    args.push(Value::Integer(i64::from(page.per_page)));
+    args.push(Value::Integer(page.offset() as i64));
+    let sql = format!(
+        "SELECT * FROM ({sql_parts}) ORDER BY 1 LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let items = stmt
+        .query_map(params_from_iter(args.iter()), row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::new(items, page, total.max(0) as u64))
+}
+
+fn list_plain(
+    conn: &Connection,
+    q: &CodeQuery,
+    key: batches::BatchKey,
+    lo: i64,
+    hi: i64,
+) -> Result<Page<CodeRow>, StoreError> {
+    let page = q.page;
+    let (items, total) = match q.status {
+        None => {
+            // Dense ids: the page starts exactly `offset` codes after the first.
+            let start = lo + page.offset() as i64;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM codes c JOIN code_runs r ON r.id = c.run_id \
+                 WHERE c.id BETWEEN ?1 AND ?2 ORDER BY c.id LIMIT ?3"
+            ))?;
+            let items = stmt
+                .query_map(rusqlite::params![start, hi, page.per_page], row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            (items, (key.next_seq - 1).max(0))
+        }
+        Some(status) => {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM codes c JOIN code_runs r ON r.id = c.run_id \
+                 WHERE c.status = ?1 AND c.id BETWEEN ?2 AND ?3 ORDER BY c.id LIMIT ?4 OFFSET ?5"
+            ))?;
+            let items = stmt
+                .query_map(
+                    rusqlite::params![status.to_db(), lo, hi, page.per_page, page.offset() as i64],
+                    row,
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            let total: i64 = conn.query_row(
+                "SELECT coalesce(sum(n), 0) FROM batch_counts WHERE batch_id = ?1 AND status = ?2",
+                rusqlite::params![key.id, status.to_db()],
+                |r| r.get(0),
+            )?;
+            (items, total)
+        }
+    };
+    Ok(Page::new(items, page, total.max(0) as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trigram_query_quotes_each_trigram() {
+        assert_eq!(trigram_query("ABCD"), "\"ABC\" AND \"BCD\"");
+        assert_eq!(trigram_query("AAAA"), "\"AAA\"");
+    }
+}

@@ -1,0 +1,306 @@
+//! `code_runs` and `code_run_issues`: an import or a generation into a batch, from its
+//! start to done, cancelled or interrupted.
+//!
+//! A run appends codes with seq >= its `first_seq`; only one run per batch runs at a time
+//! (its process holds the batch's lock file), so undoing a run is deleting the tail of the
+//! batch from `first_seq` on and putting `next_seq` back.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::locks::BatchLock;
+use super::{batches, code_id, now_ms, StoreError};
+use crate::domain::{BatchName, CodeStatus, TicketType};
+use crate::import::RunState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    Import,
+    Generate,
+}
+
+impl RunKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Import => "import",
+            RunKind::Generate => "generate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    pub rows_read: u64,
+    pub imported: u64,
+    pub skipped_duplicate: u64,
+    pub skipped_invalid: u64,
+}
+
+/// A started run, with the batch lock that makes it the batch's only one.
+#[derive(Debug)]
+pub struct Claim {
+    pub run_id: i64,
+    pub batch_id: i64,
+    pub first_seq: i64,
+    _lock: BatchLock,
+}
+
+/// Starts a run into an existing batch.
+pub fn claim_existing(
+    conn: &mut Connection,
+    db: &Path,
+    ticket_type: &str,
+    kind: RunKind,
+    source: Option<&str>,
+) -> Result<Claim, StoreError> {
+    let key = batches::key(conn, ticket_type)?;
+    let lock = BatchLock::try_acquire(db, key.id)?
+        .ok_or_else(|| StoreError::BatchBusy(ticket_type.to_owned()))?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (run_id, first_seq) = start(&tx, key.id, kind, source, false)?;
+    tx.commit()?;
+    Ok(Claim {
+        run_id,
+        batch_id: key.id,
+        first_seq,
+        _lock: lock,
+    })
+}
+
+/// Creates a batch and starts a run into it, in one transaction; undoing the run
+/// removes the batch again.
+pub fn claim_new(
+    conn: &mut Connection,
+    db: &Path,
+    ticket_type: &TicketType,
+    name: &BatchName,
+    kind: RunKind,
+    source: Option<&str>,
+) -> Result<Claim, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let batch_id = batches::insert(&tx, ticket_type, name)?;
+    // Taken before the run is visible, so no other process can take it for dead.
+    let lock = BatchLock::try_acquire(db, batch_id)?
+        .ok_or_else(|| StoreError::BatchBusy(ticket_type.as_str().to_owned()))?;
+    let (run_id, first_seq) = start(&tx, batch_id, kind, source, true)?;
+    tx.commit()?;
+    Ok(Claim {
+        run_id,
+        batch_id,
+        first_seq,
+        _lock: lock,
+    })
+}
+
+/// Undoes a run in its own transaction (cancel, or an error part-way).
+pub fn abandon(conn: &mut Connection, run_id: i64, state: RunState) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    undo(&tx, run_id, state)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The highest seq a batch can hold: ids keep the seq in their low 32 bits.
+pub const MAX_SEQ: i64 = 0xFFFF_FFFF;
+
+/// Starts a run inside `tx` (which must hold the batch's lock file): finishes any run
+/// of this batch that a dead process left, then inserts the new one. Returns its id.
+fn start(
+    tx: &Transaction<'_>,
+    batch_id: i64,
+    kind: RunKind,
+    source: Option<&str>,
+    created_batch: bool,
+) -> Result<(i64, i64), StoreError> {
+    let dead: Vec<i64> = tx
+        .prepare("SELECT id FROM code_runs WHERE batch_id = ?1 AND state = 'running'")?
+        .query_map([batch_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for run in dead {
+        undo(tx, run, RunState::Interrupted)?;
+    }
+    let key = batches::key_by_id(tx, batch_id)?
+        .ok_or_else(|| StoreError::BatchNotFound(format!("#{batch_id}")))?;
+    tx.execute(
+        "INSERT INTO code_runs (batch_id, kind, state, created_batch, source, first_seq, actor, started_at)
+         VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7)",
+        params![batch_id, kind.as_str(), created_batch, source, key.next_seq, super::actor(), now_ms()],
+    )?;
+    Ok((tx.last_insert_rowid(), key.next_seq))
+}
+
+/// Records a chunk's outcome: the batch's next seq and counts, and the run's counters.
+pub fn save_chunk(
+    tx: &Transaction<'_>,
+    run_id: i64,
+    batch_id: i64,
+    next_seq: i64,
+    added: u64,
+    totals: RunCounts,
+) -> Result<(), StoreError> {
+    batches::set_next_seq(tx, batch_id, next_seq)?;
+    batches::add_count(tx, batch_id, CodeStatus::Issued, added as i64)?;
+    tx.prepare_cached(
+        "UPDATE code_runs SET rows_read = ?2, imported = ?3, skipped_duplicate = ?4,
+           skipped_invalid = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        run_id,
+        totals.rows_read as i64,
+        totals.imported as i64,
+        totals.skipped_duplicate as i64,
+        totals.skipped_invalid as i64
+    ])?;
+    Ok(())
+}
+
+pub fn add_issue(
+    tx: &Transaction<'_>,
+    run_id: i64,
+    line: u64,
+    kind: &str,
+    value: &str,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO code_run_issues (run_id, line, kind, value) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![run_id, line as i64, kind, value])?;
+    Ok(())
+}
+
+pub fn finish(conn: &mut Connection, run_id: i64) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (batch_id, kind, counts) = tx.query_row(
+        "SELECT batch_id, kind, rows_read, imported, skipped_duplicate, skipped_invalid
+         FROM code_runs WHERE id = ?1",
+        [run_id],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                serde_json::json!({
+                    "run": run_id,
+                    "rows_read": r.get::<_, i64>(2)?,
+                    "imported": r.get::<_, i64>(3)?,
+                    "skipped_duplicate": r.get::<_, i64>(4)?,
+                    "skipped_invalid": r.get::<_, i64>(5)?,
+                }),
+            ))
+        },
+    )?;
+    tx.execute(
+        "UPDATE code_runs SET state = 'done', finished_at = ?2 WHERE id = ?1",
+        params![run_id, now_ms()],
+    )?;
+    let ticket_type: String = tx.query_row(
+        "SELECT ticket_type FROM batches WHERE id = ?1",
+        [batch_id],
+        |r| r.get(0),
+    )?;
+    crate::audit::record(&tx, &format!("codes.{kind}"), &ticket_type, &counts)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Undoes a run inside `tx`: removes the codes it added (and their search entries), puts
+/// the batch's seq and counts back, and removes the batch when the run created it.
+pub fn undo(tx: &Transaction<'_>, run_id: i64, state: RunState) -> Result<(), StoreError> {
+    let Some((batch_id, first_seq, created_batch, kind)) = tx
+        .query_row(
+            "SELECT batch_id, first_seq, created_batch, kind FROM code_runs WHERE id = ?1",
+            [run_id],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, bool>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let Some(key) = batches::key_by_id(tx, batch_id)? else {
+        return Ok(());
+    };
+    let from = code_id(batch_id, first_seq);
+    let to = code_id(batch_id, key.next_seq - 1);
+    if key.indexed_seq > first_seq {
+        // External-content FTS needs the original text to delete an entry.
+        tx.execute(
+            "INSERT INTO code_search (code_search, rowid, code)
+             SELECT 'delete', id, code FROM codes WHERE id BETWEEN ?1 AND ?2",
+            params![from, code_id(batch_id, key.indexed_seq - 1)],
+        )?;
+    }
+    // Count what goes per status: a code may have changed status meanwhile.
+    let gone: Vec<(i64, i64)> = tx
+        .prepare("SELECT status, count(*) FROM codes WHERE id BETWEEN ?1 AND ?2 GROUP BY status")?
+        .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    tx.execute(
+        "DELETE FROM codes WHERE id BETWEEN ?1 AND ?2",
+        params![from, to],
+    )?;
+    for (status, n) in gone {
+        if let Some(s) = CodeStatus::from_db(status) {
+            batches::add_count(tx, batch_id, s, -n)?;
+        }
+    }
+    tx.execute(
+        "UPDATE batches SET next_seq = ?2, indexed_seq = min(indexed_seq, ?2) WHERE id = ?1",
+        params![batch_id, first_seq],
+    )?;
+    tx.execute(
+        "UPDATE code_runs SET state = ?2, finished_at = ?3 WHERE id = ?1",
+        params![run_id, state.as_str(), now_ms()],
+    )?;
+    let ticket_type: String = tx.query_row(
+        "SELECT ticket_type FROM batches WHERE id = ?1",
+        [batch_id],
+        |r| r.get(0),
+    )?;
+    crate::audit::record(
+        tx,
+        &format!("codes.{kind}.{}", state.as_str()),
+        &ticket_type,
+        &serde_json::json!({ "run": run_id, "removed_batch": created_batch }),
+    )?;
+    if created_batch {
+        tx.execute("DELETE FROM batches WHERE id = ?1", [batch_id])?;
+    }
+    Ok(())
+}
+
+/// Undoes, in their own transactions, the runs whose process died (their batch's lock
+/// is free). Runs still owned by a live process are left alone.
+pub fn recover_interrupted(conn: &mut Connection, db: &Path) -> Result<usize, StoreError> {
+    let running: Vec<(i64, i64)> = conn
+        .prepare("SELECT id, batch_id FROM code_runs WHERE state = 'running'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut undone = 0;
+    for (run_id, batch_id) in running {
+        let Some(_lock) = BatchLock::try_acquire(db, batch_id)? else {
+            continue;
+        };
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let still: bool = tx
+            .query_row(
+                "SELECT state = 'running' FROM code_runs WHERE id = ?1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(false);
+        if still {
+            undo(&tx, run_id, RunState::Interrupted)?;
+            undone += 1;
+        }
+        tx.commit()?;
+    }
+    Ok(undone)
+}

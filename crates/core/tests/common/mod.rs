@@ -1,0 +1,158 @@
+//! Shared by the core's integration tests: a Desk on a fresh file, CSV writers, and the
+//! store invariants every test checks after it has changed something.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use coupondesk_core::domain::PageRequest;
+use coupondesk_core::import::{ImportOptions, ImportReport, ImportTarget};
+use coupondesk_core::progress::CancelToken;
+use coupondesk_core::store::codes::{CodeQuery, CodeRow};
+use coupondesk_core::Desk;
+use rusqlite::Connection;
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub desk: Desk,
+}
+
+pub fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("desk.sqlite3");
+    let desk = Desk::open(&db).expect("open");
+    Fixture { dir, db, desk }
+}
+
+impl Fixture {
+    pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p
+    }
+
+    pub fn import(&self, batch: &str, file: &Path, options: &ImportOptions) -> ImportReport {
+        self.desk
+            .import_codes(
+                file,
+                &ImportTarget::Existing(batch.into()),
+                options,
+                &CancelToken::new(),
+                &mut |_| {},
+            )
+            .expect("import")
+    }
+
+    pub fn codes(&self, batch: &str, search: Option<&str>) -> Vec<String> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let p = self
+                .desk
+                .list_codes(&CodeQuery {
+                    ticket_type: batch.into(),
+                    status: None,
+                    search: search.map(str::to_owned),
+                    page: PageRequest {
+                        page,
+                        per_page: 100,
+                    },
+                })
+                .expect("list");
+            all.extend(p.items.into_iter().map(|c: CodeRow| c.code));
+            if u64::from(page) >= p.total_pages {
+                break;
+            }
+        }
+        all
+    }
+
+    pub fn check_invariants(&self) {
+        check_invariants(&self.db);
+    }
+}
+
+/// The store's invariants (see store/mod.rs), read straight from the file.
+pub fn check_invariants(db: &Path) {
+    let conn = Connection::open(db).expect("open");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity");
+    assert_eq!(ok, "ok");
+    let mut stmt = conn
+        .prepare("SELECT id, next_seq, indexed_seq FROM batches")
+        .expect("prepare");
+    let batches: Vec<(i64, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    for (id, next_seq, indexed_seq) in batches {
+        let lo = (id << 32) | 1;
+        let hi = (id << 32) | 0xFFFF_FFFF;
+        let (n, max): (i64, Option<i64>) = conn
+            .query_row(
+                "SELECT count(*), max(id) FROM codes WHERE id BETWEEN ?1 AND ?2",
+                [lo, hi],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("count");
+        assert_eq!(
+            n,
+            next_seq - 1,
+            "batch {id}: codes are 1..next_seq without gaps"
+        );
+        assert_eq!(max.map(|m| m & 0xFFFF_FFFF).unwrap_or(0), next_seq - 1);
+        let counted: i64 = conn
+            .query_row(
+                "SELECT coalesce(sum(n), 0) FROM batch_counts WHERE batch_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .expect("counts");
+        assert_eq!(counted, n, "batch {id}: batch_counts match the codes");
+        let by_status: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM (SELECT status, count(*) AS k FROM codes
+                   WHERE id BETWEEN ?1 AND ?2 GROUP BY status) g
+                 WHERE k <> coalesce((SELECT n FROM batch_counts WHERE batch_id = ?3
+                   AND status = g.status), 0)",
+                [lo, hi, id],
+                |r| r.get(0),
+            )
+            .expect("by status");
+        assert_eq!(by_status, 0, "batch {id}: per-status counts match");
+        assert!(indexed_seq <= next_seq);
+    }
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM codes WHERE (id >> 32) NOT IN (SELECT id FROM batches)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("orphans");
+    assert_eq!(orphans, 0, "every code belongs to a batch");
+    let running: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM code_runs WHERE state = 'running'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("running");
+    assert_eq!(running, 0, "no run is left running");
+}
+
+/// `n` distinct valid codes.
+pub fn codes(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i:06}")).collect()
+}
+
+/// After a full catch-up the trigram index must match the codes table exactly.
+pub fn check_index_complete(desk: &Desk, db: &Path) {
+    desk.build_search_index(&CancelToken::new()).expect("index");
+    let conn = Connection::open(db).expect("open");
+    conn.execute(
+        "INSERT INTO code_search (code_search, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .expect("the search index matches the codes");
+}
