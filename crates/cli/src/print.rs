@@ -15,11 +15,11 @@ pub struct Out {
 impl Out {
     pub fn value<T: Serialize>(&self, v: &T, text: &str) -> Result<(), ApiError> {
         if self.json {
-            let s = serde_json::to_string(v).map_err(|e| ApiError {
+            let v = serde_json::to_value(v).map_err(|e| ApiError {
                 code: "internal".into(),
                 message: e.to_string(),
             })?;
-            println!("{s}");
+            println!("{}", snake_keys(v));
         } else {
             println!("{text}");
         }
@@ -102,4 +102,46 @@ fn batch_line(b: &Batch) -> String {
 
 fn page_line(page: u32, pages: u64, total: u64) -> String {
     format!("page {page} of {pages}, {total} in all")
+}
+
+/// The CLI's JSON uses snake_case keys, as the platforms' specs do (`skipped_duplicate`);
+/// the UI's types keep JavaScript's camelCase. Only keys change, never values.
+pub fn snake_keys(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (snake(&k), snake_keys(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(snake_keys).collect()),
+        other => other,
+    }
+}
+
+fn snake(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_become_snake_case_values_stay() {
+        let v = serde_json::json!({"skippedDuplicate": 1, "errors": [{"reasonCode": "tooShort"}]});
+        assert_eq!(
+            snake_keys(v),
+            serde_json::json!({"skipped_duplicate": 1, "errors": [{"reason_code": "tooShort"}]})
+        );
+    }
 }

@@ -20,7 +20,7 @@ use crate::progress::CancelToken;
 use crate::store::runs::{self, RunCounts, RunKind, MAX_SEQ};
 use crate::store::{batches, code_id, StoreError};
 
-const CHUNK: u64 = 50_000;
+const CHUNK: u64 = 100_000;
 /// Draws allowed per code wanted before giving up (only reached when the space is
 /// nearly full of existing codes).
 const MAX_DRAWS_PER_CODE: u64 = 50;
@@ -194,6 +194,19 @@ fn fill(
         if next_seq + want as i64 - 1 > MAX_SEQ {
             return Err(StoreError::BatchFull(format!("#{}", claim.batch_id)).into());
         }
+        // Draw the chunk, then insert it sorted: the unique index is written in order
+        // instead of at random places, which is most of the cost of a large batch.
+        let mut fresh: Vec<String> = Vec::with_capacity(want as usize);
+        for _ in 0..want {
+            draws += 1;
+            if draws > max_draws {
+                return Err(GenerateError::Exhausted);
+            }
+            draw(&mut rng, plan, &mut buf);
+            fresh.push(buf.clone());
+        }
+        fresh.sort_unstable();
+        fresh.dedup();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut added = 0u64;
         {
@@ -201,14 +214,11 @@ fn fill(
                 "INSERT INTO codes (id, code, run_id) VALUES (?1, ?2, ?3)
                  ON CONFLICT (code) DO NOTHING",
             )?;
-            while added < want {
-                draws += 1;
-                if draws > max_draws {
-                    return Err(GenerateError::Exhausted);
-                }
-                draw(&mut rng, plan, &mut buf);
+            // Codes already in the database are skipped; the next round draws their
+            // replacements.
+            for code in &fresh {
                 let id = code_id(claim.batch_id, next_seq);
-                if insert.execute(params![id, buf.as_str(), claim.run_id])? == 1 {
+                if insert.execute(params![id, code.as_str(), claim.run_id])? == 1 {
                     next_seq += 1;
                     added += 1;
                 }

@@ -125,7 +125,7 @@ fn cancel_leaves_the_batch_as_it_was() {
     f.desk
         .build_search_index(&CancelToken::new())
         .expect("index");
-    let big = f.file("big.csv", codes("BIG", 70_000).join("\n").as_bytes());
+    let big = f.file("big.csv", codes("BIG", 250_000).join("\n").as_bytes());
     let cancel = CancelToken::new();
     let mut chunks = 0;
     let r = f
@@ -170,7 +170,7 @@ fn cancel_leaves_the_batch_as_it_was() {
         .desk
         .import_codes(&big, &target, &auto(), &CancelToken::new(), &mut |_| {})
         .expect("import");
-    assert_eq!(r.imported, 70_000);
+    assert_eq!(r.imported, 250_000);
     f.check_invariants();
     check_index_complete(&f.desk, &f.db);
 }

@@ -132,9 +132,17 @@ fn list_plain(
             (items, (key.next_seq - 1).max(0))
         }
         Some(status) => {
+            // `status <> 0` lets SQLite use the partial index for every status but issued;
+            // issued codes are read along the batch's id range.
+            let partial = if status == CodeStatus::Issued {
+                ""
+            } else {
+                " AND c.status <> 0"
+            };
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM codes c JOIN code_runs r ON r.id = c.run_id \
-                 WHERE c.status = ?1 AND c.id BETWEEN ?2 AND ?3 ORDER BY c.id LIMIT ?4 OFFSET ?5"
+                 WHERE c.status = ?1{partial} AND c.id BETWEEN ?2 AND ?3 \
+                 ORDER BY c.id LIMIT ?4 OFFSET ?5"
             ))?;
             let items = stmt
                 .query_map(

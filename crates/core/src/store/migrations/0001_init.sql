@@ -59,8 +59,9 @@ CREATE TABLE codes (
   run_id      INTEGER NOT NULL,
   updated_at  INTEGER
 );
--- Status filters page through this; new codes (status 0, rising id) append to its end.
-CREATE INDEX codes_by_status ON codes(status, id);
+-- Status filters other than "issued" page through this. Partial, so imports and
+-- generations (all status 0) never touch it; queries must say `status <> 0` to use it.
+CREATE INDEX codes_by_status ON codes(status, id) WHERE status <> 0;
 
 -- Substring search: trigrams of each code, filled behind imports by the indexer.
 CREATE VIRTUAL TABLE code_search USING fts5(

@@ -1,0 +1,56 @@
+# CouponDesk: the two commands of the README.
+#   make run   installs what is missing, builds, and opens the app on its default database
+#   make test  installs what is missing and runs every test and check (CI runs this)
+# Everything shares one target/ directory so the app is built once per run.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+CARGO ?= cargo
+BINDINGS := ui/src/lib/backend/bindings
+
+.PHONY: run test setup ui app check-rust test-rust check-bindings test-ui e2e bench-smoke bench
+
+setup:
+	scripts/setup.sh
+
+ui: setup
+	cd ui && npm run build
+
+app: ui
+	$(CARGO) build -p coupondesk-app
+
+run: app
+	$(CARGO) run -p coupondesk-app
+
+check-rust: ui
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test-rust: ui
+	$(CARGO) test --workspace
+
+# ts-rs regenerates the TypeScript types during `cargo test`; the committed ones must match.
+check-bindings: test-rust
+	@if [ -n "$$(git status --porcelain -- $(BINDINGS))" ]; then \
+	  echo "The TypeScript bindings drifted from the Rust types; commit the regenerated files:"; \
+	  git status --porcelain -- $(BINDINGS); exit 1; fi
+
+test-ui: setup
+	cd ui && npm run check && npm test
+
+e2e: app
+	scripts/e2e.sh
+
+# The benchmarks at a small size, so CI shows they still run; full sizes: `make bench`.
+bench-smoke: test-rust
+	$(CARGO) run -q -p coupondesk -- bench import --rows 20000
+	$(CARGO) run -q -p coupondesk -- bench generate --count 20000
+	$(CARGO) run -q -p coupondesk -- bench search --codes 50000 --queries 30
+
+bench: setup
+	$(CARGO) run --release -q -p coupondesk -- bench import --rows 1000000
+	$(CARGO) run --release -q -p coupondesk -- bench generate --count 1000000
+	$(CARGO) run --release -q -p coupondesk -- bench search --codes 10000000
+
+test: check-rust test-rust check-bindings test-ui e2e bench-smoke
+	@echo "make test: all checks passed"

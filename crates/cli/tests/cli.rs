@@ -1,0 +1,330 @@
+//! The `coupondesk` binary as scripts use it: real processes on a real database file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_coupondesk"))
+}
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run coupondesk")
+}
+
+fn json(db: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = run(db, &all);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+#[test]
+fn batches_import_list_generate_export() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("d.sqlite3");
+    let b = json(
+        &db,
+        &[
+            "batch",
+            "create",
+            "--type",
+            "AVD1KYBW8001",
+            "--name",
+            "919送乐2",
+        ],
+    );
+    assert_eq!(b["ticket_type"], "AVD1KYBW8001");
+    assert_eq!(b["total_codes"], 0);
+
+    let dup = run(
+        &db,
+        &["batch", "create", "--type", "OTHER", "--name", "919送乐2"],
+    );
+    assert_eq!(dup.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&dup.stderr);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains("already exists"), "{err}");
+    let dup = run(
+        &db,
+        &[
+            "--json",
+            "batch",
+            "create",
+            "--type",
+            "OTHER",
+            "--name",
+            "919送乐2",
+        ],
+    );
+    let e: Value = serde_json::from_slice(&dup.stderr).expect("json error");
+    assert_eq!(e["code"], "batch_name_taken");
+
+    let csv = write(
+        dir.path(),
+        "codes.csv",
+        "序号,券码\n1,CODE0001\n2,CODE0002\n3,CODE0001\n4,bad!\n\n5,CODE0003\n",
+    );
+    let r = json(
+        &db,
+        &[
+            "codes",
+            "import",
+            "--batch",
+            "AVD1KYBW8001",
+            csv.to_str().expect("path"),
+            "--column",
+            "券码",
+        ],
+    );
+    assert_eq!(r["imported"], 3);
+    assert_eq!(r["skipped_duplicate"], 1);
+    assert_eq!(r["skipped_invalid"], 1);
+    assert_eq!(r["errors"][0]["line"], 5);
+    assert!(r["errors"][0]["reason"]
+        .as_str()
+        .is_some_and(|s| s.contains("character")));
+
+    let by_index = write(dir.path(), "i.csv", "x,IDX00001\ny,IDX00002\n");
+    let r = json(
+        &db,
+        &[
+            "codes",
+            "import",
+            "--batch",
+            "AVD1KYBW8001",
+            by_index.to_str().expect("path"),
+            "--column",
+            "2",
+            "--no-header",
+        ],
+    );
+    assert_eq!(r["imported"], 2);
+
+    let g = json(
+        &db,
+        &[
+            "codes",
+            "generate",
+            "--batch",
+            "AVD1KYBW8001",
+            "--count",
+            "500",
+            "--length",
+            "10",
+            "--prefix",
+            "G",
+        ],
+    );
+    assert_eq!(g["generated"], 500);
+    assert_eq!(g["batch"]["total_codes"], 505);
+
+    let p = json(
+        &db,
+        &[
+            "codes",
+            "list",
+            "--batch",
+            "AVD1KYBW8001",
+            "--search",
+            "E000",
+            "--per-page",
+            "100",
+        ],
+    );
+    assert_eq!(p["total"], 3);
+    let found: Vec<&str> = p["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert_eq!(found, vec!["CODE0001", "CODE0002", "CODE0003"]);
+    let p = json(
+        &db,
+        &[
+            "codes",
+            "list",
+            "--batch",
+            "AVD1KYBW8001",
+            "--page",
+            "2",
+            "--per-page",
+            "2",
+            "--status",
+            "issued",
+        ],
+    );
+    assert_eq!(p["items"][0]["position"], 3);
+    let bad = run(
+        &db,
+        &[
+            "codes",
+            "list",
+            "--batch",
+            "AVD1KYBW8001",
+            "--per-page",
+            "500",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+
+    let l = json(
+        &db,
+        &["batch", "list", "--name", "送乐", "--per-page", "100"],
+    );
+    assert_eq!(l["total"], 1);
+    assert_eq!(l["items"][0]["total_codes"], 505);
+
+    let out = dir.path().join("out.csv");
+    let x = json(
+        &db,
+        &[
+            "codes",
+            "export",
+            "--batch",
+            "AVD1KYBW8001",
+            "--out",
+            out.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(x["rows"], 505);
+    let bytes = std::fs::read(&out).expect("export");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFcode,"));
+
+    let missing = run(
+        &db,
+        &[
+            "codes",
+            "import",
+            "--batch",
+            "AVD1KYBW8001",
+            "/nonexistent/x.csv",
+        ],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does not exist"));
+}
+
+/// kill -9 during an import, again and again: the database stays consistent, counts stay
+/// right, the interrupted run is undone on the next open, and the import then succeeds.
+#[test]
+fn killing_an_import_leaves_the_database_consistent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("k.sqlite3");
+    json(&db, &["batch", "create", "--type", "K", "--name", "kill"]);
+    let small = write(dir.path(), "small.csv", "code\nKEEP0001\nKEEP0002\n");
+    json(
+        &db,
+        &[
+            "codes",
+            "import",
+            "--batch",
+            "K",
+            small.to_str().expect("path"),
+        ],
+    );
+    let rows = 400_000u64;
+    let mut text = String::from("code\n");
+    for i in 0..rows {
+        text.push_str(&format!("KILL{i:08}\n"));
+    }
+    let big = write(dir.path(), "big.csv", &text);
+    let mut killed_mid_import = 0;
+    for round in 0..4 {
+        let mut child = bin()
+            .arg("--db")
+            .arg(&db)
+            .args(["codes", "import", "--batch", "K"])
+            .arg(&big)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        // Wait until some chunks are committed, then kill at a varying moment.
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .expect("timeout");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let n: i64 = conn
+                .query_row("SELECT coalesce(sum(n), 0) FROM batch_counts", [], |r| {
+                    r.get(0)
+                })
+                .unwrap_or(0);
+            if n > 2 + 100_000 * round || std::time::Instant::now() > deadline {
+                break;
+            }
+            if child.try_wait().expect("wait").is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let finished = child.try_wait().expect("wait").is_some();
+        child.kill().expect("kill -9");
+        child.wait().expect("reap");
+        drop(conn);
+
+        // Straight after the kill, before anyone recovers: consistent and counted right.
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        let ok: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(ok, "ok");
+        let (codes, counted, next): (i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM codes), (SELECT sum(n) FROM batch_counts),
+                        (SELECT next_seq - 1 FROM batches WHERE ticket_type = 'K')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("counts");
+        assert_eq!((codes, counted), (next, next), "counts right after kill -9");
+        if !finished && codes > 2 {
+            killed_mid_import += 1;
+        }
+        drop(conn);
+
+        // The next process undoes the interrupted run: the batch is as before it began.
+        let b = json(&db, &["batch", "show", "--type", "K"]);
+        if finished {
+            break;
+        }
+        assert_eq!(b["total_codes"], 2, "round {round}");
+    }
+    assert!(
+        killed_mid_import >= 1,
+        "at least one kill landed mid-import"
+    );
+    let r = json(
+        &db,
+        &[
+            "codes",
+            "import",
+            "--batch",
+            "K",
+            big.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(r["imported"], rows);
+    assert_eq!(r["skipped_duplicate"], 0);
+    let b = json(&db, &["batch", "show", "--type", "K"]);
+    assert_eq!(b["total_codes"], rows + 2);
+}
