@@ -89,7 +89,7 @@ fn workdir(dir: Option<PathBuf>) -> Result<(PathBuf, Option<tempfile::TempDir>),
 /// Distinct pseudo-random codes: a bijection of the row number (odd multiplier modulo
 /// 2^40), so no two rows collide and the order is scattered like real codes.
 fn bench_code(i: u64) -> String {
-    let x = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5DEE_CE66_D) & ((1 << 40) - 1);
+    let x = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x0005_DEEC_E66D) & ((1 << 40) - 1);
     format!("C{x:010X}")
 }
 

@@ -100,7 +100,7 @@ pub fn export_codes(
         ])
         .map_err(csv_err)?;
         written += 1;
-        if written % PROGRESS_EVERY == 0 {
+        if written.is_multiple_of(PROGRESS_EVERY) {
             if cancel.is_cancelled() {
                 return Ok(ExportReport {
                     path: out.display().to_string(),

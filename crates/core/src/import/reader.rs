@@ -46,6 +46,9 @@ pub fn is_code_header(cell: &str) -> bool {
     CODE_HEADERS.contains(&c.as_str())
 }
 
+/// A row as read: its line in the file and its cells.
+pub type LineRow = (u64, Vec<String>);
+
 /// How to read a file: decided once, from its first rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
@@ -205,7 +208,7 @@ pub fn first_rows(
     path: &Path,
     enc: DetectedEncoding,
     max_rows: usize,
-) -> Result<Vec<(u64, Vec<String>)>, ImportError> {
+) -> Result<Vec<LineRow>, ImportError> {
     let mut opened = open(path, enc)?;
     let mut rec = csv::ByteRecord::new();
     let mut rows = Vec::new();
@@ -245,7 +248,7 @@ pub fn decide(
     path: &Path,
     options: &ImportOptions,
     rows: usize,
-) -> Result<(Layout, Vec<(u64, Vec<String>)>), ImportError> {
+) -> Result<(Layout, Vec<LineRow>), ImportError> {
     let encoding = detect(&sample(path)?, options.encoding);
     let first = first_rows(path, encoding, rows)?;
     Ok((layout_with(encoding, options, &first)?, first))
@@ -254,7 +257,7 @@ pub fn decide(
 pub fn layout_with(
     encoding: DetectedEncoding,
     options: &ImportOptions,
-    first: &[(u64, Vec<String>)],
+    first: &[LineRow],
 ) -> Result<Layout, ImportError> {
     let Some((_, head)) = first.first() else {
         return Err(ImportError::NoDataRows);

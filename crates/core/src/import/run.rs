@@ -192,7 +192,7 @@ fn stream(
             let mut owner = tx.prepare_cached("SELECT run_id FROM codes WHERE code = ?1")?;
             let mut rows = 0usize;
             while rows < CHUNK_ROWS {
-                if rows % 1024 == 0 && cancel.is_cancelled() {
+                if rows.is_multiple_of(1024) && cancel.is_cancelled() {
                     return Ok(false);
                 }
                 if !opened
