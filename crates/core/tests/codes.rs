@@ -137,6 +137,21 @@ fn pages_by_position_status_and_substring_before_and_after_indexing() {
     assert_eq!(f.codes("P", Some("z00001")).len(), 10);
     let both: Vec<String> = all.iter().cloned().chain(codes("Pz", 20)).collect();
     assert_eq!(f.codes("P", Some("0001")).len(), containing(&both, "0001"));
+    // Pages that straddle the indexed part and the scanned tail.
+    for needle in ["0001", "001", "00"] {
+        let want: Vec<String> = both
+            .iter()
+            .filter(|c| c.contains(needle))
+            .cloned()
+            .collect();
+        for per_page in [1, 3, 7] {
+            assert_eq!(
+                f.codes_paged("P", Some(needle), per_page),
+                want,
+                "{needle} by {per_page}"
+            );
+        }
+    }
 
     assert_eq!(page(1, 10, None, Some(CodeStatus::Issued)).total, 270);
     assert_eq!(page(1, 10, None, Some(CodeStatus::Redeemed)).total, 0);

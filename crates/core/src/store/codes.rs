@@ -5,7 +5,7 @@
 //! of the batch and scan only the tail the indexer has not reached yet, so results are
 //! always complete.
 
-use rusqlite::{params_from_iter, types::Value, Connection, Row};
+use rusqlite::{params, Connection, Row};
 
 pub use super::codes_types::{CodeQuery, CodeRow};
 use super::{batches, code_id, from_ms, seq_of, StoreError};
@@ -57,57 +57,142 @@ pub fn list(conn: &Connection, q: &CodeQuery) -> Result<Page<CodeRow>, StoreErro
         Some(s) => format!(" AND c.status = {}", s.to_db()),
         None => String::new(),
     };
-    let indexed_hi = code_id(key.id, key.indexed_seq - 1);
-    let mut args: Vec<Value> = Vec::new();
-    let from = "FROM codes c JOIN code_runs r ON r.id = c.run_id";
-    let sql_parts = if search.chars().count() >= 3 {
-        args.extend([
-            Value::Text(trigram_query(search)),
-            Value::Integer(lo),
-            Value::Integer(indexed_hi),
-            Value::Text(search.to_owned()),
-            Value::Integer(indexed_hi + 1),
-            Value::Integer(hi),
-        ]);
-        format!(
-            "SELECT {COLUMNS} {from} WHERE c.id IN (SELECT rowid FROM code_search \
-               WHERE code_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3) \
-               AND instr(c.code, ?4) > 0{status_sql} \
-             UNION ALL \
-             SELECT {COLUMNS} {from} WHERE c.id BETWEEN ?5 AND ?6 \
-               AND instr(c.code, ?4) > 0{status_sql}"
-        )
+    // Searches of 3+ characters read the index for the indexed part of the batch; the
+    // rest (all of it for shorter searches) is scanned.
+    let indexed = search.chars().count() >= 3;
+    let indexed_hi = if indexed {
+        code_id(key.id, key.indexed_seq - 1)
     } else {
-        // Too short for trigrams: scan the batch. Fine for small batches; staff are told
-        // to type 3 characters or more on large ones.
-        args.extend([
-            Value::Integer(lo),
-            Value::Integer(hi),
-            Value::Text(search.to_owned()),
-        ]);
-        format!(
-            "SELECT {COLUMNS} {from} WHERE c.id BETWEEN ?1 AND ?2 \
-               AND instr(c.code, ?3) > 0{status_sql}"
-        )
+        lo - 1
     };
-    let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM ({sql_parts})"),
-        params_from_iter(args.iter()),
-        |r| r.get(0),
-    )?;
-    let n = args.len();
-    args.push(Value::Integer(i64::from(page.per_page)));
-    args.push(Value::Integer(page.offset() as i64));
-    let sql = format!(
-        "SELECT * FROM ({sql_parts}) ORDER BY 1 LIMIT ?{} OFFSET ?{}",
-        n + 1,
-        n + 2
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let items = stmt
-        .query_map(params_from_iter(args.iter()), row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::new(items, page, total.max(0) as u64))
+    let part = Indexed {
+        fts: trigram_query(search),
+        needle: search,
+        lo,
+        hi: indexed_hi,
+        // One trigram: the index's answer is the exact answer, no row needs reading to
+        // count or to page. (Reading thousands of random rows is what costs.)
+        exact: search.chars().count() == 3 && q.status.is_none(),
+        status_sql: &status_sql,
+    };
+    let tail = Tail {
+        needle: search,
+        lo: indexed_hi + 1,
+        hi,
+        status_sql: &status_sql,
+    };
+    let in_index = if indexed { part.count(conn)? } else { 0 };
+    let in_tail = tail.count(conn)?;
+    let (limit, offset) = (u64::from(page.per_page), page.offset());
+    let mut items = Vec::new();
+    if indexed && offset < in_index {
+        items = part.rows(conn, limit, offset)?;
+    }
+    let taken = items.len() as u64;
+    if taken < limit && offset + taken >= in_index {
+        let tail_offset = (offset + taken).saturating_sub(in_index);
+        items.extend(tail.rows(conn, limit - taken, tail_offset)?);
+    }
+    Ok(Page::new(items, page, in_index + in_tail))
+}
+
+/// The part of a batch the trigram index covers.
+struct Indexed<'a> {
+    fts: String,
+    needle: &'a str,
+    lo: i64,
+    hi: i64,
+    exact: bool,
+    status_sql: &'a str,
+}
+
+const FTS_IDS: &str =
+    "SELECT rowid FROM code_search WHERE code_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
+
+impl Indexed<'_> {
+    fn count(&self, conn: &Connection) -> Result<u64, StoreError> {
+        let n: i64 = if self.exact {
+            conn.prepare_cached(&format!("SELECT count(*) FROM ({FTS_IDS})"))?
+                .query_row(params![self.fts, self.lo, self.hi], |r| r.get(0))?
+        } else {
+            conn.prepare_cached(&format!(
+                "SELECT count(*) FROM codes c WHERE c.id IN ({FTS_IDS}) \
+                 AND instr(c.code, ?4) > 0{}",
+                self.status_sql
+            ))?
+            .query_row(params![self.fts, self.lo, self.hi, self.needle], |r| {
+                r.get(0)
+            })?
+        };
+        Ok(n.max(0) as u64)
+    }
+
+    fn rows(&self, conn: &Connection, limit: u64, offset: u64) -> Result<Vec<CodeRow>, StoreError> {
+        let (limit, offset) = (limit as i64, offset as i64);
+        let rows = if self.exact {
+            conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM codes c JOIN code_runs r ON r.id = c.run_id \
+                 WHERE c.id IN ({FTS_IDS} ORDER BY rowid LIMIT ?4 OFFSET ?5) ORDER BY c.id"
+            ))?
+            .query_map(params![self.fts, self.lo, self.hi, limit, offset], row)?
+            .collect::<Result<Vec<_>, _>>()?
+        } else {
+            conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM codes c JOIN code_runs r ON r.id = c.run_id \
+                 WHERE c.id IN ({FTS_IDS}) AND instr(c.code, ?4) > 0{} \
+                 ORDER BY c.id LIMIT ?5 OFFSET ?6",
+                self.status_sql
+            ))?
+            .query_map(
+                params![self.fts, self.lo, self.hi, self.needle, limit, offset],
+                row,
+            )?
+            .collect::<Result<Vec<_>, _>>()?
+        };
+        Ok(rows)
+    }
+}
+
+/// The part of a batch the index does not cover yet: scanned.
+struct Tail<'a> {
+    needle: &'a str,
+    lo: i64,
+    hi: i64,
+    status_sql: &'a str,
+}
+
+impl Tail<'_> {
+    fn count(&self, conn: &Connection) -> Result<u64, StoreError> {
+        if self.lo > self.hi {
+            return Ok(0);
+        }
+        let n: i64 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM codes c WHERE c.id BETWEEN ?1 AND ?2 \
+                 AND instr(c.code, ?3) > 0{}",
+                self.status_sql
+            ))?
+            .query_row(params![self.lo, self.hi, self.needle], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    fn rows(&self, conn: &Connection, limit: u64, offset: u64) -> Result<Vec<CodeRow>, StoreError> {
+        if self.lo > self.hi || limit == 0 {
+            return Ok(Vec::new());
+        }
+        Ok(conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM codes c JOIN code_runs r ON r.id = c.run_id \
+                 WHERE c.id BETWEEN ?1 AND ?2 AND instr(c.code, ?3) > 0{} \
+                 ORDER BY c.id LIMIT ?4 OFFSET ?5",
+                self.status_sql
+            ))?
+            .query_map(
+                params![self.lo, self.hi, self.needle, limit as i64, offset as i64],
+                row,
+            )?
+            .collect::<Result<Vec<_>, _>>()?)
+    }
 }
 
 fn list_plain(

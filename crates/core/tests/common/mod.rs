@@ -44,6 +44,11 @@ impl Fixture {
     }
 
     pub fn codes(&self, batch: &str, search: Option<&str>) -> Vec<String> {
+        self.codes_paged(batch, search, 100)
+    }
+
+    /// Every code of a listing, read page by page.
+    pub fn codes_paged(&self, batch: &str, search: Option<&str>, per_page: u32) -> Vec<String> {
         let mut all = Vec::new();
         for page in 1.. {
             let p = self
@@ -54,7 +59,7 @@ impl Fixture {
                     search: search.map(str::to_owned),
                     page: PageRequest {
                         page,
-                        per_page: 100,
+                        per_page,
                     },
                 })
                 .expect("list");
