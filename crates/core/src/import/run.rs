@@ -115,7 +115,8 @@ pub fn import(
     on_progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
-    let (layout, _) = reader::decide(file, options, 2)?;
+    // The same rows as the preview, so the import reads the file as staff saw it.
+    let (layout, _) = reader::decide(file, options, super::preview::PREVIEW_ROWS + 1)?;
     let source = file.display().to_string();
     let claim = claim(conn, db, target, RunKind::Import, Some(&source))?;
     let mut report = ImportReport {

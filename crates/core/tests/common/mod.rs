@@ -57,10 +57,7 @@ impl Fixture {
                     ticket_type: batch.into(),
                     status: None,
                     search: search.map(str::to_owned),
-                    page: PageRequest {
-                        page,
-                        per_page,
-                    },
+                    page: PageRequest { page, per_page },
                 })
                 .expect("list");
             all.extend(p.items.into_iter().map(|c: CodeRow| c.code));

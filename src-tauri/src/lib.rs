@@ -1,0 +1,77 @@
+//! The CouponDesk window: a thin Tauri shell. Each command is one call into
+//! `coupondesk_core::Desk`; this crate adds only what a window needs (state, progress
+//! channels, cancel, native dialogs through the dialog plugin).
+
+mod commands;
+mod jobs;
+mod state;
+
+use std::path::PathBuf;
+
+pub use state::AppState;
+
+/// The database named on the command line (`--db PATH` or `--db=PATH`), else in
+/// `COUPONDESK_DB`, else the default one in the OS data folder.
+pub fn db_path_from_args(args: impl IntoIterator<Item = String>) -> Option<PathBuf> {
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        if a == "--db" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(p) = a.strip_prefix("--db=") {
+            return Some(PathBuf::from(p));
+        }
+    }
+    std::env::var_os("COUPONDESK_DB").map(PathBuf::from)
+}
+
+/// Registers state and commands on any runtime, so tests can use the mock runtime.
+pub fn app_builder<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: AppState,
+) -> tauri::Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::batch_create,
+            commands::batch_list,
+            commands::batch_get,
+            commands::codes_list,
+            commands::import_preview,
+            commands::codes_import,
+            commands::codes_generate,
+            commands::codes_export,
+            commands::job_cancel,
+        ])
+}
+
+pub fn run() {
+    let state = AppState::open(db_path_from_args(std::env::args().skip(1)));
+    state.index_in_background();
+    let app = app_builder(tauri::Builder::default(), state)
+        .plugin(tauri_plugin_dialog::init())
+        .run(tauri::generate_context!());
+    if let Err(e) = app {
+        eprintln!("CouponDesk could not start its window: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_argument_forms() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            db_path_from_args(args(&["--db", "/x/a.db"])),
+            Some("/x/a.db".into())
+        );
+        assert_eq!(
+            db_path_from_args(args(&["--db=/x/b.db"])),
+            Some("/x/b.db".into())
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! Starting the real app under tauri-driver for one test, and stopping everything after.
+//! tauri-driver is stopped with SIGTERM: SIGKILL would leave WebKitWebDriver holding its
+//! port and hang later runs.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::webdriver::{Session, WdResult};
+
+/// The debug build of the app that the Makefile builds before the e2e tests.
+pub fn app_binary() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    root.join("target/debug/coupondesk-app")
+}
+
+pub fn artifacts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-artifacts")
+}
+
+static NEXT_PORT: AtomicU16 = AtomicU16::new(0);
+
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Driver {
+    pub fn start() -> WdResult<Driver> {
+        if std::env::var_os("DISPLAY").is_none() {
+            return Err(
+                "DISPLAY is not set: run the e2e tests through scripts/e2e.sh (Xvfb)".into(),
+            );
+        }
+        // Each test gets its own pair of ports (tests may run one after another quickly).
+        let n = NEXT_PORT.fetch_add(2, Ordering::SeqCst);
+        let port = 4444 + n + (std::process::id() % 200) as u16 * 4;
+        let child = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &(port + 1).to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("could not start tauri-driver ({e}); run scripts/setup.sh"))?;
+        let driver = Driver { child, port };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err("tauri-driver did not listen within 20 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(driver)
+    }
+
+    /// Opens the app on the database `db`.
+    pub fn open_app(&self, db: &Path) -> WdResult<Session> {
+        let binary = app_binary();
+        if !binary.exists() {
+            return Err(format!(
+                "{} is missing: build it with `make app`",
+                binary.display()
+            ));
+        }
+        Session::start(
+            self.port,
+            &binary,
+            &["--db".to_owned(), db.display().to_string()],
+        )
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM, then wait: tauri-driver shuts WebKitWebDriver down on its way out.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,187 @@
+//! A minimal blocking W3C WebDriver client over HTTP (ureq): enough to click through the
+//! real window that tauri-driver + WebKitWebDriver drive. Every call has a timeout, and
+//! waits poll with a deadline, so a test can fail but never hang.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub type WdResult<T> = Result<T, String>;
+
+pub struct Session {
+    agent: ureq::Agent,
+    base: String,
+    id: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Element(String);
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(60)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn answer(resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> WdResult<Value> {
+    let mut resp = resp.map_err(|e| format!("webdriver request failed: {e}"))?;
+    let status = resp.status();
+    let body: Value = resp
+        .body_mut()
+        .read_json()
+        .map_err(|e| format!("webdriver answer is not JSON ({status}): {e}"))?;
+    let value = body.get("value").cloned().unwrap_or(Value::Null);
+    if status.is_success() {
+        Ok(value)
+    } else {
+        Err(format!("webdriver {status}: {value}"))
+    }
+}
+
+impl Session {
+    /// Starts the app through tauri-driver listening on `port`.
+    pub fn start(port: u16, application: &Path, args: &[String]) -> WdResult<Session> {
+        let agent = agent();
+        let base = format!("http://127.0.0.1:{port}");
+        let caps = json!({
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "wry",
+                    "tauri:options": { "application": application, "args": args }
+                }
+            }
+        });
+        let v = answer(agent.post(format!("{base}/session")).send_json(&caps))?;
+        let id = v["sessionId"]
+            .as_str()
+            .ok_or_else(|| format!("no session id in {v}"))?
+            .to_owned();
+        Ok(Session { agent, base, id })
+    }
+
+    fn url(&self, tail: &str) -> String {
+        format!("{}/session/{}{}", self.base, self.id, tail)
+    }
+
+    fn post(&self, tail: &str, body: Value) -> WdResult<Value> {
+        answer(self.agent.post(self.url(tail)).send_json(&body))
+    }
+
+    fn get(&self, tail: &str) -> WdResult<Value> {
+        answer(self.agent.get(self.url(tail)).call())
+    }
+
+    pub fn find_all(&self, css: &str) -> WdResult<Vec<Element>> {
+        let v = self.post("/elements", json!({"using": "css selector", "value": css}))?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e[ELEMENT_KEY].as_str().map(|s| Element(s.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The first element matching `css`, waiting up to `timeout` for it to appear.
+    pub fn wait_for(&self, css: &str, timeout: Duration) -> WdResult<Element> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(e) = self.find_all(css)?.into_iter().next() {
+                return Ok(e);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no element {css} after {timeout:?}"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Polls `check` until it returns Some, or fails with the last state after `timeout`.
+    pub fn wait_until<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut check: impl FnMut(&Session) -> WdResult<Option<T>>,
+    ) -> WdResult<T> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(v) = check(self)? {
+                return Ok(v);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("timed out after {timeout:?} waiting for {what}"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn testid(&self, id: &str) -> WdResult<Element> {
+        self.wait_for(&format!("[data-testid=\"{id}\"]"), Duration::from_secs(15))
+    }
+
+    pub fn click(&self, e: &Element) -> WdResult<()> {
+        self.post(&format!("/element/{}/click", e.0), json!({}))
+            .map(|_| ())
+    }
+
+    pub fn clear(&self, e: &Element) -> WdResult<()> {
+        self.post(&format!("/element/{}/clear", e.0), json!({}))
+            .map(|_| ())
+    }
+
+    pub fn type_text(&self, e: &Element, text: &str) -> WdResult<()> {
+        self.post(&format!("/element/{}/value", e.0), json!({ "text": text }))
+            .map(|_| ())
+    }
+
+    pub fn text(&self, e: &Element) -> WdResult<String> {
+        let v = self.get(&format!("/element/{}/text", e.0))?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    pub fn attribute(&self, e: &Element, name: &str) -> WdResult<Option<String>> {
+        let v = self.get(&format!("/element/{}/attribute/{name}", e.0))?;
+        Ok(v.as_str().map(str::to_owned))
+    }
+
+    pub fn execute(&self, script: &str, args: Value) -> WdResult<Value> {
+        self.post("/execute/sync", json!({ "script": script, "args": args }))
+    }
+
+    /// Sets a <select>'s value the way a person choosing an option would.
+    pub fn select(&self, e: &Element, value: &str) -> WdResult<()> {
+        self.execute(
+            "const [el, v] = arguments; el.value = v; \
+             el.dispatchEvent(new Event('change', {bubbles: true}));",
+            json!([{ ELEMENT_KEY: e.0 }, value]),
+        )
+        .map(|_| ())
+    }
+
+    pub fn screenshot(&self, path: &Path) -> WdResult<()> {
+        let v = self.get("/screenshot")?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .map_err(|e| format!("screenshot is not base64: {e}"))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(path, png).map_err(|e| e.to_string())
+    }
+
+    pub fn close(&self) {
+        let _ = self.agent.delete(self.url("")).call();
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
