@@ -35,8 +35,11 @@ check-bindings: test-rust
 	  echo "The TypeScript bindings drifted from the Rust types; commit the regenerated files:"; \
 	  git status --porcelain -- $(BINDINGS); exit 1; fi
 
-test-ui: setup
+# Type check + lint, unit tests, and a click-through of the built UI (fake backend) in
+# headless Chromium; its screenshots go to target/ui-artifacts.
+test-ui: ui
 	cd ui && npm run check && npm test
+	cd ui && SHOTS_DIR=$(CURDIR)/target/ui-artifacts timeout 300 node scripts/browser-check.mjs
 
 e2e: app
 	scripts/e2e.sh

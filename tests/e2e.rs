@@ -64,7 +64,8 @@ fn import_flow(s: &Session, csv: &Path) -> WdResult<()> {
         "[data-testid=\"batch-row\"][data-ticket-type=\"E2E1\"]",
         WAIT,
     )?;
-    s.click(&row)?;
+    // A table row has no box of its own for WebKit's driver: click its name cell.
+    s.click(&s.find_in(&row, "[data-testid=\"batch-row-name\"]")?)?;
     s.testid("batch-detail-title")?;
     s.click(&s.testid("import-open")?)?;
     set(s, "import-path", &csv.display().to_string())?;
@@ -131,7 +132,12 @@ fn switch_to_english_and_see_a_field_error_for_a_taken_name() {
         .open_app(&dir.path().join("e2e.sqlite3"))
         .expect("app");
     let result = (|| -> WdResult<()> {
-        let zh = text_of(&s, "batch-create-open")?;
+        // The language is remembered between runs: start from Chinese explicitly.
+        s.select(&s.testid("lang-switch")?, "zh-CN")?;
+        let zh = s.wait_until("a Chinese label", WAIT, |s| {
+            let t = text_of(s, "batch-create-open")?;
+            Ok((!t.is_ascii()).then_some(t))
+        })?;
         s.select(&s.testid("lang-switch")?, "en")?;
         let en = s.wait_until("an English label", WAIT, |s| {
             let t = text_of(s, "batch-create-open")?;
@@ -188,6 +194,8 @@ fn readme_screenshot() {
     }
     let driver = Driver::start().expect("tauri-driver");
     let s = driver.open_app(&db).expect("app");
+    // The default language, whatever an earlier test left remembered.
+    s.select(&s.testid("lang-switch").expect("switch"), "zh-CN").expect("zh-CN");
     s.wait_until("three batches", WAIT, |s| {
         Ok((s.find_all("[data-testid=\"batch-row\"]")?.len() == 3).then_some(()))
     })

@@ -121,6 +121,18 @@ impl Session {
         }
     }
 
+    /// The first element matching `css` inside `parent`.
+    pub fn find_in(&self, parent: &Element, css: &str) -> WdResult<Element> {
+        let v = self.post(
+            &format!("/element/{}/element", parent.0),
+            json!({"using": "css selector", "value": css}),
+        )?;
+        v[ELEMENT_KEY]
+            .as_str()
+            .map(|s| Element(s.to_owned()))
+            .ok_or_else(|| format!("no {css} inside the element"))
+    }
+
     pub fn testid(&self, id: &str) -> WdResult<Element> {
         self.wait_for(&format!("[data-testid=\"{id}\"]"), Duration::from_secs(15))
     }
@@ -164,7 +176,19 @@ impl Session {
         .map(|_| ())
     }
 
+    /// Runs `script` asynchronously: it ends by calling its last argument.
+    pub fn execute_async(&self, script: &str, args: Value) -> WdResult<Value> {
+        self.post("/execute/async", json!({ "script": script, "args": args }))
+    }
+
     pub fn screenshot(&self, path: &Path) -> WdResult<()> {
+        // WebKitWebDriver returns the last painted frame: let two frames pass so the
+        // picture shows what the DOM holds now.
+        self.execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));",
+            json!([]),
+        )?;
         let v = self.get("/screenshot")?;
         let png = base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())

@@ -245,7 +245,7 @@ pub struct ImportProgress {
 
 /// Where imported codes go.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[ts(export)]
 pub enum ImportTarget {
     /// Supplement an existing batch, by ticket_type.

@@ -1,0 +1,194 @@
+// Clicks through the built UI against the fake backend in headless Chromium, checks
+// what staff would see at each step, and keeps a screenshot of each step.
+//   npm run test:browser            (needs Debian's chromium at /usr/bin/chromium)
+//   SHOTS_DIR=/some/dir CHROMIUM=/path/to/chromium npm run test:browser
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { chromium } from 'playwright-core';
+import { preview } from 'vite';
+
+const SHOTS = process.env.SHOTS_DIR ?? '/tmp/coupondesk-ui-shots';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+mkdirSync(SHOTS, { recursive: true });
+rmSync(join(SHOTS, 'failed.png'), { force: true });
+
+function e2eCsv() {
+  let text = 'code,note\n';
+  for (let i = 0; i < 20; i++) text += `E2E${String(i).padStart(5, '0')},ok\n`;
+  return `${text}E2E00003,again\nbad code,x\nE2E00007,again\nab,short\n`;
+}
+
+function check(ok, what) {
+  if (!ok) throw new Error(`check failed: ${what}`);
+  console.log(`  ok  ${what}`);
+}
+
+const server = await preview({ preview: { port: 4173, strictPort: false }, logLevel: 'silent' });
+const url = server.resolvedUrls?.local[0] ?? 'http://localhost:4173/';
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+
+let failed = false;
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+const errors = [];
+page.on('pageerror', (e) => errors.push(String(e)));
+page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+const id = (testid) => page.getByTestId(testid);
+const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+
+try {
+  console.log(`UI at ${url}, screenshots in ${SHOTS}`);
+  await page.goto(url);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+
+  await id('batch-row').first().waitFor();
+  check((await id('batch-row').count()) === 20, 'batches page shows 20 rows per page');
+  check(/第 1 \/ 2 页，共 26 条/.test(await id('page-info').innerText()), 'pager says page 1 of 2, 26 total');
+  await shot('01-batches-zh');
+
+  await page.keyboard.press('/');
+  check(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'batch-search'), '/ focuses the search');
+  await id('page-next').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=batch-row]').length === 6);
+  check(true, 'next page has the remaining 6');
+  await id('batch-search').fill('周末');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=batch-row]').length === 3);
+  check(/共 3 条/.test(await id('page-info').innerText()), 'fuzzy name search finds 3 and resets to page 1');
+  await id('batch-search').fill('');
+  await id('batch-type-filter').fill('SPRING2026');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=batch-row]').length === 1);
+  check(true, 'type filter is exact');
+  await shot('02-batches-filtered');
+  await id('batch-type-filter').fill('');
+
+  // Create: a taken type shows a field error; Enter submits; Esc closes.
+  await id('batch-create-open').click();
+  await id('batch-create-type').fill('AVD1KYBW8001');
+  await id('batch-create-name').fill('随便');
+  await id('batch-create-name').press('Enter');
+  await id('field-error').waitFor();
+  check((await id('field-error').innerText()).includes('批次类型'), 'taken type shows a field error beside the type');
+  await shot('03-create-field-error');
+  for (let i = 0; i < 7; i++) await page.keyboard.press('Tab');
+  check(
+    await page.evaluate(() => document.activeElement?.closest('[role=dialog]') !== null),
+    'Tab stays inside the dialog',
+  );
+  await page.keyboard.press('Escape');
+  await id('batch-create-type').waitFor({ state: 'detached' });
+  check(true, 'Esc closes the dialog');
+  await id('batch-create-open').click();
+  await id('batch-create-type').fill('E2E1');
+  await id('batch-create-name').fill('端到端测试');
+  await id('batch-create-submit').click();
+  await page.locator('[data-testid=batch-row][data-ticket-type=E2E1]').waitFor();
+  check(true, 'new batch appears in the list');
+
+  // Detail and import.
+  await page.locator('[data-testid=batch-row][data-ticket-type=E2E1]').click();
+  await id('batch-detail-title').waitFor();
+  await id('codes-empty').waitFor();
+  check((await id('batch-detail-title').innerText()) === '端到端测试', 'detail title is the batch name');
+  await shot('04-detail-empty');
+  await page.evaluate((csv) => window.couponDeskFake.addFile('/tmp/e2e-codes.csv', csv), e2eCsv());
+  await id('import-open').click();
+  await id('import-path').fill('/tmp/e2e-codes.csv');
+  await id('import-preview-load').click();
+  await id('import-preview-table').waitFor();
+  check((await id('import-encoding').innerText()).toLowerCase().includes('utf'), 'encoding shown as UTF-8');
+  await shot('05-import-preview');
+  await id('import-start').click();
+  await id('import-result').waitFor();
+  const num = async (t) => (await id(t).innerText()).replace(/\D/g, '');
+  check((await num('import-result-imported')) === '20', 'imported 20');
+  check((await num('import-result-duplicate')) === '2', 'duplicates 2');
+  check((await num('import-result-invalid')) === '2', 'invalid 2');
+  const rows = await id('import-error-row').allInnerTexts();
+  check(rows.length === 2 && rows[0].includes('23') && rows[1].includes('25'), 'invalid rows at lines 23 and 25');
+  await shot('06-import-result');
+  await id('import-close').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=code-row]').length === 20);
+  check((await num('batch-detail-total')) === '20', 'detail total refreshed to 20');
+  await id('code-search').fill('00013');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=code-row]').length === 1);
+  check((await id('code-row').getAttribute('data-code')) === 'E2E00013', 'code search finds E2E00013');
+  await shot('07-detail-search');
+  await id('code-search').fill('');
+
+  // Generate: too small a space is explained; then a real run.
+  await id('generate-open').click();
+  await id('generate-count').fill('100000');
+  await id('generate-length').fill('6');
+  await id('generate-prefix').fill('CNY');
+  await id('generate-submit').click();
+  await page.getByRole('alert').filter({ hasText: '放不下' }).waitFor();
+  check(true, 'generate_space_too_small is a clear sentence');
+  await shot('08-generate-too-small');
+  await id('generate-count').fill('300');
+  await id('generate-length').fill('12');
+  await id('generate-submit').click();
+  await id('generate-result').waitFor();
+  check((await id('generate-result').innerText()).includes('300'), 'generated 300');
+  await shot('09-generate-result');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelector('[data-testid=batch-detail-total]')?.textContent === '320');
+  check(true, 'Esc closes the result and the total is 320');
+  await id('page-next').waitFor();
+  check(/第 1 \/ 7 页，共 320 条/.test(await id('page-info').innerText()), 'codes page 1 of 7 by 50');
+  await shot('10-detail-codes');
+
+  // Export.
+  await id('export-open').click();
+  await id('export-result').waitFor();
+  check((await id('export-result').innerText()).includes('/exports/E2E1.csv'), 'export wrote <ticketType>.csv');
+  await shot('11-export-result');
+  await page.keyboard.press('Escape');
+
+  // A big import shows progress and can be cancelled.
+  await id('import-open').click();
+  await id('import-browse').click();
+  await id('import-preview-table').waitFor();
+  await id('import-path').fill('/demo/big-20000.csv');
+  await id('import-preview-load').click();
+  await page.locator('[data-testid=import-preview-table] td', { hasText: 'BIG0000001' }).waitFor();
+  await id('import-start').click();
+  await id('import-progress').waitFor();
+  await page.waitForTimeout(900);
+  await shot('12-import-progress');
+  await id('import-cancel').click();
+  await id('import-result').waitFor();
+  check((await id('import-result').innerText()).includes('批次保持原样'), 'cancelled import says the batch is unchanged');
+  await shot('13-import-cancelled');
+  await id('import-close').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=batch-detail-total]')?.textContent === '320');
+  check(true, 'a cancelled import leaves the total at 320');
+
+  // English, and the error banner.
+  await id('lang-switch').selectOption('en');
+  await page.waitForFunction(() => document.querySelector('[data-testid=import-open]')?.textContent?.includes('Import'));
+  await shot('14-detail-en');
+  await id('back-to-batches').click();
+  await id('batch-row').first().waitFor();
+  check((await id('batch-create-open').innerText()) === 'New batch', 'English labels after switching');
+  await shot('15-batches-en');
+  await page.reload();
+  await id('batch-row').first().waitFor();
+  check((await id('batch-create-open').innerText()) === 'New batch', 'language remembered after reload');
+  await page.goto(`${url}#/batch/NOPE`);
+  await id('error-banner').waitFor();
+  check((await id('error-banner').innerText()).startsWith('This batch was not found'), 'banner shows the translated error');
+  await shot('16-error-banner-en');
+  check(errors.length === 0, `no page errors (${errors.join('; ')})`);
+} catch (e) {
+  failed = true;
+  console.error(String(e));
+  await shot('failed').catch(() => {});
+} finally {
+  await browser.close();
+  await new Promise((resolve) => server.httpServer.close(resolve));
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,228 @@
+// An in-memory backend with the real one's contract: the same commands, validation,
+// error codes, progress and cancel. UI tests use it, and so does the UI in a plain
+// browser. Files are a map of path -> text that tests (or the demo seed) fill in.
+import type { Backend, FileDialogText, OnProgress } from '../backend';
+import type { Batch } from '../bindings/Batch';
+import type { BatchQuery } from '../bindings/BatchQuery';
+import type { CodeQuery } from '../bindings/CodeQuery';
+import type { CodeRow } from '../bindings/CodeRow';
+import type { ExportProgress } from '../bindings/ExportProgress';
+import type { ExportReport } from '../bindings/ExportReport';
+import type { GenerateProgress } from '../bindings/GenerateProgress';
+import type { GenerateReport } from '../bindings/GenerateReport';
+import type { GenerateRequest } from '../bindings/GenerateRequest';
+import type { ImportOptions } from '../bindings/ImportOptions';
+import type { ImportPreview } from '../bindings/ImportPreview';
+import type { ImportProgress } from '../bindings/ImportProgress';
+import type { ImportReport } from '../bindings/ImportReport';
+import type { ImportTarget } from '../bindings/ImportTarget';
+import type { Page } from '../bindings/Page';
+import type { PageRequest } from '../bindings/PageRequest';
+import { apiError } from '../apiError';
+import { FakeStore } from './fakeStore';
+import { runExport } from './fakeExport';
+import { runGenerate } from './fakeGenerate';
+import { runImport, preview } from './fakeImport';
+import { seedDemo } from './seed';
+
+export interface FakeOptions {
+  /** Delay of every command and of every chunk of long work, in ms. */
+  latencyMs?: number;
+  /** Rows (or codes) per chunk of long work; progress is reported once per chunk. */
+  chunkRows?: number;
+  /** How many invalid (and duplicate) rows a report lists, like the core's 1,000. */
+  reportLimit?: number;
+  /** Fill in demo batches, codes and CSV files. */
+  seed?: boolean;
+  now?: () => Date;
+}
+
+export interface FakeBackend extends Backend {
+  /** Puts a file where the import dialog can read it. */
+  addFile(path: string, text: string): void;
+  readFile(path: string): string | undefined;
+  /** What the next open dialog returns (default: the first file added). */
+  nextOpen: string | null | undefined;
+  /** What the next save dialog returns (default: /exports/<defaultName>). */
+  nextSave: string | null | undefined;
+}
+
+const REPORT_LIMIT = 1000;
+
+export function validatePage(p: PageRequest): void {
+  if (p.page < 1) throw apiError('invalid_page', 'page numbers start at 1; ask for page 1 or later');
+  if (p.perPage < 1 || p.perPage > 100) {
+    throw apiError('invalid_page', `per_page must be between 1 and 100; you asked for ${p.perPage}`);
+  }
+}
+
+export function pageOf<T>(all: T[], req: PageRequest): Page<T> {
+  const start = (req.page - 1) * req.perPage;
+  return {
+    items: all.slice(start, start + req.perPage),
+    page: req.page,
+    perPage: req.perPage,
+    total: all.length,
+    totalPages: Math.ceil(all.length / req.perPage),
+  };
+}
+
+export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
+  const latency = options.latencyMs ?? 0;
+  const store = new FakeStore(options.now ?? (() => new Date()));
+  const files = new Map<string, string>();
+  const cancelled = new Map<string, boolean>();
+  const settings = {
+    chunkRows: options.chunkRows ?? 500,
+    reportLimit: options.reportLimit ?? REPORT_LIMIT,
+  };
+
+  const pause = (): Promise<void> =>
+    new Promise((resolve) => setTimeout(resolve, latency));
+
+  /** Runs `work` like a command: after the latency, with thrown ApiErrors as rejections. */
+  async function command<T>(work: () => T): Promise<T> {
+    await pause();
+    return work();
+  }
+
+  function readText(path: string): string {
+    const text = files.get(path.trim());
+    if (text === undefined) {
+      throw apiError('file_not_found', `${path} does not exist; check the path or choose the file again`);
+    }
+    return text;
+  }
+
+  /** Registers a job; the returned function tells whether it has been cancelled. */
+  function startJob(jobId: string): () => boolean {
+    cancelled.set(jobId, false);
+    return () => cancelled.get(jobId) === true;
+  }
+
+  async function job<T>(jobId: string, run: (isCancelled: () => boolean) => Promise<T>): Promise<T> {
+    const isCancelled = startJob(jobId);
+    try {
+      await pause();
+      return await run(isCancelled);
+    } finally {
+      cancelled.delete(jobId);
+    }
+  }
+
+  if (options.seed === true) seedDemo(store, files);
+
+  const fake: FakeBackend = {
+    native: false,
+    nextOpen: undefined,
+    nextSave: undefined,
+    addFile(path, text) {
+      files.set(path, text);
+    },
+    readFile(path) {
+      return files.get(path);
+    },
+
+    appInfo: () =>
+      command(() => ({ dbPath: '(in-memory demo data)', version: '0.1.0', schemaVersion: 1 })),
+
+    batchCreate: (ticketType: string, name: string): Promise<Batch> =>
+      command(() => store.createBatch(ticketType, name)),
+
+    batchList: (query: BatchQuery): Promise<Page<Batch>> =>
+      command(() => {
+        validatePage(query.page);
+        return pageOf(store.listBatches(query.ticketType, query.name), query.page);
+      }),
+
+    batchGet: (ticketType: string): Promise<Batch> =>
+      command(() => ({ ...store.entry(ticketType).batch })),
+
+    codesList: (query: CodeQuery): Promise<Page<CodeRow>> =>
+      command(() => {
+        validatePage(query.page);
+        const { codes } = store.entry(query.ticketType);
+        const search = query.search;
+        const matching = codes.filter(
+          (c) =>
+            (query.status === null || c.status === query.status) &&
+            (search === null || c.code.includes(search)),
+        );
+        return pageOf(matching, query.page);
+      }),
+
+    importPreview: (path: string, opts: ImportOptions): Promise<ImportPreview> =>
+      command(() => preview(readText(path), opts)),
+
+    codesImport: (
+      jobId: string,
+      path: string,
+      target: ImportTarget,
+      opts: ImportOptions,
+      onProgress: OnProgress<ImportProgress>,
+    ): Promise<ImportReport> =>
+      job(jobId, (isCancelled) =>
+        runImport({
+          store,
+          text: readText(path),
+          target,
+          options: opts,
+          chunkRows: settings.chunkRows,
+          reportLimit: settings.reportLimit,
+          pause,
+          isCancelled,
+          onProgress,
+        }),
+      ),
+
+    codesGenerate: (
+      jobId: string,
+      request: GenerateRequest,
+      onProgress: OnProgress<GenerateProgress>,
+    ): Promise<GenerateReport> =>
+      job(jobId, (isCancelled) =>
+        runGenerate({ store, request, chunk: settings.chunkRows, pause, isCancelled, onProgress }),
+      ),
+
+    codesExport: (
+      jobId: string,
+      ticketType: string,
+      path: string,
+      onProgress: OnProgress<ExportProgress>,
+    ): Promise<ExportReport> =>
+      job(jobId, (isCancelled) =>
+        runExport({
+          store,
+          ticketType,
+          path,
+          chunk: settings.chunkRows,
+          pause,
+          isCancelled,
+          onProgress,
+          write: (p, text) => files.set(p, text),
+        }),
+      ),
+
+    jobCancel: (jobId: string): Promise<boolean> =>
+      command(() => {
+        if (!cancelled.has(jobId)) return false;
+        cancelled.set(jobId, true);
+        return true;
+      }),
+
+    chooseImportFile: (text: FileDialogText): Promise<string | null> =>
+      command(() => {
+        void text;
+        if (fake.nextOpen !== undefined) return fake.nextOpen;
+        return files.keys().next().value ?? null;
+      }),
+
+    chooseExportPath: (defaultName: string, text: FileDialogText): Promise<string | null> =>
+      command(() => {
+        void text;
+        if (fake.nextSave !== undefined) return fake.nextSave;
+        return `/exports/${defaultName}`;
+      }),
+  };
+  return fake;
+}

@@ -1,0 +1,87 @@
+// Demo data for the UI in a plain browser: a few realistic batches (one with enough
+// codes to page through), and CSV files to import. Deterministic, so screenshots of
+// the fake UI are stable.
+import type { CodeStatus } from '../bindings/CodeStatus';
+import { CHARSET } from './fakeGenerate';
+import type { FakeStore } from './fakeStore';
+
+/** mulberry32: a tiny seeded PRNG. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const BATCHES: [string, string, number][] = [
+  ['AVD1KYBW8001', '919送乐2', 64],
+  ['AVD1KYBW8002', '乐次元撩妹送礼包', 0],
+  ['SPRING2026', '春节满100减20', 1234],
+  ['MEMBER-DAY-07', '会员日 7 折券', 88],
+  ['COFFEE_BOGO', 'Coffee buy one get one', 310],
+];
+
+const EXTRA_NAMES = ['周末', '新店开业', '午市', '夜宵', '生日礼', '满减', '储值赠礼'];
+
+export const DEMO_FILES = {
+  small: '/demo/券码-示例.csv',
+  big: '/demo/big-20000.csv',
+};
+
+function demoCsv(random: () => number): string {
+  const lines = ['券码,备注'];
+  for (let i = 1; i <= 30; i++) lines.push(`DEMO${String(i).padStart(5, '0')},第${i}张`);
+  lines.push('DEMO00003,重复');
+  lines.push('bad code,含空格');
+  lines.push('ab,太短');
+  lines.push(`X${Math.floor(random() * 1e6)}-OK,`);
+  return `${lines.join('\n')}\n`;
+}
+
+function bigCsv(): string {
+  const lines = ['code'];
+  for (let i = 1; i <= 20000; i++) lines.push(`BIG${String(i).padStart(7, '0')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function seedDemo(store: FakeStore, files: Map<string, string>): void {
+  const random = rng(20260101);
+  const pickStatus = (): CodeStatus => {
+    const r = random();
+    return r < 0.7 ? 'issued' : r < 0.82 ? 'active' : r < 0.95 ? 'redeemed' : r < 0.98 ? 'disabled' : 'expired';
+  };
+  const base = Date.UTC(2026, 0, 5, 2, 0, 0);
+  let minute = 0;
+  const clock = store.now;
+  const names: [string, string, number][] = [
+    ...EXTRA_NAMES.flatMap((n, i) =>
+      [1, 2, 3].map((k): [string, string, number] => [`STORE${i + 1}0${k}`, `${n}券 第${k}期`, k * 40]),
+    ),
+    ...BATCHES,
+  ];
+  for (const [ticketType, name, count] of names) {
+    minute += 37;
+    const at = new Date(base + minute * 60_000);
+    store.now = () => at;
+    store.createBatch(ticketType, name);
+    const entry = store.entry(ticketType);
+    const codes = new Set<string>();
+    while (codes.size < count) {
+      let code = ticketType.slice(0, 3).toUpperCase();
+      while (code.length < 12) code += CHARSET[Math.floor(random() * CHARSET.length)] ?? 'A';
+      if (!store.allCodes.has(code)) codes.add(code);
+    }
+    store.addCodes(entry, [...codes], at.toISOString());
+    for (const row of entry.codes) {
+      row.status = pickStatus();
+      if (row.status !== 'issued') row.updatedAt = at.toISOString();
+    }
+    store.recount(entry);
+  }
+  store.now = clock;
+  files.set(DEMO_FILES.small, demoCsv(random));
+  files.set(DEMO_FILES.big, bigCsv());
+}

@@ -1,0 +1,66 @@
+// The real backend: Tauri commands through invoke, progress through Channels, and the
+// dialog plugin's native pickers. The only module (with index.ts) that knows Tauri.
+import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { open, save } from '@tauri-apps/plugin-dialog';
+
+import type { Backend, FileDialogText, OnProgress } from './backend';
+import { toApiError } from './apiError';
+
+const CSV_EXTENSIONS = ['csv', 'txt'];
+
+/** invoke, with every rejection turned into an ApiError. */
+async function call<T>(cmd: string, args?: InvokeArgs): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+function channel<T>(onProgress: OnProgress<T>): Channel<T> {
+  const ch = new Channel<T>();
+  ch.onmessage = onProgress;
+  return ch;
+}
+
+async function dialog<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+export const tauriBackend: Backend = {
+  native: true,
+  appInfo: () => call('app_info'),
+  batchCreate: (ticketType, name) => call('batch_create', { ticketType, name }),
+  batchList: (query) => call('batch_list', { query }),
+  batchGet: (ticketType) => call('batch_get', { ticketType }),
+  codesList: (query) => call('codes_list', { query }),
+  importPreview: (path, options) => call('import_preview', { path, options }),
+  codesImport: (jobId, path, target, options, onProgress) =>
+    call('codes_import', { jobId, path, target, options, onProgress: channel(onProgress) }),
+  codesGenerate: (jobId, request, onProgress) =>
+    call('codes_generate', { jobId, request, onProgress: channel(onProgress) }),
+  codesExport: (jobId, ticketType, path, onProgress) =>
+    call('codes_export', { jobId, ticketType, path, onProgress: channel(onProgress) }),
+  jobCancel: (jobId) => call('job_cancel', { jobId }),
+  chooseImportFile: (text: FileDialogText) =>
+    dialog(() =>
+      open({
+        title: text.title,
+        multiple: false,
+        directory: false,
+        filters: [{ name: text.filterName, extensions: CSV_EXTENSIONS }],
+      }),
+    ),
+  chooseExportPath: (defaultName: string, text: FileDialogText) =>
+    dialog(() =>
+      save({
+        title: text.title,
+        defaultPath: defaultName,
+        filters: [{ name: text.filterName, extensions: ['csv'] }],
+      }),
+    ),
+};
