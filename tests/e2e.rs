@@ -195,7 +195,8 @@ fn readme_screenshot() {
     let driver = Driver::start().expect("tauri-driver");
     let s = driver.open_app(&db).expect("app");
     // The default language, whatever an earlier test left remembered.
-    s.select(&s.testid("lang-switch").expect("switch"), "zh-CN").expect("zh-CN");
+    s.select(&s.testid("lang-switch").expect("switch"), "zh-CN")
+        .expect("zh-CN");
     s.wait_until("three batches", WAIT, |s| {
         Ok((s.find_all("[data-testid=\"batch-row\"]")?.len() == 3).then_some(()))
     })
