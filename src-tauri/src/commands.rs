@@ -11,8 +11,9 @@ use coupondesk_core::generate::{GenerateProgress, GenerateReport, GenerateReques
 use coupondesk_core::import::{
     ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportTarget,
 };
+use coupondesk_core::progress::CancelToken;
 use coupondesk_core::store::codes::{CodeQuery, CodeRow};
-use coupondesk_core::{ApiError, DeskError};
+use coupondesk_core::{ApiError, Desk, DeskError};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -70,6 +71,35 @@ pub async fn import_preview(
     state.desk()?.preview_import(&path, &options).map_err(api)
 }
 
+/// Runs long work on a blocking thread under `job_id`, so `job_cancel` can stop it and
+/// the window stays responsive. Progress goes out at most ten times a second, and always
+/// when `is_last` says it is the final one.
+async fn run_job<T, P>(
+    state: &AppState,
+    job_id: &str,
+    on_progress: Channel<P>,
+    is_last: fn(&P) -> bool,
+    work: impl FnOnce(&Desk, &CancelToken, &mut dyn FnMut(P)) -> Result<T, DeskError> + Send + 'static,
+) -> Answer<T>
+where
+    T: Send + 'static,
+    P: tauri::ipc::IpcResponse + Send + 'static,
+{
+    let desk = state.desk()?;
+    let cancel = state.jobs.start(job_id);
+    let mut throttle = Throttle::new();
+    let result = tauri::async_runtime::spawn_blocking(move || {
+        work(&desk, &cancel, &mut |p| {
+            if throttle.ready() || is_last(&p) {
+                let _ = on_progress.send(p);
+            }
+        })
+    })
+    .await;
+    state.jobs.finish(job_id);
+    result.map_err(crashed)?.map_err(api)
+}
+
 #[tauri::command]
 pub async fn codes_import(
     state: State<'_, AppState>,
@@ -79,20 +109,14 @@ pub async fn codes_import(
     options: ImportOptions,
     on_progress: Channel<ImportProgress>,
 ) -> Answer<ImportReport> {
-    let desk = state.desk()?;
-    let cancel = state.jobs.start(&job_id);
-    let mut throttle = Throttle::new();
-    let worker = desk.clone();
-    let result = tauri::async_runtime::spawn_blocking(move || {
-        worker.import_codes(&path, &target, &options, &cancel, &mut |p| {
-            if throttle.ready() {
-                let _ = on_progress.send(p);
-            }
-        })
-    })
-    .await;
-    state.jobs.finish(&job_id);
-    let report = result.map_err(crashed)?.map_err(api)?;
+    let report = run_job(
+        &state,
+        &job_id,
+        on_progress,
+        |_| false,
+        move |desk, cancel, progress| desk.import_codes(&path, &target, &options, cancel, progress),
+    )
+    .await?;
     state.index_in_background();
     Ok(report)
 }
@@ -104,19 +128,15 @@ pub async fn codes_generate(
     request: GenerateRequest,
     on_progress: Channel<GenerateProgress>,
 ) -> Answer<GenerateReport> {
-    let desk = state.desk()?;
-    let cancel = state.jobs.start(&job_id);
-    let mut throttle = Throttle::new();
-    let result = tauri::async_runtime::spawn_blocking(move || {
-        desk.generate_codes(&request, &cancel, &mut |p| {
-            if throttle.ready() || p.generated == p.total {
-                let _ = on_progress.send(p);
-            }
-        })
-    })
-    .await;
-    state.jobs.finish(&job_id);
-    let report = result.map_err(crashed)?.map_err(api)?;
+    let is_last = |p: &GenerateProgress| p.generated == p.total;
+    let report = run_job(
+        &state,
+        &job_id,
+        on_progress,
+        is_last,
+        move |desk, cancel, progress| desk.generate_codes(&request, cancel, progress),
+    )
+    .await?;
     state.index_in_background();
     Ok(report)
 }
@@ -129,19 +149,15 @@ pub async fn codes_export(
     path: PathBuf,
     on_progress: Channel<ExportProgress>,
 ) -> Answer<ExportReport> {
-    let desk = state.desk()?;
-    let cancel = state.jobs.start(&job_id);
-    let mut throttle = Throttle::new();
-    let result = tauri::async_runtime::spawn_blocking(move || {
-        desk.export_codes(&ticket_type, &path, &cancel, &mut |p| {
-            if throttle.ready() || p.written == p.total {
-                let _ = on_progress.send(p);
-            }
-        })
-    })
-    .await;
-    state.jobs.finish(&job_id);
-    result.map_err(crashed)?.map_err(api)
+    let is_last = |p: &ExportProgress| p.written == p.total;
+    run_job(
+        &state,
+        &job_id,
+        on_progress,
+        is_last,
+        move |desk, cancel, progress| desk.export_codes(&ticket_type, &path, cancel, progress),
+    )
+    .await
 }
 
 #[tauri::command]

@@ -153,23 +153,6 @@ impl RowIssueKind {
         }
     }
 
-    pub fn parse(s: &str) -> Option<RowIssueKind> {
-        use RowIssueKind::*;
-        [
-            Empty,
-            TooShort,
-            TooLong,
-            BadCharacter,
-            BadFirstCharacter,
-            MissingColumn,
-            Unreadable,
-            DuplicateInFile,
-            DuplicateInDatabase,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-
     pub fn is_duplicate(self) -> bool {
         matches!(
             self,
@@ -272,16 +255,6 @@ impl RunState {
             RunState::Cancelled => "cancelled",
             RunState::Interrupted => "interrupted",
         }
-    }
-    pub fn parse(s: &str) -> Option<RunState> {
-        [
-            RunState::Running,
-            RunState::Done,
-            RunState::Cancelled,
-            RunState::Interrupted,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
     }
 }
 

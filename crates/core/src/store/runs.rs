@@ -193,14 +193,19 @@ pub fn finish(conn: &mut Connection, run_id: i64) -> Result<(), StoreError> {
         "UPDATE code_runs SET state = 'done', finished_at = ?2 WHERE id = ?1",
         params![run_id, now_ms()],
     )?;
-    let ticket_type: String = tx.query_row(
-        "SELECT ticket_type FROM batches WHERE id = ?1",
-        [batch_id],
-        |r| r.get(0),
-    )?;
+    let ticket_type = ticket_type_of(&tx, batch_id)?;
     crate::audit::record(&tx, &format!("codes.{kind}"), &ticket_type, &counts)?;
     tx.commit()?;
     Ok(())
+}
+
+/// The ticket type the audit log names a batch by.
+fn ticket_type_of(conn: &Connection, batch_id: i64) -> Result<String, StoreError> {
+    Ok(conn.query_row(
+        "SELECT ticket_type FROM batches WHERE id = ?1",
+        [batch_id],
+        |r| r.get(0),
+    )?)
 }
 
 /// Undoes a run inside `tx`: removes the codes it added (and their search entries), puts
@@ -258,11 +263,7 @@ pub fn undo(tx: &Transaction<'_>, run_id: i64, state: RunState) -> Result<(), St
         "UPDATE code_runs SET state = ?2, finished_at = ?3 WHERE id = ?1",
         params![run_id, state.as_str(), now_ms()],
     )?;
-    let ticket_type: String = tx.query_row(
-        "SELECT ticket_type FROM batches WHERE id = ?1",
-        [batch_id],
-        |r| r.get(0),
-    )?;
+    let ticket_type = ticket_type_of(tx, batch_id)?;
     crate::audit::record(
         tx,
         &format!("codes.{kind}.{}", state.as_str()),
