@@ -3,7 +3,9 @@
 pub mod batch;
 pub mod code;
 pub mod lifecycle;
+pub mod offer;
 pub mod page;
+pub mod validity;
 
 pub use batch::{Batch, BatchName, TicketType};
 pub use code::{Code, CodeRejection};
