@@ -132,8 +132,7 @@ fn switch_to_english_and_see_a_field_error_for_a_taken_name() {
         .open_app(&dir.path().join("e2e.sqlite3"))
         .expect("app");
     let result = (|| -> WdResult<()> {
-        // The language is remembered between runs: start from Chinese explicitly.
-        s.select(&s.testid("lang-switch")?, "zh-CN")?;
+        // A fresh profile: the app starts in Chinese.
         let zh = s.wait_until("a Chinese label", WAIT, |s| {
             let t = text_of(s, "batch-create-open")?;
             Ok((!t.is_ascii()).then_some(t))
@@ -194,9 +193,7 @@ fn readme_screenshot() {
     }
     let driver = Driver::start().expect("tauri-driver");
     let s = driver.open_app(&db).expect("app");
-    // The default language, whatever an earlier test left remembered.
-    s.select(&s.testid("lang-switch").expect("switch"), "zh-CN")
-        .expect("zh-CN");
+    // A fresh profile, so the default language: Chinese.
     s.wait_until("three batches", WAIT, |s| {
         Ok((s.find_all("[data-testid=\"batch-row\"]")?.len() == 3).then_some(()))
     })

@@ -3,6 +3,7 @@
 //! responsive, and can be cancelled by job id.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use coupondesk_core::desk::{AppInfo, BatchQuery};
 use coupondesk_core::domain::{Batch, Page};
@@ -17,10 +18,12 @@ use coupondesk_core::{ApiError, Desk, DeskError};
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::jobs::Throttle;
+use crate::jobs::Throttled;
 use crate::AppState;
 
 type Answer<T> = Result<T, ApiError>;
+
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 fn api(e: DeskError) -> ApiError {
     ApiError::from(&e)
@@ -72,13 +75,12 @@ pub async fn import_preview(
 }
 
 /// Runs long work on a blocking thread under `job_id`, so `job_cancel` can stop it and
-/// the window stays responsive. Progress goes out at most ten times a second, and always
-/// when `is_last` says it is the final one.
+/// the window stays responsive. Progress goes out at most ten times a second, and the
+/// last message always does.
 async fn run_job<T, P>(
     state: &AppState,
     job_id: &str,
     on_progress: Channel<P>,
-    is_last: fn(&P) -> bool,
     work: impl FnOnce(&Desk, &CancelToken, &mut dyn FnMut(P)) -> Result<T, DeskError> + Send + 'static,
 ) -> Answer<T>
 where
@@ -87,13 +89,14 @@ where
 {
     let desk = state.desk()?;
     let cancel = state.jobs.start(job_id);
-    let mut throttle = Throttle::new();
     let result = tauri::async_runtime::spawn_blocking(move || {
-        work(&desk, &cancel, &mut |p| {
-            if throttle.ready() || is_last(&p) {
-                let _ = on_progress.send(p);
-            }
-        })
+        // A closed window only means nobody is watching: the work goes on.
+        let mut progress = Throttled::new(PROGRESS_EVERY, |p| {
+            let _ = on_progress.send(p);
+        });
+        let done = work(&desk, &cancel, &mut |p| progress.offer(p));
+        progress.finish();
+        done
     })
     .await;
     state.jobs.finish(job_id);
@@ -113,12 +116,13 @@ pub async fn codes_import(
         &state,
         &job_id,
         on_progress,
-        |_| false,
         move |desk, cancel, progress| desk.import_codes(&path, &target, &options, cancel, progress),
     )
-    .await?;
+    .await;
+    // Whatever the outcome: indexing only adds what is not indexed yet, and is cheap
+    // when there is nothing to add.
     state.index_in_background();
-    Ok(report)
+    report
 }
 
 #[tauri::command]
@@ -128,17 +132,17 @@ pub async fn codes_generate(
     request: GenerateRequest,
     on_progress: Channel<GenerateProgress>,
 ) -> Answer<GenerateReport> {
-    let is_last = |p: &GenerateProgress| p.generated == p.total;
     let report = run_job(
         &state,
         &job_id,
         on_progress,
-        is_last,
         move |desk, cancel, progress| desk.generate_codes(&request, cancel, progress),
     )
-    .await?;
+    .await;
+    // Whatever the outcome: indexing only adds what is not indexed yet, and is cheap
+    // when there is nothing to add.
     state.index_in_background();
-    Ok(report)
+    report
 }
 
 #[tauri::command]
@@ -149,12 +153,10 @@ pub async fn codes_export(
     path: PathBuf,
     on_progress: Channel<ExportProgress>,
 ) -> Answer<ExportReport> {
-    let is_last = |p: &ExportProgress| p.written == p.total;
     run_job(
         &state,
         &job_id,
         on_progress,
-        is_last,
         move |desk, cancel, progress| desk.export_codes(&ticket_type, &path, cancel, progress),
     )
     .await
@@ -234,6 +236,37 @@ mod tests {
         assert!(info["dbPath"]
             .as_str()
             .is_some_and(|p| p.ends_with("app.sqlite3")));
+    }
+
+    #[test]
+    fn an_import_runs_as_a_job_and_reports_its_counts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let csv = dir.path().join("codes.csv");
+        std::fs::write(&csv, "code\nAAAA0001\nAAAA0002\nAAAA0001\nx\n").expect("csv");
+        let webview = window(AppState::open(Some(dir.path().join("app.sqlite3"))));
+        let report = invoke(
+            &webview,
+            "codes_import",
+            json!({
+                "jobId": "job-1",
+                "path": csv,
+                "target": {"new": {"ticketType": "IMP1", "name": "导入"}},
+                "options": {"encoding": "auto", "header": "auto", "column": null},
+                "onProgress": "__CHANNEL__:7",
+            }),
+        )
+        .expect("imported");
+        assert_eq!(
+            (
+                &report["imported"],
+                &report["skippedDuplicate"],
+                &report["skippedInvalid"]
+            ),
+            (&json!(2), &json!(1), &json!(1))
+        );
+        // The job is over: there is nothing left to cancel under its id.
+        let cancelled = invoke(&webview, "job_cancel", json!({"jobId": "job-1"}));
+        assert_eq!(cancelled.expect("answered"), json!(false));
     }
 
     #[test]

@@ -25,6 +25,9 @@ static NEXT_PORT: AtomicU16 = AtomicU16::new(0);
 pub struct Driver {
     child: Child,
     pub port: u16,
+    /// The app's web profile (local storage, caches): fresh for each test, so a test
+    /// starts from the app's defaults and never touches the user's own profile.
+    _profile: tempfile::TempDir,
 }
 
 impl Driver {
@@ -36,7 +39,8 @@ impl Driver {
         }
         // Each test gets its own pair of ports (tests may run one after another quickly).
         let n = NEXT_PORT.fetch_add(2, Ordering::SeqCst);
-        let port = 4444 + n + (std::process::id() % 200) as u16 * 4;
+        let port = 4444 + n + (std::process::id() % 200) as u16 * 32;
+        let profile = tempfile::tempdir().map_err(|e| format!("no temp dir: {e}"))?;
         let child = Command::new("tauri-driver")
             .args([
                 "--port",
@@ -44,17 +48,29 @@ impl Driver {
                 "--native-port",
                 &(port + 1).to_string(),
             ])
+            // Inherited by WebKitWebDriver and the app, whose web data lives there.
+            .env("XDG_DATA_HOME", profile.path())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| format!("could not start tauri-driver ({e}); run scripts/setup.sh"))?;
-        let driver = Driver { child, port };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                return Err("tauri-driver did not listen within 20 s".into());
+        let driver = Driver {
+            child,
+            port,
+            _profile: profile,
+        };
+        // tauri-driver forwards to WebKitWebDriver on the native port, which it starts
+        // itself and which comes up later on a busy machine: wait for both.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for p in [port, port + 1] {
+            while TcpStream::connect(("127.0.0.1", p)).is_err() {
+                if Instant::now() > deadline {
+                    return Err(format!(
+                        "tauri-driver (port {port}) did not listen within 30 s"
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(100));
             }
-            std::thread::sleep(Duration::from_millis(100));
         }
         Ok(driver)
     }
@@ -68,11 +84,19 @@ impl Driver {
                 binary.display()
             ));
         }
-        Session::start(
-            self.port,
-            &binary,
-            &["--db".to_owned(), db.display().to_string()],
-        )
+        let args = ["--db".to_owned(), db.display().to_string()];
+        // A session request that dies in transport (the driver still settling) is tried
+        // again; an answer from the driver, even an error, is final.
+        let mut tries = 0;
+        loop {
+            match Session::start(self.port, &binary, &args) {
+                Err(e) if e.starts_with("webdriver request failed") && tries < 3 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+                other => return other,
+            }
+        }
     }
 }
 
