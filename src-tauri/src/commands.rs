@@ -30,10 +30,7 @@ fn api(e: DeskError) -> ApiError {
 }
 
 fn crashed(e: tauri::Error) -> ApiError {
-    ApiError {
-        code: "internal".into(),
-        message: format!("the work stopped unexpectedly: {e}"),
-    }
+    ApiError::new("internal", format!("the work stopped unexpectedly: {e}"))
 }
 
 #[tauri::command]

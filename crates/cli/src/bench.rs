@@ -50,10 +50,7 @@ pub enum BenchCommand {
 }
 
 fn fail(code: &str, message: impl Into<String>) -> ApiError {
-    ApiError {
-        code: code.into(),
-        message: message.into(),
-    }
+    ApiError::new(code, message)
 }
 
 fn io(e: std::io::Error) -> ApiError {

@@ -15,10 +15,8 @@ pub struct Out {
 impl Out {
     pub fn value<T: Serialize>(&self, v: &T, text: &str) -> Result<(), ApiError> {
         if self.json {
-            let v = serde_json::to_value(v).map_err(|e| ApiError {
-                code: "internal".into(),
-                message: e.to_string(),
-            })?;
+            let v =
+                serde_json::to_value(v).map_err(|e| ApiError::new("internal", e.to_string()))?;
             println!("{}", snake_keys(v));
         } else {
             println!("{text}");

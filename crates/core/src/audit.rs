@@ -11,15 +11,20 @@ pub fn record(
     subject: &str,
     detail: &serde_json::Value,
 ) -> Result<(), StoreError> {
+    record_as(conn, &actor(), action, subject, detail)
+}
+
+/// As `record`, for actions done by a named staff member (the counter's operator).
+pub fn record_as(
+    conn: &Connection,
+    who: &str,
+    action: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![
-        now_ms(),
-        actor(),
-        action,
-        subject,
-        detail.to_string()
-    ])?;
+    .execute(params![now_ms(), who, action, subject, detail.to_string()])?;
     Ok(())
 }

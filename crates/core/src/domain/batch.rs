@@ -82,6 +82,9 @@ pub struct Batch {
     /// Codes redeemed (spec 000 `ticket_used`).
     #[ts(type = "number")]
     pub used_codes: u64,
+    /// The coupon template whose codes these are, if linked.
+    #[ts(type = "number | null")]
+    pub template_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

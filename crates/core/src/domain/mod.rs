@@ -5,6 +5,8 @@ pub mod code;
 pub mod lifecycle;
 pub mod offer;
 pub mod page;
+pub mod redeem;
+pub mod template;
 pub mod validity;
 
 pub use batch::{Batch, BatchName, TicketType};

@@ -15,7 +15,8 @@ pub struct BatchKey {
 
 const SELECT_BATCH: &str = "SELECT b.ticket_type, b.name, b.created_at, b.updated_at,
     (SELECT coalesce(sum(n), 0) FROM batch_counts WHERE batch_id = b.id),
-    (SELECT coalesce(sum(n), 0) FROM batch_counts WHERE batch_id = b.id AND status = 2)
+    (SELECT coalesce(sum(n), 0) FROM batch_counts WHERE batch_id = b.id AND status = 2),
+    b.template_id
   FROM batches b";
 
 fn batch_from_row(r: &Row<'_>) -> rusqlite::Result<Batch> {
@@ -26,6 +27,7 @@ fn batch_from_row(r: &Row<'_>) -> rusqlite::Result<Batch> {
         updated_at: from_ms(r.get(3)?),
         total_codes: r.get::<_, i64>(4)?.max(0) as u64,
         used_codes: r.get::<_, i64>(5)?.max(0) as u64,
+        template_id: r.get(6)?,
     })
 }
 
@@ -133,7 +135,7 @@ pub fn key_by_id(conn: &Connection, id: i64) -> Result<Option<BatchKey>, StoreEr
 }
 
 /// Escapes LIKE's wildcards so a name search matches them literally.
-fn like_pattern(s: &str) -> String {
+pub(crate) fn like_pattern(s: &str) -> String {
     let mut p = String::with_capacity(s.len() + 2);
     p.push('%');
     for c in s.chars() {

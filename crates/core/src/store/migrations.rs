@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// (version, SQL). Append only; never edit a released migration.
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_templates_redemptions.sql")),
+];
 
 pub fn latest() -> u32 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)

@@ -15,7 +15,10 @@ pub mod codes;
 pub mod codes_types;
 pub mod locks;
 pub mod migrations;
+pub mod redemptions;
 pub mod runs;
+pub mod settings;
+pub mod templates;
 
 use std::path::{Path, PathBuf};
 

@@ -4,4 +4,8 @@ export type Batch = { ticketType: string, name: string, totalCodes: number,
 /**
  * Codes redeemed (spec 000 `ticket_used`).
  */
-usedCodes: number, createdAt: string, updatedAt: string, };
+usedCodes: number, 
+/**
+ * The coupon template whose codes these are, if linked.
+ */
+templateId: number | null, createdAt: string, updatedAt: string, };

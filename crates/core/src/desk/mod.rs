@@ -21,8 +21,14 @@ use crate::import::run::ImportError;
 use crate::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportTarget};
 use crate::progress::CancelToken;
 use crate::store::codes::{CodeQuery, CodeRow};
+use crate::store::redemptions::RedeemError;
+use crate::store::settings::SettingsError;
+use crate::store::templates::TemplateError;
 use crate::store::{self, StoreError};
 use crate::ErrorCode;
+
+mod counter;
+mod templates;
 
 /// Everything a use case can fail with; each variant keeps its module's error and code.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +45,12 @@ pub enum DeskError {
     Generate(#[from] GenerateError),
     #[error(transparent)]
     Export(#[from] ExportError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Redeem(#[from] RedeemError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -52,7 +64,18 @@ impl ErrorCode for DeskError {
             DeskError::Import(e) => e.code(),
             DeskError::Generate(e) => e.code(),
             DeskError::Export(e) => e.code(),
+            DeskError::Template(e) => e.code(),
+            DeskError::Redeem(e) => e.code(),
+            DeskError::Settings(e) => e.code(),
             DeskError::NoDataDir => "no_data_dir",
+        }
+    }
+
+    fn fields(&self) -> Vec<crate::api_error::FieldError> {
+        match self {
+            DeskError::Template(e) => e.fields(),
+            DeskError::Settings(e) => e.fields(),
+            _ => Vec::new(),
         }
     }
 }

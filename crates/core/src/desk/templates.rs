@@ -1,0 +1,41 @@
+//! Use cases of coupon templates: create, edit, list, link batches.
+
+use super::{Desk, DeskResult};
+use crate::domain::template::{Template, TemplateDraft};
+use crate::store::templates::{self, TemplatePage, TemplateQuery};
+
+impl Desk {
+    pub fn create_template(&self, draft: TemplateDraft) -> DeskResult<Template> {
+        Ok(templates::create(&mut self.conn(), draft)?)
+    }
+
+    pub fn update_template(&self, id: i64, draft: TemplateDraft) -> DeskResult<Template> {
+        Ok(templates::update(&mut self.conn(), id, draft)?)
+    }
+
+    pub fn get_template(&self, id: i64) -> DeskResult<Template> {
+        Ok(templates::get(&self.conn(), id)?)
+    }
+
+    pub fn list_templates(&self, q: &TemplateQuery) -> DeskResult<TemplatePage> {
+        let mut q = q.clone();
+        q.page = q.page.validated()?;
+        Ok(templates::list(&self.conn(), &q)?)
+    }
+
+    pub fn link_batch(&self, template_id: i64, ticket_type: &str) -> DeskResult<Template> {
+        Ok(templates::link_batch(
+            &mut self.conn(),
+            template_id,
+            ticket_type,
+        )?)
+    }
+
+    pub fn unlink_batch(&self, template_id: i64, ticket_type: &str) -> DeskResult<Template> {
+        Ok(templates::unlink_batch(
+            &mut self.conn(),
+            template_id,
+            ticket_type,
+        )?)
+    }
+}

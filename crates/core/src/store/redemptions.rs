@@ -1,0 +1,474 @@
+//! Redemption at the counter: check, redeem, undo, and disabling a code. All of it works
+//! on the local file alone.
+//!
+//! What must stay true:
+//! - a redemption is one IMMEDIATE transaction: the facts are read, the rules decided
+//!   (`domain::redeem::decide`), the code's status moved, the batch counts changed, the
+//!   redemption row and the audit entry written, all under SQLite's write lock, so two
+//!   windows or two processes can never both redeem a code; the partial unique index
+//!   `redemptions_one_live` would refuse the second even if that were not so;
+//! - a check runs the very same code as a redemption, without writing;
+//! - an undo restores the status the code had before, within the window that was in force
+//!   when it was redeemed, and is audited like the redemption.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+
+use super::batches::add_count;
+use super::{from_ms, settings, StoreError};
+use crate::domain::code::Code;
+use crate::domain::lifecycle::{CodeStatus, IllegalTransition};
+use crate::domain::redeem::{
+    decide, RedeemCheck, RedeemFacts, RedeemOutcome, RedeemRequest, Redemption, Refusal, Settings,
+    TemplateBrief,
+};
+use crate::domain::template::TemplateKind;
+use crate::domain::{Page, PageRequest};
+use crate::store::templates::{self, TemplateError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RedeemError {
+    #[error("no redemption {0} exists; reload the list")]
+    NotFound(i64),
+    #[error("the code {0} has no redemption to undo")]
+    NotRedeemed(String),
+    #[error("this redemption was already undone at {0}")]
+    AlreadyUndone(DateTime<Utc>),
+    #[error(
+        "the time to undo this redemption ended at {0}; ask a manager to correct it another way"
+    )]
+    UndoWindowPassed(DateTime<Utc>),
+    #[error("no coupon has the code {0}; check the code")]
+    CodeNotFound(String),
+    #[error(transparent)]
+    Transition(#[from] IllegalTransition),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for RedeemError {
+    fn from(e: rusqlite::Error) -> Self {
+        RedeemError::Store(e.into())
+    }
+}
+
+impl crate::ErrorCode for RedeemError {
+    fn code(&self) -> &'static str {
+        match self {
+            RedeemError::NotFound(_) => "redemption_not_found",
+            RedeemError::NotRedeemed(_) => "code_not_redeemed",
+            RedeemError::AlreadyUndone(_) => "redemption_already_undone",
+            RedeemError::UndoWindowPassed(_) => "undo_window_passed",
+            RedeemError::CodeNotFound(_) => "code_not_found",
+            RedeemError::Transition(e) => e.code(),
+            RedeemError::Template(e) => e.code(),
+            RedeemError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// Who acts, where: taken from the settings unless the caller names someone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counter {
+    pub operator: String,
+    pub terminal: String,
+}
+
+const SELECT_REDEMPTION: &str = "SELECT r.id, c.code, b.ticket_type, r.template_id, t.title,
+    r.order_fen, r.reduction_fen, r.customer, r.operator, r.terminal, r.redeemed_at,
+    r.undo_until, r.undone_at, r.undone_by
+  FROM redemptions r JOIN codes c ON c.id = r.code_id
+  JOIN batches b ON b.id = (r.code_id >> 32) JOIN templates t ON t.id = r.template_id";
+
+fn redemption_from_row(r: &Row<'_>) -> rusqlite::Result<Redemption> {
+    Ok(Redemption {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        ticket_type: r.get(2)?,
+        template_id: r.get(3)?,
+        template_title: r.get(4)?,
+        order_fen: r.get(5)?,
+        reduction_fen: r.get(6)?,
+        customer: r.get(7)?,
+        operator: r.get(8)?,
+        terminal: r.get(9)?,
+        redeemed_at: from_ms(r.get(10)?),
+        undo_until: from_ms(r.get(11)?),
+        undone_at: r.get::<_, Option<i64>>(12)?.map(from_ms),
+        undone_by: r.get(13)?,
+    })
+}
+
+fn live_redemption(conn: &Connection, code_id: i64) -> Result<Option<Redemption>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "{SELECT_REDEMPTION} WHERE r.code_id = ?1 AND r.undone_at IS NULL"
+        ))?
+        .query_row([code_id], redemption_from_row)
+        .optional()?)
+}
+
+/// The code row and what the decision needs about it.
+struct Found {
+    code_id: i64,
+    status: CodeStatus,
+    ticket_type: String,
+    template_id: Option<i64>,
+    issued_at: DateTime<Utc>,
+    importing: bool,
+}
+
+fn find(conn: &Connection, code: &str) -> Result<Option<Found>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT c.id, c.status, b.ticket_type, b.template_id,
+                    coalesce(r.started_at, b.created_at), r.state = 'running'
+               FROM codes c JOIN batches b ON b.id = (c.id >> 32)
+               LEFT JOIN code_runs r ON r.id = c.run_id
+              WHERE c.code = ?1",
+        )?
+        .query_row([code], |r| {
+            Ok(Found {
+                code_id: r.get(0)?,
+                status: CodeStatus::from_db(r.get(1)?).unwrap_or(CodeStatus::Disabled),
+                ticket_type: r.get(2)?,
+                template_id: r.get(3)?,
+                issued_at: from_ms(r.get(4)?),
+                importing: r.get::<_, Option<bool>>(5)?.unwrap_or(false),
+            })
+        })
+        .optional()?)
+}
+
+/// Checks a code inside the caller's transaction (or plain connection). Returns the
+/// answer and, when the code is redeemable, the facts the redemption writes.
+fn check_in(
+    conn: &Connection,
+    req: &RedeemRequest,
+    now: DateTime<Utc>,
+    s: &Settings,
+) -> Result<(RedeemCheck, Option<(i64, CodeStatus, i64)>), RedeemError> {
+    let code = req.code.trim();
+    let mut check = RedeemCheck {
+        code: code.to_owned(),
+        refusal: None,
+        ticket_type: None,
+        status: None,
+        template: None,
+        order_fen: req.order_fen,
+        reduction_fen: None,
+        valid_from: None,
+        valid_until: None,
+        redemption: None,
+    };
+    let refuse = |mut check: RedeemCheck, r: Refusal| {
+        check.refusal = Some(r);
+        Ok((check, None))
+    };
+    if Code::parse(code).is_err() {
+        return refuse(check, Refusal::Malformed);
+    }
+    let Some(found) = find(conn, code)? else {
+        return refuse(check, Refusal::Unknown);
+    };
+    check.ticket_type = Some(found.ticket_type.clone());
+    check.status = Some(found.status);
+    let Some(template_id) = found.template_id else {
+        return refuse(
+            check,
+            Refusal::NotLinked {
+                ticket_type: found.ticket_type,
+            },
+        );
+    };
+    let t = templates::draft(conn, template_id)?;
+    check.template = Some(TemplateBrief {
+        id: template_id,
+        kind: TemplateKind::of(&t.offer),
+        title: t.title.clone(),
+        brand_name: t.brand_name.clone(),
+        offer: t.offer.clone(),
+        notice: t.notice.clone(),
+    });
+    if found.importing {
+        return refuse(check, Refusal::StillImporting);
+    }
+    if found.status == CodeStatus::Redeemed {
+        let live = live_redemption(conn, found.code_id)?;
+        let r = match &live {
+            Some(l) => Refusal::AlreadyUsed {
+                at: l.redeemed_at,
+                operator: l.operator.clone(),
+                terminal: l.terminal.clone(),
+            },
+            // Redeemed elsewhere (a platform said so): no local row to show.
+            None => Refusal::AlreadyUsed {
+                at: from_ms(0),
+                operator: String::new(),
+                terminal: String::new(),
+            },
+        };
+        check.redemption = live;
+        return refuse(check, r);
+    }
+    let customer = req
+        .customer
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let customer_uses = match customer {
+        Some(c) => Some(
+            conn.prepare_cached(
+                "SELECT count(*) FROM redemptions
+                  WHERE template_id = ?1 AND customer = ?2 AND undone_at IS NULL",
+            )?
+            .query_row(params![template_id, c], |r| r.get::<_, i64>(0))?,
+        ),
+        None => None,
+    };
+    let facts = RedeemFacts {
+        status: found.status,
+        template: &t,
+        issued_at: found.issued_at,
+        customer_uses,
+    };
+    let (from, until, verdict) = decide(&facts, req.order_fen, now, &settings::clock(s));
+    check.valid_from = from;
+    check.valid_until = until;
+    match verdict {
+        Ok(reduction) => {
+            check.reduction_fen = Some(reduction);
+            Ok((check, Some((found.code_id, found.status, template_id))))
+        }
+        Err(r) => refuse(check, r),
+    }
+}
+
+pub fn check(
+    conn: &Connection,
+    req: &RedeemRequest,
+    now: DateTime<Utc>,
+) -> Result<RedeemCheck, RedeemError> {
+    let s = settings::get(conn)?;
+    Ok(check_in(conn, req, now, &s)?.0)
+}
+
+pub fn counter_of(s: &Settings) -> Counter {
+    Counter {
+        operator: s.operator.clone(),
+        terminal: s.terminal.clone(),
+    }
+}
+
+/// Checks and, when the code is redeemable, redeems it: all in one write transaction.
+pub fn redeem(
+    conn: &mut Connection,
+    req: &RedeemRequest,
+    counter: Option<&Counter>,
+    now: DateTime<Utc>,
+) -> Result<RedeemOutcome, RedeemError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let s = settings::get(&tx)?;
+    let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
+    let (check, facts) = check_in(&tx, req, now, &s)?;
+    let Some((code_id, prev, template_id)) = facts else {
+        return Ok(RedeemOutcome {
+            check,
+            redemption: None,
+        });
+    };
+    // Offline, an issued code handed to a customer is usable: it passes through active
+    // to redeemed in this one transaction, so the lifecycle's rules still hold.
+    let through = if prev == CodeStatus::Issued {
+        prev.transition(CodeStatus::Active)?
+    } else {
+        prev
+    };
+    through.transition(CodeStatus::Redeemed)?;
+    let moved = tx
+        .prepare_cached(
+            "UPDATE codes SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
+        )?
+        .execute(params![
+            code_id,
+            prev.to_db(),
+            CodeStatus::Redeemed.to_db(),
+            now.timestamp_millis()
+        ])?;
+    if moved != 1 {
+        // Cannot happen under the write lock; refuse rather than double count.
+        return Err(RedeemError::Transition(IllegalTransition {
+            from: prev,
+            to: CodeStatus::Redeemed,
+        }));
+    }
+    let batch_id = code_id >> 32;
+    add_count(&tx, batch_id, prev, -1)?;
+    add_count(&tx, batch_id, CodeStatus::Redeemed, 1)?;
+    let customer = req
+        .customer
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let undo_until = now + Duration::minutes(i64::from(s.undo_window_minutes));
+    tx.prepare_cached(
+        "INSERT INTO redemptions (code_id, template_id, prev_status, order_fen, reduction_fen,
+           customer, operator, terminal, redeemed_at, undo_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        code_id,
+        template_id,
+        prev.to_db(),
+        req.order_fen,
+        check.reduction_fen.unwrap_or(0),
+        customer,
+        counter.operator,
+        counter.terminal,
+        now.timestamp_millis(),
+        undo_until.timestamp_millis()
+    ])?;
+    let id = tx.last_insert_rowid();
+    crate::audit::record_as(
+        &tx,
+        &counter.operator,
+        "code.redeem",
+        &check.code,
+        &serde_json::json!({
+            "redemption": id,
+            "terminal": counter.terminal,
+            "order_fen": req.order_fen,
+            "reduction_fen": check.reduction_fen,
+            "customer": customer,
+            "template": template_id,
+        }),
+    )?;
+    let redemption = tx
+        .prepare_cached(&format!("{SELECT_REDEMPTION} WHERE r.id = ?1"))?
+        .query_row([id], redemption_from_row)?;
+    tx.commit()?;
+    Ok(RedeemOutcome {
+        check,
+        redemption: Some(redemption),
+    })
+}
+
+/// Undoes a redemption by its id, or the live redemption of a code.
+pub fn undo(
+    conn: &mut Connection,
+    target: UndoTarget<'_>,
+    counter: Option<&Counter>,
+    now: DateTime<Utc>,
+) -> Result<Redemption, RedeemError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let s = settings::get(&tx)?;
+    let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
+    let r = match target {
+        UndoTarget::Id(id) => tx
+            .prepare_cached(&format!("{SELECT_REDEMPTION} WHERE r.id = ?1"))?
+            .query_row([id], redemption_from_row)
+            .optional()?
+            .ok_or(RedeemError::NotFound(id))?,
+        UndoTarget::Code(code) => {
+            let code = code.trim();
+            let found = find(&tx, code)?.ok_or_else(|| RedeemError::CodeNotFound(code.into()))?;
+            live_redemption(&tx, found.code_id)?
+                .ok_or_else(|| RedeemError::NotRedeemed(code.to_owned()))?
+        }
+    };
+    if let Some(at) = r.undone_at {
+        return Err(RedeemError::AlreadyUndone(at));
+    }
+    if now > r.undo_until {
+        return Err(RedeemError::UndoWindowPassed(r.undo_until));
+    }
+    let (code_id, prev): (i64, i64) = tx.query_row(
+        "SELECT code_id, prev_status FROM redemptions WHERE id = ?1",
+        [r.id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let prev = CodeStatus::from_db(prev).unwrap_or(CodeStatus::Issued);
+    let moved = tx.execute(
+        "UPDATE codes SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
+        params![
+            code_id,
+            CodeStatus::Redeemed.to_db(),
+            prev.to_db(),
+            now.timestamp_millis()
+        ],
+    )?;
+    if moved != 1 {
+        return Err(RedeemError::NotRedeemed(r.code.clone()));
+    }
+    let batch_id = code_id >> 32;
+    add_count(&tx, batch_id, CodeStatus::Redeemed, -1)?;
+    add_count(&tx, batch_id, prev, 1)?;
+    tx.execute(
+        "UPDATE redemptions SET undone_at = ?2, undone_by = ?3 WHERE id = ?1",
+        params![r.id, now.timestamp_millis(), counter.operator],
+    )?;
+    crate::audit::record_as(
+        &tx,
+        &counter.operator,
+        "code.redeem_undo",
+        &r.code,
+        &serde_json::json!({ "redemption": r.id, "terminal": counter.terminal }),
+    )?;
+    let r = tx
+        .prepare_cached(&format!("{SELECT_REDEMPTION} WHERE r.id = ?1"))?
+        .query_row([r.id], redemption_from_row)?;
+    tx.commit()?;
+    Ok(r)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum UndoTarget<'a> {
+    Id(i64),
+    Code(&'a str),
+}
+
+/// Newest first, undone ones included.
+pub fn list(conn: &Connection, page: PageRequest) -> Result<Page<Redemption>, StoreError> {
+    let total: i64 = conn.query_row("SELECT count(*) FROM redemptions", [], |r| r.get(0))?;
+    let items = conn
+        .prepare_cached(&format!(
+            "{SELECT_REDEMPTION} ORDER BY r.id DESC LIMIT ?1 OFFSET ?2"
+        ))?
+        .query_map(
+            params![page.per_page, page.offset() as i64],
+            redemption_from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::new(items, page, total.max(0) as u64))
+}
+
+/// Disables an issued or active code for good (lost, leaked, refunded).
+pub fn disable(
+    conn: &mut Connection,
+    code: &str,
+    counter: Option<&Counter>,
+) -> Result<CodeStatus, RedeemError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let s = settings::get(&tx)?;
+    let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
+    let code = code.trim();
+    let found = find(&tx, code)?.ok_or_else(|| RedeemError::CodeNotFound(code.into()))?;
+    let to = found.status.transition(CodeStatus::Disabled)?;
+    tx.execute(
+        "UPDATE codes SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        params![found.code_id, to.to_db(), super::now_ms()],
+    )?;
+    add_count(&tx, found.code_id >> 32, found.status, -1)?;
+    add_count(&tx, found.code_id >> 32, to, 1)?;
+    crate::audit::record_as(
+        &tx,
+        &counter.operator,
+        "code.disable",
+        code,
+        &serde_json::json!({ "from": found.status, "terminal": counter.terminal }),
+    )?;
+    tx.commit()?;
+    Ok(to)
+}
