@@ -3,6 +3,7 @@
 //! channels, cancel, native dialogs through the dialog plugin).
 
 mod commands;
+mod counter_commands;
 mod jobs;
 mod state;
 
@@ -43,6 +44,19 @@ pub fn app_builder<R: tauri::Runtime>(
             commands::codes_generate,
             commands::codes_export,
             commands::job_cancel,
+            counter_commands::template_create,
+            counter_commands::template_update,
+            counter_commands::template_get,
+            counter_commands::template_list,
+            counter_commands::template_link_batch,
+            counter_commands::template_unlink_batch,
+            counter_commands::redeem_check,
+            counter_commands::redeem_use,
+            counter_commands::redeem_undo,
+            counter_commands::redemption_list,
+            counter_commands::code_disable,
+            counter_commands::settings_get,
+            counter_commands::settings_save,
         ])
 }
 

@@ -167,6 +167,115 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid=batch-detail-total]')?.textContent === '320');
   check(true, 'a cancelled import leaves the total at 320');
 
+  // Templates: the list with spec 001's filters, a field error first, then a saved cash template.
+  await id('nav-templates').click();
+  await id('template-row').first().waitFor();
+  check((await id('template-row').count()) === 3, 'templates page lists the 3 seeded templates');
+  check(/共 3 个/.test(await id('template-meta').innerText()), 'pagination meta shows the total');
+  await shot('17-templates');
+  await id('template-kind-filter').selectOption('cash');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=template-row]').length === 1);
+  check(true, 'kind filter finds the one cash template');
+  await id('template-kind-filter').selectOption('');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=template-row]').length === 3);
+
+  await id('template-new').click();
+  await id('template-kind-cash').check();
+  await id('template-reduce').fill('2.555');
+  await id('template-save').click();
+  await id('field-error-offer.reduceFen').waitFor();
+  check((await id('field-error-offer.reduceFen').innerText()).includes('两位小数'), '2.555 yuan is refused beside the amount');
+  await id('template-reduce').fill('20');
+  await id('template-least').fill('100');
+  await id('template-brand').fill('测试商户');
+  await id('template-logo').fill('https://example.com/logo.png');
+  await id('template-notice').fill('请出示此券');
+  await id('template-description').fill('浏览器测试用券');
+  await id('template-quantity').fill('1000');
+  await id('template-get-limit').fill('2');
+  await id('template-save').click();
+  await id('field-error-title').waitFor();
+  check((await id('field-error-title').innerText()).includes('必填'), 'empty title shows a field error beside the title');
+  check((await id('template-reduce').inputValue()) === '20', 'what was typed is kept');
+  await shot('18-template-field-error');
+  await id('template-title').fill('浏览器满100减20');
+  await id('template-save').click();
+  await id('template-detail-title').waitFor();
+  check((await id('template-detail-title').innerText()).includes('浏览器满100减20'), 'saved template opens its detail');
+  check((await id('template-detail-value').innerText()) === '满100减20', 'value reads 满100减20');
+
+  // Linking: a batch linked elsewhere is explained; a free one links.
+  await id('link-batch-input').fill('SPRING2026');
+  await id('link-batch-submit').click();
+  await id('link-batch-error').waitFor();
+  check((await id('link-batch-error').innerText()).includes('另一个模板'), 'batch_linked_elsewhere in staff words');
+  await id('link-batch-input').fill('AVD1KYBW8001');
+  await id('link-batch-submit').click();
+  await page.locator('[data-testid=linked-batch][data-ticket-type=AVD1KYBW8001]').waitFor();
+  check((await id('template-detail-codes').innerText()) === '64', 'linked batch brings its 64 codes');
+  await shot('19-template-linked');
+
+  // The counter: check, Enter again to redeem, the same code again is already used.
+  const code = await page.evaluate(
+    async () =>
+      (
+        await window.couponDeskFake.codesList({
+          ticketType: 'AVD1KYBW8001',
+          status: 'issued',
+          search: null,
+          page: { page: 1, perPage: 1 },
+        })
+      ).items[0].code,
+  );
+  await id('nav-redeem').click();
+  await id('redeem-code').waitFor();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'redeem-code');
+  check(true, 'the code box has focus on open');
+  await id('redeem-code').fill(code);
+  await id('redeem-amount').fill('150');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=ok]').waitFor();
+  check((await id('redeem-reduction').innerText()) === '¥20.00', 'the check shows ¥20.00 off');
+  check((await id('redeem-to-pay').innerText()) === '¥130.00', 'and ¥130.00 to pay');
+  await shot('20-redeem-check-ok');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=redeemed]').waitFor();
+  check((await id('redeem-code').inputValue()) === '', 'the code box is cleared for the next customer');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'redeem-code');
+  check(await id('redeem-undo').isVisible(), 'Undo is offered');
+  await page.locator(`[data-testid=redemption-row][data-code="${code}"]`).waitFor();
+  check(true, 'the redemption is listed under recent redemptions');
+  await shot('21-redeemed');
+  await id('redeem-code').fill(code);
+  await id('redeem-amount').fill('150');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=already_used]').waitFor();
+  check((await id('redeem-verdict').innerText()).includes('核销过'), 'the same code again says already used, with when and who');
+  await shot('22-already-used');
+  await id('redeem-code').fill('NOSUCHCODE1');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=unknown]').waitFor();
+  check(true, 'an unknown code is refused');
+
+  // Settings: a field error, then a save.
+  await id('nav-settings').click();
+  await id('settings-terminal').waitFor();
+  await id('settings-terminal').fill('');
+  await id('settings-save').click();
+  await id('field-error-terminal').waitFor();
+  check(true, 'an empty terminal name shows a field error');
+  await id('settings-terminal').fill('前台2');
+  await id('settings-operator').fill('小李');
+  await id('settings-undo-window').fill('15');
+  await id('settings-save').click();
+  await id('settings-saved').waitFor();
+  check(true, 'settings saved');
+  await shot('23-settings');
+  await id('nav-batches').click();
+  await id('batch-row').first().waitFor();
+  await page.locator('[data-testid=batch-row][data-ticket-type=E2E1]').click();
+  await id('batch-detail-title').waitFor();
+
   // English, and the error banner.
   await id('lang-switch').selectOption('en');
   await page.waitForFunction(() => document.querySelector('[data-testid=import-open]')?.textContent?.includes('Import'));

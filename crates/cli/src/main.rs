@@ -5,6 +5,7 @@
 //! that line is the `{code, message}` object); 2 for a malformed command line.
 
 mod bench;
+mod counter;
 mod print;
 
 use std::io::IsTerminal;
@@ -47,6 +48,15 @@ enum Command {
     /// The codes of a batch.
     #[command(subcommand)]
     Codes(CodesCommand),
+    /// Coupon templates (spec 001) and the batches linked to them.
+    #[command(subcommand)]
+    Template(counter::TemplateCommand),
+    /// The counter: check, use and undo coupon codes, offline.
+    #[command(subcommand)]
+    Redeem(counter::RedeemCommand),
+    /// The shop's settings: time zone, holidays, terminal, operator, undo window.
+    #[command(subcommand)]
+    Settings(counter::SettingsCommand),
     /// Bring the substring search index up to date.
     Index,
     /// Where the database is and which schema it has.
@@ -138,6 +148,8 @@ enum CodesCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Disable an issued or active code for good (lost, leaked, refunded).
+    Disable { code: String },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -160,7 +172,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             if json {
                 let body = serde_json::to_string(&e).unwrap_or_else(|_| e.message.clone());
@@ -185,13 +197,27 @@ fn open(db: Option<PathBuf>) -> Result<Desk, ApiError> {
     Desk::open(&path).map_err(api)
 }
 
-fn run(cli: Cli) -> Result<(), ApiError> {
+fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let out = print::Out { json: cli.json };
     if let Command::Bench(cmd) = cli.command {
-        return bench::run(cmd, &out);
+        return bench::run(cmd, &out).map(|()| ExitCode::SUCCESS);
     }
     let desk = open(cli.db)?;
 
+    match cli.command {
+        Command::Template(cmd) => return counter::template(&desk, cmd, &out),
+        Command::Redeem(cmd) => return counter::redeem(&desk, cmd, &out),
+        Command::Settings(cmd) => return counter::settings(&desk, cmd, &out),
+        Command::Codes(CodesCommand::Disable { code }) => {
+            let status = desk.disable_code(&code, None).map_err(api)?;
+            out.value(
+                &serde_json::json!({ "code": code.trim(), "status": status }),
+                &format!("{} is now {status}", code.trim()),
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     match cli.command {
         Command::Batch(BatchCommand::Create { ticket_type, name }) => {
             out.batch(&desk.create_batch(&ticket_type, &name).map_err(api)?)
@@ -319,6 +345,11 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             );
             out.value(&info, &text)
         }
-        Command::Bench(_) => Ok(()),
+        Command::Bench(_)
+        | Command::Template(_)
+        | Command::Redeem(_)
+        | Command::Settings(_)
+        | Command::Codes(CodesCommand::Disable { .. }) => Ok(()),
     }
+    .map(|()| ExitCode::SUCCESS)
 }

@@ -98,7 +98,7 @@ fn batch_line(b: &Batch) -> String {
     )
 }
 
-fn page_line(page: u32, pages: u64, total: u64) -> String {
+pub fn page_line(page: u32, pages: u64, total: u64) -> String {
     format!("page {page} of {pages}, {total} in all")
 }
 

@@ -1,6 +1,38 @@
-// Two pages, addressed by the URL hash (#/ and #/batch/<ticketType>) so the browser's
-// back button and a reload keep staff where they were.
-export type Route = { page: 'batches' } | { page: 'batch'; ticketType: string };
+// Pages addressed by the URL hash, so the browser's back button and a reload keep staff
+// where they were:
+//   #/  #/batch/<ticketType>  #/templates  #/template/new  #/template/<id>
+//   #/template/<id>/edit  #/redeem  #/settings
+export type Route =
+  | { page: 'batches' }
+  | { page: 'batch'; ticketType: string }
+  | { page: 'templates' }
+  | { page: 'templateNew' }
+  | { page: 'template'; id: number }
+  | { page: 'templateEdit'; id: number }
+  | { page: 'redeem' }
+  | { page: 'settings' };
+
+/** The top-bar section a route belongs to. */
+export type Section = 'batches' | 'templates' | 'redeem' | 'settings';
+
+export function sectionOf(route: Route): Section {
+  switch (route.page) {
+    case 'batches':
+    case 'batch':
+      return 'batches';
+    case 'templates':
+    case 'templateNew':
+    case 'template':
+    case 'templateEdit':
+      return 'templates';
+    case 'redeem':
+      return 'redeem';
+    case 'settings':
+      return 'settings';
+  }
+}
+
+const ID = /^[1-9]\d{0,15}$/;
 
 export function parseRoute(hash: string): Route {
   const m = /^#\/batch\/(.+)$/.exec(hash);
@@ -11,11 +43,37 @@ export function parseRoute(hash: string): Route {
       return { page: 'batches' };
     }
   }
+  if (hash === '#/templates') return { page: 'templates' };
+  if (hash === '#/template/new') return { page: 'templateNew' };
+  const tm = /^#\/template\/([^/]+)(\/edit)?$/.exec(hash);
+  if (tm?.[1] !== undefined && ID.test(tm[1])) {
+    const id = Number(tm[1]);
+    return tm[2] === undefined ? { page: 'template', id } : { page: 'templateEdit', id };
+  }
+  if (hash === '#/redeem') return { page: 'redeem' };
+  if (hash === '#/settings') return { page: 'settings' };
   return { page: 'batches' };
 }
 
 export function hrefOf(route: Route): string {
-  return route.page === 'batch' ? `#/batch/${encodeURIComponent(route.ticketType)}` : '#/';
+  switch (route.page) {
+    case 'batch':
+      return `#/batch/${encodeURIComponent(route.ticketType)}`;
+    case 'templates':
+      return '#/templates';
+    case 'templateNew':
+      return '#/template/new';
+    case 'template':
+      return `#/template/${route.id}`;
+    case 'templateEdit':
+      return `#/template/${route.id}/edit`;
+    case 'redeem':
+      return '#/redeem';
+    case 'settings':
+      return '#/settings';
+    case 'batches':
+      return '#/';
+  }
 }
 
 export const router = $state<{ route: Route }>({

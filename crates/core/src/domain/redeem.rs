@@ -231,18 +231,22 @@ pub struct RedeemFacts<'a> {
     pub customer_uses: Option<i64>,
 }
 
-/// The decision once the code is known and linked. Returns the date range and either the
-/// reduction on this order or why the code cannot be used.
+/// The decision: when the code may be used, and either the reduction on this order or
+/// why the code cannot be used now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub verdict: Result<i64, Refusal>,
+}
+
+/// The decision once the code is known and linked.
 pub fn decide(
     facts: &RedeemFacts<'_>,
     order_fen: Option<i64>,
     now: DateTime<Utc>,
     clock: &ShopClock,
-) -> (
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Result<i64, Refusal>,
-) {
+) -> Decision {
     let t = facts.template;
     let (mut from, mut until) = (Some(t.begin_at), Some(t.end_at));
     if let Some(term) = t.code_term() {
@@ -293,7 +297,11 @@ pub fn decide(
             }),
         }
     })();
-    (from, until, verdict)
+    Decision {
+        valid_from: from,
+        valid_until: until,
+        verdict,
+    }
 }
 
 #[cfg(test)]
@@ -327,18 +335,18 @@ mod tests {
         let t = cash_draft();
         let now = Utc.with_ymd_and_hms(2026, 6, 1, 4, 0, 0).unwrap();
         let f = facts(&t);
-        assert_eq!(decide(&f, Some(10000), now, &clock()).2, Ok(2000));
+        assert_eq!(decide(&f, Some(10000), now, &clock()).verdict, Ok(2000));
         assert_eq!(
-            decide(&f, Some(9999), now, &clock()).2,
+            decide(&f, Some(9999), now, &clock()).verdict,
             Err(Refusal::BelowLeastSpend { least_fen: 10000 })
         );
         assert_eq!(
-            decide(&f, None, now, &clock()).2,
+            decide(&f, None, now, &clock()).verdict,
             Err(Refusal::AmountRequired)
         );
         let late = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
         assert_eq!(
-            decide(&f, Some(10000), late, &clock()).2,
+            decide(&f, Some(10000), late, &clock()).verdict,
             Err(Refusal::Expired { at: late })
         );
         let disabled = RedeemFacts {
@@ -346,7 +354,7 @@ mod tests {
             ..facts(&t)
         };
         assert_eq!(
-            decide(&disabled, Some(10000), now, &clock()).2,
+            decide(&disabled, Some(10000), now, &clock()).verdict,
             Err(Refusal::Disabled)
         );
         let limited = RedeemFacts {
@@ -354,7 +362,7 @@ mod tests {
             ..facts(&t)
         };
         assert_eq!(
-            decide(&limited, Some(10000), now, &clock()).2,
+            decide(&limited, Some(10000), now, &clock()).verdict,
             Err(Refusal::CustomerLimitReached { limit: 3 })
         );
     }
@@ -371,10 +379,10 @@ mod tests {
             issued_at: issued,
             ..facts(&t)
         };
-        let (from, until, _) = decide(&f, Some(10000), issued, &clock());
-        assert_eq!(from, Some(issued));
+        let d = decide(&f, Some(10000), issued, &clock());
+        assert_eq!(d.valid_from, Some(issued));
         assert_eq!(
-            until,
+            d.valid_until,
             Some(t.end_at),
             "30 days would pass the template's end"
         );
@@ -389,7 +397,7 @@ mod tests {
             t.offer = Offer::Cash { reduce_fen: reduce, least_fen: least };
             let now = Utc.with_ymd_and_hms(2026, 6, 1, 4, 0, 0).unwrap();
             let order = (least + delta).max(0);
-            let got = decide(&facts(&t), Some(order), now, &clock()).2;
+            let got = decide(&facts(&t), Some(order), now, &clock()).verdict;
             if order >= least {
                 prop_assert_eq!(got, Ok(reduce.min(order)));
             } else {
@@ -408,7 +416,7 @@ mod tests {
             let start = c.offset.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).single().expect("time").with_timezone(&Utc);
             let now = start + Duration::minutes(minutes);
             let in_window = minutes % (7 * 1440) >= 10 && minutes % (7 * 1440) <= 659;
-            let got = decide(&facts(&t), Some(20000), now, &c).2;
+            let got = decide(&facts(&t), Some(20000), now, &c).verdict;
             prop_assert_eq!(got.is_ok(), in_window);
             if !in_window {
                 prop_assert_eq!(got, Err(Refusal::OutsideTimeWindow));

@@ -142,6 +142,13 @@ fn find(conn: &Connection, code: &str) -> Result<Option<Found>, StoreError> {
         .optional()?)
 }
 
+/// What a redemption writes about a redeemable code.
+struct Redeemable {
+    code_id: i64,
+    prev: CodeStatus,
+    template_id: i64,
+}
+
 /// Checks a code inside the caller's transaction (or plain connection). Returns the
 /// answer and, when the code is redeemable, the facts the redemption writes.
 fn check_in(
@@ -149,7 +156,7 @@ fn check_in(
     req: &RedeemRequest,
     now: DateTime<Utc>,
     s: &Settings,
-) -> Result<(RedeemCheck, Option<(i64, CodeStatus, i64)>), RedeemError> {
+) -> Result<(RedeemCheck, Option<Redeemable>), RedeemError> {
     let code = req.code.trim();
     let mut check = RedeemCheck {
         code: code.to_owned(),
@@ -234,13 +241,20 @@ fn check_in(
         issued_at: found.issued_at,
         customer_uses,
     };
-    let (from, until, verdict) = decide(&facts, req.order_fen, now, &settings::clock(s));
-    check.valid_from = from;
-    check.valid_until = until;
-    match verdict {
+    let d = decide(&facts, req.order_fen, now, &settings::clock(s));
+    check.valid_from = d.valid_from;
+    check.valid_until = d.valid_until;
+    match d.verdict {
         Ok(reduction) => {
             check.reduction_fen = Some(reduction);
-            Ok((check, Some((found.code_id, found.status, template_id))))
+            Ok((
+                check,
+                Some(Redeemable {
+                    code_id: found.code_id,
+                    prev: found.status,
+                    template_id,
+                }),
+            ))
         }
         Err(r) => refuse(check, r),
     }
@@ -273,7 +287,12 @@ pub fn redeem(
     let s = settings::get(&tx)?;
     let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
     let (check, facts) = check_in(&tx, req, now, &s)?;
-    let Some((code_id, prev, template_id)) = facts else {
+    let Some(Redeemable {
+        code_id,
+        prev,
+        template_id,
+    }) = facts
+    else {
         return Ok(RedeemOutcome {
             check,
             redemption: None,

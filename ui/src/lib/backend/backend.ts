@@ -17,6 +17,17 @@ import type { ImportProgress } from './bindings/ImportProgress';
 import type { ImportReport } from './bindings/ImportReport';
 import type { ImportTarget } from './bindings/ImportTarget';
 import type { Page } from './bindings/Page';
+import type { PageRequest } from './bindings/PageRequest';
+import type { CodeStatus } from './bindings/CodeStatus';
+import type { RedeemCheck } from './bindings/RedeemCheck';
+import type { RedeemOutcome } from './bindings/RedeemOutcome';
+import type { RedeemRequest } from './bindings/RedeemRequest';
+import type { Redemption } from './bindings/Redemption';
+import type { Settings } from './bindings/Settings';
+import type { Template } from './bindings/Template';
+import type { TemplateDraft } from './bindings/TemplateDraft';
+import type { TemplatePage } from './bindings/TemplatePage';
+import type { TemplateQuery } from './bindings/TemplateQuery';
 
 export type OnProgress<T> = (progress: T) => void;
 
@@ -60,4 +71,22 @@ export interface Backend {
   chooseImportFile(text: FileDialogText): Promise<string | null>;
   /** Native save dialog proposing `defaultName`; null when staff close it. */
   chooseExportPath(defaultName: string, text: FileDialogText): Promise<string | null>;
+
+  // Coupon templates (spec 001) and the batches linked to them.
+  templateCreate(draft: TemplateDraft): Promise<Template>;
+  templateUpdate(id: number, draft: TemplateDraft): Promise<Template>;
+  templateGet(id: number): Promise<Template>;
+  templateList(query: TemplateQuery): Promise<TemplatePage>;
+  templateLinkBatch(id: number, ticketType: string): Promise<Template>;
+  templateUnlinkBatch(id: number, ticketType: string): Promise<Template>;
+
+  // The counter: check, redeem, undo, disable; the shop's settings.
+  redeemCheck(request: RedeemRequest): Promise<RedeemCheck>;
+  redeemUse(request: RedeemRequest): Promise<RedeemOutcome>;
+  redeemUndo(redemptionId: number): Promise<Redemption>;
+  /** Newest first. */
+  redemptionList(page: PageRequest): Promise<Page<Redemption>>;
+  codeDisable(code: string): Promise<CodeStatus>;
+  settingsGet(): Promise<Settings>;
+  settingsSave(settings: Settings): Promise<Settings>;
 }

@@ -32,6 +32,16 @@ const ERROR_CODES = [
   'no_data_dir',
   'batch_full',
   'illegal_transition',
+  'invalid_fields',
+  'template_not_found',
+  'batch_linked_elsewhere',
+  'template_over_stock',
+  'batch_has_redemptions',
+  'redemption_not_found',
+  'code_not_redeemed',
+  'redemption_already_undone',
+  'undo_window_passed',
+  'code_not_found',
 ];
 
 const ISSUE_KINDS = [
@@ -104,19 +114,19 @@ describe('translate', () => {
 
 describe('translateError', () => {
   it('translates a known code in each language', () => {
-    const e = { code: 'batch_name_taken', message: 'a batch named "x" already exists; choose another name' };
+    const e = { code: 'batch_name_taken', message: 'a batch named "x" already exists; choose another name', fields: [] };
     expect(translateError('zh-CN', e)).toBe(zhCN['error.batch_name_taken']);
     expect(translateError('en', e)).toContain('name');
   });
 
   it('falls back to the English message for a code it does not know', () => {
-    const e = { code: 'sync_conflict', message: 'the platform says the code was used elsewhere' };
+    const e = { code: 'sync_conflict', message: 'the platform says the code was used elsewhere', fields: [] };
     expect(translateError('zh-CN', e)).toBe(e.message);
     expect(translateError('en', e)).toBe(e.message);
   });
 
   it('says something useful when an unknown error has no message', () => {
-    expect(translateError('en', { code: 'weird', message: ' ' })).toBe(TABLES.en['error.internal']);
+    expect(translateError('en', { code: 'weird', message: ' ', fields: [] })).toBe(TABLES.en['error.internal']);
   });
 });
 

@@ -19,11 +19,12 @@ import type { ImportTarget } from '../bindings/ImportTarget';
 import type { Page } from '../bindings/Page';
 import type { PageRequest } from '../bindings/PageRequest';
 import { apiError } from '../apiError';
+import { FakeCounter } from './fakeCounter';
 import { FakeStore } from './fakeStore';
 import { runExport } from './fakeExport';
 import { runGenerate } from './fakeGenerate';
 import { runImport, preview } from './fakeImport';
-import { seedDemo } from './seed';
+import { seedCounter, seedDemo } from './seed';
 
 export interface FakeOptions {
   /** Delay of every command and of every chunk of long work, in ms. */
@@ -38,6 +39,8 @@ export interface FakeOptions {
 }
 
 export interface FakeBackend extends Backend {
+  /** The templates, redemptions and settings, for tests that set the scene. */
+  readonly counter: FakeCounter;
   /** Puts a file where the import dialog can read it. */
   addFile(path: string, text: string): void;
   readFile(path: string): string | undefined;
@@ -71,6 +74,7 @@ export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
   const latency = options.latencyMs ?? 0;
   const store = new FakeStore(options.now ?? (() => new Date()));
   const files = new Map<string, string>();
+  const counter = new FakeCounter(store);
   const cancelled = new Map<string, boolean>();
   const settings = {
     chunkRows: options.chunkRows ?? 500,
@@ -110,10 +114,14 @@ export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
     }
   }
 
-  if (options.seed === true) seedDemo(store, files);
+  if (options.seed === true) {
+    seedDemo(store, files);
+    seedCounter(store, counter);
+  }
 
   const fake: FakeBackend = {
     native: false,
+    counter,
     nextOpen: undefined,
     nextSave: undefined,
     addFile(path, text) {
@@ -223,6 +231,28 @@ export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
         if (fake.nextSave !== undefined) return fake.nextSave;
         return `/exports/${defaultName}`;
       }),
+
+    templateCreate: (draft) => command(() => counter.create(draft)),
+    templateUpdate: (id, draft) => command(() => counter.update(id, draft)),
+    templateGet: (id) => command(() => counter.get(id)),
+    templateList: (query) =>
+      command(() => {
+        validatePage(query.page);
+        return counter.list(query);
+      }),
+    templateLinkBatch: (id, ticketType) => command(() => counter.link(id, ticketType)),
+    templateUnlinkBatch: (id, ticketType) => command(() => counter.unlink(id, ticketType)),
+    redeemCheck: (request) => command(() => counter.check(request)),
+    redeemUse: (request) => command(() => counter.redeem(request)),
+    redeemUndo: (redemptionId) => command(() => counter.undo(redemptionId)),
+    redemptionList: (page) =>
+      command(() => {
+        validatePage(page);
+        return counter.listRedemptions(page);
+      }),
+    codeDisable: (code) => command(() => counter.disable(code)),
+    settingsGet: () => command(() => structuredClone(counter.settings)),
+    settingsSave: (s) => command(() => counter.saveSettings(s)),
   };
   return fake;
 }

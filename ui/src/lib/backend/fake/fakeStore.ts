@@ -64,7 +64,7 @@ export class FakeStore {
   createBatch(rawType: string, rawName: string): Batch {
     const { ticketType, name } = this.checkNewBatch(rawType, rawName);
     const at = this.stamp();
-    const batch: Batch = { ticketType, name, totalCodes: 0, usedCodes: 0, createdAt: at, updatedAt: at };
+    const batch: Batch = { ticketType, name, totalCodes: 0, usedCodes: 0, templateId: null, createdAt: at, updatedAt: at };
     this.batches.set(ticketType, { batch, codes: [], id: this.nextId++ });
     return { ...batch };
   }

@@ -3,7 +3,9 @@
 // the fake UI are stable.
 import type { CodeStatus } from '../bindings/CodeStatus';
 import { CHARSET } from './fakeGenerate';
+import type { FakeCounter } from './fakeCounter';
 import type { FakeStore } from './fakeStore';
+import type { TemplateDraft } from '../bindings/TemplateDraft';
 
 /** mulberry32: a tiny seeded PRNG. */
 function rng(seed: number): () => number {
@@ -84,4 +86,61 @@ export function seedDemo(store: FakeStore, files: Map<string, string>): void {
   store.now = clock;
   files.set(DEMO_FILES.small, demoCsv(random));
   files.set(DEMO_FILES.big, bigCsv());
+}
+
+/** A cash template linked to SPRING2026, a discount one linked to MEMBER-DAY-07, a gift one unlinked. */
+export function seedCounter(store: FakeStore, counter: FakeCounter): void {
+  const clock = store.now;
+  store.now = () => new Date(Date.UTC(2026, 0, 4, 2, 0, 0));
+  const base: TemplateDraft = {
+    offer: { cash: { reduceFen: 2000, leastFen: 10000 } },
+    title: '满100减20',
+    brandName: '海底捞',
+    color: 'Color010',
+    logoUrl: 'https://example.com/logo.png',
+    notice: '使用时向服务员出示此券',
+    description: '不可与其他优惠同享',
+    servicePhone: '020-88888888',
+    quantity: 10000,
+    getLimit: 3,
+    codeType: 'CODE_TYPE_TEXT',
+    // Shop time (UTC+08:00) 2026-01-01 00:00 to 2031-01-01 00:00.
+    beginAt: '2025-12-31T16:00:00Z',
+    endAt: '2030-12-31T16:00:00Z',
+    term: null,
+    timeLimits: [],
+    acceptCategory: '',
+    rejectCategory: '',
+    canUseWithOtherDiscount: false,
+  };
+  // Linking does not make the demo batches "recently updated": the list keeps its order.
+  const link = (id: number, ticketType: string): void => {
+    const entry = store.entry(ticketType);
+    const updatedAt = entry.batch.updatedAt;
+    counter.link(id, ticketType);
+    entry.batch.updatedAt = updatedAt;
+  };
+  const cash = counter.create(base);
+  link(cash.id, 'SPRING2026');
+  const member = counter.create({
+    ...base,
+    offer: { discount: { percentOff: 30 } },
+    title: '会员日7折',
+    color: 'Color050',
+    quantity: 500,
+    getLimit: 1,
+    timeLimits: [{ day: 'TUESDAY', begin: null, end: null }],
+  });
+  link(member.id, 'MEMBER-DAY-07');
+  counter.create({
+    ...base,
+    offer: { gift: { gift: '任意饮品一杯' } },
+    title: '生日礼',
+    color: 'Color090',
+    quantity: 200,
+    getLimit: 1,
+    codeType: 'CODE_TYPE_QRCODE',
+    term: { startAfterDays: 0, validDays: 30 },
+  });
+  store.now = clock;
 }

@@ -1,0 +1,384 @@
+//! `coupondesk template|redeem|settings ...`: coupon templates and the counter, headless.
+//! Each command is one call into `Desk`.
+//!
+//! `redeem check` and `redeem use` exit 0 when the code can be (or was) redeemed and 3
+//! when it is refused, with the reason printed (and in --json, the whole answer on stdout).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::Subcommand;
+use coupondesk_core::domain::redeem::{RedeemCheck, RedeemRequest, Redemption};
+use coupondesk_core::domain::template::{Template, TemplateDraft, TemplateKind};
+use coupondesk_core::domain::PageRequest;
+use coupondesk_core::store::redemptions::{Counter, UndoTarget};
+use coupondesk_core::store::templates::TemplateQuery;
+use coupondesk_core::{ApiError, Desk, DeskError};
+
+use crate::print::{page_line, Out};
+
+/// Refused at the counter: distinct from errors (1) and bad command lines (2).
+const REFUSED: u8 = 3;
+
+#[derive(Subcommand)]
+pub enum TemplateCommand {
+    /// Create a template from a JSON file holding a TemplateDraft (camelCase keys, as
+    /// docs/templates-and-redemption.md shows).
+    Create {
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Replace a template's fields with a TemplateDraft from a JSON file.
+    Update {
+        id: i64,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    Show {
+        id: i64,
+    },
+    /// Spec 001's search: --kind (ticket_type,=), --begin-from (begin_at,>=),
+    /// --end-before (end_at,<), plus a title substring.
+    List {
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<TemplateKind>,
+        /// RFC 3339, e.g. 2026-01-01T00:00:00+08:00
+        #[arg(long)]
+        begin_from: Option<DateTime<Utc>>,
+        #[arg(long)]
+        end_before: Option<DateTime<Utc>>,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        #[arg(long, default_value_t = 15)]
+        per_page: u32,
+    },
+    /// Link a batch's codes to the template.
+    Link {
+        id: i64,
+        #[arg(long, value_name = "T")]
+        batch: String,
+    },
+    Unlink {
+        id: i64,
+        #[arg(long, value_name = "T")]
+        batch: String,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct CounterArgs {
+    /// Staff member recorded with the action (default: the settings' operator).
+    #[arg(long)]
+    operator: Option<String>,
+    /// Counter recorded with the action (default: the settings' terminal).
+    #[arg(long)]
+    terminal: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum RedeemCommand {
+    /// Say whether CODE can be redeemed now and what it is worth; changes nothing.
+    Check {
+        code: String,
+        /// Order amount in fen (cents): 12345 is 123.45 yuan.
+        #[arg(long, value_name = "FEN")]
+        amount: Option<i64>,
+        #[arg(long)]
+        customer: Option<String>,
+    },
+    /// Redeem CODE if it can be redeemed.
+    Use {
+        code: String,
+        #[arg(long, value_name = "FEN")]
+        amount: Option<i64>,
+        #[arg(long)]
+        customer: Option<String>,
+        #[command(flatten)]
+        counter: CounterArgs,
+    },
+    /// Undo CODE's redemption, within the undo window.
+    Undo {
+        code: String,
+        #[command(flatten)]
+        counter: CounterArgs,
+    },
+    /// Redemptions, newest first.
+    List {
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        #[arg(long, default_value_t = 20)]
+        per_page: u32,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SettingsCommand {
+    Show,
+    /// Change some settings; the others keep their values.
+    Set {
+        /// The shop's zone, e.g. +08:00.
+        #[arg(long, value_parser = parse_zone, allow_hyphen_values = true)]
+        zone: Option<i32>,
+        #[arg(long)]
+        terminal: Option<String>,
+        #[arg(long)]
+        operator: Option<String>,
+        #[arg(long)]
+        undo_minutes: Option<u32>,
+        /// Holiday dates, YYYY-MM-DD, comma-separated; replaces the list.
+        #[arg(long, value_delimiter = ',')]
+        holidays: Option<Vec<NaiveDate>>,
+    },
+}
+
+fn parse_kind(s: &str) -> Result<TemplateKind, String> {
+    TemplateKind::parse(s)
+        .ok_or_else(|| format!("unknown kind {s:?}; use discount, cash, groupon, gift or general"))
+}
+
+fn parse_zone(s: &str) -> Result<i32, String> {
+    let bad = || format!("{s:?} is not a zone; write it like +08:00 or -05:30");
+    let (sign, rest) = match s.as_bytes().first() {
+        Some(b'+') => (1, &s[1..]),
+        Some(b'-') => (-1, &s[1..]),
+        _ => return Err(bad()),
+    };
+    let (h, m) = rest.split_once(':').ok_or_else(bad)?;
+    let h: i32 = h.parse().map_err(|_| bad())?;
+    let m: i32 = m.parse().map_err(|_| bad())?;
+    Ok(sign * (h * 60 + m))
+}
+
+fn api(e: DeskError) -> ApiError {
+    ApiError::from(&e)
+}
+
+fn read_draft(file: &PathBuf) -> Result<TemplateDraft, ApiError> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        ApiError::new(
+            "file_unreadable",
+            format!("could not read {}: {e}", file.display()),
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        ApiError::new(
+            "invalid_template_json",
+            format!(
+                "{} is not a template draft: {e}; see docs/templates-and-redemption.md",
+                file.display()
+            ),
+        )
+    })
+}
+
+fn template_line(t: &Template) -> String {
+    format!(
+        "{:>6}  {:<8}  {}  {}..{}  codes {}/{}  redeemed {}  batches {}",
+        t.id,
+        t.kind.as_str(),
+        t.fields.title,
+        t.fields.begin_at.format("%Y-%m-%d %H:%M"),
+        t.fields.end_at.format("%Y-%m-%d %H:%M"),
+        t.code_count,
+        t.fields.quantity,
+        t.redeemed_count,
+        t.batches.join(",")
+    )
+}
+
+fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
+}
+
+fn check_text(c: &RedeemCheck) -> String {
+    let what = c
+        .template
+        .as_ref()
+        .map(|t| format!(" ({}, template {})", t.title, t.id))
+        .unwrap_or_default();
+    match &c.refusal {
+        Some(r) => format!("{}{what}: refused: {r}", c.code),
+        None => format!(
+            "{}{what}: can be redeemed, {} off",
+            c.code,
+            yuan(c.reduction_fen.unwrap_or(0))
+        ),
+    }
+}
+
+fn redemption_line(r: &Redemption) -> String {
+    format!(
+        "{:>6}  {}  {}  {} off  by {} on {}  at {}{}",
+        r.id,
+        r.code,
+        r.template_title,
+        yuan(r.reduction_fen),
+        r.operator,
+        r.terminal,
+        r.redeemed_at.to_rfc3339(),
+        r.undone_at
+            .map(|u| format!("  (undone {})", u.to_rfc3339()))
+            .unwrap_or_default()
+    )
+}
+
+fn counter(args: CounterArgs, desk: &Desk) -> Result<Option<Counter>, ApiError> {
+    if args.operator.is_none() && args.terminal.is_none() {
+        return Ok(None);
+    }
+    let s = desk.settings().map_err(api)?;
+    Ok(Some(Counter {
+        operator: args.operator.unwrap_or(s.operator),
+        terminal: args.terminal.unwrap_or(s.terminal),
+    }))
+}
+
+pub fn template(desk: &Desk, cmd: TemplateCommand, out: &Out) -> Result<ExitCode, ApiError> {
+    let t = match cmd {
+        TemplateCommand::Create { file } => desk.create_template(read_draft(&file)?),
+        TemplateCommand::Update { id, file } => desk.update_template(id, read_draft(&file)?),
+        TemplateCommand::Show { id } => desk.get_template(id),
+        TemplateCommand::Link { id, batch } => desk.link_batch(id, &batch),
+        TemplateCommand::Unlink { id, batch } => desk.unlink_batch(id, &batch),
+        TemplateCommand::List {
+            kind,
+            begin_from,
+            end_before,
+            title,
+            page,
+            per_page,
+        } => {
+            let q = TemplateQuery {
+                kind,
+                begin_from,
+                end_before,
+                title,
+                page: PageRequest { page, per_page },
+            };
+            let p = desk.list_templates(&q).map_err(api)?;
+            let mut text: Vec<String> = p.items.iter().map(template_line).collect();
+            text.push(page_line(
+                p.pagination.current_page,
+                p.pagination.total_pages,
+                p.pagination.total,
+            ));
+            out.value(&p, &text.join("\n"))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    .map_err(api)?;
+    out.value(&t, &template_line(&t))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, ApiError> {
+    match cmd {
+        RedeemCommand::Check {
+            code,
+            amount,
+            customer,
+        } => {
+            let req = RedeemRequest {
+                code,
+                order_fen: amount,
+                customer,
+            };
+            let c = desk.redeem_check(&req).map_err(api)?;
+            out.value(&c, &check_text(&c))?;
+            Ok(if c.refusal.is_some() {
+                ExitCode::from(REFUSED)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        RedeemCommand::Use {
+            code,
+            amount,
+            customer,
+            counter: who,
+        } => {
+            let req = RedeemRequest {
+                code,
+                order_fen: amount,
+                customer,
+            };
+            let who = counter(who, desk)?;
+            let o = desk.redeem_use(&req, who.as_ref()).map_err(api)?;
+            let text = match &o.redemption {
+                Some(r) => format!("redeemed: {}", redemption_line(r)),
+                None => check_text(&o.check),
+            };
+            out.value(&o, &text)?;
+            Ok(if o.redemption.is_some() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(REFUSED)
+            })
+        }
+        RedeemCommand::Undo { code, counter: who } => {
+            let who = counter(who, desk)?;
+            let r = desk
+                .redeem_undo(UndoTarget::Code(&code), who.as_ref())
+                .map_err(api)?;
+            out.value(&r, &format!("undone: {}", redemption_line(&r)))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        RedeemCommand::List { page, per_page } => {
+            let p = desk
+                .list_redemptions(PageRequest { page, per_page })
+                .map_err(api)?;
+            let mut text: Vec<String> = p.items.iter().map(redemption_line).collect();
+            text.push(page_line(p.page, p.total_pages, p.total));
+            out.value(&p, &text.join("\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode, ApiError> {
+    let s = match cmd {
+        SettingsCommand::Show => desk.settings().map_err(api)?,
+        SettingsCommand::Set {
+            zone,
+            terminal,
+            operator,
+            undo_minutes,
+            holidays,
+        } => {
+            let mut s = desk.settings().map_err(api)?;
+            if let Some(z) = zone {
+                s.shop_utc_offset_minutes = z;
+            }
+            if let Some(t) = terminal {
+                s.terminal = t;
+            }
+            if let Some(o) = operator {
+                s.operator = o;
+            }
+            if let Some(u) = undo_minutes {
+                s.undo_window_minutes = u;
+            }
+            if let Some(h) = holidays {
+                s.holidays = h;
+            }
+            desk.save_settings(s).map_err(api)?
+        }
+    };
+    let z = s.shop_utc_offset_minutes;
+    let text = format!(
+        "zone UTC{}{:02}:{:02}, terminal {}, operator {}, undo within {} min, {} holidays",
+        if z < 0 { '-' } else { '+' },
+        z.abs() / 60,
+        z.abs() % 60,
+        s.terminal,
+        s.operator,
+        s.undo_window_minutes,
+        s.holidays.len()
+    );
+    out.value(&s, &text)?;
+    Ok(ExitCode::SUCCESS)
+}

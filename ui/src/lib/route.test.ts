@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+
+import { hrefOf, parseRoute, sectionOf, type Route } from './route.svelte';
+
+describe('routes', () => {
+  it('parses every page', () => {
+    expect(parseRoute('')).toEqual({ page: 'batches' });
+    expect(parseRoute('#/')).toEqual({ page: 'batches' });
+    expect(parseRoute('#/batch/A%20B')).toEqual({ page: 'batch', ticketType: 'A B' });
+    expect(parseRoute('#/batch/%E0%A4%A')).toEqual({ page: 'batches' });
+    expect(parseRoute('#/templates')).toEqual({ page: 'templates' });
+    expect(parseRoute('#/template/new')).toEqual({ page: 'templateNew' });
+    expect(parseRoute('#/template/12')).toEqual({ page: 'template', id: 12 });
+    expect(parseRoute('#/template/12/edit')).toEqual({ page: 'templateEdit', id: 12 });
+    expect(parseRoute('#/template/0')).toEqual({ page: 'batches' });
+    expect(parseRoute('#/template/abc')).toEqual({ page: 'batches' });
+    expect(parseRoute('#/redeem')).toEqual({ page: 'redeem' });
+    expect(parseRoute('#/settings')).toEqual({ page: 'settings' });
+    expect(parseRoute('#/nowhere')).toEqual({ page: 'batches' });
+  });
+
+  it('round-trips through hrefOf and knows each section', () => {
+    const routes: Route[] = [
+      { page: 'batches' },
+      { page: 'batch', ticketType: 'SPRING 2026/x' },
+      { page: 'templates' },
+      { page: 'templateNew' },
+      { page: 'template', id: 7 },
+      { page: 'templateEdit', id: 7 },
+      { page: 'redeem' },
+      { page: 'settings' },
+    ];
+    for (const r of routes) expect(parseRoute(hrefOf(r))).toEqual(r);
+    expect(routes.map(sectionOf)).toEqual([
+      'batches',
+      'batches',
+      'templates',
+      'templates',
+      'templates',
+      'templates',
+      'redeem',
+      'settings',
+    ]);
+  });
+});
