@@ -1,0 +1,162 @@
+//! The counter from the command line, and its promise: two processes on one database
+//! never both redeem a code.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_coupondesk"))
+}
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run coupondesk")
+}
+
+fn json(db: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = run(db, &all);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "{args:?}: not JSON: {} / {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), v)
+}
+
+const DRAFT: &str = r#"{"offer":{"cash":{"reduceFen":2000,"leastFen":10000}},
+ "title":"满100减20","brandName":"海底捞","color":"Color010",
+ "logoUrl":"https://example.com/l.png","notice":"出示此券","description":"不可与其他优惠同享",
+ "servicePhone":"020-88888888","quantity":1000,"getLimit":1,"codeType":"CODE_TYPE_TEXT",
+ "beginAt":"2020-01-01T00:00:00Z","endAt":"2099-01-01T00:00:00Z","term":null,
+ "timeLimits":[],"acceptCategory":"","rejectCategory":"","canUseWithOtherDiscount":false}"#;
+
+fn setup(dir: &Path, n: &str) -> (std::path::PathBuf, Vec<String>) {
+    let db = dir.join("d.sqlite3");
+    let draft = dir.join("draft.json");
+    std::fs::write(&draft, DRAFT).expect("write draft");
+    let draft = draft.to_string_lossy().into_owned();
+    let (code, t) = json(&db, &["template", "create", "--file", &draft]);
+    assert_eq!(code, Some(0));
+    assert_eq!(t["kind"], "cash");
+    assert_eq!(
+        json(&db, &["batch", "create", "--type", "T1", "--name", "一"]).0,
+        Some(0)
+    );
+    assert_eq!(
+        json(&db, &["codes", "generate", "--batch", "T1", "--count", n]).0,
+        Some(0)
+    );
+    let id = t["id"].to_string();
+    let (code, linked) = json(&db, &["template", "link", &id, "--batch", "T1"]);
+    assert_eq!((code, &linked["batches"][0]), (Some(0), &Value::from("T1")));
+    let (_, page) = json(
+        &db,
+        &["codes", "list", "--batch", "T1", "--per-page", "100"],
+    );
+    let codes = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["code"].as_str().expect("code").to_owned())
+        .collect();
+    (db, codes)
+}
+
+#[test]
+fn check_use_and_undo_with_exit_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, codes) = setup(dir.path(), "3");
+    let c = codes[0].as_str();
+    let (code, v) = json(&db, &["redeem", "check", c, "--amount", "9999"]);
+    assert_eq!(code, Some(3), "refused");
+    assert_eq!(v["refusal"]["reason"], "below_least_spend");
+    assert_eq!(v["refusal"]["least_fen"], 10000);
+    let (code, v) = json(
+        &db,
+        &[
+            "redeem",
+            "use",
+            c,
+            "--amount",
+            "10000",
+            "--operator",
+            "小王",
+            "--terminal",
+            "POS-2",
+        ],
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(v["redemption"]["operator"], "小王");
+    assert_eq!(v["redemption"]["terminal"], "POS-2");
+    assert_eq!(v["redemption"]["reduction_fen"], 2000);
+    let (code, v) = json(&db, &["redeem", "use", c, "--amount", "10000"]);
+    assert_eq!(code, Some(3));
+    assert_eq!(v["check"]["refusal"]["reason"], "already_used");
+    assert_eq!(v["check"]["refusal"]["terminal"], "POS-2");
+    let (code, v) = json(&db, &["redeem", "undo", c]);
+    assert_eq!(code, Some(0));
+    assert!(v["undone_at"].is_string());
+    let (code, _) = json(&db, &["redeem", "check", c, "--amount", "10000"]);
+    assert_eq!(code, Some(0), "usable again after the undo");
+    let out = run(&db, &["redeem", "undo", c]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no redemption to undo"));
+}
+
+#[test]
+fn concurrent_processes_redeem_each_code_exactly_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, codes) = setup(dir.path(), "10");
+    for c in &codes {
+        // Six processes race for the same code.
+        let children: Vec<_> = (0..6)
+            .map(|i| {
+                bin()
+                    .arg("--db")
+                    .arg(&db)
+                    .args(["--json", "redeem", "use", c, "--amount", "10000"])
+                    .args(["--terminal", &format!("POS-{i}")])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        let outs: Vec<Output> = children
+            .into_iter()
+            .map(|ch| ch.wait_with_output().expect("wait"))
+            .collect();
+        let won = outs.iter().filter(|o| o.status.code() == Some(0)).count();
+        let refused = outs
+            .iter()
+            .filter(|o| o.status.code() == Some(3))
+            .filter(|o| {
+                serde_json::from_slice::<Value>(&o.stdout)
+                    .map(|v| v["check"]["refusal"]["reason"] == "already_used")
+                    .unwrap_or(false)
+            })
+            .count();
+        assert_eq!(
+            (won, refused),
+            (1, 5),
+            "code {c}: {:?}",
+            outs.iter()
+                .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+                .collect::<Vec<_>>()
+        );
+    }
+    let (_, list) = json(&db, &["redeem", "list", "--per-page", "100"]);
+    assert_eq!(list["total"], 10);
+    let (_, b) = json(&db, &["batch", "show", "--type", "T1"]);
+    assert_eq!(b["used_codes"], 10);
+}
