@@ -47,9 +47,20 @@ pub enum BenchCommand {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Check + redeem of codes spread over a batch of N codes linked to a cash template,
+    /// against a bare SELECT + UPDATE transaction on the same table.
+    Redeem {
+        #[arg(long, default_value_t = 10_000_000)]
+        codes: u64,
+        #[arg(long, default_value_t = 1000)]
+        ops: usize,
+        /// Reuse (or create and keep) this database; its batch BENCH is built once.
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
 }
 
-fn fail(code: &str, message: impl Into<String>) -> ApiError {
+pub(crate) fn fail(code: &str, message: impl Into<String>) -> ApiError {
     ApiError::new(code, message)
 }
 
@@ -57,7 +68,7 @@ fn io(e: std::io::Error) -> ApiError {
     fail("bench_io", e.to_string())
 }
 
-fn desk_err(e: coupondesk_core::DeskError) -> ApiError {
+pub(crate) fn desk_err(e: coupondesk_core::DeskError) -> ApiError {
     ApiError::from(&e)
 }
 
@@ -66,11 +77,14 @@ pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
         BenchCommand::Import { rows, dir } => import(rows, dir, out),
         BenchCommand::Generate { count, dir } => generate(count, dir, out),
         BenchCommand::Search { codes, queries, db } => search(codes, queries, db, out),
+        BenchCommand::Redeem { codes, ops, db } => crate::bench_redeem::run(codes, ops, db, out),
     }
 }
 
 /// A work folder: the one given, or a temporary one removed when dropped.
-fn workdir(dir: Option<PathBuf>) -> Result<(PathBuf, Option<tempfile::TempDir>), ApiError> {
+pub(crate) fn workdir(
+    dir: Option<PathBuf>,
+) -> Result<(PathBuf, Option<tempfile::TempDir>), ApiError> {
     match dir {
         Some(d) => {
             std::fs::create_dir_all(&d).map_err(io)?;
@@ -133,7 +147,7 @@ fn rate(n: u64, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64().max(1e-9)
 }
 
-fn secs(d: Duration) -> f64 {
+pub(crate) fn secs(d: Duration) -> f64 {
     (d.as_secs_f64() * 1000.0).round() / 1000.0
 }
 
@@ -266,7 +280,7 @@ fn generate(count: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError>
 }
 
 /// p50, p99 and max of a set of durations, in milliseconds.
-fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
+pub(crate) fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
     v.sort();
     let at = |q: f64| {
         let i = ((v.len() as f64 - 1.0) * q).round() as usize;

@@ -5,6 +5,7 @@
 //! that line is the `{code, message}` object); 2 for a malformed command line.
 
 mod bench;
+mod bench_redeem;
 mod counter;
 mod print;
 
