@@ -123,6 +123,121 @@ fn create_a_batch_import_a_csv_and_search_a_code() {
     }
 }
 
+/// A batch E2E2 of `n` generated codes, put in the database before the app opens (the
+/// import through the window has its own test); returns its codes.
+fn seed_batch(db: &Path, n: u64) -> Vec<String> {
+    use coupondesk_core::domain::PageRequest;
+    use coupondesk_core::generate::GenerateRequest;
+    use coupondesk_core::progress::CancelToken;
+    use coupondesk_core::store::codes::CodeQuery;
+    let desk = coupondesk_core::Desk::open(db).expect("open");
+    desk.create_batch("E2E2", "核销测试").expect("batch");
+    desk.generate_codes(
+        &GenerateRequest {
+            ticket_type: "E2E2".into(),
+            count: n,
+            length: None,
+            prefix: Some("RD".into()),
+        },
+        &CancelToken::new(),
+        &mut |_| {},
+    )
+    .expect("generate");
+    desk.list_codes(&CodeQuery {
+        ticket_type: "E2E2".into(),
+        status: None,
+        search: None,
+        page: PageRequest {
+            page: 1,
+            per_page: 100,
+        },
+    })
+    .expect("codes")
+    .items
+    .into_iter()
+    .map(|c| c.code)
+    .collect()
+}
+
+const ENTER: &str = "\u{E007}";
+
+fn verdict(s: &Session, want: &str) -> WdResult<()> {
+    s.wait_until(&format!("verdict {want}"), WAIT, |s| {
+        let v = s.find_all("[data-testid=\"redeem-verdict\"]")?;
+        match v.first() {
+            Some(e) => Ok((s.attribute(e, "data-reason")?.as_deref() == Some(want)).then_some(())),
+            None => Ok(None),
+        }
+    })
+}
+
+fn template_and_redeem_flow(s: &Session, code: &str) -> WdResult<()> {
+    const T: &str = "redeem";
+    s.click(&s.testid("nav-templates")?)?;
+    s.click(&s.testid("template-new")?)?;
+    s.click(&s.testid("template-kind-cash")?)?;
+    set(s, "template-reduce", "20")?;
+    set(s, "template-least", "100")?;
+    set(s, "template-title", "满100减20")?;
+    set(s, "template-brand", "海底捞")?;
+    set(s, "template-logo", "https://example.com/logo.png")?;
+    set(s, "template-notice", "使用时出示此券")?;
+    set(s, "template-description", "不可与其他优惠同享")?;
+    set(s, "template-quantity", "100")?;
+    shot(s, T, "1-form");
+    s.click(&s.testid("template-save")?)?;
+    s.testid("template-detail-title")?;
+    set(s, "link-batch-input", "E2E2")?;
+    s.click(&s.testid("link-batch-submit")?)?;
+    s.wait_for(
+        "[data-testid=\"linked-batch\"][data-ticket-type=\"E2E2\"]",
+        WAIT,
+    )?;
+    wait_number(s, "template-detail-codes", 10)?;
+    shot(s, T, "2-linked");
+
+    s.click(&s.testid("nav-redeem")?)?;
+    set(s, "redeem-amount", "150")?;
+    set(s, "redeem-code", &format!("{code}{ENTER}"))?;
+    verdict(s, "ok")?;
+    let off = text_of(s, "redeem-reduction")?;
+    if !off.contains("20.00") {
+        return Err(format!("reduction shown as {off:?}"));
+    }
+    shot(s, T, "3-checked");
+    // The second Enter redeems; the page then waits for the next customer.
+    s.type_text(&s.testid("redeem-code")?, ENTER)?;
+    verdict(s, "redeemed")?;
+    s.wait_for(
+        &format!("[data-testid=\"redemption-row\"][data-code=\"{code}\"]"),
+        WAIT,
+    )?;
+    shot(s, T, "4-redeemed");
+    set(s, "redeem-amount", "150")?;
+    set(s, "redeem-code", &format!("{code}{ENTER}"))?;
+    verdict(s, "already_used")?;
+    shot(s, T, "5-refused");
+    Ok(())
+}
+
+#[test]
+#[ignore = "needs Xvfb, tauri-driver and the built app: run scripts/e2e.sh"]
+fn create_a_cash_template_link_a_batch_and_redeem_a_code_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("e2e.sqlite3");
+    let codes = seed_batch(&db, 10);
+    let driver = Driver::start().expect("tauri-driver");
+    let s = driver.open_app(&db).expect("app");
+    if let Err(e) = template_and_redeem_flow(&s, &codes[3]) {
+        shot(&s, "redeem", "failed");
+        panic!("{e}");
+    }
+    // The window's redemption is the database's: the code is used, once.
+    let desk = coupondesk_core::Desk::open(&db).expect("open");
+    let b = desk.get_batch("E2E2").expect("batch");
+    assert_eq!((b.total_codes, b.used_codes), (10, 1));
+}
+
 #[test]
 #[ignore = "needs Xvfb, tauri-driver and the built app: run scripts/e2e.sh"]
 fn switch_to_english_and_see_a_field_error_for_a_taken_name() {
