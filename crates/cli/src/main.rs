@@ -2,7 +2,8 @@
 //! `coupondesk_core::Desk`; this file only parses arguments and prints results.
 //!
 //! Exit status 0 on success; 1 with a one-line error on stderr otherwise (with --json
-//! that line is the `{code, message}` object); 2 for a malformed command line.
+//! that line is the `{code, message, fields}` object); 2 for a malformed command line;
+//! 3 when the counter refuses a code (`redeem check|use`).
 
 mod bench;
 mod bench_redeem;
