@@ -108,6 +108,7 @@ pub struct AppInfo {
 pub struct Desk {
     path: PathBuf,
     conn: Mutex<Connection>,
+    _checkpointer: store::checkpointer::Checkpointer,
 }
 
 impl Desk {
@@ -124,9 +125,13 @@ impl Desk {
     pub fn open(path: &Path) -> DeskResult<Desk> {
         let mut conn = store::open(path)?;
         store::runs::recover_interrupted(&mut conn, path)?;
+        // The counter's commits never pay for a checkpoint: see store/checkpointer.rs.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(StoreError::from)?;
         Ok(Desk {
             path: path.to_owned(),
             conn: Mutex::new(conn),
+            _checkpointer: store::checkpointer::Checkpointer::start(path),
         })
     }
 

@@ -11,6 +11,7 @@
 //!   are not (yet).
 
 pub mod batches;
+pub mod checkpointer;
 pub mod codes;
 pub mod codes_types;
 pub mod locks;
