@@ -116,6 +116,12 @@ try {
   await id('code-search').fill('00013');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=code-row]').length === 1);
   check((await id('code-row').getAttribute('data-code')) === 'E2E00013', 'code search finds E2E00013');
+  // Disabling takes a second click, then the row shows the new status.
+  await id('code-disable').click();
+  check((await id('code-disable').innerText()).includes('确认作废'), 'first click asks to confirm');
+  await id('code-disable').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=code-row] [data-testid=code-disable]') === null);
+  check((await id('code-row').innerText()).includes('已停用'), 'the disabled code shows as disabled');
   await shot('07-detail-search');
   await id('code-search').fill('');
 
