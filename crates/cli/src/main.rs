@@ -9,6 +9,7 @@ mod bench;
 mod bench_redeem;
 mod counter;
 mod print;
+mod wallet;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -59,6 +60,15 @@ enum Command {
     /// The shop's settings: time zone, holidays, terminal, operator, undo window.
     #[command(subcommand)]
     Settings(counter::SettingsCommand),
+    /// Red-packet bonuses (spec 002): create, list by status, grant, disable, redeem.
+    #[command(subcommand)]
+    Bonus(wallet::BonusCommand),
+    /// Exchange vouchers for a service (spec 003): sell, list, use.
+    #[command(subcommand)]
+    Voucher(wallet::VoucherCommand),
+    /// The customer register bonuses and vouchers share.
+    #[command(subcommand)]
+    Customer(wallet::CustomerCommand),
     /// Bring the substring search index up to date.
     Index,
     /// Where the database is and which schema it has.
@@ -210,6 +220,9 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Template(cmd) => return counter::template(&desk, cmd, &out),
         Command::Redeem(cmd) => return counter::redeem(&desk, cmd, &out),
         Command::Settings(cmd) => return counter::settings(&desk, cmd, &out),
+        Command::Bonus(cmd) => return wallet::bonus(&desk, cmd, &out),
+        Command::Voucher(cmd) => return wallet::voucher(&desk, cmd, &out),
+        Command::Customer(cmd) => return wallet::customer(&desk, cmd, &out),
         Command::Codes(CodesCommand::Disable { code }) => {
             let status = desk.disable_code(&code, None).map_err(api)?;
             out.value(
@@ -351,6 +364,9 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         | Command::Template(_)
         | Command::Redeem(_)
         | Command::Settings(_)
+        | Command::Bonus(_)
+        | Command::Voucher(_)
+        | Command::Customer(_)
         | Command::Codes(CodesCommand::Disable { .. }) => Ok(()),
     }
     .map(|()| ExitCode::SUCCESS)

@@ -20,15 +20,20 @@ use crate::generate::{GenerateError, GenerateProgress, GenerateReport, GenerateR
 use crate::import::run::ImportError;
 use crate::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportTarget};
 use crate::progress::CancelToken;
+use crate::store::bonuses::BonusError;
 use crate::store::codes::{CodeQuery, CodeRow};
+use crate::store::customers::CustomerError;
 use crate::store::redemptions::RedeemError;
 use crate::store::settings::SettingsError;
 use crate::store::templates::TemplateError;
+use crate::store::vouchers::VoucherError;
 use crate::store::{self, StoreError};
 use crate::ErrorCode;
 
+mod bonuses;
 mod counter;
 mod templates;
+mod vouchers;
 
 /// Everything a use case can fail with; each variant keeps its module's error and code.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +56,12 @@ pub enum DeskError {
     Redeem(#[from] RedeemError),
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Bonus(#[from] BonusError),
+    #[error(transparent)]
+    Voucher(#[from] VoucherError),
+    #[error(transparent)]
+    Customer(#[from] CustomerError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -67,6 +78,9 @@ impl ErrorCode for DeskError {
             DeskError::Template(e) => e.code(),
             DeskError::Redeem(e) => e.code(),
             DeskError::Settings(e) => e.code(),
+            DeskError::Bonus(e) => e.code(),
+            DeskError::Voucher(e) => e.code(),
+            DeskError::Customer(e) => e.code(),
             DeskError::NoDataDir => "no_data_dir",
         }
     }
@@ -75,6 +89,9 @@ impl ErrorCode for DeskError {
         match self {
             DeskError::Template(e) => e.fields(),
             DeskError::Settings(e) => e.fields(),
+            DeskError::Bonus(e) => e.fields(),
+            DeskError::Voucher(e) => e.fields(),
+            DeskError::Customer(e) => e.fields(),
             _ => Vec::new(),
         }
     }

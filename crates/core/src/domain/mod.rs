@@ -1,13 +1,17 @@
 //! Plain types and the rules about them. No I/O.
 
 pub mod batch;
+pub mod bonus;
 pub mod code;
+pub mod customer;
 pub mod lifecycle;
+pub mod money;
 pub mod offer;
 pub mod page;
 pub mod redeem;
 pub mod template;
 pub mod validity;
+pub mod voucher;
 
 pub use batch::{Batch, BatchName, TicketType};
 pub use code::{Code, CodeRejection};

@@ -9,6 +9,7 @@ use super::StoreError;
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_templates_redemptions.sql")),
+    (3, include_str!("migrations/0003_bonuses_vouchers.sql")),
 ];
 
 pub fn latest() -> u32 {

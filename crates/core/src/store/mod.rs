@@ -11,15 +11,18 @@
 //!   are not (yet).
 
 pub mod batches;
+pub mod bonuses;
 pub mod checkpointer;
 pub mod codes;
 pub mod codes_types;
+pub mod customers;
 pub mod locks;
 pub mod migrations;
 pub mod redemptions;
 pub mod runs;
 pub mod settings;
 pub mod templates;
+pub mod vouchers;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,576 @@
+//! `coupondesk bonus|voucher|customer ...`: red-packet bonuses (spec 002), exchange
+//! vouchers (spec 003) and the customer register, headless. Each command is one call into
+//! `Desk`. Amounts are typed in yuan ("2.50") and printed in yuan with two decimals.
+//!
+//! `bonus check` and `bonus redeem` exit 0 when the bonus can be (or was) redeemed and 3
+//! when it is refused, with the reason printed (and in --json, the whole answer on stdout).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use clap::Subcommand;
+use coupondesk_core::domain::bonus::{
+    Bonus, BonusCheck, BonusDraft, BonusQuery, BonusRedeemRequest, BonusStatus,
+};
+use coupondesk_core::domain::customer::{Customer, CustomerDraft};
+use coupondesk_core::domain::money::{format_yuan, parse_yuan};
+use coupondesk_core::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};
+use coupondesk_core::domain::PageRequest;
+use coupondesk_core::export::ExportReport;
+use coupondesk_core::store::bonuses::BonusRef;
+use coupondesk_core::store::redemptions::Counter;
+use coupondesk_core::{ApiError, Desk, DeskError};
+
+use crate::print::{page_line, Out};
+
+/// Refused at the counter: distinct from errors (1) and bad command lines (2).
+const REFUSED: u8 = 3;
+
+#[derive(clap::Args)]
+pub struct WhoArgs {
+    /// Staff member recorded with the action (default: the settings' operator).
+    #[arg(long)]
+    operator: Option<String>,
+    /// Counter recorded with the action (default: the settings' terminal).
+    #[arg(long)]
+    terminal: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct Paging {
+    #[arg(long, default_value_t = 1)]
+    page: u32,
+    #[arg(long, default_value_t = 20)]
+    per_page: u32,
+}
+
+#[derive(clap::Args)]
+pub struct BonusFilter {
+    /// N01 (unused, the default), N02 (used), N03 (expired), disabled, or all.
+    #[arg(long, default_value = "N01", value_parser = parse_status)]
+    status: StatusArg,
+    /// Only this customer's bonuses (spec 002's user_bonus).
+    #[arg(long, value_name = "PHONE")]
+    customer: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+pub enum StatusArg {
+    All,
+    One(BonusStatus),
+}
+
+#[derive(Subcommand)]
+pub enum BonusCommand {
+    /// Create QUANTITY bonuses, each with its own 11-letter code.
+    Create {
+        /// Yuan, e.g. 2.50.
+        #[arg(long, value_name = "YUAN")]
+        amount: String,
+        #[arg(long, default_value_t = 1)]
+        quantity: u32,
+        /// RFC 3339 time, or YYYY-MM-DD (valid through that day in the shop's zone).
+        /// Default: never expires.
+        #[arg(long, value_name = "WHEN")]
+        expires: Option<String>,
+        /// The order must come to at least this many yuan.
+        #[arg(long, value_name = "YUAN")]
+        min_amount: Option<String>,
+        /// A note for staff (spec 002's xname).
+        #[arg(long)]
+        note: Option<String>,
+        /// Only for this product SKU (spec 002's product_rid).
+        #[arg(long)]
+        sku: Option<String>,
+        /// Create them disabled (spec 002's status false); they can never be redeemed.
+        #[arg(long)]
+        disabled: bool,
+    },
+    /// Bonuses by status, newest first.
+    List {
+        #[command(flatten)]
+        filter: BonusFilter,
+        #[command(flatten)]
+        page: Paging,
+    },
+    Show {
+        /// The bonus's id or code.
+        bonus: String,
+    },
+    /// Grant an unused bonus to a customer (once).
+    Grant {
+        bonus: String,
+        #[arg(long, value_name = "PHONE")]
+        customer: String,
+        /// The customer's name, when the phone is new to the register.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Disable a bonus for good.
+    Disable {
+        bonus: String,
+        #[command(flatten)]
+        who: WhoArgs,
+    },
+    /// Say whether CODE can be redeemed on this order; changes nothing.
+    Check {
+        code: String,
+        /// The order's amount in yuan.
+        #[arg(long, value_name = "YUAN")]
+        amount: String,
+        /// The product bought, for bonuses limited to one SKU.
+        #[arg(long)]
+        sku: Option<String>,
+        #[arg(long, value_name = "PHONE")]
+        customer: Option<String>,
+    },
+    /// Redeem CODE on this order if it can be redeemed.
+    Redeem {
+        code: String,
+        #[arg(long, value_name = "YUAN")]
+        amount: String,
+        #[arg(long)]
+        sku: Option<String>,
+        #[arg(long, value_name = "PHONE")]
+        customer: Option<String>,
+        #[command(flatten)]
+        who: WhoArgs,
+    },
+    /// Write the bonuses a list would show (all pages) to CSV (UTF-8 with BOM).
+    Export {
+        #[command(flatten)]
+        filter: BonusFilter,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct VoucherFilter {
+    /// Substring of the service's name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Only vouchers outside a package.
+    #[arg(long)]
+    nopkg: bool,
+    #[arg(long, value_name = "PHONE")]
+    customer: Option<String>,
+    /// Only unused vouchers.
+    #[arg(long, conflicts_with = "used")]
+    valid: bool,
+    /// Only used vouchers.
+    #[arg(long)]
+    used: bool,
+}
+
+impl VoucherFilter {
+    fn query(self, page: PageRequest) -> VoucherQuery {
+        VoucherQuery {
+            name: self.name,
+            nopkg: self.nopkg,
+            customer: self.customer,
+            valid: match (self.valid, self.used) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            page,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum VoucherCommand {
+    /// Sell a voucher for a service to a customer.
+    Sell {
+        #[arg(long, value_name = "PHONE")]
+        customer: String,
+        /// The customer's name, when the phone is new to the register.
+        #[arg(long)]
+        customer_name: Option<String>,
+        /// The service's name.
+        #[arg(long)]
+        name: String,
+        /// Yuan, e.g. 288 or 288.00.
+        #[arg(long, value_name = "YUAN")]
+        price: String,
+        /// The package it belongs to.
+        #[arg(long)]
+        pkg: Option<i64>,
+        #[arg(long, default_value = "")]
+        introduction: String,
+        /// Not paid yet (spec 003's paid defaults to true).
+        #[arg(long)]
+        unpaid: bool,
+        #[command(flatten)]
+        who: WhoArgs,
+    },
+    List {
+        #[command(flatten)]
+        filter: VoucherFilter,
+        #[command(flatten)]
+        page: Paging,
+    },
+    Show {
+        id: i64,
+    },
+    /// Mark a voucher used now; a used voucher is refused.
+    Use {
+        id: i64,
+        #[command(flatten)]
+        who: WhoArgs,
+    },
+    /// Write the vouchers a list would show (all pages) to CSV (UTF-8 with BOM).
+    Export {
+        #[command(flatten)]
+        filter: VoucherFilter,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CustomerCommand {
+    /// Add a customer by mobile number, or rename one.
+    Add {
+        phone: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Customers, newest first.
+    List {
+        /// Substring of the phone or the name.
+        #[arg(long)]
+        search: Option<String>,
+        #[command(flatten)]
+        page: Paging,
+    },
+}
+
+fn parse_status(s: &str) -> Result<StatusArg, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(StatusArg::All);
+    }
+    BonusStatus::parse(s)
+        .map(StatusArg::One)
+        .ok_or_else(|| format!("unknown status {s:?}; use N01, N02, N03, disabled or all"))
+}
+
+fn api(e: DeskError) -> ApiError {
+    ApiError::from(&e)
+}
+
+fn yuan(field: &str, text: &str) -> Result<i64, ApiError> {
+    parse_yuan(text).map_err(|e| ApiError::new("invalid_amount", format!("--{field}: {e}")))
+}
+
+fn who(args: WhoArgs, desk: &Desk) -> Result<Option<Counter>, ApiError> {
+    if args.operator.is_none() && args.terminal.is_none() {
+        return Ok(None);
+    }
+    let s = desk.settings().map_err(api)?;
+    Ok(Some(Counter {
+        operator: args.operator.unwrap_or(s.operator),
+        terminal: args.terminal.unwrap_or(s.terminal),
+    }))
+}
+
+/// RFC 3339, or a date meaning "through the end of that day" in the shop's zone.
+fn expiry(text: &str, desk: &Desk) -> Result<DateTime<Utc>, ApiError> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let bad = || {
+        ApiError::new(
+            "invalid_expiry",
+            format!("--expires {text:?}: write a date (2026-12-31) or an RFC 3339 time"),
+        )
+    };
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
+    let offset = desk.settings().map_err(api)?.shop_utc_offset_minutes;
+    let zone = chrono::FixedOffset::east_opt(offset * 60).ok_or_else(bad)?;
+    let end = day.and_time(NaiveTime::from_hms_milli_opt(23, 59, 59, 999).ok_or_else(bad)?);
+    zone.from_local_datetime(&end)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(bad)
+}
+
+fn bonus_query(f: BonusFilter, page: PageRequest) -> BonusQuery {
+    BonusQuery {
+        status: match f.status {
+            StatusArg::All => None,
+            StatusArg::One(s) => Some(s),
+        },
+        customer: f.customer,
+        page,
+    }
+}
+
+fn bonus_line(b: &Bonus) -> String {
+    let mut s = format!(
+        "{:>8}  {}  {:<8}  {} off",
+        b.id,
+        b.code,
+        b.status.as_str(),
+        format_yuan(b.amount_fen)
+    );
+    if b.min_amount_fen > 0 {
+        s.push_str(&format!(" from {}", format_yuan(b.min_amount_fen)));
+    }
+    if let Some(sku) = &b.product_sku {
+        s.push_str(&format!("  sku {sku}"));
+    }
+    s.push_str(&match b.expired_at {
+        Some(e) => format!("  expires {}", e.to_rfc3339()),
+        None => "  never expires".to_owned(),
+    });
+    if let Some(c) = &b.customer {
+        s.push_str(&format!("  to {c}"));
+    }
+    if let Some(u) = b.used_at {
+        s.push_str(&format!("  used {}", u.to_rfc3339()));
+    }
+    if !b.xname.is_empty() {
+        s.push_str(&format!("  ({})", b.xname));
+    }
+    s
+}
+
+fn check_text(c: &BonusCheck) -> String {
+    match &c.refusal {
+        Some(r) => format!("{}: refused: {r}", c.code),
+        None => format!(
+            "{}: can be redeemed, {} off",
+            c.code,
+            format_yuan(c.reduction_fen.unwrap_or(0))
+        ),
+    }
+}
+
+fn voucher_line(v: &Voucher) -> String {
+    format!(
+        "{:>6}  {}  {}  {}  {}{}  {}",
+        v.id,
+        v.customer,
+        v.name,
+        format_yuan(v.price_fen),
+        v.pkg.map(|p| format!("pkg {p}  ")).unwrap_or_default(),
+        if v.paid { "paid" } else { "unpaid" },
+        match v.used_at {
+            Some(u) => format!("used {}", u.to_rfc3339()),
+            None => "valid".to_owned(),
+        }
+    )
+}
+
+fn customer_line(c: &Customer) -> String {
+    format!("{:>6}  {}  {}", c.id, c.phone, c.name)
+}
+
+fn export_text(r: &ExportReport) -> String {
+    format!(
+        "{} rows written to {} ({} ms)",
+        r.rows, r.path, r.elapsed_ms
+    )
+}
+
+pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiError> {
+    let b = match cmd {
+        BonusCommand::Create {
+            amount,
+            quantity,
+            expires,
+            min_amount,
+            note,
+            sku,
+            disabled,
+        } => {
+            let draft = BonusDraft {
+                amount_fen: yuan("amount", &amount)?,
+                quantity,
+                expired_at: expires.as_deref().map(|e| expiry(e, desk)).transpose()?,
+                min_amount_fen: min_amount
+                    .as_deref()
+                    .map(|m| yuan("min-amount", m))
+                    .transpose()?
+                    .unwrap_or(0),
+                xname: note.unwrap_or_default(),
+                product_sku: sku,
+                enabled: !disabled,
+            };
+            let c = desk.create_bonuses(draft).map_err(api)?;
+            let mut text = vec![format!(
+                "created {} bonuses ({} ms):",
+                c.created, c.elapsed_ms
+            )];
+            text.extend(c.codes.iter().cloned());
+            out.value(&c, &text.join("\n"))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        BonusCommand::List { filter, page } => {
+            let q = bonus_query(
+                filter,
+                PageRequest {
+                    page: page.page,
+                    per_page: page.per_page,
+                },
+            );
+            let p = desk.list_bonuses(&q).map_err(api)?;
+            let mut text: Vec<String> = p.items.iter().map(bonus_line).collect();
+            text.push(page_line(p.page, p.total_pages, p.total));
+            out.value(&p, &text.join("\n"))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        BonusCommand::Export { filter, out: file } => {
+            let q = bonus_query(filter, PageRequest::default());
+            let r = desk.export_bonuses(&q, &file).map_err(api)?;
+            out.value(&r, &export_text(&r))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        BonusCommand::Check {
+            code,
+            amount,
+            sku,
+            customer,
+        } => {
+            let req = BonusRedeemRequest {
+                code,
+                order_fen: yuan("amount", &amount)?,
+                product_sku: sku,
+                customer,
+            };
+            let c = desk.check_bonus(&req).map_err(api)?;
+            out.value(&c, &check_text(&c))?;
+            return Ok(if c.refusal.is_some() {
+                ExitCode::from(REFUSED)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+        BonusCommand::Redeem {
+            code,
+            amount,
+            sku,
+            customer,
+            who: w,
+        } => {
+            let req = BonusRedeemRequest {
+                code,
+                order_fen: yuan("amount", &amount)?,
+                product_sku: sku,
+                customer,
+            };
+            let w = who(w, desk)?;
+            let o = desk.redeem_bonus(&req, w.as_ref()).map_err(api)?;
+            let text = match &o.redeemed {
+                Some(b) => format!(
+                    "redeemed: {} off; {}",
+                    format_yuan(o.check.reduction_fen.unwrap_or(0)),
+                    bonus_line(b)
+                ),
+                None => check_text(&o.check),
+            };
+            out.value(&o, &text)?;
+            return Ok(if o.redeemed.is_some() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(REFUSED)
+            });
+        }
+        BonusCommand::Show { bonus } => desk.get_bonus(BonusRef::parse(&bonus)),
+        BonusCommand::Grant {
+            bonus,
+            customer,
+            name,
+        } => desk.grant_bonus(BonusRef::parse(&bonus), &customer, name.as_deref()),
+        BonusCommand::Disable { bonus, who: w } => {
+            let w = who(w, desk)?;
+            desk.disable_bonus(BonusRef::parse(&bonus), w.as_ref())
+        }
+    }
+    .map_err(api)?;
+    out.value(&b, &bonus_line(&b))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn voucher(desk: &Desk, cmd: VoucherCommand, out: &Out) -> Result<ExitCode, ApiError> {
+    let v = match cmd {
+        VoucherCommand::Sell {
+            customer,
+            customer_name,
+            name,
+            price,
+            pkg,
+            introduction,
+            unpaid,
+            who: w,
+        } => {
+            let draft = VoucherDraft {
+                customer,
+                customer_name: customer_name.unwrap_or_default(),
+                name,
+                price_fen: yuan("price", &price)?,
+                pkg,
+                introduction,
+                paid: !unpaid,
+            };
+            let w = who(w, desk)?;
+            desk.sell_voucher(draft, w.as_ref())
+        }
+        VoucherCommand::List { filter, page } => {
+            let q = filter.query(PageRequest {
+                page: page.page,
+                per_page: page.per_page,
+            });
+            let p = desk.list_vouchers(&q).map_err(api)?;
+            let mut text: Vec<String> = p.items.iter().map(voucher_line).collect();
+            text.push(page_line(p.page, p.total_pages, p.total));
+            out.value(&p, &text.join("\n"))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        VoucherCommand::Export { filter, out: file } => {
+            let r = desk
+                .export_vouchers(&filter.query(PageRequest::default()), &file)
+                .map_err(api)?;
+            out.value(&r, &export_text(&r))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        VoucherCommand::Show { id } => desk.get_voucher(id),
+        VoucherCommand::Use { id, who: w } => {
+            let w = who(w, desk)?;
+            desk.use_voucher(id, w.as_ref())
+        }
+    }
+    .map_err(api)?;
+    out.value(&v, &voucher_line(&v))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn customer(desk: &Desk, cmd: CustomerCommand, out: &Out) -> Result<ExitCode, ApiError> {
+    match cmd {
+        CustomerCommand::Add { phone, name } => {
+            let c = desk
+                .add_customer(&CustomerDraft { phone, name })
+                .map_err(api)?;
+            out.value(&c, &customer_line(&c))?;
+        }
+        CustomerCommand::List { search, page } => {
+            let p = desk
+                .list_customers(
+                    search.as_deref(),
+                    PageRequest {
+                        page: page.page,
+                        per_page: page.per_page,
+                    },
+                )
+                .map_err(api)?;
+            let mut text: Vec<String> = p.items.iter().map(customer_line).collect();
+            text.push(page_line(p.page, p.total_pages, p.total));
+            out.value(&p, &text.join("\n"))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

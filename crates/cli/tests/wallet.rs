@@ -1,0 +1,147 @@
+//! `coupondesk bonus|voucher|customer` as scripts use it: the real binary on a real file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coupondesk"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run coupondesk")
+}
+
+fn json(db: &Path, args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = run(db, &all);
+    let code = out.status.code().unwrap_or(-1);
+    let body = if code == 0 || code == 3 {
+        &out.stdout
+    } else {
+        &out.stderr
+    };
+    let v = serde_json::from_slice(body).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: not one JSON object ({e}): {}",
+            String::from_utf8_lossy(body)
+        )
+    });
+    (code, v)
+}
+
+#[test]
+fn bonus_create_list_and_redeem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("d.sqlite3");
+    let (rc, created) = json(
+        &db,
+        &[
+            "bonus",
+            "create",
+            "--amount",
+            "2.50",
+            "--quantity",
+            "3",
+            "--min-amount",
+            "30",
+            "--note",
+            "FB",
+        ],
+    );
+    assert_eq!(rc, 0);
+    assert_eq!(created["created"], 3);
+    let codes: Vec<String> = created["codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .map(|c| c.as_str().expect("code").to_owned())
+        .collect();
+    assert_eq!(codes.len(), 3);
+
+    let (rc, list) = json(&db, &["bonus", "list", "--status", "N01"]);
+    assert_eq!(rc, 0);
+    assert_eq!(list["total"], 3);
+    let first = &list["items"][0];
+    assert_eq!(first["status"], "N01");
+    assert_eq!(first["amount_fen"], 250);
+    assert_eq!(first["min_amount_fen"], 3000);
+    assert_eq!(first["xname"], "FB");
+    assert!(first.get("amountFen").is_none(), "snake_case keys");
+
+    let code = codes[0].as_str();
+    let (rc, refused) = json(&db, &["bonus", "redeem", code, "--amount", "29.99"]);
+    assert_eq!(rc, 3, "refused at the counter");
+    assert_eq!(refused["check"]["refusal"]["reason"], "below_min_amount");
+    assert_eq!(refused["check"]["refusal"]["min_fen"], 3000);
+
+    let (rc, done) = json(
+        &db,
+        &[
+            "bonus",
+            "redeem",
+            &code.to_lowercase(),
+            "--amount",
+            "30",
+            "--operator",
+            "amy",
+        ],
+    );
+    assert_eq!(rc, 0);
+    assert_eq!(done["check"]["reduction_fen"], 250);
+    assert_eq!(done["redeemed"]["status"], "N02");
+    assert_eq!(done["redeemed"]["used_by"], "amy");
+
+    let (rc, again) = json(&db, &["bonus", "redeem", code, "--amount", "30"]);
+    assert_eq!(rc, 3);
+    assert_eq!(again["check"]["refusal"]["reason"], "already_used");
+
+    let (_, used) = json(&db, &["bonus", "list", "--status", "N02"]);
+    assert_eq!(used["total"], 1);
+    assert_eq!(used["items"][0]["code"], code);
+    let (_, unused) = json(&db, &["bonus", "list"]);
+    assert_eq!(unused["total"], 2, "N01 is the default, as in spec 002");
+
+    let bad = run(&db, &["bonus", "create", "--amount", "2.555"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("two decimals"), "{err}");
+}
+
+#[test]
+fn voucher_sell_use_once_and_customers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("d.sqlite3");
+    let (rc, v) = json(
+        &db,
+        &[
+            "voucher",
+            "sell",
+            "--customer",
+            "+86 138 1234 5678",
+            "--name",
+            "全屋打扫",
+            "--price",
+            "288",
+        ],
+    );
+    assert_eq!(rc, 0);
+    assert_eq!(v["customer"], "13812345678");
+    assert_eq!(v["price_fen"], 28800);
+    assert_eq!(v["valid"], true);
+    let id = v["id"].to_string();
+    let (rc, _) = json(&db, &["voucher", "use", &id]);
+    assert_eq!(rc, 0);
+    let (rc, e) = json(&db, &["voucher", "use", &id]);
+    assert_eq!(rc, 1);
+    assert_eq!(e["code"], "voucher_already_used");
+    let (_, customers) = json(&db, &["customer", "list", "--search", "1234"]);
+    assert_eq!(customers["total"], 1);
+    let (rc, e) = json(&db, &["customer", "add", "010-12345678"]);
+    assert_eq!(rc, 1);
+    assert_eq!(e["fields"][0]["field"], "phone");
+}

@@ -1,0 +1,113 @@
+//! Use cases of exchange vouchers (spec 003) and of the customer register they share with
+//! bonuses: sell, list, show, use, export; add and search customers.
+
+use std::path::Path;
+
+use chrono::Utc;
+
+use super::bonuses::{opt, time, CsvFile};
+use super::{Desk, DeskError, DeskResult};
+use crate::domain::customer::{Customer, CustomerDraft};
+use crate::domain::money::format_yuan;
+use crate::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};
+use crate::domain::{Page, PageRequest};
+use crate::export::ExportReport;
+use crate::store::redemptions::Counter;
+use crate::store::{self, customers, vouchers};
+
+impl Desk {
+    /// Sells one voucher; a new phone joins the register.
+    pub fn sell_voucher(
+        &self,
+        draft: VoucherDraft,
+        counter: Option<&Counter>,
+    ) -> DeskResult<Voucher> {
+        Ok(vouchers::sell(
+            &mut self.conn(),
+            draft,
+            counter,
+            Utc::now(),
+        )?)
+    }
+
+    /// Spec 003's query: name substring, `nopkg`, plus customer and used / unused.
+    pub fn list_vouchers(&self, q: &VoucherQuery) -> DeskResult<Page<Voucher>> {
+        let mut q = q.clone();
+        q.page = q.page.validated()?;
+        Ok(vouchers::list(&self.conn(), &q)?)
+    }
+
+    pub fn get_voucher(&self, id: i64) -> DeskResult<Voucher> {
+        Ok(vouchers::get(&self.conn(), id)?)
+    }
+
+    /// Marks the voucher used now; a used voucher is refused (`voucher_already_used`).
+    pub fn use_voucher(&self, id: i64, counter: Option<&Counter>) -> DeskResult<Voucher> {
+        Ok(vouchers::use_voucher(
+            &mut self.conn(),
+            id,
+            counter,
+            Utc::now(),
+        )?)
+    }
+
+    /// Writes every voucher the query matches (its page ignored) to a CSV file.
+    pub fn export_vouchers(&self, q: &VoucherQuery, out: &Path) -> DeskResult<ExportReport> {
+        let conn = store::open(&self.path)?;
+        let mut csv = CsvFile::create(out, &VOUCHER_HEADER)?;
+        vouchers::for_each(&conn, q, &mut |v: &Voucher| {
+            csv.row(&[
+                &v.id.to_string(),
+                &v.customer,
+                &v.customer_name,
+                &v.name,
+                &format_yuan(v.price_fen),
+                &v.pkg.map(|p| p.to_string()).unwrap_or_default(),
+                &v.introduction,
+                if v.valid { "true" } else { "false" },
+                if v.paid { "true" } else { "false" },
+                &v.created_at.to_rfc3339(),
+                &time(v.used_at),
+                opt(&v.used_by),
+                opt(&v.used_terminal),
+            ])
+            .map_err(DeskError::from)
+        })?;
+        Ok(csv.finish()?)
+    }
+
+    /// Adds a customer, or renames the one with this phone.
+    pub fn add_customer(&self, draft: &CustomerDraft) -> DeskResult<Customer> {
+        Ok(customers::save(&mut self.conn(), draft)?)
+    }
+
+    /// Newest first; `search` is a substring of the phone or the name.
+    pub fn list_customers(
+        &self,
+        search: Option<&str>,
+        page: PageRequest,
+    ) -> DeskResult<Page<Customer>> {
+        let page = page.validated()?;
+        Ok(customers::list(&self.conn(), search, page)?)
+    }
+
+    pub fn get_customer(&self, phone: &str) -> DeskResult<Customer> {
+        Ok(customers::get(&self.conn(), phone)?)
+    }
+}
+
+const VOUCHER_HEADER: [&str; 13] = [
+    "id",
+    "customer",
+    "customer_name",
+    "name",
+    "price_yuan",
+    "pkg",
+    "introduction",
+    "valid",
+    "paid",
+    "created_at",
+    "used_at",
+    "used_by",
+    "used_terminal",
+];

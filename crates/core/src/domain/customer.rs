@@ -1,0 +1,173 @@
+//! The shop's customers, known by their mobile number: the one register that bonuses
+//! (granted to a customer) and vouchers (sold to a customer) share.
+//!
+//! A customer's phone is a mainland China mobile number: 11 digits starting with 13-19.
+//! People type it with spaces or dashes ("138 1234 5678", "138-1234-5678") and with the
+//! country code ("+86 138...", "86138..."); all of these become the bare 11 digits.
+//! Landlines and foreign numbers are refused: a customer is someone the shop can text.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::api_error::FieldError;
+
+/// A validated mobile number: exactly 11 ASCII digits, `1[3-9]\d{9}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Phone(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("a mobile number is required")]
+    Empty,
+    #[error(
+        "not a mainland mobile number: type the 11 digits starting with 13-19, e.g. \
+         138 1234 5678 (landlines are not accepted)"
+    )]
+    Invalid,
+}
+
+impl Phone {
+    pub fn parse(text: &str) -> Result<Phone, PhoneError> {
+        let compact: String = text
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
+            .collect();
+        if compact.is_empty() {
+            return Err(PhoneError::Empty);
+        }
+        let digits = compact
+            .strip_prefix("+86")
+            .or_else(|| compact.strip_prefix("0086"))
+            .or_else(|| {
+                (compact.len() == 13)
+                    .then(|| compact.strip_prefix("86"))
+                    .flatten()
+            })
+            .unwrap_or(&compact);
+        let b = digits.as_bytes();
+        let ok = b.len() == 11
+            && b.iter().all(u8::is_ascii_digit)
+            && b[0] == b'1'
+            && (b'3'..=b'9').contains(&b[1]);
+        if ok {
+            Ok(Phone(digits.to_owned()))
+        } else {
+            Err(PhoneError::Invalid)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// As a form error on `field`.
+    pub fn field_error(field: &str, e: PhoneError) -> FieldError {
+        let code = match e {
+            PhoneError::Empty => "required",
+            PhoneError::Invalid => "invalid",
+        };
+        FieldError::new(field, code, e.to_string())
+    }
+}
+
+impl std::fmt::Display for Phone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// At most this many characters in a customer's name.
+pub const NAME_MAX: usize = 32;
+
+/// Trims a customer's name and checks its length.
+pub fn clean_name(name: &str, field: &str) -> Result<String, FieldError> {
+    let n = name.trim();
+    if n.chars().count() > NAME_MAX {
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("at most {NAME_MAX} characters"),
+        ));
+    }
+    Ok(n.to_owned())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Customer {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// 11 digits.
+    pub phone: String,
+    /// May be empty.
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Adds a customer, or renames the one with this phone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CustomerDraft {
+    pub phone: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_mobiles_in_the_ways_people_type_them() {
+        for ok in [
+            "13812345678",
+            " 138 1234 5678 ",
+            "138-1234-5678",
+            "+86 138 1234 5678",
+            "+8613812345678",
+            "8613812345678",
+            "0086 13812345678",
+            "19912345678",
+        ] {
+            let p = Phone::parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+            assert_eq!(p.as_str().len(), 11, "{ok}");
+        }
+        assert_eq!(
+            Phone::parse("+86 138-1234-5678").map(|p| p.to_string()),
+            Ok("13812345678".to_owned())
+        );
+    }
+
+    #[test]
+    fn refuses_landlines_short_long_and_foreign_numbers() {
+        assert_eq!(Phone::parse(""), Err(PhoneError::Empty));
+        assert_eq!(Phone::parse(" - "), Err(PhoneError::Empty));
+        for bad in [
+            "010-12345678",
+            "02112345678",
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "+1 4155552671",
+            "1381234567a",
+            "８6１３８１２３４５６７８",
+            "86 1381234567",
+        ] {
+            assert_eq!(Phone::parse(bad), Err(PhoneError::Invalid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(
+            clean_name("  王小明 ", "name").ok(),
+            Some("王小明".to_owned())
+        );
+        assert!(clean_name(&"名".repeat(33), "name").is_err());
+    }
+}
