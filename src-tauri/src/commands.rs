@@ -276,6 +276,31 @@ mod tests {
         )
         .expect("checked");
         assert_eq!(check["refusal"]["reason"], "unknown");
+        let any = invoke(
+            &webview,
+            "counter_check",
+            json!({"request": {"code": "NOPE1234", "orderFen": 100}}),
+        )
+        .expect("counter");
+        assert_eq!(
+            (&any["kind"], &any["refusal"]["reason"]),
+            (&json!("coupon"), &json!("unknown"))
+        );
+        let bonuses = invoke(
+            &webview,
+            "bonus_create",
+            json!({"draft": {"amountFen": 200, "quantity": 3, "expiredAt": null, "minAmountFen": 0,
+                              "xname": "FB", "productSku": null, "enabled": true}}),
+        )
+        .expect("bonuses");
+        assert_eq!(bonuses["created"], 3);
+        let listed = invoke(
+            &webview,
+            "bonus_list",
+            json!({"query": {"status": "N01", "customer": null, "page": {"page": 1, "perPage": 10}}}),
+        )
+        .expect("bonus list");
+        assert_eq!(listed["total"], 3);
         let list = invoke(
             &webview,
             "template_list",

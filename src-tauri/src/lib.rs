@@ -6,6 +6,7 @@ mod commands;
 mod counter_commands;
 mod jobs;
 mod state;
+mod wallet_commands;
 
 use std::path::PathBuf;
 
@@ -57,6 +58,21 @@ pub fn app_builder<R: tauri::Runtime>(
             counter_commands::code_disable,
             counter_commands::settings_get,
             counter_commands::settings_save,
+            wallet_commands::counter_check,
+            wallet_commands::counter_use,
+            wallet_commands::bonus_create,
+            wallet_commands::bonus_list,
+            wallet_commands::bonus_get,
+            wallet_commands::bonus_grant,
+            wallet_commands::bonus_disable,
+            wallet_commands::bonus_export,
+            wallet_commands::voucher_sell,
+            wallet_commands::voucher_list,
+            wallet_commands::voucher_get,
+            wallet_commands::voucher_use,
+            wallet_commands::voucher_export,
+            wallet_commands::customer_add,
+            wallet_commands::customer_list,
         ])
 }
 

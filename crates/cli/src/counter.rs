@@ -9,7 +9,9 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
-use coupondesk_core::domain::redeem::{RedeemCheck, RedeemRequest, Redemption};
+use coupondesk_core::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
+use coupondesk_core::domain::bonus::BonusCheck;
+use coupondesk_core::domain::redeem::{RedeemCheck, Redemption};
 use coupondesk_core::domain::template::{Template, TemplateDraft, TemplateKind};
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::store::redemptions::{Counter, UndoTarget};
@@ -80,7 +82,8 @@ pub struct CounterArgs {
 
 #[derive(Subcommand)]
 pub enum RedeemCommand {
-    /// Say whether CODE can be redeemed now and what it is worth; changes nothing.
+    /// Say whether CODE (a coupon code or a bonus code) can be redeemed now and what it
+    /// is worth; changes nothing.
     Check {
         code: String,
         /// Order amount in fen (cents): 12345 is 123.45 yuan.
@@ -88,14 +91,19 @@ pub enum RedeemCommand {
         amount: Option<i64>,
         #[arg(long)]
         customer: Option<String>,
+        /// The product bought, for bonuses limited to one SKU.
+        #[arg(long)]
+        sku: Option<String>,
     },
-    /// Redeem CODE if it can be redeemed.
+    /// Redeem CODE (a coupon code or a bonus code) if it can be redeemed.
     Use {
         code: String,
         #[arg(long, value_name = "FEN")]
         amount: Option<i64>,
         #[arg(long)]
         customer: Option<String>,
+        #[arg(long)]
+        sku: Option<String>,
         #[command(flatten)]
         counter: CounterArgs,
     },
@@ -210,6 +218,17 @@ fn check_text(c: &RedeemCheck) -> String {
     }
 }
 
+fn bonus_text(b: &BonusCheck) -> String {
+    match &b.refusal {
+        Some(r) => format!("{} (bonus): refused: {r}", b.code),
+        None => format!(
+            "{} (bonus): can be redeemed, {} off",
+            b.code,
+            yuan(b.reduction_fen.unwrap_or(0))
+        ),
+    }
+}
+
 fn redemption_line(r: &Redemption) -> String {
     format!(
         "{:>6}  {}  {}  {} off  by {} on {}  at {}{}",
@@ -281,15 +300,21 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
             code,
             amount,
             customer,
+            sku,
         } => {
-            let req = RedeemRequest {
+            let req = CounterRequest {
                 code,
                 order_fen: amount,
                 customer,
+                product_sku: sku,
             };
-            let c = desk.redeem_check(&req).map_err(api)?;
-            out.value(&c, &check_text(&c))?;
-            Ok(if c.refusal.is_some() {
+            let c = desk.counter_check(&req).map_err(api)?;
+            let text = match &c {
+                CounterCheck::Coupon(c) => check_text(c),
+                CounterCheck::Bonus(b) => bonus_text(b),
+            };
+            out.value(&c, &text)?;
+            Ok(if c.refusal_reason().is_some() {
                 ExitCode::from(REFUSED)
             } else {
                 ExitCode::SUCCESS
@@ -299,21 +324,29 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
             code,
             amount,
             customer,
+            sku,
             counter: who,
         } => {
-            let req = RedeemRequest {
+            let req = CounterRequest {
                 code,
                 order_fen: amount,
                 customer,
+                product_sku: sku,
             };
             let who = counter(who, desk)?;
-            let o = desk.redeem_use(&req, who.as_ref()).map_err(api)?;
-            let text = match &o.redemption {
-                Some(r) => format!("redeemed: {}", redemption_line(r)),
-                None => check_text(&o.check),
+            let o = desk.counter_use(&req, who.as_ref()).map_err(api)?;
+            let (text, done) = match &o {
+                CounterOutcome::Coupon(o) => match &o.redemption {
+                    Some(r) => (format!("redeemed: {}", redemption_line(r)), true),
+                    None => (check_text(&o.check), false),
+                },
+                CounterOutcome::Bonus(o) => match &o.redeemed {
+                    Some(_) => (format!("redeemed: {}", bonus_text(&o.check)), true),
+                    None => (bonus_text(&o.check), false),
+                },
             };
             out.value(&o, &text)?;
-            Ok(if o.redemption.is_some() {
+            Ok(if done {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(REFUSED)

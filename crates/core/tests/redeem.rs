@@ -494,3 +494,80 @@ fn two_desks_racing_for_the_same_codes_redeem_each_once() {
     assert_eq!(f.desk.get_batch("T1").expect("b").used_codes, 50);
     check_invariants(&f.db);
 }
+
+#[test]
+fn the_counter_s_one_box_takes_coupon_and_bonus_codes() {
+    use coupondesk_core::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
+    use coupondesk_core::domain::bonus::BonusDraft;
+    let f = fixture();
+    let (_, codes) = linked(&f, "T1", cash("满100减20"), 1);
+    let bonus = f
+        .desk
+        .create_bonuses(BonusDraft {
+            amount_fen: 500,
+            quantity: 1,
+            expired_at: None,
+            min_amount_fen: 3000,
+            xname: "FB".into(),
+            product_sku: None,
+            enabled: true,
+        })
+        .expect("bonus")
+        .codes
+        .remove(0);
+    let ask = |code: &str, order_fen| CounterRequest {
+        code: code.into(),
+        order_fen,
+        customer: None,
+        product_sku: None,
+    };
+    let reason = |c: &CounterCheck| c.refusal_reason().unwrap_or_else(|| "ok".into());
+
+    let c = f
+        .desk
+        .counter_check(&ask(&codes[0], Some(10000)))
+        .expect("check");
+    assert!(matches!(c, CounterCheck::Coupon(_)));
+    assert_eq!(reason(&c), "ok");
+    // Typed in lower case, without an amount: it is the bonus, and it needs the amount.
+    let c = f
+        .desk
+        .counter_check(&ask(&bonus.to_lowercase(), None))
+        .expect("check");
+    assert!(matches!(c, CounterCheck::Bonus(_)), "{c:?}");
+    assert_eq!(reason(&c), "amount_required");
+    assert_eq!(
+        reason(
+            &f.desk
+                .counter_check(&ask(&bonus, Some(2999)))
+                .expect("check")
+        ),
+        "below_min_amount"
+    );
+    match f
+        .desk
+        .counter_use(&ask(&bonus, Some(3000)), None)
+        .expect("use")
+    {
+        CounterOutcome::Bonus(o) => {
+            assert!(o.redeemed.is_some());
+            assert_eq!(o.check.reduction_fen, Some(500));
+        }
+        other => panic!("expected a bonus outcome, got {other:?}"),
+    }
+    assert_eq!(
+        reason(
+            &f.desk
+                .counter_check(&ask(&bonus, Some(3000)))
+                .expect("check")
+        ),
+        "already_used"
+    );
+    // A code neither a coupon nor a bonus has is unknown, as a coupon code.
+    let c = f
+        .desk
+        .counter_check(&ask("ABCDEFGHIJK", Some(3000)))
+        .expect("check");
+    assert!(matches!(c, CounterCheck::Coupon(_)));
+    assert_eq!(reason(&c), "unknown");
+}

@@ -32,6 +32,7 @@ use crate::ErrorCode;
 
 mod bonuses;
 mod counter;
+pub mod counter_any;
 mod templates;
 mod vouchers;
 

@@ -291,6 +291,8 @@ pub enum BonusRefusal {
     },
     /// Granted to another customer than the one presenting it.
     OtherCustomer,
+    /// The order amount is needed to know what the bonus takes off.
+    AmountRequired,
     NegativeAmount,
     BelowMinAmount {
         #[ts(type = "number")]
@@ -317,6 +319,7 @@ impl std::fmt::Display for BonusRefusal {
             BonusRefusal::OtherCustomer => {
                 f.write_str("this bonus was granted to another customer")
             }
+            BonusRefusal::AmountRequired => f.write_str("enter the order amount to use this bonus"),
             BonusRefusal::NegativeAmount => f.write_str("the order amount cannot be negative"),
             BonusRefusal::BelowMinAmount { min_fen } => write!(
                 f,
