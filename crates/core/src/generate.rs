@@ -218,6 +218,12 @@ fn fill(
             // replacements.
             for code in &fresh {
                 let id = code_id(claim.batch_id, next_seq);
+                // A bonus's code is taken too (only 11 capital letters can be one).
+                if crate::domain::bonus::is_code(code.as_str())
+                    && crate::store::bonuses::code_exists(&tx, code.as_str())?
+                {
+                    continue;
+                }
                 if insert.execute(params![id, code.as_str(), claim.run_id])? == 1 {
                     next_seq += 1;
                     added += 1;

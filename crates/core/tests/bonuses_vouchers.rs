@@ -561,3 +561,24 @@ fn exports_are_bom_csv_with_formulas_neutralised() {
     let text = std::fs::read_to_string(&out).expect("read");
     assert!(text.contains(",'+1 清洗,288.00,"), "{text}");
 }
+
+#[test]
+fn an_import_cannot_take_a_bonus_s_code() {
+    let f = common::fixture();
+    let code = f
+        .desk
+        .create_bonuses(draft(200, 1))
+        .expect("bonus")
+        .codes
+        .remove(0);
+    f.desk.create_batch("T1", "one").expect("batch");
+    let csv = f.file(
+        "c.csv",
+        format!("code\nFIRST0001\n{code}\nLAST0001\n").as_bytes(),
+    );
+    let report = f.import("T1", &csv, &Default::default());
+    assert_eq!((report.imported, report.skipped_duplicate), (2, 1));
+    assert_eq!(report.duplicates[0].line, 3);
+    assert_eq!(f.codes("T1", None), vec!["FIRST0001", "LAST0001"]);
+    common::check_invariants(&f.db);
+}

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::reader::{self, Layout};
 use super::{
@@ -230,15 +230,23 @@ fn stream(
                             return Err(StoreError::BatchFull(format!("#{batch_id}")).into());
                         }
                         let id = code_id(batch_id, next_seq);
-                        if insert.execute(params![id, code.as_str(), run_id])? == 1 {
+                        // Codes are unique across the database, bonus codes included; only
+                        // 11 capital letters can be one, so other codes skip the lookup.
+                        let taken_by_bonus = crate::domain::bonus::is_code(code.as_str())
+                            && crate::store::bonuses::code_exists(&tx, code.as_str())?;
+                        if !taken_by_bonus
+                            && insert.execute(params![id, code.as_str(), run_id])? == 1
+                        {
                             next_seq += 1;
                             added += 1;
                             totals.imported += 1;
                             continue;
                         }
-                        let first_owner: i64 = owner.query_row([code.as_str()], |r| r.get(0))?;
+                        // No owner: a bonus has the code.
+                        let first_owner: Option<i64> =
+                            owner.query_row([code.as_str()], |r| r.get(0)).optional()?;
                         totals.skipped_duplicate += 1;
-                        let kind = if first_owner == run_id {
+                        let kind = if first_owner == Some(run_id) {
                             RowIssueKind::DuplicateInFile
                         } else {
                             RowIssueKind::DuplicateInDatabase

@@ -140,6 +140,16 @@ fn find(
     Ok(found)
 }
 
+/// Whether a bonus has this exact code (imports and generation skip such codes: a code is
+/// unique across the database, bonus codes included).
+pub fn code_exists(conn: &Connection, code: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM bonuses WHERE code = ?1")?
+        .query_row([code], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 pub fn get(
     conn: &Connection,
     target: BonusRef<'_>,

@@ -81,3 +81,4 @@ CREATE TRIGGER vouchers_used_once BEFORE UPDATE ON vouchers
 BEGIN
   SELECT RAISE(ABORT, 'voucher was already used');
 END;
+
