@@ -9,6 +9,9 @@ use std::time::Duration;
 use acceptance::app::{artifacts, Driver};
 use acceptance::webdriver::{Session, WdResult};
 
+#[path = "e2e/wallet.rs"]
+mod wallet;
+
 const WAIT: Duration = Duration::from_secs(20);
 
 fn shot(s: &Session, test: &str, step: &str) {

@@ -237,6 +237,14 @@ try {
   await id('redeem-code').waitFor();
   await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'redeem-code');
   check(true, 'the code box has focus on open');
+  check(
+    await page.evaluate(() => {
+      const bar = document.querySelector('.topbar');
+      const tops = [...document.querySelectorAll('.topbar nav a')].map((a) => a.getBoundingClientRect().top);
+      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 7;
+    }),
+    'the top bar fits in 1280px',
+  );
   await id('redeem-code').fill(code);
   await id('redeem-amount').fill('150');
   await id('redeem-code').press('Enter');
@@ -262,6 +270,131 @@ try {
   await id('redeem-code').press('Enter');
   await page.locator('[data-testid=redeem-verdict][data-reason=unknown]').waitFor();
   check(true, 'an unknown code is refused');
+
+  // Red-packet bonuses: a field error first, then 5 made; grant once; disable one.
+  await id('nav-bonuses').click();
+  await id('bonus-empty').waitFor();
+  check((await id('bonus-status-filter').inputValue()) === 'N01', 'bonuses open on N01 (unused), empty at first');
+  await id('bonus-create-open').click();
+  await id('bonus-amount').fill('2.555');
+  await id('bonus-quantity').fill('5');
+  await id('bonus-create-submit').click();
+  await id('field-error-amountFen').waitFor();
+  check((await id('field-error-amountFen').innerText()).includes('两位小数'), '2.555 yuan is refused beside the amount');
+  await shot('24-bonus-field-error');
+  await id('bonus-amount').fill('2.50');
+  await id('bonus-min').fill('30');
+  await id('bonus-note').fill('浏览器红包');
+  await id('bonus-create-submit').click();
+  await id('bonus-created').waitFor();
+  check((await id('bonus-created').innerText()).includes('已创建 5 个红包'), 'the dialog says 5 were created');
+  check((await id('bonus-created-codes').innerText()).split(' ').length === 5, 'with the first codes');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=bonus-row]').length === 5);
+  check(true, 'the N01 list shows the 5 new bonuses');
+  await shot('25-bonus-created');
+  const bonusCodes = await id('bonus-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-code')));
+  await id('bonus-row-code').nth(0).click();
+  await id('bonus-detail-code').waitFor();
+  check((await id('bonus-detail-code').innerText()) === bonusCodes[0], 'a row opens its bonus');
+  await id('bonus-grant-phone').fill('13800138000');
+  await id('bonus-grant-submit').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=bonus-detail-customer]')?.textContent?.includes('13800138000'));
+  check(true, 'the bonus is granted to 13800138000');
+  await id('bonus-grant-phone').fill('13900001111');
+  await id('bonus-grant-submit').click();
+  await id('bonus-grant-error').waitFor();
+  check((await id('bonus-grant-error').innerText()).includes('只能发放一次'), 'a second grant is refused in staff words');
+  await shot('27-bonus-granted');
+  await id('back-to-bonuses').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=bonus-row]').length === 5);
+  await page.locator(`[data-testid=bonus-row][data-code="${bonusCodes[1]}"] [data-testid=bonus-row-code]`).click();
+  await id('bonus-disable').waitFor();
+  await id('bonus-disable').click();
+  check((await id('bonus-disable').innerText()).includes('确认停用'), 'disabling asks to confirm');
+  await id('bonus-disable').click();
+  await page.locator('[data-testid=bonus-detail-status][data-status=disabled]').waitFor();
+  check(true, 'the second click disables the bonus');
+  await id('back-to-bonuses').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=bonus-row]').length === 4);
+  check(
+    (await page.locator(`[data-testid=bonus-row][data-code="${bonusCodes[1]}"]`).count()) === 0,
+    'the disabled bonus leaves N01',
+  );
+
+  // A bonus at the counter (typed in lower case): ok, Enter redeems, no undo; again is already used.
+  const bonusCode = bonusCodes[4];
+  await id('nav-redeem').click();
+  await id('redeem-code').waitFor();
+  await id('redeem-code').fill(bonusCode.toLowerCase());
+  await id('redeem-amount').fill('30.00');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=ok]').waitFor();
+  check((await id('redeem-reduction').innerText()) === '¥2.50', 'the bonus takes ¥2.50 off');
+  check((await id('redeem-to-pay').innerText()) === '¥27.50', 'and ¥27.50 is left to pay');
+  await shot('28-redeem-bonus-ok');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=redeemed]').waitFor();
+  check((await id('redeem-undo').count()) === 0, 'a redeemed bonus has no undo');
+  check((await id('redeem-code').inputValue()) === '', 'the code box is cleared');
+  await shot('29-redeem-bonus-redeemed');
+  await id('redeem-code').fill(bonusCode);
+  await id('redeem-amount').fill('30.00');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=already_used]').waitFor();
+  check((await id('redeem-verdict').innerText()).includes('使用过'), 'the same bonus again is already used, with when');
+  await id('redeem-code').fill(bonusCodes[2]);
+  await id('redeem-amount').fill('29.99');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=below_min_amount]').waitFor();
+  check((await id('redeem-verdict').innerText()).includes('¥30.00'), 'below the minimum says the minimum');
+
+  // Vouchers: a landline is refused beside the phone; "138 0013 8000" is normalised; used once.
+  await id('nav-vouchers').click();
+  await id('voucher-row').first().waitFor();
+  await id('voucher-sell-open').click();
+  await id('voucher-customer').fill('010-12345678');
+  await id('voucher-name').fill('全屋打扫（浏览器）');
+  await id('voucher-price').fill('288');
+  await id('voucher-sell-submit').click();
+  await id('field-error-customer').waitFor();
+  check((await id('field-error-customer').innerText()).includes('手机号'), 'a landline is refused beside the phone');
+  await id('voucher-customer').fill('138 0013 8000');
+  await id('voucher-pkg').fill('');
+  await id('voucher-intro').fill('浏览器测试');
+  await id('voucher-sell-submit').click();
+  const soldRow = page.locator('[data-testid=voucher-row][data-customer="13800138000"]');
+  await soldRow.waitFor();
+  check((await soldRow.innerText()).includes('全屋打扫（浏览器）'), 'the sold voucher is listed under 13800138000');
+  await shot('30-vouchers');
+  await id('voucher-nopkg').check();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=voucher-row]')].every((r) => !r.textContent?.includes('空调清洗')));
+  check(true, 'only outside a package hides the packaged voucher');
+  await soldRow.locator('[data-testid=voucher-row-name]').click();
+  await id('voucher-detail-name').waitFor();
+  await id('voucher-use').click();
+  check((await id('voucher-use').innerText()).includes('确认'), 'marking used asks to confirm');
+  await id('voucher-use').click();
+  await page.locator('[data-testid=voucher-detail-status][data-status=used]').waitFor();
+  check((await id('voucher-use').count()) === 0, 'a used voucher has no button left');
+  check((await id('voucher-detail-used-by').innerText()).includes('demo / counter-1'), 'it says who used it and where');
+  await shot('31-voucher-used');
+
+  // Customers: the grant and the sale put 13800138000 in the register.
+  await id('nav-customers').click();
+  await page.locator('[data-testid=customer-row][data-phone="13800138000"]').waitFor();
+  check(true, 'customers page lists 13800138000');
+  await id('customer-add-phone').fill('12345');
+  await id('customer-add-submit').click();
+  await id('field-error-phone').waitFor();
+  check(true, 'a bad phone shows a field error');
+  await id('customer-add-phone').fill('137-0000-2222');
+  await id('customer-add-name').fill('赵六');
+  await id('customer-add-submit').click();
+  await page.locator('[data-testid=customer-row][data-phone="13700002222"]').waitFor();
+  await id('customer-search').fill('赵');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=customer-row]').length === 1);
+  check(true, 'search by name finds the new customer');
+  await shot('32-customers');
 
   // Settings: a field error, then a save.
   await id('nav-settings').click();
@@ -289,6 +422,13 @@ try {
   await id('back-to-batches').click();
   await id('batch-row').first().waitFor();
   check((await id('batch-create-open').innerText()) === 'New batch', 'English labels after switching');
+  const fits = async () =>
+    page.evaluate(() => {
+      const bar = document.querySelector('.topbar');
+      const tops = [...document.querySelectorAll('.topbar nav a')].map((a) => a.getBoundingClientRect().top);
+      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 7;
+    });
+  check(await fits(), 'the English top bar fits in 1280px');
   await shot('15-batches-en');
   await page.reload();
   await id('batch-row').first().waitFor();

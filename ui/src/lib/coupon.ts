@@ -49,8 +49,16 @@ export function refusalText(r: Refusal, lang: Lang, offset: number): string {
   }
 }
 
-/** A field error beside its field: the field's own words, else the code's, else the core's English. */
-export function fieldErrorText(e: FieldError, lang: Lang): string {
+/**
+ * A field error beside its field: the field's own words (first as named in `scope`, for
+ * field names that mean different things in different forms, e.g. `bonus:quantity`),
+ * else the code's, else the core's English.
+ */
+export function fieldErrorText(e: FieldError, lang: Lang, scope?: string): string {
+  if (scope !== undefined) {
+    const scoped = `fieldError.${scope}:${e.field}.${e.code}`;
+    if (isMessageKey(scoped)) return translate(lang, scoped);
+  }
   const specific = `fieldError.${e.field}.${e.code}`;
   if (isMessageKey(specific)) return translate(lang, specific);
   if (e.field.startsWith('timeLimits.')) return translate(lang, 'fieldError.timeLimit');

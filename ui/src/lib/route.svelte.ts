@@ -1,7 +1,8 @@
 // Pages addressed by the URL hash, so the browser's back button and a reload keep staff
 // where they were:
 //   #/  #/batch/<ticketType>  #/templates  #/template/new  #/template/<id>
-//   #/template/<id>/edit  #/redeem  #/settings
+//   #/template/<id>/edit  #/redeem  #/settings  #/bonuses  #/bonus/<id>  #/vouchers
+//   #/voucher/<id>  #/customers
 export type Route =
   | { page: 'batches' }
   | { page: 'batch'; ticketType: string }
@@ -10,10 +11,15 @@ export type Route =
   | { page: 'template'; id: number }
   | { page: 'templateEdit'; id: number }
   | { page: 'redeem' }
-  | { page: 'settings' };
+  | { page: 'settings' }
+  | { page: 'bonuses' }
+  | { page: 'bonus'; id: number }
+  | { page: 'vouchers' }
+  | { page: 'voucher'; id: number }
+  | { page: 'customers' };
 
 /** The top-bar section a route belongs to. */
-export type Section = 'batches' | 'templates' | 'redeem' | 'settings';
+export type Section = 'batches' | 'templates' | 'redeem' | 'bonuses' | 'vouchers' | 'customers' | 'settings';
 
 export function sectionOf(route: Route): Section {
   switch (route.page) {
@@ -29,6 +35,14 @@ export function sectionOf(route: Route): Section {
       return 'redeem';
     case 'settings':
       return 'settings';
+    case 'bonuses':
+    case 'bonus':
+      return 'bonuses';
+    case 'vouchers':
+    case 'voucher':
+      return 'vouchers';
+    case 'customers':
+      return 'customers';
   }
 }
 
@@ -52,6 +66,14 @@ export function parseRoute(hash: string): Route {
   }
   if (hash === '#/redeem') return { page: 'redeem' };
   if (hash === '#/settings') return { page: 'settings' };
+  if (hash === '#/bonuses') return { page: 'bonuses' };
+  if (hash === '#/vouchers') return { page: 'vouchers' };
+  if (hash === '#/customers') return { page: 'customers' };
+  const wm = /^#\/(bonus|voucher)\/([^/]+)$/.exec(hash);
+  if (wm?.[2] !== undefined && ID.test(wm[2])) {
+    const id = Number(wm[2]);
+    return wm[1] === 'bonus' ? { page: 'bonus', id } : { page: 'voucher', id };
+  }
   return { page: 'batches' };
 }
 
@@ -71,6 +93,16 @@ export function hrefOf(route: Route): string {
       return '#/redeem';
     case 'settings':
       return '#/settings';
+    case 'bonuses':
+      return '#/bonuses';
+    case 'bonus':
+      return `#/bonus/${route.id}`;
+    case 'vouchers':
+      return '#/vouchers';
+    case 'voucher':
+      return `#/voucher/${route.id}`;
+    case 'customers':
+      return '#/customers';
     case 'batches':
       return '#/';
   }

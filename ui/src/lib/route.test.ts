@@ -19,6 +19,20 @@ describe('routes', () => {
     expect(parseRoute('#/nowhere')).toEqual({ page: 'batches' });
   });
 
+  it('parses the bonus, voucher and customer pages', () => {
+    expect(parseRoute('#/bonuses')).toEqual({ page: 'bonuses' });
+    expect(parseRoute('#/bonus/3')).toEqual({ page: 'bonus', id: 3 });
+    expect(parseRoute('#/vouchers')).toEqual({ page: 'vouchers' });
+    expect(parseRoute('#/voucher/42')).toEqual({ page: 'voucher', id: 42 });
+    expect(parseRoute('#/customers')).toEqual({ page: 'customers' });
+    expect(parseRoute('#/bonus/0')).toEqual({ page: 'batches' });
+    expect(parseRoute('#/bonus/BEVTGKODUNM')).toEqual({ page: 'batches' });
+    expect(parseRoute('#/voucher/-1')).toEqual({ page: 'batches' });
+    expect(parseRoute('#/voucher/1/edit')).toEqual({ page: 'batches' });
+    expect(sectionOf({ page: 'bonus', id: 1 })).toBe('bonuses');
+    expect(sectionOf({ page: 'voucher', id: 1 })).toBe('vouchers');
+  });
+
   it('round-trips through hrefOf and knows each section', () => {
     const routes: Route[] = [
       { page: 'batches' },
@@ -29,6 +43,11 @@ describe('routes', () => {
       { page: 'templateEdit', id: 7 },
       { page: 'redeem' },
       { page: 'settings' },
+      { page: 'bonuses' },
+      { page: 'bonus', id: 5 },
+      { page: 'vouchers' },
+      { page: 'voucher', id: 6 },
+      { page: 'customers' },
     ];
     for (const r of routes) expect(parseRoute(hrefOf(r))).toEqual(r);
     expect(routes.map(sectionOf)).toEqual([
@@ -40,6 +59,11 @@ describe('routes', () => {
       'templates',
       'redeem',
       'settings',
+      'bonuses',
+      'bonuses',
+      'vouchers',
+      'vouchers',
+      'customers',
     ]);
   });
 });

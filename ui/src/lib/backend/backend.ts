@@ -3,6 +3,15 @@
 // interface only, so they run the same against the real app and the in-memory fake.
 import type { AppInfo } from './bindings/AppInfo';
 import type { Batch } from './bindings/Batch';
+import type { Bonus } from './bindings/Bonus';
+import type { BonusCreation } from './bindings/BonusCreation';
+import type { BonusDraft } from './bindings/BonusDraft';
+import type { BonusQuery } from './bindings/BonusQuery';
+import type { CounterCheck } from './bindings/CounterCheck';
+import type { CounterOutcome } from './bindings/CounterOutcome';
+import type { CounterRequest } from './bindings/CounterRequest';
+import type { Customer } from './bindings/Customer';
+import type { CustomerDraft } from './bindings/CustomerDraft';
 import type { BatchQuery } from './bindings/BatchQuery';
 import type { CodeQuery } from './bindings/CodeQuery';
 import type { CodeRow } from './bindings/CodeRow';
@@ -28,6 +37,9 @@ import type { Template } from './bindings/Template';
 import type { TemplateDraft } from './bindings/TemplateDraft';
 import type { TemplatePage } from './bindings/TemplatePage';
 import type { TemplateQuery } from './bindings/TemplateQuery';
+import type { Voucher } from './bindings/Voucher';
+import type { VoucherDraft } from './bindings/VoucherDraft';
+import type { VoucherQuery } from './bindings/VoucherQuery';
 
 export type OnProgress<T> = (progress: T) => void;
 
@@ -89,4 +101,31 @@ export interface Backend {
   codeDisable(code: string): Promise<CodeStatus>;
   settingsGet(): Promise<Settings>;
   settingsSave(settings: Settings): Promise<Settings>;
+
+  // The Redeem page's one box: a coupon code or a bonus code (desk/counter_any.rs).
+  counterCheck(request: CounterRequest): Promise<CounterCheck>;
+  counterUse(request: CounterRequest): Promise<CounterOutcome>;
+
+  // Red-packet bonuses (spec 002).
+  bonusCreate(draft: BonusDraft): Promise<BonusCreation>;
+  bonusList(query: BonusQuery): Promise<Page<Bonus>>;
+  bonusGet(id: number): Promise<Bonus>;
+  /** Once; an unknown phone joins the customer register. */
+  bonusGrant(id: number, customer: string, customerName: string | null): Promise<Bonus>;
+  bonusDisable(id: number): Promise<Bonus>;
+  /** Every bonus the query matches (its page ignored), as CSV at `path`. */
+  bonusExport(query: BonusQuery, path: string): Promise<ExportReport>;
+
+  // Exchange vouchers (spec 003).
+  voucherSell(draft: VoucherDraft): Promise<Voucher>;
+  voucherList(query: VoucherQuery): Promise<Page<Voucher>>;
+  voucherGet(id: number): Promise<Voucher>;
+  voucherUse(id: number): Promise<Voucher>;
+  voucherExport(query: VoucherQuery, path: string): Promise<ExportReport>;
+
+  // The customer register bonuses and vouchers share.
+  /** Adds a customer, or renames the one with this phone. */
+  customerAdd(draft: CustomerDraft): Promise<Customer>;
+  /** Newest first; `search` is a substring of the phone or the name. */
+  customerList(search: string | null, page: PageRequest): Promise<Page<Customer>>;
 }

@@ -42,6 +42,14 @@ const ERROR_CODES = [
   'redemption_already_undone',
   'undo_window_passed',
   'code_not_found',
+  'invalid_amount',
+  'bonus_not_found',
+  'bonus_already_granted',
+  'bonus_not_grantable',
+  'bonus_not_disableable',
+  'voucher_not_found',
+  'voucher_already_used',
+  'customer_not_found',
 ];
 
 const ISSUE_KINDS = [

@@ -3,6 +3,11 @@
 // browser. Files are a map of path -> text that tests (or the demo seed) fill in.
 import type { Backend, FileDialogText, OnProgress } from '../backend';
 import type { Batch } from '../bindings/Batch';
+import type { BonusCheck } from '../bindings/BonusCheck';
+import type { BonusRedeemRequest } from '../bindings/BonusRedeemRequest';
+import type { CounterCheck } from '../bindings/CounterCheck';
+import type { CounterOutcome } from '../bindings/CounterOutcome';
+import type { CounterRequest } from '../bindings/CounterRequest';
 import type { BatchQuery } from '../bindings/BatchQuery';
 import type { CodeQuery } from '../bindings/CodeQuery';
 import type { CodeRow } from '../bindings/CodeRow';
@@ -24,7 +29,8 @@ import { FakeStore } from './fakeStore';
 import { runExport } from './fakeExport';
 import { runGenerate } from './fakeGenerate';
 import { runImport, preview } from './fakeImport';
-import { seedCounter, seedDemo } from './seed';
+import { FakeWallet, isBonusCode, normaliseBonusCode } from './fakeWallet';
+import { seedCounter, seedDemo, seedWallet } from './seed';
 
 export interface FakeOptions {
   /** Delay of every command and of every chunk of long work, in ms. */
@@ -41,6 +47,8 @@ export interface FakeOptions {
 export interface FakeBackend extends Backend {
   /** The templates, redemptions and settings, for tests that set the scene. */
   readonly counter: FakeCounter;
+  /** The bonuses, vouchers and customers. */
+  readonly wallet: FakeWallet;
   /** Puts a file where the import dialog can read it. */
   addFile(path: string, text: string): void;
   readFile(path: string): string | undefined;
@@ -70,11 +78,50 @@ export function pageOf<T>(all: T[], req: PageRequest): Page<T> {
   };
 }
 
+function bonusRequest(req: CounterRequest): BonusRedeemRequest {
+  return { code: req.code, orderFen: req.orderFen ?? 0, productSku: req.productSku, customer: req.customer };
+}
+
+/** counter_any::amount_needed: without an order amount a bonus's worth is unknown. */
+function amountNeeded(req: CounterRequest, check: BonusCheck): BonusCheck {
+  const r = check.refusal?.reason;
+  if (req.orderFen === null && check.bonus !== null && (r === undefined || r === 'below_min_amount')) {
+    return { ...check, refusal: { reason: 'amount_required' }, reductionFen: null };
+  }
+  return check;
+}
+
+/**
+ * Desk::counter_check: coupon codes first (exact); a code no coupon has, with the shape
+ * of a bonus code (11 letters, any case), is then looked up among bonuses.
+ */
+export function counterCheckWith(counter: FakeCounter, wallet: FakeWallet, req: CounterRequest): CounterCheck {
+  const coupon = counter.check({ code: req.code, orderFen: req.orderFen, customer: req.customer });
+  const reason = coupon.refusal?.reason;
+  const mayBeBonus = (reason === 'unknown' || reason === 'malformed') && isBonusCode(normaliseBonusCode(coupon.code));
+  if (!mayBeBonus) return { kind: 'coupon', ...coupon };
+  const bonus = wallet.checkBonus(bonusRequest(req));
+  if (bonus.refusal?.reason === 'unknown') return { kind: 'coupon', ...coupon };
+  return { kind: 'bonus', ...amountNeeded(req, bonus) };
+}
+
+export function counterUseWith(counter: FakeCounter, wallet: FakeWallet, req: CounterRequest): CounterOutcome {
+  const check = counterCheckWith(counter, wallet, req);
+  if (check.kind === 'coupon') {
+    return { kind: 'coupon', ...counter.redeem({ code: req.code, orderFen: req.orderFen, customer: req.customer }) };
+  }
+  const { kind, ...bonusCheck } = check;
+  void kind;
+  if (bonusCheck.refusal !== null) return { kind: 'bonus', check: bonusCheck, redeemed: null };
+  return { kind: 'bonus', ...wallet.redeemBonus(bonusRequest(req)) };
+}
+
 export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
   const latency = options.latencyMs ?? 0;
   const store = new FakeStore(options.now ?? (() => new Date()));
   const files = new Map<string, string>();
   const counter = new FakeCounter(store);
+  const wallet = new FakeWallet(store, () => ({ operator: counter.settings.operator, terminal: counter.settings.terminal }));
   const cancelled = new Map<string, boolean>();
   const settings = {
     chunkRows: options.chunkRows ?? 500,
@@ -117,11 +164,13 @@ export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
   if (options.seed === true) {
     seedDemo(store, files);
     seedCounter(store, counter);
+    seedWallet(store, wallet);
   }
 
   const fake: FakeBackend = {
     native: false,
     counter,
+    wallet,
     nextOpen: undefined,
     nextSave: undefined,
     addFile(path, text) {
@@ -253,6 +302,49 @@ export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
     codeDisable: (code) => command(() => counter.disable(code)),
     settingsGet: () => command(() => structuredClone(counter.settings)),
     settingsSave: (s) => command(() => counter.saveSettings(s)),
+
+    counterCheck: (request) => command(() => counterCheckWith(counter, wallet, request)),
+    counterUse: (request) => command(() => counterUseWith(counter, wallet, request)),
+
+    bonusCreate: (draft) => command(() => wallet.createBonuses(draft)),
+    bonusList: (query) =>
+      command(() => {
+        validatePage(query.page);
+        return wallet.listBonuses(query);
+      }),
+    bonusGet: (id) => command(() => wallet.getBonus(id)),
+    bonusGrant: (id, customer, customerName) => command(() => wallet.grantBonus(id, customer, customerName)),
+    bonusDisable: (id) => command(() => wallet.disableBonus(id)),
+    bonusExport: (query, path) =>
+      command(() => {
+        const started = Date.now();
+        const { text, rows } = wallet.exportBonuses(query);
+        files.set(path, text);
+        return FakeWallet.report(path, rows, started);
+      }),
+
+    voucherSell: (draft) => command(() => wallet.sellVoucher(draft)),
+    voucherList: (query) =>
+      command(() => {
+        validatePage(query.page);
+        return wallet.listVouchers(query);
+      }),
+    voucherGet: (id) => command(() => wallet.getVoucher(id)),
+    voucherUse: (id) => command(() => wallet.useVoucher(id)),
+    voucherExport: (query, path) =>
+      command(() => {
+        const started = Date.now();
+        const { text, rows } = wallet.exportVouchers(query);
+        files.set(path, text);
+        return FakeWallet.report(path, rows, started);
+      }),
+
+    customerAdd: (draft) => command(() => wallet.addCustomer(draft)),
+    customerList: (search, page) =>
+      command(() => {
+        validatePage(page);
+        return wallet.listCustomers(search, page);
+      }),
   };
   return fake;
 }

@@ -5,6 +5,7 @@ import type { CodeStatus } from '../bindings/CodeStatus';
 import { CHARSET } from './fakeGenerate';
 import type { FakeCounter } from './fakeCounter';
 import type { FakeStore } from './fakeStore';
+import type { FakeWallet } from './fakeWallet';
 import type { TemplateDraft } from '../bindings/TemplateDraft';
 
 /** mulberry32: a tiny seeded PRNG. */
@@ -142,5 +143,43 @@ export function seedCounter(store: FakeStore, counter: FakeCounter): void {
     codeType: 'CODE_TYPE_QRCODE',
     term: { startAfterDays: 0, validDays: 30 },
   });
+  store.now = clock;
+}
+
+/**
+ * Two customers, two vouchers (one used) and three bonuses that are not usable any more
+ * (expired, used, disabled); no unused bonus, so the N01 list starts empty.
+ */
+export function seedWallet(store: FakeStore, wallet: FakeWallet): void {
+  const clock = store.now;
+  let minute = 0;
+  store.now = () => new Date(Date.UTC(2026, 0, 10, 2, minute++, 0));
+  wallet.addCustomer({ phone: '13912345678', name: '王小明' });
+  wallet.addCustomer({ phone: '13700001111', name: '李华' });
+  wallet.sellVoucher({
+    customer: '13912345678',
+    customerName: '',
+    name: '全屋打扫',
+    priceFen: 28800,
+    pkg: null,
+    introduction: '3 小时上门保洁',
+    paid: true,
+  });
+  const used = wallet.sellVoucher({
+    customer: '13700001111',
+    customerName: '',
+    name: '空调清洗',
+    priceFen: 12000,
+    pkg: 7,
+    introduction: '挂机一台',
+    paid: true,
+  });
+  wallet.useVoucher(used.id);
+  const base = { quantity: 1, minAmountFen: 3000, productSku: null, enabled: true };
+  // Shop time (UTC+08:00) through 2026-01-31.
+  wallet.createBonuses({ ...base, amountFen: 500, expiredAt: '2026-01-31T15:59:59.999Z', xname: '元旦红包' });
+  const redeemed = wallet.createBonuses({ ...base, amountFen: 200, expiredAt: null, xname: '新客红包' });
+  wallet.redeemBonus({ code: redeemed.codes[0] ?? '', orderFen: 4500, productSku: null, customer: null });
+  wallet.createBonuses({ ...base, amountFen: 1000, expiredAt: null, xname: '测试（已停用）', enabled: false });
   store.now = clock;
 }

@@ -1,0 +1,128 @@
+//! End-to-end: red-packet bonuses and exchange vouchers in the real window (issue #4).
+
+use super::{set, shot, verdict, Driver, Session, WdResult, ENTER, WAIT};
+
+fn bonus_flow(s: &Session) -> WdResult<String> {
+    const T: &str = "bonus";
+    s.click(&s.testid("nav-bonuses")?)?;
+    s.click(&s.testid("bonus-create-open")?)?;
+    set(s, "bonus-amount", "2.555")?;
+    set(s, "bonus-quantity", "3")?;
+    set(s, "bonus-min", "30")?;
+    set(s, "bonus-note", "FB")?;
+    s.click(&s.testid("bonus-create-submit")?)?;
+    s.testid("field-error-amountFen")?;
+    shot(s, T, "1-amount-error");
+    set(s, "bonus-amount", "2.50")?;
+    s.click(&s.testid("bonus-create-submit")?)?;
+    s.testid("bonus-created")?;
+    let rows = s.wait_until("three unused bonuses", WAIT, |s| {
+        let rows = s.find_all("[data-testid=\"bonus-row\"]")?;
+        Ok((rows.len() == 3).then_some(rows))
+    })?;
+    let code = s
+        .attribute(&rows[0], "data-code")?
+        .ok_or("a bonus row without data-code")?;
+    shot(s, T, "2-list");
+    s.click(&s.find_in(&rows[0], "[data-testid=\"bonus-row-code\"]")?)?;
+    s.testid("bonus-detail-code")?;
+    set(s, "bonus-grant-phone", "13800138000")?;
+    s.click(&s.testid("bonus-grant-submit")?)?;
+    s.wait_until("granted", WAIT, |s| {
+        let t = s.text(&s.testid("bonus-detail-code")?)?;
+        Ok(t.contains(&code).then_some(()))
+    })?;
+    shot(s, T, "3-granted");
+
+    s.click(&s.testid("nav-redeem")?)?;
+    set(s, "redeem-amount", "30.00")?;
+    set(s, "redeem-code", &format!("{}{ENTER}", code.to_lowercase()))?;
+    verdict(s, "ok")?;
+    s.type_text(&s.testid("redeem-code")?, ENTER)?;
+    verdict(s, "redeemed")?;
+    shot(s, T, "4-redeemed");
+    set(s, "redeem-amount", "30.00")?;
+    set(s, "redeem-code", &format!("{code}{ENTER}"))?;
+    verdict(s, "already_used")?;
+    shot(s, T, "5-refused");
+    Ok(code)
+}
+
+#[test]
+#[ignore = "needs Xvfb, tauri-driver and the built app: run scripts/e2e.sh"]
+fn create_bonuses_grant_one_and_redeem_it_once_at_the_counter() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("e2e.sqlite3");
+    let driver = Driver::start().expect("tauri-driver");
+    let s = driver.open_app(&db).expect("app");
+    let code = match bonus_flow(&s) {
+        Ok(c) => c,
+        Err(e) => {
+            shot(&s, "bonus", "failed");
+            panic!("{e}");
+        }
+    };
+    let desk = coupondesk_core::Desk::open(&db).expect("open");
+    let b = desk
+        .get_bonus(coupondesk_core::store::bonuses::BonusRef::Code(&code))
+        .expect("bonus");
+    assert_eq!((b.amount_fen, b.used_order_fen), (250, Some(3000)));
+    assert_eq!(b.customer.as_deref(), Some("13800138000"));
+}
+
+fn voucher_flow(s: &Session) -> WdResult<()> {
+    const T: &str = "voucher";
+    s.click(&s.testid("nav-vouchers")?)?;
+    s.click(&s.testid("voucher-sell-open")?)?;
+    set(s, "voucher-customer", "12345")?;
+    set(s, "voucher-customer-name", "张三")?;
+    set(s, "voucher-name", "全屋打扫")?;
+    set(s, "voucher-price", "288")?;
+    s.click(&s.testid("voucher-sell-submit")?)?;
+    s.testid("field-error-customer")?;
+    shot(s, T, "1-phone-error");
+    set(s, "voucher-customer", "138 0013 8000")?;
+    s.click(&s.testid("voucher-sell-submit")?)?;
+    let row = s.wait_for("[data-testid=\"voucher-row\"]", WAIT)?;
+    shot(s, T, "2-sold");
+    s.click(&s.find_in(&row, "[data-testid=\"voucher-row-name\"]")?)?;
+    s.testid("voucher-detail-name")?;
+    let used = s.testid("voucher-use")?;
+    s.click(&used)?;
+    s.click(&s.testid("voucher-use")?)?;
+    s.wait_until("voucher used", WAIT, |s| {
+        Ok(s.find_all("[data-testid=\"voucher-use\"]")?
+            .is_empty()
+            .then_some(()))
+    })?;
+    shot(s, T, "3-used");
+    Ok(())
+}
+
+#[test]
+#[ignore = "needs Xvfb, tauri-driver and the built app: run scripts/e2e.sh"]
+fn sell_a_voucher_and_mark_it_used_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("e2e.sqlite3");
+    let driver = Driver::start().expect("tauri-driver");
+    let s = driver.open_app(&db).expect("app");
+    if let Err(e) = voucher_flow(&s) {
+        shot(&s, "voucher", "failed");
+        panic!("{e}");
+    }
+    let desk = coupondesk_core::Desk::open(&db).expect("open");
+    let v = desk.get_voucher(1).expect("voucher");
+    assert_eq!(
+        (v.customer.as_str(), v.price_fen, v.valid),
+        ("13800138000", 28800, false)
+    );
+    assert!(v.used_at.is_some());
+    let again = desk
+        .use_voucher(1, None)
+        .map(|_| ())
+        .expect_err("used twice");
+    assert_eq!(
+        coupondesk_core::ErrorCode::code(&again),
+        "voucher_already_used"
+    );
+}

@@ -1,0 +1,65 @@
+// The errors of one form, field by field: the core's (ApiError.fields, camelCase field
+// names) and the form's own (a local check such as an amount typed in yuan). Kept
+// untranslated, so switching language re-translates what is shown.
+import type { ApiError } from './backend/bindings/ApiError';
+import type { FieldError } from './backend/bindings/FieldError';
+import { fieldErrorText } from './coupon';
+import { locale, t } from './i18n/locale.svelte';
+import type { MessageKey } from './i18n/zh-CN';
+
+export class FormErrors {
+  server = $state<Record<string, FieldError>>({});
+  local = $state<Record<string, MessageKey>>({});
+
+  private readonly scope: string | undefined;
+
+  /** `scope` picks the form's own words for field names shared by several forms. */
+  constructor(scope?: string) {
+    this.scope = scope;
+  }
+
+  get count(): number {
+    const local = Object.keys(this.local);
+    return local.length + Object.keys(this.server).filter((f) => !local.includes(f)).length;
+  }
+
+  /** The message beside `field`, or null. */
+  text(field: string): string | null {
+    const local = this.local[field];
+    if (local !== undefined) return t(local);
+    const server = this.server[field];
+    return server === undefined ? null : fieldErrorText(server, locale.lang, this.scope);
+  }
+
+  has(field: string): boolean {
+    return this.text(field) !== null;
+  }
+
+  setLocal(field: string, key: MessageKey): void {
+    this.local = { ...this.local, [field]: key };
+  }
+
+  /** Takes the field errors of an `invalid_fields` ApiError; false when it has none. */
+  takeServer(error: ApiError): boolean {
+    if (error.code !== 'invalid_fields' || error.fields.length === 0) return false;
+    this.server = Object.fromEntries(error.fields.map((f) => [f.field, f]));
+    return true;
+  }
+
+  /** Typing in a field clears its message. */
+  clear(...fields: string[]): void {
+    const s = { ...this.server };
+    const l = { ...this.local };
+    for (const f of fields) {
+      delete s[f];
+      delete l[f];
+    }
+    this.server = s;
+    this.local = l;
+  }
+
+  reset(): void {
+    this.server = {};
+    this.local = {};
+  }
+}
