@@ -76,6 +76,9 @@ enum Command {
     /// Benchmarks that print a rate beside a baseline measured in the same run.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// The five remote platforms' simulator (docs/remote-apis.md).
+    #[command(subcommand)]
+    Sim(SimCommand),
 }
 
 #[derive(Subcommand)]
@@ -98,6 +101,22 @@ enum BatchCommand {
     Show {
         #[arg(long = "type", value_name = "T")]
         ticket_type: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SimCommand {
+    /// Serve the five simulated platforms on 127.0.0.1 until stopped; prints the base URL
+    /// and the credentials first.
+    Serve {
+        /// 0 picks a free port.
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Fault switches as JSON, e.g. '{"error_rate": 0.05}'.
+        #[arg(long)]
+        faults: Option<String>,
     },
 }
 
@@ -197,6 +216,36 @@ fn main() -> ExitCode {
     }
 }
 
+/// Runs the simulator until the process is stopped.
+fn serve_sim(port: u16, seed: u64, faults: Option<&str>) -> Result<ExitCode, ApiError> {
+    use coupondesk_remote_sim::{Faults, Sim, SimConfig};
+    let mut cfg = SimConfig {
+        port,
+        seed,
+        ..SimConfig::default()
+    };
+    if let Some(f) = faults {
+        cfg.faults = serde_json::from_str::<Faults>(f).map_err(|e| {
+            ApiError::new(
+                "invalid_faults",
+                format!("--faults is not valid: {e}; see docs/remote-apis.md"),
+            )
+        })?;
+    }
+    let sim = Sim::start(cfg).map_err(|e| {
+        ApiError::new(
+            "sim_listen",
+            format!("the simulator cannot listen on port {port}: {e}; try --port 0"),
+        )
+    })?;
+    println!("{}", sim.describe());
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    loop {
+        std::thread::park();
+    }
+}
+
 fn api(e: DeskError) -> ApiError {
     ApiError::from(&e)
 }
@@ -213,6 +262,9 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let out = print::Out { json: cli.json };
     if let Command::Bench(cmd) = cli.command {
         return bench::run(cmd, &out).map(|()| ExitCode::SUCCESS);
+    }
+    if let Command::Sim(SimCommand::Serve { port, seed, faults }) = cli.command {
+        return serve_sim(port, seed, faults.as_deref());
     }
     let desk = open(cli.db)?;
 
@@ -361,6 +413,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             out.value(&info, &text)
         }
         Command::Bench(_)
+        | Command::Sim(_)
         | Command::Template(_)
         | Command::Redeem(_)
         | Command::Settings(_)

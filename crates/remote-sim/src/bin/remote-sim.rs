@@ -1,0 +1,42 @@
+//! `remote-sim [--port N] [--seed N] [--faults JSON]`: serves the five simulated
+//! platforms on 127.0.0.1 until killed, after printing its base URL and credentials.
+
+use coupondesk_remote_sim::{Faults, Sim, SimConfig};
+use std::io::Write;
+
+fn usage() -> ! {
+    eprintln!("usage: remote-sim [--port N] [--seed N] [--faults JSON]");
+    std::process::exit(2);
+}
+
+fn main() {
+    let mut cfg = SimConfig::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = || args.next().unwrap_or_else(|| usage());
+        match a.as_str() {
+            "--port" => cfg.port = val().parse().unwrap_or_else(|_| usage()),
+            "--seed" => cfg.seed = val().parse().unwrap_or_else(|_| usage()),
+            "--faults" => {
+                cfg.faults = serde_json::from_str::<Faults>(&val()).unwrap_or_else(|e| {
+                    eprintln!("--faults: {e}");
+                    std::process::exit(2)
+                })
+            }
+            "-h" | "--help" => usage(),
+            _ => usage(),
+        }
+    }
+    let sim = match Sim::start(cfg) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("remote-sim: cannot listen: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("{}", sim.describe());
+    let _ = std::io::stdout().flush();
+    loop {
+        std::thread::park();
+    }
+}

@@ -1,0 +1,686 @@
+//! CouponDesk's remote-platform simulator: one loopback HTTP server that serves the five
+//! platforms of shared/specs under path prefixes (`/p000` .. `/p004` followed by each
+//! spec's own path), with its own state, fault switches and counters of applied changes.
+//! See docs/remote-apis.md for the endpoints, the readings of the specs' gaps, the fault
+//! switches and the control API under `/__sim/`.
+//!
+//! ```no_run
+//! use coupondesk_remote_sim::{Faults, Sim, SimConfig};
+//! let sim = Sim::start(SimConfig::default()).unwrap();
+//! let url = format!("{}/p000/tickets", sim.base_url());
+//! sim.set_faults(Faults { error_rate: 0.2, ..Faults::default() });
+//! let counters = sim.counters();
+//! assert!(counters.max_applied() <= 1, "something was applied twice");
+//! # let _ = url;
+//! ```
+
+mod http;
+mod p000;
+mod p001;
+mod p002;
+mod p003;
+mod p004;
+mod util;
+
+/// The wire types the simulator speaks (re-exported for tests and connectors).
+pub use coupondesk_wire as wire;
+
+use http::{Req, Resp};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// The five platforms, by their spec number and path prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Platform {
+    /// Spec 000, "Sense" ticket API, under `/p000`.
+    #[serde(rename = "p000")]
+    Sense,
+    /// Spec 001, WeChat-card proxy, under `/p001`.
+    #[serde(rename = "p001")]
+    WxCard,
+    /// Spec 002, bonus (红包), under `/p002`.
+    #[serde(rename = "p002")]
+    Bonus,
+    /// Spec 003, exchange voucher, under `/p003`.
+    #[serde(rename = "p003")]
+    Voucher,
+    /// Spec 004, e-Buy e-coupon, under `/p004`.
+    #[serde(rename = "p004")]
+    Ebuy,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 5] = [
+        Platform::Sense,
+        Platform::WxCard,
+        Platform::Bonus,
+        Platform::Voucher,
+        Platform::Ebuy,
+    ];
+    /// The path prefix: `/p000` .. `/p004`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Platform::Sense => "/p000",
+            Platform::WxCard => "/p001",
+            Platform::Bonus => "/p002",
+            Platform::Voucher => "/p003",
+            Platform::Ebuy => "/p004",
+        }
+    }
+    fn from_prefix(seg: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| &p.prefix()[1..] == seg)
+    }
+}
+
+/// Start-up settings: port, seed, the valid credentials and the initial faults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SimConfig {
+    /// 0 picks a free port. The server always binds 127.0.0.1.
+    pub port: u16,
+    /// Seed of the RNG behind every fault roll and generated code.
+    pub seed: u64,
+    /// 000: the valid `X-Le-Sense-AT` access token.
+    pub sense_token: String,
+    /// 001: the valid bearer token.
+    pub wxcard_token: String,
+    /// 002: the valid bearer token.
+    pub bonus_token: String,
+    /// 003: the valid bearer token.
+    pub voucher_token: String,
+    /// 003: the user name the voucher token logs in as (Coupon.customer).
+    pub voucher_customer: String,
+    /// 004: the app id whose requests are accepted.
+    pub ebuy_app_id: String,
+    /// 004: the app's signing secret.
+    pub ebuy_secret: String,
+    /// Faults in force from the start (and after a reset).
+    pub faults: Faults,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            port: 0,
+            seed: 42,
+            sense_token: "sense-token-000".into(),
+            wxcard_token: "wxcard-token-001".into(),
+            bonus_token: "bonus-token-002".into(),
+            voucher_token: "voucher-token-003".into(),
+            voucher_customer: "13800000000".into(),
+            ebuy_app_id: "ebuy-app-004".into(),
+            ebuy_secret: "ebuy-secret-004".into(),
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// Fault switches; all off by default. Rates are fractions in 0..=1, rolled per request
+/// with the seeded RNG.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Fixed delay before every answer.
+    pub latency_ms: u64,
+    /// Extra random delay, uniform in 0..=latency_jitter_ms.
+    pub latency_jitter_ms: u64,
+    /// Fraction of requests answered 500 or 503 without applying anything.
+    pub error_rate: f64,
+    /// Fraction of requests that are applied and then get no answer: the connection is
+    /// closed without a byte.
+    pub drop_after_apply_rate: f64,
+    /// Fraction of requests that sleep `timeout_ms` before going on.
+    pub timeout_rate: f64,
+    /// How long a timed-out request sleeps (make it longer than the client's timeout).
+    pub timeout_ms: u64,
+    /// After the sleep: true = apply and answer normally (the client has usually given
+    /// up, so the change is applied but unseen), false = answer 504 without applying.
+    pub timeout_applies: bool,
+    /// Requests per second accepted per platform; beyond that 000 answers `ret 4`
+    /// (HTTP 200) and the others HTTP 429, all with a `Retry-After` header in seconds.
+    pub rate_limit_per_sec: Option<u32>,
+    /// `Retry-After` value; `None` = seconds until the window has room (at least 1).
+    pub retry_after_secs: Option<u64>,
+    /// Every token is treated as expired: 000 `ret 2`, 001/002/003 HTTP 401, 004
+    /// `errorCode` `AUTH_EXPIRED`.
+    pub expired_token: bool,
+    /// 004: codes reported as already used on another channel (final per-code failure).
+    pub used_elsewhere_codes: BTreeSet<String>,
+    /// 004: fraction of not-yet-used codes reported as used elsewhere.
+    pub used_elsewhere_rate: f64,
+    /// The platforms these faults hit; empty = all.
+    pub platforms: Vec<Platform>,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            latency_ms: 0,
+            latency_jitter_ms: 0,
+            error_rate: 0.0,
+            drop_after_apply_rate: 0.0,
+            timeout_rate: 0.0,
+            timeout_ms: 5_000,
+            timeout_applies: true,
+            rate_limit_per_sec: None,
+            retry_after_secs: None,
+            expired_token: false,
+            used_elsewhere_codes: BTreeSet::new(),
+            used_elsewhere_rate: 0.0,
+            platforms: Vec::new(),
+        }
+    }
+}
+
+impl Faults {
+    pub(crate) fn hits(&self, p: Platform) -> bool {
+        self.platforms.is_empty() || self.platforms.contains(&p)
+    }
+}
+
+/// What the server did, for tests to prove nothing was applied twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    /// Requests per endpoint pattern, e.g. `"GET /p002/market/bonus/<rid>"`, counted on
+    /// arrival (before any fault).
+    pub requests: BTreeMap<String, u64>,
+    /// Applied changes: operation (e.g. `"p000.create_ticket"`) -> natural or
+    /// idempotency key -> how many times it was applied.
+    pub applied: BTreeMap<String, BTreeMap<String, u64>>,
+    /// 004: uuid -> how many repeats were answered from the stored answer.
+    pub replays: BTreeMap<String, u64>,
+    /// Injected faults by kind: `error`, `timeout`, `dropped`, `rate_limited`,
+    /// `expired_token`, `used_elsewhere`.
+    pub injected: BTreeMap<String, u64>,
+}
+
+impl Counters {
+    /// How many times `op` was applied for `key`.
+    pub fn applied(&self, op: &str, key: &str) -> u64 {
+        self.applied
+            .get(op)
+            .and_then(|m| m.get(key))
+            .copied()
+            .unwrap_or(0)
+    }
+    /// How many times `op` was applied in all.
+    pub fn applied_total(&self, op: &str) -> u64 {
+        self.applied.get(op).map(|m| m.values().sum()).unwrap_or(0)
+    }
+    /// The highest per-key count over all operations (1 = nothing applied twice).
+    pub fn max_applied(&self) -> u64 {
+        self.applied
+            .values()
+            .flat_map(|m| m.values())
+            .copied()
+            .max()
+            .unwrap_or(0)
+    }
+    /// Requests that reached an endpoint pattern.
+    pub fn request_count(&self, endpoint: &str) -> u64 {
+        self.requests.get(endpoint).copied().unwrap_or(0)
+    }
+    /// Injected faults of a kind.
+    pub fn injected_count(&self, kind: &str) -> u64 {
+        self.injected.get(kind).copied().unwrap_or(0)
+    }
+}
+
+/// Mutable server state behind one lock.
+pub(crate) struct Inner {
+    pub faults: Faults,
+    pub rng: StdRng,
+    pub counters: Counters,
+    windows: BTreeMap<Platform, VecDeque<Instant>>,
+    pub s000: p000::State,
+    pub s001: p001::State,
+    pub s002: p002::State,
+    pub s003: p003::State,
+    pub s004: p004::State,
+}
+
+impl Inner {
+    fn new(cfg: &SimConfig) -> Inner {
+        Inner {
+            faults: cfg.faults.clone(),
+            rng: StdRng::seed_from_u64(cfg.seed),
+            counters: Counters::default(),
+            windows: BTreeMap::new(),
+            s000: Default::default(),
+            s001: Default::default(),
+            s002: Default::default(),
+            s003: Default::default(),
+            s004: Default::default(),
+        }
+    }
+    /// Records one application of `op` for `key`.
+    pub fn applied(&mut self, op: &str, key: &str) {
+        *self
+            .counters
+            .applied
+            .entry(op.to_string())
+            .or_default()
+            .entry(key.to_string())
+            .or_default() += 1;
+    }
+    pub fn injected(&mut self, kind: &str) {
+        *self.counters.injected.entry(kind.into()).or_default() += 1;
+    }
+    fn state_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "p000": self.s000, "p001": self.s001, "p002": self.s002,
+            "p003": self.s003, "p004": self.s004,
+        })
+    }
+}
+
+struct Shared {
+    cfg: SimConfig,
+    inner: Mutex<Inner>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Why a request got a platform error before reaching its handler.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Fail {
+    RateLimited(u64),
+    /// 500, 503 or 504.
+    Injected(u16),
+    BadToken,
+    Expired,
+    NotFound,
+}
+
+/// A matched endpoint.
+pub(crate) struct Matched {
+    pub platform: Platform,
+    /// For counters: `"METHOD /pNNN/path/<param>"`.
+    pub pattern: String,
+    pub action: Action,
+    pub param: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Action {
+    S000(p000::Op),
+    W001(p001::Op),
+    B002(p002::Op),
+    V003(p003::Op),
+    E004(p004::Op),
+}
+
+fn route(req: &Req) -> Option<Matched> {
+    let rest = req.path.strip_prefix('/')?;
+    let (seg, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let platform = Platform::from_prefix(seg)?;
+    let tail = format!("/{tail}");
+    let m = req.method.as_str();
+    let (pat, action, param) = match platform {
+        Platform::Sense => {
+            let (p, op) = p000::route(m, &tail)?;
+            (p.to_string(), Action::S000(op), None)
+        }
+        Platform::WxCard => {
+            let (p, op, param) = p001::route(m, &tail)?;
+            (p, Action::W001(op), param)
+        }
+        Platform::Bonus => {
+            let (p, op, param) = p002::route(m, &tail)?;
+            (p.to_string(), Action::B002(op), param)
+        }
+        Platform::Voucher => {
+            let (p, op, param) = p003::route(m, &tail)?;
+            (p.to_string(), Action::V003(op), param)
+        }
+        Platform::Ebuy => {
+            let (p, op) = p004::route(m, &tail)?;
+            (p.to_string(), Action::E004(op), None)
+        }
+    };
+    Some(Matched {
+        platform,
+        pattern: format!("{m} {}{pat}", platform.prefix()),
+        action,
+        param,
+    })
+}
+
+fn platform_of(req: &Req) -> Option<Platform> {
+    let rest = req.path.strip_prefix('/')?;
+    Platform::from_prefix(rest.split('/').next()?)
+}
+
+fn fail(cfg: &SimConfig, platform: Platform, req: &Req, f: Fail) -> Resp {
+    let resp = match platform {
+        Platform::Sense => p000::fail(f),
+        Platform::WxCard => p001::fail(f),
+        Platform::Bonus => p002::fail(f),
+        Platform::Voucher => p003::fail(f),
+        Platform::Ebuy => p004::fail(cfg, req, f),
+    };
+    match f {
+        Fail::RateLimited(secs) => resp.with_header("Retry-After", secs.to_string()),
+        _ => resp,
+    }
+}
+
+/// What to do with a connection.
+enum Outcome {
+    Answer(Resp),
+    Drop,
+}
+
+fn handle(shared: &Shared, req: &Req) -> Outcome {
+    if let Some(ctl) = req.path.strip_prefix("/__sim/") {
+        return Outcome::Answer(control(shared, req, ctl));
+    }
+    let cfg = &shared.cfg;
+    let Some(m) = route(req) else {
+        return Outcome::Answer(match platform_of(req) {
+            Some(p) => fail(cfg, p, req, Fail::NotFound),
+            None => Resp::json(404, &serde_json::json!({"error": "no such path"})),
+        });
+    };
+    let p = m.platform;
+    // Arrival: count, roll the dice, check the rate window.
+    let (delay, error, timeout, drop, limited, faults) = {
+        let mut inner = shared.lock();
+        *inner
+            .counters
+            .requests
+            .entry(m.pattern.clone())
+            .or_default() += 1;
+        let f = inner.faults.clone();
+        let on = f.hits(p);
+        let jitter = if on && f.latency_jitter_ms > 0 {
+            inner.rng.random_range(0..=f.latency_jitter_ms)
+        } else {
+            0
+        };
+        let roll =
+            |inner: &mut Inner, rate: f64| on && rate > 0.0 && inner.rng.random::<f64>() < rate;
+        let error = roll(&mut inner, f.error_rate);
+        let timeout = roll(&mut inner, f.timeout_rate);
+        let drop = roll(&mut inner, f.drop_after_apply_rate);
+        let mut limited = None;
+        if let (true, Some(n)) = (on, f.rate_limit_per_sec) {
+            let now = Instant::now();
+            let w = inner.windows.entry(p).or_default();
+            while w
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+            {
+                w.pop_front();
+            }
+            if w.len() >= n as usize {
+                let wait = w
+                    .front()
+                    .map(|t| Duration::from_secs(1).saturating_sub(now.duration_since(*t)))
+                    .unwrap_or_default();
+                limited = Some(
+                    f.retry_after_secs
+                        .unwrap_or(wait.as_secs_f64().ceil().max(1.0) as u64),
+                );
+            } else {
+                w.push_back(now);
+            }
+        }
+        let delay = if on { f.latency_ms + jitter } else { 0 };
+        (delay, error, timeout, drop, limited, f)
+    };
+    if delay > 0 {
+        thread::sleep(Duration::from_millis(delay));
+    }
+    if let Some(secs) = limited {
+        shared.lock().injected("rate_limited");
+        return Outcome::Answer(fail(cfg, p, req, Fail::RateLimited(secs)));
+    }
+    let expired = faults.expired_token && faults.hits(p);
+    if let Some(resp) = authorize(cfg, p, req, expired) {
+        if expired {
+            shared.lock().injected("expired_token");
+        }
+        return Outcome::Answer(resp);
+    }
+    if error {
+        let status = {
+            let mut inner = shared.lock();
+            inner.injected("error");
+            if inner.rng.random::<bool>() {
+                500
+            } else {
+                503
+            }
+        };
+        return Outcome::Answer(fail(cfg, p, req, Fail::Injected(status)));
+    }
+    if timeout {
+        shared.lock().injected("timeout");
+        thread::sleep(Duration::from_millis(faults.timeout_ms));
+        if !faults.timeout_applies {
+            return Outcome::Answer(fail(cfg, p, req, Fail::Injected(504)));
+        }
+    }
+    let resp = {
+        let mut inner = shared.lock();
+        let resp = apply(&mut inner, cfg, &m, req);
+        if drop {
+            inner.injected("dropped");
+        }
+        resp
+    };
+    if drop {
+        Outcome::Drop
+    } else {
+        Outcome::Answer(resp)
+    }
+}
+
+fn authorize(cfg: &SimConfig, p: Platform, req: &Req, expired: bool) -> Option<Resp> {
+    let want = match p {
+        Platform::Sense => {
+            let ok =
+                req.header(coupondesk_wire::sense::AUTH_HEADER) == Some(cfg.sense_token.as_str());
+            return match (ok, expired) {
+                (true, false) => None,
+                (_, true) => Some(fail(cfg, p, req, Fail::Expired)),
+                (false, false) => Some(fail(cfg, p, req, Fail::BadToken)),
+            };
+        }
+        Platform::WxCard => &cfg.wxcard_token,
+        Platform::Bonus => &cfg.bonus_token,
+        Platform::Voucher => &cfg.voucher_token,
+        Platform::Ebuy => return p004::authorize(cfg, req, expired),
+    };
+    if expired {
+        Some(fail(cfg, p, req, Fail::Expired))
+    } else if req.bearer() != Some(want.as_str()) {
+        Some(fail(cfg, p, req, Fail::BadToken))
+    } else {
+        None
+    }
+}
+
+fn apply(inner: &mut Inner, cfg: &SimConfig, m: &Matched, req: &Req) -> Resp {
+    match m.action {
+        Action::S000(op) => p000::handle(inner, op, req),
+        Action::W001(op) => p001::handle(inner, cfg, op, m.param.as_deref(), req),
+        Action::B002(op) => p002::handle(inner, op, m.param.as_deref(), req),
+        Action::V003(op) => p003::handle(inner, cfg, op, m.param.as_deref(), req),
+        Action::E004(op) => p004::handle(inner, cfg, op, req),
+    }
+}
+
+fn control(shared: &Shared, req: &Req, path: &str) -> Resp {
+    let ok = |v: serde_json::Value| Resp::json(200, &v);
+    match (req.method.as_str(), path) {
+        ("GET", "counters") => Resp::json(200, &shared.lock().counters),
+        ("GET", "faults") => Resp::json(200, &shared.lock().faults),
+        ("POST", "faults") => match serde_json::from_slice::<Faults>(&req.body) {
+            Ok(f) => {
+                shared.lock().faults = f.clone();
+                Resp::json(200, &f)
+            }
+            Err(e) => Resp::json(400, &serde_json::json!({"error": e.to_string()})),
+        },
+        ("POST", "reset") => {
+            *shared.lock() = Inner::new(&shared.cfg);
+            ok(serde_json::json!({"ok": true}))
+        }
+        ("GET", "state") => ok(shared.lock().state_json()),
+        ("GET", "config") => Resp::json(200, &shared.cfg),
+        _ => Resp::json(
+            404,
+            &serde_json::json!({"error": "no such control endpoint"}),
+        ),
+    }
+}
+
+/// The simulator.
+pub struct Sim;
+
+impl Sim {
+    /// Binds 127.0.0.1 on `config.port` (0 = a free port) and serves until the handle is
+    /// dropped or stopped.
+    pub fn start(config: SimConfig) -> io::Result<SimHandle> {
+        let listener = TcpListener::bind(("127.0.0.1", config.port))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            inner: Mutex::new(Inner::new(&config)),
+            cfg: config,
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let shared = Arc::clone(&shared);
+            let stop = Arc::clone(&stop);
+            thread::Builder::new()
+                .name("remote-sim-accept".into())
+                .spawn(move || accept_loop(listener, shared, stop))?
+        };
+        Ok(SimHandle {
+            shared,
+            addr,
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: Arc<AtomicBool>) {
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        let shared = Arc::clone(&shared);
+        let _ = thread::Builder::new()
+            .name("remote-sim-conn".into())
+            .spawn(move || serve(&shared, stream));
+    }
+}
+
+fn serve(shared: &Shared, stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    match http::read_request(&stream) {
+        Ok(req) => match handle(shared, &req) {
+            Outcome::Answer(resp) => http::write_response(&stream, &resp),
+            Outcome::Drop => http::drop_connection(&stream),
+        },
+        Err(resp) => http::write_response(&stream, &resp),
+    }
+}
+
+/// A running simulator; stops when dropped.
+pub struct SimHandle {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// `http://127.0.0.1:PORT/p00N`: the base URL a connector for `platform` uses.
+    pub fn platform_url(&self, platform: Platform) -> String {
+        format!("{}{}", self.base_url(), platform.prefix())
+    }
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+    /// The configuration it runs with (tokens, e-Buy app id and secret).
+    pub fn config(&self) -> &SimConfig {
+        &self.shared.cfg
+    }
+    /// Replaces the fault switches.
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.lock().faults = faults;
+    }
+    /// The fault switches in force.
+    pub fn faults(&self) -> Faults {
+        self.shared.lock().faults.clone()
+    }
+    /// A snapshot of the counters.
+    pub fn counters(&self) -> Counters {
+        self.shared.lock().counters.clone()
+    }
+    /// The platforms' state as JSON (what `GET /__sim/state` answers).
+    pub fn state(&self) -> serde_json::Value {
+        self.shared.lock().state_json()
+    }
+    /// Empties every platform's state and the counters, re-seeds the RNG and puts the
+    /// configured faults back.
+    pub fn reset(&self) {
+        *self.shared.lock() = Inner::new(&self.shared.cfg);
+    }
+    /// Human-readable lines: URLs and credentials of every platform.
+    pub fn describe(&self) -> String {
+        let c = &self.shared.cfg;
+        let b = self.base_url();
+        format!(
+            "remote-sim listening on {b} (seed {seed})\n\
+             p000 Sense ticket API  {b}/p000  header X-Le-Sense-AT: {t0}\n\
+             p001 WeChat-card proxy {b}/p001  Authorization: Bearer {t1}\n\
+             p002 bonus (红包)       {b}/p002  Authorization: Bearer {t2}\n\
+             p003 exchange voucher  {b}/p003  Authorization: Bearer {t3} (customer {cust})\n\
+             p004 e-Buy e-coupon    {b}/p004  appId {app}, secret {secret}, signType HMAC-SHA256\n\
+             control API            {b}/__sim/ (GET counters, GET/POST faults, POST reset, GET state, GET config)",
+            seed = c.seed,
+            t0 = c.sense_token,
+            t1 = c.wxcard_token,
+            t2 = c.bonus_token,
+            t3 = c.voucher_token,
+            cust = c.voucher_customer,
+            app = c.ebuy_app_id,
+            secret = c.ebuy_secret,
+        )
+    }
+    /// Stops the server (same as dropping the handle).
+    pub fn stop(self) {}
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
