@@ -1,8 +1,10 @@
 // Staff's words and form helpers for red-packet bonuses, exchange vouchers and
 // customers: a bonus refusal at the counter, a bonus's expiry date, whole numbers typed
 // in a form. Pure functions of the language and the shop's zone.
+import { toApiError } from './backend/apiError';
 import type { BonusRefusal } from './backend/bindings/BonusRefusal';
 import type { BonusStatus } from './backend/bindings/BonusStatus';
+import { fieldErrorText } from './coupon';
 import { formatYuan } from './money';
 import { translate, type Lang } from './i18n/translate';
 import { formatShopTime, toIso } from './zone';
@@ -57,4 +59,14 @@ export function parseWhole(text: string): number | null {
   const s = text.trim();
   if (!/^\d{1,15}$/.test(s)) return null;
   return Number(s);
+}
+
+/**
+ * A list filtered by a customer's phone answers a bad phone with a field error: its
+ * message (shown beside the filter), or null when the failure is something else.
+ */
+export function customerFilterError(e: unknown, lang: Lang): string | null {
+  const error = toApiError(e);
+  const field = error.code === 'invalid_fields' ? error.fields.find((f) => f.field === 'customer') : undefined;
+  return field === undefined ? null : fieldErrorText(field, lang);
 }
