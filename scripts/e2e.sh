@@ -23,7 +23,8 @@ if [ -z "${DISPLAY:-}" ]; then
   # If another Xvfb already serves :99 this one exits at once and the tests use that one.
   Xvfb :99 -screen 0 1280x800x24 -nolisten tcp >/tmp/coupondesk-xvfb.log 2>&1 &
   started_xvfb=$!
-  for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+  # Up to 30 s: on a busy 2-core machine Xvfb can take seconds to accept clients.
+  for _ in $(seq 300); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 cleanup() { [ -n "$started_xvfb" ] && kill "$started_xvfb" 2>/dev/null || true; }
 trap cleanup EXIT

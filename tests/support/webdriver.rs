@@ -103,6 +103,8 @@ impl Session {
     }
 
     /// Polls `check` until it returns Some, or fails with the last state after `timeout`.
+    /// An element that the page replaced between finding and reading it (a "stale element
+    /// reference") is a page still changing: polled again, not a failure.
     pub fn wait_until<T>(
         &self,
         what: &str,
@@ -111,8 +113,11 @@ impl Session {
     ) -> WdResult<T> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(v) = check(self)? {
-                return Ok(v);
+            match check(self) {
+                Ok(Some(v)) => return Ok(v),
+                Ok(None) => {}
+                Err(e) if e.contains("stale element reference") => {}
+                Err(e) => return Err(e),
             }
             if Instant::now() > deadline {
                 return Err(format!("timed out after {timeout:?} waiting for {what}"));
