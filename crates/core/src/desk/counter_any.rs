@@ -116,24 +116,30 @@ impl Desk {
     }
 
     /// Redeems a coupon code or a bonus code when it can be redeemed, in one transaction.
+    /// The redemption decides inside its own transaction, so no separate check runs first:
+    /// a coupon code (the common case) is read once.
     pub fn counter_use(
         &self,
         req: &CounterRequest,
         counter: Option<&Counter>,
     ) -> DeskResult<CounterOutcome> {
-        match self.counter_check(req)? {
-            CounterCheck::Coupon(_) => Ok(CounterOutcome::Coupon(
-                self.redeem_use(&req.coupon(), counter)?,
-            )),
-            CounterCheck::Bonus(check) if check.refusal.is_some() => {
-                Ok(CounterOutcome::Bonus(BonusOutcome {
-                    check,
-                    redeemed: None,
-                }))
-            }
-            CounterCheck::Bonus(_) => Ok(CounterOutcome::Bonus(
-                self.redeem_bonus(&req.bonus(), counter)?,
-            )),
+        let coupon = self.redeem_use(&req.coupon(), counter)?;
+        if !may_be_bonus(&coupon.check) {
+            return Ok(CounterOutcome::Coupon(coupon));
         }
+        let bonus = if req.order_fen.is_none() {
+            // Without an amount nothing is redeemed: answer as a check does.
+            let check = self.check_bonus(&req.bonus())?;
+            BonusOutcome {
+                check: amount_needed(req, check),
+                redeemed: None,
+            }
+        } else {
+            self.redeem_bonus(&req.bonus(), counter)?
+        };
+        Ok(match bonus.check.refusal {
+            Some(BonusRefusal::Unknown) => CounterOutcome::Coupon(coupon),
+            _ => CounterOutcome::Bonus(bonus),
+        })
     }
 }
