@@ -58,6 +58,12 @@ pub enum BenchCommand {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// N queued e-Buy code activations synced to the simulator over loopback, against a
+    /// bare client sending the same envelopes without the outbox.
+    Sync {
+        #[arg(long, default_value_t = 100_000)]
+        codes: u64,
+    },
 }
 
 pub(crate) fn fail(code: &str, message: impl Into<String>) -> ApiError {
@@ -78,6 +84,7 @@ pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
         BenchCommand::Generate { count, dir } => generate(count, dir, out),
         BenchCommand::Search { codes, queries, db } => search(codes, queries, db, out),
         BenchCommand::Redeem { codes, ops, db } => crate::bench_redeem::run(codes, ops, db, out),
+        BenchCommand::Sync { codes } => crate::bench_sync::run(codes, out),
     }
 }
 

@@ -7,8 +7,10 @@
 
 mod bench;
 mod bench_redeem;
+mod bench_sync;
 mod counter;
 mod print;
+mod sync;
 mod wallet;
 
 use std::io::IsTerminal;
@@ -69,6 +71,10 @@ enum Command {
     /// The customer register bonuses and vouchers share.
     #[command(subcommand)]
     Customer(wallet::CustomerCommand),
+    /// Sync with the five remote platforms: run, status, config, the outbox and its
+    /// conflicts.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
     /// Bring the substring search index up to date.
     Index,
     /// Where the database is and which schema it has.
@@ -181,6 +187,18 @@ enum CodesCommand {
     },
     /// Disable an issued or active code for good (lost, leaked, refunded).
     Disable { code: String },
+    /// Activate codes on e-Buy (issued -> active): the named codes, or the whole batch.
+    Activate {
+        #[arg(long, value_name = "T")]
+        batch: String,
+        codes: Vec<String>,
+    },
+    /// Deactivate codes on e-Buy (active -> issued): the named codes, or the whole batch.
+    Deactivate {
+        #[arg(long, value_name = "T")]
+        batch: String,
+        codes: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -275,6 +293,13 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Bonus(cmd) => return wallet::bonus(&desk, cmd, &out),
         Command::Voucher(cmd) => return wallet::voucher(&desk, cmd, &out),
         Command::Customer(cmd) => return wallet::customer(&desk, cmd, &out),
+        Command::Sync(cmd) => return sync::sync(&desk, cmd, &out),
+        Command::Codes(CodesCommand::Activate { batch, codes }) => {
+            return sync::activate(&desk, batch, codes, true, &out)
+        }
+        Command::Codes(CodesCommand::Deactivate { batch, codes }) => {
+            return sync::activate(&desk, batch, codes, false, &out)
+        }
         Command::Codes(CodesCommand::Disable { code }) => {
             let status = desk.disable_code(&code, None).map_err(api)?;
             out.value(
@@ -420,6 +445,9 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         | Command::Bonus(_)
         | Command::Voucher(_)
         | Command::Customer(_)
+        | Command::Sync(_)
+        | Command::Codes(CodesCommand::Activate { .. })
+        | Command::Codes(CodesCommand::Deactivate { .. })
         | Command::Codes(CodesCommand::Disable { .. }) => Ok(()),
     }
     .map(|()| ExitCode::SUCCESS)

@@ -14,6 +14,7 @@ pub mod import;
 pub mod progress;
 pub mod search_index;
 pub mod store;
+pub mod sync;
 
 pub use api_error::{ApiError, ErrorCode};
 pub use desk::{Desk, DeskError};

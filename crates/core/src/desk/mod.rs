@@ -33,6 +33,7 @@ use crate::ErrorCode;
 mod bonuses;
 mod counter;
 pub mod counter_any;
+mod sync;
 mod templates;
 mod vouchers;
 
@@ -63,6 +64,8 @@ pub enum DeskError {
     Voucher(#[from] VoucherError),
     #[error(transparent)]
     Customer(#[from] CustomerError),
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -82,6 +85,7 @@ impl ErrorCode for DeskError {
             DeskError::Bonus(e) => e.code(),
             DeskError::Voucher(e) => e.code(),
             DeskError::Customer(e) => e.code(),
+            DeskError::Sync(e) => e.code(),
             DeskError::NoDataDir => "no_data_dir",
         }
     }
@@ -93,6 +97,7 @@ impl ErrorCode for DeskError {
             DeskError::Bonus(e) => e.fields(),
             DeskError::Voucher(e) => e.fields(),
             DeskError::Customer(e) => e.fields(),
+            DeskError::Sync(e) => e.fields(),
             _ => Vec::new(),
         }
     }

@@ -11,6 +11,8 @@
 //!   used or disabled bonus, so a bonus is never redeemed twice;
 //! - a grant is once (`bonuses_grant_once`).
 
+use crate::sync::outbox::{self, NewOp};
+use crate::sync::Platform;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -210,6 +212,25 @@ pub fn create(
                 if codes.is_empty() {
                     first_id = tx.last_insert_rowid();
                 }
+                // Platform 002 hears of each bonus, in this same transaction.
+                let payload = crate::sync::connectors::bonus::CreatePayload {
+                    amount_fen: draft.amount_fen,
+                    min_amount_fen: draft.min_amount_fen,
+                    expired_at: draft.expired_at.map(|e| e.timestamp()),
+                    remark: draft.xname.clone(),
+                    product_sku: draft.product_sku.clone(),
+                    enabled: draft.enabled,
+                };
+                outbox::enqueue(
+                    &tx,
+                    NewOp {
+                        platform: Platform::Bonus,
+                        op: crate::sync::connectors::bonus::CREATE,
+                        subject: &code,
+                        batch_id: None,
+                        payload: serde_json::to_value(&payload).unwrap_or_default(),
+                    },
+                )?;
                 codes.push(code);
             }
         }
@@ -375,6 +396,16 @@ pub fn grant(
         &b.code,
         &serde_json::json!({ "id": b.id, "customer": phone.as_str() }),
     )?;
+    outbox::enqueue(
+        &tx,
+        NewOp {
+            platform: Platform::Bonus,
+            op: crate::sync::connectors::bonus::GRANT,
+            subject: &b.code,
+            batch_id: None,
+            payload: serde_json::json!({ "customer": phone.as_str() }),
+        },
+    )?;
     let b = get(&tx, BonusRef::Id(b.id), now)?;
     tx.commit()?;
     Ok(b)
@@ -410,6 +441,17 @@ pub fn disable(
         "bonus.disable",
         &b.code,
         &serde_json::json!({ "id": b.id, "from": b.status, "terminal": counter.terminal }),
+    )?;
+    outbox::enqueue_as(
+        &tx,
+        &counter.operator,
+        NewOp {
+            platform: Platform::Bonus,
+            op: crate::sync::connectors::bonus::DISABLE,
+            subject: &b.code,
+            batch_id: None,
+            payload: serde_json::json!({}),
+        },
     )?;
     let b = get(&tx, BonusRef::Id(b.id), now)?;
     tx.commit()?;

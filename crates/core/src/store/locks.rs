@@ -9,19 +9,29 @@ use super::StoreError;
 
 #[derive(Debug)]
 pub struct BatchLock {
-    _file: File,
-}
-
-fn lock_path(db: &Path, batch_id: i64) -> PathBuf {
-    let mut dir = db.as_os_str().to_owned();
-    dir.push(".locks");
-    PathBuf::from(dir).join(format!("batch-{batch_id}.lock"))
+    _lock: NamedLock,
 }
 
 impl BatchLock {
     /// Takes the batch's lock if no live process holds it.
     pub fn try_acquire(db: &Path, batch_id: i64) -> Result<Option<BatchLock>, StoreError> {
-        let path = lock_path(db, batch_id);
+        Ok(NamedLock::try_acquire(db, &format!("batch-{batch_id}"))?
+            .map(|l| BatchLock { _lock: l }))
+    }
+}
+
+/// A lock file by name (`<db>.locks/<name>.lock`), e.g. one per platform for the sync
+/// engine: held while the holder lives, freed by the OS when it dies, even by kill -9.
+#[derive(Debug)]
+pub struct NamedLock {
+    _file: File,
+}
+
+impl NamedLock {
+    pub fn try_acquire(db: &Path, name: &str) -> Result<Option<NamedLock>, StoreError> {
+        let mut dir = db.as_os_str().to_owned();
+        dir.push(".locks");
+        let path = PathBuf::from(dir).join(format!("{name}.lock"));
         let err = |source| StoreError::Lock {
             path: path.clone(),
             source,
@@ -36,7 +46,7 @@ impl BatchLock {
             .open(&path)
             .map_err(err)?;
         match file.try_lock() {
-            Ok(()) => Ok(Some(BatchLock { _file: file })),
+            Ok(()) => Ok(Some(NamedLock { _file: file })),
             Err(TryLockError::WouldBlock) => Ok(None),
             Err(TryLockError::Error(e)) => Err(err(e)),
         }

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_templates_redemptions.sql")),
     (3, include_str!("migrations/0003_bonuses_vouchers.sql")),
+    (4, include_str!("migrations/0004_sync.sql")),
 ];
 
 pub fn latest() -> u32 {

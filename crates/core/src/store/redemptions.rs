@@ -364,6 +364,17 @@ pub fn redeem(
             "template": template_id,
         }),
     )?;
+    // A code activated on e-Buy is now used: e-Buy must hear of it so it cannot be
+    // used on another channel.
+    if prev == CodeStatus::Active {
+        crate::sync::activation::tell_ebuy(
+            &tx,
+            &counter.operator,
+            &check.code,
+            batch_id,
+            CodeStatus::Redeemed,
+        )?;
+    }
     let redemption = tx
         .prepare_cached(&format!("{SELECT_REDEMPTION} WHERE r.id = ?1"))?
         .query_row([id], redemption_from_row)?;
@@ -435,6 +446,15 @@ pub fn undo(
         &r.code,
         &serde_json::json!({ "redemption": r.id, "terminal": counter.terminal }),
     )?;
+    if prev == CodeStatus::Active {
+        crate::sync::activation::tell_ebuy(
+            &tx,
+            &counter.operator,
+            &r.code,
+            batch_id,
+            CodeStatus::Active,
+        )?;
+    }
     let r = tx
         .prepare_cached(&format!("{SELECT_REDEMPTION} WHERE r.id = ?1"))?
         .query_row([r.id], redemption_from_row)?;
@@ -488,6 +508,15 @@ pub fn disable(
         code,
         &serde_json::json!({ "from": found.status, "terminal": counter.terminal }),
     )?;
+    if found.status == CodeStatus::Active {
+        crate::sync::activation::tell_ebuy(
+            &tx,
+            &counter.operator,
+            code,
+            found.code_id >> 32,
+            CodeStatus::Disabled,
+        )?;
+    }
     tx.commit()?;
     Ok(to)
 }

@@ -1,0 +1,160 @@
+//! `coupondesk bench sync`: N queued code activations synced to the simulator (e-Buy,
+//! over loopback HTTP), against a bare client sending the same codes in the same
+//! envelopes of 500 with no outbox, no SQLite and no bookkeeping, in the same run. The
+//! ratio is what durability (outbox rows, committed state before and after each
+//! request, per-code results) costs.
+
+use std::time::{Duration, Instant};
+
+use coupondesk_core::generate::GenerateRequest;
+use coupondesk_core::progress::CancelToken;
+use coupondesk_core::sync::engine::RunOptions;
+use coupondesk_core::sync::http::Http;
+use coupondesk_core::sync::{ActivationRequest, Platform, PlatformSettingsInput};
+use coupondesk_core::{ApiError, Desk};
+use coupondesk_remote_sim::wire::ebuy::{self, RequestEnvelope};
+use coupondesk_remote_sim::{Sim, SimConfig};
+use serde_json::json;
+
+use crate::bench::{desk_err, fail, secs, workdir};
+use crate::print::Out;
+
+fn rate(n: u64, d: Duration) -> f64 {
+    (n as f64 / d.as_secs_f64().max(1e-9)).round()
+}
+
+pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
+    let (dir, _keep) = workdir(None)?;
+    let sim = Sim::start(SimConfig::default()).map_err(|e| fail("bench_sim", e.to_string()))?;
+    let cfg = sim.config();
+    let db = dir.join("sync.sqlite3");
+    let desk = Desk::open(&db).map_err(desk_err)?;
+    desk.create_batch("BENCH", "bench").map_err(desk_err)?;
+    let req = GenerateRequest {
+        ticket_type: "BENCH".into(),
+        count: codes,
+        length: None,
+        prefix: None,
+    };
+    desk.generate_codes(&req, &CancelToken::new(), &mut |_| {})
+        .map_err(desk_err)?;
+
+    // Queue: every code's status change and its outbox row, one transaction.
+    let start = Instant::now();
+    let queued = desk
+        .codes_activate(&ActivationRequest {
+            ticket_type: "BENCH".into(),
+            codes: None,
+            activate: true,
+        })
+        .map_err(desk_err)?
+        .queued;
+    let enqueue = start.elapsed();
+
+    desk.sync_save_settings(&PlatformSettingsInput {
+        platform: Platform::Ebuy,
+        enabled: true,
+        base_url: format!("{}/p004", sim.base_url()),
+        app_id: cfg.ebuy_app_id.clone(),
+        brand_id: "BENCH-BRAND".into(),
+        sign_type: String::new(),
+        shop_no: String::new(),
+        org: String::new(),
+        secret: Some(cfg.ebuy_secret.clone()),
+        clear_secret: false,
+    })
+    .map_err(desk_err)?;
+    let opts = RunOptions {
+        max_duration: Duration::from_secs(3600),
+        pull: false,
+        ..RunOptions::default()
+    };
+    let start = Instant::now();
+    let report = desk
+        .sync_run(Some(Platform::Ebuy), &opts)
+        .map_err(desk_err)?;
+    let synced = start.elapsed();
+    let run = report.platforms.first().cloned().unwrap_or_default();
+    let applied = sim
+        .counters()
+        .applied
+        .get("p004.activate")
+        .map(|m| m.len() as u64)
+        .unwrap_or(0);
+    if run.done != codes || applied != codes {
+        return Err(fail(
+            "bench_sync",
+            format!(
+                "{} done and {applied} applied of {codes}: {:?}",
+                run.done, run.stopped
+            ),
+        ));
+    }
+
+    // Baseline: the same codes in the same envelopes, straight from memory.
+    sim.reset();
+    let all: Vec<String> = {
+        let conn = rusqlite::Connection::open(&db).map_err(|e| fail("bench_db", e.to_string()))?;
+        let mut st = conn
+            .prepare("SELECT code FROM codes ORDER BY id")
+            .map_err(|e| fail("bench_db", e.to_string()))?;
+        let rows = st
+            .query_map([], |r| r.get(0))
+            .map_err(|e| fail("bench_db", e.to_string()))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| fail("bench_db", e.to_string()))?
+    };
+    let mut http = Http::new(Duration::from_secs(20));
+    let url = format!("{}/p004{}", sim.base_url(), ebuy::PATH_ACTIVATE);
+    let start = Instant::now();
+    for (i, chunk) in all
+        .chunks(coupondesk_core::sync::connectors::ebuy::BATCH)
+        .enumerate()
+    {
+        let mut env = RequestEnvelope {
+            app_id: cfg.ebuy_app_id.clone(),
+            action: "batchActivateCode".into(),
+            sign_type: "HMAC-SHA256".into(),
+            lang: "zh_CN".into(),
+            uuid: format!("bare-{i}"),
+            content: json!({ "codeArray": chunk, "brandId": "BENCH-BRAND" }),
+            timestamp: 0,
+            sign: String::new(),
+        };
+        env.sign(cfg.ebuy_secret.as_bytes())
+            .map_err(|e| fail("bench_sign", format!("{e:?}")))?;
+        let body = serde_json::to_vec(&env).map_err(|e| fail("bench_json", e.to_string()))?;
+        let a = http
+            .call("POST", &url, &[], Some(&body))
+            .map_err(|e| fail("bench_http", e.message))?;
+        if a.status != 200 {
+            return Err(fail(
+                "bench_http",
+                format!("baseline got HTTP {}", a.status),
+            ));
+        }
+    }
+    let bare = start.elapsed();
+
+    let v = json!({
+        "codes": codes,
+        "enqueue": { "seconds": secs(enqueue), "opsPerSec": rate(queued, enqueue) },
+        "sync": { "seconds": secs(synced), "opsPerSec": rate(codes, synced), "requests": run.requests },
+        "bareClient": { "seconds": secs(bare), "opsPerSec": rate(codes, bare), "requests": http.sent },
+        "syncVsBare": (bare.as_secs_f64() / synced.as_secs_f64().max(1e-9) * 100.0).round() / 100.0,
+    });
+    let text = format!(
+        "sync {codes} activations: queued in {:.2} s ({} ops/s); synced in {:.2} s = {} ops/s with {} requests; \
+         bare client (no outbox): {:.2} s = {} ops/s with {} requests; sync runs at {:.2}x the bare rate",
+        enqueue.as_secs_f64(),
+        rate(queued, enqueue),
+        synced.as_secs_f64(),
+        rate(codes, synced),
+        run.requests,
+        bare.as_secs_f64(),
+        rate(codes, bare),
+        http.sent,
+        bare.as_secs_f64() / synced.as_secs_f64().max(1e-9)
+    );
+    out.value(&v, &text)
+}

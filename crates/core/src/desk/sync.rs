@@ -1,0 +1,62 @@
+//! Sync use cases: platform settings, status, runs, the outbox and its conflict inbox,
+//! bulk activation of codes on e-Buy.
+
+use super::{Desk, DeskResult};
+use crate::domain::Page;
+use crate::sync::engine::{self, RunOptions};
+use crate::sync::{
+    activation, outbox, settings, ActivationReport, ActivationRequest, OutboxItem, OutboxQuery,
+    Platform, PlatformSettings, PlatformSettingsInput, SyncReport, SyncStatus,
+};
+
+impl Desk {
+    pub fn sync_status(&self) -> DeskResult<SyncStatus> {
+        Ok(settings::status(&self.conn(), &self.path)?)
+    }
+
+    pub fn sync_settings(&self) -> DeskResult<Vec<PlatformSettings>> {
+        Ok(settings::all(&self.conn(), &self.path)?)
+    }
+
+    pub fn sync_save_settings(
+        &self,
+        input: &PlatformSettingsInput,
+    ) -> DeskResult<PlatformSettings> {
+        Ok(settings::save(&mut self.conn(), &self.path, input)?)
+    }
+
+    /// Drains the outbox (all enabled platforms, or one) and pulls remote state. Blocks
+    /// while it talks to the platforms; uses its own connection, so the window's other
+    /// actions go on meanwhile.
+    pub fn sync_run(
+        &self,
+        platform: Option<Platform>,
+        opts: &RunOptions,
+    ) -> DeskResult<SyncReport> {
+        Ok(engine::run(&self.path, platform, opts)?)
+    }
+
+    pub fn sync_outbox(&self, q: &OutboxQuery) -> DeskResult<Page<OutboxItem>> {
+        Ok(outbox::list(&self.conn(), q)?)
+    }
+
+    pub fn sync_conflict_retry(&self, id: i64) -> DeskResult<OutboxItem> {
+        Ok(outbox::retry(&mut self.conn(), id)?)
+    }
+
+    pub fn sync_conflict_edit(
+        &self,
+        id: i64,
+        payload: serde_json::Value,
+    ) -> DeskResult<OutboxItem> {
+        Ok(outbox::edit(&mut self.conn(), id, payload)?)
+    }
+
+    pub fn sync_conflict_discard(&self, id: i64, reason: &str) -> DeskResult<OutboxItem> {
+        Ok(outbox::discard(&mut self.conn(), id, reason)?)
+    }
+
+    pub fn codes_activate(&self, req: &ActivationRequest) -> DeskResult<ActivationReport> {
+        Ok(activation::run(&mut self.conn(), req)?)
+    }
+}

@@ -1,0 +1,184 @@
+//! What a connector is to the engine: it turns queued ops into requests to its platform
+//! and the platform's answers into one result per op. Connectors never touch the outbox;
+//! the engine stores what they return.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::http::Http;
+use super::types::{Platform, RemoteSummary};
+
+/// One queued op, as the engine hands it to a connector.
+#[derive(Debug, Clone)]
+pub struct Op {
+    pub id: i64,
+    pub op: String,
+    pub subject: String,
+    pub payload: serde_json::Value,
+    pub idem_key: String,
+    /// A request carrying this op may have reached the server before (a crash, a lost
+    /// answer, a timeout): a create must be read back before it is sent again.
+    pub sent_before: bool,
+    /// Batched platforms (e-Buy): the envelope uuid, the same on every re-send.
+    pub envelope_uuid: Option<String>,
+    pub attempts: u32,
+}
+
+/// A local row now known on the platform under an id of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteRef {
+    pub kind: &'static str,
+    pub local_id: String,
+    pub remote_id: String,
+}
+
+/// The platform's word on one op.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpResult {
+    /// Applied (now or earlier: a read-back found it, or the platform says it already
+    /// is so).
+    Done {
+        code: String,
+        message: String,
+        remote: Option<RemoteRef>,
+    },
+    /// A final "no": goes to the conflict inbox.
+    Conflict { code: String, message: String },
+    /// A passing failure of this op alone: retried later, alone or in a new batch.
+    Retry { code: String, message: String },
+}
+
+impl OpResult {
+    pub fn done(code: &str, message: impl Into<String>) -> OpResult {
+        OpResult::Done {
+            code: code.to_owned(),
+            message: message.into(),
+            remote: None,
+        }
+    }
+    pub fn conflict(code: impl Into<String>, message: impl Into<String>) -> OpResult {
+        OpResult::Conflict {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallErrorKind {
+    /// Could not connect: nothing reached the server.
+    Offline,
+    /// Sent, no answer in time: it may have been applied.
+    Timeout,
+    /// The connection broke after sending: it may have been applied.
+    Lost,
+    /// The platform asked us to slow down (429, 000's ret 4); nothing applied.
+    RateLimited,
+    /// A 5xx or the platform's "server error"; nothing applied (per the specs).
+    Server,
+    /// Token or signature refused: staff must fix the credentials in Settings.
+    Auth,
+    /// An answer we cannot read or trust (bad JSON, bad signature): may have applied.
+    BadAnswer,
+}
+
+/// A whole call failed: the engine retries every op of it later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallError {
+    pub kind: CallErrorKind,
+    /// In plain words, with what to do.
+    pub message: String,
+    /// Seconds the platform asked us to wait.
+    pub retry_after: Option<u64>,
+}
+
+impl CallError {
+    pub fn new(kind: CallErrorKind, message: impl Into<String>) -> CallError {
+        CallError {
+            kind,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+    pub fn rate_limited(retry_after: Option<u64>) -> CallError {
+        CallError {
+            kind: CallErrorKind::RateLimited,
+            message: "the platform asked us to slow down; sending again shortly".into(),
+            retry_after,
+        }
+    }
+    pub fn auth(p: Platform, words: &str) -> CallError {
+        CallError::new(
+            CallErrorKind::Auth,
+            format!(
+                "the platform refused our {} ({words}); enter a valid one in Settings",
+                p.secret_name()
+            ),
+        )
+    }
+    pub fn server(status: u16, words: &str) -> CallError {
+        CallError::new(
+            CallErrorKind::Server,
+            format!("the platform had an error (HTTP {status}: {words}); sending again later"),
+        )
+    }
+    /// Whether the request may have reached the server and been applied.
+    pub fn may_have_applied(&self) -> bool {
+        matches!(
+            self.kind,
+            CallErrorKind::Timeout | CallErrorKind::Lost | CallErrorKind::BadAnswer
+        )
+    }
+}
+
+/// Local knowledge a connector may read: which remote id a local row has.
+pub struct Refs<'a> {
+    pub conn: &'a Connection,
+    pub platform: Platform,
+}
+
+impl Refs<'_> {
+    pub fn remote_id(&self, kind: &str, local_id: &str) -> Option<String> {
+        self.conn
+            .query_row(
+                "SELECT remote_id FROM remote_refs WHERE platform = ?1 AND kind = ?2 AND local_id = ?3",
+                [self.platform.id(), kind, local_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()
+            .flatten()
+    }
+    pub fn is_mapped(&self, kind: &str, remote_id: &str) -> bool {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM remote_refs WHERE platform = ?1 AND kind = ?2 AND remote_id = ?3",
+                [self.platform.id(), kind, remote_id],
+                |_| Ok(()),
+            )
+            .optional()
+            .ok()
+            .flatten()
+            .is_some()
+    }
+}
+
+pub trait Connector {
+    /// How many ops one call may carry (1: one request per op).
+    fn batch_limit(&self) -> usize {
+        1
+    }
+    /// Ops with the same key may travel in one call (only asked when `batch_limit > 1`).
+    fn batch_key(&self, op: &Op) -> String {
+        format!("{}|{}", op.op, op.payload)
+    }
+    /// Sends the ops (one, or a batch) and returns exactly one result per op, in order.
+    fn send(
+        &mut self,
+        http: &mut Http,
+        ops: &[Op],
+        refs: &Refs<'_>,
+    ) -> Result<Vec<OpResult>, CallError>;
+    /// Reads the platform's lists and refreshes local statuses and counts. `conn` may be
+    /// written (e.g. a bonus used on the platform).
+    fn pull(&mut self, http: &mut Http, conn: &Connection) -> Result<RemoteSummary, CallError>;
+}

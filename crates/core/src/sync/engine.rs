@@ -1,0 +1,463 @@
+//! The sync engine: drains each platform's outbox in id order, then pulls remote state.
+//!
+//! Rules that must stay true (tests/sync_chaos.rs proves them against the simulator with
+//! kill -9 in a loop and 5% 429/503):
+//! - Before a request leaves, its ops are marked `sent` (and, on e-Buy, given the
+//!   envelope uuid) in a committed transaction; a crash after that re-sends with the same
+//!   uuid or reads back first, so nothing is applied twice.
+//! - An op is `done` only after the platform's answer (or a read-back) was committed.
+//! - The queue is strict FIFO per platform: when its head must wait (backoff,
+//!   Retry-After) the platform waits, so a later action on the same code never overtakes
+//!   an earlier one.
+//! - One process at a time syncs a platform (a lock file the OS frees on kill -9).
+
+use std::path::Path;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use rusqlite::{params, Connection, TransactionBehavior};
+
+use super::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs};
+use super::http::Http;
+use super::settings::{self, Note};
+use super::types::{Platform, PlatformRun, SyncReport};
+use super::{connectors, outbox, SyncResult};
+use crate::store::{self, now_ms};
+
+/// How long and how patiently a run goes on.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Stop starting new requests after this long.
+    pub max_duration: Duration,
+    /// Sleep through backoff and Retry-After pauses (until `max_duration`); otherwise
+    /// stop the platform at the first pause.
+    pub wait: bool,
+    /// Pull remote state once the queue is empty.
+    pub pull: bool,
+    /// Exponential backoff with full jitter: a retry waits a random time in
+    /// 0..=min(cap, base * 2^attempts).
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+impl RunOptions {
+    /// "Sync now" from the window: a short run that sleeps through short pauses.
+    pub fn interactive() -> RunOptions {
+        RunOptions {
+            max_duration: Duration::from_secs(15),
+            ..RunOptions::default()
+        }
+    }
+    /// The app's periodic run: short, never sleeps through a pause (the next tick comes).
+    pub fn background() -> RunOptions {
+        RunOptions {
+            max_duration: Duration::from_secs(20),
+            wait: false,
+            ..RunOptions::default()
+        }
+    }
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            max_duration: Duration::from_secs(120),
+            wait: true,
+            pull: true,
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(60),
+            timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Full jitter (AWS architecture blog, "Exponential Backoff And Jitter").
+pub fn backoff(opts: &RunOptions, attempts: u32, rng: &mut SmallRng) -> Duration {
+    let base = opts.backoff_base.as_millis() as u64;
+    let cap = opts.backoff_cap.as_millis() as u64;
+    let ceiling = base.saturating_mul(1u64 << attempts.min(30)).min(cap);
+    Duration::from_millis(rng.random_range(0..=ceiling))
+}
+
+/// Runs every enabled platform (or one), one after the other.
+pub fn run(db: &Path, only: Option<Platform>, opts: &RunOptions) -> SyncResult<SyncReport> {
+    let mut conn = store::open(db)?;
+    let mut report = SyncReport::default();
+    let started = Instant::now();
+    for p in Platform::ALL
+        .into_iter()
+        .filter(|p| only.is_none_or(|o| o == *p))
+    {
+        let left = opts.max_duration.saturating_sub(started.elapsed());
+        let opts = RunOptions {
+            max_duration: left,
+            ..opts.clone()
+        };
+        report
+            .platforms
+            .push(run_platform(&mut conn, db, p, &opts)?);
+    }
+    Ok(report)
+}
+
+fn run_platform(
+    conn: &mut Connection,
+    db: &Path,
+    p: Platform,
+    opts: &RunOptions,
+) -> SyncResult<PlatformRun> {
+    let mut out = PlatformRun {
+        platform: Some(p),
+        ..PlatformRun::default()
+    };
+    let endpoint = match settings::endpoint(conn, db, p)? {
+        Ok(e) => e,
+        Err(words) => {
+            out.remaining = outbox::counts(conn, p)?.0;
+            out.stopped = Some(words);
+            return Ok(out);
+        }
+    };
+    let Some(_lock) = store::locks::NamedLock::try_acquire(db, &format!("sync-{}", p.id()))? else {
+        out.busy = true;
+        out.remaining = outbox::counts(conn, p)?.0;
+        out.stopped = Some("another CouponDesk window or command is syncing this platform".into());
+        return Ok(out);
+    };
+    let mut connector = connectors::make(endpoint);
+    let mut http = Http::new(opts.timeout);
+    let mut rng = SmallRng::from_os_rng();
+    let deadline = Instant::now() + opts.max_duration;
+    loop {
+        if Instant::now() >= deadline {
+            out.stopped
+                .get_or_insert_with(|| "time is up for this run; the rest goes next time".into());
+            break;
+        }
+        // The head of the queue, or the platform as a whole, may have to wait.
+        let wait_until = settings::paused_until(conn, p)?.max(head_not_before(conn, p)?);
+        let now = now_ms();
+        if wait_until > now {
+            let pause = Duration::from_millis((wait_until - now) as u64);
+            if !opts.wait || Instant::now() + pause > deadline {
+                out.stopped.get_or_insert_with(|| {
+                    "waiting before the next try (backoff or the platform's Retry-After)".into()
+                });
+                break;
+            }
+            thread::sleep(pause);
+            continue;
+        }
+        let ops = take_group(conn, p, connector.as_ref())?;
+        if ops.is_empty() {
+            if opts.pull {
+                pull(conn, p, connector.as_mut(), &mut http)?;
+            }
+            break;
+        }
+        let result = {
+            let refs = Refs { conn, platform: p };
+            connector.send(&mut http, &ops, &refs)
+        };
+        match result {
+            Ok(results) if results.len() == ops.len() => {
+                let (done, conflicts, retries) =
+                    store_results(conn, p, &ops, &results, opts, &mut rng)?;
+                out.done += done;
+                out.conflicts += conflicts;
+                out.retries += retries;
+            }
+            Ok(results) => {
+                let e = CallError::new(
+                    CallErrorKind::BadAnswer,
+                    format!(
+                        "the platform answered {} results for {} operations; sending again later",
+                        results.len(),
+                        ops.len()
+                    ),
+                );
+                out.retries += ops.len() as u64;
+                store_failure(conn, p, &ops, &e, opts, &mut rng)?;
+            }
+            Err(e) => {
+                out.retries += ops.len() as u64;
+                store_failure(conn, p, &ops, &e, opts, &mut rng)?;
+            }
+        }
+    }
+    out.requests = http.sent;
+    out.remaining = outbox::counts(conn, p)?.0;
+    Ok(out)
+}
+
+fn head_not_before(conn: &Connection, p: Platform) -> SyncResult<i64> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT not_before FROM outbox WHERE platform = ?1 AND state = 'queued' ORDER BY id LIMIT 1",
+            [p.id()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+fn op_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Op> {
+    let payload: String = r.get(3)?;
+    Ok(Op {
+        id: r.get(0)?,
+        op: r.get(1)?,
+        subject: r.get(2)?,
+        payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+        idem_key: r.get(4)?,
+        sent_before: r.get(5)?,
+        envelope_uuid: r.get(6)?,
+        attempts: r.get(7)?,
+    })
+}
+
+const OP_COLUMNS: &str = "id, op, subject, payload, idem_key, sent, envelope_uuid, attempts";
+
+/// The next ops to send, marked `sent` (and given their envelope uuid) in a committed
+/// transaction before anything leaves. A head already in an envelope is re-sent as
+/// exactly that envelope.
+fn take_group(conn: &mut Connection, p: Platform, c: &dyn Connector) -> SyncResult<Vec<Op>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let limit = c.batch_limit().max(1);
+    let mut ops: Vec<Op> = {
+        let mut st = tx.prepare_cached(&format!(
+            "SELECT {OP_COLUMNS} FROM outbox WHERE platform = ?1 AND state = 'queued' ORDER BY id LIMIT ?2"
+        ))?;
+        let rows = st.query_map(params![p.id(), limit as i64], op_row)?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let Some(head) = ops.first().cloned() else {
+        return Ok(ops);
+    };
+    if let Some(uuid) = &head.envelope_uuid {
+        let mut st = tx.prepare_cached(&format!(
+            "SELECT {OP_COLUMNS} FROM outbox WHERE platform = ?1 AND state = 'queued'
+               AND envelope_uuid = ?2 ORDER BY id"
+        ))?;
+        ops = st
+            .query_map(params![p.id(), uuid], op_row)?
+            .collect::<Result<_, _>>()?;
+    } else if limit > 1 {
+        let key = c.batch_key(&head);
+        let now = now_ms();
+        let not_before: Vec<i64> = {
+            let mut st = tx.prepare_cached(
+                "SELECT not_before FROM outbox WHERE platform = ?1 AND state = 'queued' ORDER BY id LIMIT ?2",
+            )?;
+            let rows = st.query_map(params![p.id(), limit as i64], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let n = ops
+            .iter()
+            .zip(not_before)
+            .take_while(|(o, nb)| o.envelope_uuid.is_none() && *nb <= now && c.batch_key(o) == key)
+            .count();
+        ops.truncate(n.max(1));
+        let uuid = outbox::new_key();
+        let mut st =
+            tx.prepare_cached("UPDATE outbox SET envelope_uuid = ?2, sent = 1 WHERE id = ?1")?;
+        for o in &mut ops {
+            st.execute(params![o.id, uuid])?;
+            o.envelope_uuid = Some(uuid.clone());
+        }
+    } else {
+        ops.truncate(1);
+    }
+    {
+        // `sent_before` stays as read: it tells the connector whether an earlier request
+        // may have carried these ops.
+        let mut st = tx.prepare_cached("UPDATE outbox SET sent = 1 WHERE id = ?1 AND sent = 0")?;
+        for o in &ops {
+            st.execute([o.id])?;
+        }
+    }
+    tx.commit()?;
+    Ok(ops)
+}
+
+fn store_results(
+    conn: &mut Connection,
+    p: Platform,
+    ops: &[Op],
+    results: &[OpResult],
+    opts: &RunOptions,
+    rng: &mut SmallRng,
+) -> SyncResult<(u64, u64, u64)> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now = now_ms();
+    let (mut done, mut conflicts, mut retries) = (0, 0, 0);
+    for (op, result) in ops.iter().zip(results) {
+        match result {
+            OpResult::Done {
+                code,
+                message,
+                remote,
+            } => {
+                done += 1;
+                tx.prepare_cached(
+                    "UPDATE outbox SET state = 'done', result_code = ?2, result_message = ?3,
+                            remote_ref = ?4, attempts = attempts + 1, updated_at = ?5, done_at = ?5
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    op.id,
+                    code,
+                    message,
+                    remote.as_ref().map(|r| &r.remote_id),
+                    now
+                ])?;
+                if let Some(r) = remote {
+                    tx.prepare_cached(
+                        "INSERT OR REPLACE INTO remote_refs (platform, kind, local_id, remote_id)
+                         VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![
+                        p.id(),
+                        r.kind,
+                        r.local_id,
+                        r.remote_id
+                    ])?;
+                }
+            }
+            OpResult::Conflict { code, message } => {
+                conflicts += 1;
+                tx.prepare_cached(
+                    "UPDATE outbox SET state = 'conflict', result_code = ?2, result_message = ?3,
+                            envelope_uuid = NULL, attempts = attempts + 1, updated_at = ?4
+                     WHERE id = ?1",
+                )?
+                .execute(params![op.id, code, message, now])?;
+            }
+            OpResult::Retry { code, message } => {
+                retries += 1;
+                let wait = backoff(opts, op.attempts + 1, rng).as_millis() as i64;
+                // A fresh envelope next time: the old uuid's answer is stored on the
+                // platform and would be replayed.
+                tx.prepare_cached(
+                    "UPDATE outbox SET result_code = ?2, result_message = ?3, envelope_uuid = NULL,
+                            attempts = attempts + 1, not_before = ?4, updated_at = ?5
+                     WHERE id = ?1",
+                )?
+                .execute(params![op.id, code, message, now + wait, now])?;
+            }
+        }
+    }
+    settings::note(&tx, p, &Note::Success)?;
+    tx.commit()?;
+    Ok((done, conflicts, retries))
+}
+
+fn store_failure(
+    conn: &mut Connection,
+    p: Platform,
+    ops: &[Op],
+    e: &CallError,
+    opts: &RunOptions,
+    rng: &mut SmallRng,
+) -> SyncResult<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now = now_ms();
+    let attempts = ops.iter().map(|o| o.attempts).max().unwrap_or(0) + 1;
+    let wait = match (e.kind, e.retry_after) {
+        (_, Some(secs)) => Duration::from_secs(secs),
+        // A refused token will not heal by itself: try again in a minute (staff fix it).
+        (CallErrorKind::Auth, None) => Duration::from_secs(60),
+        _ => backoff(opts, attempts, rng),
+    };
+    // Rate limiting is the platform pacing us, not a failure of these ops.
+    let counts = if e.kind == CallErrorKind::RateLimited {
+        0
+    } else {
+        1
+    };
+    // When nothing can have reached the server, an op never sent before is again
+    // "never sent": its next try needs no read-back.
+    let unsent = !e.may_have_applied();
+    let mut st = tx.prepare_cached(
+        "UPDATE outbox SET attempts = attempts + ?2, result_code = ?3, result_message = ?4,
+                updated_at = ?5, sent = CASE WHEN ?6 THEN 0 ELSE sent END WHERE id = ?1",
+    )?;
+    for o in ops {
+        let kind = format!("{:?}", e.kind).to_lowercase();
+        st.execute(params![
+            o.id,
+            counts,
+            kind,
+            e.message,
+            now,
+            unsent && !o.sent_before
+        ])?;
+    }
+    drop(st);
+    settings::note(
+        &tx,
+        p,
+        &Note::Failure {
+            online: e.kind != CallErrorKind::Offline,
+            message: e.message.clone(),
+            pause_until: now + wait.as_millis() as i64,
+        },
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn pull(
+    conn: &mut Connection,
+    p: Platform,
+    c: &mut dyn Connector,
+    http: &mut Http,
+) -> SyncResult<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    match c.pull(http, &tx) {
+        Ok(summary) => {
+            settings::note(&tx, p, &Note::Pulled(summary))?;
+            tx.commit()?;
+        }
+        Err(e) => {
+            // Local changes of a failed pull roll back; the error is shown, nothing queued.
+            drop(tx);
+            settings::note(
+                conn,
+                p,
+                &Note::Failure {
+                    online: e.kind != CallErrorKind::Offline,
+                    message: format!("could not read the platform's lists: {}", e.message),
+                    pause_until: 0,
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_stays_under_its_exponential_ceiling_and_the_cap() {
+        let opts = RunOptions::default();
+        let mut rng = SmallRng::seed_from_u64(7);
+        for attempts in 0..40 {
+            let ceiling = (500u64 << attempts.min(30)).min(60_000);
+            for _ in 0..50 {
+                let d = backoff(&opts, attempts, &mut rng).as_millis() as u64;
+                assert!(d <= ceiling, "attempt {attempts}: {d} > {ceiling}");
+            }
+        }
+        // Full jitter spreads retries: not all the same.
+        let spread: std::collections::BTreeSet<_> =
+            (0..20).map(|_| backoff(&opts, 5, &mut rng)).collect();
+        assert!(spread.len() > 10);
+    }
+}

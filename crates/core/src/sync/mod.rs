@@ -1,0 +1,103 @@
+//! Sync with the five remote platforms (docs/sync.md).
+//!
+//! - `outbox`: every user action a platform must hear of is written as an outbox row in
+//!   the same transaction as the change (`outbox::enqueue`), with an idempotency key.
+//! - `engine`: drains the outbox per platform, in id order, with retries (exponential
+//!   backoff with full jitter, Retry-After honoured); stores per-op results; a final "no"
+//!   becomes a conflict for the Sync page's inbox. Then pulls remote state.
+//! - `connectors`: one per platform, speaking `coupondesk-wire`'s formats over HTTP.
+//! - `credentials`: tokens and signing keys, in a 0600 file beside the database, never
+//!   in SQLite, never in logs, never sent to the UI.
+//!
+//! What must stay true: an op is marked done only after the platform confirmed it (or a
+//! read-back found it applied); an op that may have reached the server is never sent
+//! again without the platform's idempotency (e-Buy's uuid) or a read-back first.
+
+pub mod activation;
+pub mod connector;
+pub mod connectors;
+pub mod credentials;
+pub mod engine;
+pub mod http;
+pub mod outbox;
+pub mod settings;
+pub mod types;
+
+pub use types::*;
+
+use crate::api_error::FieldError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("unknown platform \"{0}\"; use p000, p001, p002, p003 or p004")]
+    UnknownPlatform(String),
+    #[error("{message}")]
+    Field {
+        field: &'static str,
+        code: &'static str,
+        message: String,
+    },
+    #[error("could not read or write the credentials file {path}: {source}")]
+    Credentials {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the credentials file {0} can be read by other users; run `chmod 600` on it (or \
+         enter the secrets again) before syncing"
+    )]
+    CredentialsOpen(std::path::PathBuf),
+    #[error("no outbox item {0}; reload the Sync page")]
+    ItemNotFound(i64),
+    #[error("outbox item {id} is {state}, not a conflict; only conflicts can be retried, edited or discarded")]
+    NotAConflict { id: i64, state: &'static str },
+    #[error("the edited data does not fit a {op} operation: {message}")]
+    BadPayload { op: String, message: String },
+    #[error("no batch has the ticket type {0}; check the type")]
+    BatchNotFound(String),
+    #[error("give at most 100000 codes at once, or leave them out to take the whole batch")]
+    TooManyCodes,
+}
+
+impl crate::ErrorCode for SyncError {
+    fn code(&self) -> &'static str {
+        match self {
+            SyncError::Store(e) => e.code(),
+            SyncError::UnknownPlatform(_) => "unknown_platform",
+            SyncError::Field { code, .. } => code,
+            SyncError::Credentials { .. } => "credentials_io",
+            SyncError::CredentialsOpen(_) => "credentials_open",
+            SyncError::ItemNotFound(_) => "outbox_item_not_found",
+            SyncError::NotAConflict { .. } => "not_a_conflict",
+            SyncError::BadPayload { .. } => "bad_payload",
+            SyncError::BatchNotFound(_) => "batch_not_found",
+            SyncError::TooManyCodes => "too_many_codes",
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            SyncError::Field {
+                field,
+                code,
+                message,
+            } => vec![FieldError {
+                field: (*field).to_owned(),
+                code: (*code).to_owned(),
+                message: message.clone(),
+            }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Store(StoreError::from(e))
+    }
+}
+
+pub type SyncResult<T> = Result<T, SyncError>;

@@ -1,0 +1,315 @@
+//! What the Sync page, the batch page and the CLI see of sync: platforms' settings and
+//! state, outbox items, conflicts, run reports, bulk activation. Every type here has a
+//! generated TypeScript twin. No type here ever carries a secret: `hasSecret` says only
+//! whether one is stored.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The five remote platforms, by their spec number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum Platform {
+    /// 000 "Sense" ticket API: batches of codes as ticket types.
+    #[serde(rename = "p000")]
+    Sense,
+    /// 001 WeChat-card proxy: templates.
+    #[serde(rename = "p001")]
+    WxCard,
+    /// 002 bonus (红包).
+    #[serde(rename = "p002")]
+    Bonus,
+    /// 003 exchange voucher.
+    #[serde(rename = "p003")]
+    Voucher,
+    /// 004 e-Buy e-coupon: code activation.
+    #[serde(rename = "p004")]
+    Ebuy,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 5] = [
+        Platform::Sense,
+        Platform::WxCard,
+        Platform::Bonus,
+        Platform::Voucher,
+        Platform::Ebuy,
+    ];
+
+    /// `p000` .. `p004`, as stored and as the CLI takes it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Platform::Sense => "p000",
+            Platform::WxCard => "p001",
+            Platform::Bonus => "p002",
+            Platform::Voucher => "p003",
+            Platform::Ebuy => "p004",
+        }
+    }
+
+    /// Also accepts the short names `sense`, `wxcard`, `bonus`, `voucher`, `ebuy`.
+    pub fn parse(s: &str) -> Option<Platform> {
+        let s = s.trim().to_ascii_lowercase();
+        Platform::ALL
+            .into_iter()
+            .find(|p| p.id() == s || p.short_name() == s)
+    }
+
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Platform::Sense => "sense",
+            Platform::WxCard => "wxcard",
+            Platform::Bonus => "bonus",
+            Platform::Voucher => "voucher",
+            Platform::Ebuy => "ebuy",
+        }
+    }
+
+    /// What the secret is called on this platform (for forms and messages).
+    pub fn secret_name(self) -> &'static str {
+        match self {
+            Platform::Sense => "access token (X-Le-Sense-AT)",
+            Platform::Ebuy => "signing key",
+            _ => "bearer token",
+        }
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// A platform's settings as the UI shows them. The secret itself never leaves the core.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlatformSettings {
+    pub platform: Platform,
+    pub enabled: bool,
+    /// Where the platform's API lives, e.g. `https://api.example.com` or the simulator's
+    /// `http://127.0.0.1:8765/p004`; the specs' paths follow it.
+    pub base_url: String,
+    /// p004 only: appId, brandId, signType, activateInfo's shop number and organisation.
+    pub app_id: String,
+    pub brand_id: String,
+    pub sign_type: String,
+    pub shop_no: String,
+    pub org: String,
+    /// Whether a token / signing key is stored (its value is never sent to the UI).
+    pub has_secret: bool,
+}
+
+/// What the settings form sends. `secret`: `None` keeps the stored one, `Some("")` is
+/// refused (use `clearSecret`), `Some(s)` replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlatformSettingsInput {
+    pub platform: Platform,
+    pub enabled: bool,
+    pub base_url: String,
+    #[serde(default)]
+    pub app_id: String,
+    #[serde(default)]
+    pub brand_id: String,
+    #[serde(default)]
+    pub sign_type: String,
+    #[serde(default)]
+    pub shop_no: String,
+    #[serde(default)]
+    pub org: String,
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub clear_secret: bool,
+}
+
+/// One platform's line on the Sync page.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlatformStatus {
+    pub platform: Platform,
+    pub enabled: bool,
+    /// Enabled with a base URL and a secret (and an app id on p004).
+    pub configured: bool,
+    /// `null` until the first call; then whether the last call reached the server.
+    pub online: Option<bool>,
+    pub queued: u64,
+    pub conflicts: u64,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// In plain words, with what to do.
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    /// The queue waits until then (backoff after an error, or the platform's Retry-After).
+    pub paused_until: Option<DateTime<Utc>>,
+    pub last_pull_at: Option<DateTime<Utc>>,
+    pub remote: Option<RemoteSummary>,
+}
+
+/// What the last pull counted on the platform (list endpoints).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RemoteSummary {
+    /// Items the platform lists (ticket types, templates, bonuses, vouchers).
+    pub items: u64,
+    /// Of those, used / redeemed on the platform.
+    pub used: u64,
+    /// Local rows whose status the pull changed (e.g. a bonus used on the platform).
+    pub refreshed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OutboxState {
+    Queued,
+    Done,
+    Conflict,
+    Discarded,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Done => "done",
+            OutboxState::Conflict => "conflict",
+            OutboxState::Discarded => "discarded",
+        }
+    }
+    pub fn parse(s: &str) -> Option<OutboxState> {
+        [
+            OutboxState::Queued,
+            OutboxState::Done,
+            OutboxState::Conflict,
+            OutboxState::Discarded,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// One outbox row: a queued action, a result, or a conflict in the inbox.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub platform: Platform,
+    /// e.g. `ebuy.activate`, `bonus.create`, `wxcard.create`, `voucher.buy`.
+    pub op: String,
+    /// What it is about: a code, a bonus code, a template id, ...
+    pub subject: String,
+    /// The op's data as sent (editable for a conflict).
+    #[ts(type = "Record<string, unknown>")]
+    pub payload: serde_json::Value,
+    pub state: OutboxState,
+    pub attempts: u32,
+    /// The platform's answer: its result code and message (for a conflict: why it said no).
+    pub result_code: Option<String>,
+    pub result_message: Option<String>,
+    /// Who did the action, and when.
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Filter of the queue/conflict/result lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OutboxQuery {
+    #[serde(default)]
+    pub platform: Option<Platform>,
+    #[serde(default)]
+    pub state: Option<OutboxState>,
+    /// A batch's ticket type: only that batch's code operations.
+    #[serde(default)]
+    pub ticket_type: Option<String>,
+    #[serde(default)]
+    pub page: crate::domain::PageRequest,
+}
+
+/// The Sync page's whole state.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncStatus {
+    pub platforms: Vec<PlatformStatus>,
+    pub queued: u64,
+    pub conflicts: u64,
+}
+
+/// What one `sync run` did on one platform.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlatformRun {
+    pub platform: Option<Platform>,
+    /// HTTP requests sent (including read-backs and pulls).
+    pub requests: u64,
+    /// Operations the platform confirmed.
+    pub done: u64,
+    /// Operations it refused for good (now in the conflict inbox).
+    pub conflicts: u64,
+    /// Operations that failed for a passing reason and wait for a retry.
+    pub retries: u64,
+    /// Still queued when the run stopped.
+    pub remaining: u64,
+    /// Why the run stopped early, in plain words (offline, credentials, ...).
+    pub stopped: Option<String>,
+    /// Set when another process was already syncing this platform.
+    pub busy: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncReport {
+    pub platforms: Vec<PlatformRun>,
+}
+
+impl SyncReport {
+    pub fn remaining(&self) -> u64 {
+        self.platforms.iter().map(|p| p.remaining).sum()
+    }
+}
+
+/// Bulk activation or deactivation from the batch page (or `codes activate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActivationRequest {
+    pub ticket_type: String,
+    /// These codes of the batch; `null` = every code of the batch that can change.
+    #[serde(default)]
+    pub codes: Option<Vec<String>>,
+    /// true: activate on e-Buy (issued -> active); false: deactivate (active -> issued).
+    pub activate: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActivationReport {
+    /// Codes changed locally and queued for e-Buy.
+    pub queued: u64,
+    /// Codes left as they were, with why (first 100).
+    pub skipped: Vec<ActivationSkip>,
+    pub skipped_total: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActivationSkip {
+    pub code: String,
+    /// `unknown`, `not_in_batch`, `already_active`, `not_active` or `final` (redeemed,
+    /// disabled, expired: nothing leaves those).
+    pub reason: String,
+}
