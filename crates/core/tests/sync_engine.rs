@@ -150,11 +150,10 @@ fn a_lost_e_buy_answer_is_replayed_by_its_uuid_not_applied_again() {
     let c = sim.counters();
     assert_eq!(c.max_applied(), 1);
     assert_eq!(c.applied["p004.activate"].len(), 1200);
-    assert_eq!(
-        c.replays.values().sum::<u64>(),
-        1,
-        "the lost envelope was answered from the store"
-    );
+    // The lost envelope (re-sent within the first run too, when its jittered backoff was
+    // short) was answered from the platform's store each time.
+    assert!(c.replays.values().sum::<u64>() >= 1, "{:?}", c.replays);
+    assert_eq!(c.replays.len(), 1, "one envelope was lost: {:?}", c.replays);
     assert!(items(&desk, OutboxState::Done)
         .iter()
         .all(|i| i.result_code.as_deref() == Some("SUCCESS")));
@@ -499,9 +498,17 @@ fn a_code_active_on_e_buy_and_disabled_at_the_counter_is_reported_to_e_buy() {
     desk.disable_code(&code, None).unwrap();
     let queued = items(&desk, OutboxState::Queued);
     assert_eq!(queued.len(), 1);
-    assert_eq!((queued[0].op.as_str(), &queued[0].payload), ("ebuy.status", &serde_json::json!({"codeStatus": "3"})));
+    assert_eq!(
+        (queued[0].op.as_str(), &queued[0].payload),
+        ("ebuy.status", &serde_json::json!({"codeStatus": "3"}))
+    );
     let r = desk.sync_run(Some(Platform::Ebuy), &quick()).unwrap();
     assert_eq!(r.remaining(), 0);
     assert_eq!(sim.counters().applied["p004.update_status"][&code], 1);
-    assert_eq!(sim.state()["p004"]["codes"][&code]["status"], "3", "{}", sim.state()["p004"]);
+    assert_eq!(
+        sim.state()["p004"]["codes"][&code]["status"],
+        "3",
+        "{}",
+        sim.state()["p004"]
+    );
 }

@@ -34,8 +34,11 @@ pub struct RunOptions {
     /// Sleep through backoff and Retry-After pauses (until `max_duration`); otherwise
     /// stop the platform at the first pause.
     pub wait: bool,
-    /// Pull remote state once the queue is empty.
+    /// Pull remote state once the queue is empty...
     pub pull: bool,
+    /// ...unless the last pull is more recent than this (lists can be long; the app's
+    /// background tick should not read them every 30 s).
+    pub pull_every: Duration,
     /// Exponential backoff with full jitter: a retry waits a random time in
     /// 0..=min(cap, base * 2^attempts).
     pub backoff_base: Duration,
@@ -57,6 +60,7 @@ impl RunOptions {
         RunOptions {
             max_duration: Duration::from_secs(20),
             wait: false,
+            pull_every: Duration::from_secs(300),
             ..RunOptions::default()
         }
     }
@@ -68,6 +72,7 @@ impl Default for RunOptions {
             max_duration: Duration::from_secs(120),
             wait: true,
             pull: true,
+            pull_every: Duration::ZERO,
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(60),
             timeout: Duration::from_secs(20),
@@ -119,6 +124,7 @@ fn run_platform(
         Err(words) => {
             out.remaining = outbox::counts(conn, p)?.0;
             out.stopped = Some(words);
+            out.skipped = true;
             return Ok(out);
         }
     };
@@ -154,7 +160,7 @@ fn run_platform(
         }
         let ops = take_group(conn, p, connector.as_ref())?;
         if ops.is_empty() {
-            if opts.pull {
+            if opts.pull && settings::pull_due(conn, p, opts.pull_every)? {
                 pull(conn, p, connector.as_mut(), &mut http)?;
             }
             break;

@@ -320,3 +320,16 @@ pub fn paused_until(conn: &Connection, p: Platform) -> SyncResult<i64> {
         .optional()?
         .unwrap_or(0))
 }
+
+/// Whether the platform's last pull is older than `every` (or there was none).
+pub fn pull_due(conn: &Connection, p: Platform, every: std::time::Duration) -> SyncResult<bool> {
+    let last: Option<i64> = conn
+        .query_row(
+            "SELECT last_pull_at FROM sync_platforms WHERE platform = ?1",
+            [p.id()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(last.is_none_or(|at| crate::store::now_ms() - at >= every.as_millis() as i64))
+}

@@ -138,7 +138,9 @@ pub struct PlatformStatus {
     pub configured: bool,
     /// `null` until the first call; then whether the last call reached the server.
     pub online: Option<bool>,
+    #[ts(type = "number")]
     pub queued: u64,
+    #[ts(type = "number")]
     pub conflicts: u64,
     pub last_success_at: Option<DateTime<Utc>>,
     /// In plain words, with what to do.
@@ -156,10 +158,13 @@ pub struct PlatformStatus {
 #[ts(export)]
 pub struct RemoteSummary {
     /// Items the platform lists (ticket types, templates, bonuses, vouchers).
+    #[ts(type = "number")]
     pub items: u64,
     /// Of those, used / redeemed on the platform.
+    #[ts(type = "number")]
     pub used: u64,
     /// Local rows whose status the pull changed (e.g. a bonus used on the platform).
+    #[ts(type = "number")]
     pub refreshed: u64,
 }
 
@@ -199,6 +204,7 @@ impl OutboxState {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct OutboxItem {
+    #[ts(type = "number")]
     pub id: i64,
     pub platform: Platform,
     /// e.g. `ebuy.activate`, `bonus.create`, `wxcard.create`, `voucher.buy`.
@@ -241,7 +247,9 @@ pub struct OutboxQuery {
 #[ts(export)]
 pub struct SyncStatus {
     pub platforms: Vec<PlatformStatus>,
+    #[ts(type = "number")]
     pub queued: u64,
+    #[ts(type = "number")]
     pub conflicts: u64,
 }
 
@@ -252,19 +260,26 @@ pub struct SyncStatus {
 pub struct PlatformRun {
     pub platform: Option<Platform>,
     /// HTTP requests sent (including read-backs and pulls).
+    #[ts(type = "number")]
     pub requests: u64,
     /// Operations the platform confirmed.
+    #[ts(type = "number")]
     pub done: u64,
     /// Operations it refused for good (now in the conflict inbox).
+    #[ts(type = "number")]
     pub conflicts: u64,
     /// Operations that failed for a passing reason and wait for a retry.
+    #[ts(type = "number")]
     pub retries: u64,
     /// Still queued when the run stopped.
+    #[ts(type = "number")]
     pub remaining: u64,
     /// Why the run stopped early, in plain words (offline, credentials, ...).
     pub stopped: Option<String>,
     /// Set when another process was already syncing this platform.
     pub busy: bool,
+    /// The platform is off or not set up: its queue was not run.
+    pub skipped: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -275,8 +290,13 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
+    /// Operations left on the platforms that were run (off ones are not counted).
     pub fn remaining(&self) -> u64 {
-        self.platforms.iter().map(|p| p.remaining).sum()
+        self.platforms
+            .iter()
+            .filter(|p| !p.skipped)
+            .map(|p| p.remaining)
+            .sum()
     }
 }
 
@@ -298,9 +318,11 @@ pub struct ActivationRequest {
 #[ts(export)]
 pub struct ActivationReport {
     /// Codes changed locally and queued for e-Buy.
+    #[ts(type = "number")]
     pub queued: u64,
     /// Codes left as they were, with why (first 100).
     pub skipped: Vec<ActivationSkip>,
+    #[ts(type = "number")]
     pub skipped_total: u64,
 }
 

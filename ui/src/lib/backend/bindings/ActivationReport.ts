@@ -5,8 +5,8 @@ export type ActivationReport = {
 /**
  * Codes changed locally and queued for e-Buy.
  */
-queued: bigint, 
+queued: number, 
 /**
  * Codes left as they were, with why (first 100).
  */
-skipped: Array<ActivationSkip>, skippedTotal: bigint, };
+skipped: Array<ActivationSkip>, skippedTotal: number, };

@@ -5,7 +5,7 @@ import type { Platform } from "./Platform";
 /**
  * One outbox row: a queued action, a result, or a conflict in the inbox.
  */
-export type OutboxItem = { id: bigint, platform: Platform, 
+export type OutboxItem = { id: number, platform: Platform, 
 /**
  * e.g. `ebuy.activate`, `bonus.create`, `wxcard.create`, `voucher.buy`.
  */

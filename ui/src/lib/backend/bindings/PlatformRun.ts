@@ -8,23 +8,23 @@ export type PlatformRun = { platform: Platform | null,
 /**
  * HTTP requests sent (including read-backs and pulls).
  */
-requests: bigint, 
+requests: number, 
 /**
  * Operations the platform confirmed.
  */
-done: bigint, 
+done: number, 
 /**
  * Operations it refused for good (now in the conflict inbox).
  */
-conflicts: bigint, 
+conflicts: number, 
 /**
  * Operations that failed for a passing reason and wait for a retry.
  */
-retries: bigint, 
+retries: number, 
 /**
  * Still queued when the run stopped.
  */
-remaining: bigint, 
+remaining: number, 
 /**
  * Why the run stopped early, in plain words (offline, credentials, ...).
  */
@@ -32,4 +32,8 @@ stopped: string | null,
 /**
  * Set when another process was already syncing this platform.
  */
-busy: boolean, };
+busy: boolean, 
+/**
+ * The platform is off or not set up: its queue was not run.
+ */
+skipped: boolean, };

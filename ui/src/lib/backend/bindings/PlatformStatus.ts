@@ -13,7 +13,7 @@ configured: boolean,
 /**
  * `null` until the first call; then whether the last call reached the server.
  */
-online: boolean | null, queued: bigint, conflicts: bigint, lastSuccessAt: string | null, 
+online: boolean | null, queued: number, conflicts: number, lastSuccessAt: string | null, 
 /**
  * In plain words, with what to do.
  */

@@ -7,12 +7,12 @@ export type RemoteSummary = {
 /**
  * Items the platform lists (ticket types, templates, bonuses, vouchers).
  */
-items: bigint, 
+items: number, 
 /**
  * Of those, used / redeemed on the platform.
  */
-used: bigint, 
+used: number, 
 /**
  * Local rows whose status the pull changed (e.g. a bonus used on the platform).
  */
-refreshed: bigint, };
+refreshed: number, };

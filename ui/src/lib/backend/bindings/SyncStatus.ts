@@ -4,4 +4,4 @@ import type { PlatformStatus } from "./PlatformStatus";
 /**
  * The Sync page's whole state.
  */
-export type SyncStatus = { platforms: Array<PlatformStatus>, queued: bigint, conflicts: bigint, };
+export type SyncStatus = { platforms: Array<PlatformStatus>, queued: number, conflicts: number, };
