@@ -15,6 +15,9 @@ use super::{from_ms, now_ms, StoreError};
 use crate::api_error::FieldError;
 use crate::domain::template::{Template, TemplateDraft, TemplateKind};
 use crate::domain::PageRequest;
+use crate::sync::connectors::{sense, wxcard};
+use crate::sync::outbox::{self, NewOp};
+use crate::sync::Platform;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
@@ -230,6 +233,7 @@ pub fn create(conn: &mut Connection, draft: TemplateDraft) -> Result<Template, T
         &id.to_string(),
         &serde_json::json!({ "title": d.title }),
     )?;
+    enqueue_wxcard(&tx, id, &d)?;
     let t = get(&tx, id)?;
     tx.commit()?;
     Ok(t)
@@ -273,9 +277,43 @@ pub fn update(
         &id.to_string(),
         &serde_json::json!({ "before": before.fields, "after": d }),
     )?;
+    enqueue_wxcard(&tx, id, &d)?;
     let t = get(&tx, id)?;
     tx.commit()?;
     Ok(t)
+}
+
+/// Tells the WeChat-card platform (001) of a template's new state: its create, or an
+/// update once a create is queued or done. A `general` template has no kind there and
+/// stays local; when it later becomes one of the four kinds, its create is queued then.
+fn enqueue_wxcard(tx: &Transaction<'_>, id: i64, d: &TemplateDraft) -> Result<(), StoreError> {
+    let Some(payload) = wxcard::payload_for(d) else {
+        return Ok(());
+    };
+    let subject = id.to_string();
+    let created: bool = tx
+        .query_row(
+            "SELECT 1 FROM outbox WHERE platform = ?1 AND op = ?2 AND subject = ?3 LIMIT 1",
+            params![Platform::WxCard.id(), wxcard::CREATE, subject],
+            |_| Ok(true),
+        )
+        .optional()?
+        .unwrap_or(false);
+    outbox::enqueue(
+        tx,
+        NewOp {
+            platform: Platform::WxCard,
+            op: if created {
+                wxcard::UPDATE
+            } else {
+                wxcard::CREATE
+            },
+            subject: &subject,
+            batch_id: None,
+            payload,
+        },
+    )?;
+    Ok(())
 }
 
 /// Newest first.
@@ -372,6 +410,31 @@ pub fn link_batch(
         &id.to_string(),
         &serde_json::json!({ "ticket_type": ticket_type.trim() }),
     )?;
+    // The batch's codes go to 000 once, at the first link: the platform cannot take codes
+    // out of a ticket type, so a later re-link (after an unlink) must not send them again.
+    let sent_before: bool = tx
+        .query_row(
+            "SELECT 1 FROM outbox WHERE platform = ?1 AND op = ?2 AND batch_id = ?3
+               AND state IN ('queued', 'done') LIMIT 1",
+            params![Platform::Sense.id(), sense::IMPORT, batch_id],
+            |_| Ok(true),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if !sent_before {
+        let payload =
+            sense::ImportPayload::new(ticket_type.trim(), &t.fields.title, codes.max(0) as u64);
+        outbox::enqueue(
+            &tx,
+            NewOp {
+                platform: Platform::Sense,
+                op: sense::IMPORT,
+                subject: ticket_type.trim(),
+                batch_id: Some(batch_id),
+                payload: serde_json::to_value(&payload).unwrap_or_default(),
+            },
+        )?;
+    }
     let t = get(&tx, id)?;
     tx.commit()?;
     Ok(t)

@@ -17,6 +17,9 @@ use crate::domain::customer::Phone;
 use crate::domain::lifecycle::{CodeStatus, IllegalTransition};
 use crate::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};
 use crate::domain::Page;
+use crate::sync::connectors::voucher;
+use crate::sync::outbox::{self, NewOp};
+use crate::sync::Platform;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VoucherError {
@@ -137,6 +140,17 @@ pub fn sell(
             "paid": draft.paid,
             "terminal": counter.terminal,
         }),
+    )?;
+    outbox::enqueue_as(
+        &tx,
+        &counter.operator,
+        NewOp {
+            platform: Platform::Voucher,
+            op: voucher::BUY,
+            subject: &id.to_string(),
+            batch_id: None,
+            payload: serde_json::json!({ "name": draft.name, "priceFen": draft.price_fen }),
+        },
     )?;
     let v = get(&tx, id)?;
     tx.commit()?;

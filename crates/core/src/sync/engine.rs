@@ -91,6 +91,7 @@ pub fn backoff(opts: &RunOptions, attempts: u32, rng: &mut SmallRng) -> Duration
 /// Runs every enabled platform (or one), one after the other.
 pub fn run(db: &Path, only: Option<Platform>, opts: &RunOptions) -> SyncResult<SyncReport> {
     let mut conn = store::open(db)?;
+    prune(&conn)?;
     let mut report = SyncReport::default();
     let started = Instant::now();
     for p in Platform::ALL
@@ -200,6 +201,21 @@ fn run_platform(
     Ok(out)
 }
 
+/// How long confirmed e-Buy code operations stay in the outbox as the history of
+/// results (the batch page's per-code results). They are the bulk of the table (one row
+/// per code). Other platforms' rows are kept: the store looks them up to decide between
+/// a create and an update (templates) or whether a batch was already sent (000).
+pub const KEEP_DONE_DAYS: i64 = 90;
+
+fn prune(conn: &Connection) -> SyncResult<()> {
+    let before = now_ms() - KEEP_DONE_DAYS * 86_400_000;
+    conn.execute(
+        "DELETE FROM outbox WHERE platform = 'p004' AND state = 'done' AND done_at < ?1",
+        [before],
+    )?;
+    Ok(())
+}
+
 fn head_not_before(conn: &Connection, p: Platform) -> SyncResult<i64> {
     use rusqlite::OptionalExtension;
     Ok(conn
@@ -269,10 +285,15 @@ fn take_group(conn: &mut Connection, p: Platform, c: &dyn Connector) -> SyncResu
             .count();
         ops.truncate(n.max(1));
         let uuid = outbox::new_key();
-        let mut st =
-            tx.prepare_cached("UPDATE outbox SET envelope_uuid = ?2, sent = 1 WHERE id = ?1")?;
+        // The group is a prefix of this platform's queue, so its rows are exactly the
+        // queued ones up to its last id: one statement marks them all.
+        let last = ops.last().map(|o| o.id).unwrap_or(head.id);
+        tx.prepare_cached(
+            "UPDATE outbox SET envelope_uuid = ?3, sent = 1
+              WHERE platform = ?1 AND state = 'queued' AND id <= ?2",
+        )?
+        .execute(params![p.id(), last, uuid])?;
         for o in &mut ops {
-            st.execute(params![o.id, uuid])?;
             o.envelope_uuid = Some(uuid.clone());
         }
     } else {
@@ -301,8 +322,19 @@ fn store_results(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let now = now_ms();
     let (mut done, mut conflicts, mut retries) = (0, 0, 0);
+    // Most answers are the same "done" for every op of a batch: one statement per
+    // distinct (code, message) instead of one per op.
+    let mut plain_done: std::collections::HashMap<(&str, &str), Vec<i64>> = Default::default();
     for (op, result) in ops.iter().zip(results) {
         match result {
+            OpResult::Done {
+                code,
+                message,
+                remote: None,
+            } => {
+                done += 1;
+                plain_done.entry((code, message)).or_default().push(op.id);
+            }
             OpResult::Done {
                 code,
                 message,
@@ -357,6 +389,18 @@ fn store_results(
             }
         }
     }
+    for ((code, message), ids) in plain_done {
+        // Integers only, written by us: safe to put in the statement.
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        tx.execute(
+            &format!(
+                "UPDATE outbox SET state = 'done', result_code = ?1, result_message = ?2,
+                        attempts = attempts + 1, updated_at = ?3, done_at = ?3
+                  WHERE id IN ({list})"
+            ),
+            params![code, message, now],
+        )?;
+    }
     settings::note(&tx, p, &Note::Success)?;
     tx.commit()?;
     Ok((done, conflicts, retries))
@@ -385,23 +429,16 @@ fn store_failure(
     } else {
         1
     };
-    // When nothing can have reached the server, an op never sent before is again
-    // "never sent": its next try needs no read-back.
-    let unsent = !e.may_have_applied();
+    // `sent` stays set even when this call certainly did not reach the server: an op
+    // may take several requests (000 uploads, then imports), and an earlier one of them
+    // may have been applied. Its next try reads back first.
     let mut st = tx.prepare_cached(
         "UPDATE outbox SET attempts = attempts + ?2, result_code = ?3, result_message = ?4,
-                updated_at = ?5, sent = CASE WHEN ?6 THEN 0 ELSE sent END WHERE id = ?1",
+                updated_at = ?5 WHERE id = ?1",
     )?;
     for o in ops {
         let kind = format!("{:?}", e.kind).to_lowercase();
-        st.execute(params![
-            o.id,
-            counts,
-            kind,
-            e.message,
-            now,
-            unsent && !o.sent_before
-        ])?;
+        st.execute(params![o.id, counts, kind, e.message, now])?;
     }
     drop(st);
     settings::note(

@@ -32,6 +32,8 @@ use crate::store::StoreError;
 pub enum SyncError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Page(#[from] crate::domain::page::PageError),
     #[error("unknown platform \"{0}\"; use p000, p001, p002, p003 or p004")]
     UnknownPlatform(String),
     #[error("{message}")]
@@ -67,7 +69,9 @@ impl crate::ErrorCode for SyncError {
         match self {
             SyncError::Store(e) => e.code(),
             SyncError::UnknownPlatform(_) => "unknown_platform",
-            SyncError::Field { code, .. } => code,
+            // Like every module's form errors: the UI reads `fields` for the details.
+            SyncError::Field { .. } => "invalid_fields",
+            SyncError::Page(e) => e.code(),
             SyncError::Credentials { .. } => "credentials_io",
             SyncError::CredentialsOpen(_) => "credentials_open",
             SyncError::ItemNotFound(_) => "outbox_item_not_found",

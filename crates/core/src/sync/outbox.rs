@@ -93,11 +93,7 @@ pub fn get(conn: &Connection, id: i64) -> SyncResult<OutboxItem> {
 
 /// Lists outbox rows, newest first (the queue: oldest first, as it drains).
 pub fn list(conn: &Connection, q: &OutboxQuery) -> SyncResult<Page<OutboxItem>> {
-    let page = q.page.validated().map_err(|e| SyncError::Field {
-        field: "page",
-        code: "invalid",
-        message: e.to_string(),
-    })?;
+    let page = q.page.validated()?;
     let mut wh = vec!["1 = 1".to_owned()];
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(p) = q.platform {

@@ -82,6 +82,15 @@ fn field(field: &'static str, message: impl Into<String>) -> SyncError {
     }
 }
 
+/// A value the form must have for what was asked (turning sync on).
+fn required(field: &'static str, message: impl Into<String>) -> SyncError {
+    SyncError::Field {
+        field,
+        code: "required",
+        message: message.into(),
+    }
+}
+
 /// Checks and stores a platform's settings; the secret goes to the credentials file.
 pub fn save(
     conn: &mut Connection,
@@ -98,7 +107,7 @@ pub fn save(
         ));
     }
     if input.enabled && url.is_empty() {
-        return Err(field(
+        return Err(required(
             "baseUrl",
             "enter the platform's address before turning sync on",
         ));
@@ -116,13 +125,13 @@ pub fn save(
             ));
         }
         if input.enabled && input.app_id.trim().is_empty() {
-            return Err(field(
+            return Err(required(
                 "appId",
                 "enter the appId e-Buy gave you before turning sync on",
             ));
         }
         if input.enabled && input.brand_id.trim().is_empty() {
-            return Err(field(
+            return Err(required(
                 "brandId",
                 "enter the brandId: e-Buy needs it to deactivate codes",
             ));
@@ -142,7 +151,7 @@ pub fn save(
         (None, false) => credentials::has(db, p),
     };
     if input.enabled && !has_secret {
-        return Err(field(
+        return Err(required(
             "secret",
             format!("enter the {} before turning sync on", p.secret_name()),
         ));
