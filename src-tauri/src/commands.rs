@@ -165,14 +165,14 @@ pub async fn job_cancel(state: State<'_, AppState>, job_id: String) -> Answer<bo
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use serde_json::{json, Value};
     use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 
     use crate::{app_builder, AppState};
 
     /// The app on the mock runtime with the real context (config and capabilities).
-    fn window(state: AppState) -> tauri::WebviewWindow<MockRuntime> {
+    pub(crate) fn window(state: AppState) -> tauri::WebviewWindow<MockRuntime> {
         let app = app_builder(mock_builder(), state)
             .build(tauri::generate_context!())
             .expect("app");
@@ -184,7 +184,7 @@ mod tests {
         }
     }
 
-    fn invoke(
+    pub(crate) fn invoke(
         webview: &tauri::WebviewWindow<MockRuntime>,
         cmd: &str,
         body: Value,

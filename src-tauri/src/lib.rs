@@ -6,6 +6,7 @@ mod commands;
 mod counter_commands;
 mod jobs;
 mod state;
+mod sync_commands;
 mod wallet_commands;
 
 use std::path::PathBuf;
@@ -73,12 +74,22 @@ pub fn app_builder<R: tauri::Runtime>(
             wallet_commands::voucher_export,
             wallet_commands::customer_add,
             wallet_commands::customer_list,
+            sync_commands::sync_status,
+            sync_commands::sync_settings_get,
+            sync_commands::sync_settings_save,
+            sync_commands::sync_now,
+            sync_commands::sync_outbox,
+            sync_commands::sync_conflict_retry,
+            sync_commands::sync_conflict_edit,
+            sync_commands::sync_conflict_discard,
+            sync_commands::codes_activate,
         ])
 }
 
 pub fn run() {
     let state = AppState::open(db_path_from_args(std::env::args().skip(1)));
     state.index_in_background();
+    state.sync_in_background();
     let app = app_builder(tauri::Builder::default(), state)
         .plugin(tauri_plugin_dialog::init())
         .run(tauri::generate_context!());

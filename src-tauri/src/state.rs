@@ -3,8 +3,10 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use coupondesk_core::progress::CancelToken;
+use coupondesk_core::sync::engine::RunOptions;
 use coupondesk_core::{ApiError, Desk};
 
 use crate::jobs::Jobs;
@@ -41,6 +43,40 @@ impl AppState {
                     eprintln!("search index: {e}");
                 }
             });
+        }
+    }
+
+    /// Every 30 s (the first time shortly after start-up), drains the outbox and pulls the
+    /// platforms' state on a thread of its own, so the window never waits for it. A run is
+    /// short (`RunOptions::background`) and skips platforms that are paused. Errors go to
+    /// stderr once per change of wording; the core's messages never carry a secret.
+    pub fn sync_in_background(&self) {
+        const FIRST: Duration = Duration::from_secs(5);
+        const EVERY: Duration = Duration::from_secs(30);
+        if let Ok(desk) = self.desk.clone() {
+            let spawned = std::thread::Builder::new()
+                .name("sync".into())
+                .spawn(move || {
+                    let mut last: Option<String> = None;
+                    std::thread::sleep(FIRST);
+                    loop {
+                        match desk.sync_run(None, &RunOptions::background()) {
+                            Ok(_) => last = None,
+                            Err(e) => {
+                                let e = ApiError::from(&e);
+                                let line = format!("sync: {} ({})", e.message, e.code);
+                                if last.as_deref() != Some(line.as_str()) {
+                                    eprintln!("{line}");
+                                    last = Some(line);
+                                }
+                            }
+                        }
+                        std::thread::sleep(EVERY);
+                    }
+                });
+            if let Err(e) = spawned {
+                eprintln!("sync: could not start the background sync: {e}");
+            }
         }
     }
 }

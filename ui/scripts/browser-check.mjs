@@ -173,6 +173,35 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid=batch-detail-total]')?.textContent === '320');
   check(true, 'a cancelled import leaves the total at 320');
 
+  // Bulk activation on e-Buy: two issued codes and a disabled one are ticked; the report
+  // says two were queued and why the third was left; the sync results tab lists them.
+  const codeBox = (c) => page.locator(`[data-testid=code-row][data-code=${c}] [data-testid=code-select]`);
+  await codeBox('E2E00000').check();
+  await codeBox('E2E00001').check();
+  await codeBox('E2E00013').check();
+  check((await id('activation-selected').innerText()).includes('3'), 'three codes are ticked');
+  await id('activate-selected').click();
+  await id('activation-report').waitFor();
+  check((await id('activation-queued').getAttribute('data-queued')) === '2', 'the report says 2 codes were queued for e-Buy');
+  check(
+    (await page.locator('[data-testid=activation-skip][data-code=E2E00013][data-reason=final]').count()) === 1,
+    'and that the disabled code was left as it was',
+  );
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid=code-row][data-code=E2E00000]')?.textContent?.includes('已激活'),
+  );
+  check((await id('activation-selected').innerText()).includes('0'), 'the activated codes show as active and the ticks are cleared');
+  await shot('33-activation-report');
+  await id('batch-tab-sync').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=sync-result-row]').length === 2);
+  check(
+    (await page.locator('[data-testid=sync-result-row][data-state=queued]').count()) === 2,
+    'the sync results tab lists both codes as queued',
+  );
+  await shot('34-batch-sync-results');
+  await id('batch-tab-codes').click();
+  await id('code-row').first().waitFor();
+
   // Templates: the list with spec 001's filters, a field error first, then a saved cash template.
   await id('nav-templates').click();
   await id('template-row').first().waitFor();
@@ -241,7 +270,7 @@ try {
     await page.evaluate(() => {
       const bar = document.querySelector('.topbar');
       const tops = [...document.querySelectorAll('.topbar nav a')].map((a) => a.getBoundingClientRect().top);
-      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 7;
+      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 8;
     }),
     'the top bar fits in 1280px',
   );
@@ -396,6 +425,44 @@ try {
   check(true, 'search by name finds the new customer');
   await shot('32-customers');
 
+  // Sync: five platforms; a conflict edited (a local check), then discarded with a reason;
+  // "sync now" drains e-Buy's queue (the two codes activated above).
+  await id('nav-sync').click();
+  await id('sync-platform').first().waitFor();
+  check((await id('sync-platform').count()) === 5, 'the Sync page shows five platforms');
+  const card = (p) => page.locator(`[data-testid=sync-platform][data-platform=${p}]`);
+  check((await card('p000').getAttribute('data-state')) === 'offline', 'Sense is offline');
+  check((await card('p000').getByTestId('sync-platform-error').innerText()).includes('could not reach'), 'with its last error in words');
+  check(await card('p000').getByTestId('sync-platform-paused').isVisible(), 'and when it tries again');
+  check((await card('p001').getAttribute('data-state')) === 'off', 'WeChat cards are not set up');
+  check((await card('p004').getByTestId('sync-platform-queued').innerText()) === '2', 'e-Buy has the 2 activated codes queued');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict-row]').length === 2);
+  await shot('35-sync');
+  const conflict = page.locator('[data-testid=conflict-row]').filter({ hasText: 'DEMOBONUS03' });
+  check((await conflict.getByTestId('conflict-why').innerText()).includes('limit'), 'a conflict says why it was refused');
+  await conflict.getByTestId('conflict-edit').click();
+  await conflict.getByTestId('conflict-field-amountFen').fill('12.5');
+  await conflict.getByTestId('conflict-edit-save').click();
+  await conflict.getByTestId('field-error-amountFen').waitFor();
+  check((await conflict.getByTestId('field-error-amountFen').innerText()).includes('整数'), 'an amount in fen must stay a whole number');
+  await conflict.getByTestId('conflict-edit').click();
+  await conflict.getByTestId('conflict-discard').click();
+  await conflict.getByTestId('conflict-discard').click();
+  await conflict.getByTestId('field-error-reason').waitFor();
+  check(true, 'discarding without a reason asks for one');
+  await conflict.getByTestId('conflict-discard-reason').fill('金额填错，已在平台手工创建');
+  await shot('36-sync-discard');
+  await conflict.getByTestId('conflict-discard').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict-row]').length === 1);
+  check((await card('p002').getByTestId('sync-platform-conflicts').innerText()) === '0', 'the discarded conflict leaves the inbox');
+  await card('p004').getByTestId('sync-platform-now').click();
+  await id('sync-run-result').waitFor();
+  await page.waitForFunction(
+    () => document.querySelector('[data-platform=p004] [data-testid=sync-platform-queued]')?.textContent?.trim() === '0',
+  );
+  check(true, 'sync now sends e-Buy its queue');
+  await shot('37-sync-after-run');
+
   // Settings: a field error, then a save.
   await id('nav-settings').click();
   await id('settings-terminal').waitFor();
@@ -410,6 +477,18 @@ try {
   await id('settings-saved').waitFor();
   check(true, 'settings saved');
   await shot('23-settings');
+  const wx = page.locator('[data-testid=sync-settings-form][data-platform=p001]');
+  await wx.getByTestId('sync-enabled').check();
+  await wx.getByTestId('sync-settings-save').click();
+  await wx.getByTestId('field-error-baseUrl').waitFor();
+  check((await wx.getByTestId('field-error-baseUrl').innerText()).includes('接口地址'), 'turning sync on without an address shows a field error');
+  const bonusForm = page.locator('[data-testid=sync-settings-form][data-platform=p002]');
+  check(
+    (await bonusForm.getByTestId('sync-secret').inputValue()) === '' && (await bonusForm.getByTestId('sync-secret-stored').isVisible()),
+    'a stored secret is never shown, only "stored"',
+  );
+  await wx.scrollIntoViewIfNeeded();
+  await shot('38-sync-settings-error');
   await id('nav-batches').click();
   await id('batch-row').first().waitFor();
   await page.locator('[data-testid=batch-row][data-ticket-type=E2E1]').click();
@@ -426,7 +505,7 @@ try {
     page.evaluate(() => {
       const bar = document.querySelector('.topbar');
       const tops = [...document.querySelectorAll('.topbar nav a')].map((a) => a.getBoundingClientRect().top);
-      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 7;
+      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 8;
     });
   check(await fits(), 'the English top bar fits in 1280px');
   await shot('15-batches-en');

@@ -2,7 +2,7 @@
 // where they were:
 //   #/  #/batch/<ticketType>  #/templates  #/template/new  #/template/<id>
 //   #/template/<id>/edit  #/redeem  #/settings  #/bonuses  #/bonus/<id>  #/vouchers
-//   #/voucher/<id>  #/customers
+//   #/voucher/<id>  #/customers  #/sync
 export type Route =
   | { page: 'batches' }
   | { page: 'batch'; ticketType: string }
@@ -16,10 +16,19 @@ export type Route =
   | { page: 'bonus'; id: number }
   | { page: 'vouchers' }
   | { page: 'voucher'; id: number }
-  | { page: 'customers' };
+  | { page: 'customers' }
+  | { page: 'sync' };
 
 /** The top-bar section a route belongs to. */
-export type Section = 'batches' | 'templates' | 'redeem' | 'bonuses' | 'vouchers' | 'customers' | 'settings';
+export type Section =
+  | 'batches'
+  | 'templates'
+  | 'redeem'
+  | 'bonuses'
+  | 'vouchers'
+  | 'customers'
+  | 'sync'
+  | 'settings';
 
 export function sectionOf(route: Route): Section {
   switch (route.page) {
@@ -43,6 +52,8 @@ export function sectionOf(route: Route): Section {
       return 'vouchers';
     case 'customers':
       return 'customers';
+    case 'sync':
+      return 'sync';
   }
 }
 
@@ -69,6 +80,7 @@ export function parseRoute(hash: string): Route {
   if (hash === '#/bonuses') return { page: 'bonuses' };
   if (hash === '#/vouchers') return { page: 'vouchers' };
   if (hash === '#/customers') return { page: 'customers' };
+  if (hash === '#/sync') return { page: 'sync' };
   const wm = /^#\/(bonus|voucher)\/([^/]+)$/.exec(hash);
   if (wm?.[2] !== undefined && ID.test(wm[2])) {
     const id = Number(wm[2]);
@@ -103,6 +115,8 @@ export function hrefOf(route: Route): string {
       return `#/voucher/${route.id}`;
     case 'customers':
       return '#/customers';
+    case 'sync':
+      return '#/sync';
     case 'batches':
       return '#/';
   }

@@ -25,6 +25,8 @@ describe('routes', () => {
     expect(parseRoute('#/vouchers')).toEqual({ page: 'vouchers' });
     expect(parseRoute('#/voucher/42')).toEqual({ page: 'voucher', id: 42 });
     expect(parseRoute('#/customers')).toEqual({ page: 'customers' });
+    expect(parseRoute('#/sync')).toEqual({ page: 'sync' });
+    expect(sectionOf({ page: 'sync' })).toBe('sync');
     expect(parseRoute('#/bonus/0')).toEqual({ page: 'batches' });
     expect(parseRoute('#/bonus/BEVTGKODUNM')).toEqual({ page: 'batches' });
     expect(parseRoute('#/voucher/-1')).toEqual({ page: 'batches' });
@@ -48,6 +50,7 @@ describe('routes', () => {
       { page: 'vouchers' },
       { page: 'voucher', id: 6 },
       { page: 'customers' },
+      { page: 'sync' },
     ];
     for (const r of routes) expect(parseRoute(hrefOf(r))).toEqual(r);
     expect(routes.map(sectionOf)).toEqual([
@@ -64,6 +67,7 @@ describe('routes', () => {
       'vouchers',
       'vouchers',
       'customers',
+      'sync',
     ]);
   });
 });

@@ -1,6 +1,8 @@
 // The UI's whole view of the backend: one method per Tauri command of
 // docs/architecture.md, plus the two native file dialogs. Pages depend on this
 // interface only, so they run the same against the real app and the in-memory fake.
+import type { ActivationReport } from './bindings/ActivationReport';
+import type { ActivationRequest } from './bindings/ActivationRequest';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Batch } from './bindings/Batch';
 import type { Bonus } from './bindings/Bonus';
@@ -25,6 +27,8 @@ import type { ImportPreview } from './bindings/ImportPreview';
 import type { ImportProgress } from './bindings/ImportProgress';
 import type { ImportReport } from './bindings/ImportReport';
 import type { ImportTarget } from './bindings/ImportTarget';
+import type { OutboxItem } from './bindings/OutboxItem';
+import type { OutboxQuery } from './bindings/OutboxQuery';
 import type { Page } from './bindings/Page';
 import type { PageRequest } from './bindings/PageRequest';
 import type { CodeStatus } from './bindings/CodeStatus';
@@ -32,7 +36,12 @@ import type { RedeemCheck } from './bindings/RedeemCheck';
 import type { RedeemOutcome } from './bindings/RedeemOutcome';
 import type { RedeemRequest } from './bindings/RedeemRequest';
 import type { Redemption } from './bindings/Redemption';
+import type { Platform } from './bindings/Platform';
+import type { PlatformSettings } from './bindings/PlatformSettings';
+import type { PlatformSettingsInput } from './bindings/PlatformSettingsInput';
 import type { Settings } from './bindings/Settings';
+import type { SyncReport } from './bindings/SyncReport';
+import type { SyncStatus } from './bindings/SyncStatus';
 import type { Template } from './bindings/Template';
 import type { TemplateDraft } from './bindings/TemplateDraft';
 import type { TemplatePage } from './bindings/TemplatePage';
@@ -128,4 +137,21 @@ export interface Backend {
   customerAdd(draft: CustomerDraft): Promise<Customer>;
   /** Newest first; `search` is a substring of the phone or the name. */
   customerList(search: string | null, page: PageRequest): Promise<Page<Customer>>;
+
+  // Sync with the five remote platforms (issue #5). No answer ever carries a secret.
+  syncStatus(): Promise<SyncStatus>;
+  /** The five platforms' settings, p000 to p004. */
+  syncSettingsGet(): Promise<PlatformSettings[]>;
+  syncSettingsSave(settings: PlatformSettingsInput): Promise<PlatformSettings>;
+  /** A short run (about 15 s at most); `null` = every enabled platform. */
+  syncNow(platform: Platform | null): Promise<SyncReport>;
+  syncOutbox(query: OutboxQuery): Promise<Page<OutboxItem>>;
+  /** A conflict back in the queue as it is. */
+  syncConflictRetry(id: number): Promise<OutboxItem>;
+  /** A conflict back in the queue with new data. */
+  syncConflictEdit(id: number, payload: Record<string, unknown>): Promise<OutboxItem>;
+  /** A conflict the platform will never hear of; the local change stays. */
+  syncConflictDiscard(id: number, reason: string): Promise<OutboxItem>;
+  /** Bulk activation (or deactivation) of a batch's codes on e-Buy, queued. */
+  codesActivate(request: ActivationRequest): Promise<ActivationReport>;
 }

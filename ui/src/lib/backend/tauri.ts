@@ -91,4 +91,13 @@ export const tauriBackend: Backend = {
   voucherExport: (query, path) => call('voucher_export', { query, path }),
   customerAdd: (draft) => call('customer_add', { draft }),
   customerList: (search, page) => call('customer_list', { search, page }),
+  syncStatus: () => call('sync_status'),
+  syncSettingsGet: () => call('sync_settings_get'),
+  syncSettingsSave: (settings) => call('sync_settings_save', { settings }),
+  syncNow: (platform) => call('sync_now', { platform }),
+  syncOutbox: (query) => call('sync_outbox', { query }),
+  syncConflictRetry: (id) => call('sync_conflict_retry', { id }),
+  syncConflictEdit: (id, payload) => call('sync_conflict_edit', { id, payload }),
+  syncConflictDiscard: (id, reason) => call('sync_conflict_discard', { id, reason }),
+  codesActivate: (request) => call('codes_activate', { request }),
 };

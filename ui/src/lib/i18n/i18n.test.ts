@@ -50,6 +50,13 @@ const ERROR_CODES = [
   'voucher_not_found',
   'voucher_already_used',
   'customer_not_found',
+  'unknown_platform',
+  'credentials_io',
+  'credentials_open',
+  'outbox_item_not_found',
+  'not_a_conflict',
+  'bad_payload',
+  'too_many_codes',
 ];
 
 const ISSUE_KINDS = [

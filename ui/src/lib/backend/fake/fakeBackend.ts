@@ -29,8 +29,9 @@ import { FakeStore } from './fakeStore';
 import { runExport } from './fakeExport';
 import { runGenerate } from './fakeGenerate';
 import { runImport, preview } from './fakeImport';
+import { FakeSync } from './fakeSync';
 import { FakeWallet, isBonusCode, normaliseBonusCode } from './fakeWallet';
-import { seedCounter, seedDemo, seedWallet } from './seed';
+import { seedCounter, seedDemo, seedSync, seedWallet } from './seed';
 
 export interface FakeOptions {
   /** Delay of every command and of every chunk of long work, in ms. */
@@ -49,6 +50,8 @@ export interface FakeBackend extends Backend {
   readonly counter: FakeCounter;
   /** The bonuses, vouchers and customers. */
   readonly wallet: FakeWallet;
+  /** The platforms' settings and state, the outbox and its conflicts. */
+  readonly sync: FakeSync;
   /** Puts a file where the import dialog can read it. */
   addFile(path: string, text: string): void;
   readFile(path: string): string | undefined;
@@ -122,6 +125,7 @@ export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
   const files = new Map<string, string>();
   const counter = new FakeCounter(store);
   const wallet = new FakeWallet(store, () => ({ operator: counter.settings.operator, terminal: counter.settings.terminal }));
+  const sync = new FakeSync(store, () => counter.settings.operator);
   const cancelled = new Map<string, boolean>();
   const settings = {
     chunkRows: options.chunkRows ?? 500,
@@ -165,12 +169,14 @@ export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
     seedDemo(store, files);
     seedCounter(store, counter);
     seedWallet(store, wallet);
+    seedSync(store, sync);
   }
 
   const fake: FakeBackend = {
     native: false,
     counter,
     wallet,
+    sync,
     nextOpen: undefined,
     nextSave: undefined,
     addFile(path, text) {
@@ -345,6 +351,20 @@ export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
         validatePage(page);
         return wallet.listCustomers(search, page);
       }),
+
+    syncStatus: () => command(() => sync.status()),
+    syncSettingsGet: () => command(() => sync.settingsAll()),
+    syncSettingsSave: (input) => command(() => sync.saveSettings(input)),
+    syncNow: (platform) => command(() => sync.run(platform)),
+    syncOutbox: (query) =>
+      command(() => {
+        validatePage(query.page);
+        return sync.list(query);
+      }),
+    syncConflictRetry: (id) => command(() => sync.retry(id)),
+    syncConflictEdit: (id, payload) => command(() => sync.edit(id, payload)),
+    syncConflictDiscard: (id, reason) => command(() => sync.discard(id, reason)),
+    codesActivate: (request) => command(() => sync.activate(request)),
   };
   return fake;
 }

@@ -5,6 +5,7 @@ import type { CodeStatus } from '../bindings/CodeStatus';
 import { CHARSET } from './fakeGenerate';
 import type { FakeCounter } from './fakeCounter';
 import type { FakeStore } from './fakeStore';
+import type { FakeSync } from './fakeSync';
 import type { FakeWallet } from './fakeWallet';
 import type { TemplateDraft } from '../bindings/TemplateDraft';
 
@@ -182,4 +183,65 @@ export function seedWallet(store: FakeStore, wallet: FakeWallet): void {
   wallet.redeemBonus({ code: redeemed.codes[0] ?? '', orderFen: 4500, productSku: null, customer: null });
   wallet.createBonuses({ ...base, amountFen: 1000, expiredAt: null, xname: '测试（已停用）', enabled: false });
   store.now = clock;
+}
+
+/**
+ * Sync: e-Buy (004) and bonuses (002) set up and online, with some history, a queued
+ * grant and one conflict each; Sense (000) set up but unreachable; 001 and 003 not set
+ * up. Three of AVD1KYBW8001's codes were activated on e-Buy, one refused.
+ */
+export function seedSync(store: FakeStore, sync: FakeSync): void {
+  const clock = store.now;
+  let minute = 0;
+  store.now = () => new Date(Date.UTC(2026, 0, 12, 1, minute++, 0));
+  const common = { appId: '', brandId: '', signType: '', shopNo: '', org: '', clearSecret: false };
+  sync.saveSettings({ ...common, platform: 'p000', enabled: true, baseUrl: 'https://sense-offline.example.com', secret: 'demo-at' });
+  sync.saveSettings({ ...common, platform: 'p002', enabled: true, baseUrl: 'http://127.0.0.1:8765/p002', secret: 'demo-token' });
+  sync.saveSettings({
+    ...common,
+    platform: 'p004',
+    enabled: true,
+    baseUrl: 'http://127.0.0.1:8765/p004',
+    appId: 'demo-app',
+    brandId: 'B1001',
+    shopNo: 'S01',
+    org: 'HQ',
+    secret: 'demo-key',
+  });
+  const entry = store.entry('AVD1KYBW8001');
+  const codes = entry.codes.filter((c) => c.status === 'issued').slice(0, 3);
+  for (const c of codes) {
+    c.status = 'active';
+    c.updatedAt = store.stamp();
+  }
+  const ids = codes.map((c) =>
+    sync.enqueue({ platform: 'p004', op: 'ebuy.activate', subject: c.code, payload: {}, ticketType: 'AVD1KYBW8001', actor: 'demo' }),
+  );
+  const created = [1, 2].map((n) =>
+    sync.enqueue({
+      platform: 'p002',
+      op: 'bonus.create',
+      subject: `DEMOBONUS0${n}`,
+      payload: { amountFen: 500, minAmountFen: 3000, remark: '元旦红包', productSku: null, enabled: true },
+      actor: 'demo',
+    }),
+  );
+  const tooBig = sync.enqueue({
+    platform: 'p002',
+    op: 'bonus.create',
+    subject: 'DEMOBONUS03',
+    payload: { amountFen: 200000, minAmountFen: 0, remark: '店庆大红包', productSku: null, enabled: true },
+    actor: '小王',
+  });
+  sync.run(null);
+  for (const id of created) sync.settle(id, 'done', 'SUCCESS', null);
+  ids.forEach((id, i) => {
+    if (i === 2) sync.settle(id, 'conflict', 'CODE_USED_ELSEWHERE', 'the code was already used in another shop');
+    else sync.settle(id, 'done', 'SUCCESS', null);
+  });
+  sync.settle(tooBig, 'conflict', '400', 'amount exceeds the platform limit of 1000.00 yuan');
+  sync.enqueue({ platform: 'p002', op: 'bonus.grant', subject: 'DEMOBONUS01', payload: { customer: '13912345678' }, actor: 'demo' });
+  store.now = clock;
+  // Paused from now on, so the demo shows a pause whenever it is opened.
+  sync.noteFailure('p000', false, 'could not reach p000 at https://sense-offline.example.com: connection refused; check the address and the network', 30 * 60_000);
 }

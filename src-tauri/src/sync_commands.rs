@@ -1,0 +1,171 @@
+//! Commands of sync with the five remote platforms (issue #5): the Sync page's status,
+//! settings, "sync now", the outbox and its conflict inbox, and the batch page's bulk
+//! activation on e-Buy. Each is one call into `Desk`. Secrets go in (settings) but never
+//! come back out: no type here carries one.
+
+use coupondesk_core::domain::Page;
+use coupondesk_core::sync::engine::RunOptions;
+use coupondesk_core::sync::{
+    ActivationReport, ActivationRequest, OutboxItem, OutboxQuery, Platform, PlatformSettings,
+    PlatformSettingsInput, SyncReport, SyncStatus,
+};
+use coupondesk_core::{ApiError, DeskError};
+use tauri::State;
+
+use crate::AppState;
+
+type Answer<T> = Result<T, ApiError>;
+
+fn api(e: DeskError) -> ApiError {
+    ApiError::from(&e)
+}
+
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> Answer<SyncStatus> {
+    state.desk()?.sync_status().map_err(api)
+}
+
+#[tauri::command]
+pub async fn sync_settings_get(state: State<'_, AppState>) -> Answer<Vec<PlatformSettings>> {
+    state.desk()?.sync_settings().map_err(api)
+}
+
+#[tauri::command]
+pub async fn sync_settings_save(
+    state: State<'_, AppState>,
+    settings: PlatformSettingsInput,
+) -> Answer<PlatformSettings> {
+    state.desk()?.sync_save_settings(&settings).map_err(api)
+}
+
+/// A short run (about 15 s at most) on a blocking thread, so the window stays responsive
+/// while it talks to the platforms.
+#[tauri::command]
+pub async fn sync_now(
+    state: State<'_, AppState>,
+    platform: Option<Platform>,
+) -> Answer<SyncReport> {
+    let desk = state.desk()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        desk.sync_run(platform, &RunOptions::interactive())
+    })
+    .await
+    .map_err(|e| ApiError::new("internal", format!("the sync stopped unexpectedly: {e}")))?
+    .map_err(api)
+}
+
+#[tauri::command]
+pub async fn sync_outbox(
+    state: State<'_, AppState>,
+    query: OutboxQuery,
+) -> Answer<Page<OutboxItem>> {
+    state.desk()?.sync_outbox(&query).map_err(api)
+}
+
+#[tauri::command]
+pub async fn sync_conflict_retry(state: State<'_, AppState>, id: i64) -> Answer<OutboxItem> {
+    state.desk()?.sync_conflict_retry(id).map_err(api)
+}
+
+#[tauri::command]
+pub async fn sync_conflict_edit(
+    state: State<'_, AppState>,
+    id: i64,
+    payload: serde_json::Value,
+) -> Answer<OutboxItem> {
+    state.desk()?.sync_conflict_edit(id, payload).map_err(api)
+}
+
+#[tauri::command]
+pub async fn sync_conflict_discard(
+    state: State<'_, AppState>,
+    id: i64,
+    reason: String,
+) -> Answer<OutboxItem> {
+    state
+        .desk()?
+        .sync_conflict_discard(id, &reason)
+        .map_err(api)
+}
+
+#[tauri::command]
+pub async fn codes_activate(
+    state: State<'_, AppState>,
+    request: ActivationRequest,
+) -> Answer<ActivationReport> {
+    state.desk()?.codes_activate(&request).map_err(api)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::commands::tests::{invoke, window};
+    use crate::AppState;
+
+    #[test]
+    fn sync_status_lists_the_five_platforms() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let webview = window(AppState::open(Some(dir.path().join("app.sqlite3"))));
+        let status = invoke(&webview, "sync_status", json!({})).expect("status");
+        let ids: Vec<&str> = status["platforms"]
+            .as_array()
+            .expect("platforms")
+            .iter()
+            .filter_map(|p| p["platform"].as_str())
+            .collect();
+        assert_eq!(ids, ["p000", "p001", "p002", "p003", "p004"]);
+        assert_eq!(status["queued"], 0);
+        let settings = invoke(&webview, "sync_settings_get", json!({})).expect("settings");
+        assert_eq!(settings.as_array().map(Vec::len), Some(5));
+        assert_eq!(settings[4]["hasSecret"], false);
+        // Nothing is enabled: "sync now" answers at once with nothing done.
+        let report = invoke(&webview, "sync_now", json!({"platform": null})).expect("run");
+        assert!(report["platforms"].as_array().is_some());
+    }
+
+    #[test]
+    fn enabling_a_platform_without_an_address_is_a_field_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let webview = window(AppState::open(Some(dir.path().join("app.sqlite3"))));
+        let err = invoke(
+            &webview,
+            "sync_settings_save",
+            json!({"settings": {"platform": "p002", "enabled": true, "baseUrl": "",
+                                "secret": "s3cret-token", "clearSecret": false}}),
+        )
+        .expect_err("refused");
+        assert_eq!(err["fields"][0]["field"], "baseUrl");
+        assert!(!err.to_string().contains("s3cret-token"));
+        let saved = invoke(
+            &webview,
+            "sync_settings_save",
+            json!({"settings": {"platform": "p002", "enabled": true,
+                                "baseUrl": "http://127.0.0.1:9/p002",
+                                "secret": "s3cret-token", "clearSecret": false}}),
+        )
+        .expect("saved");
+        assert_eq!(saved["hasSecret"], true);
+        assert!(!saved.to_string().contains("s3cret-token"));
+    }
+
+    #[test]
+    fn a_conflict_action_on_an_unknown_item_is_reported() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let webview = window(AppState::open(Some(dir.path().join("app.sqlite3"))));
+        let err = invoke(
+            &webview,
+            "sync_conflict_discard",
+            json!({"id": 99, "reason": "test"}),
+        )
+        .expect_err("no such item");
+        assert_eq!(err["code"], "outbox_item_not_found");
+        let page = invoke(
+            &webview,
+            "sync_outbox",
+            json!({"query": {"state": "conflict", "page": {"page": 1, "perPage": 20}}}),
+        )
+        .expect("outbox");
+        assert_eq!(page["total"], 0);
+    }
+}
