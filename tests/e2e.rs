@@ -9,6 +9,8 @@ use std::time::Duration;
 use acceptance::app::{artifacts, Driver};
 use acceptance::webdriver::{Session, WdResult};
 
+#[path = "e2e/sync.rs"]
+mod sync;
 #[path = "e2e/wallet.rs"]
 mod wallet;
 

@@ -8,6 +8,7 @@ import {
   outboxStateKey,
   platformKey,
   platformState,
+  resultKey,
   PLATFORMS,
   settingsInput,
   skipReasonKey,
@@ -90,5 +91,13 @@ describe('the settings form', () => {
     const f = { ...formOf(stored), baseUrl: ' http://x ', appId: ' a ' };
     expect(settingsInput('p004', f)).toMatchObject({ baseUrl: 'http://x', appId: 'a', shopNo: 'S1' });
     expect(settingsInput('p002', f)).toMatchObject({ platform: 'p002', appId: '', brandId: '', signType: '', shopNo: '', org: '' });
+  });
+});
+
+describe('resultKey', () => {
+  it('names the refusals staff see, and leaves unknown codes to the core\'s words', () => {
+    expect(resultKey('CODE_USED_ELSEWHERE')).toBe('sync.result.CODE_USED_ELSEWHERE');
+    expect(resultKey('HTTP_422')).toBeNull();
+    expect(resultKey(null)).toBeNull();
   });
 });

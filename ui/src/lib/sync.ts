@@ -48,11 +48,21 @@ export function opKey(op: string): MessageKey | null {
   return isMessageKey(key) ? key : null;
 }
 
+/**
+ * A platform's refusal in the staff's language (`sync.result.CODE_USED_ELSEWHERE` ...);
+ * null for a code this UI does not know: the core's sentence is shown instead.
+ */
+export function resultKey(code: string | null): MessageKey | null {
+  if (code === null) return null;
+  const key = `sync.result.${code}`;
+  return isMessageKey(key) ? key : null;
+}
+
 export function outboxStateKey(s: OutboxState): MessageKey {
   return `sync.outboxState.${s}`;
 }
 
-/** ActivationSkip.reason: unknown, not_in_batch, already_active, not_active, final, pending. */
+/** ActivationSkip.reason: unknown, not_in_batch, already_active, not_active, final. */
 export function skipReasonKey(reason: string): MessageKey | null {
   const key = `activation.skip.${reason}`;
   return isMessageKey(key) ? key : null;
