@@ -322,19 +322,8 @@ fn store_results(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let now = now_ms();
     let (mut done, mut conflicts, mut retries) = (0, 0, 0);
-    // Most answers are the same "done" for every op of a batch: one statement per
-    // distinct (code, message) instead of one per op.
-    let mut plain_done: std::collections::HashMap<(&str, &str), Vec<i64>> = Default::default();
     for (op, result) in ops.iter().zip(results) {
         match result {
-            OpResult::Done {
-                code,
-                message,
-                remote: None,
-            } => {
-                done += 1;
-                plain_done.entry((code, message)).or_default().push(op.id);
-            }
             OpResult::Done {
                 code,
                 message,
@@ -388,18 +377,6 @@ fn store_results(
                 .execute(params![op.id, code, message, now + wait, now])?;
             }
         }
-    }
-    for ((code, message), ids) in plain_done {
-        // Integers only, written by us: safe to put in the statement.
-        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        tx.execute(
-            &format!(
-                "UPDATE outbox SET state = 'done', result_code = ?1, result_message = ?2,
-                        attempts = attempts + 1, updated_at = ?3, done_at = ?3
-                  WHERE id IN ({list})"
-            ),
-            params![code, message, now],
-        )?;
     }
     settings::note(&tx, p, &Note::Success)?;
     tx.commit()?;
