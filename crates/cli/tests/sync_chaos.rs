@@ -1,4 +1,6 @@
-//! Issue #5's proof: 10,000 queued operations synced to the simulator over loopback by
+//! Issue #5's proof: 10,205 queued operations on all five platforms (e-Buy activations and
+//! deactivations, bonus creates, grants and disables, voucher sales, card templates and
+//! their edits, batches linked to ticket types) synced to the simulator over loopback by
 //! `coupondesk sync run` processes that are killed with SIGKILL at random moments, while
 //! the simulator injects 5% 500/503 errors, 429 rate limiting with Retry-After, and drops
 //! 2% of its answers after applying the change. Afterwards the simulator's counters show
@@ -23,6 +25,11 @@ const BONUSES: usize = 600;
 const GRANTS: usize = 250;
 const DISABLES: usize = 150;
 const USED_ELSEWHERE: usize = 5;
+const VOUCHERS: usize = 150;
+const TEMPLATES: usize = 40;
+const TEMPLATE_UPDATES: usize = 10;
+/// Batches linked to a template: each goes to 000 as one ticket type import.
+const LINKED_BATCHES: usize = 5;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_coupondesk"))
@@ -59,6 +66,21 @@ fn configure(db: &Path, p: Platform, url: &str, secret: &str) {
         .expect("spawn config");
     writeln!(child.stdin.take().expect("stdin"), "{secret}").expect("secret");
     assert!(child.wait().expect("config").success(), "sync config {p}");
+}
+
+/// A cash template draft (spec 001's coupon kind) with this title.
+fn template(title: &str) -> coupondesk_core::domain::template::TemplateDraft {
+    serde_json::from_value(serde_json::json!({
+        "offer": {"cash": {"reduceFen": 2000, "leastFen": 10000}},
+        "title": title, "brandName": "海底捞", "color": "Color010",
+        "logoUrl": "https://example.com/logo.png", "notice": "使用时向服务员出示此券",
+        "description": "不可与其他优惠同享", "servicePhone": "020-88888888",
+        "quantity": 1000, "getLimit": 1, "codeType": "CODE_TYPE_TEXT",
+        "beginAt": "2026-01-01T00:00:00+08:00", "endAt": "2027-01-01T00:00:00+08:00",
+        "term": null, "timeLimits": [],
+        "acceptCategory": "", "rejectCategory": "", "canUseWithOtherDiscount": false
+    }))
+    .expect("template draft")
 }
 
 /// A tiny xorshift, so the kill times are reproducible from the seed in the message.
@@ -155,7 +177,54 @@ fn ten_thousand_operations_survive_kill_9_and_faults_and_apply_exactly_once() {
         desk.disable_bonus(BonusRef::Code(code), None)
             .expect("disable");
     }
-    let total = ACTIVATIONS + DEACTIVATIONS + BONUSES + GRANTS + DISABLES;
+    // 150 vouchers (003), 40 card templates (001) of which 10 are then edited, and 5
+    // small batches linked to templates (000 ticket types).
+    for i in 0..VOUCHERS {
+        let d = serde_json::from_value(serde_json::json!({
+            "customer": format!("137{:08}", i), "name": format!("chaos service {i}"),
+            "priceFen": 1000 + i as i64
+        }))
+        .expect("voucher draft");
+        desk.sell_voucher(d, None).expect("sell");
+    }
+    let mut templates = Vec::new();
+    for i in 0..TEMPLATES {
+        templates.push(
+            desk.create_template(template(&format!("chaos card {i}")))
+                .expect("template")
+                .id,
+        );
+    }
+    for id in &templates[..TEMPLATE_UPDATES] {
+        desk.update_template(*id, template(&format!("chaos card {id} v2")))
+            .expect("update");
+    }
+    for (i, id) in templates[..LINKED_BATCHES].iter().enumerate() {
+        let tt = format!("LINK{i}");
+        desk.create_batch(&tt, &format!("linked {i}"))
+            .expect("batch");
+        desk.generate_codes(
+            &coupondesk_core::generate::GenerateRequest {
+                ticket_type: tt.clone(),
+                count: 20,
+                length: Some(12),
+                prefix: None,
+            },
+            &coupondesk_core::progress::CancelToken::new(),
+            &mut |_| {},
+        )
+        .expect("generate");
+        desk.link_batch(*id, &tt).expect("link");
+    }
+    let total = ACTIVATIONS
+        + DEACTIVATIONS
+        + BONUSES
+        + GRANTS
+        + DISABLES
+        + VOUCHERS
+        + TEMPLATES
+        + TEMPLATE_UPDATES
+        + LINKED_BATCHES;
     assert!(total >= 10_000);
     let queued = desk.sync_status().expect("status").queued;
     assert_eq!(queued, total as u64);
@@ -166,6 +235,13 @@ fn ten_thousand_operations_survive_kill_9_and_faults_and_apply_exactly_once() {
         &format!("{}/p004", sim.base_url()),
         "ebuy-secret-004",
     );
+    for (p, secret) in [
+        (Platform::Sense, "sense-token-000"),
+        (Platform::WxCard, "wxcard-token-001"),
+        (Platform::Voucher, "voucher-token-003"),
+    ] {
+        configure(&db, p, &format!("{}/{}", sim.base_url(), p.id()), secret);
+    }
     configure(
         &db,
         Platform::Bonus,
@@ -246,6 +322,11 @@ fn ten_thousand_operations_survive_kill_9_and_faults_and_apply_exactly_once() {
     assert_eq!(applied("p002.create_bonus"), BONUSES);
     assert_eq!(applied("p002.grant_bonus"), GRANTS);
     assert_eq!(applied("p002.disable_bonus"), DISABLES);
+    assert_eq!(applied("p003.buy_coupon"), VOUCHERS);
+    assert_eq!(applied("p001.create_ticket"), TEMPLATES);
+    assert_eq!(applied("p001.update_ticket"), TEMPLATE_UPDATES);
+    assert_eq!(applied("p000.import_batch"), LINKED_BATCHES);
+    assert_eq!(applied("p000.create_ticket"), LINKED_BATCHES);
     // The faults really happened.
     for kind in ["error", "dropped", "rate_limited"] {
         assert!(
@@ -285,6 +366,14 @@ fn ten_thousand_operations_survive_kill_9_and_faults_and_apply_exactly_once() {
         )
         .expect("refs");
     assert_eq!(refs, BONUSES as i64);
+    let refs: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM remote_refs WHERE platform IN ('p001', 'p003')",
+            [],
+            |r| r.get(0),
+        )
+        .expect("refs");
+    assert_eq!(refs, (TEMPLATES + VOUCHERS) as i64);
     eprintln!(
         "chaos: {total} ops, {kills} kills, {:?} injected, {} replays, {:.1} s",
         c.injected,

@@ -233,15 +233,26 @@ pub(crate) fn handle(
                     Err(r) => return r,
                 };
             let c = &mut inner.s001.cards[idx];
-            c.kind = kind;
-            c.info = body.ticket_info;
-            c.sync = body.sync;
-            c.begin_at = begin_at;
-            c.end_at = end_at;
-            c.updated_ms = Some(now_ms());
+            // A PUT is idempotent: the same body again changes nothing and is not
+            // counted as applied (a client re-sending it after a lost answer is fine).
+            let changed = c.kind != kind
+                || c.info != body.ticket_info
+                || c.sync != body.sync
+                || c.begin_at != begin_at
+                || c.end_at != end_at;
+            if changed {
+                c.kind = kind;
+                c.info = body.ticket_info;
+                c.sync = body.sync;
+                c.begin_at = begin_at;
+                c.end_at = end_at;
+                c.updated_ms = Some(now_ms());
+            }
             let answer = detail(c);
             let id = c.id.to_string();
-            inner.applied("p001.update_ticket", &id);
+            if changed {
+                inner.applied("p001.update_ticket", &id);
+            }
             Resp::json(200, &answer)
         }
         Op::List => list(&inner.s001, req),

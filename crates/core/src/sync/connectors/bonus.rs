@@ -11,7 +11,7 @@ use rusqlite::{params, Connection};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{body, enc, http_failure, wrong_address};
+use super::{bearer_call, body, enc, one_by_one, wrong_address};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::{Answer, Http};
 use crate::sync::settings::Endpoint;
@@ -87,13 +87,7 @@ impl BonusApi {
         path: &str,
         b: Option<Vec<u8>>,
     ) -> Result<Answer, CallError> {
-        let auth = format!("Bearer {}", self.e.secret.expose());
-        let url = format!("{}{}", self.e.base_url, path);
-        let a = http.call(method, &url, &[("Authorization", &auth)], b.as_deref())?;
-        match http_failure(Platform::Bonus, &a) {
-            Some(e) => Err(e),
-            None => Ok(a),
-        }
+        bearer_call(http, &self.e, method, path, b)
     }
 
     /// One page of a list: (bonuses, total pages).
@@ -258,18 +252,12 @@ impl Connector for BonusApi {
         ops: &[Op],
         refs: &Refs<'_>,
     ) -> Result<Vec<OpResult>, CallError> {
-        let mut out = Vec::with_capacity(ops.len());
-        for op in ops {
-            out.push(match op.op.as_str() {
-                CREATE => self.create(http, op)?,
-                GRANT => self.grant(http, op, refs)?,
-                DISABLE => self.disable(http, op, refs)?,
-                other => {
-                    OpResult::conflict("UNKNOWN_OP", format!("this version cannot send {other}"))
-                }
-            });
-        }
-        Ok(out)
+        one_by_one(ops, |op| match op.op.as_str() {
+            CREATE => Some(self.create(http, op)),
+            GRANT => Some(self.grant(http, op, refs)),
+            DISABLE => Some(self.disable(http, op, refs)),
+            _ => None,
+        })
     }
 
     /// Counts the platform's bonuses and marks local ones used there as redeemed, so

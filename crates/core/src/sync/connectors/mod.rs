@@ -9,8 +9,8 @@ pub mod wxcard;
 
 use serde_json::Value;
 
-use super::connector::{CallError, CallErrorKind, Connector};
-use super::http::Answer;
+use super::connector::{CallError, CallErrorKind, Connector, Op, OpResult};
+use super::http::{Answer, Http};
 use super::settings::Endpoint;
 use super::types::Platform;
 
@@ -54,6 +54,43 @@ pub fn http_failure(p: Platform, a: &Answer) -> Option<CallError> {
         )),
         _ => None,
     }
+}
+
+/// One request to a bearer-token platform (001, 002, 003): `Authorization: Bearer`, the
+/// path after the platform's base URL, and the shared whole-call failures turned into
+/// `CallError`s. What is left is the op's own answer.
+pub fn bearer_call(
+    http: &mut Http,
+    e: &Endpoint,
+    method: &str,
+    path: &str,
+    body: Option<Vec<u8>>,
+) -> Result<Answer, CallError> {
+    let auth = format!("Bearer {}", e.secret.expose());
+    let url = format!("{}{}", e.base_url, path);
+    let a = http.call(method, &url, &[("Authorization", &auth)], body.as_deref())?;
+    match http_failure(e.platform, &a) {
+        Some(err) => Err(err),
+        None => Ok(a),
+    }
+}
+
+/// Sends ops one request (or read-back and request) at a time, in order. `one` answers
+/// `None` for an op this connector does not know: a conflict, not a crash. The first
+/// whole-call failure stops the batch (the engine retries all of it; done ops are
+/// answered again by their read-back).
+pub fn one_by_one(
+    ops: &[Op],
+    mut one: impl FnMut(&Op) -> Option<Result<OpResult, CallError>>,
+) -> Result<Vec<OpResult>, CallError> {
+    let mut out = Vec::with_capacity(ops.len());
+    for op in ops {
+        out.push(match one(op) {
+            Some(r) => r?,
+            None => OpResult::conflict("UNKNOWN_OP", format!("this version cannot send {}", op.op)),
+        });
+    }
+    Ok(out)
 }
 
 /// For a 404 on an endpoint that must exist: the base URL is wrong.

@@ -20,7 +20,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{body, enc, http_failure, wrong_address};
+use super::{body, enc, http_failure, one_by_one, wrong_address};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::{Answer, Http};
 use crate::sync::settings::Endpoint;
@@ -396,16 +396,10 @@ impl Connector for Sense {
         ops: &[Op],
         refs: &Refs<'_>,
     ) -> Result<Vec<OpResult>, CallError> {
-        let mut out = Vec::with_capacity(ops.len());
-        for op in ops {
-            out.push(match op.op.as_str() {
-                IMPORT => self.send_one(http, op, refs)?,
-                other => {
-                    OpResult::conflict("UNKNOWN_OP", format!("this version cannot send {other}"))
-                }
-            });
-        }
-        Ok(out)
+        one_by_one(ops, |op| match op.op.as_str() {
+            IMPORT => Some(self.send_one(http, op, refs)),
+            _ => None,
+        })
     }
 
     /// Counts the platform's ticket types and their used codes.

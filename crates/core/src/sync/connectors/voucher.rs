@@ -13,7 +13,7 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{body, enc, http_failure, wrong_address};
+use super::{bearer_call, body, enc, one_by_one, wrong_address};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::{Answer, Http};
 use crate::sync::settings::Endpoint;
@@ -81,13 +81,7 @@ impl VoucherApi {
         path: &str,
         b: Option<Vec<u8>>,
     ) -> Result<Answer, CallError> {
-        let auth = format!("Bearer {}", self.e.secret.expose());
-        let url = format!("{}{}", self.e.base_url, path);
-        let a = http.call(method, &url, &[("Authorization", &auth)], b.as_deref())?;
-        match http_failure(Platform::Voucher, &a) {
-            Some(e) => Err(e),
-            None => Ok(a),
-        }
+        bearer_call(http, &self.e, method, path, b)
     }
 
     /// The logged-in customer's vouchers (of one name, when given).
@@ -187,16 +181,10 @@ impl Connector for VoucherApi {
         ops: &[Op],
         refs: &Refs<'_>,
     ) -> Result<Vec<OpResult>, CallError> {
-        let mut out = Vec::with_capacity(ops.len());
-        for op in ops {
-            out.push(match op.op.as_str() {
-                BUY => self.buy(http, op, refs)?,
-                other => {
-                    OpResult::conflict("UNKNOWN_OP", format!("this version cannot send {other}"))
-                }
-            });
-        }
-        Ok(out)
+        one_by_one(ops, |op| match op.op.as_str() {
+            BUY => Some(self.buy(http, op, refs)),
+            _ => None,
+        })
     }
 
     /// Counts the platform's vouchers and marks local ones used there as used, so the

@@ -19,7 +19,7 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{body, enc, http_failure, wrong_address};
+use super::{bearer_call, body, enc, one_by_one, wrong_address};
 use crate::domain::offer::Offer;
 use crate::domain::template::TemplateDraft;
 use crate::domain::validity::DayKind;
@@ -248,13 +248,7 @@ impl WxCard {
         path: &str,
         b: Option<Vec<u8>>,
     ) -> Result<Answer, CallError> {
-        let auth = format!("Bearer {}", self.e.secret.expose());
-        let url = format!("{}{}", self.e.base_url, path);
-        let a = http.call(method, &url, &[("Authorization", &auth)], b.as_deref())?;
-        match http_failure(Platform::WxCard, &a) {
-            Some(e) => Err(e),
-            None => Ok(a),
-        }
+        bearer_call(http, &self.e, method, path, b)
     }
 
     /// Every card whose title contains `title`.
@@ -450,17 +444,11 @@ impl Connector for WxCard {
         ops: &[Op],
         refs: &Refs<'_>,
     ) -> Result<Vec<OpResult>, CallError> {
-        let mut out = Vec::with_capacity(ops.len());
-        for op in ops {
-            out.push(match op.op.as_str() {
-                CREATE => self.create(http, op, refs)?,
-                UPDATE => self.update(http, op, refs)?,
-                other => {
-                    OpResult::conflict("UNKNOWN_OP", format!("this version cannot send {other}"))
-                }
-            });
-        }
-        Ok(out)
+        one_by_one(ops, |op| match op.op.as_str() {
+            CREATE => Some(self.create(http, op, refs)),
+            UPDATE => Some(self.update(http, op, refs)),
+            _ => None,
+        })
     }
 
     /// Counts the platform's templates (it tells nothing of their use).
