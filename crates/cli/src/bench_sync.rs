@@ -46,6 +46,7 @@ pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
             ticket_type: "BENCH".into(),
             codes: None,
             activate: true,
+            make_funds_channel: None,
         })
         .map_err(desk_err)?
         .queued;

@@ -192,6 +192,9 @@ enum CodesCommand {
         #[arg(long, value_name = "T")]
         batch: String,
         codes: Vec<String>,
+        /// e-Buy's makeFundsChannel in fen, e.g. '{"merchantRealAmount":1000}'.
+        #[arg(long, value_name = "JSON")]
+        funds: Option<String>,
     },
     /// Deactivate codes on e-Buy (active -> issued): the named codes, or the whole batch.
     Deactivate {
@@ -294,11 +297,13 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Voucher(cmd) => return wallet::voucher(&desk, cmd, &out),
         Command::Customer(cmd) => return wallet::customer(&desk, cmd, &out),
         Command::Sync(cmd) => return sync::sync(&desk, cmd, &out),
-        Command::Codes(CodesCommand::Activate { batch, codes }) => {
-            return sync::activate(&desk, batch, codes, true, &out)
-        }
+        Command::Codes(CodesCommand::Activate {
+            batch,
+            codes,
+            funds,
+        }) => return sync::activate(&desk, batch, codes, Some(funds), &out),
         Command::Codes(CodesCommand::Deactivate { batch, codes }) => {
-            return sync::activate(&desk, batch, codes, false, &out)
+            return sync::activate(&desk, batch, codes, None, &out)
         }
         Command::Codes(CodesCommand::Disable { code }) => {
             let status = desk.disable_code(&code, None).map_err(api)?;

@@ -299,18 +299,33 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
     Ok(ExitCode::SUCCESS)
 }
 
-/// `codes activate|deactivate --batch T [CODE...]`.
+/// `codes activate --batch T [CODE...] [--funds JSON]` (`activate` = `Some(funds)`) and
+/// `codes deactivate --batch T [CODE...]` (`None`).
 pub fn activate(
     desk: &Desk,
     batch: String,
     codes: Vec<String>,
-    activate: bool,
+    activate: Option<Option<String>>,
     out: &Out,
 ) -> Result<ExitCode, ApiError> {
+    let funds = match activate.as_ref().and_then(|f| f.as_deref()) {
+        None => None,
+        Some(text) => Some(serde_json::from_str(text).map_err(|e| {
+            ApiError::new(
+                "bad_funds",
+                format!(
+                    "--funds is not a makeFundsChannel object ({e}); give amounts in fen like \
+                     '{{\"merchantRealAmount\":1000,\"userRealAmount\":800}}'"
+                ),
+            )
+        })?),
+    };
+    let activate = activate.is_some();
     let req = ActivationRequest {
         ticket_type: batch,
         codes: (!codes.is_empty()).then_some(codes),
         activate,
+        make_funds_channel: funds,
     };
     let r = desk.codes_activate(&req).map_err(api)?;
     let mut text = format!(

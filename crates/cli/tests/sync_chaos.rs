@@ -130,6 +130,7 @@ fn ten_thousand_operations_survive_kill_9_and_faults_and_apply_exactly_once() {
             ticket_type: "CHAOS".into(),
             codes: None,
             activate: true,
+            make_funds_channel: None,
         })
         .expect("activate");
     assert_eq!(r.queued, ACTIVATIONS as u64);
@@ -147,6 +148,7 @@ fn ten_thousand_operations_survive_kill_9_and_faults_and_apply_exactly_once() {
             ticket_type: "CHAOS".into(),
             codes: Some(deactivated.clone()),
             activate: false,
+            make_funds_channel: None,
         })
         .expect("deactivate");
     assert_eq!(r.queued, DEACTIVATIONS as u64);

@@ -78,6 +78,7 @@ fn activate_all(desk: &Desk) -> u64 {
         ticket_type: "E1".into(),
         codes: None,
         activate: true,
+        make_funds_channel: None,
     })
     .unwrap()
     .queued
@@ -511,4 +512,55 @@ fn a_code_active_on_e_buy_and_disabled_at_the_counter_is_reported_to_e_buy() {
         "{}",
         sim.state()["p004"]
     );
+}
+
+#[test]
+fn an_activation_carries_its_funds_and_the_shop_to_e_buy() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start(SimConfig::default()).unwrap();
+    let desk = setup(dir.path(), &sim, 3);
+    let mut s = settings(
+        Platform::Ebuy,
+        format!("{}/p004", sim.base_url()),
+        "ebuy-secret-004",
+    );
+    s.shop_no = "S-017".into();
+    s.org = "ORG-9".into();
+    desk.sync_save_settings(&s).unwrap();
+    let funds: coupondesk_core::sync::FundsChannel = serde_json::from_value(
+        serde_json::json!({"merchantRealAmount": 1000, "userRealAmount": 800}),
+    )
+    .unwrap();
+    let bad = coupondesk_core::sync::FundsChannel {
+        benefit_amount: Some(-1),
+        ..funds.clone()
+    };
+    let req = |f: coupondesk_core::sync::FundsChannel| ActivationRequest {
+        ticket_type: "E1".into(),
+        codes: None,
+        activate: true,
+        make_funds_channel: Some(f),
+    };
+    let e = desk.codes_activate(&req(bad)).unwrap_err();
+    assert_eq!(e.fields()[0].field, "makeFundsChannel");
+    assert_eq!(desk.codes_activate(&req(funds)).unwrap().queued, 3);
+    assert_eq!(
+        desk.sync_run(Some(Platform::Ebuy), &quick())
+            .unwrap()
+            .remaining(),
+        0
+    );
+    let state = sim.state();
+    let codes = state["p004"]["codes"].as_object().unwrap();
+    assert_eq!(codes.len(), 3);
+    for c in codes.values() {
+        assert_eq!(
+            c["funds"],
+            serde_json::json!({"merchantRealAmount": 1000, "userRealAmount": 800})
+        );
+        assert_eq!(
+            c["activate_info"],
+            serde_json::json!({"optShopNo": "S-017", "optOrg": "ORG-9"})
+        );
+    }
 }

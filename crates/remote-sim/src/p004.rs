@@ -27,6 +27,11 @@ pub(crate) struct State {
 #[derive(Debug, Clone, Serialize)]
 struct Code {
     status: String,
+    /// The last successful activation's `makeFundsChannel` and `activateInfo`, as sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    funds: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    activate_info: Option<Value>,
     use_times: u32,
     used_elsewhere: bool,
     code_search: String,
@@ -150,7 +155,10 @@ pub(crate) fn authorize(cfg: &SimConfig, req: &Req, expired: bool) -> Option<Res
 }
 
 enum Change {
-    Activate,
+    Activate {
+        funds: Option<Value>,
+        info: Option<Value>,
+    },
     UnActivate,
     SetStatus(String),
 }
@@ -182,7 +190,15 @@ pub(crate) fn handle(inner: &mut Inner, cfg: &SimConfig, op: Op, req: &Req) -> R
     let content = v.get("content").cloned().unwrap_or(Value::Null);
     let parsed: Result<(Vec<String>, Change), String> = match op {
         Op::Activate => serde_json::from_value::<ActivateContent>(content)
-            .map(|c| (c.code_array, Change::Activate))
+            .map(|c| {
+                let change = Change::Activate {
+                    funds: c
+                        .make_funds_channel
+                        .and_then(|f| serde_json::to_value(f).ok()),
+                    info: c.activate_info.and_then(|i| serde_json::to_value(i).ok()),
+                };
+                (c.code_array, change)
+            })
             .map_err(|e| e.to_string()),
         Op::UnActivate => serde_json::from_value::<UnActivateContent>(content)
             .map(|c| (c.code_array, Change::UnActivate))
@@ -253,6 +269,8 @@ fn apply_code(inner: &mut Inner, code: &str, change: &Change) -> ActiveCodeDetai
             .entry(code.to_string())
             .or_insert_with(|| Code {
                 status: code_status::UNACTIVATED.into(),
+                funds: None,
+                activate_info: None,
                 use_times: 0,
                 used_elsewhere: false,
                 code_search: format!("Q{n:09}"),
@@ -286,9 +304,11 @@ fn apply_code(inner: &mut Inner, code: &str, change: &Change) -> ActiveCodeDetai
         }
     } else {
         match change {
-            Change::Activate => match c.status.as_str() {
+            Change::Activate { funds, info } => match c.status.as_str() {
                 code_status::UNACTIVATED => {
                     c.status = code_status::ACTIVATED.into();
+                    c.funds = funds.clone();
+                    c.activate_info = info.clone();
                     (result_code::SUCCESS, "成功", Some("p004.activate"))
                 }
                 code_status::ACTIVATED => (result_code::CODE_ALREADY_ACTIVE, "券码已激活", None),

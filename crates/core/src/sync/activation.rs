@@ -25,6 +25,25 @@ pub fn run(conn: &mut Connection, req: &ActivationRequest) -> SyncResult<Activat
     if req.codes.as_ref().is_some_and(|c| c.len() > MAX_NAMED) {
         return Err(SyncError::TooManyCodes);
     }
+    // Activation data travels in each row's payload; rows with the same payload share
+    // envelopes.
+    let payload = match (&req.make_funds_channel, req.activate) {
+        (Some(f), true) => {
+            if let Some((name, _)) = f
+                .amounts()
+                .into_iter()
+                .find(|(_, a)| a.is_some_and(|a| a < 0))
+            {
+                return Err(SyncError::Field {
+                    field: "makeFundsChannel",
+                    code: "out_of_range",
+                    message: format!("{name} cannot be negative; amounts are in fen"),
+                });
+            }
+            serde_json::json!({ "makeFundsChannel": f })
+        }
+        _ => serde_json::json!({}),
+    };
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let batch: Option<(i64, i64)> = tx
         .query_row(
@@ -113,7 +132,7 @@ pub fn run(conn: &mut Connection, req: &ActivationRequest) -> SyncResult<Activat
                 op,
                 subject: code,
                 batch_id: Some(batch_id),
-                payload: serde_json::json!({}),
+                payload: payload.clone(),
             },
         )?;
     }
@@ -125,7 +144,8 @@ pub fn run(conn: &mut Connection, req: &ActivationRequest) -> SyncResult<Activat
             "codes.deactivate"
         },
         req.ticket_type.trim(),
-        &serde_json::json!({ "queued": n, "skipped": skipped_total, "wholeBatch": req.codes.is_none() }),
+        &serde_json::json!({ "queued": n, "skipped": skipped_total,
+                             "wholeBatch": req.codes.is_none(), "payload": payload }),
     )?;
     tx.commit()?;
     Ok(ActivationReport {

@@ -311,6 +311,57 @@ pub struct ActivationRequest {
     pub codes: Option<Vec<String>>,
     /// true: activate on e-Buy (issued -> active); false: deactivate (active -> issued).
     pub activate: bool,
+    /// Activation only: the amounts behind the codes (e-Buy's `makeFundsChannel`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub make_funds_channel: Option<FundsChannel>,
+}
+
+/// e-Buy's 制码资金 (`makeFundsChannel`) of an activation, in fen; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FundsChannel {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null", optional)]
+    pub merchant_real_amount: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null", optional)]
+    pub benefit_amount: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null", optional)]
+    pub merchant_custom_benefit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null", optional)]
+    pub merchant_custom_real_amount: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null", optional)]
+    pub channel_benefit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null", optional)]
+    pub merchant_benefit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null", optional)]
+    pub discount_amount: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null", optional)]
+    pub user_real_amount: Option<i64>,
+}
+
+impl FundsChannel {
+    /// (field name, amount) of every amount given.
+    pub fn amounts(&self) -> [(&'static str, Option<i64>); 8] {
+        [
+            ("merchantRealAmount", self.merchant_real_amount),
+            ("benefitAmount", self.benefit_amount),
+            ("merchantCustomBenefit", self.merchant_custom_benefit),
+            ("merchantCustomRealAmount", self.merchant_custom_real_amount),
+            ("channelBenefit", self.channel_benefit),
+            ("merchantBenefit", self.merchant_benefit),
+            ("discountAmount", self.discount_amount),
+            ("userRealAmount", self.user_real_amount),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
