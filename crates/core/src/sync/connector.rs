@@ -179,6 +179,7 @@ pub trait Connector {
         refs: &Refs<'_>,
     ) -> Result<Vec<OpResult>, CallError>;
     /// Reads the platform's lists and refreshes local statuses and counts. `conn` may be
-    /// written (e.g. a bonus used on the platform).
+    /// written (e.g. a bonus used on the platform); no transaction is open, so each write
+    /// must be right on its own, and none may be held across a request.
     fn pull(&mut self, http: &mut Http, conn: &Connection) -> Result<RemoteSummary, CallError>;
 }

@@ -437,25 +437,20 @@ fn pull(
     c: &mut dyn Connector,
     http: &mut Http,
 ) -> SyncResult<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    match c.pull(http, &tx) {
-        Ok(summary) => {
-            settings::note(&tx, p, &Note::Pulled(summary))?;
-            tx.commit()?;
-        }
-        Err(e) => {
-            // Local changes of a failed pull roll back; the error is shown, nothing queued.
-            drop(tx);
-            settings::note(
-                conn,
-                p,
-                &Note::Failure {
-                    online: e.kind != CallErrorKind::Offline,
-                    message: format!("could not read the platform's lists: {}", e.message),
-                    pause_until: 0,
-                },
-            )?;
-        }
+    // No transaction around the pull: it talks to the platform for as long as its lists
+    // take, and a write lock held that long would stall the counter. Each local change
+    // it makes (a bonus used on the platform) is a statement of its own, right on its own.
+    match c.pull(http, conn) {
+        Ok(summary) => settings::note(conn, p, &Note::Pulled(summary))?,
+        Err(e) => settings::note(
+            conn,
+            p,
+            &Note::Failure {
+                online: e.kind != CallErrorKind::Offline,
+                message: format!("could not read the platform's lists: {}", e.message),
+                pause_until: 0,
+            },
+        )?,
     }
     Ok(())
 }
