@@ -202,6 +202,44 @@ try {
   await id('batch-tab-codes').click();
   await id('code-row').first().waitFor();
 
+  // e-Buy's optional amounts ride with an activation: a negative one is refused beside its
+  // box and nothing is queued; 8.00 yuan goes to the queue as 800 fen.
+  const queuedOf = (subjects) =>
+    page.evaluate(async (subjects) => {
+      const q = { platform: 'p004', state: 'queued', ticketType: 'E2E1', page: { page: 1, perPage: 100 } };
+      const items = (await window.couponDeskFake.syncOutbox(q)).items;
+      return items.filter((i) => subjects.includes(i.subject)).map((i) => i.payload);
+    }, subjects);
+  check((await id('activation-funds').getAttribute('open')) === null, 'e-Buy amounts start collapsed');
+  await id('activation-funds').locator('summary').click();
+  await id('funds-merchantRealAmount').fill('-1');
+  await codeBox('E2E00002').check();
+  await codeBox('E2E00003').check();
+  await id('activate-selected').click();
+  await id('field-error-funds-merchantRealAmount').waitFor();
+  check(
+    (await id('field-error-funds-merchantRealAmount').innerText()).includes('负数'),
+    'a negative e-Buy amount is refused beside its box',
+  );
+  check(
+    (await id('activation-report').count()) === 0 && (await id('activation-selected').innerText()).includes('2'),
+    'and nothing is activated: no report, the ticks stay',
+  );
+  check((await queuedOf(['E2E00002', 'E2E00003'])).length === 0, 'nor queued for e-Buy');
+  await shot('39-activation-funds-error');
+  await id('funds-merchantRealAmount').fill('');
+  check((await id('field-error-funds-merchantRealAmount').count()) === 0, 'typing clears the message');
+  await id('funds-userRealAmount').fill('8.00');
+  await id('activate-selected').click();
+  await id('activation-report').waitFor();
+  check((await id('activation-queued').getAttribute('data-queued')) === '2', 'with 8.00 yuan given, the report says 2 codes were queued');
+  const payloads = await queuedOf(['E2E00002', 'E2E00003']);
+  check(
+    payloads.length === 2 && payloads.every((p) => JSON.stringify(p) === '{"makeFundsChannel":{"userRealAmount":800}}'),
+    'each queued activation carries makeFundsChannel {userRealAmount: 800} (fen)',
+  );
+  await shot('40-activation-funds-queued');
+
   // Templates: the list with spec 001's filters, a field error first, then a saved cash template.
   await id('nav-templates').click();
   await id('template-row').first().waitFor();
@@ -426,7 +464,7 @@ try {
   await shot('32-customers');
 
   // Sync: five platforms; a conflict edited (a local check), then discarded with a reason;
-  // "sync now" drains e-Buy's queue (the two codes activated above).
+  // "sync now" drains e-Buy's queue (the four codes activated above).
   await id('nav-sync').click();
   await id('sync-platform').first().waitFor();
   check((await id('sync-platform').count()) === 5, 'the Sync page shows five platforms');
@@ -435,7 +473,7 @@ try {
   check((await card('p000').getByTestId('sync-platform-error').innerText()).includes('could not reach'), 'with its last error in words');
   check(await card('p000').getByTestId('sync-platform-paused').isVisible(), 'and when it tries again');
   check((await card('p001').getAttribute('data-state')) === 'off', 'WeChat cards are not set up');
-  check((await card('p004').getByTestId('sync-platform-queued').innerText()) === '2', 'e-Buy has the 2 activated codes queued');
+  check((await card('p004').getByTestId('sync-platform-queued').innerText()) === '4', 'e-Buy has the 4 activated codes queued');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict-row]').length === 2);
   await shot('35-sync');
   const conflict = page.locator('[data-testid=conflict-row]').filter({ hasText: 'DEMOBONUS03' });

@@ -715,6 +715,18 @@ export const zhCN = {
   'activation.skip.not_active': '没有激活',
   'activation.skip.final': '已核销、已停用或已过期',
   'activation.skip.pending': '上一次的改动还在队列中',
+  'funds.title': 'e-Buy 金额（可选）',
+  'funds.given': '已填 {n} 项',
+  'funds.hint': '以元为单位，例如 8.00；空着的不发送。只随“激活”发往 e-Buy，取消激活不带金额。',
+  'funds.merchantRealAmount': '商户实收金额',
+  'funds.benefitAmount': '优惠金额',
+  'funds.merchantCustomBenefit': '商户自定义优惠',
+  'funds.merchantCustomRealAmount': '商户自定义实收',
+  'funds.channelBenefit': '渠道优惠',
+  'funds.merchantBenefit': '商户优惠',
+  'funds.discountAmount': '折扣金额',
+  'funds.userRealAmount': '用户实付金额',
+  'fieldError.makeFundsChannel.out_of_range': 'e-Buy 金额不能是负数。',
 };
 
 export type MessageKey = keyof typeof zhCN;

@@ -130,6 +130,37 @@ describe('fake sync: activation and runs', () => {
     expect((await b.syncStatus()).platforms[4]?.queued).toBe(6);
   });
 
+  it('an activation carries makeFundsChannel in each queued row; a negative amount is refused', async () => {
+    const bad = await rejection(
+      b.codesActivate({ ticketType: 'ACT', codes: null, activate: true, makeFundsChannel: { merchantRealAmount: 1000, benefitAmount: -1 } }),
+    );
+    expect(bad['code']).toBe('invalid_fields');
+    expect(bad['fields']).toEqual([
+      { field: 'makeFundsChannel', code: 'out_of_range', message: 'benefitAmount cannot be negative; amounts are in fen' },
+    ]);
+    // Nothing changed, nothing queued.
+    expect((await b.codesList({ ticketType: 'ACT', status: 'active', search: null, page })).total).toBe(0);
+    expect((await b.syncOutbox(query({ ticketType: 'ACT' }))).total).toBe(0);
+
+    const r = await b.codesActivate({
+      ticketType: 'ACT',
+      codes: ['ACT0001', 'ACT0002'],
+      activate: true,
+      makeFundsChannel: { merchantRealAmount: 1000, userRealAmount: 800, discountAmount: null },
+    });
+    expect(r.queued).toBe(2);
+    const rows = (await b.syncOutbox(query({ ticketType: 'ACT' }))).items;
+    expect(rows.map((i) => i.payload)).toEqual([
+      { makeFundsChannel: { merchantRealAmount: 1000, userRealAmount: 800 } },
+      { makeFundsChannel: { merchantRealAmount: 1000, userRealAmount: 800 } },
+    ]);
+    // A deactivation never carries the amounts (nor checks them).
+    const back = await b.codesActivate({ ticketType: 'ACT', codes: ['ACT0001'], activate: false, makeFundsChannel: { benefitAmount: -1 } });
+    expect(back.queued).toBe(1);
+    const unactivate = (await b.syncOutbox(query({ ticketType: 'ACT' }))).items[0];
+    expect(unactivate).toMatchObject({ op: 'ebuy.unactivate', subject: 'ACT0001', payload: {} });
+  });
+
   it('a run skips a platform that is off and drains one that is on', async () => {
     await b.codesActivate({ ticketType: 'ACT', codes: null, activate: true });
     const off = await b.syncNow(null);

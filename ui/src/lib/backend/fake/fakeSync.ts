@@ -2,7 +2,7 @@
 // settings.rs (the settings form's checks, field names and codes; no secret ever leaves,
 // only hasSecret), outbox.rs (list orders and filters, the conflict inbox's retry / edit /
 // discard), activation.rs (bulk activation on e-Buy: issued <-> active, one queued row per
-// code, the skip reasons) and engine.rs's report. The "platforms" are make-believe: a base
+// code, the skip reasons, the optional makeFundsChannel in each row's payload) and engine.rs's report. The "platforms" are make-believe: a base
 // URL whose host contains "offline" cannot be reached; otherwise every queued row is
 // confirmed, except subjects a test told to be refused (`refuse`).
 import type { ActivationReport } from '../bindings/ActivationReport';
@@ -10,6 +10,7 @@ import type { ActivationRequest } from '../bindings/ActivationRequest';
 import type { ActivationSkip } from '../bindings/ActivationSkip';
 import type { CodeRow } from '../bindings/CodeRow';
 import type { CodeStatus } from '../bindings/CodeStatus';
+import type { FundsChannel } from '../bindings/FundsChannel';
 import type { OutboxItem } from '../bindings/OutboxItem';
 import type { OutboxQuery } from '../bindings/OutboxQuery';
 import type { OutboxState } from '../bindings/OutboxState';
@@ -74,6 +75,38 @@ function fieldError(field: string, message: string): never {
 }
 
 const FINAL: readonly CodeStatus[] = ['redeemed', 'disabled', 'expired'];
+
+/** FundsChannel::amounts: e-Buy's order. */
+const FUNDS_FIELDS = [
+  'merchantRealAmount',
+  'benefitAmount',
+  'merchantCustomBenefit',
+  'merchantCustomRealAmount',
+  'channelBenefit',
+  'merchantBenefit',
+  'discountAmount',
+  'userRealAmount',
+] as const satisfies readonly (keyof FundsChannel)[];
+
+/**
+ * activation::run's payload of a row: `{makeFundsChannel}` with the amounts given (an
+ * activation only), refusing a negative amount as the core does.
+ */
+function activationPayload(req: ActivationRequest): Record<string, unknown> {
+  const f = req.makeFundsChannel;
+  if (f === undefined || f === null || !req.activate) return {};
+  const given: FundsChannel = {};
+  for (const name of FUNDS_FIELDS) {
+    const a = f[name];
+    if (a === undefined || a === null) continue;
+    if (a < 0) {
+      const message = `${name} cannot be negative; amounts are in fen`;
+      throw apiError('invalid_fields', message, [{ field: 'makeFundsChannel', code: 'out_of_range', message }]);
+    }
+    given[name] = a;
+  }
+  return { makeFundsChannel: given };
+}
 
 export class FakeSync {
   private readonly platforms = new Map<Platform, Stored>();
@@ -332,6 +365,8 @@ export class FakeSync {
     if (req.codes !== null && req.codes.length > MAX_NAMED) {
       throw apiError('too_many_codes', 'give at most 100000 codes at once, or leave them out to take the whole batch');
     }
+    // Activation data travels in each row's payload.
+    const payload = activationPayload(req);
     const ticketType = req.ticketType.trim();
     const entry = this.store.batches.get(ticketType);
     if (entry === undefined) throw apiError('batch_not_found', `no batch has the ticket type ${req.ticketType}; check the type`);
@@ -363,7 +398,7 @@ export class FakeSync {
     for (const row of changed) {
       row.status = to;
       row.updatedAt = at;
-      this.enqueue({ platform: 'p004', op, subject: row.code, payload: {}, ticketType });
+      this.enqueue({ platform: 'p004', op, subject: row.code, payload, ticketType });
     }
     return { queued: changed.length, skipped, skippedTotal };
   }
