@@ -137,7 +137,16 @@ pub struct Refs<'a> {
 }
 
 impl Refs<'_> {
-    pub fn remote_id(&self, kind: &str, local_id: &str) -> Option<String> {
+    fn local(e: rusqlite::Error) -> CallError {
+        // A local read that fails (the database busy for too long) must not be taken
+        // for "not known": the call is retried instead.
+        CallError::new(
+            CallErrorKind::BadAnswer,
+            format!("could not read the local database ({e}); trying again later"),
+        )
+    }
+
+    pub fn remote_id(&self, kind: &str, local_id: &str) -> Result<Option<String>, CallError> {
         self.conn
             .query_row(
                 "SELECT remote_id FROM remote_refs WHERE platform = ?1 AND kind = ?2 AND local_id = ?3",
@@ -145,10 +154,10 @@ impl Refs<'_> {
                 |r| r.get(0),
             )
             .optional()
-            .ok()
-            .flatten()
+            .map_err(Refs::local)
     }
-    pub fn is_mapped(&self, kind: &str, remote_id: &str) -> bool {
+
+    pub fn is_mapped(&self, kind: &str, remote_id: &str) -> Result<bool, CallError> {
         self.conn
             .query_row(
                 "SELECT 1 FROM remote_refs WHERE platform = ?1 AND kind = ?2 AND remote_id = ?3",
@@ -156,9 +165,8 @@ impl Refs<'_> {
                 |_| Ok(()),
             )
             .optional()
-            .ok()
-            .flatten()
-            .is_some()
+            .map(|found| found.is_some())
+            .map_err(Refs::local)
     }
 }
 

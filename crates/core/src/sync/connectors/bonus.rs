@@ -189,17 +189,18 @@ impl BonusApi {
         }
     }
 
-    fn rid(&self, op: &Op, refs: &Refs<'_>) -> Result<String, OpResult> {
-        refs.remote_id(KIND, &op.subject).ok_or_else(|| {
+    /// The platform's code of the op's bonus; `Err(conflict)` when it never got there.
+    fn rid(&self, op: &Op, refs: &Refs<'_>) -> Result<Result<String, OpResult>, CallError> {
+        Ok(refs.remote_id(KIND, &op.subject)?.ok_or_else(|| {
             OpResult::conflict(
                 "NOT_ON_PLATFORM",
                 "this bonus never reached the platform (its creation was refused or discarded)",
             )
-        })
+        }))
     }
 
     fn grant(&self, http: &mut Http, op: &Op, refs: &Refs<'_>) -> Result<OpResult, CallError> {
-        let rid = match self.rid(op, refs) {
+        let rid = match self.rid(op, refs)? {
             Ok(r) => r,
             Err(r) => return Ok(r),
         };
@@ -221,7 +222,7 @@ impl BonusApi {
     }
 
     fn disable(&self, http: &mut Http, op: &Op, refs: &Refs<'_>) -> Result<OpResult, CallError> {
-        let rid = match self.rid(op, refs) {
+        let rid = match self.rid(op, refs)? {
             Ok(r) => r,
             Err(r) => return Ok(r),
         };

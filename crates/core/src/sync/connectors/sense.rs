@@ -316,7 +316,7 @@ impl Sense {
                 ),
             ));
         };
-        let known = refs.remote_id(KIND, name);
+        let known = refs.remote_id(KIND, name)?;
         let mut create = known.is_none();
         let mut created = false;
         let mut sent = 0u64;

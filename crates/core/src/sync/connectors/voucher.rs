@@ -123,19 +123,25 @@ impl VoucherApi {
                 remote_id: id.to_string(),
             }),
         };
-        if let Some(id) = refs.remote_id(KIND, &op.subject) {
+        if let Some(id) = refs.remote_id(KIND, &op.subject)? {
             return Ok(OpResult::done(
                 "BOUGHT",
                 format!("already on the platform as voucher {id}"),
             ));
         }
         if op.sent_before {
-            let found = self
-                .list(http, Some(&p.name))?
-                .into_iter()
-                .filter(|c| c.name == p.name && c.price.fen() == p.price_fen)
-                .filter_map(|c| c.id)
-                .find(|id| !refs.is_mapped(KIND, &id.to_string()));
+            let mut found = None;
+            for c in self.list(http, Some(&p.name))? {
+                let Some(id) =
+                    c.id.filter(|_| c.name == p.name && c.price.fen() == p.price_fen)
+                else {
+                    continue;
+                };
+                if !refs.is_mapped(KIND, &id.to_string())? {
+                    found = Some(id);
+                    break;
+                }
+            }
             if let Some(id) = found {
                 return Ok(mapped(id, "found (bought by an earlier try)"));
             }

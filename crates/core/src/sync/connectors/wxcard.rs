@@ -304,18 +304,17 @@ impl WxCard {
         let same_time = |t: &Option<coupondesk_wire::wxcard::PhpDateTime>, want: &str| {
             t.as_ref().is_some_and(|t| t.date.starts_with(want))
         };
-        Ok(self
-            .search(http, title)?
-            .into_iter()
-            .filter(|c| {
-                c.card_type == kind.card_type()
-                    && c.title.as_deref() == Some(title)
-                    && same_time(&c.begin_at, &begin)
-                    && same_time(&c.end_at, &end)
-                    && !refs.is_mapped(KIND, &c.id.to_string())
-            })
-            .map(|c| c.id)
-            .max())
+        let mut newest = None;
+        for c in self.search(http, title)? {
+            let same = c.card_type == kind.card_type()
+                && c.title.as_deref() == Some(title)
+                && same_time(&c.begin_at, &begin)
+                && same_time(&c.end_at, &end);
+            if same && !refs.is_mapped(KIND, &c.id.to_string())? {
+                newest = newest.max(Some(c.id));
+            }
+        }
+        Ok(newest)
     }
 
     fn create(&self, http: &mut Http, op: &Op, refs: &Refs<'_>) -> Result<OpResult, CallError> {
@@ -337,7 +336,7 @@ impl WxCard {
                 remote_id: id.to_string(),
             }),
         };
-        if let Some(id) = refs.remote_id(KIND, &op.subject) {
+        if let Some(id) = refs.remote_id(KIND, &op.subject)? {
             // Already created (e.g. the create was retried from the inbox after a read
             // back); nothing to do.
             return Ok(OpResult::done(
@@ -396,7 +395,7 @@ impl WxCard {
                 ))
             }
         };
-        let Some(id) = refs.remote_id(KIND, &op.subject) else {
+        let Some(id) = refs.remote_id(KIND, &op.subject)? else {
             return Ok(OpResult::conflict(
                 "NOT_ON_PLATFORM",
                 "this template never reached the platform (its creation was refused or \
