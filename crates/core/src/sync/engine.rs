@@ -250,63 +250,59 @@ const OP_COLUMNS: &str = "id, op, subject, payload, idem_key, sent, envelope_uui
 fn take_group(conn: &mut Connection, p: Platform, c: &dyn Connector) -> SyncResult<Vec<Op>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let limit = c.batch_limit().max(1);
-    let mut ops: Vec<Op> = {
+    // The head of the queue and what may follow it, each with its `not_before`.
+    let mut queued: Vec<(Op, i64)> = {
         let mut st = tx.prepare_cached(&format!(
-            "SELECT {OP_COLUMNS} FROM outbox WHERE platform = ?1 AND state = 'queued' ORDER BY id LIMIT ?2"
+            "SELECT {OP_COLUMNS}, not_before FROM outbox WHERE platform = ?1 AND state = 'queued'
+              ORDER BY id LIMIT ?2"
         ))?;
-        let rows = st.query_map(params![p.id(), limit as i64], op_row)?;
+        let rows = st.query_map(params![p.id(), limit as i64], |r| {
+            Ok((op_row(r)?, r.get(8)?))
+        })?;
         rows.collect::<Result<_, _>>()?
     };
-    let Some(head) = ops.first().cloned() else {
-        return Ok(ops);
+    let Some(head) = queued.first().map(|(o, _)| o.clone()) else {
+        return Ok(Vec::new());
     };
-    if let Some(uuid) = &head.envelope_uuid {
+    let ops = if let Some(uuid) = &head.envelope_uuid {
+        // Already marked sent when the envelope was made.
         let mut st = tx.prepare_cached(&format!(
             "SELECT {OP_COLUMNS} FROM outbox WHERE platform = ?1 AND state = 'queued'
                AND envelope_uuid = ?2 ORDER BY id"
         ))?;
-        ops = st
-            .query_map(params![p.id(), uuid], op_row)?
-            .collect::<Result<_, _>>()?;
+        let rows = st.query_map(params![p.id(), uuid], op_row)?;
+        rows.collect::<Result<Vec<_>, _>>()?
     } else if limit > 1 {
         let key = c.batch_key(&head);
         let now = now_ms();
-        let not_before: Vec<i64> = {
-            let mut st = tx.prepare_cached(
-                "SELECT not_before FROM outbox WHERE platform = ?1 AND state = 'queued' ORDER BY id LIMIT ?2",
-            )?;
-            let rows = st.query_map(params![p.id(), limit as i64], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        let n = ops
+        let n = queued
             .iter()
-            .zip(not_before)
             .take_while(|(o, nb)| o.envelope_uuid.is_none() && *nb <= now && c.batch_key(o) == key)
             .count();
-        ops.truncate(n.max(1));
+        queued.truncate(n.max(1));
         let uuid = outbox::new_key();
         // The group is a prefix of this platform's queue, so its rows are exactly the
         // queued ones up to its last id: one statement marks them all.
-        let last = ops.last().map(|o| o.id).unwrap_or(head.id);
+        let last = queued.last().map(|(o, _)| o.id).unwrap_or(head.id);
         tx.prepare_cached(
             "UPDATE outbox SET envelope_uuid = ?3, sent = 1
               WHERE platform = ?1 AND state = 'queued' AND id <= ?2",
         )?
         .execute(params![p.id(), last, uuid])?;
-        for o in &mut ops {
-            o.envelope_uuid = Some(uuid.clone());
-        }
+        queued
+            .into_iter()
+            .map(|(mut o, _)| {
+                o.envelope_uuid = Some(uuid.clone());
+                o
+            })
+            .collect()
     } else {
-        ops.truncate(1);
-    }
-    {
         // `sent_before` stays as read: it tells the connector whether an earlier request
-        // may have carried these ops.
-        let mut st = tx.prepare_cached("UPDATE outbox SET sent = 1 WHERE id = ?1 AND sent = 0")?;
-        for o in &ops {
-            st.execute([o.id])?;
-        }
-    }
+        // may have carried this op.
+        tx.prepare_cached("UPDATE outbox SET sent = 1 WHERE id = ?1 AND sent = 0")?
+            .execute([head.id])?;
+        vec![head]
+    };
     tx.commit()?;
     Ok(ops)
 }
