@@ -10,17 +10,19 @@ use super::types::{
 use super::{credentials, outbox, SyncError, SyncResult};
 use crate::store::from_ms;
 
-/// A platform's settings with its secret, for the engine only.
+/// A platform's settings with its secret, for the engine only. Reads as its settings
+/// (`endpoint.base_url`, `endpoint.platform`, ...).
 #[derive(Debug, Clone)]
 pub struct Endpoint {
-    pub platform: Platform,
-    pub base_url: String,
-    pub app_id: String,
-    pub brand_id: String,
-    pub sign_type: String,
-    pub shop_no: String,
-    pub org: String,
+    pub settings: PlatformSettings,
     pub secret: credentials::Secret,
+}
+
+impl std::ops::Deref for Endpoint {
+    type Target = PlatformSettings;
+    fn deref(&self) -> &PlatformSettings {
+        &self.settings
+    }
 }
 
 fn ensure_row(conn: &Connection, p: Platform) -> SyncResult<()> {
@@ -209,13 +211,7 @@ pub fn endpoint(conn: &Connection, db: &Path, p: Platform) -> SyncResult<Result<
         }
     };
     Ok(Ok(Endpoint {
-        platform: p,
-        base_url: s.base_url,
-        app_id: s.app_id,
-        brand_id: s.brand_id,
-        sign_type: s.sign_type,
-        shop_no: s.shop_no,
-        org: s.org,
+        settings: s,
         secret,
     }))
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::{bearer_call, body, enc, one_by_one, wrong_address};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
-use crate::sync::http::{Answer, Http};
+use crate::sync::http::Http;
 use crate::sync::settings::Endpoint;
 use crate::sync::types::{Platform, RemoteSummary};
 
@@ -80,16 +80,6 @@ impl BonusApi {
         BonusApi { e }
     }
 
-    fn call(
-        &self,
-        http: &mut Http,
-        method: &str,
-        path: &str,
-        b: Option<Vec<u8>>,
-    ) -> Result<Answer, CallError> {
-        bearer_call(http, &self.e, method, path, b)
-    }
-
     /// One page of a list: (bonuses, total pages).
     fn page(
         &self,
@@ -97,8 +87,9 @@ impl BonusApi {
         status: &str,
         page: u64,
     ) -> Result<(Vec<Bonus>, u64), CallError> {
-        let a = self.call(
+        let a = bearer_call(
             http,
+            &self.e,
             "GET",
             &format!("/market/bonus?status={status}&page={page}&per_page=100"),
             None,
@@ -173,7 +164,13 @@ impl BonusApi {
             product_rid: p.product_sku.filter(|s| !s.is_empty()),
             status: Some(p.enabled),
         };
-        let a = self.call(http, "POST", "/market/bonus/create", Some(body(&req)?))?;
+        let a = bearer_call(
+            http,
+            &self.e,
+            "POST",
+            "/market/bonus/create",
+            Some(body(&req)?),
+        )?;
         let env: Envelope<Bonus> = a.json()?;
         match (a.status, env.data) {
             (200 | 201, Some(b)) => Ok(mapped(b.code)),
@@ -205,7 +202,13 @@ impl BonusApi {
             Err(r) => return Ok(r),
         };
         let req = GrantBonusRequest { rid: Some(rid) };
-        let a = self.call(http, "POST", "/market/bonus/grant", Some(body(&req)?))?;
+        let a = bearer_call(
+            http,
+            &self.e,
+            "POST",
+            "/market/bonus/grant",
+            Some(body(&req)?),
+        )?;
         let env: Envelope<Value> = a.json()?;
         Ok(match a.status {
             200 => OpResult::done("GRANTED", "granted on the platform"),
@@ -226,8 +229,9 @@ impl BonusApi {
             Ok(r) => r,
             Err(r) => return Ok(r),
         };
-        let a = self.call(
+        let a = bearer_call(
             http,
+            &self.e,
             "POST",
             &format!("/market/bonus/{}/disabled", enc(&rid)),
             None,
@@ -267,8 +271,9 @@ impl Connector for BonusApi {
         let used = self.all(http, "N02")?;
         let mut items = used.len() as u64;
         for status in ["N01", "N03"] {
-            let a = self.call(
+            let a = bearer_call(
                 http,
+                &self.e,
                 "GET",
                 &format!("/market/bonus?status={status}&page=1&per_page=1"),
                 None,

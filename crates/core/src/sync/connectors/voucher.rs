@@ -74,23 +74,13 @@ impl VoucherApi {
         VoucherApi { e }
     }
 
-    fn call(
-        &self,
-        http: &mut Http,
-        method: &str,
-        path: &str,
-        b: Option<Vec<u8>>,
-    ) -> Result<Answer, CallError> {
-        bearer_call(http, &self.e, method, path, b)
-    }
-
     /// The logged-in customer's vouchers (of one name, when given).
     fn list(&self, http: &mut Http, name: Option<&str>) -> Result<Vec<Coupon>, CallError> {
         let path = match name {
             Some(n) => format!("/api/v1/coupons?name={}", enc(n)),
             None => "/api/v1/coupons".to_owned(),
         };
-        let a = self.call(http, "GET", &path, None)?;
+        let a = bearer_call(http, &self.e, "GET", &path, None)?;
         match a.status {
             200 => Ok(a.json::<DataEnvelope<Vec<Coupon>>>()?.data),
             404 => Err(wrong_address(Platform::Voucher)),
@@ -150,7 +140,7 @@ impl VoucherApi {
             name: p.name.clone(),
             price: Yuan(p.price_fen),
         };
-        let a = self.call(http, "POST", "/api/v1/coupons", Some(body(&req)?))?;
+        let a = bearer_call(http, &self.e, "POST", "/api/v1/coupons", Some(body(&req)?))?;
         match a.status {
             200 | 201 => match a.json::<DataEnvelope<Coupon>>()?.data.id {
                 Some(id) => Ok(mapped(id, "bought")),

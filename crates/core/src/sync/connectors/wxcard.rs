@@ -241,23 +241,14 @@ impl WxCard {
         WxCard { e }
     }
 
-    fn call(
-        &self,
-        http: &mut Http,
-        method: &str,
-        path: &str,
-        b: Option<Vec<u8>>,
-    ) -> Result<Answer, CallError> {
-        bearer_call(http, &self.e, method, path, b)
-    }
-
     /// Every card whose title contains `title`.
     fn search(&self, http: &mut Http, title: &str) -> Result<Vec<TicketSummary>, CallError> {
         let mut out = Vec::new();
         let mut page = 1;
         loop {
-            let a = self.call(
+            let a = bearer_call(
                 http,
+                &self.e,
                 "GET",
                 &format!(
                     "/tickets?search={}&title={}&page={page}&per_page={PER_PAGE}",
@@ -355,8 +346,9 @@ impl WxCard {
             end_at: r.end_at,
             begin_at: r.begin_at,
         };
-        let a = self.call(
+        let a = bearer_call(
             http,
+            &self.e,
             "POST",
             &format!("/{}/ticket", kind.path_segment()),
             Some(body(&req)?),
@@ -403,8 +395,9 @@ impl WxCard {
                  discard this",
             ));
         };
-        let a = self.call(
+        let a = bearer_call(
             http,
+            &self.e,
             "PUT",
             &format!("/ticket/{}", enc(&id)),
             Some(body(&r)?),
@@ -452,7 +445,7 @@ impl Connector for WxCard {
 
     /// Counts the platform's templates (it tells nothing of their use).
     fn pull(&mut self, http: &mut Http, _conn: &Connection) -> Result<RemoteSummary, CallError> {
-        let a = self.call(http, "GET", "/tickets?per_page=1", None)?;
+        let a = bearer_call(http, &self.e, "GET", "/tickets?per_page=1", None)?;
         if a.status == 404 {
             return Err(wrong_address(Platform::WxCard));
         }
