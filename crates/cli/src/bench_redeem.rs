@@ -12,8 +12,6 @@ use coupondesk_core::domain::offer::Offer;
 use coupondesk_core::domain::redeem::RedeemRequest;
 use coupondesk_core::domain::template::{CodeType, TemplateDraft, MAX_QUANTITY};
 use coupondesk_core::domain::PageRequest;
-use coupondesk_core::generate::GenerateRequest;
-use coupondesk_core::progress::CancelToken;
 use coupondesk_core::store::codes::CodeQuery;
 use coupondesk_core::store::redemptions::UndoTarget;
 use coupondesk_core::store::templates::TemplateQuery;
@@ -85,16 +83,8 @@ pub fn run(codes: u64, ops: usize, db: Option<PathBuf>, out: &Out) -> Result<(),
     let desk = Desk::open(&db).map_err(desk_err)?;
     let mut built = Duration::ZERO;
     if desk.get_batch("BENCH").is_err() {
-        desk.create_batch("BENCH", "bench").map_err(desk_err)?;
         let start = Instant::now();
-        let req = GenerateRequest {
-            ticket_type: "BENCH".into(),
-            count: codes,
-            length: None,
-            prefix: None,
-        };
-        desk.generate_codes(&req, &CancelToken::new(), &mut |_| {})
-            .map_err(desk_err)?;
+        crate::bench::bench_batch(&desk, codes)?;
         built = start.elapsed();
     }
     let batch = desk.get_batch("BENCH").map_err(desk_err)?;

@@ -6,8 +6,6 @@
 
 use std::time::{Duration, Instant};
 
-use coupondesk_core::generate::GenerateRequest;
-use coupondesk_core::progress::CancelToken;
 use coupondesk_core::sync::engine::RunOptions;
 use coupondesk_core::sync::http::Http;
 use coupondesk_core::sync::{ActivationRequest, Platform, PlatformSettingsInput};
@@ -19,8 +17,9 @@ use serde_json::json;
 use crate::bench::{desk_err, fail, secs, workdir};
 use crate::print::Out;
 
+/// Operations per second, whole.
 fn rate(n: u64, d: Duration) -> f64 {
-    (n as f64 / d.as_secs_f64().max(1e-9)).round()
+    crate::bench::rate(n, d).round()
 }
 
 pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
@@ -29,15 +28,7 @@ pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
     let cfg = sim.config();
     let db = dir.join("sync.sqlite3");
     let desk = Desk::open(&db).map_err(desk_err)?;
-    desk.create_batch("BENCH", "bench").map_err(desk_err)?;
-    let req = GenerateRequest {
-        ticket_type: "BENCH".into(),
-        count: codes,
-        length: None,
-        prefix: None,
-    };
-    desk.generate_codes(&req, &CancelToken::new(), &mut |_| {})
-        .map_err(desk_err)?;
+    crate::bench::bench_batch(&desk, codes)?;
 
     // Queue: every code's status change and its outbox row, one transaction.
     let start = Instant::now();
