@@ -128,6 +128,9 @@ fn activate_a_batch_sync_it_to_e_buy_and_discard_the_refused_code() {
         sign_type: String::new(),
         shop_no: String::new(),
         org: String::new(),
+        ca_file: String::new(),
+        allow_http: false,
+        upload_path: String::new(),
         secret: Some(sim.config().ebuy_secret.clone()),
         clear_secret: false,
     })

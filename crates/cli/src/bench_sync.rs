@@ -52,6 +52,9 @@ pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
         sign_type: String::new(),
         shop_no: String::new(),
         org: String::new(),
+        ca_file: String::new(),
+        allow_http: false,
+        upload_path: String::new(),
         secret: Some(cfg.ebuy_secret.clone()),
         clear_secret: false,
     })

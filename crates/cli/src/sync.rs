@@ -155,6 +155,7 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                 pull: !no_pull,
                 backoff_base: Duration::from_millis(backoff_ms.max(1)),
                 timeout: Duration::from_secs(timeout.max(1)),
+                settle: RunOptions::settle_for(Duration::from_secs(timeout.max(1))),
                 ..RunOptions::default()
             };
             let report = desk.sync_run(platform, &opts).map_err(api)?;
@@ -227,6 +228,9 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                 sign_type,
                 shop_no,
                 org,
+                ca_file: String::new(),
+                allow_http: false,
+                upload_path: String::new(),
                 secret,
                 clear_secret,
             };

@@ -60,6 +60,9 @@ fn configure(desk: &Desk, p: Platform, base_url: &str) {
         sign_type: String::new(),
         shop_no: String::new(),
         org: String::new(),
+        ca_file: String::new(),
+        allow_http: false,
+        upload_path: String::new(),
         secret: Some(token(p).into()),
         clear_secret: false,
     })
@@ -688,6 +691,9 @@ fn a_voucher_used_on_the_platform_is_marked_used_here_once() {
         sign_type: String::new(),
         shop_no: String::new(),
         org: String::new(),
+        ca_file: String::new(),
+        allow_http: false,
+        upload_path: String::new(),
         secret: Some("t".into()),
         clear_secret: false,
     })

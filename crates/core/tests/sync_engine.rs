@@ -44,6 +44,9 @@ fn settings(p: Platform, url: String, secret: &str) -> PlatformSettingsInput {
         sign_type: String::new(),
         shop_no: String::new(),
         org: String::new(),
+        ca_file: String::new(),
+        allow_http: false,
+        upload_path: String::new(),
         secret: Some(secret.into()),
         clear_secret: false,
     }

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("migrations/0002_templates_redemptions.sql")),
     (3, include_str!("migrations/0003_bonuses_vouchers.sql")),
     (4, include_str!("migrations/0004_sync.sql")),
+    (5, include_str!("migrations/0005_wire_truth.sql")),
 ];
 
 pub fn latest() -> u32 {

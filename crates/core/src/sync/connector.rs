@@ -15,9 +15,17 @@ pub struct Op {
     pub subject: String,
     pub payload: serde_json::Value,
     pub idem_key: String,
-    /// A request carrying this op may have reached the server before (a crash, a lost
-    /// answer, a timeout): a create must be read back before it is sent again.
+    /// A request carrying this op was sent before (any request of it: an op of several
+    /// requests, such as 000's, may have had an earlier one applied).
     pub sent_before: bool,
+    /// A request carrying this op may have been applied (a crash mid-request, a lost
+    /// answer, a timeout, an answer we could not read): a create is then never sent again
+    /// before the read-back rule of docs/sync.md says so (`connectors::readback_rule`).
+    pub maybe_applied: bool,
+    /// When the last request that may have been applied left (ms).
+    pub sent_at: Option<i64>,
+    /// Read-backs after the settle time that found nothing.
+    pub readbacks: u32,
     /// Batched platforms (e-Buy): the envelope uuid, the same on every re-send.
     pub envelope_uuid: Option<String>,
     pub attempts: u32,
@@ -45,6 +53,15 @@ pub enum OpResult {
     Conflict { code: String, message: String },
     /// A passing failure of this op alone: retried later, alone or in a new batch.
     Retry { code: String, message: String },
+    /// Not sent: the op waits until `until_ms` (a settle time after a send that may have
+    /// been applied). `empty_readback`: a read-back found nothing (counted in the row's
+    /// `readbacks`). Not an attempt: nothing failed.
+    Wait {
+        code: String,
+        message: String,
+        until_ms: i64,
+        empty_readback: bool,
+    },
 }
 
 impl OpResult {

@@ -45,6 +45,17 @@ pub struct RunOptions {
     pub backoff_cap: Duration,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// After a create that may have been applied, how long to wait before reading it
+    /// back (longer than `timeout`: a platform may apply a request after our timeout
+    /// fired). See docs/sync.md, "Creates that may have been applied".
+    pub settle: Duration,
+}
+
+impl RunOptions {
+    /// The default settle time for a request timeout: twice the timeout, at least 2 s.
+    pub fn settle_for(timeout: Duration) -> Duration {
+        (timeout * 2).max(Duration::from_secs(2))
+    }
 }
 
 impl RunOptions {
@@ -76,6 +87,7 @@ impl Default for RunOptions {
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(60),
             timeout: Duration::from_secs(20),
+            settle: RunOptions::settle_for(Duration::from_secs(20)),
         }
     }
 }
@@ -239,10 +251,14 @@ fn op_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Op> {
         sent_before: r.get(5)?,
         envelope_uuid: r.get(6)?,
         attempts: r.get(7)?,
+        maybe_applied: r.get(8)?,
+        sent_at: r.get(9)?,
+        readbacks: r.get(10)?,
     })
 }
 
-const OP_COLUMNS: &str = "id, op, subject, payload, idem_key, sent, envelope_uuid, attempts";
+const OP_COLUMNS: &str = "id, op, subject, payload, idem_key, sent, envelope_uuid, attempts, \
+                          maybe_applied, sent_at, readbacks";
 
 /// The next ops to send, marked `sent` (and given their envelope uuid) in a committed
 /// transaction before anything leaves. A head already in an envelope is re-sent as
@@ -257,7 +273,7 @@ fn take_group(conn: &mut Connection, p: Platform, c: &dyn Connector) -> SyncResu
               ORDER BY id LIMIT ?2"
         ))?;
         let rows = st.query_map(params![p.id(), limit as i64], |r| {
-            Ok((op_row(r)?, r.get(8)?))
+            Ok((op_row(r)?, r.get(11)?))
         })?;
         rows.collect::<Result<_, _>>()?
     };
@@ -285,10 +301,10 @@ fn take_group(conn: &mut Connection, p: Platform, c: &dyn Connector) -> SyncResu
         // queued ones up to its last id: one statement marks them all.
         let last = queued.last().map(|(o, _)| o.id).unwrap_or(head.id);
         tx.prepare_cached(
-            "UPDATE outbox SET envelope_uuid = ?3, sent = 1
+            "UPDATE outbox SET envelope_uuid = ?3, sent = 1, maybe_applied = 1, sent_at = ?4
               WHERE platform = ?1 AND state = 'queued' AND id <= ?2",
         )?
-        .execute(params![p.id(), last, uuid])?;
+        .execute(params![p.id(), last, uuid, now])?;
         queued
             .into_iter()
             .map(|(mut o, _)| {
@@ -297,10 +313,14 @@ fn take_group(conn: &mut Connection, p: Platform, c: &dyn Connector) -> SyncResu
             })
             .collect()
     } else {
-        // `sent_before` stays as read: it tells the connector whether an earlier request
-        // may have carried this op.
-        tx.prepare_cached("UPDATE outbox SET sent = 1 WHERE id = ?1 AND sent = 0")?
-            .execute([head.id])?;
+        // The op as read tells the connector what earlier requests did; the row says,
+        // from now on, that this one may be applied (a kill mid-request leaves it so).
+        // `sent_at` is set again just before each request leaves (`mark_leaving`) by
+        // connectors that read back first, so a settle time counts from the real send.
+        tx.prepare_cached(
+            "UPDATE outbox SET sent = 1, maybe_applied = 1, sent_at = ?2 WHERE id = ?1",
+        )?
+        .execute(params![head.id, now_ms()])?;
         vec![head]
     };
     tx.commit()?;
@@ -360,6 +380,31 @@ fn store_results(
                 )?
                 .execute(params![op.id, code, message, now])?;
             }
+            OpResult::Wait {
+                code,
+                message,
+                until_ms,
+                empty_readback,
+            } => {
+                // Nothing was sent for this op (or only a read-back): the row keeps its
+                // `maybe_applied` and `sent_at` as they were before this call.
+                tx.prepare_cached(
+                    "UPDATE outbox SET result_code = ?2, result_message = ?3, not_before = ?4,
+                            readbacks = readbacks + ?5, maybe_applied = ?6, sent_at = ?7,
+                            updated_at = ?8
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    op.id,
+                    code,
+                    message,
+                    until_ms,
+                    *empty_readback as i64,
+                    op.maybe_applied,
+                    op.sent_at,
+                    now
+                ])?;
+            }
             OpResult::Retry { code, message } => {
                 retries += 1;
                 let wait = backoff(opts, op.attempts + 1, rng).as_millis() as i64;
@@ -405,13 +450,28 @@ fn store_failure(
     // `sent` stays set even when this call certainly did not reach the server: an op
     // may take several requests (000 uploads, then imports), and an earlier one of them
     // may have been applied. Its next try reads back first.
+    // `maybe_applied` goes back to what it was before this call when the call certainly
+    // changed nothing on the platform (refused connection, 429, 5xx, token refused).
+    let may_have_applied = e.may_have_applied();
     let mut st = tx.prepare_cached(
         "UPDATE outbox SET attempts = attempts + ?2, result_code = ?3, result_message = ?4,
-                updated_at = ?5 WHERE id = ?1",
+                updated_at = ?5,
+                maybe_applied = CASE WHEN ?6 THEN 1 ELSE ?7 END,
+                sent_at = CASE WHEN ?6 THEN sent_at ELSE ?8 END
+          WHERE id = ?1",
     )?;
     for o in ops {
         let kind = format!("{:?}", e.kind).to_lowercase();
-        st.execute(params![o.id, counts, kind, e.message, now])?;
+        st.execute(params![
+            o.id,
+            counts,
+            kind,
+            e.message,
+            now,
+            may_have_applied,
+            o.maybe_applied,
+            o.sent_at
+        ])?;
     }
     drop(st);
     settings::note(

@@ -36,7 +36,8 @@ fn ensure_row(conn: &Connection, p: Platform) -> SyncResult<()> {
 pub fn get(conn: &Connection, db: &Path, p: Platform) -> SyncResult<PlatformSettings> {
     let row = conn
         .query_row(
-            "SELECT enabled, base_url, app_id, brand_id, sign_type, shop_no, org
+            "SELECT enabled, base_url, app_id, brand_id, sign_type, shop_no, org, ca_file,
+                    allow_http, upload_path
              FROM sync_platforms WHERE platform = ?1",
             [p.id()],
             |r| {
@@ -49,6 +50,9 @@ pub fn get(conn: &Connection, db: &Path, p: Platform) -> SyncResult<PlatformSett
                     sign_type: r.get(4)?,
                     shop_no: r.get(5)?,
                     org: r.get(6)?,
+                    ca_file: r.get(7)?,
+                    allow_http: r.get(8)?,
+                    upload_path: r.get(9)?,
                     has_secret: false,
                 })
             },
@@ -63,6 +67,9 @@ pub fn get(conn: &Connection, db: &Path, p: Platform) -> SyncResult<PlatformSett
         sign_type: "HMAC-SHA256".into(),
         shop_no: String::new(),
         org: String::new(),
+        ca_file: String::new(),
+        allow_http: false,
+        upload_path: String::new(),
         has_secret: false,
     });
     s.has_secret = credentials::has(db, p);
@@ -168,7 +175,8 @@ pub fn save(
     ensure_row(&tx, p)?;
     tx.execute(
         "UPDATE sync_platforms SET enabled = ?2, base_url = ?3, app_id = ?4, brand_id = ?5,
-                sign_type = ?6, shop_no = ?7, org = ?8, paused_until = 0
+                sign_type = ?6, shop_no = ?7, org = ?8, ca_file = ?9, allow_http = ?10,
+                upload_path = ?11, paused_until = 0
          WHERE platform = ?1",
         params![
             p.id(),
@@ -178,7 +186,10 @@ pub fn save(
             input.brand_id.trim(),
             sign_type,
             input.shop_no.trim(),
-            input.org.trim()
+            input.org.trim(),
+            input.ca_file.trim(),
+            input.allow_http,
+            input.upload_path.trim()
         ],
     )?;
     crate::audit::record(
@@ -187,6 +198,8 @@ pub fn save(
         p.id(),
         &serde_json::json!({"enabled": input.enabled, "baseUrl": url,
                             "appId": input.app_id.trim(), "brandId": input.brand_id.trim(),
+                            "caFile": input.ca_file.trim(), "allowHttp": input.allow_http,
+                            "uploadPath": input.upload_path.trim(),
                             "secretChanged": input.secret.is_some() || input.clear_secret}),
     )?;
     tx.commit()?;

@@ -98,6 +98,16 @@ pub struct PlatformSettings {
     pub sign_type: String,
     pub shop_no: String,
     pub org: String,
+    /// A PEM file of the CA that signed the platform's certificate, trusted beside the
+    /// OS's roots (and `SSL_CERT_FILE`); empty: the OS's roots only.
+    pub ca_file: String,
+    /// Plain `http://` to a host that is not this machine is refused unless this is on
+    /// (the token would travel in clear text); the Sync card then shows a warning.
+    pub allow_http: bool,
+    /// p000 only: the path where this server accepts code uploads (not in spec 000, e.g.
+    /// `/ext/batches`); empty: only the documented endpoints are called, and linking a
+    /// batch asks for the platform's own batch number.
+    pub upload_path: String,
     /// Whether a token / signing key is stored (its value is never sent to the UI).
     pub has_secret: bool,
 }
@@ -121,6 +131,12 @@ pub struct PlatformSettingsInput {
     pub shop_no: String,
     #[serde(default)]
     pub org: String,
+    #[serde(default)]
+    pub ca_file: String,
+    #[serde(default)]
+    pub allow_http: bool,
+    #[serde(default)]
+    pub upload_path: String,
     #[serde(default)]
     pub secret: Option<String>,
     #[serde(default)]
@@ -150,6 +166,47 @@ pub struct PlatformStatus {
     pub paused_until: Option<DateTime<Utc>>,
     pub last_pull_at: Option<DateTime<Utc>>,
     pub remote: Option<RemoteSummary>,
+}
+
+/// The verdict of "Test connection" (000's `GET /test`, the cheapest authenticated read
+/// elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConnectionVerdict {
+    /// The platform answered and accepted our credentials.
+    Authorised,
+    /// The platform answered but refused the token / signing key.
+    TokenRefused,
+    /// Nothing answered (no network, wrong address, the platform down, a timeout).
+    Unreachable,
+    /// A TLS connection could not be made (certificate not trusted, wrong name, expired).
+    TlsError,
+    /// Sync with it is off or its settings are incomplete (nothing was sent).
+    NotConfigured,
+}
+
+impl ConnectionVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionVerdict::Authorised => "authorised",
+            ConnectionVerdict::TokenRefused => "token_refused",
+            ConnectionVerdict::Unreachable => "unreachable",
+            ConnectionVerdict::TlsError => "tls_error",
+            ConnectionVerdict::NotConfigured => "not_configured",
+        }
+    }
+}
+
+/// What "Test connection" found, with the details in plain (English) words; the UI
+/// words the verdict itself in the staff's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectionTest {
+    pub platform: Platform,
+    pub verdict: ConnectionVerdict,
+    pub message: String,
 }
 
 /// What the last pull counted on the platform (list endpoints).

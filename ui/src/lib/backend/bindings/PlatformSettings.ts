@@ -15,6 +15,22 @@ baseUrl: string,
  */
 appId: string, brandId: string, signType: string, shopNo: string, org: string, 
 /**
+ * A PEM file of the CA that signed the platform's certificate, trusted beside the
+ * OS's roots (and `SSL_CERT_FILE`); empty: the OS's roots only.
+ */
+caFile: string, 
+/**
+ * Plain `http://` to a host that is not this machine is refused unless this is on
+ * (the token would travel in clear text); the Sync card then shows a warning.
+ */
+allowHttp: boolean, 
+/**
+ * p000 only: the path where this server accepts code uploads (not in spec 000, e.g.
+ * `/ext/batches`); empty: only the documented endpoints are called, and linking a
+ * batch asks for the platform's own batch number.
+ */
+uploadPath: string, 
+/**
  * Whether a token / signing key is stored (its value is never sent to the UI).
  */
 hasSecret: boolean, };

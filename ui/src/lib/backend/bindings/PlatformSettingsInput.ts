@@ -5,4 +5,4 @@ import type { Platform } from "./Platform";
  * What the settings form sends. `secret`: `None` keeps the stored one, `Some("")` is
  * refused (use `clearSecret`), `Some(s)` replaces it.
  */
-export type PlatformSettingsInput = { platform: Platform, enabled: boolean, baseUrl: string, appId: string, brandId: string, signType: string, shopNo: string, org: string, secret: string | null, clearSecret: boolean, };
+export type PlatformSettingsInput = { platform: Platform, enabled: boolean, baseUrl: string, appId: string, brandId: string, signType: string, shopNo: string, org: string, caFile: string, allowHttp: boolean, uploadPath: string, secret: string | null, clearSecret: boolean, };
