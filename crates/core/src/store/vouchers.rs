@@ -298,3 +298,23 @@ pub fn for_each<E: From<VoucherError>>(
     }
     Ok(())
 }
+
+/// Marks a voucher used because its platform says it was used there (`used_by` = the
+/// platform, `used_terminal` `platform`). A voucher already used here is left alone (used
+/// is final); `Ok(false)` then. One statement, right on its own (the pull holds no
+/// transaction across requests).
+pub fn mark_used_on_platform(
+    conn: &Connection,
+    id: i64,
+    platform: &str,
+    used_at_ms: i64,
+) -> Result<bool, StoreError> {
+    let moved = conn
+        .prepare_cached(
+            "UPDATE vouchers SET used_at = ?2, used_by = ?3, used_terminal = 'platform',
+                    updated_at = ?4
+              WHERE id = ?1 AND used_at IS NULL",
+        )?
+        .execute(params![id, used_at_ms, platform, crate::store::now_ms()])?;
+    Ok(moved == 1)
+}

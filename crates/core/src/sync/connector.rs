@@ -147,10 +147,15 @@ impl CallError {
     }
 }
 
-/// Local knowledge a connector may read: which remote id a local row has.
+/// Local knowledge a connector may read (which remote id a local row has), the run's
+/// settle time, and the one hook through which a connector tells the engine that a
+/// request is leaving now (`mark_leaving`).
 pub struct Refs<'a> {
     pub conn: &'a Connection,
     pub platform: Platform,
+    /// How long after a possibly-applied send a read-back is trusted (ms): longer than the
+    /// request timeout, since a platform may apply a request after our timeout fired.
+    pub settle_ms: i64,
 }
 
 impl Refs<'_> {
@@ -171,6 +176,37 @@ impl Refs<'_> {
                 |r| r.get(0),
             )
             .optional()
+            .map_err(Refs::local)
+    }
+
+    /// How many local rows of `kind` claim the fingerprint `fp`: remote id `fp` or
+    /// `fp#N` (a 003 voucher fingerprint claimed by several local vouchers carries an
+    /// ordinal suffix).
+    pub fn count_claimed(&self, kind: &str, fp: &str) -> Result<u64, CallError> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM remote_refs WHERE platform = ?1 AND kind = ?2
+                   AND (remote_id = ?3 OR substr(remote_id, 1, length(?3) + 1) = ?3 || '#')",
+                [self.platform.id(), kind, fp],
+                |r| r.get(0),
+            )
+            .map_err(Refs::local)?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// A request carrying `op` leaves now, after a read-back that took time (and, when
+    /// `empty_readback`, found nothing): its row says so, committed before the request
+    /// leaves, so a settle time counts from the real send and a kill keeps the count.
+    pub fn mark_leaving(&self, op: &Op, empty_readback: bool) -> Result<(), CallError> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET sent = 1, maybe_applied = 1, sent_at = ?2,
+                        readbacks = readbacks + ?3
+                  WHERE id = ?1",
+                rusqlite::params![op.id, crate::store::now_ms(), empty_readback as i64],
+            )
+            .map(|_| ())
             .map_err(Refs::local)
     }
 

@@ -179,7 +179,11 @@ fn run_platform(
             break;
         }
         let result = {
-            let refs = Refs { conn, platform: p };
+            let refs = Refs {
+                conn,
+                platform: p,
+                settle_ms: opts.settle.as_millis().min(i64::MAX as u128) as i64,
+            };
             connector.send(&mut http, &ops, &refs)
         };
         match result {

@@ -225,6 +225,51 @@ pub fn discard(conn: &mut Connection, id: i64, reason: &str) -> SyncResult<Outbo
     Ok(out)
 }
 
+/// Puts a fact the pull found (a voucher gone from its platform) in the conflict inbox as
+/// an `op` row on `subject`, so staff see it and decide (Retry sends `op` again, Discard
+/// keeps the change only here). The payload is the op's own, as staff would edit it.
+pub fn record_conflict(
+    conn: &Connection,
+    platform: Platform,
+    op: &str,
+    subject: &str,
+    payload: serde_json::Value,
+    code: &str,
+    message: &str,
+) -> Result<i64, StoreError> {
+    let id = enqueue_as(
+        conn,
+        "sync",
+        NewOp {
+            platform,
+            op,
+            subject,
+            batch_id: None,
+            payload,
+        },
+    )?;
+    conn.prepare_cached(
+        "UPDATE outbox SET state = 'conflict', result_code = ?2, result_message = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, code, message])?;
+    Ok(id)
+}
+
+/// Forgets what a platform called a local row (it is gone there), so the row can be sent
+/// again as new.
+pub fn forget_remote_ref(
+    conn: &Connection,
+    platform: Platform,
+    kind: &str,
+    local_id: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "DELETE FROM remote_refs WHERE platform = ?1 AND kind = ?2 AND local_id = ?3",
+    )?
+    .execute(params![platform.id(), kind, local_id])?;
+    Ok(())
+}
+
 fn requeue(conn: &Connection, id: i64, payload: Option<&serde_json::Value>) -> SyncResult<()> {
     conn.execute(
         "UPDATE outbox SET state = 'queued', attempts = 0, not_before = 0, sent = 0,

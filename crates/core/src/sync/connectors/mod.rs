@@ -9,7 +9,7 @@ pub mod wxcard;
 
 use serde_json::Value;
 
-use super::connector::{CallError, CallErrorKind, Connector, Op, OpResult};
+use super::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs};
 use super::http::{Answer, Http};
 use super::settings::Endpoint;
 use super::types::Platform;
@@ -118,4 +118,127 @@ pub fn enc(s: &str) -> String {
         }
     }
     out
+}
+
+/// K of docs/sync.md: after this many empty read-backs in all (two cycles of two), a free
+/// create (002 bonus, 001 card) goes to the inbox instead of being created again.
+pub const MAX_EMPTY_READBACKS: u32 = 4;
+
+/// Whether a create costs the merchant money (003 voucher buy): a paid create is never
+/// sent again without a person's word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cost {
+    Paid,
+    Free,
+}
+
+/// What a read-back of a possibly-applied create found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found<T> {
+    Nothing,
+    /// Exactly one candidate that no other local row claims: ours.
+    One(T),
+    /// Several unclaimed candidates: staff must say which is ours.
+    Many(usize),
+}
+
+/// What the create does next.
+#[derive(Debug)]
+pub enum Next<T> {
+    /// Send the create (the row says, committed, that it leaves now).
+    Send,
+    /// Adopt what the read-back found: done without sending.
+    Adopt(T),
+    /// Wait (the settle time) or go to the inbox: the op's result.
+    Stop(OpResult),
+}
+
+/// A platform time of day for staff (Beijing time, the platforms' and the shops' clock).
+pub fn beijing_hhmm(ms: i64) -> String {
+    let Some(bj) = chrono::FixedOffset::east_opt(8 * 3600) else {
+        return String::new();
+    };
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&bj).format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// The read-back rule for creates that may have been applied (docs/sync.md, "Creates that
+/// may have been applied"). `what` names the thing in the plural for staff ("vouchers
+/// named \"X\" at 20.00 yuan"); `read_back` looks for it on the platform.
+///
+/// - never possibly applied → send;
+/// - before `sent_at + settle` → wait (no request at all: a late apply may still come);
+/// - one unclaimed candidate → adopt; several → conflict (staff confirm which);
+/// - none: paid → a second empty read-back is a conflict (never bought again by itself);
+///   free → two empty read-backs spaced by settle prove it was not applied → send again;
+///   after [`MAX_EMPTY_READBACKS`] in all → conflict.
+pub fn readback_rule<T>(
+    op: &Op,
+    refs: &Refs<'_>,
+    cost: Cost,
+    what: &str,
+    read_back: impl FnOnce() -> Result<Found<T>, CallError>,
+) -> Result<Next<T>, CallError> {
+    if !op.maybe_applied {
+        return Ok(Next::Send);
+    }
+    let now = crate::store::now_ms();
+    let sent_at = op.sent_at.unwrap_or(0);
+    let settled = sent_at.saturating_add(refs.settle_ms);
+    if now < settled {
+        return Ok(Next::Stop(OpResult::Wait {
+            code: "SETTLING".into(),
+            message: format!(
+                "the request sent at {} may have been applied; reading it back before \
+                 anything is sent again",
+                beijing_hhmm(sent_at)
+            ),
+            until_ms: settled,
+            empty_readback: false,
+        }));
+    }
+    let empties = op.readbacks + 1;
+    Ok(match read_back()? {
+        Found::One(t) => Next::Adopt(t),
+        Found::Many(n) => Next::Stop(OpResult::conflict(
+            "AMBIGUOUS",
+            format!(
+                "the platform holds {n} {what} that no other local item claims; confirm in its \
+                 console which is ours: Discard this if one is, Retry sends it again"
+            ),
+        )),
+        Found::Nothing if cost == Cost::Paid && empties >= 2 => Next::Stop(OpResult::conflict(
+            "NOT_ON_PLATFORM",
+            format!(
+                "the platform shows no {what} bought at {} (Beijing time); check its console: \
+                 Retry buys again, Discard drops it",
+                beijing_hhmm(sent_at)
+            ),
+        )),
+        Found::Nothing if cost == Cost::Free && empties >= MAX_EMPTY_READBACKS => {
+            Next::Stop(OpResult::conflict(
+                "NOT_ON_PLATFORM",
+                format!(
+                    "after {empties} read-backs the platform still shows no {what} sent at {} \
+                     (Beijing time), so it is not created a third time; check its console: \
+                     Retry creates it again, Discard drops it",
+                    beijing_hhmm(sent_at)
+                ),
+            ))
+        }
+        Found::Nothing if cost == Cost::Free && empties % 2 == 0 => {
+            // Two empty read-backs spaced by the settle time: not applied. Sent again.
+            refs.mark_leaving(op, true)?;
+            Next::Send
+        }
+        Found::Nothing => Next::Stop(OpResult::Wait {
+            code: "READ_BACK_EMPTY".into(),
+            message: format!(
+                "the platform shows no {what} yet; reading it back once more before deciding"
+            ),
+            until_ms: now.saturating_add(refs.settle_ms),
+            empty_readback: true,
+        }),
+    })
 }

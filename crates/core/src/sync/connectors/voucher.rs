@@ -9,11 +9,13 @@
 use chrono::{NaiveDateTime, TimeZone};
 use coupondesk_wire::voucher::{BuyRequest, Coupon, DataEnvelope, ErrorBody};
 use coupondesk_wire::Yuan;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{bearer_call, body, enc, one_by_one, wrong_address};
+use super::{
+    bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
+};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::{Answer, Http};
 use crate::sync::settings::Endpoint;
@@ -65,6 +67,31 @@ fn platform_time_ms(s: &str) -> Option<i64> {
         .map(|t| t.timestamp_millis())
 }
 
+/// A spec-literal Coupon has no id: it is known by `name|price_fen|createdAt`. Several
+/// vouchers of one name and price bought in the same minute share it; the local vouchers
+/// that claim them are told apart by an ordinal suffix (`…#2`, `…#3`).
+pub fn fingerprint(c: &Coupon) -> String {
+    format!("{}|{}|{}", c.name, c.price.fen(), c.created_at.trim())
+}
+
+/// The remote ref of the `n`-th local voucher (from 0) claiming a fingerprint.
+fn claim(fp: &str, n: u64) -> String {
+    if n == 0 {
+        fp.to_owned()
+    } else {
+        format!("{fp}#{}", n + 1)
+    }
+}
+
+/// A platform id, when the remote ref is one (not a fingerprint).
+fn numeric(remote: &str) -> Option<i64> {
+    remote.parse().ok()
+}
+
+/// How far a coupon's `createdAt` (minute precision, the platform's clock) may lie from
+/// our send and still be ours.
+const SKEW_MS: i64 = 2 * 60_000;
+
 pub struct VoucherApi {
     e: Endpoint,
 }
@@ -94,6 +121,72 @@ impl VoucherApi {
         }
     }
 
+    /// `GET /api/v1/coupons/<ID>`: `Ok(None)` when the platform answers 404 (gone).
+    fn detail(&self, http: &mut Http, id: i64) -> Result<Option<Coupon>, CallError> {
+        let a = bearer_call(http, &self.e, "GET", &format!("/api/v1/coupons/{id}"), None)?;
+        match a.status {
+            200 => Ok(Some(a.json::<DataEnvelope<Coupon>>()?.data)),
+            404 => match serde_json::from_slice::<ErrorBody>(&a.body) {
+                Ok(b) if b.code == coupondesk_wire::voucher::error_code::ENTITY_NOT_FOUND => {
+                    Ok(None)
+                }
+                _ => Err(wrong_address(Platform::Voucher)),
+            },
+            s => Err(CallError::new(
+                CallErrorKind::BadAnswer,
+                format!(
+                    "the platform would not show voucher {id} (HTTP {s}: {}); trying again later",
+                    said(&a)
+                ),
+            )),
+        }
+    }
+
+    /// Looks for our buy among the platform's vouchers of that name: same price, created
+    /// within [sent_at − 2 min, sent_at + settle + 2 min], not claimed by another local
+    /// voucher. A coupon with an id is claimed when the id is mapped; a coupon without one
+    /// by counting the local vouchers that claim its fingerprint.
+    fn read_back(
+        &self,
+        http: &mut Http,
+        op: &Op,
+        p: &BuyPayload,
+        refs: &Refs<'_>,
+    ) -> Result<Found<String>, CallError> {
+        let sent_at = op.sent_at.unwrap_or(0);
+        let (from, to) = (
+            sent_at - SKEW_MS,
+            sent_at.saturating_add(refs.settle_ms) + SKEW_MS,
+        );
+        let mut by_fp: std::collections::BTreeMap<String, u64> = Default::default();
+        let mut unclaimed: Vec<String> = Vec::new();
+        for c in self.list(http, Some(&p.name))? {
+            let near = platform_time_ms(&c.created_at).is_some_and(|t| t >= from && t <= to);
+            if c.name != p.name || c.price.fen() != p.price_fen || !near {
+                continue;
+            }
+            match c.id {
+                Some(id) => {
+                    if !refs.is_mapped(KIND, &id.to_string())? {
+                        unclaimed.push(id.to_string());
+                    }
+                }
+                None => *by_fp.entry(fingerprint(&c)).or_default() += 1,
+            }
+        }
+        for (fp, on_platform) in by_fp {
+            let claimed = refs.count_claimed(KIND, &fp)?;
+            for n in claimed..on_platform {
+                unclaimed.push(claim(&fp, n));
+            }
+        }
+        Ok(match unclaimed.len() {
+            0 => Found::Nothing,
+            1 => Found::One(unclaimed.remove(0)),
+            n => Found::Many(n),
+        })
+    }
+
     fn buy(&self, http: &mut Http, op: &Op, refs: &Refs<'_>) -> Result<OpResult, CallError> {
         let p = match BuyPayload::deserialize(&op.payload) {
             Ok(p) => p,
@@ -104,13 +197,13 @@ impl VoucherApi {
                 ))
             }
         };
-        let mapped = |id: i64, how: &str| OpResult::Done {
+        let mapped = |remote: String, how: &str| OpResult::Done {
             code: "BOUGHT".into(),
-            message: format!("{how} on the platform as voucher {id}"),
+            message: format!("{how} on the platform as voucher {remote}"),
             remote: Some(RemoteRef {
                 kind: KIND,
                 local_id: op.subject.clone(),
-                remote_id: id.to_string(),
+                remote_id: remote,
             }),
         };
         if let Some(id) = refs.remote_id(KIND, &op.subject)? {
@@ -119,22 +212,17 @@ impl VoucherApi {
                 format!("already on the platform as voucher {id}"),
             ));
         }
-        if op.sent_before {
-            let mut found = None;
-            for c in self.list(http, Some(&p.name))? {
-                let Some(id) =
-                    c.id.filter(|_| c.name == p.name && c.price.fen() == p.price_fen)
-                else {
-                    continue;
-                };
-                if !refs.is_mapped(KIND, &id.to_string())? {
-                    found = Some(id);
-                    break;
-                }
-            }
-            if let Some(id) = found {
-                return Ok(mapped(id, "found (bought by an earlier try)"));
-            }
+        let what = format!(
+            "vouchers named \"{}\" at {} yuan",
+            p.name,
+            coupondesk_wire::money::fen_to_yuan_number(p.price_fen)
+        );
+        match readback_rule(op, refs, Cost::Paid, &what, || {
+            self.read_back(http, op, &p, refs)
+        })? {
+            Next::Send => {}
+            Next::Adopt(remote) => return Ok(mapped(remote, "found (bought by an earlier try)")),
+            Next::Stop(r) => return Ok(r),
         }
         let req = BuyRequest {
             name: p.name.clone(),
@@ -142,13 +230,19 @@ impl VoucherApi {
         };
         let a = bearer_call(http, &self.e, "POST", "/api/v1/coupons", Some(body(&req)?))?;
         match a.status {
-            200 | 201 => match a.json::<DataEnvelope<Coupon>>()?.data.id {
-                Some(id) => Ok(mapped(id, "bought")),
-                None => Err(CallError::new(
-                    CallErrorKind::BadAnswer,
-                    "the platform said bought but gave no voucher id; looking it up next time",
-                )),
-            },
+            // A spec-literal Coupon has no id: the buy is done all the same (sending it
+            // again would buy a second voucher); it is known by its fingerprint.
+            200 | 201 => {
+                let c = a.json::<DataEnvelope<Coupon>>()?.data;
+                let remote = match c.id {
+                    Some(id) => id.to_string(),
+                    None => {
+                        let fp = fingerprint(&c);
+                        claim(&fp, refs.count_claimed(KIND, &fp)?)
+                    }
+                };
+                Ok(mapped(remote, "bought"))
+            }
             404 => Err(wrong_address(Platform::Voucher)),
             400 => Ok(OpResult::conflict(
                 "HTTP_400",
@@ -170,6 +264,40 @@ impl VoucherApi {
     }
 }
 
+fn local(e: impl std::fmt::Display) -> CallError {
+    CallError::new(CallErrorKind::BadAnswer, format!("local database: {e}"))
+}
+
+/// Local vouchers known on the platform and still unused here: (voucher id, remote ref).
+fn unused_mapped(conn: &Connection) -> Result<Vec<(i64, String)>, CallError> {
+    let mut st = conn
+        .prepare_cached(
+            "SELECT v.id, r.remote_id FROM remote_refs r
+               JOIN vouchers v ON v.id = CAST(r.local_id AS INTEGER)
+              WHERE r.platform = 'p003' AND r.kind = 'voucher' AND v.used_at IS NULL
+              ORDER BY r.remote_id",
+        )
+        .map_err(local)?;
+    let rows = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(local)?;
+    rows.collect::<Result<_, _>>().map_err(local)
+}
+
+/// Local vouchers claiming a fingerprint that are already used here.
+fn used_claiming(conn: &Connection, fp: &str) -> Result<u64, CallError> {
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM remote_refs r JOIN vouchers v ON v.id = CAST(r.local_id AS INTEGER)
+              WHERE r.platform = 'p003' AND r.kind = 'voucher' AND v.used_at IS NOT NULL
+                AND (r.remote_id = ?1 OR substr(r.remote_id, 1, length(?1) + 1) = ?1 || '#')",
+            [fp],
+            |r| r.get(0),
+        )
+        .map_err(local)?;
+    Ok(n.max(0) as u64)
+}
+
 impl Connector for VoucherApi {
     fn send(
         &mut self,
@@ -184,39 +312,99 @@ impl Connector for VoucherApi {
     }
 
     /// Counts the platform's vouchers and marks local ones used there as used, so the
-    /// counter refuses them. A used voucher is final here (the `vouchers_used_once`
-    /// trigger), so only unused ones are touched.
+    /// counter refuses them: from the list (one request), and for each local unused
+    /// voucher mapped to a platform id that the list did not show, from its detail
+    /// (`GET /api/v1/coupons/<ID>`); a 404 there means gone: a conflict for staff.
+    /// Vouchers known only by fingerprint: as many of the local ones claiming a
+    /// fingerprint are marked used as the platform shows used (they cannot be told apart).
     fn pull(&mut self, http: &mut Http, conn: &Connection) -> Result<RemoteSummary, CallError> {
         let all = self.list(http, None)?;
-        let used: Vec<&Coupon> = all.iter().filter(|c| c.used_at.is_some()).collect();
-        let local = |e: rusqlite::Error| {
-            CallError::new(CallErrorKind::BadAnswer, format!("local database: {e}"))
-        };
         let now = crate::store::now_ms();
+        let used_at = |c: &Coupon| c.used_at.as_deref().and_then(platform_time_ms).unwrap_or(now);
+        let mut shown = std::collections::HashSet::new();
+        let mut used_ids = std::collections::HashMap::new();
+        let mut used_fps: std::collections::BTreeMap<String, (u64, i64)> = Default::default();
+        for c in &all {
+            match c.id {
+                Some(id) => {
+                    shown.insert(id);
+                    if c.used_at.is_some() {
+                        used_ids.insert(id, used_at(c));
+                    }
+                }
+                None if c.used_at.is_some() => {
+                    let e = used_fps.entry(fingerprint(c)).or_insert((0, used_at(c)));
+                    e.0 += 1;
+                }
+                None => {}
+            }
+        }
         let mut refreshed = 0;
-        let mut st = conn
-            .prepare_cached(
-                "UPDATE vouchers SET used_at = ?2, used_by = 'p003', used_terminal = 'platform',
-                        updated_at = ?3
-                 WHERE used_at IS NULL AND id = (SELECT CAST(local_id AS INTEGER) FROM remote_refs
-                                                  WHERE platform = 'p003' AND kind = 'voucher'
-                                                    AND remote_id = ?1)",
-            )
-            .map_err(local)?;
-        for c in &used {
-            let Some(id) = c.id else { continue };
-            let at = c
-                .used_at
-                .as_deref()
-                .and_then(platform_time_ms)
-                .unwrap_or(now);
-            refreshed += st
-                .execute(params![id.to_string(), at, now])
-                .map_err(local)? as u64;
+        let mut marked_fp: std::collections::HashMap<String, u64> = Default::default();
+        for (voucher, remote) in unused_mapped(conn)? {
+            let used = match numeric(&remote) {
+                Some(id) if shown.contains(&id) => used_ids.get(&id).copied(),
+                Some(id) => match self.detail(http, id)? {
+                    Some(c) => c.used_at.is_some().then(|| used_at(&c)),
+                    None => {
+                        let tx = conn.unchecked_transaction().map_err(local)?;
+                        crate::sync::outbox::forget_remote_ref(
+                            &tx,
+                            Platform::Voucher,
+                            KIND,
+                            &voucher.to_string(),
+                        )
+                        .map_err(local)?;
+                        let payload = tx
+                            .query_row(
+                                "SELECT name, price_fen FROM vouchers WHERE id = ?1",
+                                [voucher],
+                                |r| Ok(serde_json::json!({"name": r.get::<_, String>(0)?, "priceFen": r.get::<_, i64>(1)?})),
+                            )
+                            .map_err(local)?;
+                        crate::sync::outbox::record_conflict(
+                            &tx,
+                            Platform::Voucher,
+                            BUY,
+                            &voucher.to_string(),
+                            payload,
+                            coupondesk_wire::voucher::error_code::ENTITY_NOT_FOUND,
+                            &format!(
+                                "the platform no longer has voucher {id} (sold here as voucher \
+                                 {voucher}); Retry buys it again, Discard keeps it only here"
+                            ),
+                        )
+                        .map_err(local)?;
+                        tx.commit().map_err(local)?;
+                        continue;
+                    }
+                },
+                None => {
+                    let fp = remote.split_once('#').map_or(remote.as_str(), |(f, _)| f);
+                    match used_fps.get(fp) {
+                        Some(&(on_platform, at)) => {
+                            let done = marked_fp.entry(fp.to_owned()).or_insert(0);
+                            let already = used_claiming(conn, fp)?;
+                            (already + *done < on_platform).then(|| {
+                                *done += 1;
+                                at
+                            })
+                        }
+                        None => None,
+                    }
+                }
+            };
+            if let Some(at) = used {
+                if crate::store::vouchers::mark_used_on_platform(conn, voucher, "p003", at)
+                    .map_err(local)?
+                {
+                    refreshed += 1;
+                }
+            }
         }
         Ok(RemoteSummary {
             items: all.len() as u64,
-            used: used.len() as u64,
+            used: all.iter().filter(|c| c.used_at.is_some()).count() as u64,
             refreshed,
         })
     }
