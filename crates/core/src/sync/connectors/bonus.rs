@@ -11,7 +11,9 @@ use rusqlite::{params, Connection};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{bearer_call, body, enc, one_by_one, wrong_address};
+use super::{
+    bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
+};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::Http;
 use crate::sync::settings::Endpoint;
@@ -71,6 +73,16 @@ pub fn xname(remark: &str, key: &str) -> String {
     }
 }
 
+/// A bonus's `status` in answers: 0 normal, 1 disabled (docs/remote-apis.md).
+const DISABLED: i64 = 1;
+
+fn not_found() -> OpResult {
+    OpResult::conflict(
+        "NOT_FOUND",
+        "the platform does not know this bonus (deleted there?); discard this",
+    )
+}
+
 pub struct BonusApi {
     e: Endpoint,
 }
@@ -80,10 +92,21 @@ impl BonusApi {
         BonusApi { e }
     }
 
-    /// One page of a list: (bonuses, total pages).
+    /// One page of the shop's list: (bonuses, total pages).
     fn page(
         &self,
         http: &mut Http,
+        status: &str,
+        page: u64,
+    ) -> Result<(Vec<Bonus>, u64), CallError> {
+        self.page_of(http, "/market/bonus", status, page)
+    }
+
+    /// One page of a list (`/market/bonus` or `/market/user_bonus`): (bonuses, pages).
+    fn page_of(
+        &self,
+        http: &mut Http,
+        list: &str,
         status: &str,
         page: u64,
     ) -> Result<(Vec<Bonus>, u64), CallError> {
@@ -91,7 +114,7 @@ impl BonusApi {
             http,
             &self.e,
             "GET",
-            &format!("/market/bonus?status={status}&page={page}&per_page=100"),
+            &format!("{list}?status={status}&page={page}&per_page=100"),
             None,
         )?;
         if a.status == 404 {
@@ -116,21 +139,83 @@ impl BonusApi {
         }
     }
 
-    /// Looks for a bonus created with this xname (any status).
-    fn find(&self, http: &mut Http, xname: &str) -> Result<Option<Bonus>, CallError> {
+    /// The bonuses created with this xname (any status): ours, when there is one.
+    fn find(&self, http: &mut Http, xname: &str) -> Result<Found<String>, CallError> {
+        let mut codes = Vec::new();
         for status in ["N01", "N02", "N03"] {
-            if let Some(b) = self
-                .all(http, status)?
-                .into_iter()
-                .find(|b| b.xname == xname)
-            {
-                return Ok(Some(b));
-            }
+            codes.extend(
+                self.all(http, status)?
+                    .into_iter()
+                    .filter(|b| b.xname == xname)
+                    .map(|b| b.code),
+            );
         }
-        Ok(None)
+        codes.sort();
+        codes.dedup();
+        Ok(match codes.len() {
+            0 => Found::Nothing,
+            1 => Found::One(codes.remove(0)),
+            n => Found::Many(n),
+        })
     }
 
-    fn create(&self, http: &mut Http, op: &Op) -> Result<OpResult, CallError> {
+    /// `GET /market/bonus/<rid>`: one bonus; `None` when the platform does not know it.
+    fn detail(&self, http: &mut Http, rid: &str) -> Result<Option<Bonus>, CallError> {
+        let a = bearer_call(
+            http,
+            &self.e,
+            "GET",
+            &format!("/market/bonus/{}", enc(rid)),
+            None,
+        )?;
+        if a.status == 404 {
+            return Ok(None);
+        }
+        let env: Envelope<Bonus> = a.json()?;
+        match (a.status, env.data) {
+            (200, Some(b)) => Ok(Some(b)),
+            (s, _) => Err(CallError::new(
+                CallErrorKind::BadAnswer,
+                format!(
+                    "the platform would not show bonus {rid} (HTTP {s}: {}); trying again later",
+                    env.status.message
+                ),
+            )),
+        }
+    }
+
+    /// Before a grant or a disable that may have been applied is sent again: wait out
+    /// the settle time, then read the bonus. `Ok(Err(result))`: no request needed.
+    fn settle_then_detail(
+        &self,
+        http: &mut Http,
+        op: &Op,
+        refs: &Refs<'_>,
+        rid: &str,
+    ) -> Result<Result<Option<Bonus>, OpResult>, CallError> {
+        if !op.maybe_applied {
+            return Ok(Ok(None));
+        }
+        let settled = op.sent_at.unwrap_or(0).saturating_add(refs.settle_ms);
+        if crate::store::now_ms() < settled {
+            return Ok(Err(OpResult::Wait {
+                code: "SETTLING".into(),
+                message: "the last request may have been applied; reading the bonus back first"
+                    .into(),
+                until_ms: settled,
+                empty_readback: false,
+            }));
+        }
+        match self.detail(http, rid)? {
+            Some(b) => {
+                refs.mark_leaving(op, false)?;
+                Ok(Ok(Some(b)))
+            }
+            None => Ok(Err(not_found())),
+        }
+    }
+
+    fn create(&self, http: &mut Http, op: &Op, refs: &Refs<'_>) -> Result<OpResult, CallError> {
         let p = match CreatePayload::deserialize(&op.payload) {
             Ok(p) => p,
             Err(e) => {
@@ -150,10 +235,11 @@ impl BonusApi {
                 remote_id: code,
             }),
         };
-        if op.sent_before {
-            if let Some(b) = self.find(http, &xname)? {
-                return Ok(mapped(b.code));
-            }
+        let what = format!("bonuses with the remark \"{xname}\"");
+        match readback_rule(op, refs, Cost::Free, &what, || self.find(http, &xname))? {
+            Next::Send => {}
+            Next::Adopt(code) => return Ok(mapped(code)),
+            Next::Stop(r) => return Ok(r),
         }
         let req = CreateBonusRequest {
             amount: Yuan(p.amount_fen),
@@ -201,7 +287,19 @@ impl BonusApi {
             Ok(r) => r,
             Err(r) => return Ok(r),
         };
-        let req = GrantBonusRequest { rid: Some(rid) };
+        match self.settle_then_detail(http, op, refs, &rid)? {
+            Err(r) => return Ok(r),
+            Ok(Some(b)) if b.user_id.is_some() => {
+                return Ok(OpResult::done(
+                    "GRANTED",
+                    "was already granted on the platform",
+                ))
+            }
+            Ok(_) => {}
+        }
+        let req = GrantBonusRequest {
+            rid: Some(rid.clone()),
+        };
         let a = bearer_call(
             http,
             &self.e,
@@ -212,11 +310,16 @@ impl BonusApi {
         let env: Envelope<Value> = a.json()?;
         Ok(match a.status {
             200 => OpResult::done("GRANTED", "granted on the platform"),
-            // Our own earlier grant, whose answer was lost.
-            400 if op.sent_before && env.status.message.contains("already granted") => {
+            // A refusal after a possibly-applied grant (ours, applied late): the bonus's
+            // detail says, not the refusal's words.
+            400 if op.maybe_applied
+                && self
+                    .detail(http, &rid)?
+                    .is_some_and(|b| b.user_id.is_some()) =>
+            {
                 OpResult::done("GRANTED", "was already granted on the platform")
             }
-            404 => OpResult::conflict("NOT_FOUND", "the platform does not know this bonus"),
+            404 => not_found(),
             s => OpResult::conflict(
                 format!("HTTP_{s}"),
                 format!("the platform refused the grant: {}", env.status.message),
@@ -229,6 +332,16 @@ impl BonusApi {
             Ok(r) => r,
             Err(r) => return Ok(r),
         };
+        match self.settle_then_detail(http, op, refs, &rid)? {
+            Err(r) => return Ok(r),
+            Ok(Some(b)) if b.status == DISABLED => {
+                return Ok(OpResult::done(
+                    "DISABLED",
+                    "was already disabled on the platform",
+                ))
+            }
+            Ok(_) => {}
+        }
         let a = bearer_call(
             http,
             &self.e,
@@ -238,7 +351,7 @@ impl BonusApi {
         )?;
         Ok(match a.status {
             200 => OpResult::done("DISABLED", "disabled on the platform"),
-            404 => OpResult::conflict("NOT_FOUND", "the platform does not know this bonus"),
+            404 => not_found(),
             s => {
                 let env: Envelope<Value> = a.json()?;
                 OpResult::conflict(
@@ -258,7 +371,7 @@ impl Connector for BonusApi {
         refs: &Refs<'_>,
     ) -> Result<Vec<OpResult>, CallError> {
         one_by_one(ops, |op| match op.op.as_str() {
-            CREATE => Some(self.create(http, op)),
+            CREATE => Some(self.create(http, op, refs)),
             GRANT => Some(self.grant(http, op, refs)),
             DISABLE => Some(self.disable(http, op, refs)),
             _ => None,
@@ -268,7 +381,20 @@ impl Connector for BonusApi {
     /// Counts the platform's bonuses and marks local ones used there as redeemed, so
     /// the counter refuses them.
     fn pull(&mut self, http: &mut Http, conn: &Connection) -> Result<RemoteSummary, CallError> {
-        let used = self.all(http, "N02")?;
+        // Used bonuses: the shop's list (N02) and the customers' granted ones
+        // (`GET /market/user_bonus`, N02), each bonus once.
+        let mut used = self.all(http, "N02")?;
+        let mut page = 1;
+        loop {
+            let (items, pages) = self.page_of(http, "/market/user_bonus", "N02", page)?;
+            used.extend(items);
+            if page >= pages {
+                break;
+            }
+            page += 1;
+        }
+        used.sort_by(|a, b| a.code.cmp(&b.code));
+        used.dedup_by(|a, b| a.code == b.code);
         let mut items = used.len() as u64;
         for status in ["N01", "N03"] {
             let a = bearer_call(

@@ -19,7 +19,9 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{bearer_call, body, enc, one_by_one, wrong_address};
+use super::{
+    bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
+};
 use crate::domain::offer::Offer;
 use crate::domain::template::TemplateDraft;
 use crate::domain::validity::DayKind;
@@ -281,7 +283,7 @@ impl WxCard {
     }
 
     /// A card our earlier create (whose answer was lost) may have made: same kind, title
-    /// and period, claimed by no local template. The newest such card: ours came last.
+    /// and period, claimed by no local template. Several such cards: staff decide.
     fn find_lost(
         &self,
         http: &mut Http,
@@ -289,23 +291,29 @@ impl WxCard {
         title: &str,
         r: &UpdateTicketRequest,
         refs: &Refs<'_>,
-    ) -> Result<Option<u64>, CallError> {
+    ) -> Result<Found<u64>, CallError> {
         let begin = wire_date(&r.begin_at).unwrap_or_default();
         let end = wire_date(&r.end_at).unwrap_or_default();
         let same_time = |t: &Option<coupondesk_wire::wxcard::PhpDateTime>, want: &str| {
             t.as_ref().is_some_and(|t| t.date.starts_with(want))
         };
-        let mut newest = None;
+        let mut found = Vec::new();
         for c in self.search(http, title)? {
             let same = c.card_type == kind.card_type()
                 && c.title.as_deref() == Some(title)
                 && same_time(&c.begin_at, &begin)
                 && same_time(&c.end_at, &end);
             if same && !refs.is_mapped(KIND, &c.id.to_string())? {
-                newest = newest.max(Some(c.id));
+                found.push(c.id);
             }
         }
-        Ok(newest)
+        found.sort_unstable();
+        found.dedup();
+        Ok(match found.len() {
+            0 => Found::Nothing,
+            1 => Found::One(found[0]),
+            n => Found::Many(n),
+        })
     }
 
     fn create(&self, http: &mut Http, op: &Op, refs: &Refs<'_>) -> Result<OpResult, CallError> {
@@ -335,10 +343,16 @@ impl WxCard {
                 format!("already on the platform as card {id}"),
             ));
         }
-        if op.sent_before {
-            if let Some(id) = self.find_lost(http, kind, &title, &r, refs)? {
-                return Ok(mapped(id, "found (created by an earlier try)"));
-            }
+        let what = format!(
+            "{} cards titled \"{title}\" for the same dates",
+            kind.card_type()
+        );
+        match readback_rule(op, refs, Cost::Free, &what, || {
+            self.find_lost(http, kind, &title, &r, refs)
+        })? {
+            Next::Send => {}
+            Next::Adopt(id) => return Ok(mapped(id, "found (created by an earlier try)")),
+            Next::Stop(r) => return Ok(r),
         }
         let req = CreateTicketRequest {
             ticket_info: r.ticket_info,
