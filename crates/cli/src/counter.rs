@@ -62,6 +62,10 @@ pub enum TemplateCommand {
         id: i64,
         #[arg(long, value_name = "T")]
         batch: String,
+        /// The batch number Sense (000) gave when the batch's codes were uploaded in its
+        /// console (needed when no upload path is set for p000).
+        #[arg(long = "platform-batch", value_name = "NO")]
+        platform_batch: Option<String>,
     },
     Unlink {
         id: i64,
@@ -261,7 +265,11 @@ pub fn template(desk: &Desk, cmd: TemplateCommand, out: &Out) -> Result<ExitCode
         TemplateCommand::Create { file } => desk.create_template(read_draft(&file)?),
         TemplateCommand::Update { id, file } => desk.update_template(id, read_draft(&file)?),
         TemplateCommand::Show { id } => desk.get_template(id),
-        TemplateCommand::Link { id, batch } => desk.link_batch(id, &batch),
+        TemplateCommand::Link {
+            id,
+            batch,
+            platform_batch,
+        } => desk.link_batch_with(id, &batch, platform_batch.as_deref()),
         TemplateCommand::Unlink { id, batch } => desk.unlink_batch(id, &batch),
         TemplateCommand::List {
             kind,

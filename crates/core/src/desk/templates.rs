@@ -24,10 +24,22 @@ impl Desk {
     }
 
     pub fn link_batch(&self, template_id: i64, ticket_type: &str) -> DeskResult<Template> {
+        self.link_batch_with(template_id, ticket_type, None)
+    }
+
+    /// Links a batch, with the batch number Sense (000) gave for its codes when staff
+    /// uploaded them in its console (see `store::templates::link_batch`).
+    pub fn link_batch_with(
+        &self,
+        template_id: i64,
+        ticket_type: &str,
+        platform_batch: Option<&str>,
+    ) -> DeskResult<Template> {
         Ok(templates::link_batch(
             &mut self.conn(),
             template_id,
             ticket_type,
+            platform_batch,
         )?)
     }
 

@@ -370,11 +370,15 @@ fn batch_link(tx: &Transaction<'_>, ticket_type: &str) -> Result<(i64, Option<i6
 }
 
 /// Links a batch's codes to a template. Linking the batch to the template it already
-/// belongs to changes nothing.
+/// belongs to changes nothing. `platform_batch`: the batch number Sense (000) gave when
+/// staff uploaded the batch's file in its console; it travels with the batch's first
+/// link (spec 000 has no upload endpoint; without it or an upload path in Settings, the
+/// op waits in the inbox for it).
 pub fn link_batch(
     conn: &mut Connection,
     id: i64,
     ticket_type: &str,
+    platform_batch: Option<&str>,
 ) -> Result<Template, TemplateError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let t = get(&tx, id)?;
@@ -423,7 +427,12 @@ pub fn link_batch(
         .unwrap_or(false);
     if !sent_before {
         let payload =
-            sense::ImportPayload::new(ticket_type.trim(), &t.fields.title, codes.max(0) as u64);
+            sense::ImportPayload::new(
+                ticket_type.trim(),
+                &t.fields.title,
+                codes.max(0) as u64,
+                platform_batch,
+            );
         outbox::enqueue(
             &tx,
             NewOp {

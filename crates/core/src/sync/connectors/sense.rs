@@ -1,16 +1,21 @@
 //! 000 "Sense" ticket API (券码管理): a batch linked to a template becomes codes of the
 //! platform's ticket type named after the template's title.
 //!
-//! One `sense.import` op per link. Its steps: upload the batch's codes behind the op's
-//! own `batch_no` (`POST /ext/batches`, the simulator's extension; re-uploading the same
-//! codes is not applied again), then create the ticket type with that batch
-//! (`POST /tickets`) or, when the name already exists there, supplement it (`PUT
-//! /tickets`). A batch is consumed by the one import that uses it, so a repeated import
-//! answers 104: after our own upload that means our earlier import went through. The
-//! platform's `ticket_type` is learnt by reading the list back by name and kept in
-//! remote_refs (kind `ticket`, local id = the ticket name).
+//! One `sense.import` op per link. Spec 000 has no way to upload codes: staff upload the
+//! batch's file in the Sense console and get the platform's own batch number, which the
+//! link carries (`platformBatchNo`); the connector then only imports it: `POST /tickets`
+//! (new type) or `PUT /tickets` (supplement), both documented. A server that accepts code
+//! uploads (our simulator's `POST /ext/batches`) is a per-platform option
+//! (`upload_path`, off by default): the batch's codes are uploaded there under the op's
+//! own `batchNo` first. Without either, nothing is sent: the op waits in the inbox with
+//! the instruction.
 //!
-//! Batches larger than [`CHUNK`] codes travel as several platform batches
+//! `ret 104` (导入批次号不存在) is never success: the batch number is unknown. Only after
+//! our own possibly-applied import (which consumed the number) is it checked by reading
+//! the type back. Every import is verified by read-back: the type's `ticket_total` must
+//! have grown by the codes imported. A 404 on any path is a conflict with an instruction.
+//!
+//! Batches larger than [`CHUNK`] codes are uploaded as several platform batches
 //! (`<batchNo>`, `<batchNo>.1`, `<batchNo>.2`, …), each imported on its own.
 
 use coupondesk_wire::sense::{
@@ -42,16 +47,29 @@ pub struct ImportPayload {
     pub ticket_name: String,
     pub batch_no: String,
     pub code_count: u64,
+    /// The platform's own batch number, from uploading the batch's file in the Sense
+    /// console (spec 000 has no upload endpoint). Used when no upload path is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_batch_no: Option<String>,
 }
 
 impl ImportPayload {
     /// The payload of a new link: a `batchNo` unique to this link.
-    pub fn new(ticket_type: &str, ticket_name: &str, code_count: u64) -> ImportPayload {
+    pub fn new(
+        ticket_type: &str,
+        ticket_name: &str,
+        code_count: u64,
+        platform_batch_no: Option<&str>,
+    ) -> ImportPayload {
         let key = crate::sync::outbox::new_key();
         ImportPayload {
             ticket_name: ticket_name.trim().to_owned(),
             batch_no: format!("{ticket_type}-{}", &key[..8]),
             code_count,
+            platform_batch_no: platform_batch_no
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
         }
     }
 }
@@ -65,6 +83,9 @@ pub fn check_payload(op: &str, payload: &Value) -> Result<(), String> {
             }
             if p.batch_no.trim().is_empty() {
                 return Err("batchNo cannot be empty".into());
+            }
+            if p.platform_batch_no.as_deref().is_some_and(|n| n.trim().is_empty()) {
+                return Err("platformBatchNo cannot be empty (leave it out instead)".into());
             }
             Ok(())
         }
@@ -83,11 +104,35 @@ struct Said<B> {
     body: Option<B>,
 }
 
+/// Why an op's requests stop: a whole-call failure (retried) or a final word for the op.
+enum Fail {
+    Call(CallError),
+    Op(OpResult),
+}
+
+impl From<CallError> for Fail {
+    fn from(e: CallError) -> Fail {
+        Fail::Call(e)
+    }
+}
+
 fn local(e: rusqlite::Error) -> CallError {
     CallError::new(
         CallErrorKind::BadAnswer,
         format!("could not read the local database ({e}); trying again later"),
     )
+}
+
+/// The upload path as set in Settings (`ext/batches` → `/ext/batches`); `None`: off.
+fn upload_path(setting: &str) -> Option<String> {
+    let p = setting.trim();
+    if p.is_empty() {
+        None
+    } else if p.starts_with('/') {
+        Some(p.to_owned())
+    } else {
+        Some(format!("/{p}"))
+    }
 }
 
 impl Sense {
@@ -96,33 +141,50 @@ impl Sense {
     }
 
     /// Sends one request; turns the transport-level and `head.ret` whole-call failures
-    /// (1 server, 2 token, 4 rate limit, 5 permission) into a `CallError`.
+    /// (1 server, 2 token, 4 rate limit, 5 permission) into a `CallError`, and a 404 into
+    /// a conflict with an instruction (a retry would meet the same 404 forever).
     fn call<B: serde::de::DeserializeOwned>(
         &self,
         http: &mut Http,
         method: &str,
         path: &str,
         b: Option<Vec<u8>>,
-    ) -> Result<Said<B>, CallError> {
+    ) -> Result<Said<B>, Fail> {
         let url = format!("{}{}", self.e.base_url, path);
         let token = self.e.secret.expose();
         let a: Answer = http.call(method, &url, &[(AUTH_HEADER, token)], b.as_deref())?;
         if a.status == 404 {
-            return Err(wrong_address(Platform::Sense));
+            let bare = path.split('?').next().unwrap_or(path);
+            let upload = upload_path(&self.e.upload_path);
+            let message = if upload.as_deref() == Some(bare) {
+                format!(
+                    "Sense answered 404 to the code upload at {bare}: this server has no such \
+                     endpoint (spec 000 has none). Turn off the code upload in Settings, upload \
+                     the batch's codes in the Sense console, then edit this item's \
+                     platformBatchNo and retry"
+                )
+            } else {
+                format!(
+                    "Sense answered 404 to {method} {bare}: the address in Settings does not \
+                     lead to its API. Fix the address, then retry"
+                )
+            };
+            return Err(Fail::Op(OpResult::conflict("HTTP_404", message)));
         }
         if let Some(e) = http_failure(Platform::Sense, &a) {
-            return Err(e);
+            return Err(e.into());
         }
         let env: Envelope<B> = a.json()?;
         let msg = env.head.msg;
         match env.head.ret {
-            ret::SERVER_ERROR => Err(CallError::server(a.status, &msg)),
-            ret::TOKEN_INVALID => Err(CallError::auth(Platform::Sense, &msg)),
-            ret::RATE_LIMITED => Err(CallError::rate_limited(a.retry_after)),
+            ret::SERVER_ERROR => Err(CallError::server(a.status, &msg).into()),
+            ret::TOKEN_INVALID => Err(CallError::auth(Platform::Sense, &msg).into()),
+            ret::RATE_LIMITED => Err(CallError::rate_limited(a.retry_after).into()),
             ret::NO_PERMISSION => Err(CallError::auth(
                 Platform::Sense,
                 &format!("no permission for this call: {msg}"),
-            )),
+            )
+            .into()),
             r => Ok(Said {
                 ret: r,
                 msg,
@@ -171,16 +233,16 @@ impl Sense {
         Ok((codes, last))
     }
 
-    /// One page of the list, optionally filtered by a name substring.
+    /// One page of the list, filtered by a name substring or a ticket type.
     fn page(
         &self,
         http: &mut Http,
-        name: Option<&str>,
+        filter: Option<(&str, &str)>,
         page: usize,
-    ) -> Result<Vec<Ticket>, CallError> {
+    ) -> Result<Vec<Ticket>, Fail> {
         let mut path = format!("/tickets?to_page={page}&per_page={PER_PAGE}");
-        if let Some(n) = name {
-            path.push_str(&format!("&ticket_name={}", enc(n)));
+        if let Some((k, v)) = filter {
+            path.push_str(&format!("&{k}={}", enc(v)));
         }
         let said: Said<TicketList> = self.call(http, "GET", &path, None)?;
         if said.ret != ret::OK {
@@ -190,16 +252,17 @@ impl Sense {
                     "the platform would not list its ticket types (ret {}: {}); trying again later",
                     said.ret, said.msg
                 ),
-            ));
+            )
+            .into());
         }
         Ok(said.body.map(|b| b.tickets).unwrap_or_default())
     }
 
-    /// Every ticket type (whose name contains `name`, when given).
-    fn all(&self, http: &mut Http, name: Option<&str>) -> Result<Vec<Ticket>, CallError> {
+    /// Every ticket type (matching the filter, when given).
+    fn all(&self, http: &mut Http, filter: Option<(&str, &str)>) -> Result<Vec<Ticket>, Fail> {
         let mut out = Vec::new();
         for page in 1.. {
-            let items = self.page(http, name, page)?;
+            let items = self.page(http, filter, page)?;
             let n = items.len();
             out.extend(items);
             if n < PER_PAGE {
@@ -209,51 +272,62 @@ impl Sense {
         Ok(out)
     }
 
-    /// The platform's ticket type of exactly this name.
-    fn find(&self, http: &mut Http, name: &str) -> Result<Option<String>, CallError> {
+    /// The platform's ticket type of exactly this name (by its `ticket_type` when known:
+    /// one request).
+    fn find(&self, http: &mut Http, name: &str, known: Option<&str>) -> Result<Option<Ticket>, Fail> {
+        if let Some(t) = known {
+            let hit = self
+                .all(http, Some(("ticket_type", t)))?
+                .into_iter()
+                .find(|x| x.ticket_type == t && x.ticket_name == name);
+            if hit.is_some() {
+                return Ok(hit);
+            }
+        }
         Ok(self
-            .all(http, Some(name))?
+            .all(http, Some(("ticket_name", name)))?
             .into_iter()
-            .find(|t| t.ticket_name == name)
-            .map(|t| t.ticket_type))
+            .find(|t| t.ticket_name == name))
     }
 
-    /// Uploads one platform batch. `Err(result)`: a final "no" for the op.
+    /// Uploads one platform batch at the configured upload path.
     fn upload(
         &self,
         http: &mut Http,
+        path: &str,
         batch_no: &str,
         codes: &[String],
-    ) -> Result<Result<(), OpResult>, CallError> {
+    ) -> Result<(), Fail> {
         let req = BatchUploadRequest {
             batch_no: batch_no.to_owned(),
             codes: codes.to_vec(),
         };
-        let said: Said<Value> = self.call(http, "POST", "/ext/batches", Some(body(&req)?))?;
-        Ok(match said.ret {
+        let said: Said<Value> = self.call(http, "POST", path, Some(body(&req)?))?;
+        match said.ret {
             ret::OK => Ok(()),
-            r => Err(OpResult::conflict(
+            r => Err(Fail::Op(OpResult::conflict(
                 format!("RET_{r}"),
                 format!(
                     "the platform refused the codes of batch number {batch_no} ({}); if it \
                      already has that number with other codes, edit the batchNo and retry",
                     said.msg
                 ),
-            )),
-        })
+            ))),
+        }
     }
 
-    /// Imports one uploaded platform batch into the named ticket type: creates the type
-    /// when `create`, otherwise supplements it; switches once to the other when the
-    /// platform says the name exists (103) or does not (105). `Ok(Ok(created))`: imported,
-    /// now or by an earlier request of ours; `created` when this call made the type.
+    /// Imports one platform batch into the named ticket type: creates the type when
+    /// `create`, otherwise supplements it; switches once to the other when the platform
+    /// says the name exists (103) or does not (105). `Ok(true)`: imported now;
+    /// `Ok(false)`: 104 after our own possibly-applied import (to be checked by read-back).
     fn import(
         &self,
         http: &mut Http,
         name: &str,
         batch_no: &str,
         mut create: bool,
-    ) -> Result<Result<bool, OpResult>, CallError> {
+        maybe_applied: bool,
+    ) -> Result<bool, Fail> {
         let req = ImportRequest {
             batch_no: Some(batch_no.to_owned()),
             ticket_name: name.to_owned(),
@@ -263,11 +337,20 @@ impl Sense {
             let method = if create { "POST" } else { "PUT" };
             let said: Said<Value> = self.call(http, method, "/tickets", Some(body(&req)?))?;
             match said.ret {
-                ret::OK => return Ok(Ok(create)),
-                // Our own batch number, uploaded just now, is used up: an earlier request
-                // of ours, whose answer was lost, imported it. (Nobody else has that
-                // number: it is unique to this link, and the upload accepted our codes.)
-                ret::BATCH_NOT_FOUND => return Ok(Ok(false)),
+                ret::OK => return Ok(true),
+                // Our own earlier import may have consumed the number: the read-back of
+                // the type's total decides, never the 104 itself.
+                ret::BATCH_NOT_FOUND if maybe_applied => return Ok(false),
+                ret::BATCH_NOT_FOUND => {
+                    return Err(Fail::Op(OpResult::conflict(
+                        "RET_104",
+                        format!(
+                            "the platform does not know batch number {batch_no} ({}); check it \
+                             in the Sense console, edit this item's platformBatchNo, then retry",
+                            said.msg
+                        ),
+                    )))
+                }
                 ret::DUPLICATE_NAME if create && !switched => {
                     create = false;
                     switched = true;
@@ -277,7 +360,7 @@ impl Sense {
                     switched = true;
                 }
                 r => {
-                    return Ok(Err(OpResult::conflict(
+                    return Err(Fail::Op(OpResult::conflict(
                         format!("RET_{r}"),
                         format!(
                             "the platform refused to import batch number {batch_no} into the \
@@ -290,7 +373,60 @@ impl Sense {
         }
     }
 
-    fn send_one(&self, http: &mut Http, op: &Op, refs: &Refs<'_>) -> Result<OpResult, CallError> {
+    /// The platform batches this op imports: (batch number, codes to upload first).
+    /// `Err`: nothing can be sent (no upload path and no platform batch number).
+    fn plan(
+        &self,
+        op: &Op,
+        p: &ImportPayload,
+        refs: &Refs<'_>,
+    ) -> Result<Vec<(String, Vec<String>, u64)>, Fail> {
+        let Some(_) = upload_path(&self.e.upload_path) else {
+            return match p.platform_batch_no.as_deref().map(str::trim) {
+                Some(no) if !no.is_empty() => Ok(vec![(no.to_owned(), Vec::new(), p.code_count)]),
+                _ => Err(Fail::Op(OpResult::conflict(
+                    "NEEDS_PLATFORM_BATCH",
+                    format!(
+                        "Sense has no code upload in its API: upload the codes of batch {} in \
+                         the Sense console, then edit this item's platformBatchNo (the batch \
+                         number the console gave) and retry",
+                        op.subject
+                    ),
+                ))),
+            };
+        };
+        let Some(batch) = Self::batch_id(refs.conn, &op.subject)? else {
+            return Err(Fail::Op(OpResult::conflict(
+                "NO_BATCH",
+                format!(
+                    "batch {} no longer exists here, so its codes cannot be sent; discard this",
+                    op.subject
+                ),
+            )));
+        };
+        let mut out = Vec::new();
+        let mut sent = 0u64;
+        let mut after = batch << 32;
+        while sent < p.code_count {
+            let want = (p.code_count - sent).min(CHUNK as u64) as usize;
+            let (codes, last) = Self::codes_after(refs.conn, batch, after, want)?;
+            if codes.is_empty() {
+                break;
+            }
+            let batch_no = if out.is_empty() {
+                p.batch_no.clone()
+            } else {
+                format!("{}.{}", p.batch_no, out.len())
+            };
+            sent += codes.len() as u64;
+            after = last;
+            let n = codes.len() as u64;
+            out.push((batch_no, codes, n));
+        }
+        Ok(out)
+    }
+
+    fn send_one(&self, http: &mut Http, op: &Op, refs: &Refs<'_>) -> Result<OpResult, Fail> {
         let p = match ImportPayload::deserialize(&op.payload) {
             Ok(p) => p,
             Err(e) => {
@@ -307,77 +443,83 @@ impl Sense {
                 "the ticket name or the batch number is empty; edit them, then retry",
             ));
         }
-        let Some(batch) = Self::batch_id(refs.conn, &op.subject)? else {
-            return Ok(OpResult::conflict(
-                "NO_BATCH",
-                format!(
-                    "batch {} no longer exists here, so its codes cannot be sent; discard this",
-                    op.subject
-                ),
-            ));
-        };
+        let plan = self.plan(op, &p, refs)?;
         let known = refs.remote_id(KIND, name)?;
-        let mut create = known.is_none();
-        let mut created = false;
-        let mut sent = 0u64;
-        let mut after = batch << 32;
-        let mut chunk = 0usize;
-        while sent < p.code_count {
-            let want = (p.code_count - sent).min(CHUNK as u64) as usize;
-            let (codes, last) = Self::codes_after(refs.conn, batch, after, want)?;
-            if codes.is_empty() {
-                break;
+        // What the type holds before: the read-back after must show it grown by exactly
+        // the codes imported.
+        let before = self.find(http, name, known.as_deref())?;
+        let before_total = before.as_ref().map_or(0, |t| t.ticket_total);
+        let mut create = before.is_none();
+        let (mut imported, mut unsure) = (0u64, 0u64);
+        let upload = upload_path(&self.e.upload_path);
+        for (batch_no, codes, n) in &plan {
+            if let Some(path) = &upload {
+                self.upload(http, path, batch_no, codes)?;
             }
-            let batch_no = if chunk == 0 {
-                p.batch_no.clone()
+            if self.import(http, name, batch_no, create, op.maybe_applied)? {
+                imported += n;
             } else {
-                format!("{}.{chunk}", p.batch_no)
-            };
-            if let Err(r) = self.upload(http, &batch_no, &codes)? {
-                return Ok(r);
-            }
-            match self.import(http, name, &batch_no, create)? {
-                Ok(c) => created |= c,
-                Err(r) => return Ok(r),
+                unsure += n;
             }
             create = false;
-            sent += codes.len() as u64;
-            after = last;
-            chunk += 1;
         }
-        if sent == 0 && create {
+        if plan.is_empty() && create {
             // No codes to import: make sure the ticket type exists.
             let req = ImportRequest {
                 batch_no: None,
                 ticket_name: name.to_owned(),
             };
             let said: Said<Value> = self.call(http, "POST", "/tickets", Some(body(&req)?))?;
-            match said.ret {
-                ret::OK => created = true,
-                ret::DUPLICATE_NAME => {}
-                r => {
-                    return Ok(OpResult::conflict(
-                        format!("RET_{r}"),
-                        format!(
-                            "the platform refused to create the ticket type \"{name}\" ({}); \
-                             check the name, then retry",
-                            said.msg
-                        ),
-                    ))
-                }
+            if said.ret != ret::OK && said.ret != ret::DUPLICATE_NAME {
+                return Ok(OpResult::conflict(
+                    format!("RET_{}", said.ret),
+                    format!(
+                        "the platform refused to create the ticket type \"{name}\" ({}); \
+                         check the name, then retry",
+                        said.msg
+                    ),
+                ));
             }
         }
-        // The platform's id of the type: known, or read back by name (a create answers
-        // no id, and its answer may have been lost).
-        let remote = match known {
-            Some(t) if !created => Some(t),
-            _ => self.find(http, name)?,
-        };
-        let message = format!("{sent} codes imported into the ticket type \"{name}\"");
+        let after = self.find(http, name, known.as_deref())?;
+        let after_total = after.as_ref().map_or(0, |t| t.ticket_total);
+        let expected = before_total + imported;
+        // A batch answered 104 after our own possibly-applied import was consumed by that
+        // import, before ours or (a late apply) between our two reads.
+        let fits = after.is_some()
+            && (after_total == expected || (unsure > 0 && after_total == expected + unsure))
+            && (unsure == 0 || after_total >= unsure);
+        if !fits {
+            let numbers = if unsure > 0 {
+                format!(
+                    "{after_total} codes on the platform; expected {expected} ({before_total} \
+                     before + {imported} imported now), or {} if our earlier request imported \
+                     the other {unsure}",
+                    expected + unsure
+                )
+            } else {
+                format!(
+                    "{after_total} codes on the platform; expected {expected} ({before_total} \
+                     before + {imported} imported)"
+                )
+            };
+            return Ok(OpResult::conflict(
+                "TOTAL_MISMATCH",
+                format!(
+                    "after the import the ticket type \"{name}\" holds {numbers}. Check the type \
+                     in the Sense console: Discard this if it is right, or edit and retry"
+                ),
+            ));
+        }
+        let remote = after.map(|t| t.ticket_type);
+        let message = format!(
+            "{} codes imported into the ticket type \"{name}\" (it holds {after_total})",
+            imported + unsure
+        );
         Ok(OpResult::Done {
             code: "IMPORTED".into(),
             message: match &remote {
-                Some(t) => format!("{message} ({t})"),
+                Some(t) => format!("{message}; {t}"),
                 None => message,
             },
             remote: remote.map(|t| RemoteRef {
@@ -397,14 +539,21 @@ impl Connector for Sense {
         refs: &Refs<'_>,
     ) -> Result<Vec<OpResult>, CallError> {
         one_by_one(ops, |op| match op.op.as_str() {
-            IMPORT => Some(self.send_one(http, op, refs)),
+            IMPORT => Some(match self.send_one(http, op, refs) {
+                Ok(r) | Err(Fail::Op(r)) => Ok(r),
+                Err(Fail::Call(e)) => Err(e),
+            }),
             _ => None,
         })
     }
 
     /// Counts the platform's ticket types and their used codes.
     fn pull(&mut self, http: &mut Http, _conn: &Connection) -> Result<RemoteSummary, CallError> {
-        let all = self.all(http, None)?;
+        let all = match self.all(http, None) {
+            Ok(all) => all,
+            Err(Fail::Call(e)) => return Err(e),
+            Err(Fail::Op(_)) => return Err(wrong_address(Platform::Sense)),
+        };
         Ok(RemoteSummary {
             items: all.len() as u64,
             used: all.iter().map(|t| t.ticket_used).sum(),
