@@ -52,8 +52,14 @@ pub async fn template_link_batch(
     state: State<'_, AppState>,
     id: i64,
     ticket_type: String,
+    // Sense's (000) own batch number for the batch's codes, when staff uploaded them in
+    // its console; optional (`platformBatch` in TypeScript).
+    platform_batch: Option<String>,
 ) -> Answer<Template> {
-    state.desk()?.link_batch(id, &ticket_type).map_err(api)
+    state
+        .desk()?
+        .link_batch_with(id, &ticket_type, platform_batch.as_deref())
+        .map_err(api)
 }
 
 #[tauri::command]

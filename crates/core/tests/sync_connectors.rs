@@ -29,6 +29,8 @@ fn quick() -> RunOptions {
         backoff_base: Duration::from_millis(5),
         backoff_cap: Duration::from_millis(50),
         timeout: Duration::from_secs(5),
+        // Long enough for the simulator's late applies below, short enough for a test.
+        settle: Duration::from_millis(300),
         ..RunOptions::default()
     }
 }
@@ -62,7 +64,12 @@ fn configure(desk: &Desk, p: Platform, base_url: &str) {
         org: String::new(),
         ca_file: String::new(),
         allow_http: false,
-        upload_path: String::new(),
+        // The simulator accepts code uploads (outside spec 000): these tests use them.
+        upload_path: if p == Platform::Sense {
+            "/ext/batches".into()
+        } else {
+            String::new()
+        },
         secret: Some(token(p).into()),
         clear_secret: false,
     })
@@ -323,7 +330,10 @@ fn an_import_whose_answer_was_lost_is_recognised_by_its_batch_number() {
         assert_eq!(a.status, 200);
     }
     db(&desk)
-        .execute("UPDATE outbox SET sent = 1 WHERE id = ?1", [item.id])
+        .execute(
+            "UPDATE outbox SET sent = 1, maybe_applied = 1, sent_at = 0 WHERE id = ?1",
+            [item.id],
+        )
         .unwrap();
     let r = desk.sync_run(Some(Platform::Sense), &quick()).unwrap();
     assert_eq!(r.platforms[0].done, 1, "{r:?}");
