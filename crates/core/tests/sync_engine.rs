@@ -22,6 +22,8 @@ fn quick() -> RunOptions {
         max_duration: Duration::from_secs(30),
         backoff_base: Duration::from_millis(10),
         timeout: Duration::from_secs(3),
+        // A lost create is read back after the settle time (docs/sync.md): short here.
+        settle: Duration::from_millis(300),
         ..RunOptions::default()
     }
 }
