@@ -14,7 +14,9 @@ use coupondesk_core::domain::voucher::VoucherDraft;
 use coupondesk_core::sync::{OutboxState, Platform};
 use coupondesk_core::Desk;
 use coupondesk_wire::wxcard::PhpDateTime;
-use literal::{beijing_minute, configure, db, now_ms, open, opts, outbox, remote_ref, Literal, Req};
+use literal::{
+    beijing_minute, configure, db, now_ms, open, opts, outbox, remote_ref, Literal, Req,
+};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------- 003 vouchers
@@ -73,7 +75,10 @@ fn voucher_server(buy: Buy) -> (Literal, Arc<Mutex<Vec<Value>>>) {
                 .collect();
             Some((200, json!({ "data": list })))
         }
-        _ => Some((404, json!({"code": "API.ENTITY_NOT_FOUND", "message": "not found"}))),
+        _ => Some((
+            404,
+            json!({"code": "API.ENTITY_NOT_FOUND", "message": "not found"}),
+        )),
     });
     (server, store)
 }
@@ -86,7 +91,9 @@ fn a_buy_answered_without_an_id_is_done_after_one_request_and_known_by_its_finge
     configure(&desk, Platform::Voucher, &server.url, "");
     let a = sell(&desk, "CarWash", 2880);
     let b = sell(&desk, "CarWash", 2880);
-    let r = desk.sync_run(Some(Platform::Voucher), &opts(2000, 300)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Voucher), &opts(2000, 300))
+        .unwrap();
     assert_eq!((r.platforms[0].done, r.remaining()), (2, 0), "{r:?}");
     assert_eq!(
         server.seen(),
@@ -96,13 +103,19 @@ fn a_buy_answered_without_an_id_is_done_after_one_request_and_known_by_its_finge
     assert_eq!(store.lock().unwrap().len(), 2);
     // Two vouchers of one name and price bought in the same minute share the fingerprint;
     // the second local one claims it with an ordinal.
-    let created = store.lock().unwrap()[0]["createdAt"].as_str().unwrap().to_owned();
+    let created = store.lock().unwrap()[0]["createdAt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let fp = format!("CarWash|2880|{created}");
     let refs = [
         remote_ref(&desk, Platform::Voucher, "voucher", &a.to_string()),
         remote_ref(&desk, Platform::Voucher, "voucher", &b.to_string()),
     ];
-    let second = store.lock().unwrap()[1]["createdAt"].as_str().unwrap().to_owned();
+    let second = store.lock().unwrap()[1]["createdAt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     if second == created {
         assert_eq!(refs, [Some(fp.clone()), Some(format!("{fp}#2"))]);
     } else {
@@ -121,7 +134,9 @@ fn a_buy_whose_answer_is_dropped_is_adopted_by_read_back_and_never_bought_twice(
     let (server, store) = voucher_server(Buy::ApplyThenDrop);
     configure(&desk, Platform::Voucher, &server.url, "");
     let id = sell(&desk, "CarWash", 2880);
-    let r = desk.sync_run(Some(Platform::Voucher), &opts(2000, 300)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Voucher), &opts(2000, 300))
+        .unwrap();
     assert_eq!((r.platforms[0].done, r.remaining()), (1, 0), "{r:?}");
     assert_eq!(server.count("POST", "/api/v1/coupons"), 1, "bought once");
     assert_eq!(
@@ -129,7 +144,10 @@ fn a_buy_whose_answer_is_dropped_is_adopted_by_read_back_and_never_bought_twice(
         vec!["POST /api/v1/coupons", "GET /api/v1/coupons?name=CarWash"]
     );
     assert_eq!(store.lock().unwrap().len(), 1);
-    let created = store.lock().unwrap()[0]["createdAt"].as_str().unwrap().to_owned();
+    let created = store.lock().unwrap()[0]["createdAt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         remote_ref(&desk, Platform::Voucher, "voucher", &id.to_string()),
         Some(format!("CarWash|2880|{created}"))
@@ -150,10 +168,16 @@ fn a_buy_the_platform_applies_after_our_timeout_is_found_after_the_settle_time()
     let (server, store) = voucher_server(Buy::ApplyLate(1200));
     configure(&desk, Platform::Voucher, &server.url, "");
     sell(&desk, "CarWash", 2880);
-    let r = desk.sync_run(Some(Platform::Voucher), &opts(500, 2000)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Voucher), &opts(500, 2000))
+        .unwrap();
     assert_eq!((r.platforms[0].done, r.remaining()), (1, 0), "{r:?}");
     assert_eq!(server.count("POST", "/api/v1/coupons"), 1);
-    assert_eq!(server.count("GET", "/api/v1/coupons"), 1, "one read-back, after the settle time");
+    assert_eq!(
+        server.count("GET", "/api/v1/coupons"),
+        1,
+        "one read-back, after the settle time"
+    );
     assert_eq!(store.lock().unwrap().len(), 1);
 }
 
@@ -164,7 +188,9 @@ fn a_paid_buy_that_read_back_twice_finds_nothing_waits_in_the_inbox_not_bought_a
     let (server, store) = voucher_server(Buy::DropUnapplied);
     configure(&desk, Platform::Voucher, &server.url, "");
     sell(&desk, "CarWash", 2880);
-    let r = desk.sync_run(Some(Platform::Voucher), &opts(2000, 300)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Voucher), &opts(2000, 300))
+        .unwrap();
     assert_eq!((r.platforms[0].conflicts, r.remaining()), (1, 0), "{r:?}");
     assert_eq!(
         server.seen(),
@@ -177,7 +203,9 @@ fn a_paid_buy_that_read_back_twice_finds_nothing_waits_in_the_inbox_not_bought_a
     assert!(store.lock().unwrap().is_empty());
     let item = &outbox(&desk, Platform::Voucher)[0];
     let sent_at: i64 = db(&desk)
-        .query_row("SELECT sent_at FROM outbox WHERE id = ?1", [item.id], |r| r.get(0))
+        .query_row("SELECT sent_at FROM outbox WHERE id = ?1", [item.id], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(item.state, OutboxState::Conflict);
     assert_eq!(item.result_code.as_deref(), Some("NOT_ON_PLATFORM"));
@@ -206,7 +234,9 @@ fn several_unclaimed_vouchers_of_that_name_and_price_go_to_the_inbox() {
         .unwrap()
         .push(coupon("CarWash", 28.8, &beijing_minute(now_ms())));
     sell(&desk, "CarWash", 2880);
-    let r = desk.sync_run(Some(Platform::Voucher), &opts(2000, 300)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Voucher), &opts(2000, 300))
+        .unwrap();
     assert_eq!(r.platforms[0].conflicts, 1, "{r:?}");
     assert_eq!(server.count("POST", "/api/v1/coupons"), 1);
     let item = &outbox(&desk, Platform::Voucher)[0];
@@ -240,8 +270,11 @@ fn a_voucher_the_platform_no_longer_has_becomes_a_conflict_once() {
         [id.to_string()],
     )
     .unwrap();
-    conn.execute("UPDATE outbox SET state = 'done' WHERE platform = 'p003'", [])
-        .unwrap();
+    conn.execute(
+        "UPDATE outbox SET state = 'done' WHERE platform = 'p003'",
+        [],
+    )
+    .unwrap();
     let pull = literal::opts(2000, 300);
     let pull = coupondesk_core::sync::engine::RunOptions { pull: true, ..pull };
     desk.sync_run(Some(Platform::Voucher), &pull).unwrap();
@@ -274,7 +307,10 @@ fn a_voucher_the_platform_no_longer_has_becomes_a_conflict_once() {
         )
     );
     assert_eq!(gone.payload, json!({"name": "CarWash", "priceFen": 2880}));
-    assert_eq!(remote_ref(&desk, Platform::Voucher, "voucher", &id.to_string()), None);
+    assert_eq!(
+        remote_ref(&desk, Platform::Voucher, "voucher", &id.to_string()),
+        None
+    );
 }
 
 // ---------------------------------------------------------------- 002 bonus
@@ -313,7 +349,10 @@ fn bonus_server(
                 None,
             );
             held.lock().unwrap().push(b.clone());
-            Some((201, json!({"data": b, "status": {"code": 201, "message": "All created."}, "success": true})))
+            Some((
+                201,
+                json!({"data": b, "status": {"code": 201, "message": "All created."}, "success": true}),
+            ))
         }
         ("GET", "/market/bonus") => {
             let list = if r.query("status").as_deref() == Some("N01") {
@@ -327,7 +366,10 @@ fn bonus_server(
             let code = &p["/market/bonus/".len()..];
             Some((200, ok(bonus_json(code, "", Some(2)))))
         }
-        _ => Some((404, json!({"status": {"code": 404, "message": "Not found."}, "success": false}))),
+        _ => Some((
+            404,
+            json!({"status": {"code": 404, "message": "Not found."}, "success": false}),
+        )),
     });
     (server, store)
 }
@@ -347,7 +389,9 @@ fn a_bonus_the_platform_creates_after_our_timeout_is_found_not_created_twice() {
     let (server, store) = bonus_server(|_| true, 1200);
     configure(&desk, Platform::Bonus, &server.url, "");
     let code = bonus(&desk);
-    let r = desk.sync_run(Some(Platform::Bonus), &opts(500, 2000)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Bonus), &opts(500, 2000))
+        .unwrap();
     assert_eq!((r.platforms[0].done, r.remaining()), (1, 0), "{r:?}");
     assert_eq!(server.count("POST", "/market/bonus/create"), 1);
     assert_eq!(store.lock().unwrap().len(), 1);
@@ -365,7 +409,9 @@ fn a_bonus_create_is_sent_again_only_after_two_empty_read_backs_and_parked_after
     let (server, store) = bonus_server(|_| false, 0);
     configure(&desk, Platform::Bonus, &server.url, "");
     bonus(&desk);
-    let r = desk.sync_run(Some(Platform::Bonus), &opts(2000, 200)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Bonus), &opts(2000, 200))
+        .unwrap();
     assert_eq!((r.platforms[0].conflicts, r.remaining()), (1, 0), "{r:?}");
     // Sent, two empty read-backs (three lists each), sent again, two more: parked.
     assert_eq!(server.count("POST", "/market/bonus/create"), 2);
@@ -374,9 +420,16 @@ fn a_bonus_create_is_sent_again_only_after_two_empty_read_backs_and_parked_after
     let item = &outbox(&desk, Platform::Bonus)[0];
     assert_eq!(item.result_code.as_deref(), Some("NOT_ON_PLATFORM"));
     let readbacks: i64 = db(&desk)
-        .query_row("SELECT readbacks FROM outbox WHERE id = ?1", [item.id], |r| r.get(0))
+        .query_row(
+            "SELECT readbacks FROM outbox WHERE id = ?1",
+            [item.id],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert_eq!(readbacks, 3, "the fourth empty read-back parks it instead of counting");
+    assert_eq!(
+        readbacks, 3,
+        "the fourth empty read-back parks it instead of counting"
+    );
 }
 
 #[test]
@@ -386,7 +439,8 @@ fn a_grant_that_may_have_been_applied_is_read_back_by_its_detail_not_sent_again(
     let (server, _store) = bonus_server(|_| true, 0);
     configure(&desk, Platform::Bonus, &server.url, "");
     let code = bonus(&desk);
-    desk.sync_run(Some(Platform::Bonus), &opts(2000, 200)).unwrap();
+    desk.sync_run(Some(Platform::Bonus), &opts(2000, 200))
+        .unwrap();
     desk.grant_bonus(
         coupondesk_core::store::bonuses::BonusRef::parse(&code),
         "13800000001",
@@ -400,7 +454,9 @@ fn a_grant_that_may_have_been_applied_is_read_back_by_its_detail_not_sent_again(
             [],
         )
         .unwrap();
-    let r = desk.sync_run(Some(Platform::Bonus), &opts(2000, 200)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Bonus), &opts(2000, 200))
+        .unwrap();
     assert_eq!(r.platforms[0].done, 1, "{r:?}");
     assert_eq!(server.count("POST", "/market/bonus/grant"), 0);
     assert_eq!(server.count("GET", "/market/bonus/BZAF0000001"), 1);
@@ -410,7 +466,10 @@ fn a_grant_that_may_have_been_applied_is_read_back_by_its_detail_not_sent_again(
         .unwrap();
     assert_eq!(
         (grant.state, grant.result_message.as_deref()),
-        (OutboxState::Done, Some("was already granted on the platform"))
+        (
+            OutboxState::Done,
+            Some("was already granted on the platform")
+        )
     );
 }
 
@@ -441,7 +500,9 @@ fn a_card_the_platform_creates_after_our_timeout_is_found_not_created_twice() {
             std::thread::sleep(Duration::from_millis(1200));
             let mut cards = held.lock().unwrap();
             let id = 100 + cards.len() as u64;
-            let at = |k: &str| serde_json::to_value(PhpDateTime::utc(r.body[k].as_str().unwrap_or(""))).unwrap();
+            let at = |k: &str| {
+                serde_json::to_value(PhpDateTime::utc(r.body[k].as_str().unwrap_or(""))).unwrap()
+            };
             let card = json!({
                 "id": id, "color": "Color010", "background_pic_url": null,
                 "logo_url": "https://example.com/logo.png", "card_type": "coupon_card",
@@ -457,14 +518,19 @@ fn a_card_the_platform_creates_after_our_timeout_is_found_not_created_twice() {
         ("GET", "/tickets") => {
             let cards = held.lock().unwrap().clone();
             let n = cards.len() as u64;
-            Some((200, json!({"data": cards, "meta": {"pagination": {"total": n, "count": n,
-                "per_page": 100, "current_page": 1, "total_pages": 1, "links": []}}})))
+            Some((
+                200,
+                json!({"data": cards, "meta": {"pagination": {"total": n, "count": n,
+                "per_page": 100, "current_page": 1, "total_pages": 1, "links": []}}}),
+            ))
         }
         _ => Some((404, json!({"message": "404 Not Found", "status_code": 404}))),
     });
     configure(&desk, Platform::WxCard, &server.url, "");
     let t = desk.create_template(cash("Lunch20")).unwrap();
-    let r = desk.sync_run(Some(Platform::WxCard), &opts(500, 2000)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::WxCard), &opts(500, 2000))
+        .unwrap();
     assert_eq!((r.platforms[0].done, r.remaining()), (1, 0), "{r:?}");
     assert_eq!(server.count("POST", "/coupon/ticket"), 1);
     assert_eq!(server.count("GET", "/tickets"), 1);

@@ -115,9 +115,15 @@ fn without_an_upload_path_or_a_platform_batch_the_link_waits_in_the_inbox_then_a
     configure(&desk, Platform::Sense, &server.url, "");
     let t = batch_and_template(&desk);
     desk.link_batch(t, "S1").unwrap();
-    let r = desk.sync_run(Some(Platform::Sense), &opts(2000, 200)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
     assert_eq!((r.platforms[0].conflicts, r.remaining()), (1, 0), "{r:?}");
-    assert!(server.seen().is_empty(), "nothing outside the spec, nothing at all: {:?}", server.seen());
+    assert!(
+        server.seen().is_empty(),
+        "nothing outside the spec, nothing at all: {:?}",
+        server.seen()
+    );
     let item = outbox(&desk, Platform::Sense)[0].clone();
     assert_eq!(item.result_code.as_deref(), Some("NEEDS_PLATFORM_BATCH"));
     assert_eq!(
@@ -133,7 +139,9 @@ fn without_an_upload_path_or_a_platform_batch_the_link_waits_in_the_inbox_then_a
     let mut payload = item.payload.clone();
     payload["platformBatchNo"] = json!("PB-1");
     desk.sync_conflict_edit(item.id, payload).unwrap();
-    let r = desk.sync_run(Some(Platform::Sense), &opts(2000, 200)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
     assert_eq!(r.platforms[0].done, 1, "{r:?}");
     assert_eq!(server.seen(), vec![LIST, "POST /tickets", LIST]);
     assert_eq!(console.lock().unwrap().types.get("Lunch20"), Some(&5));
@@ -154,8 +162,13 @@ fn a_link_with_the_platform_batch_number_sends_only_documented_requests() {
     configure(&desk, Platform::Sense, &server.url, "");
     let t = batch_and_template(&desk);
     desk.link_batch_with(t, "S1", Some(" PB-7 ")).unwrap();
-    assert_eq!(outbox(&desk, Platform::Sense)[0].payload["platformBatchNo"], "PB-7");
-    let r = desk.sync_run(Some(Platform::Sense), &opts(2000, 200)).unwrap();
+    assert_eq!(
+        outbox(&desk, Platform::Sense)[0].payload["platformBatchNo"],
+        "PB-7"
+    );
+    let r = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
     assert_eq!(r.platforms[0].done, 1, "{r:?}");
     // The type existed: a supplement (PUT), verified by its total (10 + 5).
     assert_eq!(server.seen(), vec![LIST, "PUT /tickets", LIST]);
@@ -176,7 +189,9 @@ fn ret_104_is_a_conflict_naming_the_batch_number() {
     configure(&desk, Platform::Sense, &server.url, "");
     let t = batch_and_template(&desk);
     desk.link_batch_with(t, "S1", Some("PB-TYPO")).unwrap();
-    let r = desk.sync_run(Some(Platform::Sense), &opts(2000, 200)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
     assert_eq!((r.platforms[0].conflicts, r.remaining()), (1, 0), "{r:?}");
     assert_eq!(server.seen(), vec![LIST, "POST /tickets"]);
     let item = &outbox(&desk, Platform::Sense)[0];
@@ -208,7 +223,9 @@ fn a_104_after_our_own_possibly_applied_import_is_decided_by_read_back() {
             [],
         )
         .unwrap();
-    let r = desk.sync_run(Some(Platform::Sense), &opts(2000, 200)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
     assert_eq!(r.platforms[0].done, 1, "{r:?}");
     assert_eq!(server.seen(), vec![LIST, "PUT /tickets", LIST]);
     assert_eq!(console.lock().unwrap().types.get("Lunch20"), Some(&5));
@@ -225,7 +242,9 @@ fn a_total_that_did_not_grow_by_the_codes_imported_is_a_conflict_showing_both_nu
     configure(&desk, Platform::Sense, &server.url, "");
     let t = batch_and_template(&desk);
     desk.link_batch_with(t, "S1", Some("PB-3")).unwrap();
-    let r = desk.sync_run(Some(Platform::Sense), &opts(2000, 200)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
     assert_eq!(r.platforms[0].conflicts, 1, "{r:?}");
     let item = &outbox(&desk, Platform::Sense)[0];
     assert_eq!(item.result_code.as_deref(), Some("TOTAL_MISMATCH"));
@@ -248,11 +267,19 @@ fn a_404_at_the_upload_path_is_a_conflict_with_an_instruction_not_a_retry() {
     configure(&desk, Platform::Sense, &server.url, "/ext/batches");
     let t = batch_and_template(&desk);
     desk.link_batch(t, "S1").unwrap();
-    let r = desk.sync_run(Some(Platform::Sense), &opts(2000, 200)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
     assert_eq!((r.platforms[0].conflicts, r.remaining()), (1, 0), "{r:?}");
-    let again = desk.sync_run(Some(Platform::Sense), &opts(2000, 200)).unwrap();
+    let again = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
     assert_eq!(again.remaining(), 0);
-    assert_eq!(server.seen(), vec![LIST, "POST /ext/batches"], "asked once, never again");
+    assert_eq!(
+        server.seen(),
+        vec![LIST, "POST /ext/batches"],
+        "asked once, never again"
+    );
     let item = &outbox(&desk, Platform::Sense)[0];
     assert_eq!(item.state, OutboxState::Conflict);
     assert_eq!(item.result_code.as_deref(), Some("HTTP_404"));
@@ -276,7 +303,9 @@ fn a_404_at_a_documented_path_says_the_address_is_wrong() {
     configure(&desk, Platform::Sense, &format!("{}/api", server.url), "");
     let t = batch_and_template(&desk);
     desk.link_batch_with(t, "S1", Some("PB-1")).unwrap();
-    let r = desk.sync_run(Some(Platform::Sense), &opts(2000, 200)).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
     assert_eq!((r.platforms[0].conflicts, r.remaining()), (1, 0), "{r:?}");
     assert_eq!(server.seen().len(), 1);
     let item = &outbox(&desk, Platform::Sense)[0];

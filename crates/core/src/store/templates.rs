@@ -426,13 +426,12 @@ pub fn link_batch(
         .optional()?
         .unwrap_or(false);
     if !sent_before {
-        let payload =
-            sense::ImportPayload::new(
-                ticket_type.trim(),
-                &t.fields.title,
-                codes.max(0) as u64,
-                platform_batch,
-            );
+        let payload = sense::ImportPayload::new(
+            ticket_type.trim(),
+            &t.fields.title,
+            codes.max(0) as u64,
+            platform_batch,
+        );
         outbox::enqueue(
             &tx,
             NewOp {

@@ -12,10 +12,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use coupondesk_core::domain::PageRequest;
 use coupondesk_core::sync::engine::RunOptions;
 use coupondesk_core::sync::{OutboxItem, OutboxQuery, Platform, PlatformSettingsInput};
 use coupondesk_core::Desk;
-use coupondesk_core::domain::PageRequest;
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -52,7 +52,9 @@ pub struct Literal {
 }
 
 impl Literal {
-    pub fn start(handler: impl Fn(&Req) -> Option<(u16, Value)> + Send + Sync + 'static) -> Literal {
+    pub fn start(
+        handler: impl Fn(&Req) -> Option<(u16, Value)> + Send + Sync + 'static,
+    ) -> Literal {
         let l = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", l.local_addr().expect("addr"));
         let seen = Arc::new(Mutex::new(Vec::new()));

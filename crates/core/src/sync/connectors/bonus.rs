@@ -11,9 +11,7 @@ use rusqlite::{params, Connection};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{
-    bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
-};
+use super::{bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::Http;
 use crate::sync::settings::Endpoint;

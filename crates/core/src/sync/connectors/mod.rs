@@ -227,7 +227,7 @@ pub fn readback_rule<T>(
                 ),
             ))
         }
-        Found::Nothing if cost == Cost::Free && empties % 2 == 0 => {
+        Found::Nothing if cost == Cost::Free && empties.is_multiple_of(2) => {
             // Two empty read-backs spaced by the settle time: not applied. Sent again.
             refs.mark_leaving(op, true)?;
             Next::Send

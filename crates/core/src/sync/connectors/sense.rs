@@ -84,7 +84,10 @@ pub fn check_payload(op: &str, payload: &Value) -> Result<(), String> {
             if p.batch_no.trim().is_empty() {
                 return Err("batchNo cannot be empty".into());
             }
-            if p.platform_batch_no.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            if p.platform_batch_no
+                .as_deref()
+                .is_some_and(|n| n.trim().is_empty())
+            {
                 return Err("platformBatchNo cannot be empty (leave it out instead)".into());
             }
             Ok(())
@@ -274,7 +277,12 @@ impl Sense {
 
     /// The platform's ticket type of exactly this name (by its `ticket_type` when known:
     /// one request).
-    fn find(&self, http: &mut Http, name: &str, known: Option<&str>) -> Result<Option<Ticket>, Fail> {
+    fn find(
+        &self,
+        http: &mut Http,
+        name: &str,
+        known: Option<&str>,
+    ) -> Result<Option<Ticket>, Fail> {
         if let Some(t) = known {
             let hit = self
                 .all(http, Some(("ticket_type", t)))?

@@ -13,9 +13,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{
-    bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
-};
+use super::{bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::{Answer, Http};
 use crate::sync::settings::Endpoint;
@@ -320,7 +318,12 @@ impl Connector for VoucherApi {
     fn pull(&mut self, http: &mut Http, conn: &Connection) -> Result<RemoteSummary, CallError> {
         let all = self.list(http, None)?;
         let now = crate::store::now_ms();
-        let used_at = |c: &Coupon| c.used_at.as_deref().and_then(platform_time_ms).unwrap_or(now);
+        let used_at = |c: &Coupon| {
+            c.used_at
+                .as_deref()
+                .and_then(platform_time_ms)
+                .unwrap_or(now)
+        };
         let mut shown = std::collections::HashSet::new();
         let mut used_ids = std::collections::HashMap::new();
         let mut used_fps: std::collections::BTreeMap<String, (u64, i64)> = Default::default();

@@ -19,9 +19,7 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{
-    bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
-};
+use super::{bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next};
 use crate::domain::offer::Offer;
 use crate::domain::template::TemplateDraft;
 use crate::domain::validity::DayKind;
