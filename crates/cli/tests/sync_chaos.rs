@@ -250,6 +250,15 @@ fn ten_thousand_operations_survive_kill_9_and_faults_and_apply_exactly_once() {
         &format!("{}/p002", sim.base_url()),
         "bonus-token-002",
     );
+    // The simulator accepts 000 code uploads (outside spec 000): a per-platform option,
+    // off by default (`sync config --upload-path`); on here so linked batches carry codes.
+    rusqlite::Connection::open(&db)
+        .expect("db")
+        .execute(
+            "UPDATE sync_platforms SET upload_path = '/ext/batches' WHERE platform = 'p000'",
+            [],
+        )
+        .expect("upload path");
 
     // Sync processes, killed with SIGKILL at random moments, until one finishes: first
     // e-Buy alone (its envelopes are few and quick, so kills must land on them), then
