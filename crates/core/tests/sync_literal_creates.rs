@@ -540,3 +540,84 @@ fn a_card_the_platform_creates_after_our_timeout_is_found_not_created_twice() {
         Some("100")
     );
 }
+
+#[test]
+fn the_pull_marks_customers_used_bonuses_from_user_bonus_and_counts_each_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(dir.path());
+    let server = Literal::start(|r: &Req| {
+        let ok = |data: Value, total: u64| {
+            json!({"data": data, "meta": {"pagination": {"total": total, "count": total,
+                   "per_page": 100, "current_page": 1, "total_pages": 1, "links": []}},
+                   "status": {"code": 200, "message": "Ok all right."}, "success": true})
+        };
+        let used = |code: &str| {
+            let mut b = bonus_json(code, "", Some(2));
+            b["is_used"] = json!(true);
+            b
+        };
+        Some(match (r.bare(), r.query("status").as_deref()) {
+            ("/market/bonus", Some("N02")) => (200, ok(json!([used("RB1")]), 1)),
+            ("/market/user_bonus", Some("N02")) => (200, ok(json!([used("RB1"), used("RB2")]), 2)),
+            ("/market/bonus", Some("N01")) => (200, ok(json!([bonus_json("RB9", "", None)]), 7)),
+            ("/market/bonus", Some("N03")) => (200, ok(json!([]), 0)),
+            _ => (
+                404,
+                json!({"status": {"code": 404, "message": "Not found."}, "success": false}),
+            ),
+        })
+    });
+    configure(&desk, Platform::Bonus, &server.url, "");
+    let (a, b) = (bonus(&desk), bonus(&desk));
+    let conn = db(&desk);
+    for (local, remote) in [(&a, "RB1"), (&b, "RB2")] {
+        conn.execute(
+            "INSERT INTO remote_refs (platform, kind, local_id, remote_id) VALUES ('p002', 'bonus', ?1, ?2)",
+            [local.as_str(), remote],
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "UPDATE outbox SET state = 'done' WHERE platform = 'p002'",
+        [],
+    )
+    .unwrap();
+    let pull = coupondesk_core::sync::engine::RunOptions {
+        pull: true,
+        ..opts(2000, 200)
+    };
+    desk.sync_run(Some(Platform::Bonus), &pull).unwrap();
+    assert_eq!(
+        server.seen(),
+        vec![
+            "GET /market/bonus?status=N02&page=1&per_page=100",
+            "GET /market/user_bonus?status=N02&page=1&per_page=100",
+            "GET /market/bonus?status=N01&page=1&per_page=1",
+            "GET /market/bonus?status=N03&page=1&per_page=1",
+        ]
+    );
+    let status = desk.sync_status().unwrap();
+    let p2 = status
+        .platforms
+        .iter()
+        .find(|p| p.platform == Platform::Bonus)
+        .unwrap();
+    let remote = p2.remote.as_ref().expect("pulled");
+    assert_eq!((remote.items, remote.used, remote.refreshed), (9, 2, 2));
+    let used: Vec<i64> = [&a, &b]
+        .iter()
+        .map(|c| {
+            conn.query_row(
+                "SELECT status FROM bonuses WHERE code = ?1",
+                [c.as_str()],
+                |r| r.get(0),
+            )
+            .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        used,
+        vec![2, 2],
+        "both used on the platform, both used here"
+    );
+}

@@ -597,3 +597,24 @@ pub fn redeem(
         redeemed: Some(redeemed),
     })
 }
+
+/// Marks the local bonus that `platform` knows as `remote_code` used, because the platform
+/// says a customer used it there (`used_by` = the platform, `used_terminal` `platform`).
+/// Only an active bonus moves; `Ok(false)` otherwise. One statement, right on its own (the
+/// pull holds no transaction across requests).
+pub fn mark_used_on_platform(
+    conn: &Connection,
+    platform: &str,
+    remote_code: &str,
+    at_ms: i64,
+) -> Result<bool, StoreError> {
+    let moved = conn
+        .prepare_cached(
+            "UPDATE bonuses SET status = 2, used_at = ?3, used_by = ?1, used_terminal = 'platform',
+                    updated_at = ?3
+              WHERE status = 1 AND code = (SELECT local_id FROM remote_refs
+                                            WHERE platform = ?1 AND kind = 'bonus' AND remote_id = ?2)",
+        )?
+        .execute(params![platform, remote_code, at_ms])?;
+    Ok(moved == 1)
+}

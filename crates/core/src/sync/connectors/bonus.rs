@@ -7,7 +7,7 @@
 
 use coupondesk_wire::bonus::{Bonus, CreateBonusRequest, Envelope, GrantBonusRequest};
 use coupondesk_wire::Yuan;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -405,21 +405,14 @@ impl Connector for BonusApi {
             let env: Envelope<Vec<Bonus>> = a.json()?;
             items += env.meta.map(|m| m.pagination.total).unwrap_or(0);
         }
-        let local = |e: rusqlite::Error| {
-            CallError::new(CallErrorKind::BadAnswer, format!("local database: {e}"))
-        };
         let now = crate::store::now_ms();
         let mut refreshed = 0;
-        let mut st = conn
-            .prepare_cached(
-                "UPDATE bonuses SET status = 2, used_at = ?2, used_by = 'p002', used_terminal = 'platform',
-                        updated_at = ?2
-                 WHERE status = 1 AND code = (SELECT local_id FROM remote_refs
-                                               WHERE platform = 'p002' AND kind = 'bonus' AND remote_id = ?1)",
-            )
-            .map_err(local)?;
         for b in &used {
-            refreshed += st.execute(params![b.code, now]).map_err(local)? as u64;
+            let moved = crate::store::bonuses::mark_used_on_platform(conn, "p002", &b.code, now)
+                .map_err(|e| {
+                    CallError::new(CallErrorKind::BadAnswer, format!("local database: {e}"))
+                })?;
+            refreshed += u64::from(moved);
         }
         Ok(RemoteSummary {
             items,

@@ -569,3 +569,33 @@ impl Connector for Sense {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_upload_path_is_off_when_empty_and_always_absolute() {
+        assert_eq!(upload_path(""), None);
+        assert_eq!(upload_path("   "), None);
+        assert_eq!(upload_path("ext/batches").as_deref(), Some("/ext/batches"));
+        assert_eq!(
+            upload_path(" /ext/batches ").as_deref(),
+            Some("/ext/batches")
+        );
+    }
+
+    #[test]
+    fn an_edit_may_add_the_platform_batch_number_but_not_an_empty_one() {
+        let base = serde_json::json!({"ticketName": "T", "batchNo": "S1-1", "codeCount": 5});
+        assert_eq!(check_payload(IMPORT, &base), Ok(()));
+        let mut with = base.clone();
+        with["platformBatchNo"] = "PB-1".into();
+        assert_eq!(check_payload(IMPORT, &with), Ok(()));
+        with["platformBatchNo"] = " ".into();
+        assert_eq!(
+            check_payload(IMPORT, &with),
+            Err("platformBatchNo cannot be empty (leave it out instead)".into())
+        );
+    }
+}

@@ -427,4 +427,19 @@ mod tests {
         );
         assert_eq!(platform_time_ms("yesterday"), None);
     }
+
+    #[test]
+    fn a_fingerprint_is_name_price_and_minute_and_later_claims_carry_an_ordinal() {
+        let c: Coupon = serde_json::from_value(serde_json::json!({
+            "customer": "xxxxx", "name": "全屋打扫", "createdAt": "2019-10-1 3:00",
+            "updatedAt": "2019-10-1 3:00", "usedAt": null, "price": 288.0, "valid": true
+        }))
+        .unwrap();
+        let fp = fingerprint(&c);
+        assert_eq!(fp, "全屋打扫|28800|2019-10-1 3:00");
+        assert_eq!(claim(&fp, 0), fp);
+        assert_eq!(claim(&fp, 1), "全屋打扫|28800|2019-10-1 3:00#2");
+        assert_eq!(numeric("42"), Some(42));
+        assert_eq!(numeric(&fp), None);
+    }
 }
