@@ -11,7 +11,9 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next};
+use super::{
+    adopted, bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
+};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::Http;
 use crate::sync::settings::Endpoint;
@@ -236,7 +238,7 @@ impl BonusApi {
         let what = format!("bonuses with the remark \"{xname}\"");
         match readback_rule(op, refs, Cost::Free, &what, || self.find(http, &xname))? {
             Next::Send => {}
-            Next::Adopt(code) => return Ok(mapped(code)),
+            Next::Adopt(code) => return Ok(adopted(mapped(code))),
             Next::Stop(r) => return Ok(r),
         }
         let req = CreateBonusRequest {

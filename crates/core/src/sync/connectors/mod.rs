@@ -93,6 +93,25 @@ pub fn one_by_one(
     Ok(out)
 }
 
+/// The result code of a create that a read-back found on the platform.
+pub const ADOPTED: &str = "ADOPTED";
+
+/// A create that a read-back found on the platform (an earlier request of ours was
+/// applied, its answer lost or late): done, under its own result code, so staff and the
+/// chaos test can tell an adoption from a create.
+pub fn adopted(r: OpResult) -> OpResult {
+    match r {
+        OpResult::Done {
+            message, remote, ..
+        } => OpResult::Done {
+            code: ADOPTED.into(),
+            message,
+            remote,
+        },
+        other => other,
+    }
+}
+
 /// For a 404 on an endpoint that must exist: the base URL is wrong.
 pub fn wrong_address(p: Platform) -> CallError {
     CallError::new(

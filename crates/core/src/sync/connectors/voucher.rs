@@ -13,7 +13,9 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next};
+use super::{
+    adopted, bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
+};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::{Answer, Http};
 use crate::sync::settings::Endpoint;
@@ -219,7 +221,9 @@ impl VoucherApi {
             self.read_back(http, op, &p, refs)
         })? {
             Next::Send => {}
-            Next::Adopt(remote) => return Ok(mapped(remote, "found (bought by an earlier try)")),
+            Next::Adopt(remote) => {
+                return Ok(adopted(mapped(remote, "found (bought by an earlier try)")))
+            }
             Next::Stop(r) => return Ok(r),
         }
         let req = BuyRequest {

@@ -19,7 +19,9 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next};
+use super::{
+    adopted, bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
+};
 use crate::domain::offer::Offer;
 use crate::domain::template::TemplateDraft;
 use crate::domain::validity::DayKind;
@@ -349,7 +351,7 @@ impl WxCard {
             self.find_lost(http, kind, &title, &r, refs)
         })? {
             Next::Send => {}
-            Next::Adopt(id) => return Ok(mapped(id, "found (created by an earlier try)")),
+            Next::Adopt(id) => return Ok(adopted(mapped(id, "found (created by an earlier try)"))),
             Next::Stop(r) => return Ok(r),
         }
         let req = CreateTicketRequest {
