@@ -264,35 +264,61 @@ fn redirect_refused(url: &str, status: u16, resp: &reqwest::blocking::Response) 
     CallError::new(CallErrorKind::Setup, words)
 }
 
-/// The rustls error somewhere under a transport error (reqwest wraps hyper's wraps an
-/// io::Error whose inner error is rustls's; io::Error's `source()` skips its inner one).
-fn tls_reason(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+/// The next error under `e`. An io::Error's `source()` skips its own inner error (it
+/// returns the inner one's source), so for those the inner error comes first.
+fn under<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a (dyn std::error::Error + 'static)> {
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        return Some(inner);
+    }
+    e.source()
+}
+
+/// The words for the rustls error somewhere under a transport error (reqwest wraps
+/// hyper's error, which wraps io::Errors, the innermost of which holds rustls's).
+fn tls_failure(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use rustls::CertificateError as C;
     let mut cur = Some(e);
     while let Some(err) = cur {
         if let Some(t) = err.downcast_ref::<rustls::Error>() {
-            return Some(t.to_string());
+            let reason = t.to_string();
+            return Some(match t {
+                rustls::Error::InvalidCertificate(
+                    C::NotValidForName | C::NotValidForNameContext { .. },
+                ) => format!(
+                    "the platform's certificate is not valid for this address ({reason}); \
+                     check the address in Settings: its host must be a name the \
+                     certificate gives"
+                ),
+                rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+                    format!(
+                        "the platform's certificate has expired ({reason}); the platform \
+                         must renew it (or this computer's clock is wrong)"
+                    )
+                }
+                _ => tls_words(&reason),
+            });
         }
-        if let Some(t) = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            return Some(t.to_string());
-        }
-        cur = err.source();
+        cur = under(err);
     }
     None
 }
 
+/// The innermost io::Error's kind under a transport error.
 fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
     let mut cur = Some(e);
+    let mut kind = None;
     while let Some(err) = cur {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            return Some(io.kind());
+            kind = Some(io.kind());
         }
-        cur = err.source();
+        cur = under(err);
     }
-    None
+    kind
 }
 
 /// The words for a TLS failure, with what to do.
@@ -304,8 +330,8 @@ pub fn tls_words(reason: &str) -> String {
 }
 
 fn transport_error(e: &reqwest::Error) -> CallError {
-    if let Some(reason) = tls_reason(e) {
-        return CallError::new(CallErrorKind::Tls, tls_words(&reason));
+    if let Some(words) = tls_failure(e) {
+        return CallError::new(CallErrorKind::Tls, words);
     }
     let kind = io_kind(e);
     if e.is_connect() {
@@ -367,7 +393,7 @@ fn body_error(e: &std::io::Error) -> CallError {
 /// The innermost error's words (reqwest's own say only "error sending request").
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut last = e;
-    while let Some(next) = last.source() {
+    while let Some(next) = under(last) {
         last = next;
     }
     last.to_string()

@@ -142,6 +142,10 @@ fn sense(http: &mut Http, s: &PlatformSettings, secret: &str) -> Result<Verdict,
     use coupondesk_wire::sense::{ret, AUTH_HEADER};
     let headers = [(AUTH_HEADER, secret)];
     let a = http.call("GET", &format!("{}/test", s.base_url), &headers, None)?;
+    // A server that checks the token on /test too answers with the usual head.
+    if let Some(v) = sense_refusal("/test", &a) {
+        return Ok(v);
+    }
     let ok = serde_json::from_slice::<Value>(&a.body)
         .ok()
         .and_then(|v| v.get("ok").and_then(Value::as_bool));
@@ -150,32 +154,31 @@ fn sense(http: &mut Http, s: &PlatformSettings, secret: &str) -> Result<Verdict,
     }
     let path = "/tickets?to_page=1&per_page=1";
     let a = http.call("GET", &format!("{}{path}", s.base_url), &headers, None)?;
-    if matches!(a.status, 401 | 403) {
-        let words = format!("HTTP {}", a.status);
-        return Ok(refused(path, &words, Platform::Sense.secret_name()));
+    if let Some(v) = sense_refusal(path, &a) {
+        return Ok(v);
     }
-    let head = serde_json::from_slice::<Value>(&a.body)
+    let code = serde_json::from_slice::<Value>(&a.body)
         .ok()
-        .and_then(|v| v.get("head").cloned());
-    let code = head
-        .as_ref()
-        .and_then(|h| h.get("ret"))
-        .and_then(Value::as_i64);
-    let msg = head
-        .as_ref()
-        .and_then(|h| h.get("msg"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
+        .and_then(|v| v.pointer("/head/ret").and_then(Value::as_i64));
     Ok(match code {
         Some(ret::OK) if a.status == 200 => authorised(path),
-        Some(r @ (ret::TOKEN_INVALID | ret::NO_PERMISSION)) => refused(
-            path,
-            &format!("ret {r}: {msg}"),
-            Platform::Sense.secret_name(),
-        ),
         _ => unexpected(path, &a),
     })
+}
+
+/// 000's "token refused": HTTP 401/403, or `head.ret` 2 (token invalid or expired) or
+/// 5 (no permission).
+fn sense_refusal(path: &str, a: &Answer) -> Option<Verdict> {
+    use coupondesk_wire::sense::ret;
+    let name = Platform::Sense.secret_name();
+    if matches!(a.status, 401 | 403) {
+        return Some(refused(path, &format!("HTTP {}", a.status), name));
+    }
+    let v = serde_json::from_slice::<Value>(&a.body).ok()?;
+    let r = v.pointer("/head/ret").and_then(Value::as_i64)?;
+    let msg = v.pointer("/head/msg").and_then(Value::as_str).unwrap_or("");
+    matches!(r, ret::TOKEN_INVALID | ret::NO_PERMISSION)
+        .then(|| refused(path, &format!("ret {r}: {msg}"), name))
 }
 
 /// 004: every e-Buy endpoint activates, deactivates or changes codes, and an envelope's
