@@ -451,9 +451,13 @@ fn store_failure(
     let attempts = ops.iter().map(|o| o.attempts).max().unwrap_or(0) + 1;
     let wait = match (e.kind, e.retry_after) {
         (_, Some(secs)) => Duration::from_secs(secs),
-        // A refused token, an untrusted certificate, a refused address will not heal by
-        // themselves: try again in a minute (staff fix them; saving Settings ends the pause).
-        (k, None) if k.needs_staff() => Duration::from_secs(60),
+        // A refused token will not heal by itself: try again in a minute (staff fix it;
+        // saving Settings ends the pause).
+        (CallErrorKind::Auth, None) => Duration::from_secs(60),
+        // An untrusted certificate or a refused address is fixed outside the queue (a CA
+        // file, SSL_CERT_FILE, the OS's store, Settings) and costs the platform nothing:
+        // no pause, the next run tries at once (this run stopped at the failure).
+        (CallErrorKind::Tls | CallErrorKind::Setup, None) => Duration::ZERO,
         _ => backoff(opts, attempts, rng),
     };
     // Rate limiting is the platform pacing us, not a failure of these ops.
