@@ -397,3 +397,68 @@ fn field_errors_name_their_code() {
         .unwrap_err();
     assert_eq!(e.code(), "invalid_fields");
 }
+
+#[test]
+fn no_answer_in_time_is_a_timeout_and_a_closed_connection_is_lost_both_maybe_applied() {
+    use std::io::Read;
+    // Accepts, reads the request, and then either holds the connection open without a
+    // word (timeout) or closes it (lost).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut s in silent.incoming().flatten() {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            held.push(s);
+        }
+    });
+    let closing = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closing_port = closing.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in closing.incoming().flatten() {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+        }
+    });
+    let mut http = Http::new(Duration::from_secs(1));
+    let e = http
+        .call(
+            "POST",
+            &format!("http://127.0.0.1:{silent_port}/x"),
+            &[],
+            Some(b"{}"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.kind, e.may_have_applied()),
+        (CallErrorKind::Timeout, true),
+        "{e:?}"
+    );
+    let e = http
+        .call(
+            "POST",
+            &format!("http://127.0.0.1:{closing_port}/x"),
+            &[],
+            Some(b"{}"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.kind, e.may_have_applied()),
+        (CallErrorKind::Lost, true),
+        "{e:?}"
+    );
+    let e = http
+        .call(
+            "GET",
+            &format!("http://127.0.0.1:{}/x", closed_port()),
+            &[],
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.kind, e.may_have_applied()),
+        (CallErrorKind::Offline, false),
+        "{e:?}"
+    );
+}
