@@ -462,3 +462,106 @@ fn no_answer_in_time_is_a_timeout_and_a_closed_connection_is_lost_both_maybe_app
         "{e:?}"
     );
 }
+
+/// A cash template draft (spec 001's coupon kind).
+fn template() -> coupondesk_core::domain::template::TemplateDraft {
+    serde_json::from_value(serde_json::json!({
+        "offer": {"cash": {"reduceFen": 2000, "leastFen": 10000}},
+        "title": "https card", "brandName": "海底捞", "color": "Color010",
+        "logoUrl": "https://example.com/logo.png", "notice": "使用时向服务员出示此券",
+        "description": "不可与其他优惠同享", "servicePhone": "020-88888888",
+        "quantity": 1000, "getLimit": 1, "codeType": "CODE_TYPE_TEXT",
+        "beginAt": "2026-01-01T00:00:00+08:00", "endAt": "2027-01-01T00:00:00+08:00",
+        "term": null, "timeLimits": [],
+        "acceptCategory": "", "rejectCategory": "", "canUseWithOtherDiscount": false
+    }))
+    .unwrap()
+}
+
+#[test]
+fn every_platform_is_reached_over_https_with_the_ca_file() {
+    use coupondesk_core::generate::GenerateRequest;
+    use coupondesk_core::progress::CancelToken;
+    use coupondesk_core::sync::ActivationRequest;
+
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start(SimConfig::default()).unwrap();
+    let pki = pki();
+    let tls = front(pki.good.clone(), sim.port());
+    let desk = Desk::open(&dir.path().join("shop.sqlite3")).unwrap();
+    let ca = write(dir.path(), "ca.pem", &pki.ca_pem);
+    let tokens = [
+        "sense-token-000",
+        "wxcard-token-001",
+        "bonus-token-002",
+        "voucher-token-003",
+        "ebuy-secret-004",
+    ];
+    for (p, token) in Platform::ALL.into_iter().zip(tokens) {
+        let mut s = input(
+            p,
+            &format!("https://127.0.0.1:{}/{}", tls.port, p.id()),
+            token,
+        );
+        s.ca_file = ca.clone();
+        desk.sync_save_settings(&s).unwrap();
+    }
+    // One action of each kind the connectors send: codes activated on e-Buy, a bonus, a
+    // voucher sold, a card template. (000's batch link is H3's flow; its endpoint is
+    // proven here by Test connection over the same TLS.)
+    desk.create_batch("E1", "e-Buy batch").unwrap();
+    desk.generate_codes(
+        &GenerateRequest {
+            ticket_type: "E1".into(),
+            count: 3,
+            length: None,
+            prefix: None,
+        },
+        &CancelToken::new(),
+        &mut |_| {},
+    )
+    .unwrap();
+    desk.codes_activate(&ActivationRequest {
+        ticket_type: "E1".into(),
+        codes: None,
+        activate: true,
+        make_funds_channel: None,
+    })
+    .unwrap();
+    one_bonus(&desk);
+    let voucher = serde_json::from_value(serde_json::json!({
+        "customer": "13700000001", "name": "https service", "priceFen": 1990
+    }))
+    .unwrap();
+    desk.sell_voucher(voucher, None).unwrap();
+    desk.create_template(template()).unwrap();
+
+    let r = desk.sync_run(None, &quick()).unwrap();
+    let done: Vec<(Platform, u64, u64)> = r
+        .platforms
+        .iter()
+        .filter_map(|p| p.platform.map(|x| (x, p.done, p.remaining)))
+        .collect();
+    assert_eq!(
+        done,
+        [
+            (Platform::Sense, 0, 0),
+            (Platform::WxCard, 1, 0),
+            (Platform::Bonus, 1, 0),
+            (Platform::Voucher, 1, 0),
+            (Platform::Ebuy, 3, 0),
+        ],
+        "{r:?}"
+    );
+    let t = desk
+        .sync_test(Platform::Sense, Duration::from_secs(3))
+        .unwrap();
+    assert_eq!(t.verdict, ConnectionVerdict::Authorised, "{}", t.message);
+    for p in Platform::ALL {
+        assert_eq!(status(&desk, p).online, Some(true), "{p}");
+    }
+    let c = sim.counters();
+    assert_eq!(c.applied_total("p004.activate"), 3);
+    assert_eq!(c.applied_total("p002.create_bonus"), 1);
+    assert!(*tls.requests.lock().unwrap() >= 6);
+}
