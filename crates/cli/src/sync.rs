@@ -163,6 +163,12 @@ pub fn run_line(r: &SyncReport) -> String {
             }
             line
         })
+        .chain((r.not_set_up > 0).then(|| {
+            format!(
+                "{} operations wait for platforms that are not set up",
+                r.not_set_up
+            )
+        }))
         .collect::<Vec<_>>()
         .join("\n")
 }

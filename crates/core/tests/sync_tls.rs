@@ -279,6 +279,7 @@ fn plain_http_to_another_machine_needs_allow_http_in_settings_and_in_the_engine(
     .unwrap();
     let r = desk.sync_run(Some(Platform::Bonus), &quick()).unwrap();
     assert_eq!((r.platforms[0].requests, r.remaining()), (0, 1));
+    assert_eq!(r.not_set_up, 0, "p002 is set up, only refused");
     assert!(r.platforms[0]
         .stopped
         .as_deref()
@@ -564,4 +565,21 @@ fn every_platform_is_reached_over_https_with_the_ca_file() {
     assert_eq!(c.applied_total("p004.activate"), 3);
     assert_eq!(c.applied_total("p002.create_bonus"), 1);
     assert!(*tls.requests.lock().unwrap() >= 6);
+}
+
+#[test]
+fn a_run_counts_what_waits_for_platforms_that_are_not_set_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(&dir.path().join("shop.sqlite3")).unwrap();
+    one_bonus(&desk);
+    one_bonus(&desk);
+    let r = desk.sync_run(None, &quick()).unwrap();
+    assert_eq!((r.not_set_up, r.remaining()), (2, 0));
+    let p2 = r
+        .platforms
+        .iter()
+        .find(|p| p.platform == Some(Platform::Bonus))
+        .unwrap();
+    assert!(p2.skipped);
+    assert_eq!(p2.remaining, 2);
 }

@@ -119,6 +119,12 @@ pub fn run(db: &Path, only: Option<Platform>, opts: &RunOptions) -> SyncResult<S
             .platforms
             .push(run_platform(&mut conn, db, p, &opts)?);
     }
+    report.not_set_up = report
+        .platforms
+        .iter()
+        .filter(|p| p.skipped)
+        .map(|p| p.remaining)
+        .sum();
     Ok(report)
 }
 

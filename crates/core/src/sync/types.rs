@@ -368,6 +368,10 @@ pub struct PlatformRun {
 #[ts(export)]
 pub struct SyncReport {
     pub platforms: Vec<PlatformRun>,
+    /// Operations that wait for platforms that are off or not set up (their queues were
+    /// not run): "Sync now" must say so instead of "done".
+    #[ts(type = "number")]
+    pub not_set_up: u64,
 }
 
 impl SyncReport {
