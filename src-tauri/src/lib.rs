@@ -78,6 +78,7 @@ pub fn app_builder<R: tauri::Runtime>(
             sync_commands::sync_settings_get,
             sync_commands::sync_settings_save,
             sync_commands::sync_now,
+            sync_commands::sync_test,
             sync_commands::sync_outbox,
             sync_commands::sync_conflict_retry,
             sync_commands::sync_conflict_edit,

@@ -6,8 +6,8 @@
 use coupondesk_core::domain::Page;
 use coupondesk_core::sync::engine::RunOptions;
 use coupondesk_core::sync::{
-    ActivationReport, ActivationRequest, OutboxItem, OutboxQuery, Platform, PlatformSettings,
-    PlatformSettingsInput, SyncReport, SyncStatus,
+    ActivationReport, ActivationRequest, ConnectionTest, OutboxItem, OutboxQuery, Platform,
+    PlatformSettings, PlatformSettingsInput, SyncReport, SyncStatus,
 };
 use coupondesk_core::{ApiError, DeskError};
 use tauri::State;
@@ -51,6 +51,19 @@ pub async fn sync_now(
     })
     .await
     .map_err(|e| ApiError::new("internal", format!("the sync stopped unexpectedly: {e}")))?
+    .map_err(api)
+}
+
+/// "Test connection" on a platform card or in Settings: read-only requests (at most
+/// about 20 s) on a blocking thread; the verdict is also kept for the card.
+#[tauri::command]
+pub async fn sync_test(state: State<'_, AppState>, platform: Platform) -> Answer<ConnectionTest> {
+    let desk = state.desk()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        desk.sync_test(platform, std::time::Duration::from_secs(10))
+    })
+    .await
+    .map_err(|e| ApiError::new("internal", format!("the test stopped unexpectedly: {e}")))?
     .map_err(api)
 }
 
@@ -147,6 +160,23 @@ mod tests {
         .expect("saved");
         assert_eq!(saved["hasSecret"], true);
         assert!(!saved.to_string().contains("s3cret-token"));
+    }
+
+    #[test]
+    fn test_connection_of_a_platform_not_set_up_says_so_and_is_kept_for_the_card() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let webview = window(AppState::open(Some(dir.path().join("app.sqlite3"))));
+        let t = invoke(&webview, "sync_test", json!({"platform": "p003"})).expect("test");
+        assert_eq!(
+            t,
+            json!({"platform": "p003", "verdict": "not_configured",
+                   "message": "兑换券 (003): no address; enter the platform's address in Settings"})
+        );
+        let status = invoke(&webview, "sync_status", json!({})).expect("status");
+        assert_eq!(status["platforms"][3]["lastTest"], t);
+        assert_eq!(status["platforms"][3]["allowHttp"], false);
+        let err = invoke(&webview, "sync_test", json!({"platform": "p009"})).expect_err("bad");
+        assert!(err.to_string().contains("p009"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! Exit status 0 on success; 1 with a one-line error on stderr otherwise (with --json
 //! that line is the `{code, message, fields}` object); 2 for a malformed command line;
-//! 3 when the counter refuses a code (`redeem check|use`).
+//! 3 when the counter refuses a code (`redeem check|use`); 4 when `sync run` leaves
+//! operations queued; 5 when `sync test` finds a platform not reachable and authorised.
 
 mod bench;
 mod bench_redeem;

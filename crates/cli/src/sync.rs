@@ -2,8 +2,10 @@
 //! five platforms, headless. Each command is one call into `Desk`.
 //!
 //! `sync run` exits 0 when the queue it ran is empty afterwards and 4 when operations
-//! are left (offline, waiting for a retry, time up); conflicts are not "left": they wait
-//! for staff in the inbox (`sync queue --state conflict`).
+//! are left (offline, waiting for a retry, an untrusted certificate, time up); conflicts
+//! are not "left": they wait for staff in the inbox (`sync queue --state conflict`).
+//! `sync test` exits 0 when the platform answered and took our credentials (or, for
+//! e-Buy, answered: see `ConnectionVerdict::Reachable`) and 5 otherwise.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -13,7 +15,8 @@ use clap::Subcommand;
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::sync::engine::RunOptions;
 use coupondesk_core::sync::{
-    ActivationRequest, OutboxQuery, OutboxState, Platform, PlatformSettingsInput, SyncReport,
+    ActivationRequest, ConnectionVerdict, OutboxQuery, OutboxState, Platform,
+    PlatformSettingsInput, SyncReport,
 };
 use coupondesk_core::{ApiError, Desk, DeskError};
 
@@ -21,6 +24,8 @@ use crate::print::{page_line, Out};
 
 /// Operations are still queued after `sync run`.
 const LEFT_IN_QUEUE: u8 = 4;
+/// `sync test` found the platform unreachable, untrusted, refusing the token, or not set up.
+const TEST_FAILED: u8 = 5;
 
 #[derive(Subcommand)]
 pub enum SyncCommand {
@@ -48,27 +53,50 @@ pub enum SyncCommand {
     },
     /// Each platform's state: on, online, queue, conflicts, last success, last error.
     Status,
+    /// Test connection: read-only requests that say whether the platform is reachable and
+    /// takes the stored token (exit 0) or not (exit 5), with the verdict on one line.
+    Test {
+        #[arg(long, value_parser = parse_platform)]
+        platform: Platform,
+        /// Per-request timeout, in seconds.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+    },
     /// Set a platform up. The secret (token or signing key) is read from standard input
     /// with --secret-stdin, never from the command line (other users can see that).
+    /// Options not given keep their stored value; an empty value ('') clears one.
     Config {
         #[arg(long, value_parser = parse_platform)]
         platform: Platform,
-        /// The platform's address, e.g. http://127.0.0.1:8765/p004 for the simulator.
+        /// The platform's address, e.g. https://api.example.com or
+        /// http://127.0.0.1:8765/p004 for the simulator.
         #[arg(long)]
         url: String,
         /// Leave sync with this platform off (it is turned on by default).
         #[arg(long)]
         off: bool,
-        #[arg(long, default_value = "")]
-        app_id: String,
-        #[arg(long, default_value = "")]
-        brand_id: String,
-        #[arg(long, default_value = "HMAC-SHA256")]
-        sign_type: String,
-        #[arg(long, default_value = "")]
-        shop_no: String,
-        #[arg(long, default_value = "")]
-        org: String,
+        #[arg(long)]
+        app_id: Option<String>,
+        #[arg(long)]
+        brand_id: Option<String>,
+        #[arg(long)]
+        sign_type: Option<String>,
+        #[arg(long)]
+        shop_no: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+        /// A PEM file of the CA that signed the platform's certificate, trusted beside
+        /// the OS's roots and SSL_CERT_FILE ('' clears it).
+        #[arg(long, value_name = "PATH")]
+        ca_file: Option<String>,
+        /// p000: the path where this server accepts code uploads (not in spec 000);
+        /// '' turns uploads off (only the documented endpoints are called).
+        #[arg(long, value_name = "PATH")]
+        upload_path: Option<String>,
+        /// Allow plain http:// to a machine other than this one (the token travels in
+        /// clear text); `--allow-http false` takes it back.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+        allow_http: Option<bool>,
         /// Read the secret from standard input (one line).
         #[arg(long)]
         secret_stdin: bool,
@@ -135,6 +163,12 @@ pub fn run_line(r: &SyncReport) -> String {
             }
             line
         })
+        .chain((r.not_set_up > 0).then(|| {
+            format!(
+                "{} operations wait for platforms that are not set up",
+                r.not_set_up
+            )
+        }))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -159,6 +193,8 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                 ..RunOptions::default()
             };
             let report = desk.sync_run(platform, &opts).map_err(api)?;
+            // One JSON object whatever happened on the platforms (a TLS refusal too):
+            // each platform's `stopped` says why it stopped.
             out.value(&report, &run_line(&report))?;
             return Ok(if report.remaining() == 0 {
                 ExitCode::SUCCESS
@@ -176,7 +212,7 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                         (false, _) => "not set up",
                         (true, None) => "not tried yet",
                         (true, Some(true)) => "online",
-                        (true, Some(false)) => "offline",
+                        (true, Some(false)) => "last call failed",
                     };
                     let mut l = format!(
                         "{}: {state}, {} queued, {} conflicts, last success {}",
@@ -187,13 +223,30 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                             .map(|t| t.to_rfc3339())
                             .unwrap_or_else(|| "never".into())
                     );
+                    if p.allow_http {
+                        l.push_str("; plain HTTP allowed (the token travels in clear text)");
+                    }
                     if let Some(e) = &p.last_error {
                         l.push_str(&format!("; last error: {e}"));
+                    }
+                    if let Some(t) = &p.last_test {
+                        l.push_str(&format!("; last test: {}", t.verdict.as_str()));
                     }
                     l
                 })
                 .collect();
             out.value(&s, &lines.join("\n"))?;
+        }
+        SyncCommand::Test { platform, timeout } => {
+            let t = desk
+                .sync_test(platform, Duration::from_secs(timeout.max(1)))
+                .map_err(api)?;
+            let line = format!("{}: {}", t.verdict.as_str(), t.message);
+            out.value(&t, &line)?;
+            return Ok(match t.verdict {
+                ConnectionVerdict::Authorised | ConnectionVerdict::Reachable => ExitCode::SUCCESS,
+                _ => ExitCode::from(TEST_FAILED),
+            });
         }
         SyncCommand::Config {
             platform,
@@ -204,9 +257,18 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
             sign_type,
             shop_no,
             org,
+            ca_file,
+            upload_path,
+            allow_http,
             secret_stdin,
             clear_secret,
         } => {
+            let stored = desk
+                .sync_settings()
+                .map_err(api)?
+                .into_iter()
+                .find(|s| s.platform == platform)
+                .ok_or_else(|| ApiError::new("internal", "the platform's settings are missing"))?;
             let secret = if secret_stdin {
                 let mut s = String::new();
                 std::io::stdin().read_to_string(&mut s).map_err(|e| {
@@ -223,25 +285,34 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                 platform,
                 enabled: !off,
                 base_url: url,
-                app_id,
-                brand_id,
-                sign_type,
-                shop_no,
-                org,
-                ca_file: String::new(),
-                allow_http: false,
-                upload_path: String::new(),
+                app_id: app_id.unwrap_or(stored.app_id),
+                brand_id: brand_id.unwrap_or(stored.brand_id),
+                sign_type: sign_type.unwrap_or(stored.sign_type),
+                shop_no: shop_no.unwrap_or(stored.shop_no),
+                org: org.unwrap_or(stored.org),
+                ca_file: ca_file.unwrap_or(stored.ca_file),
+                allow_http: allow_http.unwrap_or(stored.allow_http),
+                upload_path: upload_path.unwrap_or(stored.upload_path),
                 secret,
                 clear_secret,
             };
             let s = desk.sync_save_settings(&input).map_err(api)?;
-            let text = format!(
+            let mut text = format!(
                 "{}: {} at {} (secret {})",
                 s.platform.id(),
                 if s.enabled { "on" } else { "off" },
                 s.base_url,
                 if s.has_secret { "stored" } else { "not stored" }
             );
+            if !s.ca_file.is_empty() {
+                text.push_str(&format!(", CA {}", s.ca_file));
+            }
+            if s.allow_http {
+                text.push_str(", plain HTTP allowed");
+            }
+            if !s.upload_path.is_empty() {
+                text.push_str(&format!(", uploads at {}", s.upload_path));
+            }
             out.value(&s, &text)?;
         }
         SyncCommand::Queue {
@@ -277,7 +348,9 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                 })
                 .collect();
             lines.push(page_line(p.page, p.total_pages, p.total));
-            out.value(&p, &lines.join("\n"))?;
+            // The documented shape: {items, total}.
+            let shape = serde_json::json!({ "items": p.items, "total": p.total });
+            out.value(&shape, &lines.join("\n"))?;
         }
         SyncCommand::Retry { id } => {
             let i = desk.sync_conflict_retry(id).map_err(api)?;

@@ -5,8 +5,9 @@ use super::{Desk, DeskResult};
 use crate::domain::Page;
 use crate::sync::engine::{self, RunOptions};
 use crate::sync::{
-    activation, outbox, settings, ActivationReport, ActivationRequest, OutboxItem, OutboxQuery,
-    Platform, PlatformSettings, PlatformSettingsInput, SyncReport, SyncStatus,
+    activation, credentials, outbox, probe, settings, ActivationReport, ActivationRequest,
+    ConnectionTest, OutboxItem, OutboxQuery, Platform, PlatformSettings, PlatformSettingsInput,
+    SyncReport, SyncStatus,
 };
 
 impl Desk {
@@ -34,6 +35,26 @@ impl Desk {
         opts: &RunOptions,
     ) -> DeskResult<SyncReport> {
         Ok(engine::run(&self.path, platform, opts)?)
+    }
+
+    /// "Test connection": read-only requests with the saved settings (see
+    /// `sync::probe`); the verdict is stored for the Sync card. Blocks up to about twice
+    /// `timeout` (000 sends two requests).
+    pub fn sync_test(
+        &self,
+        platform: Platform,
+        timeout: std::time::Duration,
+    ) -> DeskResult<ConnectionTest> {
+        let (s, secret) = {
+            let conn = self.conn();
+            (
+                settings::get(&conn, &self.path, platform)?,
+                credentials::get(&self.path, platform)?,
+            )
+        };
+        let t = probe::test(&s, secret.as_ref(), timeout);
+        settings::note_test(&self.conn(), &t)?;
+        Ok(t)
     }
 
     pub fn sync_outbox(&self, q: &OutboxQuery) -> DeskResult<Page<OutboxItem>> {

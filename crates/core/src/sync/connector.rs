@@ -96,6 +96,23 @@ pub enum CallErrorKind {
     Auth,
     /// An answer we cannot read or trust (bad JSON, bad signature): may have applied.
     BadAnswer,
+    /// No TLS connection could be made (certificate not trusted, wrong name, expired):
+    /// nothing was sent; staff must fix the trust (CA file, SSL_CERT_FILE) or the address.
+    Tls,
+    /// The platform's settings stop the call before or instead of sending: plain HTTP to
+    /// another machine not allowed, the CA file unreadable, a redirect to another address.
+    /// Nothing was applied; waiting does not help, staff must fix Settings.
+    Setup,
+}
+
+impl CallErrorKind {
+    /// Failures that will not heal by waiting: the run stops the platform at once.
+    pub fn needs_staff(self) -> bool {
+        matches!(
+            self,
+            CallErrorKind::Auth | CallErrorKind::Tls | CallErrorKind::Setup
+        )
+    }
 }
 
 /// A whole call failed: the engine retries every op of it later.

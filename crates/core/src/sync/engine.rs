@@ -119,6 +119,12 @@ pub fn run(db: &Path, only: Option<Platform>, opts: &RunOptions) -> SyncResult<S
             .platforms
             .push(run_platform(&mut conn, db, p, &opts)?);
     }
+    report.not_set_up = report
+        .platforms
+        .iter()
+        .filter(|p| p.skipped)
+        .map(|p| p.remaining)
+        .sum();
     Ok(report)
 }
 
@@ -147,8 +153,12 @@ fn run_platform(
         out.stopped = Some("another CouponDesk window or command is syncing this platform".into());
         return Ok(out);
     };
+    // Built from the settings (CA file, "allow plain HTTP"); a setting that makes every
+    // call impossible fails the first call with words that say which one.
+    let mut http = Http::for_endpoint(&endpoint.settings, opts.timeout);
     let mut connector = connectors::make(endpoint);
-    let mut http = Http::new(opts.timeout);
+    // The last whole-call failure, for the reason a run stops.
+    let mut last_failure: Option<String> = None;
     let mut rng = SmallRng::from_os_rng();
     let deadline = Instant::now() + opts.max_duration;
     loop {
@@ -163,8 +173,11 @@ fn run_platform(
         if wait_until > now {
             let pause = Duration::from_millis((wait_until - now) as u64);
             if !opts.wait || Instant::now() + pause > deadline {
-                out.stopped.get_or_insert_with(|| {
-                    "waiting before the next try (backoff or the platform's Retry-After)".into()
+                out.stopped.get_or_insert_with(|| match &last_failure {
+                    Some(words) => format!("waiting before the next try: {words}"),
+                    None => {
+                        "waiting before the next try (backoff or the platform's Retry-After)".into()
+                    }
                 });
                 break;
             }
@@ -209,6 +222,13 @@ fn run_platform(
             Err(e) => {
                 out.retries += ops.len() as u64;
                 store_failure(conn, p, &ops, &e, opts, &mut rng)?;
+                // A refused token, an untrusted certificate or a setting that stops every
+                // call will not heal by waiting: say why and leave the queue as it is.
+                if e.kind.needs_staff() {
+                    out.stopped = Some(e.message);
+                    break;
+                }
+                last_failure = Some(e.message);
             }
         }
     }
@@ -441,8 +461,13 @@ fn store_failure(
     let attempts = ops.iter().map(|o| o.attempts).max().unwrap_or(0) + 1;
     let wait = match (e.kind, e.retry_after) {
         (_, Some(secs)) => Duration::from_secs(secs),
-        // A refused token will not heal by itself: try again in a minute (staff fix it).
+        // A refused token will not heal by itself: try again in a minute (staff fix it;
+        // saving Settings ends the pause).
         (CallErrorKind::Auth, None) => Duration::from_secs(60),
+        // An untrusted certificate or a refused address is fixed outside the queue (a CA
+        // file, SSL_CERT_FILE, the OS's store, Settings) and costs the platform nothing:
+        // no pause, the next run tries at once (this run stopped at the failure).
+        (CallErrorKind::Tls | CallErrorKind::Setup, None) => Duration::ZERO,
         _ => backoff(opts, attempts, rng),
     };
     // Rate limiting is the platform pacing us, not a failure of these ops.
@@ -482,7 +507,6 @@ fn store_failure(
         &tx,
         p,
         &Note::Failure {
-            online: e.kind != CallErrorKind::Offline,
             message: e.message.clone(),
             pause_until: now + wait.as_millis() as i64,
         },
@@ -506,7 +530,6 @@ fn pull(
             conn,
             p,
             &Note::Failure {
-                online: e.kind != CallErrorKind::Offline,
                 message: format!("could not read the platform's lists: {}", e.message),
                 pause_until: 0,
             },

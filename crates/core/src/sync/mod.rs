@@ -20,6 +20,7 @@ pub mod credentials;
 pub mod engine;
 pub mod http;
 pub mod outbox;
+pub mod probe;
 pub mod settings;
 pub mod types;
 

@@ -5,7 +5,8 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::types::{
-    Platform, PlatformSettings, PlatformSettingsInput, PlatformStatus, RemoteSummary, SyncStatus,
+    ConnectionTest, ConnectionVerdict, Platform, PlatformSettings, PlatformSettingsInput,
+    PlatformStatus, RemoteSummary, SyncStatus,
 };
 use super::{credentials, outbox, SyncError, SyncResult};
 use crate::store::from_ms;
@@ -115,6 +116,14 @@ pub fn save(
             "the address must start with http:// or https://, e.g. https://api.example.com",
         ));
     }
+    // Saved settings may predate this rule: `Http` refuses such a URL too.
+    if let Some(words) = super::http::plain_http_refused(url, input.allow_http) {
+        return Err(field("baseUrl", words));
+    }
+    let ca_file = input.ca_file.trim();
+    if !ca_file.is_empty() {
+        super::http::ca_certificates(ca_file).map_err(|words| field("caFile", words))?;
+    }
     if input.enabled && url.is_empty() {
         return Err(required(
             "baseUrl",
@@ -187,7 +196,7 @@ pub fn save(
             sign_type,
             input.shop_no.trim(),
             input.org.trim(),
-            input.ca_file.trim(),
+            ca_file,
             input.allow_http,
             input.upload_path.trim()
         ],
@@ -198,7 +207,7 @@ pub fn save(
         p.id(),
         &serde_json::json!({"enabled": input.enabled, "baseUrl": url,
                             "appId": input.app_id.trim(), "brandId": input.brand_id.trim(),
-                            "caFile": input.ca_file.trim(), "allowHttp": input.allow_http,
+                            "caFile": ca_file, "allowHttp": input.allow_http,
                             "uploadPath": input.upload_path.trim(),
                             "secretChanged": input.secret.is_some() || input.clear_secret}),
     )?;
@@ -242,11 +251,13 @@ pub fn status(conn: &Connection, db: &Path) -> SyncResult<SyncStatus> {
             i64,
             Option<i64>,
             Option<String>,
+            Option<String>,
+            Option<i64>,
         );
         let row: Option<Row> = conn
             .query_row(
                 "SELECT online, last_success_at, last_error, last_error_at, paused_until,
-                        last_pull_at, remote_summary
+                        last_pull_at, remote_summary, last_test, last_test_at
                  FROM sync_platforms WHERE platform = ?1",
                 [p.id()],
                 |r| {
@@ -258,12 +269,14 @@ pub fn status(conn: &Connection, db: &Path) -> SyncResult<SyncStatus> {
                         r.get(4)?,
                         r.get(5)?,
                         r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
                     ))
                 },
             )
             .optional()?;
-        let (online, ok_at, err, err_at, paused, pull_at, remote) =
-            row.unwrap_or((None, None, None, None, 0, None, None));
+        let (online, ok_at, err, err_at, paused, pull_at, remote, test, test_at) =
+            row.unwrap_or((None, None, None, None, 0, None, None, None, None));
         let now = crate::store::now_ms();
         platforms.push(PlatformStatus {
             platform: p,
@@ -278,6 +291,9 @@ pub fn status(conn: &Connection, db: &Path) -> SyncResult<SyncStatus> {
             paused_until: (paused > now).then(|| from_ms(paused)),
             last_pull_at: pull_at.map(from_ms),
             remote: remote.and_then(|t| serde_json::from_str::<RemoteSummary>(&t).ok()),
+            allow_http: s.allow_http,
+            last_test: test.and_then(|t| serde_json::from_str::<ConnectionTest>(&t).ok()),
+            last_test_at: test_at.map(from_ms),
         });
     }
     Ok(SyncStatus {
@@ -297,14 +313,21 @@ pub fn note(conn: &Connection, p: Platform, n: &Note) -> SyncResult<()> {
                     last_error = NULL, paused_until = 0 WHERE platform = ?1",
             params![p.id(), now],
         )?,
+        // "Online" means the last call got a usable answer: any failure (a refused
+        // connection, an untrusted certificate, a refused redirect, a 404, a refused
+        // token, a 5xx, a 429) leaves the platform not online.
         Note::Failure {
-            online,
             message,
             pause_until,
         } => conn.execute(
-            "UPDATE sync_platforms SET online = ?2, last_attempt_at = ?3, last_error = ?4,
-                    last_error_at = ?3, paused_until = ?5 WHERE platform = ?1",
-            params![p.id(), online, now, message, pause_until],
+            "UPDATE sync_platforms SET online = 0, last_attempt_at = ?2, last_error = ?3,
+                    last_error_at = ?2, paused_until = ?4 WHERE platform = ?1",
+            params![p.id(), now, message, pause_until],
+        )?,
+        Note::Reached => conn.execute(
+            "UPDATE sync_platforms SET online = 1, last_attempt_at = ?2, last_success_at = ?2,
+                    last_error = NULL WHERE platform = ?1",
+            params![p.id(), now],
         )?,
         Note::Pulled(summary) => conn.execute(
             "UPDATE sync_platforms SET last_pull_at = ?2, remote_summary = ?3 WHERE platform = ?1",
@@ -319,13 +342,42 @@ pub fn note(conn: &Connection, p: Platform, n: &Note) -> SyncResult<()> {
 }
 
 pub enum Note {
+    /// A call got a usable answer: online, the error cleared, the queue's pause ended.
     Success,
+    /// "Test connection" was authorised: online and the error cleared, but a pause the
+    /// queue is in (the platform's Retry-After, a backoff) stays.
+    Reached,
     Failure {
-        online: bool,
         message: String,
         pause_until: i64,
     },
     Pulled(RemoteSummary),
+}
+
+/// Stores a "Test connection" verdict (as the `ConnectionTest` JSON in `last_test`).
+/// Authorised also marks the platform online (without ending a pause of its queue);
+/// any other verdict but "not configured" leaves it not online.
+pub fn note_test(conn: &Connection, t: &ConnectionTest) -> SyncResult<()> {
+    let p = t.platform;
+    ensure_row(conn, p)?;
+    let now = crate::store::now_ms();
+    conn.execute(
+        "UPDATE sync_platforms SET last_test = ?2, last_test_at = ?3 WHERE platform = ?1",
+        params![p.id(), serde_json::to_string(t).unwrap_or_default(), now],
+    )?;
+    match t.verdict {
+        ConnectionVerdict::Authorised | ConnectionVerdict::Reachable => {
+            note(conn, p, &Note::Reached)?
+        }
+        ConnectionVerdict::NotConfigured => {}
+        _ => {
+            conn.execute(
+                "UPDATE sync_platforms SET online = 0, last_attempt_at = ?2 WHERE platform = ?1",
+                params![p.id(), now],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 pub fn paused_until(conn: &Connection, p: Platform) -> SyncResult<i64> {

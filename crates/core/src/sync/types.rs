@@ -66,6 +66,17 @@ impl Platform {
         }
     }
 
+    /// The name staff know the platform by, with its spec number (messages, CLI).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Platform::Sense => "Sense 券码 (000)",
+            Platform::WxCard => "WeChat 卡券 (001)",
+            Platform::Bonus => "红包 (002)",
+            Platform::Voucher => "兑换券 (003)",
+            Platform::Ebuy => "e-Buy 电子券 (004)",
+        }
+    }
+
     /// What the secret is called on this platform (for forms and messages).
     pub fn secret_name(self) -> &'static str {
         match self {
@@ -152,7 +163,9 @@ pub struct PlatformStatus {
     pub enabled: bool,
     /// Enabled with a base URL and a secret (and an app id on p004).
     pub configured: bool,
-    /// `null` until the first call; then whether the last call reached the server.
+    /// `null` until the first call; then whether the last call got a usable answer (a
+    /// refused connection, an untrusted certificate, a refused redirect, a 404, a refused
+    /// token, a 5xx or a 429 all make it `false`).
     pub online: Option<bool>,
     #[ts(type = "number")]
     pub queued: u64,
@@ -166,6 +179,12 @@ pub struct PlatformStatus {
     pub paused_until: Option<DateTime<Utc>>,
     pub last_pull_at: Option<DateTime<Utc>>,
     pub remote: Option<RemoteSummary>,
+    /// Plain `http://` to another machine is allowed: the card warns that the token
+    /// travels in clear text.
+    pub allow_http: bool,
+    /// The last "Test connection", and when.
+    pub last_test: Option<ConnectionTest>,
+    pub last_test_at: Option<DateTime<Utc>>,
 }
 
 /// The verdict of "Test connection" (000's `GET /test`, the cheapest authenticated read
@@ -184,6 +203,10 @@ pub enum ConnectionVerdict {
     TlsError,
     /// Sync with it is off or its settings are incomplete (nothing was sent).
     NotConfigured,
+    /// The platform answered, but it has no call that proves the credentials without
+    /// changing something (e-Buy: every endpoint activates or deactivates codes); the
+    /// signing key is proven by the first real activation.
+    Reachable,
 }
 
 impl ConnectionVerdict {
@@ -194,13 +217,14 @@ impl ConnectionVerdict {
             ConnectionVerdict::Unreachable => "unreachable",
             ConnectionVerdict::TlsError => "tls_error",
             ConnectionVerdict::NotConfigured => "not_configured",
+            ConnectionVerdict::Reachable => "reachable",
         }
     }
 }
 
 /// What "Test connection" found, with the details in plain (English) words; the UI
 /// words the verdict itself in the staff's language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ConnectionTest {
@@ -344,6 +368,10 @@ pub struct PlatformRun {
 #[ts(export)]
 pub struct SyncReport {
     pub platforms: Vec<PlatformRun>,
+    /// Operations that wait for platforms that are off or not set up (their queues were
+    /// not run): "Sync now" must say so instead of "done".
+    #[ts(type = "number")]
+    pub not_set_up: u64,
 }
 
 impl SyncReport {
