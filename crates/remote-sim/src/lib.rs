@@ -20,6 +20,7 @@ mod p001;
 mod p002;
 mod p003;
 mod p004;
+mod tls;
 mod util;
 
 /// The wire types the simulator speaks (re-exported for tests and connectors).
@@ -30,9 +31,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -104,6 +105,12 @@ pub struct SimConfig {
     pub ebuy_secret: String,
     /// Faults in force from the start (and after a reset).
     pub faults: Faults,
+    /// Serve HTTPS: a CA is made at start and a server certificate signed by it for
+    /// `localhost`, `127.0.0.1` and `::1`; clients trust `SimHandle::ca_pem()`.
+    pub tls: bool,
+    /// With `tls`: the server certificate names only `wrong.example`, so a client that
+    /// checks names must refuse it (a name-mismatch test).
+    pub tls_wrong_name: bool,
 }
 
 impl Default for SimConfig {
@@ -119,6 +126,8 @@ impl Default for SimConfig {
             ebuy_app_id: "ebuy-app-004".into(),
             ebuy_secret: "ebuy-secret-004".into(),
             faults: Faults::default(),
+            tls: false,
+            tls_wrong_name: false,
         }
     }
 }
@@ -285,6 +294,27 @@ impl Inner {
 struct Shared {
     cfg: SimConfig,
     inner: Mutex<Inner>,
+    /// Present when serving HTTPS.
+    tls: Option<tls::Tls>,
+    /// Platform requests read and not yet answered (or dropped): the chaos test samples it
+    /// just before a kill -9 to know whether the kill landed mid-request.
+    in_flight: AtomicU64,
+}
+
+/// Counts one platform request as in flight until dropped (after its answer is written).
+struct InFlight<'a>(&'a AtomicU64);
+
+impl<'a> InFlight<'a> {
+    fn enter(n: &'a AtomicU64) -> InFlight<'a> {
+        n.fetch_add(1, Ordering::SeqCst);
+        InFlight(n)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Shared {
@@ -556,11 +586,18 @@ impl Sim {
     /// Binds 127.0.0.1 on `config.port` (0 = a free port) and serves until the handle is
     /// dropped or stopped.
     pub fn start(config: SimConfig) -> io::Result<SimHandle> {
+        let tls = if config.tls {
+            Some(tls::make(config.tls_wrong_name)?)
+        } else {
+            None
+        };
         let listener = TcpListener::bind(("127.0.0.1", config.port))?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner::new(&config)),
             cfg: config,
+            tls,
+            in_flight: AtomicU64::new(0),
         });
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -594,12 +631,73 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: Arc<AtomicBool>
 
 fn serve(shared: &Shared, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
-    match http::read_request(&stream) {
-        Ok(req) => match handle(shared, &req) {
-            Outcome::Answer(resp) => http::write_response(&stream, &resp),
-            Outcome::Drop => http::drop_connection(&stream),
-        },
-        Err(resp) => http::write_response(&stream, &resp),
+    // a silent client must not hold a thread forever
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    match &shared.tls {
+        None => {
+            exchange(shared, &stream, |resp| match resp {
+                Some(resp) => {
+                    http::write_response(&stream, &resp);
+                    let _ = stream.shutdown(Shutdown::Write);
+                }
+                // drop after apply: not a byte of answer
+                None => {
+                    let _ = stream.shutdown(Shutdown::Both);
+                }
+            });
+        }
+        Some(tls) => {
+            let Ok(conn) = rustls::ServerConnection::new(Arc::clone(&tls.config)) else {
+                return;
+            };
+            let mut s = rustls::StreamOwned::new(conn, stream);
+            let Some(req) = read_or_answer(&mut s) else {
+                s.conn.send_close_notify();
+                let _ = s.flush();
+                return;
+            };
+            exchange_req(shared, &req, |resp| match resp {
+                Some(resp) => {
+                    http::write_response(&mut s, &resp);
+                    s.conn.send_close_notify();
+                    let _ = s.flush();
+                    let _ = s.sock.shutdown(Shutdown::Write);
+                }
+                // drop after apply under TLS: close the TCP socket, no TLS record of an
+                // answer (not even close_notify), exactly like a server that died
+                None => {
+                    let _ = s.sock.shutdown(Shutdown::Both);
+                }
+            });
+        }
+    }
+}
+
+/// Reads a request; a malformed one is answered here and gives `None`.
+fn read_or_answer<S: Read + Write>(mut stream: S) -> Option<http::Req> {
+    match http::read_request(&mut stream) {
+        Ok(req) => Some(req),
+        Err(resp) => {
+            http::write_response(&mut stream, &resp);
+            None
+        }
+    }
+}
+
+/// Reads, handles and finishes one plain exchange (`finish(None)` = drop without answer).
+fn exchange<S: Read + Write>(shared: &Shared, mut stream: S, finish: impl FnOnce(Option<Resp>)) {
+    let Some(req) = read_or_answer(&mut stream) else {
+        return;
+    };
+    exchange_req(shared, &req, finish);
+}
+
+/// Handles one request; platform requests count as in flight until `finish` returns.
+fn exchange_req(shared: &Shared, req: &http::Req, finish: impl FnOnce(Option<Resp>)) {
+    let _busy = (!req.path.starts_with("/__sim/")).then(|| InFlight::enter(&shared.in_flight));
+    match handle(shared, req) {
+        Outcome::Answer(resp) => finish(Some(resp)),
+        Outcome::Drop => finish(None),
     }
 }
 
@@ -612,11 +710,24 @@ pub struct SimHandle {
 }
 
 impl SimHandle {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` when TLS is on.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.shared.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
-    /// `http://127.0.0.1:PORT/p00N`: the base URL a connector for `platform` uses.
+    /// The PEM of the CA that signed the server certificate (TLS on), else `None`.
+    pub fn ca_pem(&self) -> Option<String> {
+        self.shared.tls.as_ref().map(|t| t.ca_pem.clone())
+    }
+    /// Platform requests being handled right now (read, not yet answered or dropped).
+    pub fn in_flight_now(&self) -> u64 {
+        self.shared.in_flight.load(Ordering::SeqCst)
+    }
+    /// `http(s)://127.0.0.1:PORT/p00N`: the base URL a connector for `platform` uses.
     pub fn platform_url(&self, platform: Platform) -> String {
         format!("{}{}", self.base_url(), platform.prefix())
     }
@@ -653,6 +764,11 @@ impl SimHandle {
     pub fn describe(&self) -> String {
         let c = &self.shared.cfg;
         let b = self.base_url();
+        let tls = match (&self.shared.tls, c.tls_wrong_name) {
+            (None, _) => String::new(),
+            (Some(_), false) => "\nTLS on: certificate for localhost, 127.0.0.1 and ::1, signed by the sim's own CA (trust it: --ca-out FILE)".into(),
+            (Some(_), true) => format!("\nTLS on: certificate for {} only (a name-mismatch test)", tls::WRONG_NAME),
+        };
         format!(
             "remote-sim listening on {b} (seed {seed})\n\
              p000 Sense ticket API  {b}/p000  header X-Le-Sense-AT: {t0}\n\
@@ -660,7 +776,7 @@ impl SimHandle {
              p002 bonus (红包)       {b}/p002  Authorization: Bearer {t2}\n\
              p003 exchange voucher  {b}/p003  Authorization: Bearer {t3} (customer {cust})\n\
              p004 e-Buy e-coupon    {b}/p004  appId {app}, secret {secret}, signType HMAC-SHA256\n\
-             control API            {b}/__sim/ (GET counters, GET/POST faults, POST reset, GET state, GET config)",
+             control API            {b}/__sim/ (GET counters, GET/POST faults, POST reset, GET state, GET config){tls}",
             seed = c.seed,
             t0 = c.sense_token,
             t1 = c.wxcard_token,
