@@ -130,6 +130,10 @@ struct SimServeArgs {
     /// Serve HTTPS with a CA made at start (clients must trust it: see --ca-out).
     #[arg(long)]
     tls: bool,
+    /// Serve only the documented paths, with answers shaped exactly like the documents'
+    /// examples (000 batches then arrive by POST /__sim/p000/batches, the "console").
+    #[arg(long)]
+    spec_literal: bool,
     /// With --tls: write the CA certificate (PEM) to this file.
     #[arg(long, value_name = "FILE", requires = "tls")]
     ca_out: Option<PathBuf>,
@@ -254,6 +258,7 @@ fn serve_sim(args: SimServeArgs) -> Result<ExitCode, ApiError> {
         port,
         seed: args.seed,
         tls: args.tls,
+        spec_literal: args.spec_literal,
         ..SimConfig::default()
     };
     if let Some(f) = args.faults.as_deref() {

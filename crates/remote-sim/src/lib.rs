@@ -38,6 +38,19 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+/// Why a control action (console upload, marking a voucher used) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SimError {
+    #[error("bad input: {0}")]
+    BadInput(String),
+    #[error("batch {0} already exists with other codes")]
+    BatchConflict(String),
+    #[error("no voucher with id {0}")]
+    NoSuchVoucher(i64),
+    #[error("voucher {0} is already used")]
+    VoucherAlreadyUsed(i64),
+}
+
 /// The five platforms, by their spec number and path prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Platform {
@@ -111,6 +124,11 @@ pub struct SimConfig {
     /// With `tls`: the server certificate names only `wrong.example`, so a client that
     /// checks names must refuse it (a name-mismatch test).
     pub tls_wrong_name: bool,
+    /// Behave like a server that implements only the five documents: only documented paths
+    /// (no 000 `/ext/batches`; batches arrive by `sense_console_upload`), answers shaped
+    /// exactly like the documents' examples (no `id` on 003 Coupons, ...). See
+    /// docs/remote-apis.md, "Spec-literal mode".
+    pub spec_literal: bool,
 }
 
 impl Default for SimConfig {
@@ -128,6 +146,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             tls: false,
             tls_wrong_name: false,
+            spec_literal: false,
         }
     }
 }
@@ -245,6 +264,8 @@ impl Counters {
 
 /// Mutable server state behind one lock.
 pub(crate) struct Inner {
+    /// `SimConfig.spec_literal`, copied here because the handlers see only `Inner`.
+    pub literal: bool,
     pub faults: Faults,
     pub rng: StdRng,
     pub counters: Counters,
@@ -259,6 +280,7 @@ pub(crate) struct Inner {
 impl Inner {
     fn new(cfg: &SimConfig) -> Inner {
         Inner {
+            literal: cfg.spec_literal,
             faults: cfg.faults.clone(),
             rng: StdRng::seed_from_u64(cfg.seed),
             counters: Counters::default(),
@@ -352,7 +374,7 @@ pub(crate) enum Action {
     E004(p004::Op),
 }
 
-fn route(req: &Req) -> Option<Matched> {
+fn route(req: &Req, literal: bool) -> Option<Matched> {
     let rest = req.path.strip_prefix('/')?;
     let (seg, tail) = rest.split_once('/').unwrap_or((rest, ""));
     let platform = Platform::from_prefix(seg)?;
@@ -360,7 +382,7 @@ fn route(req: &Req) -> Option<Matched> {
     let m = req.method.as_str();
     let (pat, action, param) = match platform {
         Platform::Sense => {
-            let (p, op) = p000::route(m, &tail)?;
+            let (p, op) = p000::route(m, &tail, literal)?;
             (p.to_string(), Action::S000(op), None)
         }
         Platform::WxCard => {
@@ -418,7 +440,7 @@ fn handle(shared: &Shared, req: &Req) -> Outcome {
         return Outcome::Answer(control(shared, req, ctl));
     }
     let cfg = &shared.cfg;
-    let Some(m) = route(req) else {
+    let Some(m) = route(req, cfg.spec_literal) else {
         return Outcome::Answer(match platform_of(req) {
             Some(p) => fail(cfg, p, req, Fail::NotFound),
             None => Resp::json(404, &serde_json::json!({"error": "no such path"})),
@@ -571,11 +593,52 @@ fn control(shared: &Shared, req: &Req, path: &str) -> Resp {
             ok(serde_json::json!({"ok": true}))
         }
         ("GET", "state") => ok(shared.lock().state_json()),
+        ("GET", "inflight") => ok(serde_json::json!({
+            "in_flight": shared.in_flight.load(Ordering::SeqCst)
+        })),
+        ("POST", "p000/batches") => {
+            #[derive(Deserialize)]
+            struct Upload {
+                batch_no: String,
+                codes: Vec<String>,
+            }
+            match serde_json::from_slice::<Upload>(&req.body) {
+                Ok(u) => {
+                    control_result(p000::store_batch(&mut shared.lock(), &u.batch_no, u.codes))
+                }
+                Err(e) => Resp::json(400, &serde_json::json!({"error": e.to_string()})),
+            }
+        }
+        ("POST", "p003/use") => {
+            #[derive(Deserialize)]
+            struct Use {
+                id: i64,
+            }
+            match serde_json::from_slice::<Use>(&req.body) {
+                Ok(u) => control_result(p003::mark_used(&mut shared.lock(), u.id)),
+                Err(e) => Resp::json(400, &serde_json::json!({"error": e.to_string()})),
+            }
+        }
         ("GET", "config") => Resp::json(200, &shared.cfg),
         _ => Resp::json(
             404,
             &serde_json::json!({"error": "no such control endpoint"}),
         ),
+    }
+}
+
+/// `{"ok": true}`, or 400 / 404 / 409 with `{"error": "..."}`.
+fn control_result(r: Result<(), SimError>) -> Resp {
+    match r {
+        Ok(()) => Resp::json(200, &serde_json::json!({"ok": true})),
+        Err(e) => {
+            let status = match e {
+                SimError::BadInput(_) => 400,
+                SimError::NoSuchVoucher(_) => 404,
+                SimError::BatchConflict(_) | SimError::VoucherAlreadyUsed(_) => 409,
+            };
+            Resp::json(status, &serde_json::json!({"error": e.to_string()}))
+        }
     }
 }
 
@@ -751,6 +814,16 @@ impl SimHandle {
     pub fn counters(&self) -> Counters {
         self.shared.lock().counters.clone()
     }
+    /// 000: the codes behind `batch_no` reach the platform the way staff upload a file in
+    /// its console (the only way in spec-literal mode; also `POST /__sim/p000/batches`).
+    pub fn sense_console_upload(&self, batch_no: &str, codes: Vec<String>) -> Result<(), SimError> {
+        p000::store_batch(&mut self.shared.lock(), batch_no, codes)
+    }
+    /// 003: marks the voucher with the sim's internal id `id` (1, 2, 3, ... in buy order) used,
+    /// as a shop redeeming it would (also `POST /__sim/p003/use {"id": N}`).
+    pub fn voucher_mark_used(&self, id: i64) -> Result<(), SimError> {
+        p003::mark_used(&mut self.shared.lock(), id)
+    }
     /// The platforms' state as JSON (what `GET /__sim/state` answers).
     pub fn state(&self) -> serde_json::Value {
         self.shared.lock().state_json()
@@ -764,6 +837,11 @@ impl SimHandle {
     pub fn describe(&self) -> String {
         let c = &self.shared.cfg;
         let b = self.base_url();
+        let literal = if c.spec_literal {
+            "\nspec-literal mode: documented paths only; 000 batches arrive by POST /__sim/p000/batches (the console)"
+        } else {
+            ""
+        };
         let tls = match (&self.shared.tls, c.tls_wrong_name) {
             (None, _) => String::new(),
             (Some(_), false) => "\nTLS on: certificate for localhost, 127.0.0.1 and ::1, signed by the sim's own CA (trust it: --ca-out FILE)".into(),
@@ -776,7 +854,7 @@ impl SimHandle {
              p002 bonus (红包)       {b}/p002  Authorization: Bearer {t2}\n\
              p003 exchange voucher  {b}/p003  Authorization: Bearer {t3} (customer {cust})\n\
              p004 e-Buy e-coupon    {b}/p004  appId {app}, secret {secret}, signType HMAC-SHA256\n\
-             control API            {b}/__sim/ (GET counters, GET/POST faults, POST reset, GET state, GET config){tls}",
+             control API            {b}/__sim/ (GET counters, GET/POST faults, POST reset, GET state, GET config, GET inflight, POST p000/batches, POST p003/use){literal}{tls}",
             seed = c.seed,
             t0 = c.sense_token,
             t1 = c.wxcard_token,
