@@ -172,6 +172,14 @@ pub struct Faults {
     /// After the sleep: true = apply and answer normally (the client has usually given
     /// up, so the change is applied but unseen), false = answer 504 without applying.
     pub timeout_applies: bool,
+    /// Fraction of requests applied late: the request is held, the change is applied
+    /// `late_apply_ms` after arrival whether or not the client still listens (its timeout
+    /// has usually fired), then answered if the connection is still open. Counted in
+    /// `injected` as `late_apply`. The explicit form of `timeout_rate` + `timeout_applies`.
+    pub late_apply_rate: f64,
+    /// How long after arrival a late apply happens (make it longer than the client's
+    /// timeout).
+    pub late_apply_ms: u64,
     /// Requests per second accepted per platform; beyond that 000 answers `ret 4`
     /// (HTTP 200) and the others HTTP 429, all with a `Retry-After` header in seconds.
     pub rate_limit_per_sec: Option<u32>,
@@ -198,6 +206,8 @@ impl Default for Faults {
             timeout_rate: 0.0,
             timeout_ms: 5_000,
             timeout_applies: true,
+            late_apply_rate: 0.0,
+            late_apply_ms: 5_000,
             rate_limit_per_sec: None,
             retry_after_secs: None,
             expired_token: false,
@@ -225,8 +235,8 @@ pub struct Counters {
     pub applied: BTreeMap<String, BTreeMap<String, u64>>,
     /// 004: uuid -> how many repeats were answered from the stored answer.
     pub replays: BTreeMap<String, u64>,
-    /// Injected faults by kind: `error`, `timeout`, `dropped`, `rate_limited`,
-    /// `expired_token`, `used_elsewhere`.
+    /// Injected faults by kind: `error`, `timeout`, `late_apply`, `dropped`,
+    /// `rate_limited`, `expired_token`, `used_elsewhere`.
     pub injected: BTreeMap<String, u64>,
 }
 
@@ -447,8 +457,9 @@ fn handle(shared: &Shared, req: &Req) -> Outcome {
         });
     };
     let p = m.platform;
+    let arrival = Instant::now();
     // Arrival: count, roll the dice, check the rate window.
-    let (delay, error, timeout, drop, limited, faults) = {
+    let (delay, error, timeout, late, drop, limited, faults) = {
         let mut inner = shared.lock();
         *inner
             .counters
@@ -466,6 +477,7 @@ fn handle(shared: &Shared, req: &Req) -> Outcome {
             |inner: &mut Inner, rate: f64| on && rate > 0.0 && inner.rng.random::<f64>() < rate;
         let error = roll(&mut inner, f.error_rate);
         let timeout = roll(&mut inner, f.timeout_rate);
+        let late = roll(&mut inner, f.late_apply_rate);
         let drop = roll(&mut inner, f.drop_after_apply_rate);
         let mut limited = None;
         if let (true, Some(n)) = (on, f.rate_limit_per_sec) {
@@ -491,7 +503,7 @@ fn handle(shared: &Shared, req: &Req) -> Outcome {
             }
         }
         let delay = if on { f.latency_ms + jitter } else { 0 };
-        (delay, error, timeout, drop, limited, f)
+        (delay, error, timeout, late, drop, limited, f)
     };
     if delay > 0 {
         thread::sleep(Duration::from_millis(delay));
@@ -525,6 +537,13 @@ fn handle(shared: &Shared, req: &Req) -> Outcome {
         if !faults.timeout_applies {
             return Outcome::Answer(fail(cfg, p, req, Fail::Injected(504)));
         }
+    }
+    if late {
+        // applied at arrival + late_apply_ms even if the client has gone: the thread keeps
+        // the request, not the client
+        shared.lock().injected("late_apply");
+        let due = arrival + Duration::from_millis(faults.late_apply_ms);
+        thread::sleep(due.saturating_duration_since(Instant::now()));
     }
     let resp = {
         let mut inner = shared.lock();
