@@ -233,8 +233,21 @@ pub struct Counters {
     /// Applied changes: operation (e.g. `"p000.create_ticket"`) -> natural or
     /// idempotency key -> how many times it was applied.
     pub applied: BTreeMap<String, BTreeMap<String, u64>>,
+    /// State-changing attempts that changed nothing because the change was already made:
+    /// operation -> key -> count. A request lands here when it would have changed state
+    /// had it been the first: a repeat activation of an active code, a second grant, a
+    /// second disable, a second identical PUT, a re-import of a consumed batch, a create
+    /// under a taken name, a re-upload of a batch. Separate from `applied`, so a test can
+    /// assert that nothing was re-sent under a new request after it was applied.
+    /// (e-Buy repeats by the same uuid are not here: they are `replays`.)
+    #[serde(default)]
+    pub repeats: BTreeMap<String, BTreeMap<String, u64>>,
     /// 004: uuid -> how many repeats were answered from the stored answer.
     pub replays: BTreeMap<String, u64>,
+    /// Platform requests being handled when this snapshot was taken (read, not yet
+    /// answered or dropped); the live value is `SimHandle::in_flight_now()`.
+    #[serde(default)]
+    pub in_flight: u64,
     /// Injected faults by kind: `error`, `timeout`, `late_apply`, `dropped`,
     /// `rate_limited`, `expired_token`, `used_elsewhere`.
     pub injected: BTreeMap<String, u64>,
@@ -265,6 +278,22 @@ impl Counters {
     /// Requests that reached an endpoint pattern.
     pub fn request_count(&self, endpoint: &str) -> u64 {
         self.requests.get(endpoint).copied().unwrap_or(0)
+    }
+    /// How many repeated attempts of `op` for `key` changed nothing (see `repeats`).
+    pub fn repeats(&self, op: &str, key: &str) -> u64 {
+        self.repeats
+            .get(op)
+            .and_then(|m| m.get(key))
+            .copied()
+            .unwrap_or(0)
+    }
+    /// Repeated attempts of `op` in all.
+    pub fn repeats_total(&self, op: &str) -> u64 {
+        self.repeats.get(op).map(|m| m.values().sum()).unwrap_or(0)
+    }
+    /// Repeated attempts over all operations (0 = nothing was re-sent after it applied).
+    pub fn all_repeats(&self) -> u64 {
+        self.repeats.values().flat_map(|m| m.values()).sum()
     }
     /// Injected faults of a kind.
     pub fn injected_count(&self, kind: &str) -> u64 {
@@ -312,6 +341,16 @@ impl Inner {
             .entry(key.to_string())
             .or_default() += 1;
     }
+    /// Records one attempt of `op` for `key` that changed nothing because it already had.
+    pub fn repeat(&mut self, op: &str, key: &str) {
+        *self
+            .counters
+            .repeats
+            .entry(op.to_string())
+            .or_default()
+            .entry(key.to_string())
+            .or_default() += 1;
+    }
     pub fn injected(&mut self, kind: &str) {
         *self.counters.injected.entry(kind.into()).or_default() += 1;
     }
@@ -352,6 +391,11 @@ impl Drop for InFlight<'_> {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn counters(&self) -> Counters {
+        let mut c = self.lock().counters.clone();
+        c.in_flight = self.in_flight.load(Ordering::SeqCst);
+        c
     }
 }
 
@@ -598,7 +642,7 @@ fn apply(inner: &mut Inner, cfg: &SimConfig, m: &Matched, req: &Req) -> Resp {
 fn control(shared: &Shared, req: &Req, path: &str) -> Resp {
     let ok = |v: serde_json::Value| Resp::json(200, &v);
     match (req.method.as_str(), path) {
-        ("GET", "counters") => Resp::json(200, &shared.lock().counters),
+        ("GET", "counters") => Resp::json(200, &shared.counters()),
         ("GET", "faults") => Resp::json(200, &shared.lock().faults),
         ("POST", "faults") => match serde_json::from_slice::<Faults>(&req.body) {
             Ok(f) => {
@@ -829,9 +873,9 @@ impl SimHandle {
     pub fn faults(&self) -> Faults {
         self.shared.lock().faults.clone()
     }
-    /// A snapshot of the counters.
+    /// A snapshot of the counters (with the in-flight gauge at that moment).
     pub fn counters(&self) -> Counters {
-        self.shared.lock().counters.clone()
+        self.shared.counters()
     }
     /// 000: the codes behind `batch_no` reach the platform the way staff upload a file in
     /// its console (the only way in spec-literal mode; also `POST /__sim/p000/batches`).

@@ -149,13 +149,24 @@ fn batch_usable(s: &State, batch_no: &str) -> bool {
         .is_some_and(|b| b.consumed_by.is_none())
 }
 
+/// An import of this batch was applied before (a repeat, not an unknown batch).
+fn batch_consumed(s: &State, batch_no: &str) -> bool {
+    s.batches
+        .get(batch_no)
+        .is_some_and(|b| b.consumed_by.is_some())
+}
+
 fn create(inner: &mut Inner, body: ImportRequest) -> Resp {
     let s = &mut inner.s000;
     if s.tickets.iter().any(|t| t.ticket_name == body.ticket_name) {
+        inner.repeat("p000.create_ticket", &body.ticket_name);
         return head(ret::DUPLICATE_NAME, "券码名称重复");
     }
     if let Some(b) = &body.batch_no {
         if !batch_usable(s, b) {
+            if batch_consumed(s, b) {
+                inner.repeat("p000.import_batch", b);
+            }
             return head(ret::BATCH_NOT_FOUND, "导入批次号不存在");
         }
     }
@@ -195,6 +206,9 @@ fn supplement(inner: &mut Inner, body: ImportRequest) -> Resp {
     };
     let ticket_type = s.tickets[idx].ticket_type.clone();
     let Some(codes) = take_batch(s, &batch_no, &ticket_type) else {
+        if batch_consumed(s, &batch_no) {
+            inner.repeat("p000.import_batch", &batch_no);
+        }
         return head(ret::BATCH_NOT_FOUND, "导入批次号不存在");
     };
     let t = &mut s.tickets[idx];
@@ -240,6 +254,7 @@ pub(crate) fn store_batch(
     }
     if let Some(existing) = inner.s000.batches.get(batch_no) {
         return if existing.codes == codes {
+            inner.repeat("p000.upload_batch", batch_no);
             Ok(())
         } else {
             Err(SimError::BatchConflict(batch_no.to_string()))

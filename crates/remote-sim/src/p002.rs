@@ -158,6 +158,8 @@ pub(crate) fn handle(inner: &mut Inner, op: Op, rid: Option<&str>, req: &Req) ->
             };
             let b = &mut inner.s002.bonuses[idx];
             if b.user_id.is_some() {
+                let code = b.code.clone();
+                inner.repeat("p002.grant_bonus", &code);
                 return status_only(400, "Bonus already granted.", false);
             }
             if !b.enabled {
@@ -179,10 +181,12 @@ pub(crate) fn handle(inner: &mut Inner, op: Op, rid: Option<&str>, req: &Req) ->
             else {
                 return status_only(404, "Bonus not found.", false);
             };
+            let code = b.code.clone();
             if b.enabled {
                 b.enabled = false;
-                let code = b.code.clone();
                 inner.applied("p002.disable_bonus", &code);
+            } else {
+                inner.repeat("p002.disable_bonus", &code);
             }
             status_only(200, "Ok all right.", true)
         }
