@@ -244,6 +244,11 @@ pub struct Counters {
     pub repeats: BTreeMap<String, BTreeMap<String, u64>>,
     /// 004: uuid -> how many repeats were answered from the stored answer.
     pub replays: BTreeMap<String, u64>,
+    /// Platform requests, per endpoint pattern, whose client had closed the connection by
+    /// the time their answer was ready (or they were dropped): in flight when the client
+    /// went away, e.g. after its timeout or a kill -9. Applied or not is in `applied`.
+    #[serde(default)]
+    pub client_gone: BTreeMap<String, u64>,
     /// Platform requests being handled when this snapshot was taken (read, not yet
     /// answered or dropped); the live value is `SimHandle::in_flight_now()`.
     #[serde(default)]
@@ -294,6 +299,10 @@ impl Counters {
     /// Repeated attempts over all operations (0 = nothing was re-sent after it applied).
     pub fn all_repeats(&self) -> u64 {
         self.repeats.values().flat_map(|m| m.values()).sum()
+    }
+    /// Requests whose client had gone before their answer was ready, over all endpoints.
+    pub fn client_gone_total(&self) -> u64 {
+        self.client_gone.values().sum()
     }
     /// Injected faults of a kind.
     pub fn injected_count(&self, kind: &str) -> u64 {
@@ -761,16 +770,25 @@ fn serve(shared: &Shared, stream: TcpStream) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     match &shared.tls {
         None => {
-            exchange(shared, &stream, |resp| match resp {
-                Some(resp) => {
+            let Some(req) = read_or_answer(&stream) else {
+                let _ = stream.shutdown(Shutdown::Write);
+                return;
+            };
+            let _busy = enter(shared, &req);
+            let outcome = handle(shared, &req);
+            if !is_control(&req) && peer_closed(&stream) {
+                note_client_gone(shared, &req);
+            }
+            match outcome {
+                Outcome::Answer(resp) => {
                     http::write_response(&stream, &resp);
                     let _ = stream.shutdown(Shutdown::Write);
                 }
                 // drop after apply: not a byte of answer
-                None => {
+                Outcome::Drop => {
                     let _ = stream.shutdown(Shutdown::Both);
                 }
-            });
+            }
         }
         Some(tls) => {
             let Ok(conn) = rustls::ServerConnection::new(Arc::clone(&tls.config)) else {
@@ -782,8 +800,13 @@ fn serve(shared: &Shared, stream: TcpStream) {
                 let _ = s.flush();
                 return;
             };
-            exchange_req(shared, &req, |resp| match resp {
-                Some(resp) => {
+            let _busy = enter(shared, &req);
+            let outcome = handle(shared, &req);
+            if !is_control(&req) && tls_peer_closed(&mut s) {
+                note_client_gone(shared, &req);
+            }
+            match outcome {
+                Outcome::Answer(resp) => {
                     http::write_response(&mut s, &resp);
                     s.conn.send_close_notify();
                     let _ = s.flush();
@@ -791,10 +814,10 @@ fn serve(shared: &Shared, stream: TcpStream) {
                 }
                 // drop after apply under TLS: close the TCP socket, no TLS record of an
                 // answer (not even close_notify), exactly like a server that died
-                None => {
+                Outcome::Drop => {
                     let _ = s.sock.shutdown(Shutdown::Both);
                 }
-            });
+            }
         }
     }
 }
@@ -810,21 +833,65 @@ fn read_or_answer<S: Read + Write>(mut stream: S) -> Option<http::Req> {
     }
 }
 
-/// Reads, handles and finishes one plain exchange (`finish(None)` = drop without answer).
-fn exchange<S: Read + Write>(shared: &Shared, mut stream: S, finish: impl FnOnce(Option<Resp>)) {
-    let Some(req) = read_or_answer(&mut stream) else {
-        return;
-    };
-    exchange_req(shared, &req, finish);
+fn is_control(req: &http::Req) -> bool {
+    req.path.starts_with("/__sim/")
 }
 
-/// Handles one request; platform requests count as in flight until `finish` returns.
-fn exchange_req(shared: &Shared, req: &http::Req, finish: impl FnOnce(Option<Resp>)) {
-    let _busy = (!req.path.starts_with("/__sim/")).then(|| InFlight::enter(&shared.in_flight));
-    match handle(shared, req) {
-        Outcome::Answer(resp) => finish(Some(resp)),
-        Outcome::Drop => finish(None),
+/// Platform requests count as in flight until the returned guard drops (after the answer).
+fn enter<'a>(shared: &'a Shared, req: &http::Req) -> Option<InFlight<'a>> {
+    (!is_control(req)).then(|| InFlight::enter(&shared.in_flight))
+}
+
+/// Counts a platform request whose client closed the connection before its answer was
+/// ready: it was in flight when the client went away (timeout, kill -9).
+fn note_client_gone(shared: &Shared, req: &http::Req) {
+    let Some(m) = route(req, shared.cfg.spec_literal) else {
+        return;
+    };
+    *shared
+        .lock()
+        .counters
+        .client_gone
+        .entry(m.pattern)
+        .or_default() += 1;
+}
+
+/// The peer has closed its side. The whole request was read (Content-Length), so a clean
+/// EOF or a reset is the only thing a live client's socket can show here.
+fn peer_closed(sock: &TcpStream) -> bool {
+    if sock.set_nonblocking(true).is_err() {
+        return false;
     }
+    let mut b = [0u8; 1];
+    let closed = match sock.peek(&mut b) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() != io::ErrorKind::WouldBlock,
+    };
+    let _ = sock.set_nonblocking(false);
+    closed
+}
+
+/// Under TLS a leaving client may send `close_notify` before its FIN: read whatever TLS
+/// records wait, without blocking, and look for either.
+fn tls_peer_closed(s: &mut rustls::StreamOwned<rustls::ServerConnection, TcpStream>) -> bool {
+    if s.sock.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let closed = loop {
+        match s.conn.read_tls(&mut s.sock) {
+            Ok(0) => break true,
+            Ok(_) => match s.conn.process_new_packets() {
+                Ok(state) if state.peer_has_closed() => break true,
+                Ok(_) => continue,
+                Err(_) => break true,
+            },
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break false,
+            Err(_) => break true,
+        }
+    };
+    let _ = s.sock.set_nonblocking(false);
+    closed
 }
 
 /// A running simulator; stops when dropped.

@@ -55,6 +55,11 @@ fn a_late_apply_lands_after_the_client_gave_up_in_both_modes() {
         assert_eq!(n.applied("p003.buy_coupon", "late"), 1);
         assert_eq!(n.injected_count("late_apply"), 1);
         assert_eq!(n.injected_count("timeout"), 0);
+        // the request was in flight when the client went away
+        assert_eq!(
+            n.client_gone,
+            [("POST /p003/api/v1/coupons".to_string(), 1)].into()
+        );
     }
 }
 
@@ -78,9 +83,11 @@ fn a_patient_client_gets_the_late_answer() {
     // other platforms are not hit
     let v = c.ok("GET", "/p003/api/v1/coupons", &[VOUCHER], None);
     assert_eq!(v.status, 200);
+    until_idle(&sim);
     let n = sim.counters();
     assert_eq!(n.applied("p002.create_bonus", "late-1"), 1);
     assert_eq!(n.injected_count("late_apply"), 1);
+    assert_eq!(n.client_gone_total(), 0, "the client waited for its answer");
 }
 
 #[test]

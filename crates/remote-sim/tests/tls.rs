@@ -57,7 +57,13 @@ fn https_with_the_sims_ca_succeeds_on_ip_and_localhost() {
         r#"{"head":{"ret":0,"msg":"OK"}}"#,
         "the spec's answer"
     );
-    assert_eq!(sim.counters().applied("p000.create_ticket", "tls-1"), 1);
+    let n = sim.counters();
+    assert_eq!(n.applied("p000.create_ticket", "tls-1"), 1);
+    assert_eq!(
+        n.client_gone_total(),
+        0,
+        "every client waited for its answer"
+    );
 }
 
 #[test]
@@ -118,4 +124,38 @@ fn plain_http_has_no_ca() {
     let sim = Sim::start(SimConfig::default()).unwrap();
     assert_eq!(sim.ca_pem(), None);
     assert!(sim.base_url().starts_with("http://127.0.0.1:"));
+}
+
+#[test]
+fn a_tls_client_that_times_out_is_counted_as_gone_and_the_change_still_lands() {
+    let sim = tls_sim(false);
+    sim.set_faults(Faults {
+        late_apply_rate: 1.0,
+        late_apply_ms: 1_200,
+        ..Faults::default()
+    });
+    let ca = sim.ca_pem().unwrap();
+    let impatient = reqwest::blocking::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = impatient
+        .post(format!("{}/p000/tickets", sim.base_url()))
+        .header("X-Le-Sense-AT", AT)
+        .header("Content-Type", "application/json")
+        .body(r#"{"ticket_name":"late-tls"}"#)
+        .send()
+        .expect_err("the client gives up first");
+    assert!(err.is_timeout(), "{err:?}");
+    drop(impatient);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while sim.in_flight_now() > 0 {
+        assert!(std::time::Instant::now() < deadline, "never finished");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let n = sim.counters();
+    assert_eq!(n.applied("p000.create_ticket", "late-tls"), 1);
+    assert_eq!(n.client_gone_total(), 1, "{:?}", n.client_gone);
 }
