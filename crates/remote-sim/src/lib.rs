@@ -14,6 +14,9 @@
 //! # let _ = url;
 //! ```
 
+mod conn;
+mod control;
+mod counters;
 mod http;
 mod p000;
 mod p001;
@@ -26,13 +29,15 @@ mod util;
 /// The wire types the simulator speaks (re-exported for tests and connectors).
 pub use coupondesk_wire as wire;
 
+pub use counters::Counters;
+
 use http::{Req, Resp};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
@@ -224,92 +229,6 @@ impl Faults {
     }
 }
 
-/// What the server did, for tests to prove nothing was applied twice.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counters {
-    /// Requests per endpoint pattern, e.g. `"GET /p002/market/bonus/<rid>"`, counted on
-    /// arrival (before any fault).
-    pub requests: BTreeMap<String, u64>,
-    /// Applied changes: operation (e.g. `"p000.create_ticket"`) -> natural or
-    /// idempotency key -> how many times it was applied.
-    pub applied: BTreeMap<String, BTreeMap<String, u64>>,
-    /// State-changing attempts that changed nothing because the change was already made:
-    /// operation -> key -> count. A request lands here when it would have changed state
-    /// had it been the first: a repeat activation of an active code, a second grant, a
-    /// second disable, a second identical PUT, a re-import of a consumed batch, a create
-    /// under a taken name, a re-upload of a batch. Separate from `applied`, so a test can
-    /// assert that nothing was re-sent under a new request after it was applied.
-    /// (e-Buy repeats by the same uuid are not here: they are `replays`.)
-    #[serde(default)]
-    pub repeats: BTreeMap<String, BTreeMap<String, u64>>,
-    /// 004: uuid -> how many repeats were answered from the stored answer.
-    pub replays: BTreeMap<String, u64>,
-    /// Platform requests, per endpoint pattern, whose client had closed the connection by
-    /// the time their answer was ready (or they were dropped): in flight when the client
-    /// went away, e.g. after its timeout or a kill -9. Applied or not is in `applied`.
-    #[serde(default)]
-    pub client_gone: BTreeMap<String, u64>,
-    /// Platform requests being handled when this snapshot was taken (read, not yet
-    /// answered or dropped); the live value is `SimHandle::in_flight_now()`.
-    #[serde(default)]
-    pub in_flight: u64,
-    /// Injected faults by kind: `error`, `timeout`, `late_apply`, `dropped`,
-    /// `rate_limited`, `expired_token`, `used_elsewhere`.
-    pub injected: BTreeMap<String, u64>,
-}
-
-impl Counters {
-    /// How many times `op` was applied for `key`.
-    pub fn applied(&self, op: &str, key: &str) -> u64 {
-        self.applied
-            .get(op)
-            .and_then(|m| m.get(key))
-            .copied()
-            .unwrap_or(0)
-    }
-    /// How many times `op` was applied in all.
-    pub fn applied_total(&self, op: &str) -> u64 {
-        self.applied.get(op).map(|m| m.values().sum()).unwrap_or(0)
-    }
-    /// The highest per-key count over all operations (1 = nothing applied twice).
-    pub fn max_applied(&self) -> u64 {
-        self.applied
-            .values()
-            .flat_map(|m| m.values())
-            .copied()
-            .max()
-            .unwrap_or(0)
-    }
-    /// Requests that reached an endpoint pattern.
-    pub fn request_count(&self, endpoint: &str) -> u64 {
-        self.requests.get(endpoint).copied().unwrap_or(0)
-    }
-    /// How many repeated attempts of `op` for `key` changed nothing (see `repeats`).
-    pub fn repeats(&self, op: &str, key: &str) -> u64 {
-        self.repeats
-            .get(op)
-            .and_then(|m| m.get(key))
-            .copied()
-            .unwrap_or(0)
-    }
-    /// Repeated attempts of `op` in all.
-    pub fn repeats_total(&self, op: &str) -> u64 {
-        self.repeats.get(op).map(|m| m.values().sum()).unwrap_or(0)
-    }
-    /// Repeated attempts over all operations (0 = nothing was re-sent after it applied).
-    pub fn all_repeats(&self) -> u64 {
-        self.repeats.values().flat_map(|m| m.values()).sum()
-    }
-    /// Requests whose client had gone before their answer was ready, over all endpoints.
-    pub fn client_gone_total(&self) -> u64 {
-        self.client_gone.values().sum()
-    }
-    /// Injected faults of a kind.
-    pub fn injected_count(&self, kind: &str) -> u64 {
-        self.injected.get(kind).copied().unwrap_or(0)
-    }
-}
-
 /// Mutable server state behind one lock.
 pub(crate) struct Inner {
     /// `SimConfig.spec_literal`, copied here because the handlers see only `Inner`.
@@ -379,22 +298,6 @@ struct Shared {
     /// Platform requests read and not yet answered (or dropped): the chaos test samples it
     /// just before a kill -9 to know whether the kill landed mid-request.
     in_flight: AtomicU64,
-}
-
-/// Counts one platform request as in flight until dropped (after its answer is written).
-struct InFlight<'a>(&'a AtomicU64);
-
-impl<'a> InFlight<'a> {
-    fn enter(n: &'a AtomicU64) -> InFlight<'a> {
-        n.fetch_add(1, Ordering::SeqCst);
-        InFlight(n)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
 }
 
 impl Shared {
@@ -500,7 +403,7 @@ enum Outcome {
 
 fn handle(shared: &Shared, req: &Req) -> Outcome {
     if let Some(ctl) = req.path.strip_prefix("/__sim/") {
-        return Outcome::Answer(control(shared, req, ctl));
+        return Outcome::Answer(control::control(shared, req, ctl));
     }
     let cfg = &shared.cfg;
     let Some(m) = route(req, cfg.spec_literal) else {
@@ -648,72 +551,6 @@ fn apply(inner: &mut Inner, cfg: &SimConfig, m: &Matched, req: &Req) -> Resp {
     }
 }
 
-fn control(shared: &Shared, req: &Req, path: &str) -> Resp {
-    let ok = |v: serde_json::Value| Resp::json(200, &v);
-    match (req.method.as_str(), path) {
-        ("GET", "counters") => Resp::json(200, &shared.counters()),
-        ("GET", "faults") => Resp::json(200, &shared.lock().faults),
-        ("POST", "faults") => match serde_json::from_slice::<Faults>(&req.body) {
-            Ok(f) => {
-                shared.lock().faults = f.clone();
-                Resp::json(200, &f)
-            }
-            Err(e) => Resp::json(400, &serde_json::json!({"error": e.to_string()})),
-        },
-        ("POST", "reset") => {
-            *shared.lock() = Inner::new(&shared.cfg);
-            ok(serde_json::json!({"ok": true}))
-        }
-        ("GET", "state") => ok(shared.lock().state_json()),
-        ("GET", "inflight") => ok(serde_json::json!({
-            "in_flight": shared.in_flight.load(Ordering::SeqCst)
-        })),
-        ("POST", "p000/batches") => {
-            #[derive(Deserialize)]
-            struct Upload {
-                batch_no: String,
-                codes: Vec<String>,
-            }
-            match serde_json::from_slice::<Upload>(&req.body) {
-                Ok(u) => {
-                    control_result(p000::store_batch(&mut shared.lock(), &u.batch_no, u.codes))
-                }
-                Err(e) => Resp::json(400, &serde_json::json!({"error": e.to_string()})),
-            }
-        }
-        ("POST", "p003/use") => {
-            #[derive(Deserialize)]
-            struct Use {
-                id: i64,
-            }
-            match serde_json::from_slice::<Use>(&req.body) {
-                Ok(u) => control_result(p003::mark_used(&mut shared.lock(), u.id)),
-                Err(e) => Resp::json(400, &serde_json::json!({"error": e.to_string()})),
-            }
-        }
-        ("GET", "config") => Resp::json(200, &shared.cfg),
-        _ => Resp::json(
-            404,
-            &serde_json::json!({"error": "no such control endpoint"}),
-        ),
-    }
-}
-
-/// `{"ok": true}`, or 400 / 404 / 409 with `{"error": "..."}`.
-fn control_result(r: Result<(), SimError>) -> Resp {
-    match r {
-        Ok(()) => Resp::json(200, &serde_json::json!({"ok": true})),
-        Err(e) => {
-            let status = match e {
-                SimError::BadInput(_) => 400,
-                SimError::NoSuchVoucher(_) => 404,
-                SimError::BatchConflict(_) | SimError::VoucherAlreadyUsed(_) => 409,
-            };
-            Resp::json(status, &serde_json::json!({"error": e.to_string()}))
-        }
-    }
-}
-
 /// The simulator.
 pub struct Sim;
 
@@ -740,7 +577,7 @@ impl Sim {
             let stop = Arc::clone(&stop);
             thread::Builder::new()
                 .name("remote-sim-accept".into())
-                .spawn(move || accept_loop(listener, shared, stop))?
+                .spawn(move || conn::accept_loop(listener, shared, stop))?
         };
         Ok(SimHandle {
             shared,
@@ -749,149 +586,6 @@ impl Sim {
             thread: Some(thread),
         })
     }
-}
-
-fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: Arc<AtomicBool>) {
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else { continue };
-        let shared = Arc::clone(&shared);
-        let _ = thread::Builder::new()
-            .name("remote-sim-conn".into())
-            .spawn(move || serve(&shared, stream));
-    }
-}
-
-fn serve(shared: &Shared, stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
-    // a silent client must not hold a thread forever
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    match &shared.tls {
-        None => {
-            let Some(req) = read_or_answer(&stream) else {
-                let _ = stream.shutdown(Shutdown::Write);
-                return;
-            };
-            let _busy = enter(shared, &req);
-            let outcome = handle(shared, &req);
-            if !is_control(&req) && peer_closed(&stream) {
-                note_client_gone(shared, &req);
-            }
-            match outcome {
-                Outcome::Answer(resp) => {
-                    http::write_response(&stream, &resp);
-                    let _ = stream.shutdown(Shutdown::Write);
-                }
-                // drop after apply: not a byte of answer
-                Outcome::Drop => {
-                    let _ = stream.shutdown(Shutdown::Both);
-                }
-            }
-        }
-        Some(tls) => {
-            let Ok(conn) = rustls::ServerConnection::new(Arc::clone(&tls.config)) else {
-                return;
-            };
-            let mut s = rustls::StreamOwned::new(conn, stream);
-            let Some(req) = read_or_answer(&mut s) else {
-                s.conn.send_close_notify();
-                let _ = s.flush();
-                return;
-            };
-            let _busy = enter(shared, &req);
-            let outcome = handle(shared, &req);
-            if !is_control(&req) && tls_peer_closed(&mut s) {
-                note_client_gone(shared, &req);
-            }
-            match outcome {
-                Outcome::Answer(resp) => {
-                    http::write_response(&mut s, &resp);
-                    s.conn.send_close_notify();
-                    let _ = s.flush();
-                    let _ = s.sock.shutdown(Shutdown::Write);
-                }
-                // drop after apply under TLS: close the TCP socket, no TLS record of an
-                // answer (not even close_notify), exactly like a server that died
-                Outcome::Drop => {
-                    let _ = s.sock.shutdown(Shutdown::Both);
-                }
-            }
-        }
-    }
-}
-
-/// Reads a request; a malformed one is answered here and gives `None`.
-fn read_or_answer<S: Read + Write>(mut stream: S) -> Option<http::Req> {
-    match http::read_request(&mut stream) {
-        Ok(req) => Some(req),
-        Err(resp) => {
-            http::write_response(&mut stream, &resp);
-            None
-        }
-    }
-}
-
-fn is_control(req: &http::Req) -> bool {
-    req.path.starts_with("/__sim/")
-}
-
-/// Platform requests count as in flight until the returned guard drops (after the answer).
-fn enter<'a>(shared: &'a Shared, req: &http::Req) -> Option<InFlight<'a>> {
-    (!is_control(req)).then(|| InFlight::enter(&shared.in_flight))
-}
-
-/// Counts a platform request whose client closed the connection before its answer was
-/// ready: it was in flight when the client went away (timeout, kill -9).
-fn note_client_gone(shared: &Shared, req: &http::Req) {
-    let Some(m) = route(req, shared.cfg.spec_literal) else {
-        return;
-    };
-    *shared
-        .lock()
-        .counters
-        .client_gone
-        .entry(m.pattern)
-        .or_default() += 1;
-}
-
-/// The peer has closed its side. The whole request was read (Content-Length), so a clean
-/// EOF or a reset is the only thing a live client's socket can show here.
-fn peer_closed(sock: &TcpStream) -> bool {
-    if sock.set_nonblocking(true).is_err() {
-        return false;
-    }
-    let mut b = [0u8; 1];
-    let closed = match sock.peek(&mut b) {
-        Ok(0) => true,
-        Ok(_) => false,
-        Err(e) => e.kind() != io::ErrorKind::WouldBlock,
-    };
-    let _ = sock.set_nonblocking(false);
-    closed
-}
-
-/// Under TLS a leaving client may send `close_notify` before its FIN: read whatever TLS
-/// records wait, without blocking, and look for either.
-fn tls_peer_closed(s: &mut rustls::StreamOwned<rustls::ServerConnection, TcpStream>) -> bool {
-    if s.sock.set_nonblocking(true).is_err() {
-        return false;
-    }
-    let closed = loop {
-        match s.conn.read_tls(&mut s.sock) {
-            Ok(0) => break true,
-            Ok(_) => match s.conn.process_new_packets() {
-                Ok(state) if state.peer_has_closed() => break true,
-                Ok(_) => continue,
-                Err(_) => break true,
-            },
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break false,
-            Err(_) => break true,
-        }
-    };
-    let _ = s.sock.set_nonblocking(false);
-    closed
 }
 
 /// A running simulator; stops when dropped.
