@@ -1,6 +1,8 @@
-//! CouponDesk's remote-platform simulator: one loopback HTTP server that serves the five
-//! platforms of shared/specs under path prefixes (`/p000` .. `/p004` followed by each
-//! spec's own path), with its own state, fault switches and counters of applied changes.
+//! CouponDesk's remote-platform simulator: one loopback HTTP (or, with `SimConfig.tls`,
+//! HTTPS) server that serves the five platforms of shared/specs under path prefixes (`/p000`
+//! .. `/p004` followed by each spec's own path), with its own state, fault switches and
+//! counters of applied and repeated changes; `SimConfig.spec_literal` makes it serve only
+//! what the documents say.
 //! See docs/remote-apis.md for the endpoints, the readings of the specs' gaps, the fault
 //! switches and the control API under `/__sim/`.
 //!
