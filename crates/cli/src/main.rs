@@ -115,16 +115,29 @@ enum BatchCommand {
 enum SimCommand {
     /// Serve the five simulated platforms on 127.0.0.1 until stopped; prints the base URL
     /// and the credentials first.
-    Serve {
-        /// 0 picks a free port.
-        #[arg(long, default_value_t = 8765)]
-        port: u16,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Fault switches as JSON, e.g. '{"error_rate": 0.05}'.
-        #[arg(long)]
-        faults: Option<String>,
-    },
+    Serve(SimServeArgs),
+}
+
+#[derive(Args)]
+struct SimServeArgs {
+    /// 0 picks a free port.
+    #[arg(long, default_value_t = 8765)]
+    port: u16,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Fault switches as JSON, e.g. '{"error_rate": 0.05}'.
+    #[arg(long)]
+    faults: Option<String>,
+    /// Serve HTTPS with a CA made at start (clients must trust it: see --ca-out).
+    #[arg(long)]
+    tls: bool,
+    /// Serve only the documented paths, with answers shaped exactly like the documents'
+    /// examples (000 batches then arrive by POST /__sim/p000/batches, the "console").
+    #[arg(long)]
+    spec_literal: bool,
+    /// With --tls: write the CA certificate (PEM) to this file.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    ca_out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -239,14 +252,17 @@ fn main() -> ExitCode {
 }
 
 /// Runs the simulator until the process is stopped.
-fn serve_sim(port: u16, seed: u64, faults: Option<&str>) -> Result<ExitCode, ApiError> {
+fn serve_sim(args: SimServeArgs) -> Result<ExitCode, ApiError> {
     use coupondesk_remote_sim::{Faults, Sim, SimConfig};
+    let port = args.port;
     let mut cfg = SimConfig {
         port,
-        seed,
+        seed: args.seed,
+        tls: args.tls,
+        spec_literal: args.spec_literal,
         ..SimConfig::default()
     };
-    if let Some(f) = faults {
+    if let Some(f) = args.faults.as_deref() {
         cfg.faults = serde_json::from_str::<Faults>(f).map_err(|e| {
             ApiError::new(
                 "invalid_faults",
@@ -261,6 +277,15 @@ fn serve_sim(port: u16, seed: u64, faults: Option<&str>) -> Result<ExitCode, Api
         )
     })?;
     println!("{}", sim.describe());
+    if let (Some(path), Some(pem)) = (&args.ca_out, sim.ca_pem()) {
+        std::fs::write(path, pem).map_err(|e| {
+            ApiError::new(
+                "sim_ca_out",
+                format!("cannot write the CA to {}: {e}", path.display()),
+            )
+        })?;
+        println!("CA certificate (PEM) written to {}", path.display());
+    }
     use std::io::Write;
     let _ = std::io::stdout().flush();
     loop {
@@ -285,8 +310,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     if let Command::Bench(cmd) = cli.command {
         return bench::run(cmd, &out).map(|()| ExitCode::SUCCESS);
     }
-    if let Command::Sim(SimCommand::Serve { port, seed, faults }) = cli.command {
-        return serve_sim(port, seed, faults.as_deref());
+    if let Command::Sim(SimCommand::Serve(args)) = cli.command {
+        return serve_sim(args);
     }
     let desk = open(cli.db)?;
 

@@ -1,11 +1,10 @@
 //! A minimal HTTP/1.1 server on std::net: one request per connection, answered with
 //! `Connection: close`. Hand-written rather than tiny_http because the simulator must be
 //! able to close a connection without answering (drop after apply); a dropped tiny_http
-//! request always sends a 500.
+//! request always sends a 500. Reading and writing work on any `Read`/`Write` stream, so
+//! the same code serves plain TCP and rustls streams (see tls.rs).
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpStream};
-use std::time::Duration;
 
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
@@ -110,9 +109,9 @@ pub(crate) fn percent_decode(s: &str, plus_is_space: bool) -> String {
 }
 
 /// Reads one request; `Err` carries the answer to a malformed one.
-pub(crate) fn read_request(stream: &TcpStream) -> Result<Req, Resp> {
+/// The caller sets the socket's read timeout: a silent client must not hold a thread forever.
+pub(crate) fn read_request<S: Read>(stream: S) -> Result<Req, Resp> {
     let bad = |status: u16, msg: &str| Resp::json(status, &serde_json::json!({ "error": msg }));
-    stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -175,7 +174,8 @@ pub(crate) fn read_request(stream: &TcpStream) -> Result<Req, Resp> {
     })
 }
 
-pub(crate) fn write_response(mut stream: &TcpStream, resp: &Resp) {
+/// Writes the whole answer and flushes; closing is the caller's (it differs for TLS).
+pub(crate) fn write_response<S: Write>(mut stream: S, resp: &Resp) {
     let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
     for (k, v) in &resp.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
@@ -187,10 +187,4 @@ pub(crate) fn write_response(mut stream: &TcpStream, resp: &Resp) {
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&resp.body);
     let _ = stream.flush();
-    let _ = stream.shutdown(Shutdown::Write);
-}
-
-/// Closes the connection without a byte of answer.
-pub(crate) fn drop_connection(stream: &TcpStream) {
-    let _ = stream.shutdown(Shutdown::Both);
 }

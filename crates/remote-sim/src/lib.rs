@@ -1,6 +1,8 @@
-//! CouponDesk's remote-platform simulator: one loopback HTTP server that serves the five
-//! platforms of shared/specs under path prefixes (`/p000` .. `/p004` followed by each
-//! spec's own path), with its own state, fault switches and counters of applied changes.
+//! CouponDesk's remote-platform simulator: one loopback HTTP (or, with `SimConfig.tls`,
+//! HTTPS) server that serves the five platforms of shared/specs under path prefixes (`/p000`
+//! .. `/p004` followed by each spec's own path), with its own state, fault switches and
+//! counters of applied and repeated changes; `SimConfig.spec_literal` makes it serve only
+//! what the documents say.
 //! See docs/remote-apis.md for the endpoints, the readings of the specs' gaps, the fault
 //! switches and the control API under `/__sim/`.
 //!
@@ -14,16 +16,22 @@
 //! # let _ = url;
 //! ```
 
+mod conn;
+mod control;
+mod counters;
 mod http;
 mod p000;
 mod p001;
 mod p002;
 mod p003;
 mod p004;
+mod tls;
 mod util;
 
 /// The wire types the simulator speaks (re-exported for tests and connectors).
 pub use coupondesk_wire as wire;
+
+pub use counters::Counters;
 
 use http::{Req, Resp};
 use rand::rngs::StdRng;
@@ -32,10 +40,23 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+/// Why a control action (console upload, marking a voucher used) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SimError {
+    #[error("bad input: {0}")]
+    BadInput(String),
+    #[error("batch {0} already exists with other codes")]
+    BatchConflict(String),
+    #[error("no voucher with id {0}")]
+    NoSuchVoucher(i64),
+    #[error("voucher {0} is already used")]
+    VoucherAlreadyUsed(i64),
+}
 
 /// The five platforms, by their spec number and path prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -104,6 +125,17 @@ pub struct SimConfig {
     pub ebuy_secret: String,
     /// Faults in force from the start (and after a reset).
     pub faults: Faults,
+    /// Serve HTTPS: a CA is made at start and a server certificate signed by it for
+    /// `localhost`, `127.0.0.1` and `::1`; clients trust `SimHandle::ca_pem()`.
+    pub tls: bool,
+    /// With `tls`: the server certificate names only `wrong.example`, so a client that
+    /// checks names must refuse it (a name-mismatch test).
+    pub tls_wrong_name: bool,
+    /// Behave like a server that implements only the five documents: only documented paths
+    /// (no 000 `/ext/batches`; batches arrive by `sense_console_upload`), answers shaped
+    /// exactly like the documents' examples (no `id` on 003 Coupons, ...). See
+    /// docs/remote-apis.md, "Spec-literal mode".
+    pub spec_literal: bool,
 }
 
 impl Default for SimConfig {
@@ -119,6 +151,9 @@ impl Default for SimConfig {
             ebuy_app_id: "ebuy-app-004".into(),
             ebuy_secret: "ebuy-secret-004".into(),
             faults: Faults::default(),
+            tls: false,
+            tls_wrong_name: false,
+            spec_literal: false,
         }
     }
 }
@@ -144,6 +179,14 @@ pub struct Faults {
     /// After the sleep: true = apply and answer normally (the client has usually given
     /// up, so the change is applied but unseen), false = answer 504 without applying.
     pub timeout_applies: bool,
+    /// Fraction of requests applied late: the request is held, the change is applied
+    /// `late_apply_ms` after arrival whether or not the client still listens (its timeout
+    /// has usually fired), then answered if the connection is still open. Counted in
+    /// `injected` as `late_apply`. The explicit form of `timeout_rate` + `timeout_applies`.
+    pub late_apply_rate: f64,
+    /// How long after arrival a late apply happens (make it longer than the client's
+    /// timeout).
+    pub late_apply_ms: u64,
     /// Requests per second accepted per platform; beyond that 000 answers `ret 4`
     /// (HTTP 200) and the others HTTP 429, all with a `Retry-After` header in seconds.
     pub rate_limit_per_sec: Option<u32>,
@@ -170,6 +213,8 @@ impl Default for Faults {
             timeout_rate: 0.0,
             timeout_ms: 5_000,
             timeout_applies: true,
+            late_apply_rate: 0.0,
+            late_apply_ms: 5_000,
             rate_limit_per_sec: None,
             retry_after_secs: None,
             expired_token: false,
@@ -186,56 +231,10 @@ impl Faults {
     }
 }
 
-/// What the server did, for tests to prove nothing was applied twice.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counters {
-    /// Requests per endpoint pattern, e.g. `"GET /p002/market/bonus/<rid>"`, counted on
-    /// arrival (before any fault).
-    pub requests: BTreeMap<String, u64>,
-    /// Applied changes: operation (e.g. `"p000.create_ticket"`) -> natural or
-    /// idempotency key -> how many times it was applied.
-    pub applied: BTreeMap<String, BTreeMap<String, u64>>,
-    /// 004: uuid -> how many repeats were answered from the stored answer.
-    pub replays: BTreeMap<String, u64>,
-    /// Injected faults by kind: `error`, `timeout`, `dropped`, `rate_limited`,
-    /// `expired_token`, `used_elsewhere`.
-    pub injected: BTreeMap<String, u64>,
-}
-
-impl Counters {
-    /// How many times `op` was applied for `key`.
-    pub fn applied(&self, op: &str, key: &str) -> u64 {
-        self.applied
-            .get(op)
-            .and_then(|m| m.get(key))
-            .copied()
-            .unwrap_or(0)
-    }
-    /// How many times `op` was applied in all.
-    pub fn applied_total(&self, op: &str) -> u64 {
-        self.applied.get(op).map(|m| m.values().sum()).unwrap_or(0)
-    }
-    /// The highest per-key count over all operations (1 = nothing applied twice).
-    pub fn max_applied(&self) -> u64 {
-        self.applied
-            .values()
-            .flat_map(|m| m.values())
-            .copied()
-            .max()
-            .unwrap_or(0)
-    }
-    /// Requests that reached an endpoint pattern.
-    pub fn request_count(&self, endpoint: &str) -> u64 {
-        self.requests.get(endpoint).copied().unwrap_or(0)
-    }
-    /// Injected faults of a kind.
-    pub fn injected_count(&self, kind: &str) -> u64 {
-        self.injected.get(kind).copied().unwrap_or(0)
-    }
-}
-
 /// Mutable server state behind one lock.
 pub(crate) struct Inner {
+    /// `SimConfig.spec_literal`, copied here because the handlers see only `Inner`.
+    pub literal: bool,
     pub faults: Faults,
     pub rng: StdRng,
     pub counters: Counters,
@@ -250,6 +249,7 @@ pub(crate) struct Inner {
 impl Inner {
     fn new(cfg: &SimConfig) -> Inner {
         Inner {
+            literal: cfg.spec_literal,
             faults: cfg.faults.clone(),
             rng: StdRng::seed_from_u64(cfg.seed),
             counters: Counters::default(),
@@ -271,6 +271,16 @@ impl Inner {
             .entry(key.to_string())
             .or_default() += 1;
     }
+    /// Records one attempt of `op` for `key` that changed nothing because it already had.
+    pub fn repeat(&mut self, op: &str, key: &str) {
+        *self
+            .counters
+            .repeats
+            .entry(op.to_string())
+            .or_default()
+            .entry(key.to_string())
+            .or_default() += 1;
+    }
     pub fn injected(&mut self, kind: &str) {
         *self.counters.injected.entry(kind.into()).or_default() += 1;
     }
@@ -285,11 +295,21 @@ impl Inner {
 struct Shared {
     cfg: SimConfig,
     inner: Mutex<Inner>,
+    /// Present when serving HTTPS.
+    tls: Option<tls::Tls>,
+    /// Platform requests read and not yet answered (or dropped): the chaos test samples it
+    /// just before a kill -9 to know whether the kill landed mid-request.
+    in_flight: AtomicU64,
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn counters(&self) -> Counters {
+        let mut c = self.lock().counters.clone();
+        c.in_flight = self.in_flight.load(Ordering::SeqCst);
+        c
     }
 }
 
@@ -322,7 +342,7 @@ pub(crate) enum Action {
     E004(p004::Op),
 }
 
-fn route(req: &Req) -> Option<Matched> {
+fn route(req: &Req, literal: bool) -> Option<Matched> {
     let rest = req.path.strip_prefix('/')?;
     let (seg, tail) = rest.split_once('/').unwrap_or((rest, ""));
     let platform = Platform::from_prefix(seg)?;
@@ -330,7 +350,7 @@ fn route(req: &Req) -> Option<Matched> {
     let m = req.method.as_str();
     let (pat, action, param) = match platform {
         Platform::Sense => {
-            let (p, op) = p000::route(m, &tail)?;
+            let (p, op) = p000::route(m, &tail, literal)?;
             (p.to_string(), Action::S000(op), None)
         }
         Platform::WxCard => {
@@ -385,18 +405,19 @@ enum Outcome {
 
 fn handle(shared: &Shared, req: &Req) -> Outcome {
     if let Some(ctl) = req.path.strip_prefix("/__sim/") {
-        return Outcome::Answer(control(shared, req, ctl));
+        return Outcome::Answer(control::control(shared, req, ctl));
     }
     let cfg = &shared.cfg;
-    let Some(m) = route(req) else {
+    let Some(m) = route(req, cfg.spec_literal) else {
         return Outcome::Answer(match platform_of(req) {
             Some(p) => fail(cfg, p, req, Fail::NotFound),
             None => Resp::json(404, &serde_json::json!({"error": "no such path"})),
         });
     };
     let p = m.platform;
+    let arrival = Instant::now();
     // Arrival: count, roll the dice, check the rate window.
-    let (delay, error, timeout, drop, limited, faults) = {
+    let (delay, error, timeout, late, drop, limited, faults) = {
         let mut inner = shared.lock();
         *inner
             .counters
@@ -414,6 +435,7 @@ fn handle(shared: &Shared, req: &Req) -> Outcome {
             |inner: &mut Inner, rate: f64| on && rate > 0.0 && inner.rng.random::<f64>() < rate;
         let error = roll(&mut inner, f.error_rate);
         let timeout = roll(&mut inner, f.timeout_rate);
+        let late = roll(&mut inner, f.late_apply_rate);
         let drop = roll(&mut inner, f.drop_after_apply_rate);
         let mut limited = None;
         if let (true, Some(n)) = (on, f.rate_limit_per_sec) {
@@ -439,7 +461,7 @@ fn handle(shared: &Shared, req: &Req) -> Outcome {
             }
         }
         let delay = if on { f.latency_ms + jitter } else { 0 };
-        (delay, error, timeout, drop, limited, f)
+        (delay, error, timeout, late, drop, limited, f)
     };
     if delay > 0 {
         thread::sleep(Duration::from_millis(delay));
@@ -473,6 +495,13 @@ fn handle(shared: &Shared, req: &Req) -> Outcome {
         if !faults.timeout_applies {
             return Outcome::Answer(fail(cfg, p, req, Fail::Injected(504)));
         }
+    }
+    if late {
+        // applied at arrival + late_apply_ms even if the client has gone: the thread keeps
+        // the request, not the client
+        shared.lock().injected("late_apply");
+        let due = arrival + Duration::from_millis(faults.late_apply_ms);
+        thread::sleep(due.saturating_duration_since(Instant::now()));
     }
     let resp = {
         let mut inner = shared.lock();
@@ -524,31 +553,6 @@ fn apply(inner: &mut Inner, cfg: &SimConfig, m: &Matched, req: &Req) -> Resp {
     }
 }
 
-fn control(shared: &Shared, req: &Req, path: &str) -> Resp {
-    let ok = |v: serde_json::Value| Resp::json(200, &v);
-    match (req.method.as_str(), path) {
-        ("GET", "counters") => Resp::json(200, &shared.lock().counters),
-        ("GET", "faults") => Resp::json(200, &shared.lock().faults),
-        ("POST", "faults") => match serde_json::from_slice::<Faults>(&req.body) {
-            Ok(f) => {
-                shared.lock().faults = f.clone();
-                Resp::json(200, &f)
-            }
-            Err(e) => Resp::json(400, &serde_json::json!({"error": e.to_string()})),
-        },
-        ("POST", "reset") => {
-            *shared.lock() = Inner::new(&shared.cfg);
-            ok(serde_json::json!({"ok": true}))
-        }
-        ("GET", "state") => ok(shared.lock().state_json()),
-        ("GET", "config") => Resp::json(200, &shared.cfg),
-        _ => Resp::json(
-            404,
-            &serde_json::json!({"error": "no such control endpoint"}),
-        ),
-    }
-}
-
 /// The simulator.
 pub struct Sim;
 
@@ -556,11 +560,18 @@ impl Sim {
     /// Binds 127.0.0.1 on `config.port` (0 = a free port) and serves until the handle is
     /// dropped or stopped.
     pub fn start(config: SimConfig) -> io::Result<SimHandle> {
+        let tls = if config.tls {
+            Some(tls::make(config.tls_wrong_name)?)
+        } else {
+            None
+        };
         let listener = TcpListener::bind(("127.0.0.1", config.port))?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner::new(&config)),
             cfg: config,
+            tls,
+            in_flight: AtomicU64::new(0),
         });
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -568,7 +579,7 @@ impl Sim {
             let stop = Arc::clone(&stop);
             thread::Builder::new()
                 .name("remote-sim-accept".into())
-                .spawn(move || accept_loop(listener, shared, stop))?
+                .spawn(move || conn::accept_loop(listener, shared, stop))?
         };
         Ok(SimHandle {
             shared,
@@ -576,30 +587,6 @@ impl Sim {
             stop,
             thread: Some(thread),
         })
-    }
-}
-
-fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: Arc<AtomicBool>) {
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else { continue };
-        let shared = Arc::clone(&shared);
-        let _ = thread::Builder::new()
-            .name("remote-sim-conn".into())
-            .spawn(move || serve(&shared, stream));
-    }
-}
-
-fn serve(shared: &Shared, stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
-    match http::read_request(&stream) {
-        Ok(req) => match handle(shared, &req) {
-            Outcome::Answer(resp) => http::write_response(&stream, &resp),
-            Outcome::Drop => http::drop_connection(&stream),
-        },
-        Err(resp) => http::write_response(&stream, &resp),
     }
 }
 
@@ -612,11 +599,24 @@ pub struct SimHandle {
 }
 
 impl SimHandle {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` when TLS is on.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.shared.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
-    /// `http://127.0.0.1:PORT/p00N`: the base URL a connector for `platform` uses.
+    /// The PEM of the CA that signed the server certificate (TLS on), else `None`.
+    pub fn ca_pem(&self) -> Option<String> {
+        self.shared.tls.as_ref().map(|t| t.ca_pem.clone())
+    }
+    /// Platform requests being handled right now (read, not yet answered or dropped).
+    pub fn in_flight_now(&self) -> u64 {
+        self.shared.in_flight.load(Ordering::SeqCst)
+    }
+    /// `http(s)://127.0.0.1:PORT/p00N`: the base URL a connector for `platform` uses.
     pub fn platform_url(&self, platform: Platform) -> String {
         format!("{}{}", self.base_url(), platform.prefix())
     }
@@ -636,9 +636,19 @@ impl SimHandle {
     pub fn faults(&self) -> Faults {
         self.shared.lock().faults.clone()
     }
-    /// A snapshot of the counters.
+    /// A snapshot of the counters (with the in-flight gauge at that moment).
     pub fn counters(&self) -> Counters {
-        self.shared.lock().counters.clone()
+        self.shared.counters()
+    }
+    /// 000: the codes behind `batch_no` reach the platform the way staff upload a file in
+    /// its console (the only way in spec-literal mode; also `POST /__sim/p000/batches`).
+    pub fn sense_console_upload(&self, batch_no: &str, codes: Vec<String>) -> Result<(), SimError> {
+        p000::store_batch(&mut self.shared.lock(), batch_no, codes)
+    }
+    /// 003: marks the voucher with the sim's internal id `id` (1, 2, 3, ... in buy order) used,
+    /// as a shop redeeming it would (also `POST /__sim/p003/use {"id": N}`).
+    pub fn voucher_mark_used(&self, id: i64) -> Result<(), SimError> {
+        p003::mark_used(&mut self.shared.lock(), id)
     }
     /// The platforms' state as JSON (what `GET /__sim/state` answers).
     pub fn state(&self) -> serde_json::Value {
@@ -653,6 +663,16 @@ impl SimHandle {
     pub fn describe(&self) -> String {
         let c = &self.shared.cfg;
         let b = self.base_url();
+        let literal = if c.spec_literal {
+            "\nspec-literal mode: documented paths only; 000 batches arrive by POST /__sim/p000/batches (the console)"
+        } else {
+            ""
+        };
+        let tls = match (&self.shared.tls, c.tls_wrong_name) {
+            (None, _) => String::new(),
+            (Some(_), false) => "\nTLS on: certificate for localhost, 127.0.0.1 and ::1, signed by the sim's own CA (trust it: --ca-out FILE)".into(),
+            (Some(_), true) => format!("\nTLS on: certificate for {} only (a name-mismatch test)", tls::WRONG_NAME),
+        };
         format!(
             "remote-sim listening on {b} (seed {seed})\n\
              p000 Sense ticket API  {b}/p000  header X-Le-Sense-AT: {t0}\n\
@@ -660,7 +680,7 @@ impl SimHandle {
              p002 bonus (红包)       {b}/p002  Authorization: Bearer {t2}\n\
              p003 exchange voucher  {b}/p003  Authorization: Bearer {t3} (customer {cust})\n\
              p004 e-Buy e-coupon    {b}/p004  appId {app}, secret {secret}, signType HMAC-SHA256\n\
-             control API            {b}/__sim/ (GET counters, GET/POST faults, POST reset, GET state, GET config)",
+             control API            {b}/__sim/ (GET counters, GET/POST faults, POST reset, GET state, GET config, GET inflight, POST p000/batches, POST p003/use){literal}{tls}",
             seed = c.seed,
             t0 = c.sense_token,
             t1 = c.wxcard_token,

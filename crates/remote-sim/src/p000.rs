@@ -2,7 +2,7 @@
 
 use crate::http::{Req, Resp};
 use crate::util::{int_param, now_ms};
-use crate::{Fail, Inner};
+use crate::{Fail, Inner, SimError};
 use coupondesk_wire::sense::{
     ret, BatchUploadRequest, BatchUploaded, Envelope, ImportRequest, Ticket, TicketList,
 };
@@ -43,8 +43,10 @@ pub(crate) enum Op {
     UploadBatch,
 }
 
-pub(crate) fn route(method: &str, path: &str) -> Option<(&'static str, Op)> {
+/// `literal`: only the spec's paths; `/ext/batches` is the non-literal sim's extension.
+pub(crate) fn route(method: &str, path: &str, literal: bool) -> Option<(&'static str, Op)> {
     Some(match (method, path) {
+        ("POST", "/ext/batches") if literal => return None,
         ("GET", "/test") => ("/test", Op::Test),
         ("GET", "/tickets") => ("/tickets", Op::List),
         ("POST", "/tickets") => ("/tickets", Op::Create),
@@ -77,7 +79,7 @@ pub(crate) fn fail(f: Fail) -> Resp {
 pub(crate) fn handle(inner: &mut Inner, op: Op, req: &Req) -> Resp {
     match op {
         Op::Test => Resp::json(200, &serde_json::json!({"ok": true})),
-        Op::List => list(&inner.s000, req),
+        Op::List => list(&inner.s000, inner.literal, req),
         Op::Create | Op::Supplement => {
             let body: ImportRequest = match serde_json::from_slice(&req.body) {
                 Ok(b) => b,
@@ -96,7 +98,7 @@ pub(crate) fn handle(inner: &mut Inner, op: Op, req: &Req) -> Resp {
     }
 }
 
-fn list(s: &State, req: &Req) -> Resp {
+fn list(s: &State, literal: bool, req: &Req) -> Resp {
     let page = match int_param(req.q("to_page"), 1, u64::from(u32::MAX)) {
         Ok(n) => n,
         Err(e) => return head(ret::BAD_PARAMETER, &format!("请求参数错误: to_page {e}")),
@@ -124,7 +126,8 @@ fn list(s: &State, req: &Req) -> Resp {
             ticket_name: t.ticket_name.clone(),
             ticket_total: t.codes.len() as u64,
             ticket_used: t.used,
-            create_time: Some(t.create_ms.to_string()),
+            // the spec lists create_time but its example has none: literal mode leaves it out
+            create_time: (!literal).then(|| t.create_ms.to_string()),
             update_time: t.update_ms.to_string(),
         })
         .collect();
@@ -146,13 +149,24 @@ fn batch_usable(s: &State, batch_no: &str) -> bool {
         .is_some_and(|b| b.consumed_by.is_none())
 }
 
+/// An import of this batch was applied before (a repeat, not an unknown batch).
+fn batch_consumed(s: &State, batch_no: &str) -> bool {
+    s.batches
+        .get(batch_no)
+        .is_some_and(|b| b.consumed_by.is_some())
+}
+
 fn create(inner: &mut Inner, body: ImportRequest) -> Resp {
     let s = &mut inner.s000;
     if s.tickets.iter().any(|t| t.ticket_name == body.ticket_name) {
+        inner.repeat("p000.create_ticket", &body.ticket_name);
         return head(ret::DUPLICATE_NAME, "券码名称重复");
     }
     if let Some(b) = &body.batch_no {
         if !batch_usable(s, b) {
+            if batch_consumed(s, b) {
+                inner.repeat("p000.import_batch", b);
+            }
             return head(ret::BATCH_NOT_FOUND, "导入批次号不存在");
         }
     }
@@ -192,6 +206,9 @@ fn supplement(inner: &mut Inner, body: ImportRequest) -> Resp {
     };
     let ticket_type = s.tickets[idx].ticket_type.clone();
     let Some(codes) = take_batch(s, &batch_no, &ticket_type) else {
+        if batch_consumed(s, &batch_no) {
+            inner.repeat("p000.import_batch", &batch_no);
+        }
         return head(ret::BATCH_NOT_FOUND, "导入批次号不存在");
     };
     let t = &mut s.tickets[idx];
@@ -213,24 +230,43 @@ fn upload(inner: &mut Inner, req: &Req) -> Resp {
         batch_no: body.batch_no.clone(),
         code_count: body.codes.len() as u64,
     };
-    if let Some(existing) = inner.s000.batches.get(&body.batch_no) {
-        // same batch_no and same codes: an idempotent repeat, nothing applied again
-        return if existing.codes == body.codes {
-            Resp::json(200, &Envelope::ok(answer))
+    match store_batch(inner, &body.batch_no, body.codes) {
+        Ok(()) => Resp::json(200, &Envelope::ok(answer)),
+        Err(_) => head(
+            ret::BAD_PARAMETER,
+            "请求参数错误: batch_no 已存在且券码不同",
+        ),
+    }
+}
+
+/// Stores the codes behind `batch_no`, as the extension endpoint (non-literal mode) or the
+/// platform's console (`SimHandle::sense_console_upload`, both modes) does. The same batch
+/// with the same codes again changes nothing; with other codes it is refused.
+pub(crate) fn store_batch(
+    inner: &mut Inner,
+    batch_no: &str,
+    codes: Vec<String>,
+) -> Result<(), SimError> {
+    if batch_no.trim().is_empty() || codes.is_empty() {
+        return Err(SimError::BadInput(
+            "a batch needs a batch_no and at least one code".into(),
+        ));
+    }
+    if let Some(existing) = inner.s000.batches.get(batch_no) {
+        return if existing.codes == codes {
+            inner.repeat("p000.upload_batch", batch_no);
+            Ok(())
         } else {
-            head(
-                ret::BAD_PARAMETER,
-                "请求参数错误: batch_no 已存在且券码不同",
-            )
+            Err(SimError::BatchConflict(batch_no.to_string()))
         };
     }
     inner.s000.batches.insert(
-        body.batch_no.clone(),
+        batch_no.to_string(),
         Batch {
-            codes: body.codes,
+            codes,
             consumed_by: None,
         },
     );
-    inner.applied("p000.upload_batch", &body.batch_no);
-    Resp::json(200, &Envelope::ok(answer))
+    inner.applied("p000.upload_batch", batch_no);
+    Ok(())
 }

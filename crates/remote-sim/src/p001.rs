@@ -252,6 +252,8 @@ pub(crate) fn handle(
             let id = c.id.to_string();
             if changed {
                 inner.applied("p001.update_ticket", &id);
+            } else {
+                inner.repeat("p001.update_ticket", &id);
             }
             Resp::json(200, &answer)
         }

@@ -87,7 +87,9 @@ pub(crate) fn fail(f: Fail) -> Resp {
     }
 }
 
-fn view(b: &Stored) -> Bonus {
+/// `literal`: the detail example's fields only (no `user_id`; the grant answer adds it back,
+/// as its example does).
+fn view(b: &Stored, literal: bool) -> Bonus {
     Bonus {
         amount: Yuan(b.amount_fen),
         code: b.code.clone(),
@@ -100,7 +102,7 @@ fn view(b: &Stored) -> Bonus {
         status: if b.enabled { 0 } else { 1 },
         status_label: None,
         kind: Some(2),
-        user_id: b.user_id,
+        user_id: if literal { None } else { b.user_id },
         xname: b.xname.clone(),
     }
 }
@@ -122,14 +124,16 @@ fn ok(code: u16, message: &str, data: Bonus) -> Resp {
 
 pub(crate) fn handle(inner: &mut Inner, op: Op, rid: Option<&str>, req: &Req) -> Resp {
     match op {
-        Op::List | Op::UserList => list(&inner.s002, matches!(op, Op::UserList), req),
+        Op::List | Op::UserList => {
+            list(&inner.s002, inner.literal, matches!(op, Op::UserList), req)
+        }
         Op::Detail => match inner
             .s002
             .bonuses
             .iter()
             .find(|b| Some(b.code.as_str()) == rid)
         {
-            Some(b) => ok(200, "Ok all right.", view(b)),
+            Some(b) => ok(200, "Ok all right.", view(b, inner.literal)),
             None => status_only(404, "Bonus not found.", false),
         },
         Op::Create => create(inner, req),
@@ -154,13 +158,15 @@ pub(crate) fn handle(inner: &mut Inner, op: Op, rid: Option<&str>, req: &Req) ->
             };
             let b = &mut inner.s002.bonuses[idx];
             if b.user_id.is_some() {
+                let code = b.code.clone();
+                inner.repeat("p002.grant_bonus", &code);
                 return status_only(400, "Bonus already granted.", false);
             }
             if !b.enabled {
                 return status_only(400, "Bonus is disabled.", false);
             }
             b.user_id = Some(SIM_USER_ID);
-            let mut v = view(b);
+            let mut v = view(b, false);
             v.status_label = Some("通用红包".into());
             let code = b.code.clone();
             inner.applied("p002.grant_bonus", &code);
@@ -175,10 +181,12 @@ pub(crate) fn handle(inner: &mut Inner, op: Op, rid: Option<&str>, req: &Req) ->
             else {
                 return status_only(404, "Bonus not found.", false);
             };
+            let code = b.code.clone();
             if b.enabled {
                 b.enabled = false;
-                let code = b.code.clone();
                 inner.applied("p002.disable_bonus", &code);
+            } else {
+                inner.repeat("p002.disable_bonus", &code);
             }
             status_only(200, "Ok all right.", true)
         }
@@ -189,7 +197,7 @@ fn expired(b: &Stored, now: i64) -> bool {
     b.expired_at != 0 && b.expired_at < now
 }
 
-fn list(s: &State, user_only: bool, req: &Req) -> Resp {
+fn list(s: &State, literal: bool, user_only: bool, req: &Req) -> Resp {
     let page = match int_param(req.q("page"), 1, u64::from(u32::MAX)) {
         Ok(n) => n,
         Err(e) => return status_only(400, &format!("page: {e}"), false),
@@ -212,7 +220,7 @@ fn list(s: &State, user_only: bool, req: &Req) -> Resp {
             "N02" => b.is_used,
             _ => !b.is_used && expired(b, now),
         })
-        .map(view)
+        .map(|b| view(b, literal))
         .collect();
     let path = if user_only {
         "/market/user_bonus"
@@ -268,7 +276,14 @@ fn create(inner: &mut Inner, req: &Req) -> Resp {
             is_used: false,
             user_id: None,
         };
-        first.get_or_insert_with(|| view(&b));
+        first.get_or_insert_with(|| {
+            let mut v = view(&b, inner.literal);
+            // the create example shows `limit_products: null` where the detail shows ""
+            if inner.literal && b.product_rid.is_none() {
+                v.limit_products = None;
+            }
+            v
+        });
         inner.s002.bonuses.push(b);
     }
     inner.applied("p002.create_bonus", body.xname.as_deref().unwrap_or(""));

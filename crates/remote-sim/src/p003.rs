@@ -2,7 +2,7 @@
 
 use crate::http::{Req, Resp};
 use crate::util::{civil, now_ms};
-use crate::{Fail, Inner, SimConfig};
+use crate::{Fail, Inner, SimConfig, SimError};
 use coupondesk_wire::voucher::{error_code, BuyRequest, Coupon, DataEnvelope, ErrorBody};
 use coupondesk_wire::Yuan;
 use serde::Serialize;
@@ -63,15 +63,31 @@ pub(crate) fn fail(f: Fail) -> Resp {
     }
 }
 
+/// Marks voucher `id` used, as a shop redeeming it would (`POST /__sim/p003/use`).
+pub(crate) fn mark_used(inner: &mut Inner, id: i64) -> Result<(), SimError> {
+    let Some(c) = inner.s003.coupons.iter_mut().find(|c| c.id == id) else {
+        return Err(SimError::NoSuchVoucher(id));
+    };
+    if c.used_ms.is_some() {
+        return Err(SimError::VoucherAlreadyUsed(id));
+    }
+    let now = now_ms();
+    c.used_ms = Some(now);
+    c.updated_ms = now;
+    c.valid = false;
+    Ok(())
+}
+
 /// `2019-10-1 3:00`: Beijing time (UTC+8), no zero padding but the minutes.
 fn date(ms: i64) -> String {
     let (y, m, d, h, mi, _) = civil(ms.div_euclid(1000) + 8 * 3600);
     format!("{y}-{m}-{d} {h}:{mi:02}")
 }
 
-fn view(c: &Stored) -> Coupon {
+/// `literal`: exactly the spec's example fields (no `id`, no `paid`).
+fn view(c: &Stored, literal: bool) -> Coupon {
     Coupon {
-        id: Some(c.id),
+        id: (!literal).then_some(c.id),
         customer: c.customer.clone(),
         pkg: None,
         name: c.name.clone(),
@@ -81,7 +97,7 @@ fn view(c: &Stored) -> Coupon {
         price: Yuan(c.price_fen),
         introduction: None,
         valid: c.valid,
-        paid: Some(true),
+        paid: (!literal).then_some(true),
     }
 }
 
@@ -116,7 +132,7 @@ pub(crate) fn handle(
                 used_ms: None,
                 valid: true,
             };
-            let answer = view(&c);
+            let answer = view(&c, inner.literal);
             inner.s003.coupons.push(c);
             inner.applied("p003.buy_coupon", &body.name);
             Resp::json(200, &DataEnvelope { data: answer })
@@ -136,7 +152,7 @@ pub(crate) fn handle(
                 .iter()
                 .filter(|c| c.customer == cfg.voucher_customer)
                 .filter(|c| name.is_none_or(|n| c.name == n))
-                .map(view)
+                .map(|c| view(c, inner.literal))
                 .collect();
             Resp::json(200, &DataEnvelope { data })
         }
@@ -145,7 +161,12 @@ pub(crate) fn handle(
                 .and_then(|i| i.parse::<i64>().ok())
                 .and_then(|i| inner.s003.coupons.iter().find(|c| c.id == i));
             match found {
-                Some(c) => Resp::json(200, &DataEnvelope { data: view(c) }),
+                Some(c) => Resp::json(
+                    200,
+                    &DataEnvelope {
+                        data: view(c, inner.literal),
+                    },
+                ),
                 None => err(404, error_code::ENTITY_NOT_FOUND, "未找到指定ID的兑换券"),
             }
         }

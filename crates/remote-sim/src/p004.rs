@@ -292,15 +292,20 @@ fn apply_code(inner: &mut Inner, code: &str, change: &Change) -> ActiveCodeDetai
         inner.injected("used_elsewhere");
     }
     let c = inner.s004.codes.get_mut(code).expect("just inserted");
-    let (result, message, applied_op) = if c.status == code_status::USED {
+    // (result, message, applied op, repeated op): a repeat is a change already made
+    let (result, message, applied_op, repeat_op) = if c.status == code_status::USED {
         if c.used_elsewhere {
             (
                 result_code::CODE_USED_ELSEWHERE,
                 "券码已在其他渠道使用",
                 None,
+                None,
             )
         } else {
-            (result_code::CODE_ALREADY_USED, "券码已使用", None)
+            // marking a used code used again is a repeated redemption
+            let again = matches!(change, Change::SetStatus(t) if t == code_status::USED);
+            let repeat = again.then_some("p004.update_status");
+            (result_code::CODE_ALREADY_USED, "券码已使用", None, repeat)
         }
     } else {
         match change {
@@ -309,18 +314,28 @@ fn apply_code(inner: &mut Inner, code: &str, change: &Change) -> ActiveCodeDetai
                     c.status = code_status::ACTIVATED.into();
                     c.funds = funds.clone();
                     c.activate_info = info.clone();
-                    (result_code::SUCCESS, "成功", Some("p004.activate"))
+                    (result_code::SUCCESS, "成功", Some("p004.activate"), None)
                 }
-                code_status::ACTIVATED => (result_code::CODE_ALREADY_ACTIVE, "券码已激活", None),
-                _ => (result_code::CODE_INVALID, "券码已作废", None),
+                code_status::ACTIVATED => (
+                    result_code::CODE_ALREADY_ACTIVE,
+                    "券码已激活",
+                    None,
+                    Some("p004.activate"),
+                ),
+                _ => (result_code::CODE_INVALID, "券码已作废", None, None),
             },
             Change::UnActivate => match c.status.as_str() {
                 code_status::ACTIVATED => {
                     c.status = code_status::UNACTIVATED.into();
-                    (result_code::SUCCESS, "成功", Some("p004.unactivate"))
+                    (result_code::SUCCESS, "成功", Some("p004.unactivate"), None)
                 }
-                code_status::UNACTIVATED => (result_code::CODE_NOT_ACTIVE, "券码未激活", None),
-                _ => (result_code::CODE_INVALID, "券码已作废", None),
+                code_status::UNACTIVATED => (
+                    result_code::CODE_NOT_ACTIVE,
+                    "券码未激活",
+                    None,
+                    Some("p004.unactivate"),
+                ),
+                _ => (result_code::CODE_INVALID, "券码已作废", None, None),
             },
             Change::SetStatus(target) => {
                 if ![
@@ -331,15 +346,25 @@ fn apply_code(inner: &mut Inner, code: &str, change: &Change) -> ActiveCodeDetai
                 ]
                 .contains(&target.as_str())
                 {
-                    (result_code::BAD_STATUS, "未知的券码状态", None)
+                    (result_code::BAD_STATUS, "未知的券码状态", None, None)
                 } else if c.status == *target {
-                    (result_code::SUCCESS, "成功", None)
+                    (
+                        result_code::SUCCESS,
+                        "成功",
+                        None,
+                        Some("p004.update_status"),
+                    )
                 } else {
                     c.status = target.clone();
                     if c.status == code_status::USED {
                         c.use_times += 1;
                     }
-                    (result_code::SUCCESS, "成功", Some("p004.update_status"))
+                    (
+                        result_code::SUCCESS,
+                        "成功",
+                        Some("p004.update_status"),
+                        None,
+                    )
                 }
             }
         }
@@ -358,6 +383,9 @@ fn apply_code(inner: &mut Inner, code: &str, change: &Change) -> ActiveCodeDetai
     };
     if let Some(op) = applied_op {
         inner.applied(op, code);
+    }
+    if let Some(op) = repeat_op {
+        inner.repeat(op, code);
     }
     detail
 }

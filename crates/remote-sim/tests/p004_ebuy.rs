@@ -324,3 +324,46 @@ fn rate_limit_is_http_429_signed() {
     assert_eq!(resp.verify(SECRET), Ok(()));
     assert_eq!(sim.counters().applied("p004.activate", "L2"), 0);
 }
+
+#[test]
+fn repeats_under_new_uuids_are_counted_and_same_uuid_replays_are_not() {
+    let (sim, c) = start();
+    let act = |uuid: &str| {
+        envelope(
+            "batchActivateCode",
+            uuid,
+            json!({"codeArray": ["R1", "R2"], "brandId": "BR"}),
+        )
+    };
+    post(&c, ebuy::PATH_ACTIVATE, &act("r-1"));
+    // the same uuid again: answered from the stored answer, a replay, not a repeat
+    post(&c, ebuy::PATH_ACTIVATE, &act("r-1"));
+    let n = sim.counters();
+    assert_eq!(n.replays.get("r-1"), Some(&1));
+    assert_eq!(n.all_repeats(), 0);
+    // the same change under a new uuid: a repeat per code
+    post(&c, ebuy::PATH_ACTIVATE, &act("r-2"));
+    let used = |uuid: &str| {
+        envelope(
+            "batchUpdateCodeStatus",
+            uuid,
+            json!({"codeArray": ["R1"], "brandId": "BR", "codeStatus": "2"}),
+        )
+    };
+    post(&c, ebuy::PATH_UPDATE_STATUS, &used("r-3"));
+    post(&c, ebuy::PATH_UPDATE_STATUS, &used("r-4"));
+    let unact = envelope(
+        "batchUnActivateCode",
+        "r-5",
+        json!({"codeArray": ["NEVER"], "brandId": "BR"}),
+    );
+    post(&c, ebuy::PATH_UNACTIVATE, &unact);
+    let n = sim.counters();
+    assert_eq!(n.applied("p004.activate", "R1"), 1);
+    assert_eq!(n.repeats("p004.activate", "R1"), 1);
+    assert_eq!(n.repeats("p004.activate", "R2"), 1);
+    assert_eq!(n.applied("p004.update_status", "R1"), 1);
+    assert_eq!(n.repeats("p004.update_status", "R1"), 1);
+    assert_eq!(n.repeats("p004.unactivate", "NEVER"), 1);
+    assert_eq!(n.all_repeats(), 4);
+}

@@ -1,16 +1,20 @@
-//! `remote-sim [--port N] [--seed N] [--faults JSON]`: serves the five simulated
+//! `remote-sim [--port N] [--seed N] [--faults JSON] [--spec-literal] [--tls [--ca-out FILE]]`:
+//! serves the five simulated
 //! platforms on 127.0.0.1 until killed, after printing its base URL and credentials.
 
 use coupondesk_remote_sim::{Faults, Sim, SimConfig};
 use std::io::Write;
 
 fn usage() -> ! {
-    eprintln!("usage: remote-sim [--port N] [--seed N] [--faults JSON]");
+    eprintln!(
+        "usage: remote-sim [--port N] [--seed N] [--faults JSON] [--spec-literal] [--tls [--ca-out FILE]]"
+    );
     std::process::exit(2);
 }
 
 fn main() {
     let mut cfg = SimConfig::default();
+    let mut ca_out = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_else(|| usage());
@@ -23,6 +27,9 @@ fn main() {
                     std::process::exit(2)
                 })
             }
+            "--spec-literal" => cfg.spec_literal = true,
+            "--tls" => cfg.tls = true,
+            "--ca-out" => ca_out = Some(val()),
             "-h" | "--help" => usage(),
             _ => usage(),
         }
@@ -35,6 +42,13 @@ fn main() {
         }
     };
     println!("{}", sim.describe());
+    if let (Some(path), Some(pem)) = (ca_out, sim.ca_pem()) {
+        if let Err(e) = std::fs::write(&path, pem) {
+            eprintln!("remote-sim: cannot write the CA to {path}: {e}");
+            std::process::exit(1);
+        }
+        println!("CA certificate (PEM) written to {path}");
+    }
     let _ = std::io::stdout().flush();
     loop {
         std::thread::park();

@@ -24,7 +24,19 @@ impl Reply {
 }
 
 pub fn start() -> (SimHandle, Client) {
-    let sim = Sim::start(SimConfig::default()).expect("sim starts");
+    start_with(SimConfig::default())
+}
+
+/// A simulator in spec-literal mode and a client for it.
+pub fn start_literal() -> (SimHandle, Client) {
+    start_with(SimConfig {
+        spec_literal: true,
+        ..SimConfig::default()
+    })
+}
+
+pub fn start_with(cfg: SimConfig) -> (SimHandle, Client) {
+    let sim = Sim::start(cfg).expect("sim starts");
     let client = Client::new(&sim, Duration::from_secs(10));
     (sim, client)
 }
