@@ -28,6 +28,9 @@ function status(over: Partial<PlatformStatus> = {}): PlatformStatus {
     lastErrorAt: null,
     pausedUntil: null,
     lastPullAt: null,
+    allowHttp: false,
+    lastTest: null,
+    lastTestAt: null,
     remote: null,
     ...over,
   };
@@ -70,6 +73,9 @@ describe('the settings form', () => {
     signType: '',
     shopNo: 'S1',
     org: 'HQ',
+    caFile: '',
+    allowHttp: false,
+    uploadPath: '',
     hasSecret: true,
   };
 
@@ -91,6 +97,12 @@ describe('the settings form', () => {
     const f = { ...formOf(stored), baseUrl: ' http://x ', appId: ' a ' };
     expect(settingsInput('p004', f)).toMatchObject({ baseUrl: 'http://x', appId: 'a', shopNo: 'S1' });
     expect(settingsInput('p002', f)).toMatchObject({ platform: 'p002', appId: '', brandId: '', signType: '', shopNo: '', org: '' });
+  });
+
+  it("sends the CA file and plain-HTTP choice for every platform, and the upload path for Sense (000) only", () => {
+    const f = { ...formOf(stored), caFile: ' /etc/ca.pem ', allowHttp: true, uploadPath: ' /ext/batches ' };
+    expect(settingsInput('p000', f)).toMatchObject({ caFile: '/etc/ca.pem', allowHttp: true, uploadPath: '/ext/batches' });
+    expect(settingsInput('p003', f)).toMatchObject({ caFile: '/etc/ca.pem', allowHttp: true, uploadPath: '' });
   });
 });
 

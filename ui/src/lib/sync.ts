@@ -1,5 +1,6 @@
 // What the Sync page and the batch page say about sync, as message keys: a platform's
 // state in one word, its name, an operation, an outbox state, why a code was skipped.
+import type { ConnectionVerdict } from './backend/bindings/ConnectionVerdict';
 import type { OutboxState } from './backend/bindings/OutboxState';
 import type { Platform } from './backend/bindings/Platform';
 import type { PlatformSettings } from './backend/bindings/PlatformSettings';
@@ -12,6 +13,9 @@ export const PLATFORMS: readonly Platform[] = ['p000', 'p001', 'p002', 'p003', '
 
 /** The e-Buy platform: the one with appId, brandId, signType, shop number and org. */
 export const EBUY: Platform = 'p004';
+
+/** The Sense ticket platform: the only one with a (non-standard) code upload path. */
+export const SENSE: Platform = 'p000';
 
 /** The only signing algorithm e-Buy offers. */
 export const SIGN_TYPES = ['HMAC-SHA256'] as const;
@@ -62,6 +66,11 @@ export function outboxStateKey(s: OutboxState): MessageKey {
   return `sync.outboxState.${s}`;
 }
 
+/** "Test connection"'s verdict in the staff's language: `sync.verdict.<verdict>`. */
+export function verdictKey(v: ConnectionVerdict): MessageKey {
+  return `sync.verdict.${v}`;
+}
+
 /** ActivationSkip.reason: unknown, not_in_batch, already_active, not_active, final. */
 export function skipReasonKey(reason: string): MessageKey | null {
   const key = `activation.skip.${reason}`;
@@ -77,6 +86,9 @@ export interface SettingsForm {
   signType: string;
   shopNo: string;
   org: string;
+  caFile: string;
+  allowHttp: boolean;
+  uploadPath: string;
   secret: string;
   clearSecret: boolean;
 }
@@ -90,6 +102,9 @@ export function formOf(s: PlatformSettings): SettingsForm {
     signType: s.signType === '' ? SIGN_TYPES[0] : s.signType,
     shopNo: s.shopNo,
     org: s.org,
+    caFile: s.caFile,
+    allowHttp: s.allowHttp,
+    uploadPath: s.uploadPath,
     secret: '',
     clearSecret: false,
   };
@@ -111,6 +126,9 @@ export function settingsInput(platform: Platform, f: SettingsForm): PlatformSett
     signType: ebuy ? f.signType : '',
     shopNo: ebuy ? f.shopNo.trim() : '',
     org: ebuy ? f.org.trim() : '',
+    caFile: f.caFile.trim(),
+    allowHttp: f.allowHttp,
+    uploadPath: platform === SENSE ? f.uploadPath.trim() : '',
     secret,
     clearSecret: secret === null && f.clearSecret,
   };

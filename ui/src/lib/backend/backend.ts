@@ -1,6 +1,7 @@
 // The UI's whole view of the backend: one method per Tauri command of
 // docs/architecture.md, plus the two native file dialogs. Pages depend on this
 // interface only, so they run the same against the real app and the in-memory fake.
+import type { ConnectionTest } from './bindings/ConnectionTest';
 import type { ActivationReport } from './bindings/ActivationReport';
 import type { ActivationRequest } from './bindings/ActivationRequest';
 import type { AppInfo } from './bindings/AppInfo';
@@ -98,7 +99,11 @@ export interface Backend {
   templateUpdate(id: number, draft: TemplateDraft): Promise<Template>;
   templateGet(id: number): Promise<Template>;
   templateList(query: TemplateQuery): Promise<TemplatePage>;
-  templateLinkBatch(id: number, ticketType: string): Promise<Template>;
+  /**
+   * Links a batch; `platformBatch`: Sense (000)'s own batch number for its codes (from its
+   * console), needed when the platform has no code upload path.
+   */
+  templateLinkBatch(id: number, ticketType: string, platformBatch: string | null): Promise<Template>;
   templateUnlinkBatch(id: number, ticketType: string): Promise<Template>;
 
   // The counter: check, redeem, undo, disable; the shop's settings.
@@ -143,6 +148,8 @@ export interface Backend {
   /** The five platforms' settings, p000 to p004. */
   syncSettingsGet(): Promise<PlatformSettings[]>;
   syncSettingsSave(settings: PlatformSettingsInput): Promise<PlatformSettings>;
+  /** "Test connection": one cheap authenticated read; nothing on the platform changes. */
+  syncTest(platform: Platform): Promise<ConnectionTest>;
   /** A short run (about 15 s at most); `null` = every enabled platform. */
   syncNow(platform: Platform | null): Promise<SyncReport>;
   syncOutbox(query: OutboxQuery): Promise<Page<OutboxItem>>;

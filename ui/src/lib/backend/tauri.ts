@@ -67,7 +67,8 @@ export const tauriBackend: Backend = {
   templateUpdate: (id, draft) => call('template_update', { id, draft }),
   templateGet: (id) => call('template_get', { id }),
   templateList: (query) => call('template_list', { query }),
-  templateLinkBatch: (id, ticketType) => call('template_link_batch', { id, ticketType }),
+  templateLinkBatch: (id, ticketType, platformBatch) =>
+    call('template_link_batch', { id, ticketType, platformBatch }),
   templateUnlinkBatch: (id, ticketType) => call('template_unlink_batch', { id, ticketType }),
   redeemCheck: (request) => call('redeem_check', { request }),
   redeemUse: (request) => call('redeem_use', { request }),
@@ -94,6 +95,7 @@ export const tauriBackend: Backend = {
   syncStatus: () => call('sync_status'),
   syncSettingsGet: () => call('sync_settings_get'),
   syncSettingsSave: (settings) => call('sync_settings_save', { settings }),
+  syncTest: (platform) => call('sync_test', { platform }),
   syncNow: (platform) => call('sync_now', { platform }),
   syncOutbox: (query) => call('sync_outbox', { query }),
   syncConflictRetry: (id) => call('sync_conflict_retry', { id }),

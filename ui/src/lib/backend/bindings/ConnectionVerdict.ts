@@ -4,4 +4,4 @@
  * The verdict of "Test connection" (000's `GET /test`, the cheapest authenticated read
  * elsewhere).
  */
-export type ConnectionVerdict = "authorised" | "token_refused" | "unreachable" | "tls_error" | "not_configured";
+export type ConnectionVerdict = "authorised" | "token_refused" | "unreachable" | "tls_error" | "not_configured" | "reachable";

@@ -355,6 +355,7 @@ export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
     syncStatus: () => command(() => sync.status()),
     syncSettingsGet: () => command(() => sync.settingsAll()),
     syncSettingsSave: (input) => command(() => sync.saveSettings(input)),
+    syncTest: (platform) => command(() => sync.test(platform)),
     syncNow: (platform) => command(() => sync.run(platform)),
     syncOutbox: (query) =>
       command(() => {

@@ -118,16 +118,16 @@ describe('templates', () => {
 
   it('links batches within stock, once, and unlinks them', async () => {
     const t = await fake.templateCreate({ ...cashDraft(), quantity: 3 });
-    const linked = await fake.templateLinkBatch(t.id, 'T1');
+    const linked = await fake.templateLinkBatch(t.id, 'T1', null);
     expect([linked.batches, linked.codeCount]).toEqual([['T1'], 3]);
     expect((await fake.batchGet('T1')).templateId).toBe(t.id);
-    expect((await fake.templateLinkBatch(t.id, 'T1')).codeCount).toBe(3);
+    expect((await fake.templateLinkBatch(t.id, 'T1', null)).codeCount).toBe(3);
     const other = await fake.templateCreate(cashDraft());
-    expect(await rejection(fake.templateLinkBatch(other.id, 'T1'))).toMatchObject({ code: 'batch_linked_elsewhere' });
-    expect(await rejection(fake.templateLinkBatch(other.id, 'NOPE'))).toMatchObject({ code: 'batch_not_found' });
+    expect(await rejection(fake.templateLinkBatch(other.id, 'T1', null))).toMatchObject({ code: 'batch_linked_elsewhere' });
+    expect(await rejection(fake.templateLinkBatch(other.id, 'NOPE', null))).toMatchObject({ code: 'batch_not_found' });
     await fake.templateUnlinkBatch(t.id, 'T1');
     const small = await fake.templateCreate({ ...cashDraft(), quantity: 2, getLimit: 1 });
-    expect(await rejection(fake.templateLinkBatch(small.id, 'T1'))).toMatchObject({ code: 'template_over_stock' });
+    expect(await rejection(fake.templateLinkBatch(small.id, 'T1', null))).toMatchObject({ code: 'template_over_stock' });
     expect(await rejection(fake.templateUpdate(t.id, { ...cashDraft(), title: '' }))).toMatchObject({ code: 'invalid_fields' });
   });
 });
@@ -136,7 +136,7 @@ describe('counter', () => {
   let templateId = 0;
   beforeEach(async () => {
     templateId = (await fake.templateCreate({ ...cashDraft(), getLimit: 1 })).id;
-    await fake.templateLinkBatch(templateId, 'T1');
+    await fake.templateLinkBatch(templateId, 'T1', null);
   });
 
   const req = (code: string, orderFen: number | null, customer: string | null = null) => ({ code, orderFen, customer });

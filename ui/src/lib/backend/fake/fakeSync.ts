@@ -5,6 +5,7 @@
 // code, the skip reasons, the optional makeFundsChannel in each row's payload) and engine.rs's report. The "platforms" are make-believe: a base
 // URL whose host contains "offline" cannot be reached; otherwise every queued row is
 // confirmed, except subjects a test told to be refused (`refuse`).
+import type { ConnectionTest } from '../bindings/ConnectionTest';
 import type { ActivationReport } from '../bindings/ActivationReport';
 import type { ActivationRequest } from '../bindings/ActivationRequest';
 import type { ActivationSkip } from '../bindings/ActivationSkip';
@@ -52,6 +53,8 @@ interface Stored {
   pausedUntilMs: number;
   lastPullAt: string | null;
   remote: RemoteSummary | null;
+  lastTest: ConnectionTest | null;
+  lastTestAt: string | null;
 }
 
 interface Row {
@@ -130,6 +133,9 @@ export class FakeSync {
           signType: 'HMAC-SHA256',
           shopNo: '',
           org: '',
+          caFile: '',
+          allowHttp: false,
+          uploadPath: '',
           hasSecret: false,
         },
         secret: null,
@@ -140,6 +146,8 @@ export class FakeSync {
         pausedUntilMs: 0,
         lastPullAt: null,
         remote: null,
+        lastTest: null,
+        lastTestAt: null,
       });
     }
   }
@@ -192,6 +200,9 @@ export class FakeSync {
       signType,
       shopNo: input.shopNo.trim(),
       org: input.org.trim(),
+      caFile: input.caFile.trim(),
+      allowHttp: input.allowHttp,
+      uploadPath: input.uploadPath.trim(),
       hasSecret: s.secret !== null,
     };
     s.pausedUntilMs = 0;
@@ -227,6 +238,9 @@ export class FakeSync {
         pausedUntil: s.pausedUntilMs > now ? new Date(s.pausedUntilMs).toISOString() : null,
         lastPullAt: s.lastPullAt,
         remote: s.remote === null ? null : { ...s.remote },
+        allowHttp: s.settings.allowHttp,
+        lastTest: s.lastTest,
+        lastTestAt: s.lastTestAt,
       };
     });
     return {
@@ -234,6 +248,21 @@ export class FakeSync {
       queued: platforms.reduce((n, p) => n + p.queued, 0),
       conflicts: platforms.reduce((n, p) => n + p.conflicts, 0),
     };
+  }
+
+  /**
+   * "Test connection" in the browser demo: there is no platform behind it, so a complete
+   * setup is "reachable" at most (the real verdicts come from the core in the app).
+   */
+  test(platform: Platform): ConnectionTest {
+    const s = this.stored(platform);
+    const ready = s.settings.enabled && s.secret !== null && s.settings.baseUrl !== '';
+    const result: ConnectionTest = ready
+      ? { platform, verdict: 'reachable', message: 'demo data: no platform is behind the browser mode' }
+      : { platform, verdict: 'not_configured', message: 'sync with this platform is off or not set up; nothing was sent' };
+    s.lastTest = result;
+    s.lastTestAt = this.store.stamp();
+    return { ...result };
   }
 
   /** outbox::enqueue; returns the new row's id. */
@@ -410,7 +439,8 @@ export class FakeSync {
       if (only !== null && only !== p) continue;
       platforms.push(this.runPlatform(p));
     }
-    return { platforms };
+    const notSetUp = platforms.filter((r) => r.skipped).reduce((n, r) => n + r.remaining, 0);
+    return { platforms, notSetUp };
   }
 
   private runPlatform(p: Platform): PlatformRun {

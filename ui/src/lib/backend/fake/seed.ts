@@ -194,7 +194,17 @@ export function seedSync(store: FakeStore, sync: FakeSync): void {
   const clock = store.now;
   let minute = 0;
   store.now = () => new Date(Date.UTC(2026, 0, 12, 1, minute++, 0));
-  const common = { appId: '', brandId: '', signType: '', shopNo: '', org: '', clearSecret: false };
+  const common = {
+    appId: '',
+    brandId: '',
+    signType: '',
+    shopNo: '',
+    org: '',
+    caFile: '',
+    allowHttp: false,
+    uploadPath: '',
+    clearSecret: false,
+  };
   sync.saveSettings({ ...common, platform: 'p000', enabled: true, baseUrl: 'https://sense-offline.example.com', secret: 'demo-at' });
   sync.saveSettings({ ...common, platform: 'p002', enabled: true, baseUrl: 'http://127.0.0.1:8765/p002', secret: 'demo-token' });
   sync.saveSettings({
