@@ -470,10 +470,41 @@ try {
   check((await id('sync-platform').count()) === 5, 'the Sync page shows five platforms');
   const card = (p) => page.locator(`[data-testid=sync-platform][data-platform=${p}]`);
   check((await card('p000').getAttribute('data-state')) === 'offline', 'Sense is offline');
-  check((await card('p000').getByTestId('sync-platform-error').innerText()).includes('could not reach'), 'with its last error in words');
+  check(
+    (await card('p000').getByTestId('sync-platform-error-words').innerText()) ===
+      'Sense 券码：连不上平台（没有网络，或设置中的地址有误）。恢复后会自动重发。',
+    "with its last error in the staff's words, named after the platform",
+  );
+  check((await card('p000').getByTestId('sync-platform-error').innerText()).includes('could not reach'), "and the core's details below");
   check(await card('p000').getByTestId('sync-platform-paused').isVisible(), 'and when it tries again');
   check((await card('p001').getAttribute('data-state')) === 'off', 'WeChat cards are not set up');
   check((await card('p004').getByTestId('sync-platform-queued').innerText()) === '4', 'e-Buy has the 4 activated codes queued');
+  // The top bar's indicator counts what waits (the seed: queued ops and two conflicts).
+  const indicator = id('sync-indicator');
+  await indicator.waitFor();
+  const status = await page.evaluate(() => window.couponDeskFake.syncStatus());
+  check(
+    (await indicator.getAttribute('data-queued')) === String(status.queued) &&
+      (await indicator.getAttribute('data-conflicts')) === String(status.conflicts) &&
+      (await indicator.getAttribute('aria-label')) === `待同步 ${status.queued} · 冲突 ${status.conflicts}`,
+    'the top bar shows how many operations are queued and in conflict',
+  );
+  // Test connection: the browser demo has no platform behind it, so e-Buy (set up) is
+  // "reachable" and WeChat cards (off) "not set up", each in words with its name.
+  await card('p004').getByTestId('sync-test').click();
+  const verdict = card('p004').getByTestId('sync-test-verdict');
+  await verdict.waitFor();
+  check((await verdict.getAttribute('data-verdict')) === 'reachable', 'a set-up platform tests as reachable');
+  check(
+    (await verdict.innerText()).startsWith('e-Buy 电子券：可以连接。'),
+    'the verdict is worded in Chinese with the platform name',
+  );
+  await card('p001').getByTestId('sync-test').click();
+  await card('p001').getByTestId('sync-test-verdict').waitFor();
+  check(
+    (await card('p001').getByTestId('sync-test-verdict').getAttribute('data-verdict')) === 'not_configured',
+    'a platform that is off tests as not set up, and nothing is sent',
+  );
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict-row]').length === 2);
   await shot('35-sync');
   const conflict = page.locator('[data-testid=conflict-row]').filter({ hasText: 'DEMOBONUS03' });
@@ -499,6 +530,26 @@ try {
     () => document.querySelector('[data-platform=p004] [data-testid=sync-platform-queued]')?.textContent?.trim() === '0',
   );
   check(true, 'sync now sends e-Buy its queue');
+  const afterRun = await page.evaluate(() => window.couponDeskFake.syncStatus());
+  await page.waitForFunction(
+    (q) => document.querySelector('[data-testid=sync-indicator]')?.getAttribute('data-queued') === String(q),
+    afterRun.queued,
+    { timeout: 5000 },
+  );
+  check(true, "the top bar's count follows the Sync page at once");
+  // "Sync now" for all: Sense is unreachable and two platforms are not set up, so the
+  // result is not a green "done", and what waits for unconfigured platforms is counted.
+  await id('sync-now-all').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=sync-now-all]')?.hasAttribute('disabled') === false);
+  const waiting = (await page.evaluate(() => window.couponDeskFake.syncOutbox({ platform: null, state: 'queued', ticketType: null, page: { page: 1, perPage: 100 } }))).items.filter(
+    (i) => i.platform === 'p001' || i.platform === 'p003',
+  ).length;
+  const result = id('sync-run-result');
+  check((await result.getAttribute('data-clean')) === 'false', 'a run that leaves work behind is not shown as clean');
+  check(
+    waiting > 0 && (await id('sync-run-waiting').innerText()).startsWith(`${waiting} 条操作在等待尚未设置好的平台。`),
+    'the run says how many operations wait for platforms that are not set up',
+  );
   await shot('37-sync-after-run');
 
   // Settings: a field error, then a save.
@@ -520,6 +571,13 @@ try {
   await wx.getByTestId('sync-settings-save').click();
   await wx.getByTestId('field-error-baseUrl').waitFor();
   check((await wx.getByTestId('field-error-baseUrl').innerText()).includes('接口地址'), 'turning sync on without an address shows a field error');
+  check(
+    (await page.locator('[data-testid=sync-settings-form][data-platform=p000]').getByTestId('sync-upload-path').count()) === 1 &&
+      (await wx.getByTestId('sync-upload-path').count()) === 0 &&
+      (await wx.getByTestId('sync-ca-file').count()) === 1 &&
+      (await wx.getByTestId('sync-allow-http').count()) === 1,
+    "every platform has a CA file and plain-HTTP choice; only Sense (000) has an upload path",
+  );
   const bonusForm = page.locator('[data-testid=sync-settings-form][data-platform=p002]');
   check(
     (await bonusForm.getByTestId('sync-secret').inputValue()) === '' && (await bonusForm.getByTestId('sync-secret-stored').isVisible()),

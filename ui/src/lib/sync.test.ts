@@ -25,6 +25,7 @@ function status(over: Partial<PlatformStatus> = {}): PlatformStatus {
     conflicts: 0,
     lastSuccessAt: null,
     lastError: null,
+    lastErrorKind: null,
     lastErrorAt: null,
     pausedUntil: null,
     lastPullAt: null,

@@ -66,6 +66,16 @@ export function outboxStateKey(s: OutboxState): MessageKey {
   return `sync.outboxState.${s}`;
 }
 
+/**
+ * The kind of a platform's last error in the staff's language (`sync.errorKind.tls` ...);
+ * null for a kind this UI does not know: the core's sentence is shown alone.
+ */
+export function errorKindKey(kind: string | null): MessageKey | null {
+  if (kind === null) return null;
+  const key = `sync.errorKind.${kind}`;
+  return isMessageKey(key) ? key : null;
+}
+
 /** "Test connection"'s verdict in the staff's language: `sync.verdict.<verdict>`. */
 export function verdictKey(v: ConnectionVerdict): MessageKey {
   return `sync.verdict.${v}`;

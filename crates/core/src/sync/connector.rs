@@ -106,6 +106,22 @@ pub enum CallErrorKind {
 }
 
 impl CallErrorKind {
+    /// As stored (`sync_platforms.last_error_kind`) and as the UI's message keys name it
+    /// (`sync.errorKind.<kind>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallErrorKind::Offline => "offline",
+            CallErrorKind::Timeout => "timeout",
+            CallErrorKind::Lost => "lost",
+            CallErrorKind::RateLimited => "rate_limited",
+            CallErrorKind::Server => "server",
+            CallErrorKind::Auth => "auth",
+            CallErrorKind::BadAnswer => "bad_answer",
+            CallErrorKind::Tls => "tls",
+            CallErrorKind::Setup => "setup",
+        }
+    }
+
     /// Failures that will not heal by waiting: the run stops the platform at once.
     pub fn needs_staff(self) -> bool {
         matches!(

@@ -507,6 +507,7 @@ fn store_failure(
         &tx,
         p,
         &Note::Failure {
+            kind: e.kind,
             message: e.message.clone(),
             pause_until: now + wait.as_millis() as i64,
         },
@@ -530,6 +531,7 @@ fn pull(
             conn,
             p,
             &Note::Failure {
+                kind: e.kind,
                 message: format!("could not read the platform's lists: {}", e.message),
                 pause_until: 0,
             },

@@ -253,11 +253,12 @@ pub fn status(conn: &Connection, db: &Path) -> SyncResult<SyncStatus> {
             Option<String>,
             Option<String>,
             Option<i64>,
+            Option<String>,
         );
         let row: Option<Row> = conn
             .query_row(
                 "SELECT online, last_success_at, last_error, last_error_at, paused_until,
-                        last_pull_at, remote_summary, last_test, last_test_at
+                        last_pull_at, remote_summary, last_test, last_test_at, last_error_kind
                  FROM sync_platforms WHERE platform = ?1",
                 [p.id()],
                 |r| {
@@ -271,12 +272,13 @@ pub fn status(conn: &Connection, db: &Path) -> SyncResult<SyncStatus> {
                         r.get(6)?,
                         r.get(7)?,
                         r.get(8)?,
+                        r.get(9)?,
                     ))
                 },
             )
             .optional()?;
-        let (online, ok_at, err, err_at, paused, pull_at, remote, test, test_at) =
-            row.unwrap_or((None, None, None, None, 0, None, None, None, None));
+        let (online, ok_at, err, err_at, paused, pull_at, remote, test, test_at, err_kind) =
+            row.unwrap_or((None, None, None, None, 0, None, None, None, None, None));
         let now = crate::store::now_ms();
         platforms.push(PlatformStatus {
             platform: p,
@@ -287,6 +289,7 @@ pub fn status(conn: &Connection, db: &Path) -> SyncResult<SyncStatus> {
             conflicts,
             last_success_at: ok_at.map(from_ms),
             last_error: err,
+            last_error_kind: err_kind,
             last_error_at: err_at.map(from_ms),
             paused_until: (paused > now).then(|| from_ms(paused)),
             last_pull_at: pull_at.map(from_ms),
@@ -317,16 +320,18 @@ pub fn note(conn: &Connection, p: Platform, n: &Note) -> SyncResult<()> {
         // connection, an untrusted certificate, a refused redirect, a 404, a refused
         // token, a 5xx, a 429) leaves the platform not online.
         Note::Failure {
+            kind,
             message,
             pause_until,
         } => conn.execute(
             "UPDATE sync_platforms SET online = 0, last_attempt_at = ?2, last_error = ?3,
-                    last_error_at = ?2, paused_until = ?4 WHERE platform = ?1",
-            params![p.id(), now, message, pause_until],
+                    last_error_kind = ?5, last_error_at = ?2, paused_until = ?4
+              WHERE platform = ?1",
+            params![p.id(), now, message, pause_until, kind.as_str()],
         )?,
         Note::Reached => conn.execute(
             "UPDATE sync_platforms SET online = 1, last_attempt_at = ?2, last_success_at = ?2,
-                    last_error = NULL WHERE platform = ?1",
+                    last_error = NULL, last_error_kind = NULL WHERE platform = ?1",
             params![p.id(), now],
         )?,
         Note::Pulled(summary) => conn.execute(
@@ -348,6 +353,7 @@ pub enum Note {
     /// queue is in (the platform's Retry-After, a backoff) stays.
     Reached,
     Failure {
+        kind: super::connector::CallErrorKind,
         message: String,
         pause_until: i64,
     },

@@ -174,6 +174,9 @@ pub struct PlatformStatus {
     pub last_success_at: Option<DateTime<Utc>>,
     /// In plain words, with what to do.
     pub last_error: Option<String>,
+    /// What kind of failure it was (`offline`, `timeout`, `lost`, `rate_limited`,
+    /// `server`, `auth`, `bad_answer`, `tls`, `setup`), for the UI's words.
+    pub last_error_kind: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
     /// The queue waits until then (backoff after an error, or the platform's Retry-After).
     pub paused_until: Option<DateTime<Utc>>,

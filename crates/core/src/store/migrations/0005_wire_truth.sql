@@ -9,6 +9,9 @@ ALTER TABLE sync_platforms ADD COLUMN upload_path TEXT NOT NULL DEFAULT '';
 -- The last test-connection verdict (sync::types::ConnectionVerdict as text) and when.
 ALTER TABLE sync_platforms ADD COLUMN last_test TEXT;
 ALTER TABLE sync_platforms ADD COLUMN last_test_at INTEGER;
+-- The kind of the last error (sync::connector::CallErrorKind::as_str), so the Sync page
+-- words it in the staff's language; last_error keeps the core's details.
+ALTER TABLE sync_platforms ADD COLUMN last_error_kind TEXT;
 
 -- Per op, the facts the "never apply twice" rule needs (docs/sync.md, "Creates that
 -- may have been applied"):

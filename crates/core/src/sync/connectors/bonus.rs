@@ -139,6 +139,35 @@ impl BonusApi {
         }
     }
 
+    /// Whether the bonus `rid` was granted to a customer. The detail's `user_id` says so
+    /// where a platform sends it; spec 002's detail example has no such field, so
+    /// otherwise the documented `GET /market/user_bonus` lists (the bonuses customers
+    /// hold, every status) are searched for it.
+    fn is_granted(
+        &self,
+        http: &mut Http,
+        rid: &str,
+        detail: Option<&Bonus>,
+    ) -> Result<bool, CallError> {
+        if detail.is_some_and(|b| b.user_id.is_some()) {
+            return Ok(true);
+        }
+        for status in ["N01", "N02", "N03"] {
+            let mut page = 1;
+            loop {
+                let (items, pages) = self.page_of(http, "/market/user_bonus", status, page)?;
+                if items.iter().any(|b| b.code == rid) {
+                    return Ok(true);
+                }
+                if page >= pages {
+                    break;
+                }
+                page += 1;
+            }
+        }
+        Ok(false)
+    }
+
     /// The bonuses created with this xname (any status): ours, when there is one.
     fn find(&self, http: &mut Http, xname: &str) -> Result<Found<String>, CallError> {
         let mut codes = Vec::new();
@@ -289,7 +318,7 @@ impl BonusApi {
         };
         match self.settle_then_detail(http, op, refs, &rid)? {
             Err(r) => return Ok(r),
-            Ok(Some(b)) if b.user_id.is_some() => {
+            Ok(Some(b)) if self.is_granted(http, &rid, Some(&b))? => {
                 return Ok(OpResult::done(
                     "GRANTED",
                     "was already granted on the platform",
@@ -312,10 +341,10 @@ impl BonusApi {
             200 => OpResult::done("GRANTED", "granted on the platform"),
             // A refusal after a possibly-applied grant (ours, applied late): the bonus's
             // detail says, not the refusal's words.
-            400 if op.maybe_applied
-                && self
-                    .detail(http, &rid)?
-                    .is_some_and(|b| b.user_id.is_some()) =>
+            400 if op.maybe_applied && {
+                let detail = self.detail(http, &rid)?;
+                self.is_granted(http, &rid, detail.as_ref())?
+            } =>
             {
                 OpResult::done("GRANTED", "was already granted on the platform")
             }

@@ -20,7 +20,12 @@ online: boolean | null, queued: number, conflicts: number, lastSuccessAt: string
 /**
  * In plain words, with what to do.
  */
-lastError: string | null, lastErrorAt: string | null, 
+lastError: string | null, 
+/**
+ * What kind of failure it was (`offline`, `timeout`, `lost`, `rate_limited`,
+ * `server`, `auth`, `bad_answer`, `tls`, `setup`), for the UI's words.
+ */
+lastErrorKind: string | null, lastErrorAt: string | null, 
 /**
  * The queue waits until then (backoff after an error, or the platform's Retry-After).
  */

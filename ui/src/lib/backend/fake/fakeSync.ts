@@ -49,6 +49,7 @@ interface Stored {
   online: boolean | null;
   lastSuccessAt: string | null;
   lastError: string | null;
+  lastErrorKind: string | null;
   lastErrorAt: string | null;
   pausedUntilMs: number;
   lastPullAt: string | null;
@@ -142,6 +143,7 @@ export class FakeSync {
         online: null,
         lastSuccessAt: null,
         lastError: null,
+        lastErrorKind: null,
         lastErrorAt: null,
         pausedUntilMs: 0,
         lastPullAt: null,
@@ -234,6 +236,7 @@ export class FakeSync {
         conflicts,
         lastSuccessAt: s.lastSuccessAt,
         lastError: s.lastError,
+        lastErrorKind: s.lastErrorKind,
         lastErrorAt: s.lastErrorAt,
         pausedUntil: s.pausedUntilMs > now ? new Date(s.pausedUntilMs).toISOString() : null,
         lastPullAt: s.lastPullAt,
@@ -309,6 +312,8 @@ export class FakeSync {
     const s = this.stored(p);
     s.online = online;
     s.lastError = message;
+    // The fake's only failure is an unreachable platform.
+    s.lastErrorKind = 'offline';
     s.lastErrorAt = this.store.stamp();
     s.pausedUntilMs = pauseMs > 0 ? this.nowMs() + pauseMs : 0;
   }
@@ -500,6 +505,7 @@ export class FakeSync {
     s.online = true;
     s.lastSuccessAt = at;
     s.lastError = null;
+    s.lastErrorKind = null;
     s.lastErrorAt = null;
     s.pausedUntilMs = 0;
     s.lastPullAt = at;

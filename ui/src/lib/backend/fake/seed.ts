@@ -251,6 +251,8 @@ export function seedSync(store: FakeStore, sync: FakeSync): void {
   });
   sync.settle(tooBig, 'conflict', '400', 'amount exceeds the platform limit of 1000.00 yuan');
   sync.enqueue({ platform: 'p002', op: 'bonus.grant', subject: 'DEMOBONUS01', payload: { customer: '13912345678' }, actor: 'demo' });
+  // A voucher sold before the voucher platform (003) was set up: it waits for it.
+  sync.enqueue({ platform: 'p003', op: 'voucher.buy', subject: '1', payload: { name: '全屋打扫', priceFen: 28800 }, actor: 'demo' });
   store.now = clock;
   // Paused from now on, so the demo shows a pause whenever it is opened.
   sync.noteFailure('p000', false, 'could not reach p000 at https://sense-offline.example.com: connection refused; check the address and the network', 30 * 60_000);
