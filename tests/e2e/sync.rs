@@ -49,6 +49,39 @@ fn sync_flow(s: &Session, refused: &str) -> WdResult<()> {
         let c = s.text(&s.find_in(&p4, "[data-testid=\"sync-platform-conflicts\"]")?)?;
         Ok((digits(&q) == "0" && digits(&c) == "1").then_some(()))
     })?;
+    // Test connection, through the real core: e-Buy answers but has no call that proves
+    // the key without changing codes ("reachable"); the bonus platform is not set up.
+    for (platform, verdict, words) in [
+        (
+            "p004",
+            "reachable",
+            "e-Buy 电子券：可以连接。它没有不改动数据就能验证密钥的接口，签名密钥要到第一次真正激活时才能确认。",
+        ),
+        (
+            "p002",
+            "not_configured",
+            "红包平台：同步未开启或设置不完整，没有发出请求。",
+        ),
+    ] {
+        let c = card(s, platform)?;
+        s.click(&s.find_in(&c, "[data-testid=\"sync-test\"]")?)?;
+        let shown = s.wait_until("a connection verdict", WAIT, |s| {
+            let c = card(s, platform)?;
+            match s.find_in(&c, "[data-testid=\"sync-test-verdict\"]") {
+                Ok(v) => Ok(Some((
+                    s.attribute(&v, "data-verdict")?.unwrap_or_default(),
+                    s.text(&v)?,
+                ))),
+                Err(_) => Ok(None),
+            }
+        })?;
+        if shown.0 != verdict || !shown.1.starts_with(words) {
+            return Err(format!(
+                "{platform}: the test said {shown:?}, expected {verdict} worded {words:?}"
+            ));
+        }
+    }
+    shot(s, T, "1b-tested");
     let conflict = s.wait_for("[data-testid=\"conflict-row\"]", WAIT)?;
     let subject = s.text(&s.find_in(&conflict, "[data-testid=\"conflict-subject\"]")?)?;
     if !subject.contains(refused) {
