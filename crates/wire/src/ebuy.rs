@@ -307,13 +307,20 @@ fn write_json_str(s: &str, out: &mut String) {
 pub fn canonical_string(envelope: &Map<String, Value>) -> String {
     let mut keys: Vec<&String> = envelope.keys().filter(|k| *k != "sign").collect();
     keys.sort();
-    keys.into_iter()
-        .map(|k| match &envelope[k] {
-            Value::String(s) => format!("{k}={s}"),
-            other => format!("{k}={}", canonical_json(other)),
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    // One buffer: an answer's content holds one object per code.
+    let mut out = String::new();
+    for (i, k) in keys.into_iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(k);
+        out.push('=');
+        match &envelope[k] {
+            Value::String(s) => out.push_str(s),
+            other => write_canonical(other, &mut out),
+        }
+    }
+    out
 }
 
 /// The signature of `envelope` (its `sign` ignored) with `sign_type` and `secret`.
