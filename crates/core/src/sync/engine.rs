@@ -229,14 +229,14 @@ fn run_platform(
             });
             // An error here leaves N sent and unanswered: re-sent by its uuid next time.
             let next = next?;
-            if let Ok(results) = &result {
-                if results.len() == ops.len() && results.iter().all(is_final) {
-                    answered = Some((ops, results.clone()));
+            match result {
+                Ok(results) if results.len() == ops.len() && results.iter().all(is_final) => {
+                    answered = Some((ops, results));
                     ahead = Some(next).filter(|n| !n.is_empty());
                     continue;
                 }
+                other => other,
             }
-            result
         } else {
             let refs = Refs {
                 conn,
