@@ -1,8 +1,9 @@
 //! `coupondesk bench sync`: N queued code activations synced to the simulator (e-Buy,
-//! over loopback HTTP), against a bare client sending the same codes in the same
-//! envelopes of 500 with no outbox, no SQLite and no bookkeeping, in the same run. The
-//! ratio is what durability (outbox rows, committed state before and after each
-//! request, per-code results) costs.
+//! over loopback HTTP), from "sync now" until every op's answer is committed, against a
+//! bare client sending the same codes in the same envelopes (the engine's size, 1000)
+//! with no outbox, no SQLite and no bookkeeping, in the same run: once sending only, once
+//! also checking each answer as the engine does. The ratios are what durability (outbox
+//! rows, committed state before and after each request, per-code results) costs.
 
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,86 @@ use crate::print::Out;
 /// Operations per second, whole.
 fn rate(n: u64, d: Duration) -> f64 {
     crate::bench::rate(n, d).round()
+}
+
+/// How fast sync runs beside a baseline, to two decimals.
+fn ratio(baseline: Duration, synced: Duration) -> f64 {
+    (baseline.as_secs_f64() / synced.as_secs_f64().max(1e-9) * 100.0).round() / 100.0
+}
+
+/// The bare client: `codes` in the engine's envelopes (same size, same signing, same HTTP
+/// client) straight from memory, one after the other. `check`: also verify each answer's
+/// signature and read its per-code results, as the engine does, and require every code
+/// to have succeeded; otherwise the answer is only required to be HTTP 200.
+fn bare_client(
+    codes: &[String],
+    app_id: &str,
+    secret: &[u8],
+    url: &str,
+    check: bool,
+) -> Result<(Duration, u64), ApiError> {
+    let mut http = Http::new(Duration::from_secs(20));
+    let start = Instant::now();
+    for (i, chunk) in codes
+        .chunks(coupondesk_core::sync::connectors::ebuy::BATCH)
+        .enumerate()
+    {
+        let mut env = RequestEnvelope {
+            app_id: app_id.to_owned(),
+            action: "batchActivateCode".into(),
+            sign_type: "HMAC-SHA256".into(),
+            lang: "zh_CN".into(),
+            uuid: format!("bare-{i}"),
+            content: json!({ "codeArray": chunk, "brandId": "BENCH-BRAND" }),
+            timestamp: 0,
+            sign: String::new(),
+        };
+        env.sign(secret)
+            .map_err(|e| fail("bench_sign", format!("{e:?}")))?;
+        let body = serde_json::to_vec(&env).map_err(|e| fail("bench_json", e.to_string()))?;
+        let a = http
+            .call("POST", url, &[], Some(&body))
+            .map_err(|e| fail("bench_http", e.message))?;
+        if a.status != 200 {
+            return Err(fail(
+                "bench_http",
+                format!("baseline got HTTP {}", a.status),
+            ));
+        }
+        if check {
+            let ok = check_answer(&a.body, secret)?;
+            if ok != chunk.len() {
+                return Err(fail(
+                    "bench_answer",
+                    format!("{ok} of {} codes succeeded", chunk.len()),
+                ));
+            }
+        }
+    }
+    Ok((start.elapsed(), http.sent))
+}
+
+/// Verifies an answer's signature and counts its codes that succeeded.
+fn check_answer(body: &[u8], secret: &[u8]) -> Result<usize, ApiError> {
+    let bad = |e: String| fail("bench_answer", e);
+    let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| bad(e.to_string()))?;
+    ebuy::verify_value(&raw, secret).map_err(|e| bad(e.to_string()))?;
+    let resp: ebuy::ResponseEnvelope =
+        serde_json::from_value(raw).map_err(|e| bad(e.to_string()))?;
+    if !resp.success {
+        return Err(bad(format!("{} {}", resp.error_code, resp.error_message)));
+    }
+    let results: ebuy::CodeResults =
+        serde_json::from_value(resp.content).map_err(|e| bad(e.to_string()))?;
+    let by_code: std::collections::HashMap<&str, &str> = results
+        .active_code_details
+        .iter()
+        .map(|d| (d.code_secret.as_str(), d.result_code.as_str()))
+        .collect();
+    Ok(by_code
+        .values()
+        .filter(|c| **c == ebuy::result_code::SUCCESS)
+        .count())
 }
 
 pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
@@ -99,48 +180,25 @@ pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
         rows.collect::<Result<_, _>>()
             .map_err(|e| fail("bench_db", e.to_string()))?
     };
-    let mut http = Http::new(Duration::from_secs(20));
     let url = format!("{}/p004{}", sim.base_url(), ebuy::PATH_ACTIVATE);
-    let start = Instant::now();
-    for (i, chunk) in all
-        .chunks(coupondesk_core::sync::connectors::ebuy::BATCH)
-        .enumerate()
-    {
-        let mut env = RequestEnvelope {
-            app_id: cfg.ebuy_app_id.clone(),
-            action: "batchActivateCode".into(),
-            sign_type: "HMAC-SHA256".into(),
-            lang: "zh_CN".into(),
-            uuid: format!("bare-{i}"),
-            content: json!({ "codeArray": chunk, "brandId": "BENCH-BRAND" }),
-            timestamp: 0,
-            sign: String::new(),
-        };
-        env.sign(cfg.ebuy_secret.as_bytes())
-            .map_err(|e| fail("bench_sign", format!("{e:?}")))?;
-        let body = serde_json::to_vec(&env).map_err(|e| fail("bench_json", e.to_string()))?;
-        let a = http
-            .call("POST", &url, &[], Some(&body))
-            .map_err(|e| fail("bench_http", e.message))?;
-        if a.status != 200 {
-            return Err(fail(
-                "bench_http",
-                format!("baseline got HTTP {}", a.status),
-            ));
-        }
-    }
-    let bare = start.elapsed();
+    let secret = cfg.ebuy_secret.as_bytes();
+    let (bare, bare_requests) = bare_client(&all, &cfg.ebuy_app_id, secret, &url, false)?;
+    sim.reset();
+    let (checked, checked_requests) = bare_client(&all, &cfg.ebuy_app_id, secret, &url, true)?;
 
     let v = json!({
         "codes": codes,
         "enqueue": { "seconds": secs(enqueue), "opsPerSec": rate(queued, enqueue) },
         "sync": { "seconds": secs(synced), "opsPerSec": rate(codes, synced), "requests": run.requests },
-        "bareClient": { "seconds": secs(bare), "opsPerSec": rate(codes, bare), "requests": http.sent },
-        "syncVsBare": (bare.as_secs_f64() / synced.as_secs_f64().max(1e-9) * 100.0).round() / 100.0,
+        "bareClient": { "seconds": secs(bare), "opsPerSec": rate(codes, bare), "requests": bare_requests },
+        "syncVsBare": ratio(bare, synced),
+        "bareClientCheckingAnswers": { "seconds": secs(checked), "opsPerSec": rate(codes, checked), "requests": checked_requests },
+        "syncVsBareCheckingAnswers": ratio(checked, synced),
     });
     let text = format!(
         "sync {codes} activations: queued in {:.2} s ({} ops/s); synced in {:.2} s = {} ops/s with {} requests; \
-         bare client (no outbox): {:.2} s = {} ops/s with {} requests; sync runs at {:.2}x the bare rate",
+         bare client (no outbox): {:.2} s = {} ops/s with {} requests; sync runs at {:.2}x the bare rate; \
+         bare client also checking the answers: {:.2} s = {} ops/s; sync runs at {:.2}x that rate",
         enqueue.as_secs_f64(),
         rate(queued, enqueue),
         synced.as_secs_f64(),
@@ -148,8 +206,11 @@ pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
         run.requests,
         bare.as_secs_f64(),
         rate(codes, bare),
-        http.sent,
-        bare.as_secs_f64() / synced.as_secs_f64().max(1e-9)
+        bare_requests,
+        ratio(bare, synced),
+        checked.as_secs_f64(),
+        rate(codes, checked),
+        ratio(checked, synced),
     );
     out.value(&v, &text)
 }

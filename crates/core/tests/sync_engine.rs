@@ -131,8 +131,17 @@ fn a_lost_e_buy_answer_is_replayed_by_its_uuid_not_applied_again() {
         .unwrap();
     assert_eq!(r.platforms[0].done, 0);
     assert_eq!(r.remaining(), 1200, "nothing is done without an answer");
-    // The server applied the first envelope (500 codes) though nobody heard it.
-    assert_eq!(sim.counters().applied["p004.activate"].len(), 500);
+    // The server applied the first envelope (1000 codes) though nobody heard it; the
+    // second (200 codes), marked while the first was in flight, never left.
+    assert_eq!(sim.counters().applied["p004.activate"].len(), 1000);
+    // Every request carried the first envelope: re-sends (when a jittered backoff was
+    // short enough to fit in this run) are replays of its uuid.
+    let c = sim.counters();
+    assert!(c.replays.len() <= 1, "{:?}", c.replays);
+    assert_eq!(
+        c.requests.values().sum::<u64>(),
+        1 + c.replays.values().sum::<u64>()
+    );
     let status = desk.sync_status().unwrap();
     let p4 = status
         .platforms
@@ -164,6 +173,49 @@ fn a_lost_e_buy_answer_is_replayed_by_its_uuid_not_applied_again() {
     assert!(items(&desk, OutboxState::Done)
         .iter()
         .all(|i| i.result_code.as_deref() == Some("SUCCESS")));
+}
+
+/// Codes per envelope of each p004 envelope, in the order they were made.
+fn envelope_sizes(dir: &Path) -> Vec<i64> {
+    let conn = rusqlite::Connection::open(dir.join("shop.sqlite3")).unwrap();
+    let mut st = conn
+        .prepare(
+            "SELECT COUNT(*) FROM outbox WHERE platform = 'p004'
+              GROUP BY envelope_uuid ORDER BY MIN(id)",
+        )
+        .unwrap();
+    let sizes = st.query_map([], |r| r.get(0)).unwrap();
+    sizes.collect::<Result<_, _>>().unwrap()
+}
+
+#[test]
+fn e_buy_envelopes_carry_up_to_the_platforms_1000_codes() {
+    for (codes, sizes, requests) in [(1000, vec![1000], 1), (1001, vec![1000, 1], 2)] {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Sim::start(SimConfig::default()).unwrap();
+        let desk = setup(dir.path(), &sim, codes);
+        assert_eq!(activate_all(&desk), codes);
+        let r = desk.sync_run(Some(Platform::Ebuy), &quick()).unwrap();
+        assert_eq!(r.platforms[0].done, codes);
+        assert_eq!(r.platforms[0].conflicts, 0);
+        assert_eq!(r.platforms[0].requests, requests);
+        assert_eq!(r.remaining(), 0);
+        assert_eq!(envelope_sizes(dir.path()), sizes);
+        let c = sim.counters();
+        assert_eq!(c.applied["p004.activate"].len() as u64, codes);
+        assert_eq!(c.max_applied(), 1);
+        assert!(c.replays.is_empty(), "{:?}", c.replays);
+        let conn = rusqlite::Connection::open(dir.path().join("shop.sqlite3")).unwrap();
+        let success: u64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM outbox WHERE platform = 'p004' AND state = 'done'
+                   AND result_code = 'SUCCESS' AND attempts = 1 AND done_at IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(success, codes);
+    }
 }
 
 #[test]

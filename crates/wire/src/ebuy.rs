@@ -268,7 +268,7 @@ fn write_canonical(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
+                write_json_str(k, out);
                 out.push(':');
                 write_canonical(&m[k], out);
             }
@@ -284,7 +284,22 @@ fn write_canonical(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
+        Value::String(s) => write_json_str(s, out),
         other => out.push_str(&other.to_string()),
+    }
+}
+
+/// A JSON string literal, escaped exactly as serde_json escapes it (the signature is
+/// over these bytes), written without an intermediate String: answers carry one per
+/// code and key.
+fn write_json_str(s: &str, out: &mut String) {
+    let plain = |c: char| c != '"' && c != '\\' && c >= ' ';
+    if s.chars().all(plain) {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&Value::String(s.to_owned()).to_string());
     }
 }
 
@@ -292,13 +307,20 @@ fn write_canonical(v: &Value, out: &mut String) {
 pub fn canonical_string(envelope: &Map<String, Value>) -> String {
     let mut keys: Vec<&String> = envelope.keys().filter(|k| *k != "sign").collect();
     keys.sort();
-    keys.into_iter()
-        .map(|k| match &envelope[k] {
-            Value::String(s) => format!("{k}={s}"),
-            other => format!("{k}={}", canonical_json(other)),
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    // One buffer: an answer's content holds one object per code.
+    let mut out = String::new();
+    for (i, k) in keys.into_iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(k);
+        out.push('=');
+        match &envelope[k] {
+            Value::String(s) => out.push_str(s),
+            other => write_canonical(other, &mut out),
+        }
+    }
+    out
 }
 
 /// The signature of `envelope` (its `sign` ignored) with `sign_type` and `secret`.

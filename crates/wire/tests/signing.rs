@@ -27,6 +27,24 @@ fn canonical_string_is_sorted_and_compact() {
 }
 
 #[test]
+fn canonical_strings_are_escaped_as_serde_json_escapes_them() {
+    for s in [
+        "plain",
+        "quote \" and backslash \\",
+        "control \u{1} \n \t \u{1f}",
+        "del \u{7f} and 成功 and emoji \u{1F600}",
+        "",
+    ] {
+        let v = json!({"b": s, "a": [s, {"z": s, "y": 1}]});
+        let expected = format!(
+            "{{\"a\":[{q},{{\"y\":1,\"z\":{q}}}],\"b\":{q}}}",
+            q = serde_json::to_string(s).unwrap()
+        );
+        assert_eq!(ebuy::canonical_json(&v), expected, "{s:?}");
+    }
+}
+
+#[test]
 fn known_answer() {
     // python3: hmac.new(b"secret-1", canonical.encode(), hashlib.sha256).hexdigest()
     let mut r = request();

@@ -256,10 +256,17 @@ impl Refs<'_> {
     }
 }
 
-pub trait Connector {
+pub trait Connector: Send {
     /// How many ops one call may carry (1: one request per op).
     fn batch_limit(&self) -> usize {
         1
+    }
+    /// Whether the engine may mark the next call's ops sent while this call is in flight
+    /// and store this call's answer after the next call left (see engine.rs). Only for a
+    /// platform that answers a re-sent call from its store by the call's id, so a call
+    /// marked but never sent, or sent twice, is never applied twice or out of order.
+    fn pipelines(&self) -> bool {
+        false
     }
     /// Ops with the same key may travel in one call (only asked when `batch_limit > 1`).
     fn batch_key(&self, op: &Op) -> String {

@@ -10,6 +10,16 @@
 //!   Retry-After) the platform waits, so a later action on the same code never overtakes
 //!   an earlier one.
 //! - One process at a time syncs a platform (a lock file the OS frees on kill -9).
+//!
+//! Pipelining (connectors whose re-sent envelope is answered from the platform's store by
+//! its id: e-Buy). While envelope N is in flight, this thread stores the answer of N-1
+//! and marks N+1 sent (committed), so N+1 can leave the moment N's answer is read.
+//! N+1 leaves only when every op of N got a final answer (done or conflict): a retry
+//! or a failed call ends the pipeline, and the marked N+1 then waits in the queue
+//! behind N's ops, re-sent later as exactly that envelope (as after a kill -9 between
+//! marking and sending). N-1's answer may be committed after N left: a kill before
+//! that re-sends N-1 and N by their uuids and the platform replays both answers, in
+//! order. So all four rules above hold.
 
 use std::path::Path;
 use std::thread;
@@ -156,13 +166,29 @@ fn run_platform(
     // Built from the settings (CA file, "allow plain HTTP"); a setting that makes every
     // call impossible fails the first call with words that say which one.
     let mut http = Http::for_endpoint(&endpoint.settings, opts.timeout);
-    let mut connector = connectors::make(endpoint);
+    let mut connector = connectors::make(endpoint.clone());
     // The last whole-call failure, for the reason a run stops.
     let mut last_failure: Option<String> = None;
     let mut rng = SmallRng::from_os_rng();
     let deadline = Instant::now() + opts.max_duration;
+    let settle_ms = opts.settle.as_millis().min(i64::MAX as u128) as i64;
+    // Pipelined: a second instance of the connector groups the next envelope (the first
+    // is busy sending) and a second connection serves the sender's local reads.
+    let mut pipe = if connector.pipelines() {
+        Some((connectors::make(endpoint), store::open(db)?))
+    } else {
+        None
+    };
+    // The next envelope, already marked sent, and the final answers not yet stored.
+    let mut ahead: Option<Vec<Op>> = None;
+    let mut answered: Option<(Vec<Op>, Vec<OpResult>)> = None;
     loop {
+        if ahead.is_none() {
+            store_answered(conn, p, &mut answered, &mut out, opts, &mut rng)?;
+        }
         if Instant::now() >= deadline {
+            // A marked envelope left behind is re-sent first by the next run.
+            store_answered(conn, p, &mut answered, &mut out, opts, &mut rng)?;
             out.stopped
                 .get_or_insert_with(|| "time is up for this run; the rest goes next time".into());
             break;
@@ -172,6 +198,7 @@ fn run_platform(
         let now = now_ms();
         if wait_until > now {
             let pause = Duration::from_millis((wait_until - now) as u64);
+            store_answered(conn, p, &mut answered, &mut out, opts, &mut rng)?;
             if !opts.wait || Instant::now() + pause > deadline {
                 out.stopped.get_or_insert_with(|| match &last_failure {
                     Some(words) => format!("waiting before the next try: {words}"),
@@ -184,18 +211,50 @@ fn run_platform(
             thread::sleep(pause);
             continue;
         }
-        let ops = take_group(conn, p, connector.as_ref())?;
+        let ops = match ahead.take() {
+            Some(ops) => ops,
+            None => take_group(conn, p, connector.as_ref(), 0)?,
+        };
         if ops.is_empty() {
             if opts.pull && settings::pull_due(conn, p, opts.pull_every)? {
                 pull(conn, p, connector.as_mut(), &mut http)?;
             }
             break;
         }
-        let result = {
+        let result = if let Some((planner, refs_conn)) = pipe.as_mut() {
+            let last = ops.last().map_or(0, |o| o.id);
+            let (result, next) = thread::scope(|s| {
+                let (sender_conn, c, h, o) = (&mut *refs_conn, &mut connector, &mut http, &ops);
+                let sender = s.spawn(move || {
+                    let refs = Refs {
+                        conn: sender_conn,
+                        platform: p,
+                        settle_ms,
+                    };
+                    c.send(h, o, &refs)
+                });
+                let next = store_answered(conn, p, &mut answered, &mut out, opts, &mut rng)
+                    .and_then(|()| take_group(conn, p, planner.as_ref(), last));
+                match sender.join() {
+                    Ok(result) => (result, next),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            });
+            // An error here leaves N sent and unanswered: re-sent by its uuid next time.
+            let next = next?;
+            match result {
+                Ok(results) if results.len() == ops.len() && results.iter().all(is_final) => {
+                    answered = Some((ops, results));
+                    ahead = Some(next).filter(|n| !n.is_empty());
+                    continue;
+                }
+                other => other,
+            }
+        } else {
             let refs = Refs {
                 conn,
                 platform: p,
-                settle_ms: opts.settle.as_millis().min(i64::MAX as u128) as i64,
+                settle_ms,
             };
             connector.send(&mut http, &ops, &refs)
         };
@@ -287,16 +346,24 @@ const OP_COLUMNS: &str = "id, op, subject, payload, idem_key, sent, envelope_uui
 /// The next ops to send, marked `sent` (and given their envelope uuid) in a committed
 /// transaction before anything leaves. A head already in an envelope is re-sent as
 /// exactly that envelope.
-fn take_group(conn: &mut Connection, p: Platform, c: &dyn Connector) -> SyncResult<Vec<Op>> {
+///
+/// `after` > 0 (pipelining): the ops up to that id are in flight; the group is the one
+/// after them, and none is taken when its head must still wait.
+fn take_group(
+    conn: &mut Connection,
+    p: Platform,
+    c: &dyn Connector,
+    after: i64,
+) -> SyncResult<Vec<Op>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let limit = c.batch_limit().max(1);
     // The head of the queue and what may follow it, each with its `not_before`.
     let mut queued: Vec<(Op, i64)> = {
         let mut st = tx.prepare_cached(&format!(
             "SELECT {OP_COLUMNS}, not_before FROM outbox WHERE platform = ?1 AND state = 'queued'
-              ORDER BY id LIMIT ?2"
+               AND id > ?3 ORDER BY id LIMIT ?2"
         ))?;
-        let rows = st.query_map(params![p.id(), limit as i64], |r| {
+        let rows = st.query_map(params![p.id(), limit as i64, after], |r| {
             Ok((op_row(r)?, r.get(11)?))
         })?;
         rows.collect::<Result<_, _>>()?
@@ -308,9 +375,9 @@ fn take_group(conn: &mut Connection, p: Platform, c: &dyn Connector) -> SyncResu
         // Already marked sent when the envelope was made.
         let mut st = tx.prepare_cached(&format!(
             "SELECT {OP_COLUMNS} FROM outbox WHERE platform = ?1 AND state = 'queued'
-               AND envelope_uuid = ?2 ORDER BY id"
+               AND envelope_uuid = ?2 AND id > ?3 ORDER BY id"
         ))?;
-        let rows = st.query_map(params![p.id(), uuid], op_row)?;
+        let rows = st.query_map(params![p.id(), uuid, after], op_row)?;
         rows.collect::<Result<Vec<_>, _>>()?
     } else if limit > 1 {
         let key = c.batch_key(&head);
@@ -319,16 +386,19 @@ fn take_group(conn: &mut Connection, p: Platform, c: &dyn Connector) -> SyncResu
             .iter()
             .take_while(|(o, nb)| o.envelope_uuid.is_none() && *nb <= now && c.batch_key(o) == key)
             .count();
+        if n == 0 && after > 0 {
+            return Ok(Vec::new());
+        }
         queued.truncate(n.max(1));
         let uuid = outbox::new_key();
-        // The group is a prefix of this platform's queue, so its rows are exactly the
-        // queued ones up to its last id: one statement marks them all.
+        // The group is a prefix of this platform's queue after `after`, so its rows are
+        // exactly the queued ones in that id range: one statement marks them all.
         let last = queued.last().map(|(o, _)| o.id).unwrap_or(head.id);
         tx.prepare_cached(
             "UPDATE outbox SET envelope_uuid = ?3, sent = 1, maybe_applied = 1, sent_at = ?4
-              WHERE platform = ?1 AND state = 'queued' AND id <= ?2",
+              WHERE platform = ?1 AND state = 'queued' AND id > ?5 AND id <= ?2",
         )?
-        .execute(params![p.id(), last, uuid, now])?;
+        .execute(params![p.id(), last, uuid, now, after])?;
         queued
             .into_iter()
             .map(|(mut o, _)| {
@@ -351,6 +421,29 @@ fn take_group(conn: &mut Connection, p: Platform, c: &dyn Connector) -> SyncResu
     Ok(ops)
 }
 
+/// An answer after which the queue moves on: the op leaves it (done or conflict).
+fn is_final(r: &OpResult) -> bool {
+    matches!(r, OpResult::Done { .. } | OpResult::Conflict { .. })
+}
+
+/// Stores the pipeline's answered envelope, if any (a committed transaction).
+fn store_answered(
+    conn: &mut Connection,
+    p: Platform,
+    answered: &mut Option<(Vec<Op>, Vec<OpResult>)>,
+    out: &mut PlatformRun,
+    opts: &RunOptions,
+    rng: &mut SmallRng,
+) -> SyncResult<()> {
+    if let Some((ops, results)) = answered.take() {
+        let (done, conflicts, retries) = store_results(conn, p, &ops, &results, opts, rng)?;
+        out.done += done;
+        out.conflicts += conflicts;
+        out.retries += retries;
+    }
+    Ok(())
+}
+
 fn store_results(
     conn: &mut Connection,
     p: Platform,
@@ -362,7 +455,44 @@ fn store_results(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let now = now_ms();
     let (mut done, mut conflicts, mut retries) = (0, 0, 0);
-    for (op, result) in ops.iter().zip(results) {
+    let mut i = 0;
+    while i < ops.len() {
+        let (op, result) = (&ops[i], &results[i]);
+        // A run of ops of one envelope with the same plain "done" answer (the common
+        // case: a whole e-Buy envelope of SUCCESS) is stored by one statement over its
+        // id range. The envelope's rows are exactly its queued rows carrying its uuid,
+        // so the range holds the run's ops and no others; the row count proves it.
+        let run = done_run(ops, results, i);
+        if run > 1 {
+            if let (
+                Some(uuid),
+                OpResult::Done {
+                    code,
+                    message,
+                    remote: None,
+                },
+            ) = (&op.envelope_uuid, result)
+            {
+                let last = ops[i + run - 1].id;
+                let n = tx
+                    .prepare_cached(
+                        "UPDATE outbox SET state = 'done', result_code = ?4, result_message = ?5,
+                                remote_ref = NULL, attempts = attempts + 1, updated_at = ?6,
+                                done_at = ?6
+                          WHERE platform = ?1 AND state = 'queued' AND envelope_uuid = ?2
+                            AND id BETWEEN ?3 AND ?7",
+                    )?
+                    .execute(params![p.id(), uuid, op.id, code, message, now, last])?;
+                if n != run {
+                    // Not the rows this envelope was made of: store nothing of it.
+                    return Err(rusqlite::Error::StatementChangedRows(n).into());
+                }
+                done += run as u64;
+                i += run;
+                continue;
+            }
+        }
+        i += 1;
         match result {
             OpResult::Done {
                 code,
@@ -446,6 +576,35 @@ fn store_results(
     settings::note(&tx, p, &Note::Success)?;
     tx.commit()?;
     Ok((done, conflicts, retries))
+}
+
+/// How many ops from `start` on belong to one envelope and have the same plain "done"
+/// answer (no remote id to record); 1 when the op at `start` stands alone.
+fn done_run(ops: &[Op], results: &[OpResult], start: usize) -> usize {
+    let same = |a: &OpResult, b: &OpResult| match (a, b) {
+        (
+            OpResult::Done {
+                code: c1,
+                message: m1,
+                remote: None,
+            },
+            OpResult::Done {
+                code: c2,
+                message: m2,
+                remote: None,
+            },
+        ) => c1 == c2 && m1 == m2,
+        _ => false,
+    };
+    let (head, first) = (&ops[start], &results[start]);
+    if head.envelope_uuid.is_none() {
+        return 1;
+    }
+    1 + ops[start + 1..]
+        .iter()
+        .zip(&results[start + 1..])
+        .take_while(|(o, r)| o.envelope_uuid == head.envelope_uuid && same(first, r))
+        .count()
 }
 
 fn store_failure(
