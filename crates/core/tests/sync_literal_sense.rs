@@ -30,9 +30,24 @@ fn head(ret: i64, msg: &str) -> Value {
 }
 
 fn sense_server(console: Arc<Mutex<Console>>) -> Literal {
+    sense_server_failing(console, 0)
+}
+
+/// The same server, whose `fail_get`-th `GET /tickets` (1-based; 0: none) answers 500.
+fn sense_server_failing(console: Arc<Mutex<Console>>, fail_get: usize) -> Literal {
+    let gets = Arc::new(Mutex::new(0usize));
     Literal::start(move |r: &Req| {
         let mut c = console.lock().unwrap();
         Some(match (r.method.as_str(), r.bare()) {
+            ("GET", "/tickets")
+                if {
+                    let mut n = gets.lock().unwrap();
+                    *n += 1;
+                    *n == fail_get
+                } =>
+            {
+                (500, json!({"error": "internal"}))
+            }
             ("GET", "/tickets") => {
                 let name = r.query("ticket_name").unwrap_or_default();
                 let tickets: Vec<Value> = c
@@ -316,4 +331,64 @@ fn a_404_at_a_documented_path_says_the_address_is_wrong() {
              API. Fix the address, then retry"
         )
     );
+}
+
+#[test]
+fn an_import_whose_answer_was_lost_is_read_back_against_the_noted_total_and_never_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(dir.path());
+    let console = Arc::new(Mutex::new(Console::default()));
+    let server = sense_server(console.clone());
+    configure(&desk, Platform::Sense, &server.url, "");
+    let t = batch_and_template(&desk);
+    desk.link_batch_with(t, "S1", Some("PB-1")).unwrap();
+    let count = outbox(&desk, Platform::Sense)[0].payload["codeCount"]
+        .as_u64()
+        .unwrap();
+    // Our import went out when the type held 7 codes (noted before it left), and the
+    // platform applied it: it holds 7 + count now. The answer never came back.
+    console
+        .lock()
+        .unwrap()
+        .types
+        .insert("Lunch20".into(), 7 + count);
+    db(&desk)
+        .execute(
+            "UPDATE outbox SET sent = 1, maybe_applied = 1, sent_at = 0,
+                    send_note = '{\"beforeTotal\":7}' WHERE platform = 'p000'",
+            [],
+        )
+        .unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
+    assert_eq!(r.platforms[0].done, 1, "{r:?}");
+    // One read-back; no import again.
+    assert_eq!(server.seen(), vec![LIST]);
+    let item = &outbox(&desk, Platform::Sense)[0];
+    assert_eq!(item.result_code.as_deref(), Some("ADOPTED"));
+}
+
+#[test]
+fn a_server_error_after_an_applied_import_keeps_it_possibly_applied_and_it_is_never_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(dir.path());
+    let console = Arc::new(Mutex::new(Console::default()));
+    console.lock().unwrap().batches.insert("PB-1".into(), 5);
+    console.lock().unwrap().types.insert("Lunch20".into(), 10);
+    // The read-back after the import (the second list) fails with a 500: the import went
+    // through, but the call as a whole failed with an error that "applied nothing".
+    let server = sense_server_failing(console.clone(), 2);
+    configure(&desk, Platform::Sense, &server.url, "");
+    let t = batch_and_template(&desk);
+    desk.link_batch_with(t, "S1", Some("PB-1")).unwrap();
+    let r = desk
+        .sync_run(Some(Platform::Sense), &opts(2000, 200))
+        .unwrap();
+    assert_eq!(r.platforms[0].done, 1, "{r:?}");
+    // The next try waits the settle time and reads back: 10 + 5, ours; no second import.
+    assert_eq!(server.seen(), vec![LIST, "PUT /tickets", LIST, LIST]);
+    assert_eq!(console.lock().unwrap().types.get("Lunch20"), Some(&15));
+    let item = &outbox(&desk, Platform::Sense)[0];
+    assert_eq!(item.result_code.as_deref(), Some("ADOPTED"));
 }

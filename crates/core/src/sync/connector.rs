@@ -26,6 +26,8 @@ pub struct Op {
     pub sent_at: Option<i64>,
     /// Read-backs after the settle time that found nothing.
     pub readbacks: u32,
+    /// What the connector noted of its last send (`Refs::note_send`), for its read-back.
+    pub send_note: Option<String>,
     /// Batched platforms (e-Buy): the envelope uuid, the same on every re-send.
     pub envelope_uuid: Option<String>,
     pub attempts: u32,
@@ -189,6 +191,10 @@ pub struct Refs<'a> {
     /// How long after a possibly-applied send a read-back is trusted (ms): longer than the
     /// request timeout, since a platform may apply a request after our timeout fired.
     pub settle_ms: i64,
+    /// Set by `mark_leaving`: a request that may apply left during this call, so a later
+    /// failure of the same call (a 5xx on the read-back after an import) must not put the
+    /// op's `maybe_applied` back to what it was before the call.
+    pub left: std::cell::Cell<bool>,
 }
 
 impl Refs<'_> {
@@ -232,12 +238,25 @@ impl Refs<'_> {
     /// `empty_readback`, found nothing): its row says so, committed before the request
     /// leaves, so a settle time counts from the real send and a kill keeps the count.
     pub fn mark_leaving(&self, op: &Op, empty_readback: bool) -> Result<(), CallError> {
+        self.left.set(true);
         self.conn
             .execute(
                 "UPDATE outbox SET sent = 1, maybe_applied = 1, sent_at = ?2,
                         readbacks = readbacks + ?3
                   WHERE id = ?1",
                 rusqlite::params![op.id, crate::store::now_ms(), empty_readback as i64],
+            )
+            .map(|_| ())
+            .map_err(Refs::local)
+    }
+
+    /// Commits what the op's read-back will need to know about the send that follows
+    /// (e.g. 000: the ticket type's total before the import), before it leaves.
+    pub fn note_send(&self, op: &Op, note: &str) -> Result<(), CallError> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET send_note = ?2 WHERE id = ?1",
+                rusqlite::params![op.id, note],
             )
             .map(|_| ())
             .map_err(Refs::local)

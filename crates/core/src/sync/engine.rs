@@ -21,6 +21,7 @@
 //! that re-sends N-1 and N by their uuids and the platform replays both answers, in
 //! order. So all four rules above hold.
 
+use std::cell::Cell;
 use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -230,8 +231,9 @@ fn run_platform(
                         conn: sender_conn,
                         platform: p,
                         settle_ms,
+                        left: Cell::new(false),
                     };
-                    c.send(h, o, &refs)
+                    (c.send(h, o, &refs), refs.left.get())
                 });
                 let next = store_answered(conn, p, &mut answered, &mut out, opts, &mut rng)
                     .and_then(|()| take_group(conn, p, planner.as_ref(), last));
@@ -243,7 +245,7 @@ fn run_platform(
             // An error here leaves N sent and unanswered: re-sent by its uuid next time.
             let next = next?;
             match result {
-                Ok(results) if results.len() == ops.len() && results.iter().all(is_final) => {
+                (Ok(results), _) if results.len() == ops.len() && results.iter().all(is_final) => {
                     answered = Some((ops, results));
                     ahead = Some(next).filter(|n| !n.is_empty());
                     continue;
@@ -255,9 +257,11 @@ fn run_platform(
                 conn,
                 platform: p,
                 settle_ms,
+                left: Cell::new(false),
             };
-            connector.send(&mut http, &ops, &refs)
+            (connector.send(&mut http, &ops, &refs), refs.left.get())
         };
+        let (result, left) = result;
         match result {
             Ok(results) if results.len() == ops.len() => {
                 let (done, conflicts, retries) =
@@ -276,11 +280,11 @@ fn run_platform(
                     ),
                 );
                 out.retries += ops.len() as u64;
-                store_failure(conn, p, &ops, &e, opts, &mut rng)?;
+                store_failure(conn, p, &ops, &e, left, opts, &mut rng)?;
             }
             Err(e) => {
                 out.retries += ops.len() as u64;
-                store_failure(conn, p, &ops, &e, opts, &mut rng)?;
+                store_failure(conn, p, &ops, &e, left, opts, &mut rng)?;
                 // A refused token, an untrusted certificate or a setting that stops every
                 // call will not heal by waiting: say why and leave the queue as it is.
                 if e.kind.needs_staff() {
@@ -337,11 +341,12 @@ fn op_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Op> {
         maybe_applied: r.get(8)?,
         sent_at: r.get(9)?,
         readbacks: r.get(10)?,
+        send_note: r.get(11)?,
     })
 }
 
 const OP_COLUMNS: &str = "id, op, subject, payload, idem_key, sent, envelope_uuid, attempts, \
-                          maybe_applied, sent_at, readbacks";
+                          maybe_applied, sent_at, readbacks, send_note";
 
 /// The next ops to send, marked `sent` (and given their envelope uuid) in a committed
 /// transaction before anything leaves. A head already in an envelope is re-sent as
@@ -364,7 +369,7 @@ fn take_group(
                AND id > ?3 ORDER BY id LIMIT ?2"
         ))?;
         let rows = st.query_map(params![p.id(), limit as i64, after], |r| {
-            Ok((op_row(r)?, r.get(11)?))
+            Ok((op_row(r)?, r.get(12)?))
         })?;
         rows.collect::<Result<_, _>>()?
     };
@@ -612,6 +617,8 @@ fn store_failure(
     p: Platform,
     ops: &[Op],
     e: &CallError,
+    // A request that may apply left during this call (`Refs::mark_leaving`).
+    left: bool,
     opts: &RunOptions,
     rng: &mut SmallRng,
 ) -> SyncResult<()> {
@@ -640,7 +647,7 @@ fn store_failure(
     // may have been applied. Its next try reads back first.
     // `maybe_applied` goes back to what it was before this call when the call certainly
     // changed nothing on the platform (refused connection, 429, 5xx, token refused).
-    let may_have_applied = e.may_have_applied();
+    let may_have_applied = e.may_have_applied() || left;
     let mut st = tx.prepare_cached(
         "UPDATE outbox SET attempts = attempts + ?2, result_code = ?3, result_message = ?4,
                 updated_at = ?5,

@@ -273,7 +273,7 @@ pub fn forget_remote_ref(
 fn requeue(conn: &Connection, id: i64, payload: Option<&serde_json::Value>) -> SyncResult<()> {
     conn.execute(
         "UPDATE outbox SET state = 'queued', attempts = 0, not_before = 0, sent = 0,
-                maybe_applied = 0, sent_at = NULL, readbacks = 0,
+                maybe_applied = 0, sent_at = NULL, readbacks = 0, send_note = NULL,
                 envelope_uuid = NULL, idem_key = ?2, payload = coalesce(?3, payload),
                 updated_at = ?4
          WHERE id = ?1",

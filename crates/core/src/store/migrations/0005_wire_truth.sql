@@ -23,5 +23,8 @@ ALTER TABLE sync_platforms ADD COLUMN last_error_kind TEXT;
 ALTER TABLE outbox ADD COLUMN maybe_applied INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN sent_at INTEGER;
 ALTER TABLE outbox ADD COLUMN readbacks INTEGER NOT NULL DEFAULT 0;
+-- What a connector must remember of its last send to read it back after a crash or a lost
+-- answer (JSON; 000: the ticket type's total before the import).
+ALTER TABLE outbox ADD COLUMN send_note TEXT;
 -- Rows written before this version that were sent count as possibly applied.
 UPDATE outbox SET maybe_applied = 1, sent_at = updated_at WHERE sent = 1 AND state = 'queued';

@@ -25,7 +25,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{body, enc, http_failure, one_by_one, wrong_address};
+use super::{adopted, body, enc, http_failure, one_by_one, wrong_address};
 use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::{Answer, Http};
 use crate::sync::settings::Endpoint;
@@ -434,6 +434,68 @@ impl Sense {
         Ok(out)
     }
 
+    /// A send of this op may have been applied (a kill mid-request, a lost answer, a late
+    /// apply): after the settle time, the type's total, against the total noted before
+    /// that send, says whether it was. Applied → done without importing again (a re-sent
+    /// import would only meet 104); not applied → `None`, the import goes again; anything
+    /// else → a conflict showing the numbers. Without a note (the send never got as far
+    /// as the import) → `None`.
+    fn read_back_first(
+        &self,
+        http: &mut Http,
+        op: &Op,
+        refs: &Refs<'_>,
+        name: &str,
+        known: Option<&str>,
+        planned: u64,
+    ) -> Result<Option<OpResult>, Fail> {
+        let noted = op
+            .send_note
+            .as_deref()
+            .and_then(|n| serde_json::from_str::<Value>(n).ok())
+            .and_then(|v| v["beforeTotal"].as_u64());
+        let (true, Some(noted)) = (op.maybe_applied, noted) else {
+            return Ok(None);
+        };
+        let settled = op.sent_at.unwrap_or(0).saturating_add(refs.settle_ms);
+        if crate::store::now_ms() < settled {
+            return Ok(Some(OpResult::Wait {
+                code: "SETTLING".into(),
+                message:
+                    "the last import may have been applied; reading the ticket type back first"
+                        .into(),
+                until_ms: settled,
+                empty_readback: false,
+            }));
+        }
+        let now = self.find(http, name, known)?;
+        let total = now.as_ref().map_or(0, |t| t.ticket_total);
+        if total == noted {
+            return Ok(None);
+        }
+        if let (Some(t), true) = (now, total == noted + planned) {
+            return Ok(Some(adopted(OpResult::Done {
+                code: "IMPORTED".into(),
+                message: format!(
+                    "{planned} codes were imported by an earlier request into the ticket type                      \"{name}\" (it holds {total}); {}",
+                    t.ticket_type
+                ),
+                remote: Some(RemoteRef {
+                    kind: KIND,
+                    local_id: name.to_owned(),
+                    remote_id: t.ticket_type,
+                }),
+            })));
+        }
+        Ok(Some(OpResult::conflict(
+            "TOTAL_MISMATCH",
+            format!(
+                "the ticket type \"{name}\" holds {total} codes; before our import it held                  {noted}, so {} were expected if it went through, {noted} if not. Check the                  type in the Sense console: Discard this if it is right, or edit and retry",
+                noted + planned
+            ),
+        )))
+    }
+
     fn send_one(&self, http: &mut Http, op: &Op, refs: &Refs<'_>) -> Result<OpResult, Fail> {
         let p = match ImportPayload::deserialize(&op.payload) {
             Ok(p) => p,
@@ -453,10 +515,21 @@ impl Sense {
         }
         let plan = self.plan(op, &p, refs)?;
         let known = refs.remote_id(KIND, name)?;
+        let planned: u64 = plan.iter().map(|(_, _, n)| n).sum();
+        if let Some(r) = self.read_back_first(http, op, refs, name, known.as_deref(), planned)? {
+            return Ok(r);
+        }
         // What the type holds before: the read-back after must show it grown by exactly
         // the codes imported.
         let before = self.find(http, name, known.as_deref())?;
         let before_total = before.as_ref().map_or(0, |t| t.ticket_total);
+        // Noted (committed) before the import leaves, for the read-back above after a
+        // kill or a lost answer.
+        refs.note_send(
+            op,
+            &serde_json::json!({ "beforeTotal": before_total }).to_string(),
+        )?;
+        refs.mark_leaving(op, false)?;
         let mut create = before.is_none();
         let (mut imported, mut unsure) = (0u64, 0u64);
         let upload = upload_path(&self.e.upload_path);
