@@ -27,7 +27,7 @@ use coupondesk_core::import::{
 };
 use coupondesk_core::progress::CancelToken;
 use coupondesk_core::store::codes::CodeQuery;
-use coupondesk_core::{ApiError, Desk, DeskError};
+use coupondesk_core::{ApiError, Desk};
 
 #[derive(Parser)]
 #[command(
@@ -293,16 +293,12 @@ fn serve_sim(args: SimServeArgs) -> Result<ExitCode, ApiError> {
     }
 }
 
-fn api(e: DeskError) -> ApiError {
-    ApiError::from(&e)
-}
-
 fn open(db: Option<PathBuf>) -> Result<Desk, ApiError> {
     let path = match db {
         Some(p) => p,
-        None => Desk::default_db_path().map_err(api)?,
+        None => Desk::default_db_path()?,
     };
-    Desk::open(&path).map_err(api)
+    Ok(Desk::open(&path)?)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, ApiError> {
@@ -332,7 +328,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             return sync::activate(&desk, batch, codes, None, &out)
         }
         Command::Codes(CodesCommand::Disable { code }) => {
-            let status = desk.disable_code(&code, None).map_err(api)?;
+            let status = desk.disable_code(&code, None)?;
             out.value(
                 &serde_json::json!({ "code": code.trim(), "status": status }),
                 &format!("{} is now {status}", code.trim()),
@@ -343,7 +339,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     }
     match cli.command {
         Command::Batch(BatchCommand::Create { ticket_type, name }) => {
-            out.batch(&desk.create_batch(&ticket_type, &name).map_err(api)?)
+            out.batch(&desk.create_batch(&ticket_type, &name)?)
         }
         Command::Batch(BatchCommand::List {
             ticket_type,
@@ -358,10 +354,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     per_page: page.per_page,
                 },
             };
-            out.batches(&desk.list_batches(&q).map_err(api)?)
+            out.batches(&desk.list_batches(&q)?)
         }
         Command::Batch(BatchCommand::Show { ticket_type }) => {
-            out.batch(&desk.get_batch(&ticket_type).map_err(api)?)
+            out.batch(&desk.get_batch(&ticket_type)?)
         }
         Command::Codes(CodesCommand::Import {
             batch,
@@ -403,13 +399,12 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     );
                 }
             };
-            let report = desk
-                .import_codes(&file, &target, &options, &CancelToken::new(), &mut progress)
-                .map_err(api)?;
+            let report =
+                desk.import_codes(&file, &target, &options, &CancelToken::new(), &mut progress)?;
             if tty {
                 eprintln!();
             }
-            desk.build_search_index(&CancelToken::new()).map_err(api)?;
+            desk.build_search_index(&CancelToken::new())?;
             out.import(&report)
         }
         Command::Codes(CodesCommand::Generate {
@@ -424,10 +419,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 length,
                 prefix,
             };
-            let report = desk
-                .generate_codes(&req, &CancelToken::new(), &mut |_| {})
-                .map_err(api)?;
-            desk.build_search_index(&CancelToken::new()).map_err(api)?;
+            let report = desk.generate_codes(&req, &CancelToken::new(), &mut |_| {})?;
+            desk.build_search_index(&CancelToken::new())?;
             out.generate(&report)
         }
         Command::Codes(CodesCommand::List {
@@ -445,23 +438,21 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     per_page: page.per_page,
                 },
             };
-            out.codes(&desk.list_codes(&q).map_err(api)?)
+            out.codes(&desk.list_codes(&q)?)
         }
         Command::Codes(CodesCommand::Export { batch, out: file }) => {
-            let report = desk
-                .export_codes(&batch, &file, &CancelToken::new(), &mut |_| {})
-                .map_err(api)?;
+            let report = desk.export_codes(&batch, &file, &CancelToken::new(), &mut |_| {})?;
             out.export(&report)
         }
         Command::Index => {
-            let n = desk.build_search_index(&CancelToken::new()).map_err(api)?;
+            let n = desk.build_search_index(&CancelToken::new())?;
             out.value(
                 &serde_json::json!({ "indexed": n }),
                 &format!("indexed {n} codes"),
             )
         }
         Command::Info => {
-            let info = desk.info().map_err(api)?;
+            let info = desk.info()?;
             let text = format!(
                 "database {} (schema {}), CouponDesk {}",
                 info.db_path, info.schema_version, info.version
