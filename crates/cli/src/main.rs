@@ -27,7 +27,7 @@ use coupondesk_core::import::{
 };
 use coupondesk_core::progress::CancelToken;
 use coupondesk_core::store::codes::CodeQuery;
-use coupondesk_core::{ApiError, Desk};
+use coupondesk_core::{ApiError, Desk, DeskError};
 
 #[derive(Parser)]
 #[command(
@@ -293,12 +293,16 @@ fn serve_sim(args: SimServeArgs) -> Result<ExitCode, ApiError> {
     }
 }
 
+fn api(e: DeskError) -> ApiError {
+    ApiError::from(&e)
+}
+
 fn open(db: Option<PathBuf>) -> Result<Desk, ApiError> {
     let path = match db {
         Some(p) => p,
-        None => Desk::default_db_path()?,
+        None => Desk::default_db_path().map_err(api)?,
     };
-    Ok(Desk::open(&path)?)
+    Desk::open(&path).map_err(api)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, ApiError> {
