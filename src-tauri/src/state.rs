@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use coupondesk_core::progress::CancelToken;
 use coupondesk_core::sync::engine::RunOptions;
-use coupondesk_core::{ApiError, Desk};
+use coupondesk_core::{ApiError, Desk, DeskError};
 
 use crate::jobs::Jobs;
 
@@ -32,6 +32,23 @@ impl AppState {
 
     pub fn desk(&self) -> Result<Arc<Desk>, ApiError> {
         self.desk.clone()
+    }
+
+    /// Runs `work` on a blocking thread, so a slow call into the core (files, the
+    /// platforms' networks) never holds up the window. The one place the shell leaves the
+    /// async runtime: every such command goes through here.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Desk) -> Result<T, DeskError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let desk = self.desk()?;
+        let done = tauri::async_runtime::spawn_blocking(move || work(&desk)).await;
+        // A join error means the work panicked: the core's state is as its last
+        // transaction left it, so say so rather than take the window down.
+        let result = done.map_err(|e| {
+            ApiError::new("internal", format!("the work stopped unexpectedly: {e}"))
+        })?;
+        Ok(result?)
     }
 
     /// Brings the substring search index up to date without holding anything up;

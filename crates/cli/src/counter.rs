@@ -16,7 +16,7 @@ use coupondesk_core::domain::template::{Template, TemplateDraft, TemplateKind};
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::store::redemptions::{Counter, UndoTarget};
 use coupondesk_core::store::templates::TemplateQuery;
-use coupondesk_core::{ApiError, Desk, DeskError};
+use coupondesk_core::{ApiError, Desk};
 
 use crate::print::{page_line, Out};
 
@@ -164,10 +164,6 @@ fn parse_zone(s: &str) -> Result<i32, String> {
     Ok(sign * (h * 60 + m))
 }
 
-fn api(e: DeskError) -> ApiError {
-    ApiError::from(&e)
-}
-
 fn read_draft(file: &PathBuf) -> Result<TemplateDraft, ApiError> {
     let text = std::fs::read_to_string(file).map_err(|e| {
         ApiError::new(
@@ -253,7 +249,7 @@ fn counter(args: CounterArgs, desk: &Desk) -> Result<Option<Counter>, ApiError> 
     if args.operator.is_none() && args.terminal.is_none() {
         return Ok(None);
     }
-    let s = desk.settings().map_err(api)?;
+    let s = desk.settings()?;
     Ok(Some(Counter {
         operator: args.operator.unwrap_or(s.operator),
         terminal: args.terminal.unwrap_or(s.terminal),
@@ -286,7 +282,7 @@ pub fn template(desk: &Desk, cmd: TemplateCommand, out: &Out) -> Result<ExitCode
                 title,
                 page: PageRequest { page, per_page },
             };
-            let p = desk.list_templates(&q).map_err(api)?;
+            let p = desk.list_templates(&q)?;
             let mut text: Vec<String> = p.items.iter().map(template_line).collect();
             text.push(page_line(
                 p.pagination.current_page,
@@ -296,8 +292,7 @@ pub fn template(desk: &Desk, cmd: TemplateCommand, out: &Out) -> Result<ExitCode
             out.value(&p, &text.join("\n"))?;
             return Ok(ExitCode::SUCCESS);
         }
-    }
-    .map_err(api)?;
+    }?;
     out.value(&t, &template_line(&t))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -316,7 +311,7 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
                 customer,
                 product_sku: sku,
             };
-            let c = desk.counter_check(&req).map_err(api)?;
+            let c = desk.counter_check(&req)?;
             let text = match &c {
                 CounterCheck::Coupon(c) => check_text(c),
                 CounterCheck::Bonus(b) => bonus_text(b),
@@ -342,7 +337,7 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
                 product_sku: sku,
             };
             let who = counter(who, desk)?;
-            let o = desk.counter_use(&req, who.as_ref()).map_err(api)?;
+            let o = desk.counter_use(&req, who.as_ref())?;
             let (text, done) = match &o {
                 CounterOutcome::Coupon(o) => match &o.redemption {
                     Some(r) => (format!("redeemed: {}", redemption_line(r)), true),
@@ -362,16 +357,12 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
         }
         RedeemCommand::Undo { code, counter: who } => {
             let who = counter(who, desk)?;
-            let r = desk
-                .redeem_undo(UndoTarget::Code(&code), who.as_ref())
-                .map_err(api)?;
+            let r = desk.redeem_undo(UndoTarget::Code(&code), who.as_ref())?;
             out.value(&r, &format!("undone: {}", redemption_line(&r)))?;
             Ok(ExitCode::SUCCESS)
         }
         RedeemCommand::List { page, per_page } => {
-            let p = desk
-                .list_redemptions(PageRequest { page, per_page })
-                .map_err(api)?;
+            let p = desk.list_redemptions(PageRequest { page, per_page })?;
             let mut text: Vec<String> = p.items.iter().map(redemption_line).collect();
             text.push(page_line(p.page, p.total_pages, p.total));
             out.value(&p, &text.join("\n"))?;
@@ -382,7 +373,7 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
 
 pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode, ApiError> {
     let s = match cmd {
-        SettingsCommand::Show => desk.settings().map_err(api)?,
+        SettingsCommand::Show => desk.settings()?,
         SettingsCommand::Set {
             zone,
             terminal,
@@ -390,7 +381,7 @@ pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode
             undo_minutes,
             holidays,
         } => {
-            let mut s = desk.settings().map_err(api)?;
+            let mut s = desk.settings()?;
             if let Some(z) = zone {
                 s.shop_utc_offset_minutes = z;
             }
@@ -406,7 +397,7 @@ pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode
             if let Some(h) = holidays {
                 s.holidays = h;
             }
-            desk.save_settings(s).map_err(api)?
+            desk.save_settings(s)?
         }
     };
     let z = s.shop_utc_offset_minutes;

@@ -332,7 +332,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             return sync::activate(&desk, batch, codes, None, &out)
         }
         Command::Codes(CodesCommand::Disable { code }) => {
-            let status = desk.disable_code(&code, None).map_err(api)?;
+            let status = desk.disable_code(&code, None)?;
             out.value(
                 &serde_json::json!({ "code": code.trim(), "status": status }),
                 &format!("{} is now {status}", code.trim()),
@@ -343,7 +343,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     }
     match cli.command {
         Command::Batch(BatchCommand::Create { ticket_type, name }) => {
-            out.batch(&desk.create_batch(&ticket_type, &name).map_err(api)?)
+            out.batch(&desk.create_batch(&ticket_type, &name)?)
         }
         Command::Batch(BatchCommand::List {
             ticket_type,
@@ -358,10 +358,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     per_page: page.per_page,
                 },
             };
-            out.batches(&desk.list_batches(&q).map_err(api)?)
+            out.batches(&desk.list_batches(&q)?)
         }
         Command::Batch(BatchCommand::Show { ticket_type }) => {
-            out.batch(&desk.get_batch(&ticket_type).map_err(api)?)
+            out.batch(&desk.get_batch(&ticket_type)?)
         }
         Command::Codes(CodesCommand::Import {
             batch,
@@ -403,13 +403,12 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     );
                 }
             };
-            let report = desk
-                .import_codes(&file, &target, &options, &CancelToken::new(), &mut progress)
-                .map_err(api)?;
+            let report =
+                desk.import_codes(&file, &target, &options, &CancelToken::new(), &mut progress)?;
             if tty {
                 eprintln!();
             }
-            desk.build_search_index(&CancelToken::new()).map_err(api)?;
+            desk.build_search_index(&CancelToken::new())?;
             out.import(&report)
         }
         Command::Codes(CodesCommand::Generate {
@@ -424,10 +423,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 length,
                 prefix,
             };
-            let report = desk
-                .generate_codes(&req, &CancelToken::new(), &mut |_| {})
-                .map_err(api)?;
-            desk.build_search_index(&CancelToken::new()).map_err(api)?;
+            let report = desk.generate_codes(&req, &CancelToken::new(), &mut |_| {})?;
+            desk.build_search_index(&CancelToken::new())?;
             out.generate(&report)
         }
         Command::Codes(CodesCommand::List {
@@ -445,23 +442,21 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     per_page: page.per_page,
                 },
             };
-            out.codes(&desk.list_codes(&q).map_err(api)?)
+            out.codes(&desk.list_codes(&q)?)
         }
         Command::Codes(CodesCommand::Export { batch, out: file }) => {
-            let report = desk
-                .export_codes(&batch, &file, &CancelToken::new(), &mut |_| {})
-                .map_err(api)?;
+            let report = desk.export_codes(&batch, &file, &CancelToken::new(), &mut |_| {})?;
             out.export(&report)
         }
         Command::Index => {
-            let n = desk.build_search_index(&CancelToken::new()).map_err(api)?;
+            let n = desk.build_search_index(&CancelToken::new())?;
             out.value(
                 &serde_json::json!({ "indexed": n }),
                 &format!("indexed {n} codes"),
             )
         }
         Command::Info => {
-            let info = desk.info().map_err(api)?;
+            let info = desk.info()?;
             let text = format!(
                 "database {} (schema {}), CouponDesk {}",
                 info.db_path, info.schema_version, info.version

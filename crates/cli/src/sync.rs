@@ -18,7 +18,7 @@ use coupondesk_core::sync::{
     ActivationRequest, ConnectionVerdict, OutboxQuery, OutboxState, Platform,
     PlatformSettingsInput, SyncReport,
 };
-use coupondesk_core::{ApiError, Desk, DeskError};
+use coupondesk_core::{ApiError, Desk};
 
 use crate::print::{page_line, Out};
 
@@ -145,10 +145,6 @@ fn parse_state(s: &str) -> Result<OutboxState, String> {
         .ok_or_else(|| format!("unknown state {s}: queued, done, conflict or discarded"))
 }
 
-fn api(e: DeskError) -> ApiError {
-    ApiError::from(&e)
-}
-
 pub fn run_line(r: &SyncReport) -> String {
     r.platforms
         .iter()
@@ -192,7 +188,7 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                 settle: RunOptions::settle_for(Duration::from_secs(timeout.max(1))),
                 ..RunOptions::default()
             };
-            let report = desk.sync_run(platform, &opts).map_err(api)?;
+            let report = desk.sync_run(platform, &opts)?;
             // One JSON object whatever happened on the platforms (a TLS refusal too):
             // each platform's `stopped` says why it stopped.
             out.value(&report, &run_line(&report))?;
@@ -203,7 +199,7 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
             });
         }
         SyncCommand::Status => {
-            let s = desk.sync_status().map_err(api)?;
+            let s = desk.sync_status()?;
             let lines: Vec<String> = s
                 .platforms
                 .iter()
@@ -238,9 +234,7 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
             out.value(&s, &lines.join("\n"))?;
         }
         SyncCommand::Test { platform, timeout } => {
-            let t = desk
-                .sync_test(platform, Duration::from_secs(timeout.max(1)))
-                .map_err(api)?;
+            let t = desk.sync_test(platform, Duration::from_secs(timeout.max(1)))?;
             let line = format!("{}: {}", t.verdict.as_str(), t.message);
             out.value(&t, &line)?;
             return Ok(match t.verdict {
@@ -264,8 +258,7 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
             clear_secret,
         } => {
             let stored = desk
-                .sync_settings()
-                .map_err(api)?
+                .sync_settings()?
                 .into_iter()
                 .find(|s| s.platform == platform)
                 .ok_or_else(|| ApiError::new("internal", "the platform's settings are missing"))?;
@@ -296,7 +289,7 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                 secret,
                 clear_secret,
             };
-            let s = desk.sync_save_settings(&input).map_err(api)?;
+            let s = desk.sync_save_settings(&input)?;
             let mut text = format!(
                 "{}: {} at {} (secret {})",
                 s.platform.id(),
@@ -328,7 +321,7 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                 ticket_type: batch,
                 page: PageRequest { page, per_page },
             };
-            let p = desk.sync_outbox(&q).map_err(api)?;
+            let p = desk.sync_outbox(&q)?;
             let mut lines: Vec<String> = p
                 .items
                 .iter()
@@ -353,7 +346,7 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
             out.value(&shape, &lines.join("\n"))?;
         }
         SyncCommand::Retry { id } => {
-            let i = desk.sync_conflict_retry(id).map_err(api)?;
+            let i = desk.sync_conflict_retry(id)?;
             out.value(&i, &format!("#{} is queued again", i.id))?;
         }
         SyncCommand::Edit { id, payload } => {
@@ -365,11 +358,11 @@ pub fn sync(desk: &Desk, cmd: SyncCommand, out: &Out) -> Result<ExitCode, ApiErr
                     ),
                 )
             })?;
-            let i = desk.sync_conflict_edit(id, v).map_err(api)?;
+            let i = desk.sync_conflict_edit(id, v)?;
             out.value(&i, &format!("#{} is queued again with the new data", i.id))?;
         }
         SyncCommand::Discard { id, reason } => {
-            let i = desk.sync_conflict_discard(id, &reason).map_err(api)?;
+            let i = desk.sync_conflict_discard(id, &reason)?;
             out.value(&i, &format!("#{} is discarded", i.id))?;
         }
     }
@@ -404,7 +397,7 @@ pub fn activate(
         activate,
         make_funds_channel: funds,
     };
-    let r = desk.codes_activate(&req).map_err(api)?;
+    let r = desk.codes_activate(&req)?;
     let mut text = format!(
         "{} codes {} and queued for e-Buy, {} skipped",
         r.queued,

@@ -20,7 +20,7 @@ use coupondesk_core::domain::PageRequest;
 use coupondesk_core::export::ExportReport;
 use coupondesk_core::store::bonuses::BonusRef;
 use coupondesk_core::store::redemptions::Counter;
-use coupondesk_core::{ApiError, Desk, DeskError};
+use coupondesk_core::{ApiError, Desk};
 
 use crate::print::{page_line, Out};
 
@@ -257,10 +257,6 @@ fn parse_status(s: &str) -> Result<StatusArg, String> {
         .ok_or_else(|| format!("unknown status {s:?}; use N01, N02, N03, disabled or all"))
 }
 
-fn api(e: DeskError) -> ApiError {
-    ApiError::from(&e)
-}
-
 fn yuan(field: &str, text: &str) -> Result<i64, ApiError> {
     parse_yuan(text).map_err(|e| ApiError::new("invalid_amount", format!("--{field}: {e}")))
 }
@@ -269,7 +265,7 @@ fn who(args: WhoArgs, desk: &Desk) -> Result<Option<Counter>, ApiError> {
     if args.operator.is_none() && args.terminal.is_none() {
         return Ok(None);
     }
-    let s = desk.settings().map_err(api)?;
+    let s = desk.settings()?;
     Ok(Some(Counter {
         operator: args.operator.unwrap_or(s.operator),
         terminal: args.terminal.unwrap_or(s.terminal),
@@ -289,7 +285,7 @@ fn expiry(text: &str, desk: &Desk) -> Result<DateTime<Utc>, ApiError> {
         )
     };
     let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
-    let offset = desk.settings().map_err(api)?.shop_utc_offset_minutes;
+    let offset = desk.settings()?.shop_utc_offset_minutes;
     let zone = chrono::FixedOffset::east_opt(offset * 60).ok_or_else(bad)?;
     let end = day.and_time(NaiveTime::from_hms_milli_opt(23, 59, 59, 999).ok_or_else(bad)?);
     zone.from_local_datetime(&end)
@@ -401,7 +397,7 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
                 product_sku: sku,
                 enabled: !disabled,
             };
-            let c = desk.create_bonuses(draft).map_err(api)?;
+            let c = desk.create_bonuses(draft)?;
             let mut text = vec![format!(
                 "created {} bonuses ({} ms):",
                 c.created, c.elapsed_ms
@@ -418,7 +414,7 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
                     per_page: page.per_page,
                 },
             );
-            let p = desk.list_bonuses(&q).map_err(api)?;
+            let p = desk.list_bonuses(&q)?;
             let mut text: Vec<String> = p.items.iter().map(bonus_line).collect();
             text.push(page_line(p.page, p.total_pages, p.total));
             out.value(&p, &text.join("\n"))?;
@@ -426,7 +422,7 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
         }
         BonusCommand::Export { filter, out: file } => {
             let q = bonus_query(filter, PageRequest::default());
-            let r = desk.export_bonuses(&q, &file).map_err(api)?;
+            let r = desk.export_bonuses(&q, &file)?;
             out.value(&r, &export_text(&r))?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -442,7 +438,7 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
                 product_sku: sku,
                 customer,
             };
-            let c = desk.check_bonus(&req).map_err(api)?;
+            let c = desk.check_bonus(&req)?;
             out.value(&c, &check_text(&c))?;
             return Ok(if c.refusal.is_some() {
                 ExitCode::from(REFUSED)
@@ -464,7 +460,7 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
                 customer,
             };
             let w = who(w, desk)?;
-            let o = desk.redeem_bonus(&req, w.as_ref()).map_err(api)?;
+            let o = desk.redeem_bonus(&req, w.as_ref())?;
             let text = match &o.redeemed {
                 Some(b) => format!(
                     "redeemed: {} off; {}",
@@ -490,8 +486,7 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
             let w = who(w, desk)?;
             desk.disable_bonus(BonusRef::parse(&bonus), w.as_ref())
         }
-    }
-    .map_err(api)?;
+    }?;
     out.value(&b, &bonus_line(&b))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -525,16 +520,14 @@ pub fn voucher(desk: &Desk, cmd: VoucherCommand, out: &Out) -> Result<ExitCode, 
                 page: page.page,
                 per_page: page.per_page,
             });
-            let p = desk.list_vouchers(&q).map_err(api)?;
+            let p = desk.list_vouchers(&q)?;
             let mut text: Vec<String> = p.items.iter().map(voucher_line).collect();
             text.push(page_line(p.page, p.total_pages, p.total));
             out.value(&p, &text.join("\n"))?;
             return Ok(ExitCode::SUCCESS);
         }
         VoucherCommand::Export { filter, out: file } => {
-            let r = desk
-                .export_vouchers(&filter.query(PageRequest::default()), &file)
-                .map_err(api)?;
+            let r = desk.export_vouchers(&filter.query(PageRequest::default()), &file)?;
             out.value(&r, &export_text(&r))?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -543,8 +536,7 @@ pub fn voucher(desk: &Desk, cmd: VoucherCommand, out: &Out) -> Result<ExitCode, 
             let w = who(w, desk)?;
             desk.use_voucher(id, w.as_ref())
         }
-    }
-    .map_err(api)?;
+    }?;
     out.value(&v, &voucher_line(&v))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -552,21 +544,17 @@ pub fn voucher(desk: &Desk, cmd: VoucherCommand, out: &Out) -> Result<ExitCode, 
 pub fn customer(desk: &Desk, cmd: CustomerCommand, out: &Out) -> Result<ExitCode, ApiError> {
     match cmd {
         CustomerCommand::Add { phone, name } => {
-            let c = desk
-                .add_customer(&CustomerDraft { phone, name })
-                .map_err(api)?;
+            let c = desk.add_customer(&CustomerDraft { phone, name })?;
             out.value(&c, &customer_line(&c))?;
         }
         CustomerCommand::List { search, page } => {
-            let p = desk
-                .list_customers(
-                    search.as_deref(),
-                    PageRequest {
-                        page: page.page,
-                        per_page: page.per_page,
-                    },
-                )
-                .map_err(api)?;
+            let p = desk.list_customers(
+                search.as_deref(),
+                PageRequest {
+                    page: page.page,
+                    per_page: page.per_page,
+                },
+            )?;
             let mut text: Vec<String> = p.items.iter().map(customer_line).collect();
             text.push(page_line(p.page, p.total_pages, p.total));
             out.value(&p, &text.join("\n"))?;

@@ -70,6 +70,14 @@ impl<E: ErrorCode> From<&E> for ApiError {
     }
 }
 
+/// So `?` turns the use cases' one error type into the wire shape: the shell and the CLI
+/// hold no conversion of their own.
+impl From<crate::desk::DeskError> for ApiError {
+    fn from(e: crate::desk::DeskError) -> Self {
+        ApiError::from(&e)
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)

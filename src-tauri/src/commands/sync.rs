@@ -1,7 +1,8 @@
-//! Commands of sync with the five remote platforms (issue #5): the Sync page's status,
-//! settings, "sync now", the outbox and its conflict inbox, and the batch page's bulk
-//! activation on e-Buy. Each is one call into `Desk`. Secrets go in (settings) but never
-//! come back out: no type here carries one.
+//! Sync with the five remote platforms (issue #5): the Sync page's status, settings,
+//! "sync now", the outbox and its conflict inbox, and the batch page's bulk activation on
+//! e-Buy. Secrets go in (settings) but never come back out: no type here carries one.
+
+use std::time::Duration;
 
 use coupondesk_core::domain::Page;
 use coupondesk_core::sync::engine::RunOptions;
@@ -9,25 +10,22 @@ use coupondesk_core::sync::{
     ActivationReport, ActivationRequest, ConnectionTest, OutboxItem, OutboxQuery, Platform,
     PlatformSettings, PlatformSettingsInput, SyncReport, SyncStatus,
 };
-use coupondesk_core::{ApiError, DeskError};
 use tauri::State;
 
+use super::Answer;
 use crate::AppState;
 
-type Answer<T> = Result<T, ApiError>;
-
-fn api(e: DeskError) -> ApiError {
-    ApiError::from(&e)
-}
+/// How long "Test connection" waits for each platform request.
+const TEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> Answer<SyncStatus> {
-    state.desk()?.sync_status().map_err(api)
+    Ok(state.desk()?.sync_status()?)
 }
 
 #[tauri::command]
 pub async fn sync_settings_get(state: State<'_, AppState>) -> Answer<Vec<PlatformSettings>> {
-    state.desk()?.sync_settings().map_err(api)
+    Ok(state.desk()?.sync_settings()?)
 }
 
 #[tauri::command]
@@ -35,36 +33,28 @@ pub async fn sync_settings_save(
     state: State<'_, AppState>,
     settings: PlatformSettingsInput,
 ) -> Answer<PlatformSettings> {
-    state.desk()?.sync_save_settings(&settings).map_err(api)
+    Ok(state.desk()?.sync_save_settings(&settings)?)
 }
 
-/// A short run (about 15 s at most) on a blocking thread, so the window stays responsive
+/// A short run (about 15 s at most) off the async runtime, so the window stays responsive
 /// while it talks to the platforms.
 #[tauri::command]
 pub async fn sync_now(
     state: State<'_, AppState>,
     platform: Option<Platform>,
 ) -> Answer<SyncReport> {
-    let desk = state.desk()?;
-    tauri::async_runtime::spawn_blocking(move || {
-        desk.sync_run(platform, &RunOptions::interactive())
-    })
-    .await
-    .map_err(|e| ApiError::new("internal", format!("the sync stopped unexpectedly: {e}")))?
-    .map_err(api)
+    state
+        .blocking(move |desk| desk.sync_run(platform, &RunOptions::interactive()))
+        .await
 }
 
 /// "Test connection" on a platform card or in Settings: read-only requests (at most
-/// about 20 s) on a blocking thread; the verdict is also kept for the card.
+/// about 20 s) off the async runtime; the verdict is also kept for the card.
 #[tauri::command]
 pub async fn sync_test(state: State<'_, AppState>, platform: Platform) -> Answer<ConnectionTest> {
-    let desk = state.desk()?;
-    tauri::async_runtime::spawn_blocking(move || {
-        desk.sync_test(platform, std::time::Duration::from_secs(10))
-    })
-    .await
-    .map_err(|e| ApiError::new("internal", format!("the test stopped unexpectedly: {e}")))?
-    .map_err(api)
+    state
+        .blocking(move |desk| desk.sync_test(platform, TEST_TIMEOUT))
+        .await
 }
 
 #[tauri::command]
@@ -72,12 +62,12 @@ pub async fn sync_outbox(
     state: State<'_, AppState>,
     query: OutboxQuery,
 ) -> Answer<Page<OutboxItem>> {
-    state.desk()?.sync_outbox(&query).map_err(api)
+    Ok(state.desk()?.sync_outbox(&query)?)
 }
 
 #[tauri::command]
 pub async fn sync_conflict_retry(state: State<'_, AppState>, id: i64) -> Answer<OutboxItem> {
-    state.desk()?.sync_conflict_retry(id).map_err(api)
+    Ok(state.desk()?.sync_conflict_retry(id)?)
 }
 
 #[tauri::command]
@@ -86,7 +76,7 @@ pub async fn sync_conflict_edit(
     id: i64,
     payload: serde_json::Value,
 ) -> Answer<OutboxItem> {
-    state.desk()?.sync_conflict_edit(id, payload).map_err(api)
+    Ok(state.desk()?.sync_conflict_edit(id, payload)?)
 }
 
 #[tauri::command]
@@ -95,10 +85,7 @@ pub async fn sync_conflict_discard(
     id: i64,
     reason: String,
 ) -> Answer<OutboxItem> {
-    state
-        .desk()?
-        .sync_conflict_discard(id, &reason)
-        .map_err(api)
+    Ok(state.desk()?.sync_conflict_discard(id, &reason)?)
 }
 
 #[tauri::command]
@@ -106,7 +93,7 @@ pub async fn codes_activate(
     state: State<'_, AppState>,
     request: ActivationRequest,
 ) -> Answer<ActivationReport> {
-    state.desk()?.codes_activate(&request).map_err(api)
+    Ok(state.desk()?.codes_activate(&request)?)
 }
 
 #[cfg(test)]

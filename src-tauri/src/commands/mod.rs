@@ -1,0 +1,61 @@
+//! The commands of docs/architecture.md, by area. Each is one call into `Desk`; errors
+//! cross as `ApiError {code, message, fields}` through `From<DeskError>`, so a command is
+//! `Ok(state.desk()?.x(..)?)`, or `state.blocking(..)` when the call may be slow.
+
+pub mod app;
+pub mod batches;
+pub mod counter;
+pub mod sync;
+pub mod templates;
+pub mod wallet;
+
+use coupondesk_core::ApiError;
+
+pub type Answer<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use serde_json::Value;
+    use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+
+    use crate::{app_builder, AppState};
+
+    /// The app on the mock runtime with the real context (config and capabilities).
+    pub(crate) fn window(state: AppState) -> tauri::WebviewWindow<MockRuntime> {
+        let app = app_builder(mock_builder(), state)
+            .build(tauri::generate_context!())
+            .expect("app");
+        match tauri::Manager::get_webview_window(&app, "main") {
+            Some(w) => w,
+            None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .expect("webview"),
+        }
+    }
+
+    /// A window over a fresh database in `dir`.
+    pub(crate) fn fresh_window(dir: &tempfile::TempDir) -> tauri::WebviewWindow<MockRuntime> {
+        window(AppState::open(Some(dir.path().join("app.sqlite3"))))
+    }
+
+    pub(crate) fn invoke(
+        webview: &tauri::WebviewWindow<MockRuntime>,
+        cmd: &str,
+        body: Value,
+    ) -> Result<Value, Value> {
+        get_ipc_response(
+            webview,
+            tauri::webview::InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                // The app's own origin on Linux with the custom protocol.
+                url: "tauri://localhost".parse().expect("url"),
+                body: tauri::ipc::InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|r| r.deserialize::<Value>().expect("json"))
+    }
+}

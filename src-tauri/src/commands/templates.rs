@@ -1,0 +1,107 @@
+//! Coupon templates (issue #3) and the batches linked to them.
+
+use coupondesk_core::domain::template::{Template, TemplateDraft};
+use coupondesk_core::store::templates::{TemplatePage, TemplateQuery};
+use tauri::State;
+
+use super::Answer;
+use crate::AppState;
+
+#[tauri::command]
+pub async fn template_create(state: State<'_, AppState>, draft: TemplateDraft) -> Answer<Template> {
+    Ok(state.desk()?.create_template(draft)?)
+}
+
+#[tauri::command]
+pub async fn template_update(
+    state: State<'_, AppState>,
+    id: i64,
+    draft: TemplateDraft,
+) -> Answer<Template> {
+    Ok(state.desk()?.update_template(id, draft)?)
+}
+
+#[tauri::command]
+pub async fn template_get(state: State<'_, AppState>, id: i64) -> Answer<Template> {
+    Ok(state.desk()?.get_template(id)?)
+}
+
+#[tauri::command]
+pub async fn template_list(
+    state: State<'_, AppState>,
+    query: TemplateQuery,
+) -> Answer<TemplatePage> {
+    Ok(state.desk()?.list_templates(&query)?)
+}
+
+#[tauri::command]
+pub async fn template_link_batch(
+    state: State<'_, AppState>,
+    id: i64,
+    ticket_type: String,
+    // Sense's (000) own batch number for the batch's codes, when staff uploaded them in
+    // its console; optional (`platformBatch` in TypeScript).
+    platform_batch: Option<String>,
+) -> Answer<Template> {
+    let desk = state.desk()?;
+    Ok(desk.link_batch_with(id, &ticket_type, platform_batch.as_deref())?)
+}
+
+#[tauri::command]
+pub async fn template_unlink_batch(
+    state: State<'_, AppState>,
+    id: i64,
+    ticket_type: String,
+) -> Answer<Template> {
+    Ok(state.desk()?.unlink_batch(id, &ticket_type)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::commands::tests::{fresh_window, invoke};
+
+    #[test]
+    fn templates_are_checked_created_linked_and_listed_through_the_shell() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let webview = fresh_window(&dir);
+        let mut draft = json!({
+            "offer": {"cash": {"reduceFen": 2000, "leastFen": 10000}},
+            "title": "", "brandName": "海底捞", "color": "Color010",
+            "logoUrl": "https://example.com/l.png", "notice": "出示此券",
+            "description": "不可与其他优惠同享", "servicePhone": "",
+            "quantity": 100, "getLimit": 1, "codeType": "CODE_TYPE_TEXT",
+            "beginAt": "2020-01-01T00:00:00Z", "endAt": "2099-01-01T00:00:00Z",
+            "term": null, "timeLimits": [], "acceptCategory": "", "rejectCategory": "",
+            "canUseWithOtherDiscount": false
+        });
+        let bad = invoke(&webview, "template_create", json!({ "draft": draft }))
+            .expect_err("title required");
+        assert_eq!(bad["code"], "invalid_fields");
+        assert_eq!(bad["fields"][0]["field"], "title");
+        draft["title"] = json!("满100减20");
+        let t = invoke(&webview, "template_create", json!({ "draft": draft })).expect("created");
+        assert_eq!(t["kind"], "cash");
+        invoke(
+            &webview,
+            "batch_create",
+            json!({"ticketType": "T1", "name": "一"}),
+        )
+        .expect("batch");
+        let linked = invoke(
+            &webview,
+            "template_link_batch",
+            json!({"id": t["id"], "ticketType": "T1"}),
+        )
+        .expect("linked");
+        assert_eq!(linked["batches"][0], "T1");
+        let list = invoke(
+            &webview,
+            "template_list",
+            json!({"query": {"kind": "cash", "page": {"page": 1, "perPage": 10}}}),
+        )
+        .expect("list");
+        assert_eq!(list["pagination"]["total"], 1);
+    }
+}
