@@ -44,20 +44,21 @@ test-ui: ui
 e2e: app
 	scripts/e2e.sh
 
-# The benchmarks at a small size, so CI shows they still run; full sizes: `make bench`.
+# The benchmarks (their own crate, coupondesk-bench) at a small size, so CI shows they
+# still run; full sizes: `make bench`.
 bench-smoke: test-rust
-	$(CARGO) run -q -p coupondesk -- bench import --rows 20000
-	$(CARGO) run -q -p coupondesk -- bench generate --count 20000
-	$(CARGO) run -q -p coupondesk -- bench search --codes 50000 --queries 30
-	$(CARGO) run -q -p coupondesk -- bench redeem --codes 50000 --ops 200
-	$(CARGO) run -q -p coupondesk -- bench sync --codes 5000
+	$(CARGO) run -q -p coupondesk-bench -- import --rows 20000
+	$(CARGO) run -q -p coupondesk-bench -- generate --count 20000
+	$(CARGO) run -q -p coupondesk-bench -- search --codes 50000 --queries 30
+	$(CARGO) run -q -p coupondesk-bench -- redeem --codes 50000 --ops 200
+	$(CARGO) run -q -p coupondesk-bench -- sync --codes 5000
 
 bench: setup
-	$(CARGO) run --release -q -p coupondesk -- bench import --rows 1000000
-	$(CARGO) run --release -q -p coupondesk -- bench generate --count 1000000
-	$(CARGO) run --release -q -p coupondesk -- bench search --codes 10000000
-	$(CARGO) run --release -q -p coupondesk -- bench redeem --codes 10000000
-	$(CARGO) run --release -q -p coupondesk -- bench sync --codes 100000
+	$(CARGO) run --release -q -p coupondesk-bench -- import --rows 1000000
+	$(CARGO) run --release -q -p coupondesk-bench -- generate --count 1000000
+	$(CARGO) run --release -q -p coupondesk-bench -- search --codes 10000000
+	$(CARGO) run --release -q -p coupondesk-bench -- redeem --codes 10000000
+	$(CARGO) run --release -q -p coupondesk-bench -- sync --codes 100000
 
 test: check-rust test-rust check-bindings test-ui e2e bench-smoke
 	@echo "make test: all checks passed"

@@ -6,9 +6,6 @@
 //! 3 when the counter refuses a code (`redeem check|use`); 4 when `sync run` leaves
 //! operations queued; 5 when `sync test` finds a platform not reachable and authorised.
 
-mod bench;
-mod bench_redeem;
-mod bench_sync;
 mod counter;
 mod print;
 mod sync;
@@ -80,12 +77,6 @@ enum Command {
     Index,
     /// Where the database is and which schema it has.
     Info,
-    /// Benchmarks that print a rate beside a baseline measured in the same run.
-    #[command(subcommand)]
-    Bench(bench::BenchCommand),
-    /// The five remote platforms' simulator (docs/remote-apis.md).
-    #[command(subcommand)]
-    Sim(SimCommand),
 }
 
 #[derive(Subcommand)]
@@ -109,35 +100,6 @@ enum BatchCommand {
         #[arg(long = "type", value_name = "T")]
         ticket_type: String,
     },
-}
-
-#[derive(Subcommand)]
-enum SimCommand {
-    /// Serve the five simulated platforms on 127.0.0.1 until stopped; prints the base URL
-    /// and the credentials first.
-    Serve(SimServeArgs),
-}
-
-#[derive(Args)]
-struct SimServeArgs {
-    /// 0 picks a free port.
-    #[arg(long, default_value_t = 8765)]
-    port: u16,
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Fault switches as JSON, e.g. '{"error_rate": 0.05}'.
-    #[arg(long)]
-    faults: Option<String>,
-    /// Serve HTTPS with a CA made at start (clients must trust it: see --ca-out).
-    #[arg(long)]
-    tls: bool,
-    /// Serve only the documented paths, with answers shaped exactly like the documents'
-    /// examples (000 batches then arrive by POST /__sim/p000/batches, the "console").
-    #[arg(long)]
-    spec_literal: bool,
-    /// With --tls: write the CA certificate (PEM) to this file.
-    #[arg(long, value_name = "FILE", requires = "tls")]
-    ca_out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -251,48 +213,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the simulator until the process is stopped.
-fn serve_sim(args: SimServeArgs) -> Result<ExitCode, ApiError> {
-    use coupondesk_remote_sim::{Faults, Sim, SimConfig};
-    let port = args.port;
-    let mut cfg = SimConfig {
-        port,
-        seed: args.seed,
-        tls: args.tls,
-        spec_literal: args.spec_literal,
-        ..SimConfig::default()
-    };
-    if let Some(f) = args.faults.as_deref() {
-        cfg.faults = serde_json::from_str::<Faults>(f).map_err(|e| {
-            ApiError::new(
-                "invalid_faults",
-                format!("--faults is not valid: {e}; see docs/remote-apis.md"),
-            )
-        })?;
-    }
-    let sim = Sim::start(cfg).map_err(|e| {
-        ApiError::new(
-            "sim_listen",
-            format!("the simulator cannot listen on port {port}: {e}; try --port 0"),
-        )
-    })?;
-    println!("{}", sim.describe());
-    if let (Some(path), Some(pem)) = (&args.ca_out, sim.ca_pem()) {
-        std::fs::write(path, pem).map_err(|e| {
-            ApiError::new(
-                "sim_ca_out",
-                format!("cannot write the CA to {}: {e}", path.display()),
-            )
-        })?;
-        println!("CA certificate (PEM) written to {}", path.display());
-    }
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
-    loop {
-        std::thread::park();
-    }
-}
-
 fn api(e: DeskError) -> ApiError {
     ApiError::from(&e)
 }
@@ -307,12 +227,6 @@ fn open(db: Option<PathBuf>) -> Result<Desk, ApiError> {
 
 fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let out = print::Out { json: cli.json };
-    if let Command::Bench(cmd) = cli.command {
-        return bench::run(cmd, &out).map(|()| ExitCode::SUCCESS);
-    }
-    if let Command::Sim(SimCommand::Serve(args)) = cli.command {
-        return serve_sim(args);
-    }
     let desk = open(cli.db)?;
 
     match cli.command {
@@ -463,9 +377,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             );
             out.value(&info, &text)
         }
-        Command::Bench(_)
-        | Command::Sim(_)
-        | Command::Template(_)
+        Command::Template(_)
         | Command::Redeem(_)
         | Command::Settings(_)
         | Command::Bonus(_)

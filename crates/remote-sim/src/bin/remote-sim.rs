@@ -1,6 +1,9 @@
 //! `remote-sim [--port N] [--seed N] [--faults JSON] [--spec-literal] [--tls [--ca-out FILE]]`:
 //! serves the five simulated
 //! platforms on 127.0.0.1 until killed, after printing its base URL and credentials.
+//! Port 8765 unless told (0 picks a free one), so demos and manual tests find it at a
+//! fixed URL. This is the only way to run the simulator as a process: the shipped
+//! `coupondesk` CLI does not link it.
 
 use coupondesk_remote_sim::{Faults, Sim, SimConfig};
 use std::io::Write;
@@ -13,7 +16,10 @@ fn usage() -> ! {
 }
 
 fn main() {
-    let mut cfg = SimConfig::default();
+    let mut cfg = SimConfig {
+        port: 8765,
+        ..SimConfig::default()
+    };
     let mut ca_out = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -34,10 +40,15 @@ fn main() {
             _ => usage(),
         }
     }
+    if ca_out.is_some() && !cfg.tls {
+        eprintln!("remote-sim: --ca-out needs --tls");
+        std::process::exit(2);
+    }
+    let port = cfg.port;
     let sim = match Sim::start(cfg) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("remote-sim: cannot listen: {e}");
+            eprintln!("remote-sim: cannot listen on port {port}: {e}; try --port 0");
             std::process::exit(1);
         }
     };

@@ -20,7 +20,7 @@ use rusqlite::params;
 use serde_json::json;
 
 use crate::bench::{desk_err, fail, percentiles, secs, workdir};
-use crate::print::Out;
+use crate::out::Out;
 
 fn bench_template() -> TemplateDraft {
     TemplateDraft {

@@ -1,4 +1,4 @@
-//! `coupondesk bench sync`: N queued code activations synced to the simulator (e-Buy,
+//! `coupondesk-bench sync`: N queued code activations synced to the simulator (e-Buy,
 //! over loopback HTTP), from "sync now" until every op's answer is committed, against a
 //! bare client sending the same codes in the same envelopes (the engine's size, 1000)
 //! with no outbox, no SQLite and no bookkeeping, in the same run: once sending only, once
@@ -16,7 +16,7 @@ use coupondesk_remote_sim::{Sim, SimConfig};
 use serde_json::json;
 
 use crate::bench::{desk_err, fail, secs, workdir};
-use crate::print::Out;
+use crate::out::Out;
 
 /// Operations per second, whole.
 fn rate(n: u64, d: Duration) -> f64 {
@@ -186,14 +186,15 @@ pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
     sim.reset();
     let (checked, checked_requests) = bare_client(&all, &cfg.ebuy_app_id, secret, &url, true)?;
 
+    // snake_case keys, as every --json answer of the CLI has (README).
     let v = json!({
         "codes": codes,
-        "enqueue": { "seconds": secs(enqueue), "opsPerSec": rate(queued, enqueue) },
-        "sync": { "seconds": secs(synced), "opsPerSec": rate(codes, synced), "requests": run.requests },
-        "bareClient": { "seconds": secs(bare), "opsPerSec": rate(codes, bare), "requests": bare_requests },
-        "syncVsBare": ratio(bare, synced),
-        "bareClientCheckingAnswers": { "seconds": secs(checked), "opsPerSec": rate(codes, checked), "requests": checked_requests },
-        "syncVsBareCheckingAnswers": ratio(checked, synced),
+        "enqueue": { "seconds": secs(enqueue), "ops_per_sec": rate(queued, enqueue) },
+        "sync": { "seconds": secs(synced), "ops_per_sec": rate(codes, synced), "requests": run.requests },
+        "bare_client": { "seconds": secs(bare), "ops_per_sec": rate(codes, bare), "requests": bare_requests },
+        "sync_vs_bare": ratio(bare, synced),
+        "bare_client_checking_answers": { "seconds": secs(checked), "ops_per_sec": rate(codes, checked), "requests": checked_requests },
+        "sync_vs_bare_checking_answers": ratio(checked, synced),
     });
     let text = format!(
         "sync {codes} activations: queued in {:.2} s ({} ops/s); synced in {:.2} s = {} ops/s with {} requests; \

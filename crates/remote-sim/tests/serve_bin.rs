@@ -1,13 +1,14 @@
-//! `coupondesk sim serve`: the simulator as a separate process, reachable over loopback.
+//! The `remote-sim` binary (once `coupondesk sim serve`): the simulator as a separate
+//! process, reachable over loopback.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
 #[test]
-fn sim_serve_prints_its_url_and_answers_the_control_api() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_coupondesk"))
-        .args(["sim", "serve", "--port", "0", "--seed", "7"])
+fn remote_sim_prints_its_url_and_answers_the_control_api() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_remote-sim"))
+        .args(["--port", "0", "--seed", "7"])
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");

@@ -17,7 +17,7 @@ use coupondesk_core::store::codes::CodeQuery;
 use coupondesk_core::{ApiError, Desk};
 use serde_json::json;
 
-use crate::print::Out;
+use crate::out::Out;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -83,8 +83,8 @@ pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
         BenchCommand::Import { rows, dir } => import(rows, dir, out),
         BenchCommand::Generate { count, dir } => generate(count, dir, out),
         BenchCommand::Search { codes, queries, db } => search(codes, queries, db, out),
-        BenchCommand::Redeem { codes, ops, db } => crate::bench_redeem::run(codes, ops, db, out),
-        BenchCommand::Sync { codes } => crate::bench_sync::run(codes, out),
+        BenchCommand::Redeem { codes, ops, db } => crate::redeem::run(codes, ops, db, out),
+        BenchCommand::Sync { codes } => crate::sync::run(codes, out),
     }
 }
 
