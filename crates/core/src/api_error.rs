@@ -10,6 +10,12 @@ use ts_rs::TS;
 pub trait ErrorCode: std::error::Error {
     fn code(&self) -> &'static str;
 
+    /// Appends every code this type can say, wrapped errors' codes included. Implemented by
+    /// `impl_error_code!` from the same arms as `code()`, so the two cannot disagree.
+    fn collect_codes(out: &mut Vec<&'static str>)
+    where
+        Self: Sized;
+
     /// The form fields at fault, when the error is about a form.
     fn fields(&self) -> Vec<FieldError> {
         Vec::new()

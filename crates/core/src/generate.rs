@@ -61,18 +61,15 @@ impl From<rusqlite::Error> for GenerateError {
     }
 }
 
-impl crate::ErrorCode for GenerateError {
-    fn code(&self) -> &'static str {
-        match self {
-            GenerateError::SpaceTooSmall { .. } | GenerateError::Exhausted => {
-                "generate_space_too_small"
-            }
-            GenerateError::ZeroCount | GenerateError::BadLength | GenerateError::BadPrefix => {
-                "invalid_generate"
-            }
-            GenerateError::Store(e) => e.code(),
-            GenerateError::Import(e) => e.code(),
+crate::error_codes::impl_error_code! {
+    GenerateError {
+        codes {
+            GenerateError::SpaceTooSmall { .. } | GenerateError::Exhausted => "generate_space_too_small",
+            GenerateError::ZeroCount
+            | GenerateError::BadLength
+            | GenerateError::BadPrefix => "invalid_generate",
         }
+        wraps { Store(crate::store::StoreError), Import(crate::import::run::ImportError) }
     }
 }
 
@@ -367,5 +364,36 @@ mod gen_types {
         pub generated: u64,
         #[ts(type = "number")]
         pub elapsed_ms: u64,
+    }
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        let small = GenerateError::SpaceTooSmall {
+            requested: 9,
+            length: 4,
+            prefix: String::new(),
+            space: "1".into(),
+        };
+        assert_codes(vec![
+            (small, "generate_space_too_small"),
+            (GenerateError::Exhausted, "generate_space_too_small"),
+            (GenerateError::ZeroCount, "invalid_generate"),
+            (GenerateError::BadLength, "invalid_generate"),
+            (GenerateError::BadPrefix, "invalid_generate"),
+            (
+                GenerateError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+            (
+                GenerateError::Import(crate::import::run::ImportError::NoDataRows),
+                "no_data_rows",
+            ),
+        ]);
     }
 }

@@ -8,6 +8,7 @@ pub mod api_error;
 pub mod audit;
 pub mod desk;
 pub mod domain;
+pub mod error_codes;
 pub mod export;
 pub mod generate;
 pub mod import;
@@ -18,3 +19,4 @@ pub mod sync;
 
 pub use api_error::{ApiError, ErrorCode};
 pub use desk::{Desk, DeskError};
+pub use error_codes::all_error_codes;

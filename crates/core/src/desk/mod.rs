@@ -28,7 +28,6 @@ use crate::store::settings::SettingsError;
 use crate::store::templates::TemplateError;
 use crate::store::vouchers::VoucherError;
 use crate::store::{self, StoreError};
-use crate::ErrorCode;
 
 mod bonuses;
 mod counter;
@@ -70,35 +69,34 @@ pub enum DeskError {
     NoDataDir,
 }
 
-impl ErrorCode for DeskError {
-    fn code(&self) -> &'static str {
-        match self {
-            DeskError::Store(e) => e.code(),
-            DeskError::Field(e) => e.code(),
-            DeskError::Page(e) => e.code(),
-            DeskError::Import(e) => e.code(),
-            DeskError::Generate(e) => e.code(),
-            DeskError::Export(e) => e.code(),
-            DeskError::Template(e) => e.code(),
-            DeskError::Redeem(e) => e.code(),
-            DeskError::Settings(e) => e.code(),
-            DeskError::Bonus(e) => e.code(),
-            DeskError::Voucher(e) => e.code(),
-            DeskError::Customer(e) => e.code(),
-            DeskError::Sync(e) => e.code(),
-            DeskError::NoDataDir => "no_data_dir",
+crate::error_codes::impl_error_code! {
+    DeskError {
+        codes { DeskError::NoDataDir => "no_data_dir" }
+        wraps {
+            Store(StoreError),
+            Field(BatchFieldError),
+            Page(PageError),
+            Import(ImportError),
+            Generate(GenerateError),
+            Export(ExportError),
+            Template(TemplateError),
+            Redeem(RedeemError),
+            Settings(SettingsError),
+            Bonus(BonusError),
+            Voucher(VoucherError),
+            Customer(CustomerError),
+            Sync(crate::sync::SyncError),
         }
-    }
-
-    fn fields(&self) -> Vec<crate::api_error::FieldError> {
-        match self {
-            DeskError::Template(e) => e.fields(),
-            DeskError::Settings(e) => e.fields(),
-            DeskError::Bonus(e) => e.fields(),
-            DeskError::Voucher(e) => e.fields(),
-            DeskError::Customer(e) => e.fields(),
-            DeskError::Sync(e) => e.fields(),
-            _ => Vec::new(),
+        fn fields(&self) -> Vec<crate::api_error::FieldError> {
+            match self {
+                DeskError::Template(e) => e.fields(),
+                DeskError::Settings(e) => e.fields(),
+                DeskError::Bonus(e) => e.fields(),
+                DeskError::Voucher(e) => e.fields(),
+                DeskError::Customer(e) => e.fields(),
+                DeskError::Sync(e) => e.fields(),
+                _ => Vec::new(),
+            }
         }
     }
 }
@@ -270,5 +268,55 @@ impl Desk {
     pub fn build_search_index(&self, cancel: &CancelToken) -> DeskResult<u64> {
         let mut conn = store::open(&self.path)?;
         Ok(crate::search_index::catch_up(&mut conn, cancel)?)
+    }
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        assert_codes(vec![
+            (DeskError::NoDataDir, "no_data_dir"),
+            (
+                DeskError::Store(StoreError::BatchFull("T1".into())),
+                "batch_full",
+            ),
+            (
+                DeskError::Field(BatchFieldError::TypeBad),
+                "invalid_batch_type",
+            ),
+            (DeskError::Import(ImportError::NoDataRows), "no_data_rows"),
+            (
+                DeskError::Generate(GenerateError::ZeroCount),
+                "invalid_generate",
+            ),
+            (
+                DeskError::Template(TemplateError::NotFound(1)),
+                "template_not_found",
+            ),
+            (
+                DeskError::Redeem(RedeemError::NotFound(1)),
+                "redemption_not_found",
+            ),
+            (
+                DeskError::Bonus(BonusError::NotFound("B1".into())),
+                "bonus_not_found",
+            ),
+            (
+                DeskError::Voucher(VoucherError::NotFound(1)),
+                "voucher_not_found",
+            ),
+            (
+                DeskError::Customer(CustomerError::NotFound("1".into())),
+                "customer_not_found",
+            ),
+            (
+                DeskError::Sync(crate::sync::SyncError::TooManyCodes),
+                "too_many_codes",
+            ),
+        ]);
     }
 }

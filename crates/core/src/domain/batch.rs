@@ -18,9 +18,9 @@ pub enum BatchFieldError {
     NameTooLong,
 }
 
-impl crate::ErrorCode for BatchFieldError {
-    fn code(&self) -> &'static str {
-        match self {
+crate::error_codes::impl_error_code! {
+    BatchFieldError {
+        codes {
             BatchFieldError::TypeEmpty | BatchFieldError::TypeBad => "invalid_batch_type",
             BatchFieldError::NameEmpty | BatchFieldError::NameTooLong => "invalid_batch_name",
         }
@@ -111,5 +111,21 @@ mod tests {
             Err(BatchFieldError::NameTooLong)
         );
         assert!(BatchName::parse(&"名".repeat(100)).is_ok());
+    }
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        assert_codes(vec![
+            (BatchFieldError::TypeEmpty, "invalid_batch_type"),
+            (BatchFieldError::TypeBad, "invalid_batch_type"),
+            (BatchFieldError::NameEmpty, "invalid_batch_name"),
+            (BatchFieldError::NameTooLong, "invalid_batch_name"),
+        ]);
     }
 }

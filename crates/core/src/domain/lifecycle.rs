@@ -23,9 +23,9 @@ pub struct IllegalTransition {
     pub to: CodeStatus,
 }
 
-impl crate::ErrorCode for IllegalTransition {
-    fn code(&self) -> &'static str {
-        "illegal_transition"
+crate::error_codes::impl_error_code! {
+    IllegalTransition {
+        codes { _ => "illegal_transition" }
     }
 }
 
@@ -140,5 +140,20 @@ mod tests {
             })
         );
         assert!(Issued.transition(Issued).is_err());
+    }
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        let illegal = IllegalTransition {
+            from: CodeStatus::Redeemed,
+            to: CodeStatus::Active,
+        };
+        assert_codes(vec![(illegal, "illegal_transition")]);
     }
 }

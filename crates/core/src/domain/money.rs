@@ -23,9 +23,9 @@ pub enum MoneyError {
     NotANumber(String),
 }
 
-impl crate::ErrorCode for MoneyError {
-    fn code(&self) -> &'static str {
-        "invalid_amount"
+crate::error_codes::impl_error_code! {
+    MoneyError {
+        codes { _ => "invalid_amount" }
     }
 }
 
@@ -175,5 +175,25 @@ mod tests {
                 prop_assert!((0..=MAX_FEN).contains(&fen));
             }
         }
+    }
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        assert_codes(vec![
+            (MoneyError::Empty, "invalid_amount"),
+            (MoneyError::Negative("-1".into()), "invalid_amount"),
+            (
+                MoneyError::TooManyDecimals("1.001".into()),
+                "invalid_amount",
+            ),
+            (MoneyError::TooLarge("9999999".into()), "invalid_amount"),
+            (MoneyError::NotANumber("x".into()), "invalid_amount"),
+        ]);
     }
 }

@@ -31,9 +31,9 @@ pub enum PageError {
     PerPage(u32),
 }
 
-impl crate::ErrorCode for PageError {
-    fn code(&self) -> &'static str {
-        "invalid_page"
+crate::error_codes::impl_error_code! {
+    PageError {
+        codes { _ => "invalid_page" }
     }
 }
 
@@ -101,5 +101,20 @@ mod tests {
             21,
         );
         assert_eq!(p.total_pages, 3);
+    }
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+
+    #[test]
+    fn every_variant_has_its_code() {
+        assert_codes(vec![
+            (PageError::PageZero, "invalid_page"),
+            (PageError::PerPage(0), "invalid_page"),
+        ]);
     }
 }

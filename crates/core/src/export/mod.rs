@@ -39,12 +39,10 @@ impl From<rusqlite::Error> for ExportError {
     }
 }
 
-impl crate::ErrorCode for ExportError {
-    fn code(&self) -> &'static str {
-        match self {
-            ExportError::Write { .. } => "export_failed",
-            ExportError::Store(e) => e.code(),
-        }
+crate::error_codes::impl_error_code! {
+    ExportError {
+        codes { ExportError::Write { .. } => "export_failed" }
+        wraps { Store(crate::store::StoreError) }
     }
 }
 
@@ -153,5 +151,28 @@ mod export_types {
         pub cancelled: bool,
         #[ts(type = "number")]
         pub elapsed_ms: u64,
+    }
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        assert_codes(vec![
+            (
+                ExportError::Write {
+                    path: "x.csv".into(),
+                    source: std::io::Error::other("x"),
+                },
+                "export_failed",
+            ),
+            (
+                ExportError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+        ]);
     }
 }

@@ -61,16 +61,18 @@ impl From<rusqlite::Error> for ImportError {
     }
 }
 
-impl crate::ErrorCode for ImportError {
-    fn code(&self) -> &'static str {
-        match self {
+crate::error_codes::impl_error_code! {
+    ImportError {
+        codes {
             ImportError::FileNotFound(_) => "file_not_found",
             ImportError::FileUnreadable { .. } => "file_unreadable",
             ImportError::Csv { .. } => "csv_unreadable",
             ImportError::ColumnNotFound(_) | ImportError::ColumnIndexZero => "column_not_found",
             ImportError::NoDataRows => "no_data_rows",
-            ImportError::Field(e) => e.code(),
-            ImportError::Store(e) => e.code(),
+        }
+        wraps {
+            Field(crate::domain::batch::BatchFieldError),
+            Store(crate::store::StoreError),
         }
     }
 }
@@ -289,5 +291,43 @@ fn stream(
         if eof {
             return Ok(true);
         }
+    }
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        let path = || PathBuf::from("c.csv");
+        let unreadable = ImportError::FileUnreadable {
+            path: path(),
+            source: std::io::Error::other("x"),
+        };
+        let csv = ImportError::Csv {
+            path: path(),
+            detail: "d".into(),
+        };
+        assert_codes(vec![
+            (ImportError::FileNotFound(path()), "file_not_found"),
+            (unreadable, "file_unreadable"),
+            (csv, "csv_unreadable"),
+            (
+                ImportError::ColumnNotFound("code".into()),
+                "column_not_found",
+            ),
+            (ImportError::ColumnIndexZero, "column_not_found"),
+            (ImportError::NoDataRows, "no_data_rows"),
+            (
+                ImportError::Field(BatchFieldError::NameEmpty),
+                "invalid_batch_name",
+            ),
+            (
+                ImportError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+        ]);
     }
 }

@@ -55,23 +55,24 @@ impl From<rusqlite::Error> for BonusError {
     }
 }
 
-impl crate::ErrorCode for BonusError {
-    fn code(&self) -> &'static str {
-        match self {
+crate::error_codes::impl_error_code! {
+    BonusError {
+        codes {
             BonusError::InvalidFields(_) => "invalid_fields",
             BonusError::NotFound(_) => "bonus_not_found",
             BonusError::AlreadyGranted { .. } => "bonus_already_granted",
             BonusError::NotGrantable { .. } => "bonus_not_grantable",
             BonusError::NotDisableable { .. } => "bonus_not_disableable",
-            BonusError::Transition(e) => e.code(),
-            BonusError::Store(e) => e.code(),
         }
-    }
-
-    fn fields(&self) -> Vec<FieldError> {
-        match self {
-            BonusError::InvalidFields(f) => f.clone(),
-            _ => Vec::new(),
+        wraps {
+            Transition(crate::domain::lifecycle::IllegalTransition),
+            Store(StoreError),
+        }
+        fn fields(&self) -> Vec<FieldError> {
+            match self {
+                BonusError::InvalidFields(f) => f.clone(),
+                _ => Vec::new(),
+            }
         }
     }
 }
@@ -617,4 +618,50 @@ pub fn mark_used_on_platform(
         )?
         .execute(params![platform, remote_code, at_ms])?;
     Ok(moved == 1)
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::domain::lifecycle::{CodeStatus, IllegalTransition};
+    use crate::error_codes::assert_codes;
+
+    #[test]
+    fn every_variant_has_its_code() {
+        let code = || "B1".to_owned();
+        let illegal = IllegalTransition {
+            from: CodeStatus::Redeemed,
+            to: CodeStatus::Active,
+        };
+        let granted = BonusError::AlreadyGranted {
+            code: code(),
+            customer: "138".into(),
+        };
+        let used = BonusStatus::Used;
+        assert_codes(vec![
+            (BonusError::InvalidFields(Vec::new()), "invalid_fields"),
+            (BonusError::NotFound(code()), "bonus_not_found"),
+            (granted, "bonus_already_granted"),
+            (
+                BonusError::NotGrantable {
+                    code: code(),
+                    status: used,
+                },
+                "bonus_not_grantable",
+            ),
+            (
+                BonusError::NotDisableable {
+                    code: code(),
+                    status: used,
+                },
+                "bonus_not_disableable",
+            ),
+            (BonusError::Transition(illegal), "illegal_transition"),
+            (
+                BonusError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+        ]);
+    }
 }

@@ -36,19 +36,18 @@ impl From<rusqlite::Error> for CustomerError {
     }
 }
 
-impl crate::ErrorCode for CustomerError {
-    fn code(&self) -> &'static str {
-        match self {
+crate::error_codes::impl_error_code! {
+    CustomerError {
+        codes {
             CustomerError::InvalidFields(_) => "invalid_fields",
             CustomerError::NotFound(_) => "customer_not_found",
-            CustomerError::Store(e) => e.code(),
         }
-    }
-
-    fn fields(&self) -> Vec<FieldError> {
-        match self {
-            CustomerError::InvalidFields(f) => f.clone(),
-            _ => Vec::new(),
+        wraps { Store(StoreError) }
+        fn fields(&self) -> Vec<FieldError> {
+            match self {
+                CustomerError::InvalidFields(f) => f.clone(),
+                _ => Vec::new(),
+            }
         }
     }
 }
@@ -172,4 +171,22 @@ pub fn list(
         )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::new(items, page, total.max(0) as u64))
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        assert_codes(vec![
+            (CustomerError::InvalidFields(Vec::new()), "invalid_fields"),
+            (CustomerError::NotFound("138".into()), "customer_not_found"),
+            (
+                CustomerError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+        ]);
+    }
 }

@@ -67,18 +67,18 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
-impl crate::ErrorCode for StoreError {
-    fn code(&self) -> &'static str {
-        match self {
+crate::error_codes::impl_error_code! {
+    StoreError {
+        codes {
             StoreError::BatchNotFound(_) => "batch_not_found",
             StoreError::BatchNameTaken(_) => "batch_name_taken",
             StoreError::BatchTypeTaken(_) => "batch_type_taken",
             StoreError::NewerSchema { .. } => "db_newer_version",
             StoreError::BatchBusy(_) => "import_busy",
             StoreError::BatchFull(_) => "batch_full",
-            StoreError::CreateDir { .. } | StoreError::Open { .. } | StoreError::Lock { .. } => {
-                "db_error"
-            }
+            StoreError::CreateDir { .. }
+            | StoreError::Open { .. }
+            | StoreError::Lock { .. } => "db_error",
             StoreError::Sqlite(e) if is_busy(e) => "db_locked",
             StoreError::Sqlite(_) => "db_error",
         }
@@ -146,4 +146,55 @@ pub fn code_id(batch_id: i64, seq: i64) -> i64 {
 
 pub fn seq_of(code_id: i64) -> i64 {
     code_id & 0xFFFF_FFFF
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    use rusqlite::ffi;
+
+    #[test]
+    fn every_variant_has_its_code() {
+        let busy = rusqlite::Error::SqliteFailure(ffi::Error::new(ffi::SQLITE_BUSY), None);
+        let path = || PathBuf::from("x.db");
+        assert_codes(vec![
+            (StoreError::BatchNotFound("T1".into()), "batch_not_found"),
+            (StoreError::BatchNameTaken("n".into()), "batch_name_taken"),
+            (StoreError::BatchTypeTaken("T1".into()), "batch_type_taken"),
+            (
+                StoreError::NewerSchema { found: 9, known: 1 },
+                "db_newer_version",
+            ),
+            (StoreError::BatchBusy("T1".into()), "import_busy"),
+            (StoreError::BatchFull("T1".into()), "batch_full"),
+            (
+                StoreError::CreateDir {
+                    path: path(),
+                    source: std::io::Error::other("x"),
+                },
+                "db_error",
+            ),
+            (
+                StoreError::Open {
+                    path: path(),
+                    source: rusqlite::Error::InvalidQuery,
+                },
+                "db_error",
+            ),
+            (
+                StoreError::Lock {
+                    path: path(),
+                    source: std::io::Error::other("x"),
+                },
+                "db_error",
+            ),
+            (StoreError::Sqlite(busy), "db_locked"),
+            (
+                StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows),
+                "db_error",
+            ),
+        ]);
+    }
 }

@@ -54,17 +54,19 @@ impl From<rusqlite::Error> for RedeemError {
     }
 }
 
-impl crate::ErrorCode for RedeemError {
-    fn code(&self) -> &'static str {
-        match self {
+crate::error_codes::impl_error_code! {
+    RedeemError {
+        codes {
             RedeemError::NotFound(_) => "redemption_not_found",
             RedeemError::NotRedeemed(_) => "code_not_redeemed",
             RedeemError::AlreadyUndone(_) => "redemption_already_undone",
             RedeemError::UndoWindowPassed(_) => "undo_window_passed",
             RedeemError::CodeNotFound(_) => "code_not_found",
-            RedeemError::Transition(e) => e.code(),
-            RedeemError::Template(e) => e.code(),
-            RedeemError::Store(e) => e.code(),
+        }
+        wraps {
+            Transition(crate::domain::lifecycle::IllegalTransition),
+            Template(crate::store::templates::TemplateError),
+            Store(StoreError),
         }
     }
 }
@@ -519,4 +521,35 @@ pub fn disable(
     }
     tx.commit()?;
     Ok(to)
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        let now = Utc::now();
+        let illegal = IllegalTransition {
+            from: CodeStatus::Redeemed,
+            to: CodeStatus::Active,
+        };
+        assert_codes(vec![
+            (RedeemError::NotFound(1), "redemption_not_found"),
+            (RedeemError::NotRedeemed("C1".into()), "code_not_redeemed"),
+            (RedeemError::AlreadyUndone(now), "redemption_already_undone"),
+            (RedeemError::UndoWindowPassed(now), "undo_window_passed"),
+            (RedeemError::CodeNotFound("C1".into()), "code_not_found"),
+            (RedeemError::Transition(illegal), "illegal_transition"),
+            (
+                RedeemError::Template(TemplateError::NotFound(1)),
+                "template_not_found",
+            ),
+            (
+                RedeemError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+        ]);
+    }
 }

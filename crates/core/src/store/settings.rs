@@ -21,18 +21,15 @@ pub enum SettingsError {
     Store(#[from] StoreError),
 }
 
-impl crate::ErrorCode for SettingsError {
-    fn code(&self) -> &'static str {
-        match self {
-            SettingsError::InvalidFields(_) => "invalid_fields",
-            SettingsError::Store(e) => e.code(),
-        }
-    }
-
-    fn fields(&self) -> Vec<FieldError> {
-        match self {
-            SettingsError::InvalidFields(f) => f.clone(),
-            SettingsError::Store(_) => Vec::new(),
+crate::error_codes::impl_error_code! {
+    SettingsError {
+        codes { SettingsError::InvalidFields(_) => "invalid_fields" }
+        wraps { Store(StoreError) }
+        fn fields(&self) -> Vec<FieldError> {
+            match self {
+                SettingsError::InvalidFields(f) => f.clone(),
+                SettingsError::Store(_) => Vec::new(),
+            }
         }
     }
 }
@@ -139,5 +136,22 @@ pub fn clock(s: &Settings) -> ShopClock {
         offset: FixedOffset::east_opt(s.shop_utc_offset_minutes * 60)
             .unwrap_or_else(|| chrono::Utc.fix()),
         holidays: s.holidays.iter().copied().collect::<BTreeSet<_>>(),
+    }
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        assert_codes(vec![
+            (SettingsError::InvalidFields(Vec::new()), "invalid_fields"),
+            (
+                SettingsError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+        ]);
     }
 }

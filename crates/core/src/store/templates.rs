@@ -57,22 +57,21 @@ impl From<rusqlite::Error> for TemplateError {
     }
 }
 
-impl crate::ErrorCode for TemplateError {
-    fn code(&self) -> &'static str {
-        match self {
+crate::error_codes::impl_error_code! {
+    TemplateError {
+        codes {
             TemplateError::InvalidFields(_) => "invalid_fields",
             TemplateError::NotFound(_) => "template_not_found",
             TemplateError::LinkedElsewhere { .. } => "batch_linked_elsewhere",
             TemplateError::OverStock { .. } => "template_over_stock",
             TemplateError::BatchHasRedemptions(_) => "batch_has_redemptions",
-            TemplateError::Store(e) => e.code(),
         }
-    }
-
-    fn fields(&self) -> Vec<FieldError> {
-        match self {
-            TemplateError::InvalidFields(f) => f.clone(),
-            _ => Vec::new(),
+        wraps { Store(StoreError) }
+        fn fields(&self) -> Vec<FieldError> {
+            match self {
+                TemplateError::InvalidFields(f) => f.clone(),
+                _ => Vec::new(),
+            }
         }
     }
 }
@@ -511,5 +510,39 @@ mod tests {
             ]
         );
         assert_eq!(TemplateQuery::default().spec_search().0, "");
+    }
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        let linked = TemplateError::LinkedElsewhere {
+            ticket_type: "T1".into(),
+            title: "t".into(),
+        };
+        assert_codes(vec![
+            (TemplateError::InvalidFields(Vec::new()), "invalid_fields"),
+            (TemplateError::NotFound(1), "template_not_found"),
+            (linked, "batch_linked_elsewhere"),
+            (
+                TemplateError::OverStock {
+                    quantity: 1,
+                    would_have: 2,
+                },
+                "template_over_stock",
+            ),
+            (
+                TemplateError::BatchHasRedemptions("T1".into()),
+                "batch_has_redemptions",
+            ),
+            (
+                TemplateError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+        ]);
     }
 }

@@ -48,21 +48,22 @@ impl From<rusqlite::Error> for VoucherError {
     }
 }
 
-impl crate::ErrorCode for VoucherError {
-    fn code(&self) -> &'static str {
-        match self {
+crate::error_codes::impl_error_code! {
+    VoucherError {
+        codes {
             VoucherError::InvalidFields(_) => "invalid_fields",
             VoucherError::NotFound(_) => "voucher_not_found",
             VoucherError::AlreadyUsed { .. } => "voucher_already_used",
-            VoucherError::Transition(e) => e.code(),
-            VoucherError::Store(e) => e.code(),
         }
-    }
-
-    fn fields(&self) -> Vec<FieldError> {
-        match self {
-            VoucherError::InvalidFields(f) => f.clone(),
-            _ => Vec::new(),
+        wraps {
+            Transition(crate::domain::lifecycle::IllegalTransition),
+            Store(StoreError),
+        }
+        fn fields(&self) -> Vec<FieldError> {
+            match self {
+                VoucherError::InvalidFields(f) => f.clone(),
+                _ => Vec::new(),
+            }
         }
     }
 }
@@ -317,4 +318,33 @@ pub fn mark_used_on_platform(
         )?
         .execute(params![id, used_at_ms, platform, crate::store::now_ms()])?;
     Ok(moved == 1)
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        let used = VoucherError::AlreadyUsed {
+            id: 1,
+            name: "v".into(),
+            at: Utc::now(),
+        };
+        let illegal = IllegalTransition {
+            from: CodeStatus::Redeemed,
+            to: CodeStatus::Active,
+        };
+        assert_codes(vec![
+            (VoucherError::InvalidFields(Vec::new()), "invalid_fields"),
+            (VoucherError::NotFound(1), "voucher_not_found"),
+            (used, "voucher_already_used"),
+            (VoucherError::Transition(illegal), "illegal_transition"),
+            (
+                VoucherError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+        ]);
+    }
 }

@@ -65,14 +65,12 @@ pub enum SyncError {
     TooManyCodes,
 }
 
-impl crate::ErrorCode for SyncError {
-    fn code(&self) -> &'static str {
-        match self {
-            SyncError::Store(e) => e.code(),
+crate::error_codes::impl_error_code! {
+    SyncError {
+        codes {
             SyncError::UnknownPlatform(_) => "unknown_platform",
             // Like every module's form errors: the UI reads `fields` for the details.
             SyncError::Field { .. } => "invalid_fields",
-            SyncError::Page(e) => e.code(),
             SyncError::Credentials { .. } => "credentials_io",
             SyncError::CredentialsOpen(_) => "credentials_open",
             SyncError::ItemNotFound(_) => "outbox_item_not_found",
@@ -81,20 +79,20 @@ impl crate::ErrorCode for SyncError {
             SyncError::BatchNotFound(_) => "batch_not_found",
             SyncError::TooManyCodes => "too_many_codes",
         }
-    }
-
-    fn fields(&self) -> Vec<FieldError> {
-        match self {
-            SyncError::Field {
-                field,
-                code,
-                message,
-            } => vec![FieldError {
-                field: (*field).to_owned(),
-                code: (*code).to_owned(),
-                message: message.clone(),
-            }],
-            _ => Vec::new(),
+        wraps { Store(crate::store::StoreError), Page(crate::domain::page::PageError) }
+        fn fields(&self) -> Vec<FieldError> {
+            match self {
+                SyncError::Field {
+                    field,
+                    code,
+                    message,
+                } => vec![FieldError {
+                    field: (*field).to_owned(),
+                    code: (*code).to_owned(),
+                    message: message.clone(),
+                }],
+                _ => Vec::new(),
+            }
         }
     }
 }
@@ -106,3 +104,56 @@ impl From<rusqlite::Error> for SyncError {
 }
 
 pub type SyncResult<T> = Result<T, SyncError>;
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        let field = SyncError::Field {
+            field: "uploadPath",
+            code: "invalid",
+            message: "m".into(),
+        };
+        let creds = SyncError::Credentials {
+            path: "c.json".into(),
+            source: std::io::Error::other("x"),
+        };
+        assert_codes(vec![
+            (
+                SyncError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+            (
+                SyncError::Page(crate::domain::page::PageError::PageZero),
+                "invalid_page",
+            ),
+            (SyncError::UnknownPlatform("p9".into()), "unknown_platform"),
+            (field, "invalid_fields"),
+            (creds, "credentials_io"),
+            (
+                SyncError::CredentialsOpen("c.json".into()),
+                "credentials_open",
+            ),
+            (SyncError::ItemNotFound(1), "outbox_item_not_found"),
+            (
+                SyncError::NotAConflict {
+                    id: 1,
+                    state: "done",
+                },
+                "not_a_conflict",
+            ),
+            (
+                SyncError::BadPayload {
+                    op: "o".into(),
+                    message: "m".into(),
+                },
+                "bad_payload",
+            ),
+            (SyncError::BatchNotFound("T1".into()), "batch_not_found"),
+            (SyncError::TooManyCodes, "too_many_codes"),
+        ]);
+    }
+}

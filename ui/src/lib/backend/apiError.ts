@@ -2,6 +2,7 @@
 // `code` and shows its own translation; `message` is English, for logs and fallbacks;
 // `fields` lists the form fields that break a rule (code `invalid_fields`).
 import type { ApiError } from './bindings/ApiError';
+import type { ErrorCode } from './bindings/ErrorCode';
 import type { FieldError } from './bindings/FieldError';
 
 export function isApiError(e: unknown): e is ApiError {
@@ -26,6 +27,7 @@ export function toApiError(e: unknown): ApiError {
   return { code: 'internal', message: String(e), fields: [] };
 }
 
-export function apiError(code: string, message: string, fields: FieldError[] = []): ApiError {
+/** An ApiError with one of the codes the core can send (so a typo fails `npm run check`). */
+export function apiError(code: ErrorCode, message: string, fields: FieldError[] = []): ApiError {
   return { code, message, fields };
 }

@@ -1,6 +1,12 @@
 // Simplified Chinese, the default language. This table defines the message keys; every
 // other language must have exactly the same keys (checked by the type of en.ts and by
 // i18n.test.ts). Placeholders are {name}.
+//
+// The `error.*` keys are exactly `error.<code>` for the codes the core can send (the union
+// ErrorCode, generated from crates/core/src/error_codes.rs): `npm run check` fails, naming
+// the key, when a code has no translation or a translation names no code.
+import type { ErrorCode } from '../backend/bindings/ErrorCode';
+
 export const zhCN = {
   'app.name': '券码台',
   'app.subtitle': 'CouponDesk',
@@ -165,14 +171,12 @@ export const zhCN = {
   'error.invalid_batch_type': '批次类型不能为空，最多 64 个字符，只能用 A-Z、a-z、0-9、- 和 _。',
   'error.invalid_batch_name': '批次名称不能为空，最多 100 个字符。',
   'error.invalid_page': '没有这一页，请回到第 1 页。',
-  'error.invalid_input': '有输入不符合要求，请检查后重试。',
   'error.file_not_found': '找不到这个文件。请检查路径，或点“浏览…”重新选择。',
   'error.file_unreadable': '无法读取这个文件。请确认它没有被其他程序占用，并且你有权限读取。',
   'error.csv_unreadable': '这个文件不是可读的 CSV。请在 Excel 中另存为“CSV（逗号分隔）”后再试。',
   'error.column_not_found': '文件中没有所选的列。请重新选择券码所在列。',
   'error.no_data_rows': '文件中没有数据行。请确认选对了文件。',
   'error.import_busy': '这个批次正在进行另一次导入或生成。请等它完成或取消后再试。',
-  'error.cancelled': '操作已取消。',
   'error.generate_space_too_small': '按这个长度和前缀，能组成的不同券码不够这么多。请加大长度或缩短前缀。',
   'error.invalid_generate':
     '生成参数不对：数量至少为 1；长度为 4 到 64 且大于前缀长度；前缀只能用字母、数字、- 和 _，并以字母或数字开头。',
@@ -770,7 +774,12 @@ export const zhCN = {
   'syncSettings.uploadPathHint': '规范 000 没有上传券码的接口。只有平台方确认支持时才填写，例如 /ext/batches；留空则关联批次时需填写平台批次号。',
   'fieldError.sync:caFile.invalid': '无法读取这个 CA 证书文件，或它不是 PEM 格式。请检查路径。',
   'fieldError.sync:uploadPath.invalid': '上传路径必须以 / 开头，例如 /ext/batches。',
-};
+} satisfies Record<`error.${ErrorCode}`, string> & Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
 export type Messages = Record<MessageKey, string>;
+
+type ErrorKeyOfNoCode = Exclude<Extract<MessageKey, `error.${string}`>, `error.${ErrorCode}`>;
+type Expect<T extends true> = T;
+// Fails to compile, naming the key, when an `error.*` translation names no code.
+type _EveryErrorKeyNamesACode = Expect<[ErrorKeyOfNoCode] extends [never] ? true : ErrorKeyOfNoCode>;
