@@ -300,20 +300,78 @@ mod tests {
         }
     }
 
+    /// The oracle for the random part, written from the rule and not from CHARSET:
+    /// digits 2-9 and capitals without the look-alikes O and I (0, 1 and lower case are
+    /// out by the ranges).
+    fn look_alike_free(c: char) -> bool {
+        matches!(c, '2'..='9') || (c.is_ascii_uppercase() && c != 'O' && c != 'I')
+    }
+
+    #[test]
+    fn charset_is_exactly_the_look_alike_free_set() {
+        let mut want: Vec<char> = ('!'..='~').filter(|c| look_alike_free(*c)).collect();
+        let mut got: Vec<char> = CHARSET.iter().map(|b| char::from(*b)).collect();
+        want.sort_unstable();
+        got.sort_unstable();
+        assert_eq!(got, want);
+        assert_eq!(got.len(), 32);
+    }
+
+    /// Every character of the set is drawn (a draw that skipped part of the set would
+    /// shrink the space `plan` promises).
+    #[test]
+    fn draws_reach_every_character() {
+        let p = plan(&req(1, Some(64), None)).expect("plan");
+        let mut rng = SmallRng::seed_from_u64(17);
+        let mut buf = String::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..20 {
+            draw(&mut rng, &p, &mut buf);
+            seen.extend(buf.chars());
+        }
+        assert_eq!(seen.len(), 32, "seen {seen:?}");
+    }
+
+    /// A length, then a prefix shorter than it (empty included), with white space around
+    /// it that `plan` trims.
+    fn shapes() -> impl Strategy<Value = (u32, String, String)> {
+        (4u32..=64).prop_flat_map(|len| {
+            let max = (len - 1) as usize;
+            let prefix = prop_oneof![
+                1 => Just(String::new()),
+                4 => proptest::string::string_regex(&format!(
+                    "[A-Za-z0-9][A-Za-z0-9_-]{{0,{}}}",
+                    max - 1
+                ))
+                .expect("prefix pattern"),
+            ];
+            let white = proptest::sample::select(vec!["", " ", "\t", "  "]);
+            (Just(len), prefix, white).prop_map(|(len, prefix, w)| {
+                let asked = format!("{w}{prefix}{w}");
+                (len, prefix, asked)
+            })
+        })
+    }
+
     proptest! {
         #[test]
-        fn drawn_codes_are_valid_and_shaped(len in 4u32..=64, prefix in "[A-Z0-9][A-Z0-9_-]{0,2}", seed: u64) {
-            prop_assume!(prefix.len() < len as usize);
-            let p = plan(&req(1, Some(len), Some(&prefix))).expect("plan");
+        fn drawn_codes_have_prefix_length_and_charset((len, prefix, asked) in shapes(), seed: u64) {
+            let asked = (!asked.is_empty()).then_some(asked.as_str());
+            let p = plan(&req(1, Some(len), asked)).expect("plan");
+            prop_assert_eq!(&p.prefix, &prefix);
             let mut rng = SmallRng::seed_from_u64(seed);
             let mut buf = String::new();
             draw(&mut rng, &p, &mut buf);
-            prop_assert_eq!(buf.len(), len as usize);
-            prop_assert!(buf.starts_with(&prefix));
-            prop_assert!(Code::parse(&buf).is_ok());
+            prop_assert_eq!(buf.chars().count(), len as usize);
+            prop_assert_eq!(&buf[..prefix.len()], prefix.as_str());
+            let random = &buf[prefix.len()..];
+            prop_assert_eq!(random.chars().count(), len as usize - prefix.len());
+            prop_assert!(random.chars().all(look_alike_free), "random part {:?}", random);
+            prop_assert_eq!(Code::parse(&buf).map(Code::into_string), Ok(buf.clone()));
         }
     }
 }
+
 mod gen_types {
     use serde::{Deserialize, Serialize};
     use ts_rs::TS;

@@ -130,6 +130,58 @@ mod tests {
         assert_eq!(Code::parse("_abcd"), Err(CodeRejection::BadFirstCharacter));
     }
 
+    /// The oracle, written from DESIGN.md's rule and not from the code above (it calls
+    /// none of its helpers): trim white space, then 4 to 64 characters, each one of
+    /// A-Z a-z 0-9 - _, the first a letter or digit. Some(trimmed) when valid.
+    fn oracle(raw: &str) -> Option<String> {
+        let chars: Vec<char> = raw.chars().collect();
+        let mut from = 0;
+        while from < chars.len() && chars[from].is_whitespace() {
+            from += 1;
+        }
+        let mut to = chars.len();
+        while to > from && chars[to - 1].is_whitespace() {
+            to -= 1;
+        }
+        let body = &chars[from..to];
+        let in_alphabet = |c: char| matches!(c, 'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_');
+        let letter_or_digit = |c: char| matches!(c, 'A'..='Z' | 'a'..='z' | '0'..='9');
+        let valid = (4..=64).contains(&body.len())
+            && body.iter().all(|c| in_alphabet(*c))
+            && letter_or_digit(body[0]);
+        valid.then(|| body.iter().collect())
+    }
+
+    /// Characters a near-valid code goes wrong with: look-alike digits and letters from
+    /// other scripts, punctuation, inner white space, an invisible space.
+    const BAD: &[char] = &[
+        ' ', '.', '+', '=', '/', '券', 'é', '０', 'Ａ', '\u{200B}', '\u{3000}', '\t',
+    ];
+    const WHITE: &[&str] = &["", " ", "  ", "\t", "\n", "\r\n", "\u{3000}", "\u{A0}"];
+
+    /// Mostly valid-looking codes: alphabet text of 2..70 characters, sometimes with a bad
+    /// character put in or a '-'/'_' in front, with white space around.
+    fn near_valid() -> impl Strategy<Value = String> {
+        let white = || proptest::sample::select(WHITE.to_vec());
+        let spoil = prop_oneof![
+            8 => Just(None),
+            2 => (any::<prop::sample::Index>(), proptest::sample::select(BAD.to_vec()))
+                .prop_map(|(at, c)| Some((at, c))),
+        ];
+        let front = prop_oneof![16 => Just(""), 1 => Just("-"), 1 => Just("_")];
+        (white(), front, "[A-Za-z0-9_-]{2,70}", spoil, white()).prop_map(
+            |(lead, front, body, spoil, trail)| {
+                let mut chars: Vec<char> = format!("{front}{body}").chars().collect();
+                if let Some((at, c)) = spoil {
+                    let i = at.index(chars.len());
+                    chars[i] = c;
+                }
+                let body: String = chars.into_iter().collect();
+                format!("{lead}{body}{trail}")
+            },
+        )
+    }
+
     proptest! {
         #[test]
         fn valid_codes_round_trip(s in "[A-Za-z0-9][A-Za-z0-9_-]{3,63}") {
@@ -137,14 +189,48 @@ mod tests {
         }
 
         #[test]
-        fn anything_accepted_obeys_the_rule(s in "\\PC{0,80}") {
-            if let Ok(c) = Code::parse(&s) {
-                let c = c.as_str();
-                prop_assert!(c.len() >= MIN_LEN && c.len() <= MAX_LEN);
-                prop_assert!(c.bytes().all(allowed));
-                prop_assert!(c.as_bytes()[0].is_ascii_alphanumeric());
-                prop_assert_eq!(c, s.trim());
+        fn agrees_with_the_oracle(s in near_valid()) {
+            prop_assert_eq!(Code::parse(&s).ok().map(Code::into_string), oracle(&s));
+        }
+
+        #[test]
+        fn agrees_with_the_oracle_on_anything(s in "\\PC{0,80}") {
+            prop_assert_eq!(Code::parse(&s).ok().map(Code::into_string), oracle(&s));
+        }
+    }
+
+    /// Both branches of the property get exercised: a good share of the near-valid cases
+    /// are valid and a good share are not, the too-long and too-short ones included.
+    #[test]
+    fn near_valid_cases_are_often_valid() {
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+        let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+        let mut runner = TestRunner::new_with_rng(Config::default(), rng);
+        let n = 1000;
+        let (mut valid, mut short, mut long) = (0, 0, 0);
+        for _ in 0..n {
+            let Ok(tree) = near_valid().new_tree(&mut runner) else {
+                panic!("strategy failed");
+            };
+            let s = tree.current();
+            match oracle(&s) {
+                Some(_) => valid += 1,
+                None => {
+                    let len = s.trim().chars().count();
+                    short += usize::from(len < 4);
+                    long += usize::from(len > 64);
+                }
             }
         }
+        eprintln!("{valid} valid, {short} too short, {long} too long of {n}");
+        assert!(
+            valid >= n * 4 / 10 && valid <= n * 8 / 10,
+            "{valid} of {n} valid"
+        );
+        assert!(
+            short >= 5 && long >= 20,
+            "{short} too short, {long} too long"
+        );
     }
 }

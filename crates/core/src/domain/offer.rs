@@ -82,7 +82,93 @@ mod tests {
         assert_eq!(free.reduction(300), Ok(300), "never more than the order");
     }
 
+    /// The oracle, in i128 so it cannot overflow, written from the doc comments: a
+    /// discount is `percent_off` of the order rounded down to the fen; cash takes
+    /// `reduce_fen` off, never more than the order, once the order reaches `least_fen`.
+    fn oracle(offer: &Offer, order: i64) -> Result<i64, OfferRefusal> {
+        if order < 0 {
+            return Err(OfferRefusal::NegativeAmount);
+        }
+        let order = i128::from(order);
+        let exact = match offer {
+            Offer::Discount { percent_off } => {
+                let scaled = order * i128::from(*percent_off);
+                // Round down: the largest whole fen f with f * 100 <= scaled.
+                let f = scaled / 100;
+                assert!(f * 100 <= scaled && (f + 1) * 100 > scaled);
+                f
+            }
+            Offer::Cash {
+                reduce_fen,
+                least_fen,
+            } => {
+                if order < i128::from(*least_fen) {
+                    return Err(OfferRefusal::BelowLeastSpend {
+                        least_fen: *least_fen,
+                    });
+                }
+                i128::from(*reduce_fen).min(order)
+            }
+            Offer::Groupon { .. } | Offer::Gift { .. } | Offer::General { .. } => 0,
+        };
+        Ok(i64::try_from(exact).expect("the test orders keep every reduction within i64"))
+    }
+
+    /// Orders from small to large, the largest whose discount still fits in i64 included.
+    fn orders() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            0i64..1_000,
+            0i64..10_000_000_000,
+            (i64::MAX / 100 - 1_000)..=(i64::MAX / 100),
+        ]
+    }
+
+    fn offers(order: i64) -> impl Strategy<Value = Offer> {
+        // The least spend sits on, just under or just over the order half the time, so
+        // the boundary is met often.
+        let least = prop_oneof![
+            0i64..1_000_000,
+            (-2i64..=2).prop_map(move |d| order.saturating_add(d).max(0)),
+        ];
+        prop_oneof![
+            (1u8..100).prop_map(|percent_off| Offer::Discount { percent_off }),
+            (0i64..2_000_000, least).prop_map(|(reduce_fen, least_fen)| Offer::Cash {
+                reduce_fen,
+                least_fen,
+            }),
+            "\\PC{0,8}".prop_map(|deal_detail| Offer::Groupon { deal_detail }),
+            "\\PC{0,8}".prop_map(|gift| Offer::Gift { gift }),
+            "\\PC{0,8}".prop_map(|default_detail| Offer::General { default_detail }),
+        ]
+    }
+
+    #[test]
+    fn exact_discounts() {
+        let d = |p: u8| Offer::Discount { percent_off: p };
+        assert_eq!(d(15).reduction(10_000), Ok(1_500));
+        assert_eq!(d(15).reduction(199), Ok(29), "29.85 rounds down");
+        assert_eq!(d(99).reduction(1), Ok(0));
+        assert_eq!(d(1).reduction(100), Ok(1));
+        assert_eq!(
+            d(33).reduction(i64::MAX / 100),
+            Ok(i64::MAX / 100 * 33 / 100)
+        );
+        let gift = Offer::Gift { gift: "mug".into() };
+        assert_eq!(gift.reduction(5_000), Ok(0));
+        assert_eq!(gift.reduction(-1), Err(OfferRefusal::NegativeAmount));
+    }
+
     proptest! {
+        #[test]
+        fn reduction_is_exactly_the_oracle((order, offer) in orders().prop_flat_map(|o| (Just(o), offers(o)))) {
+            prop_assert_eq!(offer.reduction(order), oracle(&offer, order));
+        }
+
+        #[test]
+        fn a_negative_order_is_refused_for_every_kind(order in i64::MIN..0, offer in offers(0)) {
+            prop_assert_eq!(offer.reduction(order), Err(OfferRefusal::NegativeAmount));
+        }
+
         #[test]
         fn a_reduction_never_exceeds_the_order(order in 0i64..10_000_000_000, pct in 1u8..100,
                                                reduce in 0i64..1_000_000, least in 0i64..1_000_000) {
