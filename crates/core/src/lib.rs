@@ -16,6 +16,7 @@ pub mod progress;
 pub mod search_index;
 pub mod store;
 pub mod sync;
+pub(crate) mod test_hooks;
 
 pub use api_error::{ApiError, ErrorCode};
 pub use desk::{Desk, DeskError};

@@ -330,17 +330,22 @@ fn expiry_is_computed_never_stale() {
 }
 
 #[test]
-fn a_bonus_is_redeemed_once_even_from_two_processes() {
+fn a_bonus_is_redeemed_once_even_from_four_desks() {
+    // Four desks (connections) in threads, released together by a barrier once all are
+    // open. Separate processes held at the pause point: cli/tests/races.rs.
     let f = common::fixture();
     let code = one(&f.desk, draft(200, 1));
     let db = f.db.clone();
+    let start = std::sync::Barrier::new(4);
     let wins: usize = std::thread::scope(|s| {
         let handles: Vec<_> = (0..4)
             .map(|_| {
                 let db = db.clone();
                 let code = code.clone();
+                let start = &start;
                 s.spawn(move || {
                     let desk = Desk::open(&db).expect("open");
+                    start.wait();
                     desk.redeem_bonus(&req(&code, 1000), None)
                         .expect("redeem")
                         .redeemed

@@ -463,12 +463,16 @@ fn templates_validate_filter_and_keep_their_stock() {
 fn two_desks_racing_for_the_same_codes_redeem_each_once() {
     let f = fixture();
     let (_, codes) = linked(&f, "T1", cash("满100减20"), 50);
+    // Every desk is open before any redeems: the barrier lets them start together, so
+    // they really contend. (Processes held at the pause point: cli/tests/races.rs.)
+    let start = std::sync::Barrier::new(4);
     let wins: Vec<usize> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..4)
             .map(|_| {
-                let (db, codes) = (&f.db, &codes);
+                let (db, codes, start) = (&f.db, &codes, &start);
                 s.spawn(move || {
                     let desk = Desk::open(db).expect("open");
+                    start.wait();
                     codes
                         .iter()
                         .filter(|c| {

@@ -538,10 +538,13 @@ pub fn redeem(
     counter: Option<&Counter>,
     now: DateTime<Utc>,
 ) -> Result<BonusOutcome, BonusError> {
+    crate::test_hooks::watch_write_lock(conn);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
     let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
     let (check, id) = check_in(&tx, req, now)?;
+    // Test-only (debug builds): between the decision and the write, under the lock.
+    crate::test_hooks::pause("bonus", id.is_some());
     let Some(id) = id else {
         return Ok(BonusOutcome {
             check,

@@ -285,10 +285,13 @@ pub fn redeem(
     counter: Option<&Counter>,
     now: DateTime<Utc>,
 ) -> Result<RedeemOutcome, RedeemError> {
+    crate::test_hooks::watch_write_lock(conn);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
     let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
     let (check, facts) = check_in(&tx, req, now, &s)?;
+    // Test-only (debug builds): between the decision and the write, under the lock.
+    crate::test_hooks::pause("redeem", facts.is_some());
     let Some(Redeemable {
         code_id,
         prev,
@@ -394,22 +397,32 @@ pub fn undo(
     counter: Option<&Counter>,
     now: DateTime<Utc>,
 ) -> Result<Redemption, RedeemError> {
+    crate::test_hooks::watch_write_lock(conn);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
     let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
-    let r = match target {
-        UndoTarget::Id(id) => tx
-            .prepare_cached(&format!("{SELECT_REDEMPTION} WHERE r.id = ?1"))?
-            .query_row([id], redemption_from_row)
-            .optional()?
-            .ok_or(RedeemError::NotFound(id))?,
-        UndoTarget::Code(code) => {
-            let code = code.trim();
-            let found = find(&tx, code)?.ok_or_else(|| RedeemError::CodeNotFound(code.into()))?;
-            live_redemption(&tx, found.code_id)?
-                .ok_or_else(|| RedeemError::NotRedeemed(code.to_owned()))?
-        }
-    };
+    let found = (|| -> Result<Redemption, RedeemError> {
+        Ok(match target {
+            UndoTarget::Id(id) => tx
+                .prepare_cached(&format!("{SELECT_REDEMPTION} WHERE r.id = ?1"))?
+                .query_row([id], redemption_from_row)
+                .optional()?
+                .ok_or(RedeemError::NotFound(id))?,
+            UndoTarget::Code(code) => {
+                let code = code.trim();
+                let found =
+                    find(&tx, code)?.ok_or_else(|| RedeemError::CodeNotFound(code.into()))?;
+                live_redemption(&tx, found.code_id)?
+                    .ok_or_else(|| RedeemError::NotRedeemed(code.to_owned()))?
+            }
+        })
+    })();
+    // Test-only (debug builds): between the decision and the write, under the lock.
+    crate::test_hooks::pause(
+        "undo",
+        matches!(&found, Ok(r) if r.undone_at.is_none() && now <= r.undo_until),
+    );
+    let r = found?;
     if let Some(at) = r.undone_at {
         return Err(RedeemError::AlreadyUndone(at));
     }

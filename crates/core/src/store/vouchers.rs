@@ -165,10 +165,13 @@ pub fn use_voucher(
     counter: Option<&Counter>,
     now: DateTime<Utc>,
 ) -> Result<Voucher, VoucherError> {
+    crate::test_hooks::watch_write_lock(conn);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
     let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
     let v = get(&tx, id)?;
+    // Test-only (debug builds): between the decision and the write, under the lock.
+    crate::test_hooks::pause("voucher", v.used_at.is_none());
     if let Some(at) = v.used_at {
         return Err(VoucherError::AlreadyUsed {
             id,
