@@ -41,7 +41,12 @@ impl Offer {
             return Err(OfferRefusal::NegativeAmount);
         }
         match self {
-            Offer::Discount { percent_off } => Ok(order_fen * i64::from(*percent_off) / 100),
+            // In i128: a typed order near i64::MAX must not overflow. The result is at
+            // most the order (percent_off < 100), so it fits back in i64.
+            Offer::Discount { percent_off } => {
+                let off = i128::from(order_fen) * i128::from(*percent_off) / 100;
+                Ok(i64::try_from(off).unwrap_or(order_fen))
+            }
             Offer::Cash {
                 reduce_fen,
                 least_fen,
@@ -114,12 +119,13 @@ mod tests {
         Ok(i64::try_from(exact).expect("the test orders keep every reduction within i64"))
     }
 
-    /// Orders from small to large, the largest whose discount still fits in i64 included.
+    /// Orders from small to large, up to i64::MAX (a typed amount is not bounded).
     fn orders() -> impl Strategy<Value = i64> {
         prop_oneof![
             0i64..1_000,
             0i64..10_000_000_000,
             (i64::MAX / 100 - 1_000)..=(i64::MAX / 100),
+            (i64::MAX - 1_000)..=i64::MAX,
         ]
     }
 
