@@ -1,5 +1,6 @@
 //! CSV export of a batch's codes: UTF-8 with BOM so Excel opens it right, and every
-//! cell a spreadsheet would run as a formula (starting with = + - @ tab CR) neutralised
+//! cell a spreadsheet would run as a formula (starting with = + - @ tab CR, or their
+//! full-width forms, also behind zero-width characters: `neutralise.rs`) neutralised
 //! with a leading apostrophe. Written to a temporary file beside the target and renamed
 //! at the end, so a cancelled or failed export never leaves half a file.
 
