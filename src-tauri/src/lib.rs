@@ -10,6 +10,13 @@ use std::path::PathBuf;
 
 pub use state::AppState;
 
+/// Whether the window syncs on its own in the background: yes, unless the command line
+/// says `--no-background-sync` (the end-to-end tests, which must see that a click on
+/// "Sync now" is what sent the queue).
+pub fn background_sync_from_args(args: impl IntoIterator<Item = String>) -> bool {
+    !args.into_iter().any(|a| a == "--no-background-sync")
+}
+
 /// The database named on the command line (`--db PATH` or `--db=PATH`), else in
 /// `COUPONDESK_DB`, else the default one in the OS data folder.
 pub fn db_path_from_args(args: impl IntoIterator<Item = String>) -> Option<PathBuf> {
@@ -97,7 +104,9 @@ command_list![
 pub fn run() {
     let state = AppState::open(db_path_from_args(std::env::args().skip(1)));
     state.index_in_background();
-    state.sync_in_background();
+    if background_sync_from_args(std::env::args().skip(1)) {
+        state.sync_in_background();
+    }
     let app = app_builder(tauri::Builder::default(), state)
         .plugin(tauri_plugin_dialog::init())
         .run(tauri::generate_context!());
@@ -176,6 +185,12 @@ mod tests {
     #[test]
     fn db_argument_forms() {
         let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(background_sync_from_args(args(&["--db", "/x/a.db"])));
+        assert!(!background_sync_from_args(args(&[
+            "--db",
+            "/x/a.db",
+            "--no-background-sync"
+        ])));
         assert_eq!(
             db_path_from_args(args(&["--db", "/x/a.db"])),
             Some("/x/a.db".into())

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use coupondesk_core::sync::{Platform, PlatformSettingsInput};
-use coupondesk_remote_sim::{Faults, Sim, SimConfig};
+use coupondesk_remote_sim::{Faults, Sim, SimConfig, SimHandle};
 
 use super::{shot, Driver, Session, WdResult, WAIT};
 
@@ -21,7 +21,7 @@ fn digits(t: &str) -> String {
     t.chars().filter(char::is_ascii_digit).collect()
 }
 
-fn sync_flow(s: &Session, refused: &str) -> WdResult<()> {
+fn sync_flow(s: &Session, sim: &SimHandle, refused: &str) -> WdResult<()> {
     const T: &str = "sync";
     let row = s.wait_for(
         "[data-testid=\"batch-row\"][data-ticket-type=\"SYNC1\"]",
@@ -42,6 +42,14 @@ fn sync_flow(s: &Session, refused: &str) -> WdResult<()> {
 
     s.click(&s.testid("nav-sync")?)?;
     let p4 = card(s, "p004")?;
+    // The app runs without background sync here: nothing has reached e-Buy yet, so what
+    // follows is the click's doing.
+    let before: u64 = sim.counters().requests.values().sum();
+    if before != 0 {
+        return Err(format!(
+            "{before} requests reached the simulator before \"Sync now\" was clicked"
+        ));
+    }
     s.click(&s.find_in(&p4, "[data-testid=\"sync-platform-now\"]")?)?;
     s.wait_until("e-Buy queue empty, one conflict", WAIT, |s| {
         let p4 = card(s, "p004")?;
@@ -176,7 +184,7 @@ fn activate_a_batch_sync_it_to_e_buy_and_discard_the_refused_code() {
 
     let driver = Driver::start().expect("tauri-driver");
     let s = driver.open_app(&db).expect("app");
-    if let Err(e) = sync_flow(&s, &first) {
+    if let Err(e) = sync_flow(&s, &sim, &first) {
         shot(&s, "sync", "failed");
         panic!("{e}");
     }

@@ -84,7 +84,12 @@ impl Driver {
                 binary.display()
             ));
         }
-        let args = ["--db".to_owned(), db.display().to_string()];
+        // No background sync: a test that clicks "Sync now" must know the click sent it.
+        let args = [
+            "--db".to_owned(),
+            db.display().to_string(),
+            "--no-background-sync".to_owned(),
+        ];
         // A session request that dies in transport (the driver still settling) is tried
         // again; an answer from the driver, even an error, is final.
         let mut tries = 0;
