@@ -1,5 +1,6 @@
 //! What the window keeps: the opened `Desk` (or why it could not be opened, which every
-//! command then reports instead of the app failing to start) and the running jobs.
+//! command then reports instead of the app failing to start). The running jobs are the
+//! Desk's (`Desk::jobs`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,11 +10,8 @@ use coupondesk_core::progress::CancelToken;
 use coupondesk_core::sync::engine::RunOptions;
 use coupondesk_core::{ApiError, Desk, DeskError};
 
-use crate::jobs::Jobs;
-
 pub struct AppState {
     desk: Result<Arc<Desk>, ApiError>,
-    pub jobs: Jobs,
 }
 
 impl AppState {
@@ -24,10 +22,7 @@ impl AppState {
             .and_then(|p| Desk::open(&p))
             .map(Arc::new)
             .map_err(|e| ApiError::from(&e));
-        AppState {
-            desk,
-            jobs: Jobs::default(),
-        }
+        AppState { desk }
     }
 
     pub fn desk(&self) -> Result<Arc<Desk>, ApiError> {
@@ -51,8 +46,9 @@ impl AppState {
         Ok(result?)
     }
 
-    /// Brings the substring search index up to date without holding anything up;
-    /// searches are complete meanwhile (the unindexed tail is scanned).
+    /// At start, brings the substring search index up to date (a run killed before its
+    /// index caught up) without holding anything up; searches are complete meanwhile (the
+    /// unindexed tail is scanned). After an import or a generation, `Desk` does it.
     pub fn index_in_background(&self) {
         if let Ok(desk) = self.desk.clone() {
             std::thread::spawn(move || {

@@ -203,7 +203,7 @@ fn import(rows: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError> {
     };
     let start = Instant::now();
     let report = desk
-        .import_codes(
+        .import_codes_unindexed(
             &csv,
             &target,
             &ImportOptions::default(),
@@ -274,7 +274,7 @@ fn generate(count: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError>
     };
     let start = Instant::now();
     let report = desk
-        .generate_codes(&req, &CancelToken::new(), &mut |_| {})
+        .generate_codes_unindexed(&req, &CancelToken::new(), &mut |_| {})
         .map_err(desk_err)?;
     let ours = start.elapsed();
     if report.batch.total_codes != count {

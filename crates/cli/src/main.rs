@@ -322,7 +322,6 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             if tty {
                 eprintln!();
             }
-            desk.build_search_index(&CancelToken::new())?;
             out.import(&report)
         }
         Command::Codes(CodesCommand::Generate {
@@ -338,7 +337,6 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 prefix,
             };
             let report = desk.generate_codes(&req, &CancelToken::new(), &mut |_| {})?;
-            desk.build_search_index(&CancelToken::new())?;
             out.generate(&report)
         }
         Command::Codes(CodesCommand::List {

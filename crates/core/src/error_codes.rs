@@ -16,13 +16,15 @@ use crate::{DeskError, ErrorCode};
 pub const INTERNAL: &str = "internal";
 
 /// Every code an `ApiError` from the core or the shell can carry, sorted, without repeats.
-/// `DeskError` wraps every use case's error; `MoneyError` is the one core error outside
-/// it (front ends parse typed amounts themselves, the CLI sends its code). A new error
+/// `DeskError` wraps every use case's error; `MoneyError` is one core error outside
+/// it (front ends parse typed amounts themselves, the CLI sends its code), `CallError`
+/// the other (a request that names no command or whose arguments do not fit). A new error
 /// type that reaches an `ApiError` must be wrapped in `DeskError` or named here.
 pub fn all_error_codes() -> Vec<&'static str> {
     let mut out = vec![INTERNAL];
     DeskError::collect_codes(&mut out);
     MoneyError::collect_codes(&mut out);
+    crate::api::CallError::collect_codes(&mut out);
     out.sort_unstable();
     out.dedup();
     out

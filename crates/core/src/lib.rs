@@ -4,6 +4,7 @@
 //! Nothing here knows about Tauri or the UI; every public type the UI sees derives
 //! `ts_rs::TS` so its TypeScript twin is generated, never hand-copied.
 
+pub mod api;
 pub mod api_error;
 pub mod audit;
 pub mod desk;

@@ -23,6 +23,9 @@ import type { ImportReport } from '../bindings/ImportReport';
 import type { ImportTarget } from '../bindings/ImportTarget';
 import type { Page } from '../bindings/Page';
 import type { PageRequest } from '../bindings/PageRequest';
+import type { RedeemCheck } from '../bindings/RedeemCheck';
+import type { RedeemOutcome } from '../bindings/RedeemOutcome';
+import type { RedeemRequest } from '../bindings/RedeemRequest';
 import { apiError } from '../apiError';
 import { FakeCounter } from './fakeCounter';
 import { FakeStore } from './fakeStore';
@@ -45,7 +48,13 @@ export interface FakeOptions {
   now?: () => Date;
 }
 
-export interface FakeBackend extends Backend {
+export type FakeBackend = Backend & FakeExtras;
+
+/** What the fake adds; it goes with the fake (issue #11). */
+interface FakeExtras {
+  /** The single-kind counter calls its own tests still use. */
+  redeemCheck(request: RedeemRequest): Promise<RedeemCheck>;
+  redeemUse(request: RedeemRequest): Promise<RedeemOutcome>;
   /** The templates, redemptions and settings, for tests that set the scene. */
   readonly counter: FakeCounter;
   /** The bonuses, vouchers and customers. */

@@ -1,0 +1,130 @@
+//! THE command table: every command the window and the dev server answer to, defined once.
+//!
+//! Each entry names the command, its arguments (in the order the TypeScript method takes
+//! them; camelCase on the wire), its result, and the one `Desk` call that answers it.
+//! `command_table!(callback)` hands the whole table to a macro that builds something from
+//! it: `api::define_commands!` (here: argument structs, `run`, JSON dispatch, the TS
+//! table), the Tauri shell's `tauri_commands!` (one `#[tauri::command]` per entry), so a
+//! command added here is on every surface, and a command missing here is on none.
+//!
+//! What must stay true: entries only name types and call `Desk`; an entry's body is an
+//! expression of type `DeskResult<its result>`; the arguments' `#[ts(..)]` attributes are
+//! the only per-argument attributes (i64 ids travel as JS numbers, see `#[ts(type)]`).
+//! Jobs (long work with progress and cancel) take a `job_id` on every surface besides the
+//! listed arguments; their body also gets the job's cancel token and progress sink.
+
+/// Calls `$callback! { commands { .. } jobs { .. } }` with the table below.
+#[macro_export]
+macro_rules! command_table {
+    ($callback:path) => {
+        $callback! {
+            commands {
+                // The whole app: version and database, the shop's settings.
+                app_info() -> AppInfo = |desk| desk.info();
+                settings_get() -> Settings = |desk| desk.settings();
+                settings_save(settings: Settings) -> Settings = |desk| desk.save_settings(settings);
+
+                // Batches and their codes.
+                batch_create(ticket_type: String, name: String) -> Batch =
+                    |desk| desk.create_batch(&ticket_type, &name);
+                batch_list(query: BatchQuery) -> Page<Batch> = |desk| desk.list_batches(&query);
+                batch_get(ticket_type: String) -> Batch = |desk| desk.get_batch(&ticket_type);
+                codes_list(query: CodeQuery) -> Page<CodeRow> = |desk| desk.list_codes(&query);
+                import_preview(path: PathBuf, options: ImportOptions) -> ImportPreview =
+                    |desk| desk.preview_import(&path, &options);
+                // True when the job was running (it stops at its next safe point).
+                job_cancel(job_id: String) -> bool = |desk| Ok(desk.jobs().cancel(&job_id));
+
+                // Coupon templates (spec 001) and the batches linked to them.
+                template_create(draft: TemplateDraft) -> Template = |desk| desk.create_template(draft);
+                template_update(#[ts(type = "number")] id: i64, draft: TemplateDraft) -> Template =
+                    |desk| desk.update_template(id, draft);
+                template_get(#[ts(type = "number")] id: i64) -> Template = |desk| desk.get_template(id);
+                template_list(query: TemplateQuery) -> TemplatePage = |desk| desk.list_templates(&query);
+                // `platform_batch`: Sense (000)'s own batch number for the batch's codes, when
+                // staff uploaded them in its console.
+                template_link_batch(
+                    #[ts(type = "number")] id: i64,
+                    ticket_type: String,
+                    platform_batch: Option<String>
+                ) -> Template = |desk| desk.link_batch_with(id, &ticket_type, platform_batch.as_deref());
+                template_unlink_batch(#[ts(type = "number")] id: i64, ticket_type: String) -> Template =
+                    |desk| desk.unlink_batch(id, &ticket_type);
+
+                // The counter: one box for coupon and bonus codes, the log and its undo.
+                redeem_undo(#[ts(type = "number")] redemption_id: i64) -> Redemption =
+                    |desk| desk.redeem_undo(UndoTarget::Id(redemption_id), None);
+                redemption_list(page: PageRequest) -> Page<Redemption> =
+                    |desk| desk.list_redemptions(page);
+                code_disable(code: String) -> CodeStatus = |desk| desk.disable_code(&code, None);
+                counter_check(request: CounterRequest) -> CounterCheck = |desk| desk.counter_check(&request);
+                counter_use(request: CounterRequest) -> CounterOutcome =
+                    |desk| desk.counter_use(&request, None);
+
+                // Red-packet bonuses (spec 002).
+                bonus_create(draft: BonusDraft) -> BonusCreation = |desk| desk.create_bonuses(draft);
+                bonus_list(query: BonusQuery) -> Page<Bonus> = |desk| desk.list_bonuses(&query);
+                bonus_get(#[ts(type = "number")] id: i64) -> Bonus = |desk| desk.get_bonus(BonusRef::Id(id));
+                // Once; an unknown phone joins the customer register.
+                bonus_grant(
+                    #[ts(type = "number")] id: i64,
+                    customer: String,
+                    customer_name: Option<String>
+                ) -> Bonus = |desk| desk.grant_bonus(BonusRef::Id(id), &customer, customer_name.as_deref());
+                bonus_disable(#[ts(type = "number")] id: i64) -> Bonus =
+                    |desk| desk.disable_bonus(BonusRef::Id(id), None);
+                // Every bonus the query matches (its page ignored), as CSV at `path`.
+                bonus_export(query: BonusQuery, path: PathBuf) -> ExportReport =
+                    |desk| desk.export_bonuses(&query, &path);
+
+                // Exchange vouchers (spec 003).
+                voucher_sell(draft: VoucherDraft) -> Voucher = |desk| desk.sell_voucher(draft, None);
+                voucher_list(query: VoucherQuery) -> Page<Voucher> = |desk| desk.list_vouchers(&query);
+                voucher_get(#[ts(type = "number")] id: i64) -> Voucher = |desk| desk.get_voucher(id);
+                voucher_use(#[ts(type = "number")] id: i64) -> Voucher = |desk| desk.use_voucher(id, None);
+                voucher_export(query: VoucherQuery, path: PathBuf) -> ExportReport =
+                    |desk| desk.export_vouchers(&query, &path);
+
+                // The customer register bonuses and vouchers share.
+                customer_add(draft: CustomerDraft) -> Customer = |desk| desk.add_customer(&draft);
+                // Newest first; `search` is a substring of the phone or the name.
+                customer_list(search: Option<String>, page: PageRequest) -> Page<Customer> =
+                    |desk| desk.list_customers(search.as_deref(), page);
+
+                // Sync with the five remote platforms. No answer ever carries a secret.
+                sync_status() -> SyncStatus = |desk| desk.sync_status();
+                sync_settings_get() -> Vec<PlatformSettings> = |desk| desk.sync_settings();
+                sync_settings_save(settings: PlatformSettingsInput) -> PlatformSettings =
+                    |desk| desk.sync_save_settings(&settings);
+                // One cheap authenticated read per platform; nothing on the platform changes.
+                sync_test(platform: Platform) -> ConnectionTest =
+                    |desk| desk.sync_test(platform, CONNECTION_TEST_TIMEOUT);
+                // A short run (about 15 s at most); `None` = every enabled platform.
+                sync_now(platform: Option<Platform>) -> SyncReport =
+                    |desk| desk.sync_run(platform, &RunOptions::interactive());
+                sync_outbox(query: OutboxQuery) -> Page<OutboxItem> = |desk| desk.sync_outbox(&query);
+                sync_conflict_retry(#[ts(type = "number")] id: i64) -> OutboxItem =
+                    |desk| desk.sync_conflict_retry(id);
+                sync_conflict_edit(
+                    #[ts(type = "number")] id: i64,
+                    #[ts(type = "Record<string, unknown>")] payload: serde_json::Value
+                ) -> OutboxItem = |desk| desk.sync_conflict_edit(id, payload);
+                // The platform will never hear of it; the local change stays.
+                sync_conflict_discard(#[ts(type = "number")] id: i64, reason: String) -> OutboxItem =
+                    |desk| desk.sync_conflict_discard(id, &reason);
+                // Bulk activation (or deactivation) of a batch's codes on e-Buy, queued.
+                codes_activate(request: ActivationRequest) -> ActivationReport =
+                    |desk| desk.codes_activate(&request);
+            }
+            jobs {
+                codes_import(path: PathBuf, target: ImportTarget, options: ImportOptions)
+                    -> ImportReport, ImportProgress =
+                    |desk, cancel, progress| desk.import_codes(&path, &target, &options, cancel, progress);
+                codes_generate(request: GenerateRequest) -> GenerateReport, GenerateProgress =
+                    |desk, cancel, progress| desk.generate_codes(&request, cancel, progress);
+                codes_export(ticket_type: String, path: PathBuf) -> ExportReport, ExportProgress =
+                    |desk, cancel, progress| desk.export_codes(&ticket_type, &path, cancel, progress);
+            }
+        }
+    };
+}

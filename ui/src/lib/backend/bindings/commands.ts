@@ -1,0 +1,257 @@
+// Generated from the command table (crates/core/src/api/table.rs) by crates/core/src/api/ts.rs.
+// Do not edit: `cargo test -p coupondesk-core` rewrites it.
+import type { ActivationReport } from './ActivationReport';
+import type { ActivationRequest } from './ActivationRequest';
+import type { AppInfo } from './AppInfo';
+import type { Batch } from './Batch';
+import type { BatchQuery } from './BatchQuery';
+import type { Bonus } from './Bonus';
+import type { BonusCreation } from './BonusCreation';
+import type { BonusDraft } from './BonusDraft';
+import type { BonusQuery } from './BonusQuery';
+import type { CodeQuery } from './CodeQuery';
+import type { CodeRow } from './CodeRow';
+import type { CodeStatus } from './CodeStatus';
+import type { ConnectionTest } from './ConnectionTest';
+import type { CounterCheck } from './CounterCheck';
+import type { CounterOutcome } from './CounterOutcome';
+import type { CounterRequest } from './CounterRequest';
+import type { Customer } from './Customer';
+import type { CustomerDraft } from './CustomerDraft';
+import type { ExportProgress } from './ExportProgress';
+import type { ExportReport } from './ExportReport';
+import type { GenerateProgress } from './GenerateProgress';
+import type { GenerateReport } from './GenerateReport';
+import type { GenerateRequest } from './GenerateRequest';
+import type { ImportOptions } from './ImportOptions';
+import type { ImportPreview } from './ImportPreview';
+import type { ImportProgress } from './ImportProgress';
+import type { ImportReport } from './ImportReport';
+import type { ImportTarget } from './ImportTarget';
+import type { OutboxItem } from './OutboxItem';
+import type { OutboxQuery } from './OutboxQuery';
+import type { Page } from './Page';
+import type { PageRequest } from './PageRequest';
+import type { Platform } from './Platform';
+import type { PlatformSettings } from './PlatformSettings';
+import type { PlatformSettingsInput } from './PlatformSettingsInput';
+import type { Redemption } from './Redemption';
+import type { Settings } from './Settings';
+import type { SyncReport } from './SyncReport';
+import type { SyncStatus } from './SyncStatus';
+import type { Template } from './Template';
+import type { TemplateDraft } from './TemplateDraft';
+import type { TemplatePage } from './TemplatePage';
+import type { TemplateQuery } from './TemplateQuery';
+import type { Voucher } from './Voucher';
+import type { VoucherDraft } from './VoucherDraft';
+import type { VoucherQuery } from './VoucherQuery';
+
+/** Sends one command; rejects with the backend's error. */
+export type CommandCall = <T>(command: string, args: Record<string, unknown>) => Promise<T>;
+/** Runs one job under `jobId` (cancel: `jobCancel(jobId)`), with its progress. */
+export type JobCall = <T, P>(
+  command: string,
+  jobId: string,
+  args: Record<string, unknown>,
+  onProgress: (progress: P) => void,
+) => Promise<T>;
+
+export type AppInfoArgs = Record<string, never>;
+export type SettingsGetArgs = Record<string, never>;
+export type SettingsSaveArgs = { settings: Settings, };
+export type BatchCreateArgs = { ticketType: string, name: string, };
+export type BatchListArgs = { query: BatchQuery, };
+export type BatchGetArgs = { ticketType: string, };
+export type CodesListArgs = { query: CodeQuery, };
+export type ImportPreviewArgs = { path: string, options: ImportOptions, };
+export type JobCancelArgs = { jobId: string, };
+export type TemplateCreateArgs = { draft: TemplateDraft, };
+export type TemplateUpdateArgs = { id: number, draft: TemplateDraft, };
+export type TemplateGetArgs = { id: number, };
+export type TemplateListArgs = { query: TemplateQuery, };
+export type TemplateLinkBatchArgs = { id: number, ticketType: string, platformBatch: string | null, };
+export type TemplateUnlinkBatchArgs = { id: number, ticketType: string, };
+export type RedeemUndoArgs = { redemptionId: number, };
+export type RedemptionListArgs = { page: PageRequest, };
+export type CodeDisableArgs = { code: string, };
+export type CounterCheckArgs = { request: CounterRequest, };
+export type CounterUseArgs = { request: CounterRequest, };
+export type BonusCreateArgs = { draft: BonusDraft, };
+export type BonusListArgs = { query: BonusQuery, };
+export type BonusGetArgs = { id: number, };
+export type BonusGrantArgs = { id: number, customer: string, customerName: string | null, };
+export type BonusDisableArgs = { id: number, };
+export type BonusExportArgs = { query: BonusQuery, path: string, };
+export type VoucherSellArgs = { draft: VoucherDraft, };
+export type VoucherListArgs = { query: VoucherQuery, };
+export type VoucherGetArgs = { id: number, };
+export type VoucherUseArgs = { id: number, };
+export type VoucherExportArgs = { query: VoucherQuery, path: string, };
+export type CustomerAddArgs = { draft: CustomerDraft, };
+export type CustomerListArgs = { search: string | null, page: PageRequest, };
+export type SyncStatusArgs = Record<string, never>;
+export type SyncSettingsGetArgs = Record<string, never>;
+export type SyncSettingsSaveArgs = { settings: PlatformSettingsInput, };
+export type SyncTestArgs = { platform: Platform, };
+export type SyncNowArgs = { platform: Platform | null, };
+export type SyncOutboxArgs = { query: OutboxQuery, };
+export type SyncConflictRetryArgs = { id: number, };
+export type SyncConflictEditArgs = { id: number, payload: Record<string, unknown>, };
+export type SyncConflictDiscardArgs = { id: number, reason: string, };
+export type CodesActivateArgs = { request: ActivationRequest, };
+export type CodesImportArgs = { path: string, target: ImportTarget, options: ImportOptions, };
+export type CodesGenerateArgs = { request: GenerateRequest, };
+export type CodesExportArgs = { ticketType: string, path: string, };
+
+/** One method per command of the table, over a transport. */
+export function commandMethods(call: CommandCall, job: JobCall) {
+  return {
+    appInfo: (): Promise<AppInfo> =>
+      call<AppInfo>('app_info', {}),
+    settingsGet: (): Promise<Settings> =>
+      call<Settings>('settings_get', {}),
+    settingsSave: (settings: SettingsSaveArgs['settings']): Promise<Settings> =>
+      call<Settings>('settings_save', { settings }),
+    batchCreate: (ticketType: BatchCreateArgs['ticketType'], name: BatchCreateArgs['name']): Promise<Batch> =>
+      call<Batch>('batch_create', { ticketType, name }),
+    batchList: (query: BatchListArgs['query']): Promise<Page<Batch>> =>
+      call<Page<Batch>>('batch_list', { query }),
+    batchGet: (ticketType: BatchGetArgs['ticketType']): Promise<Batch> =>
+      call<Batch>('batch_get', { ticketType }),
+    codesList: (query: CodesListArgs['query']): Promise<Page<CodeRow>> =>
+      call<Page<CodeRow>>('codes_list', { query }),
+    importPreview: (path: ImportPreviewArgs['path'], options: ImportPreviewArgs['options']): Promise<ImportPreview> =>
+      call<ImportPreview>('import_preview', { path, options }),
+    jobCancel: (jobId: JobCancelArgs['jobId']): Promise<boolean> =>
+      call<boolean>('job_cancel', { jobId }),
+    templateCreate: (draft: TemplateCreateArgs['draft']): Promise<Template> =>
+      call<Template>('template_create', { draft }),
+    templateUpdate: (id: TemplateUpdateArgs['id'], draft: TemplateUpdateArgs['draft']): Promise<Template> =>
+      call<Template>('template_update', { id, draft }),
+    templateGet: (id: TemplateGetArgs['id']): Promise<Template> =>
+      call<Template>('template_get', { id }),
+    templateList: (query: TemplateListArgs['query']): Promise<TemplatePage> =>
+      call<TemplatePage>('template_list', { query }),
+    templateLinkBatch: (id: TemplateLinkBatchArgs['id'], ticketType: TemplateLinkBatchArgs['ticketType'], platformBatch: TemplateLinkBatchArgs['platformBatch']): Promise<Template> =>
+      call<Template>('template_link_batch', { id, ticketType, platformBatch }),
+    templateUnlinkBatch: (id: TemplateUnlinkBatchArgs['id'], ticketType: TemplateUnlinkBatchArgs['ticketType']): Promise<Template> =>
+      call<Template>('template_unlink_batch', { id, ticketType }),
+    redeemUndo: (redemptionId: RedeemUndoArgs['redemptionId']): Promise<Redemption> =>
+      call<Redemption>('redeem_undo', { redemptionId }),
+    redemptionList: (page: RedemptionListArgs['page']): Promise<Page<Redemption>> =>
+      call<Page<Redemption>>('redemption_list', { page }),
+    codeDisable: (code: CodeDisableArgs['code']): Promise<CodeStatus> =>
+      call<CodeStatus>('code_disable', { code }),
+    counterCheck: (request: CounterCheckArgs['request']): Promise<CounterCheck> =>
+      call<CounterCheck>('counter_check', { request }),
+    counterUse: (request: CounterUseArgs['request']): Promise<CounterOutcome> =>
+      call<CounterOutcome>('counter_use', { request }),
+    bonusCreate: (draft: BonusCreateArgs['draft']): Promise<BonusCreation> =>
+      call<BonusCreation>('bonus_create', { draft }),
+    bonusList: (query: BonusListArgs['query']): Promise<Page<Bonus>> =>
+      call<Page<Bonus>>('bonus_list', { query }),
+    bonusGet: (id: BonusGetArgs['id']): Promise<Bonus> =>
+      call<Bonus>('bonus_get', { id }),
+    bonusGrant: (id: BonusGrantArgs['id'], customer: BonusGrantArgs['customer'], customerName: BonusGrantArgs['customerName']): Promise<Bonus> =>
+      call<Bonus>('bonus_grant', { id, customer, customerName }),
+    bonusDisable: (id: BonusDisableArgs['id']): Promise<Bonus> =>
+      call<Bonus>('bonus_disable', { id }),
+    bonusExport: (query: BonusExportArgs['query'], path: BonusExportArgs['path']): Promise<ExportReport> =>
+      call<ExportReport>('bonus_export', { query, path }),
+    voucherSell: (draft: VoucherSellArgs['draft']): Promise<Voucher> =>
+      call<Voucher>('voucher_sell', { draft }),
+    voucherList: (query: VoucherListArgs['query']): Promise<Page<Voucher>> =>
+      call<Page<Voucher>>('voucher_list', { query }),
+    voucherGet: (id: VoucherGetArgs['id']): Promise<Voucher> =>
+      call<Voucher>('voucher_get', { id }),
+    voucherUse: (id: VoucherUseArgs['id']): Promise<Voucher> =>
+      call<Voucher>('voucher_use', { id }),
+    voucherExport: (query: VoucherExportArgs['query'], path: VoucherExportArgs['path']): Promise<ExportReport> =>
+      call<ExportReport>('voucher_export', { query, path }),
+    customerAdd: (draft: CustomerAddArgs['draft']): Promise<Customer> =>
+      call<Customer>('customer_add', { draft }),
+    customerList: (search: CustomerListArgs['search'], page: CustomerListArgs['page']): Promise<Page<Customer>> =>
+      call<Page<Customer>>('customer_list', { search, page }),
+    syncStatus: (): Promise<SyncStatus> =>
+      call<SyncStatus>('sync_status', {}),
+    syncSettingsGet: (): Promise<Array<PlatformSettings>> =>
+      call<Array<PlatformSettings>>('sync_settings_get', {}),
+    syncSettingsSave: (settings: SyncSettingsSaveArgs['settings']): Promise<PlatformSettings> =>
+      call<PlatformSettings>('sync_settings_save', { settings }),
+    syncTest: (platform: SyncTestArgs['platform']): Promise<ConnectionTest> =>
+      call<ConnectionTest>('sync_test', { platform }),
+    syncNow: (platform: SyncNowArgs['platform']): Promise<SyncReport> =>
+      call<SyncReport>('sync_now', { platform }),
+    syncOutbox: (query: SyncOutboxArgs['query']): Promise<Page<OutboxItem>> =>
+      call<Page<OutboxItem>>('sync_outbox', { query }),
+    syncConflictRetry: (id: SyncConflictRetryArgs['id']): Promise<OutboxItem> =>
+      call<OutboxItem>('sync_conflict_retry', { id }),
+    syncConflictEdit: (id: SyncConflictEditArgs['id'], payload: SyncConflictEditArgs['payload']): Promise<OutboxItem> =>
+      call<OutboxItem>('sync_conflict_edit', { id, payload }),
+    syncConflictDiscard: (id: SyncConflictDiscardArgs['id'], reason: SyncConflictDiscardArgs['reason']): Promise<OutboxItem> =>
+      call<OutboxItem>('sync_conflict_discard', { id, reason }),
+    codesActivate: (request: CodesActivateArgs['request']): Promise<ActivationReport> =>
+      call<ActivationReport>('codes_activate', { request }),
+    codesImport: (jobId: string, path: CodesImportArgs['path'], target: CodesImportArgs['target'], options: CodesImportArgs['options'], onProgress: (progress: ImportProgress) => void): Promise<ImportReport> =>
+      job<ImportReport, ImportProgress>('codes_import', jobId, { path, target, options }, onProgress),
+    codesGenerate: (jobId: string, request: CodesGenerateArgs['request'], onProgress: (progress: GenerateProgress) => void): Promise<GenerateReport> =>
+      job<GenerateReport, GenerateProgress>('codes_generate', jobId, { request }, onProgress),
+    codesExport: (jobId: string, ticketType: CodesExportArgs['ticketType'], path: CodesExportArgs['path'], onProgress: (progress: ExportProgress) => void): Promise<ExportReport> =>
+      job<ExportReport, ExportProgress>('codes_export', jobId, { ticketType, path }, onProgress),
+  };
+}
+
+export type CommandMethods = ReturnType<typeof commandMethods>;
+
+export const COMMAND_NAMES = [
+  'app_info',
+  'settings_get',
+  'settings_save',
+  'batch_create',
+  'batch_list',
+  'batch_get',
+  'codes_list',
+  'import_preview',
+  'job_cancel',
+  'template_create',
+  'template_update',
+  'template_get',
+  'template_list',
+  'template_link_batch',
+  'template_unlink_batch',
+  'redeem_undo',
+  'redemption_list',
+  'code_disable',
+  'counter_check',
+  'counter_use',
+  'bonus_create',
+  'bonus_list',
+  'bonus_get',
+  'bonus_grant',
+  'bonus_disable',
+  'bonus_export',
+  'voucher_sell',
+  'voucher_list',
+  'voucher_get',
+  'voucher_use',
+  'voucher_export',
+  'customer_add',
+  'customer_list',
+  'sync_status',
+  'sync_settings_get',
+  'sync_settings_save',
+  'sync_test',
+  'sync_now',
+  'sync_outbox',
+  'sync_conflict_retry',
+  'sync_conflict_edit',
+  'sync_conflict_discard',
+  'codes_activate',
+] as const;
+
+export const JOB_NAMES = [
+  'codes_import',
+  'codes_generate',
+  'codes_export',
+] as const;
