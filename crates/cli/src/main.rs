@@ -7,7 +7,9 @@
 //! operations queued; 5 when `sync test` finds a platform not reachable and authorised.
 
 mod counter;
+mod demo_seed;
 mod print;
+mod serve;
 mod sync;
 mod wallet;
 
@@ -77,6 +79,9 @@ enum Command {
     Index,
     /// Where the database is and which schema it has.
     Info,
+    /// The development HTTP server: the command table over HTTP on 127.0.0.1, for the UI
+    /// in a plain browser and its tests (prints its URL and a token; runs until stopped).
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -229,7 +234,14 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let out = print::Out { json: cli.json };
     let desk = open(cli.db)?;
 
-    match cli.command {
+    let command = match cli.command {
+        Command::Serve(args) => {
+            serve::serve(desk, args, cli.json)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        other => other,
+    };
+    match command {
         Command::Template(cmd) => return counter::template(&desk, cmd, &out),
         Command::Redeem(cmd) => return counter::redeem(&desk, cmd, &out),
         Command::Settings(cmd) => return counter::settings(&desk, cmd, &out),
@@ -255,7 +267,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         _ => {}
     }
-    match cli.command {
+    match command {
         Command::Batch(BatchCommand::Create { ticket_type, name }) => {
             out.batch(&desk.create_batch(&ticket_type, &name)?)
         }
@@ -384,7 +396,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         | Command::Sync(_)
         | Command::Codes(CodesCommand::Activate { .. })
         | Command::Codes(CodesCommand::Deactivate { .. })
-        | Command::Codes(CodesCommand::Disable { .. }) => Ok(()),
+        | Command::Codes(CodesCommand::Disable { .. })
+        | Command::Serve(_) => Ok(()),
     }
     .map(|()| ExitCode::SUCCESS)
 }

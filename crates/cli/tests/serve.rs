@@ -1,0 +1,217 @@
+//! `coupondesk serve` as the browser and the UI's tests use it: a real process on
+//! loopback, real HTTP, the token, the command table's JSON, and a job's event stream.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+struct Server {
+    child: Child,
+    url: String,
+    token: String,
+    agent: ureq::Agent,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &tempfile::TempDir) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coupondesk"))
+        .args(["serve", "--json", "--db"])
+        .arg(dir.path().join("serve.sqlite3"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the start line");
+    let started: Value = serde_json::from_str(&line).expect("one JSON line");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    Server {
+        child,
+        url: started["url"].as_str().expect("url").to_owned(),
+        token: started["token"].as_str().expect("token").to_owned(),
+        agent,
+    }
+}
+
+impl Server {
+    /// `POST /api/<command>` with the token; (status, body text).
+    fn post(
+        &self,
+        command: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: &str,
+    ) -> (u16, String) {
+        let mut r = self
+            .agent
+            .post(format!("{}/api/{command}", self.url))
+            .header("Content-Type", content_type);
+        if let Some(t) = token {
+            r = r.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut resp = r.send(body).expect("an answer");
+        let status = resp.status().as_u16();
+        (status, resp.body_mut().read_to_string().expect("body"))
+    }
+
+    fn call(&self, command: &str, args: Value) -> (u16, Value) {
+        let (status, text) = self.post(
+            command,
+            Some(&self.token),
+            "application/json",
+            &args.to_string(),
+        );
+        (status, serde_json::from_str(&text).expect("JSON answer"))
+    }
+}
+
+#[test]
+fn it_listens_on_loopback_and_needs_its_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start(&dir);
+    assert!(s.url.starts_with("http://127.0.0.1:"), "{}", s.url);
+    assert_eq!(s.token.len(), 64);
+    let (status, text) = s.post("app_info", None, "application/json", "{}");
+    assert_eq!(status, 401);
+    let e: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(e["code"], "unauthorized");
+    let (status, _) = s.post("app_info", Some(&"0".repeat(64)), "application/json", "{}");
+    assert_eq!(status, 401, "a wrong token is no token");
+    // A browser's cross-site "simple" request cannot carry JSON's content type.
+    let (status, text) = s.post("app_info", Some(&s.token), "text/plain", "{}");
+    assert_eq!(status, 422);
+    assert!(text.contains("application/json"), "{text}");
+}
+
+#[test]
+fn commands_answer_with_the_cores_results_and_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start(&dir);
+    let (status, info) = s.call("app_info", json!({}));
+    assert_eq!(status, 200);
+    assert!(info["dbPath"]
+        .as_str()
+        .is_some_and(|p| p.ends_with("serve.sqlite3")));
+    let (status, b) = s.call("batch_create", json!({"ticketType": "T1", "name": "春节"}));
+    assert_eq!((status, &b["ticketType"]), (200, &json!("T1")));
+    let (status, e) = s.call("batch_create", json!({"ticketType": "T2", "name": "春节"}));
+    assert_eq!((status, &e["code"]), (422, &json!("batch_name_taken")));
+    let (status, e) = s.call("redeem_use", json!({}));
+    assert_eq!((status, &e["code"]), (404, &json!("unknown_command")));
+    let (status, e) = s.call("batch_get", json!({"ticketType": 5}));
+    assert_eq!((status, &e["code"]), (422, &json!("invalid_request")));
+}
+
+/// Splits an event stream into (event, data) pairs.
+fn events(text: &str) -> Vec<(String, Value)> {
+    text.split("\n\n")
+        .filter(|block| !block.trim().is_empty())
+        .map(|block| {
+            let mut event = String::new();
+            let mut data = Value::Null;
+            for line in block.lines() {
+                if let Some(e) = line.strip_prefix("event: ") {
+                    event = e.to_owned();
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data = serde_json::from_str(d).expect("data is JSON");
+                }
+            }
+            (event, data)
+        })
+        .collect()
+}
+
+#[test]
+fn a_job_streams_its_progress_then_its_result() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start(&dir);
+    let csv = dir.path().join("codes.csv");
+    let mut text = String::from("code\n");
+    for i in 0..3000 {
+        text += &format!("SRV{i:08}\n");
+    }
+    text += "bad code\n";
+    std::fs::write(&csv, text).expect("csv");
+    let args = json!({
+        "jobId": "import-1",
+        "path": csv,
+        "target": {"new": {"ticketType": "SRV", "name": "经服务导入"}},
+        "options": {"encoding": "auto", "header": "auto", "column": null},
+    });
+    let mut resp = s
+        .agent
+        .post(format!("{}/api/codes_import", s.url))
+        .header("Content-Type", "application/json")
+        .header("Authorization", format!("Bearer {}", s.token))
+        .send(args.to_string())
+        .expect("answer");
+    assert_eq!(resp.status().as_u16(), 200);
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert_eq!(ct, "text/event-stream");
+    let mut body = String::new();
+    resp.body_mut()
+        .as_reader()
+        .read_to_string(&mut body)
+        .expect("stream");
+    let got = events(&body);
+    let (last, report) = got.last().expect("events");
+    assert_eq!(last, "done", "{body}");
+    assert_eq!(
+        (&report["imported"], &report["skippedInvalid"]),
+        (&json!(3000), &json!(1))
+    );
+    assert!(
+        got[..got.len() - 1].iter().all(|(e, _)| e == "progress"),
+        "{body}"
+    );
+    assert!(
+        got.len() >= 2,
+        "the last progress message always goes out: {body}"
+    );
+    // Searchable when the job is done (the rule of Desk).
+    let (_, page) = s.call(
+        "codes_list",
+        json!({"query": {"ticketType": "SRV", "status": null, "search": "00002999", "page": {"page": 1, "perPage": 10}}}),
+    );
+    assert_eq!(page["total"], 1);
+    // Over: nothing left to cancel under its id.
+    assert_eq!(
+        s.call("job_cancel", json!({"jobId": "import-1"})),
+        (200, json!(false))
+    );
+    // A job that fails says so in its stream.
+    let mut resp = s
+        .agent
+        .post(format!("{}/api/codes_export", s.url))
+        .header("Content-Type", "application/json")
+        .header("Authorization", format!("Bearer {}", s.token))
+        .send(
+            json!({"jobId": "e1", "ticketType": "NOPE", "path": dir.path().join("x.csv")})
+                .to_string(),
+        )
+        .expect("answer");
+    let body = resp.body_mut().read_to_string().expect("body");
+    let got = events(&body);
+    assert_eq!(got.len(), 1, "{body}");
+    assert_eq!(
+        (got[0].0.as_str(), &got[0].1["code"]),
+        ("error", &json!("batch_not_found"))
+    );
+}
