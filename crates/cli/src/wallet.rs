@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use coupondesk_core::domain::bonus::{
     Bonus, BonusCheck, BonusDraft, BonusQuery, BonusRedeemRequest, BonusStatus,
@@ -272,26 +272,20 @@ fn who(args: WhoArgs, desk: &Desk) -> Result<Option<Counter>, ApiError> {
     }))
 }
 
-/// RFC 3339, or a date meaning "through the end of that day" in the shop's zone.
-fn expiry(text: &str, desk: &Desk) -> Result<DateTime<Utc>, ApiError> {
+/// `--expires`: an RFC 3339 instant, or a date (the core ends it with that day in the
+/// shop's zone).
+fn expiry(text: &str) -> Result<(Option<DateTime<Utc>>, Option<NaiveDate>), ApiError> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
+        return Ok((Some(t.with_timezone(&Utc)), None));
     }
-    let bad = || {
-        ApiError::new(
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(day) => Ok((None, Some(day))),
+        Err(_) => Err(ApiError::new(
             "invalid_expiry",
             format!("--expires {text:?}: write a date (2026-12-31) or an RFC 3339 time"),
-        )
-    };
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
-    let offset = desk.settings()?.shop_utc_offset_minutes;
-    let zone = chrono::FixedOffset::east_opt(offset * 60).ok_or_else(bad)?;
-    let end = day.and_time(NaiveTime::from_hms_milli_opt(23, 59, 59, 999).ok_or_else(bad)?);
-    zone.from_local_datetime(&end)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(bad)
+        )),
+    }
 }
 
 fn bonus_query(f: BonusFilter, page: PageRequest) -> BonusQuery {
@@ -384,10 +378,15 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
             sku,
             disabled,
         } => {
+            let (expired_at, expires_on) = match expires.as_deref() {
+                Some(e) => expiry(e)?,
+                None => (None, None),
+            };
             let draft = BonusDraft {
                 amount_fen: yuan("amount", &amount)?,
                 quantity,
-                expired_at: expires.as_deref().map(|e| expiry(e, desk)).transpose()?,
+                expired_at,
+                expires_on,
                 min_amount_fen: min_amount
                     .as_deref()
                     .map(|m| yuan("min-amount", m))

@@ -21,6 +21,7 @@ fn draft(amount_fen: i64, quantity: u32) -> BonusDraft {
         amount_fen,
         quantity,
         expired_at: None,
+        expires_on: None,
         min_amount_fen: 0,
         xname: "FB".into(),
         product_sku: None,
@@ -586,4 +587,36 @@ fn an_import_cannot_take_a_bonus_s_code() {
     assert_eq!(report.duplicates[0].line, 3);
     assert_eq!(f.codes("T1", None), vec!["FIRST0001", "LAST0001"]);
     common::check_invariants(&f.db);
+}
+
+/// "Expires on 2026-12-31" is decided by the core, in the shop's zone (default UTC+8),
+/// whichever front end sent the date.
+#[test]
+fn an_expiry_date_ends_with_that_day_in_the_shops_zone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let desk = Desk::open(&dir.path().join("d.sqlite3")).expect("desk");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).expect("date");
+    let made = desk
+        .create_bonuses(BonusDraft {
+            expires_on: Some(day),
+            ..draft(100, 1)
+        })
+        .expect("created");
+    let b = desk
+        .get_bonus(BonusRef::Code(&made.codes[0]))
+        .expect("bonus");
+    assert_eq!(
+        b.expired_at.map(|t| t.to_rfc3339()),
+        Some("2026-12-31T15:59:59.999+00:00".to_owned())
+    );
+    let both = desk.create_bonuses(BonusDraft {
+        expires_on: Some(day),
+        expired_at: Some(Utc::now()),
+        ..draft(100, 1)
+    });
+    let e = ApiError::from(&both.expect_err("one or the other"));
+    assert_eq!(
+        (e.code.as_str(), e.fields[0].field.as_str()),
+        ("invalid_fields", "expiresOn")
+    );
 }

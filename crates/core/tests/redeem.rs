@@ -511,6 +511,7 @@ fn the_counter_s_one_box_takes_coupon_and_bonus_codes() {
             amount_fen: 500,
             quantity: 1,
             expired_at: None,
+            expires_on: None,
             min_amount_fen: 3000,
             xname: "FB".into(),
             product_sku: None,

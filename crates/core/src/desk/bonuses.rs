@@ -10,20 +10,35 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use super::{Desk, DeskResult};
+use crate::api_error::FieldError;
 use crate::domain::bonus::{
     Bonus, BonusCheck, BonusCreation, BonusDraft, BonusOutcome, BonusQuery, BonusRedeemRequest,
 };
 use crate::domain::money::format_yuan;
 use crate::domain::Page;
 use crate::export::{neutralise, ExportError, ExportReport};
-use crate::store::bonuses::{self, BonusRef};
+use crate::store::bonuses::{self, BonusError, BonusRef};
 use crate::store::redemptions::Counter;
 use crate::store::{self};
 
 impl Desk {
     /// Creates `draft.quantity` bonuses, each with its own code, in one transaction.
-    pub fn create_bonuses(&self, draft: BonusDraft) -> DeskResult<BonusCreation> {
-        Ok(bonuses::create(&mut self.conn(), draft, Utc::now())?)
+    /// An expiry given as a date (`expires_on`) ends with that day in the shop's zone.
+    pub fn create_bonuses(&self, mut draft: BonusDraft) -> DeskResult<BonusCreation> {
+        let mut conn = self.conn();
+        if let Some(day) = draft.expires_on.take() {
+            if draft.expired_at.is_some() {
+                return Err(BonusError::InvalidFields(vec![FieldError::new(
+                    "expiresOn",
+                    "invalid",
+                    "give an expiry date or an expiry time, not both",
+                )])
+                .into());
+            }
+            let clock = store::settings::clock(&store::settings::get(&conn)?);
+            draft.expired_at = Some(clock.end_of_day(day));
+        }
+        Ok(bonuses::create(&mut conn, draft, Utc::now())?)
     }
 
     /// Spec 002's lists: by status (None: all), optionally one customer's.

@@ -120,6 +120,11 @@ pub struct BonusDraft {
     /// None: never expires (spec 002's `expired_at: 0`). May be in the past.
     #[serde(default)]
     pub expired_at: Option<DateTime<Utc>>,
+    /// Or a date ("2026-12-31"): usable through the end of that day in the shop's zone;
+    /// `Desk` turns it into `expired_at`. At most one of the two.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub expires_on: Option<chrono::NaiveDate>,
     /// The order must come to at least this much; 0: no minimum.
     #[serde(default)]
     #[ts(type = "number")]
@@ -524,6 +529,7 @@ mod tests {
             amount_fen: 0,
             quantity: 0,
             expired_at: None,
+            expires_on: None,
             min_amount_fen: -1,
             xname: "x".repeat(65),
             product_sku: Some("  ".into()),

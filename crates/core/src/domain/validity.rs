@@ -104,6 +104,14 @@ pub struct Validity {
 }
 
 impl ShopClock {
+    /// The last instant of `date` in the shop's zone (23:59:59.999 shop time): what "it
+    /// expires on 2026-12-31" means, usable up to and including that instant. Every front
+    /// end sends the date; only this decides the instant.
+    pub fn end_of_day(&self, date: NaiveDate) -> DateTime<Utc> {
+        let next = date.succ_opt().unwrap_or(date);
+        self.local_midnight_utc(next) - Duration::milliseconds(1)
+    }
+
     fn local_midnight_utc(&self, date: NaiveDate) -> DateTime<Utc> {
         let naive = date.and_hms_opt(0, 0, 0).unwrap_or_default();
         DateTime::<Utc>::from_naive_utc_and_offset(naive, Utc)
@@ -188,6 +196,17 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_day_ends_at_the_last_millisecond_of_shop_time() {
+        let c = shanghai(&[]);
+        let day = NaiveDate::from_ymd_opt(2026, 12, 31).expect("date");
+        // 2026-12-31 23:59:59.999 at UTC+8 is 15:59:59.999 UTC.
+        assert_eq!(
+            c.end_of_day(day).to_rfc3339(),
+            "2026-12-31T15:59:59.999+00:00"
+        );
+    }
 
     fn shanghai(holidays: &[NaiveDate]) -> ShopClock {
         ShopClock {

@@ -10,6 +10,11 @@ export type BonusDraft = { amountFen: number, quantity: number,
  */
 expiredAt: string | null, 
 /**
+ * Or a date ("2026-12-31"): usable through the end of that day in the shop's zone;
+ * `Desk` turns it into `expired_at`. At most one of the two.
+ */
+expiresOn?: string | null, 
+/**
  * The order must come to at least this much; 0: no minimum.
  */
 minAmountFen: number, 
