@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use coupondesk_core::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
-use coupondesk_core::domain::bonus::BonusCheck;
 use coupondesk_core::domain::redeem::{RedeemCheck, Redemption};
 use coupondesk_core::domain::template::{Template, TemplateDraft, TemplateKind};
 use coupondesk_core::domain::PageRequest;
@@ -218,17 +217,6 @@ fn check_text(c: &RedeemCheck) -> String {
     }
 }
 
-fn bonus_text(b: &BonusCheck) -> String {
-    match &b.refusal {
-        Some(r) => format!("{} (bonus): refused: {r}", b.code),
-        None => format!(
-            "{} (bonus): can be redeemed, {} off",
-            b.code,
-            yuan(b.reduction_fen.unwrap_or(0))
-        ),
-    }
-}
-
 fn redemption_line(r: &Redemption) -> String {
     format!(
         "{:>6}  {}  {}  {} off  by {} on {}  at {}{}",
@@ -314,7 +302,7 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
             let c = desk.counter_check(&req)?;
             let text = match &c {
                 CounterCheck::Coupon(c) => check_text(c),
-                CounterCheck::Bonus(b) => bonus_text(b),
+                CounterCheck::Bonus(b) => crate::wallet::check_text(b, " (bonus)"),
             };
             out.value(&c, &text)?;
             Ok(if c.refusal_reason().is_some() {
@@ -344,8 +332,14 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
                     None => (check_text(&o.check), false),
                 },
                 CounterOutcome::Bonus(o) => match &o.redeemed {
-                    Some(_) => (format!("redeemed: {}", bonus_text(&o.check)), true),
-                    None => (bonus_text(&o.check), false),
+                    Some(_) => (
+                        format!(
+                            "redeemed: {}",
+                            crate::wallet::check_text(&o.check, " (bonus)")
+                        ),
+                        true,
+                    ),
+                    None => (crate::wallet::check_text(&o.check, " (bonus)"), false),
                 },
             };
             out.value(&o, &text)?;

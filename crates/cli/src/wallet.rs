@@ -329,11 +329,12 @@ fn bonus_line(b: &Bonus) -> String {
     s
 }
 
-fn check_text(c: &BonusCheck) -> String {
+/// A bonus check in words; `label` follows the code (" (bonus)" on the counter's one box).
+pub(crate) fn check_text(c: &BonusCheck, label: &str) -> String {
     match &c.refusal {
-        Some(r) => format!("{}: refused: {r}", c.code),
+        Some(r) => format!("{}{label}: refused: {r}", c.code),
         None => format!(
-            "{}: can be redeemed, {} off",
+            "{}{label}: can be redeemed, {} off",
             c.code,
             format_yuan(c.reduction_fen.unwrap_or(0))
         ),
@@ -438,7 +439,7 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
                 customer,
             };
             let c = desk.check_bonus(&req)?;
-            out.value(&c, &check_text(&c))?;
+            out.value(&c, &check_text(&c, ""))?;
             return Ok(if c.refusal.is_some() {
                 ExitCode::from(REFUSED)
             } else {
@@ -466,7 +467,7 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
                     format_yuan(o.check.reduction_fen.unwrap_or(0)),
                     bonus_line(b)
                 ),
-                None => check_text(&o.check),
+                None => check_text(&o.check, ""),
             };
             out.value(&o, &text)?;
             return Ok(if o.redeemed.is_some() {
