@@ -31,9 +31,11 @@ impl Fixture {
         p
     }
 
+    /// The import alone, the search index left behind, so tests see searches both before
+    /// and after indexing (`Desk::import_codes` indexes before it returns).
     pub fn import(&self, batch: &str, file: &Path, options: &ImportOptions) -> ImportReport {
         self.desk
-            .import_codes(
+            .import_codes_unindexed(
                 file,
                 &ImportTarget::Existing(batch.into()),
                 options,
