@@ -272,11 +272,7 @@ pub fn template(desk: &Desk, cmd: TemplateCommand, out: &Out) -> Result<ExitCode
             };
             let p = desk.list_templates(&q)?;
             let mut text: Vec<String> = p.items.iter().map(template_line).collect();
-            text.push(page_line(
-                p.pagination.current_page,
-                p.pagination.total_pages,
-                p.pagination.total,
-            ));
+            text.push(page_line(p.page, p.total_pages, p.total));
             out.value(&p, &text.join("\n"))?;
             return Ok(ExitCode::SUCCESS);
         }

@@ -60,6 +60,26 @@ fn setup(dir: &Path, n: &str) -> (std::path::PathBuf, Vec<String>) {
     let id = t["id"].to_string();
     let (code, linked) = json(&db, &["template", "link", &id, "--batch", "T1"]);
     assert_eq!((code, &linked["batches"][0]), (Some(0), &Value::from("T1")));
+    // `template list` prints the same page shape as every other `list --json`.
+    let (code, list) = json(&db, &["template", "list", "--per-page", "5"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        (
+            &list["items"][0]["id"],
+            &list["page"],
+            &list["per_page"],
+            &list["total"],
+            &list["total_pages"]
+        ),
+        (
+            &t["id"],
+            &Value::from(1),
+            &Value::from(5),
+            &Value::from(1),
+            &Value::from(1)
+        )
+    );
+    assert!(list.get("pagination").is_none(), "{list}");
     let (_, page) = json(
         &db,
         &["codes", "list", "--batch", "T1", "--per-page", "100"],

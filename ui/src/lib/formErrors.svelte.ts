@@ -1,9 +1,11 @@
 // The errors of one form, field by field: the core's (ApiError.fields, camelCase field
 // names) and the form's own (a local check such as an amount typed in yuan). Kept
 // untranslated, so switching language re-translates what is shown.
+import { toApiError } from './backend/apiError';
 import type { ApiError } from './backend/bindings/ApiError';
 import type { FieldError } from './backend/bindings/FieldError';
 import { fieldErrorText } from './coupon';
+import { clearError, reportError } from './errors.svelte';
 import { locale, t } from './i18n/locale.svelte';
 import type { MessageKey } from './i18n/zh-CN';
 
@@ -44,6 +46,22 @@ export class FormErrors {
     if (error.code !== 'invalid_fields' || error.fields.length === 0) return false;
     this.server = Object.fromEntries(error.fields.map((f) => [f.field, f]));
     return true;
+  }
+
+  /**
+   * Sends the form: the answer (the error banner cleared), or null when it failed. A
+   * failure's field errors go beside their fields; any other failure to the banner.
+   */
+  async send<T>(request: () => Promise<T>): Promise<T | null> {
+    try {
+      const answer = await request();
+      clearError();
+      return answer;
+    } catch (e) {
+      const error = toApiError(e);
+      if (!this.takeServer(error)) reportError(error);
+      return null;
+    }
   }
 
   /** Typing in a field clears its message. */

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { BonusRefusal } from './backend/bindings/BonusRefusal';
-import { bonusRefusalText, expiryDateToIso, parseWhole } from './wallet';
-
-describe('bonus expiry dates', () => {
-  it('means through the end of that day in the shop zone', () => {
-    expect(expiryDateToIso('2026-12-31', 480)).toBe('2026-12-31T15:59:59.999Z');
-    expect(expiryDateToIso('2026-12-31', 0)).toBe('2026-12-31T23:59:59.999Z');
-    expect(expiryDateToIso('2026-12-31', -300)).toBe('2027-01-01T04:59:59.999Z');
-    expect(expiryDateToIso('2026-02-30', 480)).toBeNull();
-    expect(expiryDateToIso('tomorrow', 480)).toBeNull();
-  });
-});
+import { bonusRefusalText, parseWhole } from './wallet';
 
 describe('whole numbers', () => {
   it('reads digits only', () => {

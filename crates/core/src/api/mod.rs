@@ -32,7 +32,7 @@ use crate::progress::Throttled;
 use crate::store::bonuses::BonusRef;
 use crate::store::codes::{CodeQuery, CodeRow};
 use crate::store::redemptions::UndoTarget;
-use crate::store::templates::{TemplatePage, TemplateQuery};
+use crate::store::templates::TemplateQuery;
 use crate::sync::engine::RunOptions;
 use crate::sync::{
     ActivationReport, ActivationRequest, ConnectionTest, OutboxItem, OutboxQuery, Platform,

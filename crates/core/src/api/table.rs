@@ -40,7 +40,7 @@ macro_rules! command_table {
                 template_update(#[ts(type = "number")] id: i64, draft: TemplateDraft) -> Template =
                     |desk| desk.update_template(id, draft);
                 template_get(#[ts(type = "number")] id: i64) -> Template = |desk| desk.get_template(id);
-                template_list(query: TemplateQuery) -> TemplatePage = |desk| desk.list_templates(&query);
+                template_list(query: TemplateQuery) -> Page<Template> = |desk| desk.list_templates(&query);
                 // `platform_batch`: Sense (000)'s own batch number for the batch's codes, when
                 // staff uploaded them in its console.
                 template_link_batch(

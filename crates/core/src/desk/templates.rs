@@ -2,7 +2,8 @@
 
 use super::{Desk, DeskResult};
 use crate::domain::template::{Template, TemplateDraft};
-use crate::store::templates::{self, TemplatePage, TemplateQuery};
+use crate::domain::Page;
+use crate::store::templates::{self, TemplateQuery};
 
 impl Desk {
     pub fn create_template(&self, draft: TemplateDraft) -> DeskResult<Template> {
@@ -17,7 +18,7 @@ impl Desk {
         Ok(templates::get(&self.conn(), id)?)
     }
 
-    pub fn list_templates(&self, q: &TemplateQuery) -> DeskResult<TemplatePage> {
+    pub fn list_templates(&self, q: &TemplateQuery) -> DeskResult<Page<Template>> {
         let mut q = q.clone();
         q.page = q.page.validated()?;
         Ok(templates::list(&self.conn(), &q)?)

@@ -14,7 +14,7 @@ use ts_rs::TS;
 use super::{from_ms, now_ms, StoreError};
 use crate::api_error::FieldError;
 use crate::domain::template::{Template, TemplateDraft, TemplateKind};
-use crate::domain::PageRequest;
+use crate::domain::{Page, PageRequest};
 use crate::sync::connectors::{sense, wxcard};
 use crate::sync::outbox::{self, NewOp};
 use crate::sync::Platform;
@@ -117,29 +117,6 @@ impl TemplateQuery {
         }
         (search, values)
     }
-}
-
-/// Spec 001's `meta.pagination`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct Pagination {
-    #[ts(type = "number")]
-    pub total: u64,
-    /// Items on this page.
-    pub count: u32,
-    pub per_page: u32,
-    pub current_page: u32,
-    #[ts(type = "number")]
-    pub total_pages: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct TemplatePage {
-    pub items: Vec<Template>,
-    pub pagination: Pagination,
 }
 
 const SELECT_TEMPLATE: &str = "SELECT t.id, t.draft, t.created_at, t.updated_at,
@@ -316,7 +293,7 @@ fn enqueue_wxcard(tx: &Transaction<'_>, id: i64, d: &TemplateDraft) -> Result<()
 }
 
 /// Newest first.
-pub fn list(conn: &Connection, q: &TemplateQuery) -> Result<TemplatePage, TemplateError> {
+pub fn list(conn: &Connection, q: &TemplateQuery) -> Result<Page<Template>, TemplateError> {
     let page = q.page;
     let title = q
         .title
@@ -345,17 +322,7 @@ pub fn list(conn: &Connection, q: &TemplateQuery) -> Result<TemplatePage, Templa
     let items = stmt
         .query_map(args, template_from_row)?
         .collect::<Result<Vec<_>, _>>()?;
-    let total = total.max(0) as u64;
-    Ok(TemplatePage {
-        pagination: Pagination {
-            total,
-            count: items.len() as u32,
-            per_page: page.per_page,
-            current_page: page.page,
-            total_pages: total.div_ceil(u64::from(page.per_page)),
-        },
-        items,
-    })
+    Ok(Page::new(items, page, total.max(0) as u64))
 }
 
 fn batch_link(tx: &Transaction<'_>, ticket_type: &str) -> Result<(i64, Option<i64>), StoreError> {

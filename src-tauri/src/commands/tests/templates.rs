@@ -42,5 +42,10 @@ fn templates_are_checked_created_linked_and_listed_through_the_shell() {
         json!({"query": {"kind": "cash", "page": {"page": 1, "perPage": 10}}}),
     )
     .expect("list");
-    assert_eq!(list["pagination"]["total"], 1);
+    // The same page shape as every other list.
+    assert_eq!(
+        (&list["total"], &list["page"], &list["totalPages"]),
+        (&json!(1), &json!(1), &json!(1))
+    );
+    assert_eq!(list["items"][0]["id"], t["id"]);
 }

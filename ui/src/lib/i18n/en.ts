@@ -581,6 +581,7 @@ export const en: Messages = {
   'fieldError.productSku.too_long': 'The SKU has at most 64 characters.',
   'fieldError.productSku.invalid': 'A SKU cannot hold control characters.',
   'fieldError.expiredAt.invalid': 'Enter a date such as 2026-12-31.',
+  'fieldError.expiresOn.invalid': 'Enter a date such as 2026-12-31.',
   'fieldError.voucher:name.required': 'Name the service the voucher is for.',
   'fieldError.voucher:name.too_long': 'The service name has at most 64 characters.',
   'fieldError.priceFen.out_of_range': 'The price must be 0.00 to 1,000,000.00 yuan.',

@@ -587,6 +587,7 @@ export const zhCN = {
   'fieldError.productSku.too_long': '商品 SKU 最多 64 个字符。',
   'fieldError.productSku.invalid': '商品 SKU 不能含控制字符。',
   'fieldError.expiredAt.invalid': '请输入日期，例如 2026-12-31。',
+  'fieldError.expiresOn.invalid': '请输入日期，例如 2026-12-31。',
   'fieldError.voucher:name.required': '请填写兑换的服务名称。',
   'fieldError.voucher:name.too_long': '服务名称最多 64 个字。',
   'fieldError.priceFen.out_of_range': '价格必须在 0.00 到 1,000,000.00 元之间。',

@@ -41,7 +41,6 @@ import type { SyncReport } from './SyncReport';
 import type { SyncStatus } from './SyncStatus';
 import type { Template } from './Template';
 import type { TemplateDraft } from './TemplateDraft';
-import type { TemplatePage } from './TemplatePage';
 import type { TemplateQuery } from './TemplateQuery';
 import type { Voucher } from './Voucher';
 import type { VoucherDraft } from './VoucherDraft';
@@ -131,8 +130,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Template>('template_update', { id, draft }),
     templateGet: (id: TemplateGetArgs['id']): Promise<Template> =>
       call<Template>('template_get', { id }),
-    templateList: (query: TemplateListArgs['query']): Promise<TemplatePage> =>
-      call<TemplatePage>('template_list', { query }),
+    templateList: (query: TemplateListArgs['query']): Promise<Page<Template>> =>
+      call<Page<Template>>('template_list', { query }),
     templateLinkBatch: (id: TemplateLinkBatchArgs['id'], ticketType: TemplateLinkBatchArgs['ticketType'], platformBatch: TemplateLinkBatchArgs['platformBatch']): Promise<Template> =>
       call<Template>('template_link_batch', { id, ticketType, platformBatch }),
     templateUnlinkBatch: (id: TemplateUnlinkBatchArgs['id'], ticketType: TemplateUnlinkBatchArgs['ticketType']): Promise<Template> =>

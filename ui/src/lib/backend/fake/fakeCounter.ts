@@ -17,7 +17,6 @@ import type { Settings } from '../bindings/Settings';
 import type { Template } from '../bindings/Template';
 import type { TemplateDraft } from '../bindings/TemplateDraft';
 import type { TemplateKind } from '../bindings/TemplateKind';
-import type { TemplatePage } from '../bindings/TemplatePage';
 import type { TemplateQuery } from '../bindings/TemplateQuery';
 import { apiError } from '../apiError';
 import { checkCode } from './codeRule';
@@ -388,7 +387,7 @@ export class FakeCounter {
     return this.view(this.stored(id));
   }
 
-  list(q: TemplateQuery): TemplatePage {
+  list(q: TemplateQuery): Page<Template> {
     const title = q.title?.trim().toLowerCase() ?? '';
     const from = q.beginFrom === null ? null : Date.parse(q.beginFrom);
     const before = q.endBefore === null ? null : Date.parse(q.endBefore);
@@ -403,16 +402,7 @@ export class FakeCounter {
       .sort((a, b) => b.id - a.id);
     const { page, perPage } = q.page;
     const items = all.slice((page - 1) * perPage, page * perPage).map((t) => this.view(t));
-    return {
-      items,
-      pagination: {
-        total: all.length,
-        count: items.length,
-        perPage,
-        currentPage: page,
-        totalPages: Math.ceil(all.length / perPage),
-      },
-    };
+    return { items, page, perPage, total: all.length, totalPages: Math.ceil(all.length / perPage) };
   }
 
   link(id: number, rawType: string): Template {
