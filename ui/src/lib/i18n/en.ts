@@ -4,7 +4,7 @@ import type { Messages } from './zh-CN';
 export const en: Messages = {
   'app.name': 'CouponDesk',
   'app.subtitle': '券码台',
-  'app.fakeBackend': 'Demo data (browser mode)',
+  'app.devServer': 'Dev server (browser mode)',
   'nav.main': 'Main navigation',
   'nav.batches': 'Code batches',
   'lang.label': 'Language',

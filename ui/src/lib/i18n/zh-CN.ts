@@ -10,7 +10,7 @@ import type { ErrorCode } from '../backend/bindings/ErrorCode';
 export const zhCN = {
   'app.name': '券码台',
   'app.subtitle': 'CouponDesk',
-  'app.fakeBackend': '演示数据（浏览器模式）',
+  'app.devServer': '开发服务器（浏览器模式）',
   'nav.main': '主导航',
   'nav.batches': '券码批次',
   'lang.label': '语言',
