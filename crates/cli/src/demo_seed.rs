@@ -19,7 +19,7 @@
 //! - Sync: Sense (000) on, pointing at a closed port (offline); 002 and 004 on, pointing
 //!   at `sim` (remote-sim's default credentials); 001 and 003 off. Three codes of
 //!   AVD1KYBW8001 queued for activation on e-Buy, besides what the calls above queue.
-//! - Nothing is sent: the seed never runs a sync.
+//! - Nothing reaches a platform: the seed's only sync run is Sense's, at a closed port.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -338,5 +338,8 @@ fn seed_sync(desk: &Desk, sim: &str) -> Result<(), ApiError> {
         "codes_activate",
         json!({"request": {"ticketType": "AVD1KYBW8001", "codes": codes, "activate": true}}),
     )?;
+    // One run for Sense alone, at a closed loopback port: it fails at once, so the
+    // demo shows an offline platform with its error and its pause.
+    call(desk, "sync_now", json!({"platform": "p000"}))?;
     Ok(())
 }
