@@ -15,7 +15,11 @@ import { fileURLToPath } from 'node:url';
 
 const UI = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The path of a workspace binary, or an error that says how to build it. */
+/**
+ * The path of a workspace binary, or an error that says how to build it.
+ * @param {string} name
+ * @returns {string}
+ */
 export function binary(name) {
   const target = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(UI, '..', 'target');
   const path = join(target, 'debug', name);
@@ -39,6 +43,8 @@ export function binary(name) {
 function firstLine(bin, args, timeoutMs) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Never outlive whoever started us (a failed check, a test worker that ends).
+    process.once('exit', () => child.kill());
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     const lines = createInterface({ input: child.stdout });
@@ -119,7 +125,10 @@ export async function command(server, command, args) {
   return body;
 }
 
-/** Vite's proxy entry: /api to the server, with its token added (the page holds none). */
+/**
+ * Vite's proxy entry: /api to the server, with its token added (the page holds none).
+ * @param {{url: string, token: string}} server
+ */
 export function apiProxy(server) {
   return {
     '/api': {

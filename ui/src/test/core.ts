@@ -1,3 +1,5 @@
+/// <reference types="node" />
+// (Node types for the test helpers only: the page itself never runs in Node.)
 // What the `*.core.test.ts` files share: the HTTP backend (the browser's own, http.ts)
 // on the seeded server of the global setup, or on a fresh empty database of their own.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
