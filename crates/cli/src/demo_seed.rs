@@ -55,11 +55,10 @@ fn job(desk: &Desk, command: &str, args: Value) -> Result<Value, ApiError> {
         .map_err(|e| seed_failed(command, e))
 }
 
-fn seed_failed(command: &str, e: ApiError) -> ApiError {
-    ApiError::new(
-        e.code.clone(),
-        format!("the demo seed failed at {command}: {}", e.message),
-    )
+/// The core's error, its code and fields kept, saying which step of the seed failed.
+fn seed_failed(command: &str, mut e: ApiError) -> ApiError {
+    e.message = format!("the demo seed failed at {command}: {}", e.message);
+    e
 }
 
 /// Seeds the demo shop; refuses a database that already holds batches.
