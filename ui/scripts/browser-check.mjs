@@ -507,7 +507,11 @@ try {
       'Sense 券码：连不上平台（没有网络，或设置中的地址有误）。恢复后会自动重发。',
     "with its last error in the staff's words, named after the platform",
   );
-  check((await card('p000').getByTestId('sync-platform-error').innerText()).includes('could not reach'), "and the core's details below");
+  check(
+    (await card('p000').getByTestId('sync-platform-error').innerText()) ===
+      'the platform refused the connection (is the address in Settings right?)',
+    "and the core's details below",
+  );
   check(await card('p000').getByTestId('sync-platform-paused').isVisible(), 'and when it tries again');
   check((await card('p001').getAttribute('data-state')) === 'off', 'WeChat cards are not set up');
   check((await card('p004').getByTestId('sync-platform-queued').innerText()) === '4', 'e-Buy has the 4 activated codes queued');

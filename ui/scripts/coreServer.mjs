@@ -15,6 +15,12 @@ import { fileURLToPath } from 'node:url';
 
 const UI = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Every child started here; none outlives this process (a failed check, a test worker). */
+const children = new Set();
+process.once('exit', () => {
+  for (const child of children) child.kill();
+});
+
 /**
  * The path of a workspace binary, or an error that says how to build it.
  * @param {string} name
@@ -43,8 +49,8 @@ export function binary(name) {
 function firstLine(bin, args, timeoutMs) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    // Never outlive whoever started us (a failed check, a test worker that ends).
-    process.once('exit', () => child.kill());
+    children.add(child);
+    child.once('exit', () => children.delete(child));
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     const lines = createInterface({ input: child.stdout });

@@ -175,8 +175,9 @@ describe('activation and runs', () => {
     const { b, codes } = await withCodes();
     await b.codesActivate({ ticketType: 'ACT', codes: null, activate: true });
     const off = await b.syncNow(null);
-    expect(off.platforms.find((p) => p.platform === 'p004')).toBeUndefined();
-    expect((await b.syncStatus()).platforms[4]).toMatchObject({ configured: false, queued: 3 });
+    expect(off.platforms).toHaveLength(5);
+    expect(off.platforms[4]?.stopped).toBe('sync with this platform is off; turn it on in Settings');
+    expect(off.platforms[4]).toMatchObject({ remaining: 3, skipped: true, requests: 0 });
     await b.syncSettingsSave(ebuyAtSim());
     await usedElsewhere([codes[1] ?? '']);
     const run = await b.syncNow('p004');
@@ -198,7 +199,7 @@ describe('activation and runs', () => {
     expect(run.platforms[0]?.retries).toBeGreaterThan(0);
     const st = (await b.syncStatus()).platforms[4];
     expect(st?.online).toBe(false);
-    expect(st?.lastError).toContain('could not reach');
+    expect(st?.lastError).toBe('the platform refused the connection (is the address in Settings right?)');
     expect(st?.pausedUntil).not.toBeNull();
     expect((await b.syncNow('p004')).platforms[0]?.requests).toBe(0);
   });
