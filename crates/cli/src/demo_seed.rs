@@ -5,6 +5,7 @@
 //! window and the browser make: the seed cannot hold a state the core would not make.
 //!
 //! What must stay true (the browser checks and `ui/src/**/*.core.test.ts` assert on it):
+//! - Settings: terminal `counter-1`, operator `demo`.
 //! - 26 batches: `STORE<n>0<k>` (`<name>券 第k期`, 40·k codes, 7 names × 3) and five
 //!   named ones (`BATCHES`); every imported code comes from a fixed-seed RNG (12
 //!   characters A-Z0-9), so the same build seeds the same codes. COFFEE_BOGO's codes are
@@ -16,9 +17,12 @@
 //! - Wallet: customers 13912345678 王小明 and 13700001111 李华; vouchers 全屋打扫 (valid)
 //!   and 空调清洗 (package 7, used); three bonuses none of which is usable (expired, used,
 //!   disabled), so the N01 list starts empty.
-//! - Sync: Sense (000) on, pointing at a closed port (offline); 002 and 004 on, pointing
-//!   at `sim` (remote-sim's default credentials); 001 and 003 off. Three codes of
-//!   AVD1KYBW8001 queued for activation on e-Buy, besides what the calls above queue.
+//! - Sync: Sense (000) on, pointing at a closed port; 002 and 004 on, pointing at `sim`
+//!   (remote-sim's default credentials); 001 and 003 off. Three codes of AVD1KYBW8001
+//!   queued for activation on e-Buy, besides what the calls above queue (WeChat-card
+//!   creates, bonus creates, voucher sales). One run for Sense leaves it offline with
+//!   its two batch uploads (SPRING2026, MEMBER-DAY-07) in the conflict inbox: Sense has
+//!   no upload API, so the core asks for the console's batch number.
 //! - Nothing reaches a platform: the seed's only sync run is Sense's, at a closed port.
 
 use std::collections::HashSet;
@@ -74,6 +78,7 @@ pub fn seed_demo(desk: &Desk, sim: &str) -> Result<(), ApiError> {
             "--seed-demo needs an empty database; give a new file with --db",
         ));
     }
+    seed_settings(desk)?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
     let mut taken = HashSet::new();
     for (i, name) in STORE_NAMES.iter().enumerate() {
@@ -103,6 +108,16 @@ pub fn seed_demo(desk: &Desk, sim: &str) -> Result<(), ApiError> {
     seed_counter(desk)?;
     seed_wallet(desk)?;
     seed_sync(desk, sim)
+}
+
+/// A fixed terminal and operator (the defaults are this machine's host and user names),
+/// so every redemption and use the demo and its tests record says the same.
+fn seed_settings(desk: &Desk) -> Result<(), ApiError> {
+    let mut settings = call(desk, "settings_get", json!({}))?;
+    settings["terminal"] = json!("counter-1");
+    settings["operator"] = json!("demo");
+    call(desk, "settings_save", json!({ "settings": settings }))?;
+    Ok(())
 }
 
 /// `count` unique codes: the type's first three letters (A-Z0-9 only), then random
