@@ -48,7 +48,15 @@ const BATCHES: [(&str, &str, usize); 5] = [
     ("MEMBER-DAY-07", "会员日 7 折券", 88),
     ("COFFEE_BOGO", "Coffee buy one get one", 310),
 ];
-const STORE_NAMES: [&str; 7] = ["周末", "新店开业", "午市", "夜宵", "生日礼", "满减", "储值赠礼"];
+const STORE_NAMES: [&str; 7] = [
+    "周末",
+    "新店开业",
+    "午市",
+    "夜宵",
+    "生日礼",
+    "满减",
+    "储值赠礼",
+];
 
 fn call(desk: &Desk, command: &str, args: Value) -> Result<Value, ApiError> {
     api::call_json(desk, command, args).map_err(|e| seed_failed(command, e))
@@ -95,11 +103,20 @@ pub fn seed_demo(desk: &Desk, sim: &str) -> Result<(), ApiError> {
     }
     for (ticket_type, name, count) in BATCHES {
         if ticket_type == "COFFEE_BOGO" {
-            call(desk, "batch_create", json!({"ticketType": ticket_type, "name": name}))?;
-            let request = json!({"ticketType": ticket_type, "count": count, "length": 12, "prefix": "COF"});
+            call(
+                desk,
+                "batch_create",
+                json!({"ticketType": ticket_type, "name": name}),
+            )?;
+            let request =
+                json!({"ticketType": ticket_type, "count": count, "length": 12, "prefix": "COF"});
             job(desk, "codes_generate", json!({ "request": request }))?;
         } else if count == 0 {
-            call(desk, "batch_create", json!({"ticketType": ticket_type, "name": name}))?;
+            call(
+                desk,
+                "batch_create",
+                json!({"ticketType": ticket_type, "name": name}),
+            )?;
         } else {
             let codes = codes_for(ticket_type, count, &mut rng, &mut taken);
             import(desk, ticket_type, name, &codes)?;
@@ -150,7 +167,9 @@ fn codes_for(
 /// Creates the batch by importing `codes` from a CSV file beside the database (removed
 /// after), as staff would.
 fn import(desk: &Desk, ticket_type: &str, name: &str, codes: &[String]) -> Result<(), ApiError> {
-    let file = desk.db_path().with_extension(format!("seed-{ticket_type}.csv"));
+    let file = desk
+        .db_path()
+        .with_extension(format!("seed-{ticket_type}.csv"));
     let text = format!("code\n{}\n", codes.join("\n"));
     std::fs::write(&file, text).map_err(|e| {
         ApiError::new(
@@ -223,7 +242,11 @@ fn link(desk: &Desk, id: &Value, ticket_type: &str) -> Result<(), ApiError> {
 }
 
 fn seed_counter(desk: &Desk) -> Result<(), ApiError> {
-    let cash = call(desk, "template_create", json!({ "draft": template(json!({})) }))?;
+    let cash = call(
+        desk,
+        "template_create",
+        json!({ "draft": template(json!({})) }),
+    )?;
     link(desk, &cash["id"], "SPRING2026")?;
     let member = template(json!({
         "offer": {"discount": {"percentOff": 30}},
@@ -253,7 +276,8 @@ fn seed_counter(desk: &Desk) -> Result<(), ApiError> {
     )?;
     let mut last = Value::Null;
     for row in first["items"].as_array().into_iter().flatten() {
-        let request = json!({"code": row["code"], "orderFen": 15000, "customer": null, "productSku": null});
+        let request =
+            json!({"code": row["code"], "orderFen": 15000, "customer": null, "productSku": null});
         let out = call(desk, "counter_use", json!({ "request": request }))?;
         last = out["redemption"]["id"].clone();
         if last.is_null() {
@@ -269,7 +293,11 @@ fn seed_counter(desk: &Desk) -> Result<(), ApiError> {
 
 fn seed_wallet(desk: &Desk) -> Result<(), ApiError> {
     for (phone, name) in [("13912345678", "王小明"), ("13700001111", "李华")] {
-        call(desk, "customer_add", json!({"draft": {"phone": phone, "name": name}}))?;
+        call(
+            desk,
+            "customer_add",
+            json!({"draft": {"phone": phone, "name": name}}),
+        )?;
     }
     let voucher = |customer: &str, name: &str, price: i64, pkg: Value, intro: &str| {
         json!({"draft": {"customer": customer, "customerName": "", "name": name,
@@ -278,7 +306,13 @@ fn seed_wallet(desk: &Desk) -> Result<(), ApiError> {
     call(
         desk,
         "voucher_sell",
-        voucher("13912345678", "全屋打扫", 28800, Value::Null, "3 小时上门保洁"),
+        voucher(
+            "13912345678",
+            "全屋打扫",
+            28800,
+            Value::Null,
+            "3 小时上门保洁",
+        ),
     )?;
     let used = call(
         desk,
@@ -296,7 +330,11 @@ fn seed_wallet(desk: &Desk) -> Result<(), ApiError> {
         "bonus_create",
         bonus(500, json!("2026-01-31T15:59:59.999Z"), "元旦红包", true),
     )?;
-    let redeemed = call(desk, "bonus_create", bonus(200, Value::Null, "新客红包", true))?;
+    let redeemed = call(
+        desk,
+        "bonus_create",
+        bonus(200, Value::Null, "新客红包", true),
+    )?;
     let request = json!({"code": redeemed["codes"][0], "orderFen": 4500, "customer": null, "productSku": null});
     call(desk, "counter_use", json!({ "request": request }))?;
     call(

@@ -243,14 +243,21 @@ fn codes_of(s: &Server, ticket_type: &str) -> Vec<String> {
 
 #[test]
 fn the_demo_seed_is_the_shop_the_ui_tests_expect_and_the_same_every_time() {
-    let (d1, d2) = (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
+    let (d1, d2) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
     let (a, b) = (
         start_with(&d1, &["--seed-demo", "--demo-sim", "http://127.0.0.1:1"]),
         start_with(&d2, &["--seed-demo"]),
     );
     let page = json!({"page": 1, "perPage": 1});
     assert_eq!(
-        total(&a, "batch_list", json!({"query": {"ticketType": null, "name": null, "page": page}})),
+        total(
+            &a,
+            "batch_list",
+            json!({"query": {"ticketType": null, "name": null, "page": page}})
+        ),
         26
     );
     let (_, templates) = a.call(
@@ -264,21 +271,37 @@ fn the_demo_seed_is_the_shop_the_ui_tests_expect_and_the_same_every_time() {
     assert_eq!(codes, codes_of(&b, "AVD1KYBW8001"));
     assert!(codes.iter().all(|c| c.len() == 12
         && c.starts_with("AVD")
-        && c.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())));
+        && c.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())));
     let (_, spring) = a.call("batch_get", json!({"ticketType": "SPRING2026"}));
-    assert_eq!((&spring["totalCodes"], &spring["usedCodes"]), (&json!(1234), &json!(4)));
+    assert_eq!(
+        (&spring["totalCodes"], &spring["usedCodes"]),
+        (&json!(1234), &json!(4))
+    );
     let (_, coffee) = a.call("batch_get", json!({"ticketType": "COFFEE_BOGO"}));
     assert_eq!(coffee["totalCodes"], 310);
     let bonuses = |status: &str| {
-        total(&a, "bonus_list", json!({"query": {"status": status, "customer": null, "page": page}}))
+        total(
+            &a,
+            "bonus_list",
+            json!({"query": {"status": status, "customer": null, "page": page}}),
+        )
     };
     assert_eq!(
-        [bonuses("N01"), bonuses("N02"), bonuses("N03"), bonuses("disabled")],
+        [
+            bonuses("N01"),
+            bonuses("N02"),
+            bonuses("N03"),
+            bonuses("disabled")
+        ],
         [json!(0), json!(1), json!(1), json!(1)]
     );
     let vq = json!({"name": null, "nopkg": false, "customer": null, "valid": null, "page": page});
     assert_eq!(total(&a, "voucher_list", json!({ "query": vq })), 2);
-    assert_eq!(total(&a, "customer_list", json!({"search": null, "page": page})), 2);
+    assert_eq!(
+        total(&a, "customer_list", json!({"search": null, "page": page})),
+        2
+    );
     let (_, status) = a.call("sync_status", json!({}));
     let platforms = status["platforms"].as_array().expect("platforms");
     let configured: Vec<bool> = platforms
@@ -286,7 +309,10 @@ fn the_demo_seed_is_the_shop_the_ui_tests_expect_and_the_same_every_time() {
         .map(|p| p["configured"].as_bool().expect("bool"))
         .collect();
     assert_eq!(configured, [true, false, true, false, true]);
-    assert_eq!(platforms[0]["online"], false, "Sense was tried at a closed port");
+    assert_eq!(
+        platforms[0]["online"], false,
+        "Sense was tried at a closed port"
+    );
     assert_eq!(platforms[4]["queued"], 3, "three codes queued for e-Buy");
     let (_, settings) = a.call("sync_settings_get", json!({}));
     assert_eq!(settings[4]["baseUrl"], "http://127.0.0.1:1/p004");
