@@ -2,7 +2,7 @@
 // (Node types for the test helpers only: the page itself never runs in Node.)
 // What the `*.core.test.ts` files share: the HTTP backend (the browser's own, http.ts)
 // on the seeded server of the global setup, or on a fresh empty database of their own.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,16 +37,30 @@ export function simUrl(): string {
   return inject('core').sim;
 }
 
-/** A server on a new empty database, stopped when the file's tests end. */
+/** The servers this test file started (hooks cannot be added from inside a test). */
+const servers: { stop: () => void }[] = [];
+afterAll(() => {
+  for (const s of servers.splice(0)) s.stop();
+});
+
+/** A server on a new empty database, stopped (its folder removed) when the file's tests end. */
 export async function freshCore(): Promise<Backend> {
   const s = await startServe({ seed: false });
-  afterAll(() => s.stop());
+  servers.push(s);
   return backendAt(s.url, s.token);
 }
 
+/** The temporary folders of this test file, removed when its tests end. */
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 /** A new temporary folder on this machine (the server's disk too). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'coupondesk-ui-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'coupondesk-ui-test-'));
+  dirs.push(dir);
+  return dir;
 }
 
 /** Writes `text` to `name` in a new temporary folder and returns the path. */
