@@ -232,6 +232,22 @@ fn template(over: Value) -> Value {
     draft
 }
 
+/// The first `n` codes of a batch, in import order.
+fn first_codes(desk: &Desk, ticket_type: &str, n: u32) -> Result<Vec<Value>, ApiError> {
+    let page = call(
+        desk,
+        "codes_list",
+        json!({"query": {"ticketType": ticket_type, "status": null, "search": null,
+                         "page": {"page": 1, "perPage": n}}}),
+    )?;
+    Ok(page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|row| row["code"].clone())
+        .collect())
+}
+
 fn link(desk: &Desk, id: &Value, ticket_type: &str) -> Result<(), ApiError> {
     call(
         desk,
@@ -268,22 +284,16 @@ fn seed_counter(desk: &Desk) -> Result<(), ApiError> {
         "term": {"startAfterDays": 0, "validDays": 30},
     }));
     call(desk, "template_create", json!({ "draft": gift }))?;
-    let first = call(
-        desk,
-        "codes_list",
-        json!({"query": {"ticketType": "SPRING2026", "status": null, "search": null,
-                         "page": {"page": 1, "perPage": 5}}}),
-    )?;
     let mut last = Value::Null;
-    for row in first["items"].as_array().into_iter().flatten() {
+    for code in first_codes(desk, "SPRING2026", 5)? {
         let request =
-            json!({"code": row["code"], "orderFen": 15000, "customer": null, "productSku": null});
+            json!({"code": code, "orderFen": 15000, "customer": null, "productSku": null});
         let out = call(desk, "counter_use", json!({ "request": request }))?;
         last = out["redemption"]["id"].clone();
         if last.is_null() {
             return Err(ApiError::new(
                 "demo_seed_failed",
-                format!("the demo redemption of {} was refused: {out}", row["code"]),
+                format!("the demo redemption of {code} was refused: {out}"),
             ));
         }
     }
@@ -373,18 +383,7 @@ fn seed_sync(desk: &Desk, sim: &str) -> Result<(), ApiError> {
                "signType": "HMAC-SHA256"}),
     );
     call(desk, "sync_settings_save", ebuy)?;
-    let first = call(
-        desk,
-        "codes_list",
-        json!({"query": {"ticketType": "AVD1KYBW8001", "status": null, "search": null,
-                         "page": {"page": 1, "perPage": 3}}}),
-    )?;
-    let codes: Vec<Value> = first["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|row| row["code"].clone())
-        .collect();
+    let codes = first_codes(desk, "AVD1KYBW8001", 3)?;
     call(
         desk,
         "codes_activate",
