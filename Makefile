@@ -35,9 +35,12 @@ check-bindings: test-rust
 	  echo "The TypeScript bindings drifted from the Rust types; commit the regenerated files:"; \
 	  git status --porcelain -- $(BINDINGS); exit 1; fi
 
-# Type check + lint, unit tests, and a click-through of the built UI (fake backend) in
-# headless Chromium; its screenshots go to target/ui-artifacts.
+# Type check + lint, unit tests, and a click-through of the built UI in headless Chromium,
+# both against the real core: `coupondesk serve` and the simulator `remote-sim`, built
+# here into the same target/ (a no-op when test-rust built them already). Screenshots go
+# to target/ui-artifacts.
 test-ui: ui
+	$(CARGO) build -p coupondesk -p coupondesk-remote-sim
 	cd ui && npm run check && npm test
 	cd ui && SHOTS_DIR=$(CURDIR)/target/ui-artifacts timeout 300 node scripts/browser-check.mjs
 

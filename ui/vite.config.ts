@@ -19,5 +19,11 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    // The real core for *.core.test.ts: `coupondesk serve` on a seeded temporary
+    // database, and the platform simulator (scripts/coreServer.mjs finds the binaries).
+    globalSetup: ['src/test/globalSetup.ts'],
+    // Core calls do real work (imports of 200,000 rows, sync runs) on a shared machine.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

@@ -1,12 +1,18 @@
-// Clicks through the built UI against the fake backend in headless Chromium, checks
-// what staff would see at each step, and keeps a screenshot of each step.
-//   npm run test:browser            (needs Debian's chromium at /usr/bin/chromium)
+// Clicks through the built UI in headless Chromium against the real core — `coupondesk
+// serve --seed-demo` on a temporary database, its platforms 002/004 at the simulator
+// `remote-sim` — checks what staff would see at each step, and keeps a screenshot of each.
+//   npm run test:browser            (needs Debian's chromium at /usr/bin/chromium and the
+//                                    binaries: cargo build -p coupondesk -p coupondesk-remote-sim)
 //   SHOTS_DIR=/some/dir CHROMIUM=/path/to/chromium npm run test:browser
-import { mkdirSync, rmSync } from 'node:fs';
+// Files the page imports or exports are real files on this machine, named by path (the
+// browser's "file dialog" is a path prompt, answered here).
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
+
+import { apiProxy, command, startServe, startSim } from './coreServer.mjs';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/tmp/coupondesk-ui-shots';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -24,7 +30,33 @@ function check(ok, what) {
   console.log(`  ok  ${what}`);
 }
 
-const server = await preview({ preview: { port: 4173, strictPort: false }, logLevel: 'silent' });
+const sim = await startSim();
+const core = await startServe({ seed: true, sim: sim.url });
+const files = join(core.dir, 'files');
+mkdirSync(files);
+const e2eFile = join(files, 'e2e-codes.csv');
+writeFileSync(e2eFile, e2eCsv());
+// Big enough that the real core is still importing when Cancel is clicked.
+const bigFile = join(files, 'big-2000000.csv');
+writeFileSync(bigFile, `code\n${Array.from({ length: 2_000_000 }, (_, i) => `BIG${String(i + 1).padStart(7, '0')}`).join('\n')}\n`);
+const api = (name, args) => command(core, name, args);
+const outbox = (query) => api('sync_outbox', { query: { platform: null, state: null, ticketType: null, page: { page: 1, perPage: 100 }, ...query } });
+
+// One of the three codes the seed queued for e-Buy was used in another shop: the first
+// run (here, before the page opens) sends two and leaves that one in the conflict inbox,
+// beside the seed's two Sense uploads.
+const seededActivations = (await outbox({ ticketType: 'AVD1KYBW8001', platform: 'p004' })).items.map((i) => i.subject).reverse();
+await fetch(`${sim.url}/__sim/faults`, {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ used_elsewhere_codes: seededActivations.slice(0, 1) }),
+});
+const firstRun = await api('sync_now', { platform: 'p004' });
+if (firstRun.platforms[0]?.conflicts !== 1 || firstRun.platforms[0]?.done !== 2) {
+  throw new Error(`the setup's e-Buy run should end with 1 conflict and 2 done: ${JSON.stringify(firstRun)}`);
+}
+
+const server = await preview({ preview: { port: 4173, strictPort: false, proxy: apiProxy(core) }, logLevel: 'silent' });
 const url = server.resolvedUrls?.local[0] ?? 'http://localhost:4173/';
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -35,9 +67,19 @@ let failed = false;
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
 const errors = [];
 page.on('pageerror', (e) => errors.push(String(e)));
-page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+// Chromium logs every 4xx answer of fetch as a console error; 422 is how the core refuses
+// (a field error, a taken name), which the checks provoke on purpose. Anything else counts.
+const REFUSAL = 'Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)';
+page.on('console', (m) => m.type() === 'error' && m.text() !== REFUSAL && errors.push(m.text()));
 const id = (testid) => page.getByTestId(testid);
 const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+// The path prompts of the browser's file "dialogs": the next answer, or the proposal.
+const answers = [];
+const prompted = [];
+page.on('dialog', (d) => {
+  prompted.push(d.defaultValue());
+  void d.accept(answers.shift() ?? d.defaultValue());
+});
 
 try {
   console.log(`UI at ${url}, screenshots in ${SHOTS}`);
@@ -94,9 +136,8 @@ try {
   await id('codes-empty').waitFor();
   check((await id('batch-detail-title').innerText()) === '端到端测试', 'detail title is the batch name');
   await shot('04-detail-empty');
-  await page.evaluate((csv) => window.couponDeskFake.addFile('/tmp/e2e-codes.csv', csv), e2eCsv());
   await id('import-open').click();
-  await id('import-path').fill('/tmp/e2e-codes.csv');
+  await id('import-path').fill(e2eFile);
   await id('import-preview-load').click();
   await id('import-preview-table').waitFor();
   check((await id('import-encoding').innerText()).toLowerCase().includes('utf'), 'encoding shown as UTF-8');
@@ -147,23 +188,29 @@ try {
   check(/第 1 \/ 7 页，共 320 条/.test(await id('page-info').innerText()), 'codes page 1 of 7 by 50');
   await shot('10-detail-codes');
 
-  // Export.
+  // Export: the prompt proposes <ticketType>.csv; the answer is a path on this machine.
+  const exported = join(files, 'E2E1.csv');
+  answers.push(exported);
   await id('export-open').click();
   await id('export-result').waitFor();
-  check((await id('export-result').innerText()).includes('/exports/E2E1.csv'), 'export wrote <ticketType>.csv');
+  check(prompted.at(-1) === 'E2E1.csv', 'the export proposes <ticketType>.csv');
+  check((await id('export-result').innerText()).includes(exported), 'the result names the file written');
+  check(
+    existsSync(exported) && readFileSync(exported, 'utf8').trimEnd().split('\n').length === 321,
+    'the file holds a header and the 320 codes',
+  );
   await shot('11-export-result');
   await page.keyboard.press('Escape');
 
   // A big import shows progress and can be cancelled.
+  answers.push(bigFile);
   await id('import-open').click();
   await id('import-browse').click();
-  await id('import-preview-table').waitFor();
-  await id('import-path').fill('/demo/big-20000.csv');
-  await id('import-preview-load').click();
   await page.locator('[data-testid=import-preview-table] td', { hasText: 'BIG0000001' }).waitFor();
+  check((await id('import-path').inputValue()) === bigFile, 'browsing asks for a path and previews that file');
   await id('import-start').click();
   await id('import-progress').waitFor();
-  await page.waitForTimeout(900);
+  await page.waitForTimeout(300);
   await shot('12-import-progress');
   await id('import-cancel').click();
   await id('import-result').waitFor();
@@ -204,12 +251,10 @@ try {
 
   // e-Buy's optional amounts ride with an activation: a negative one is refused beside its
   // box and nothing is queued; 8.00 yuan goes to the queue as 800 fen.
-  const queuedOf = (subjects) =>
-    page.evaluate(async (subjects) => {
-      const q = { platform: 'p004', state: 'queued', ticketType: 'E2E1', page: { page: 1, perPage: 100 } };
-      const items = (await window.couponDeskFake.syncOutbox(q)).items;
-      return items.filter((i) => subjects.includes(i.subject)).map((i) => i.payload);
-    }, subjects);
+  const queuedOf = async (subjects) =>
+    (await outbox({ platform: 'p004', state: 'queued', ticketType: 'E2E1' })).items
+      .filter((i) => subjects.includes(i.subject))
+      .map((i) => i.payload);
   check((await id('activation-funds').getAttribute('open')) === null, 'e-Buy amounts start collapsed');
   await id('activation-funds').locator('summary').click();
   await id('funds-merchantRealAmount').fill('-1');
@@ -289,17 +334,9 @@ try {
   await shot('19-template-linked');
 
   // The counter: check, Enter again to redeem, the same code again is already used.
-  const code = await page.evaluate(
-    async () =>
-      (
-        await window.couponDeskFake.codesList({
-          ticketType: 'AVD1KYBW8001',
-          status: 'issued',
-          search: null,
-          page: { page: 1, perPage: 1 },
-        })
-      ).items[0].code,
-  );
+  const code = (
+    await api('codes_list', { query: { ticketType: 'AVD1KYBW8001', status: 'issued', search: null, page: { page: 1, perPage: 1 } } })
+  ).items[0].code;
   await id('nav-redeem').click();
   await id('redeem-code').waitFor();
   await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'redeem-code');
@@ -475,22 +512,28 @@ try {
       'Sense 券码：连不上平台（没有网络，或设置中的地址有误）。恢复后会自动重发。',
     "with its last error in the staff's words, named after the platform",
   );
-  check((await card('p000').getByTestId('sync-platform-error').innerText()).includes('could not reach'), "and the core's details below");
-  check(await card('p000').getByTestId('sync-platform-paused').isVisible(), 'and when it tries again');
+  check(
+    (await card('p000').getByTestId('sync-platform-error').innerText()).endsWith(
+      "could not read the platform's lists: the platform refused the connection (is the address in Settings right?)",
+    ),
+    "and the core's details below, after when it happened",
+  );
+  check((await card('p000').getByTestId('sync-platform-conflicts').innerText()) === '2', 'and its 2 batch uploads wait in the inbox');
   check((await card('p001').getAttribute('data-state')) === 'off', 'WeChat cards are not set up');
   check((await card('p004').getByTestId('sync-platform-queued').innerText()) === '4', 'e-Buy has the 4 activated codes queued');
-  // The top bar's indicator counts what waits (the seed: queued ops and two conflicts).
+  check((await card('p004').getByTestId('sync-platform-conflicts').innerText()) === '1', 'and the code used elsewhere in conflict');
+  // The top bar's indicator counts what waits (queued ops of every platform, 3 conflicts).
   const indicator = id('sync-indicator');
   await indicator.waitFor();
-  const status = await page.evaluate(() => window.couponDeskFake.syncStatus());
+  const status = await api('sync_status', {});
   check(
     (await indicator.getAttribute('data-queued')) === String(status.queued) &&
       (await indicator.getAttribute('data-conflicts')) === String(status.conflicts) &&
       (await indicator.getAttribute('aria-label')) === `待同步 ${status.queued} · 冲突 ${status.conflicts}`,
     'the top bar shows how many operations are queued and in conflict',
   );
-  // Test connection: the browser demo has no platform behind it, so e-Buy (set up) is
-  // "reachable" and WeChat cards (off) "not set up", each in words with its name.
+  // Test connection: e-Buy (set up, the simulator behind it) is "reachable", WeChat cards
+  // (off) "not set up", each in words with its name.
   await card('p004').getByTestId('sync-test').click();
   const verdict = card('p004').getByTestId('sync-test-verdict');
   await verdict.waitFor();
@@ -505,32 +548,56 @@ try {
     (await card('p001').getByTestId('sync-test-verdict').getAttribute('data-verdict')) === 'not_configured',
     'a platform that is off tests as not set up, and nothing is sent',
   );
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict-row]').length === 2);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict-row]').length === 3);
   await shot('35-sync');
-  const conflict = page.locator('[data-testid=conflict-row]').filter({ hasText: 'DEMOBONUS03' });
-  check((await conflict.getByTestId('conflict-why').innerText()).includes('limit'), 'a conflict says why it was refused');
+  const ebuyConflict = page.locator('[data-testid=conflict-row]').filter({ hasText: seededActivations[0] });
+  check((await ebuyConflict.getByTestId('conflict-why').innerText()).includes('券码已在其他渠道使用'), "e-Buy's refusal is shown in its words");
+  // An activation's data has no plain field to edit: the form says so.
+  await ebuyConflict.getByTestId('conflict-edit').click();
+  await ebuyConflict.getByTestId('conflict-edit-form').waitFor();
+  check(
+    (await ebuyConflict.getByTestId('conflict-edit-form').locator('.hint').innerText()) === '这个操作没有可修改的数据；可以直接重试或放弃。',
+    'an activation has nothing to edit, and the form says so',
+  );
+  await ebuyConflict.getByTestId('conflict-edit').click();
+  const conflict = page.locator('[data-testid=conflict-row]').filter({ hasText: 'SPRING2026' });
+  check(
+    (await conflict.getByTestId('conflict-why').innerText()).includes('upload the codes of batch SPRING2026 in the Sense console'),
+    'a conflict says why it was refused',
+  );
   await conflict.getByTestId('conflict-edit').click();
-  await conflict.getByTestId('conflict-field-amountFen').fill('12.5');
+  await conflict.getByTestId('conflict-field-codeCount').fill('12.5');
   await conflict.getByTestId('conflict-edit-save').click();
-  await conflict.getByTestId('field-error-amountFen').waitFor();
-  check((await conflict.getByTestId('field-error-amountFen').innerText()).includes('整数'), 'an amount in fen must stay a whole number');
+  await conflict.getByTestId('field-error-codeCount').waitFor();
+  check((await conflict.getByTestId('field-error-codeCount').innerText()).includes('整数'), 'a count must stay a whole number');
   await conflict.getByTestId('conflict-edit').click();
   await conflict.getByTestId('conflict-discard').click();
   await conflict.getByTestId('conflict-discard').click();
   await conflict.getByTestId('field-error-reason').waitFor();
   check(true, 'discarding without a reason asks for one');
-  await conflict.getByTestId('conflict-discard-reason').fill('金额填错，已在平台手工创建');
+  await conflict.getByTestId('conflict-discard-reason').fill('已在 Sense 控制台手工上传');
   await shot('36-sync-discard');
   await conflict.getByTestId('conflict-discard').click();
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict-row]').length === 1);
-  check((await card('p002').getByTestId('sync-platform-conflicts').innerText()) === '0', 'the discarded conflict leaves the inbox');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict-row]').length === 2);
+  await page.waitForFunction(
+    () => document.querySelector('[data-platform=p000] [data-testid=sync-platform-conflicts]')?.textContent?.trim() === '1',
+    null,
+    { timeout: 10_000 },
+  );
+  check(true, "the discarded conflict leaves the inbox and Sense's count");
+  check((await outbox({ state: 'discarded' })).items.map((i) => i.subject).join() === 'SPRING2026', 'and the core keeps it as discarded');
   await card('p004').getByTestId('sync-platform-now').click();
   await id('sync-run-result').waitFor();
   await page.waitForFunction(
     () => document.querySelector('[data-platform=p004] [data-testid=sync-platform-queued]')?.textContent?.trim() === '0',
   );
   check(true, 'sync now sends e-Buy its queue');
-  const afterRun = await page.evaluate(() => window.couponDeskFake.syncStatus());
+  const simState = await (await fetch(`${sim.url}/__sim/state`)).text();
+  check(
+    ['E2E00000', 'E2E00001', 'E2E00002', 'E2E00003'].every((c) => simState.includes(c)),
+    'and the simulator holds the 4 activated codes',
+  );
+  const afterRun = await api('sync_status', {});
   await page.waitForFunction(
     (q) => document.querySelector('[data-testid=sync-indicator]')?.getAttribute('data-queued') === String(q),
     afterRun.queued,
@@ -541,9 +608,9 @@ try {
   // result is not a green "done", and what waits for unconfigured platforms is counted.
   await id('sync-now-all').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=sync-now-all]')?.hasAttribute('disabled') === false);
-  const waiting = (await page.evaluate(() => window.couponDeskFake.syncOutbox({ platform: null, state: 'queued', ticketType: null, page: { page: 1, perPage: 100 } }))).items.filter(
-    (i) => i.platform === 'p001' || i.platform === 'p003',
-  ).length;
+  const waiting = (await api('sync_status', {})).platforms
+    .filter((p) => p.platform === 'p001' || p.platform === 'p003')
+    .reduce((sum, p) => sum + p.queued, 0);
   const result = id('sync-run-result');
   check((await result.getAttribute('data-clean')) === 'false', 'a run that leaves work behind is not shown as clean');
   check(
@@ -620,5 +687,7 @@ try {
 } finally {
   await browser.close();
   await new Promise((resolve) => server.httpServer.close(resolve));
+  core.stop();
+  sim.stop();
 }
 process.exit(failed ? 1 : 0);

@@ -36,6 +36,9 @@ pub struct ServeArgs {
     /// vouchers, customers), as the browser checks and `npm run dev` expect.
     #[arg(long)]
     seed_demo: bool,
+    /// With --seed-demo: where the demo's platforms 002 and 004 point (a `remote-sim`).
+    #[arg(long, value_name = "URL", default_value = crate::demo_seed::DEFAULT_SIM)]
+    demo_sim: String,
 }
 
 /// What `serve` prints at start, in one line.
@@ -48,7 +51,7 @@ struct Started<'a> {
 
 pub fn serve(desk: Desk, args: ServeArgs, json: bool) -> Result<(), ApiError> {
     if args.seed_demo {
-        crate::demo_seed::seed_demo(&desk)?;
+        crate::demo_seed::seed_demo(&desk, &args.demo_sim)?;
     }
     let server = Server::http(("127.0.0.1", args.port)).map_err(|e| {
         ApiError::new(

@@ -22,9 +22,14 @@ impl Drop for Server {
 }
 
 fn start(dir: &tempfile::TempDir) -> Server {
+    start_with(dir, &[])
+}
+
+fn start_with(dir: &tempfile::TempDir, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_coupondesk"))
         .args(["serve", "--json", "--db"])
         .arg(dir.path().join("serve.sqlite3"))
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("serve starts");
@@ -214,4 +219,124 @@ fn a_job_streams_its_progress_then_its_result() {
         (got[0].0.as_str(), &got[0].1["code"]),
         ("error", &json!("batch_not_found"))
     );
+}
+
+fn total(s: &Server, command: &str, args: Value) -> Value {
+    let (status, page) = s.call(command, args);
+    assert_eq!(status, 200, "{command}: {page}");
+    page["total"].clone()
+}
+
+fn codes_of(s: &Server, ticket_type: &str) -> Vec<String> {
+    let (_, page) = s.call(
+        "codes_list",
+        json!({"query": {"ticketType": ticket_type, "status": null, "search": null,
+                         "page": {"page": 1, "perPage": 100}}}),
+    );
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["code"].as_str().expect("code").to_owned())
+        .collect()
+}
+
+#[test]
+fn the_demo_seed_is_the_shop_the_ui_tests_expect_and_the_same_every_time() {
+    let (d1, d2) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let (a, b) = (
+        start_with(&d1, &["--seed-demo", "--demo-sim", "http://127.0.0.1:1"]),
+        start_with(&d2, &["--seed-demo"]),
+    );
+    let page = json!({"page": 1, "perPage": 1});
+    assert_eq!(
+        total(
+            &a,
+            "batch_list",
+            json!({"query": {"ticketType": null, "name": null, "page": page}})
+        ),
+        26
+    );
+    let (_, templates) = a.call(
+        "template_list",
+        json!({"query": {"kind": null, "beginFrom": null, "endBefore": null, "title": null, "page": page}}),
+    );
+    assert_eq!(templates["total"], 3, "{templates}");
+    // Fixed-seed codes: both databases hold the same, of the shape staff know.
+    let codes = codes_of(&a, "AVD1KYBW8001");
+    assert_eq!(codes.len(), 64);
+    assert_eq!(codes, codes_of(&b, "AVD1KYBW8001"));
+    assert!(codes.iter().all(|c| c.len() == 12
+        && c.starts_with("AVD")
+        && c.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())));
+    let (_, spring) = a.call("batch_get", json!({"ticketType": "SPRING2026"}));
+    assert_eq!(
+        (&spring["totalCodes"], &spring["usedCodes"]),
+        (&json!(1234), &json!(4))
+    );
+    let (_, coffee) = a.call("batch_get", json!({"ticketType": "COFFEE_BOGO"}));
+    assert_eq!(coffee["totalCodes"], 310);
+    let bonuses = |status: &str| {
+        total(
+            &a,
+            "bonus_list",
+            json!({"query": {"status": status, "customer": null, "page": page}}),
+        )
+    };
+    assert_eq!(
+        [
+            bonuses("N01"),
+            bonuses("N02"),
+            bonuses("N03"),
+            bonuses("disabled")
+        ],
+        [json!(0), json!(1), json!(1), json!(1)]
+    );
+    let vq = json!({"name": null, "nopkg": false, "customer": null, "valid": null, "page": page});
+    assert_eq!(total(&a, "voucher_list", json!({ "query": vq })), 2);
+    assert_eq!(
+        total(&a, "customer_list", json!({"search": null, "page": page})),
+        2
+    );
+    let (_, status) = a.call("sync_status", json!({}));
+    let platforms = status["platforms"].as_array().expect("platforms");
+    let configured: Vec<bool> = platforms
+        .iter()
+        .map(|p| p["configured"].as_bool().expect("bool"))
+        .collect();
+    assert_eq!(configured, [true, false, true, false, true]);
+    assert_eq!(
+        platforms[0]["online"], false,
+        "Sense was tried at a closed port"
+    );
+    assert_eq!(platforms[4]["queued"], 3, "three codes queued for e-Buy");
+    let (_, settings) = a.call("sync_settings_get", json!({}));
+    assert_eq!(settings[4]["baseUrl"], "http://127.0.0.1:1/p004");
+}
+
+#[test]
+fn the_demo_seed_refuses_a_database_with_batches() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("serve.sqlite3");
+    let made = Command::new(env!("CARGO_BIN_EXE_coupondesk"))
+        .arg("--db")
+        .arg(&db)
+        .args(["batch", "create", "--type", "MINE", "--name", "mine"])
+        .output()
+        .expect("batch create");
+    assert!(made.status.success());
+    let out = Command::new(env!("CARGO_BIN_EXE_coupondesk"))
+        .arg("--json")
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--seed-demo"])
+        .output()
+        .expect("serve");
+    assert_eq!(out.status.code(), Some(1));
+    let e: Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
+    assert_eq!(e["code"], "demo_seed_not_empty");
 }

@@ -1,7 +1,10 @@
-// Picks the backend once, at start: the real one inside the Tauri window, the
-// in-memory fake in a plain browser (UI development, screenshots, UI tests).
+// Picks the backend once, at start: the real one inside the Tauri window, the dev server
+// (`coupondesk serve`, the same core over HTTP) in a plain browser. `npm run dev` and the
+// browser checks serve the page with a proxy that forwards /api to the server and adds
+// its token, so the page itself needs no address and holds no token
+// (VITE_COUPONDESK_URL / VITE_COUPONDESK_TOKEN point elsewhere when set).
 import type { Backend } from './backend';
-import { createFakeBackend, type FakeBackend } from './fake/fakeBackend';
+import { createHttpBackend } from './http';
 import { tauriBackend } from './tauri';
 
 export type { Backend, FileDialogText, OnProgress } from './backend';
@@ -9,12 +12,13 @@ export { toApiError, isApiError } from './apiError';
 
 function select(): Backend {
   if (typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window) return tauriBackend;
-  const fake: FakeBackend = createFakeBackend({ seed: true, latencyMs: 120 });
-  // Lets browser tests drop CSV files into the fake's file system.
-  if (typeof window !== 'undefined') {
-    (window as unknown as { couponDeskFake?: FakeBackend }).couponDeskFake = fake;
-  }
-  return fake;
+  const env = import.meta.env;
+  return createHttpBackend({
+    baseUrl: env.VITE_COUPONDESK_URL ?? '',
+    token: env.VITE_COUPONDESK_TOKEN ?? null,
+    ask: typeof window !== 'undefined' ? (title, proposal) => window.prompt(title, proposal) : null,
+    exportDir: env.VITE_COUPONDESK_EXPORT_DIR ?? '',
+  });
 }
 
 export const backend: Backend = select();

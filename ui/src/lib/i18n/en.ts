@@ -4,7 +4,7 @@ import type { Messages } from './zh-CN';
 export const en: Messages = {
   'app.name': 'CouponDesk',
   'app.subtitle': '券码台',
-  'app.fakeBackend': 'Demo data (browser mode)',
+  'app.devServer': 'Dev server (browser mode)',
   'nav.main': 'Main navigation',
   'nav.batches': 'Code batches',
   'lang.label': 'Language',
@@ -684,6 +684,7 @@ export const en: Messages = {
   'syncSettings.secretNone': 'None stored yet; needed before sync can be on.',
   'syncSettings.secretClear': 'Clear the stored secret',
   'fieldError.sync:baseUrl.invalid': 'Enter an address that starts with http:// or https://; sync cannot be on without it.',
+  'fieldError.sync:baseUrl.required': 'Enter the platform\'s address before turning sync on.',
   'fieldError.sync:appId.invalid': 'Enter the appId e-Buy gave you before turning sync on.',
   'fieldError.sync:brandId.invalid': 'Enter the brandId: e-Buy needs it to deactivate codes.',
   'fieldError.sync:signType.invalid': 'The signing algorithm must be HMAC-SHA256.',

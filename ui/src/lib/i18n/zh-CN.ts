@@ -10,7 +10,7 @@ import type { ErrorCode } from '../backend/bindings/ErrorCode';
 export const zhCN = {
   'app.name': '券码台',
   'app.subtitle': 'CouponDesk',
-  'app.fakeBackend': '演示数据（浏览器模式）',
+  'app.devServer': '开发服务器（浏览器模式）',
   'nav.main': '主导航',
   'nav.batches': '券码批次',
   'lang.label': '语言',
@@ -690,6 +690,7 @@ export const zhCN = {
   'syncSettings.secretNone': '尚未保存。开启同步前必须填写。',
   'syncSettings.secretClear': '清除已保存的密钥',
   'fieldError.sync:baseUrl.invalid': '请填写以 http:// 或 https:// 开头的接口地址；开启同步前必须填写。',
+  'fieldError.sync:baseUrl.required': '开启同步前请先填写接口地址。',
   'fieldError.sync:appId.invalid': '开启同步前请填写 e-Buy 提供的 appId。',
   'fieldError.sync:brandId.invalid': '请填写 brandId：e-Buy 取消激活券码时需要它。',
   'fieldError.sync:signType.invalid': '签名算法只能是 HMAC-SHA256。',
