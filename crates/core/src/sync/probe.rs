@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::connector::{CallError, CallErrorKind};
+use super::http::{CallError, CallErrorKind};
 use super::credentials::Secret;
 use super::http::{Answer, Http};
 use super::types::{ConnectionTest, ConnectionVerdict, Platform, PlatformSettings};
