@@ -6,6 +6,7 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
+use common::{fixture, Fixture};
 use coupondesk_core::domain::bonus::BonusDraft;
 use coupondesk_core::domain::change::Change;
 use coupondesk_core::domain::offer::Offer;
@@ -20,7 +21,6 @@ use coupondesk_core::store::code_writes::{self, MoveAudit, Selection};
 use coupondesk_core::store::redemptions::UndoTarget;
 use coupondesk_core::store::{self, changes};
 use coupondesk_core::sync::{router, ActivationRequest};
-use common::{fixture, Fixture};
 use rusqlite::Connection;
 
 fn cash(title: &str) -> TemplateDraft {
@@ -75,7 +75,9 @@ fn voucher_draft() -> VoucherDraft {
 }
 
 fn batch(f: &Fixture, t: &str, n: u64) -> Vec<String> {
-    f.desk.create_batch(t, &format!("batch {t}")).expect("batch");
+    f.desk
+        .create_batch(t, &format!("batch {t}"))
+        .expect("batch");
     f.desk
         .generate_codes(
             &GenerateRequest {
@@ -132,9 +134,7 @@ fn waiting(db: &std::path::Path) -> Vec<Change> {
 }
 
 fn ops(rows: &[Row]) -> Vec<(&str, &str)> {
-    rows.iter()
-        .map(|r| (r.0.as_str(), r.1.as_str()))
-        .collect()
+    rows.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect()
 }
 
 fn audit_count(db: &std::path::Path, action: &str) -> i64 {
@@ -160,7 +160,11 @@ fn each_use_case_is_routed_to_its_platform_in_order() {
     // A re-link after an unlink sends the codes no second time.
     f.desk.unlink_batch(tpl.id, "T1").expect("unlink");
     f.desk.link_batch(tpl.id, "T1").expect("relink");
-    let bonus = f.desk.create_bonuses(bonus_draft(2)).expect("bonuses").codes;
+    let bonus = f
+        .desk
+        .create_bonuses(bonus_draft(2))
+        .expect("bonuses")
+        .codes;
     f.desk
         .grant_bonus(BonusRef::Code(&bonus[0]), "13800138000", None)
         .expect("grant");
@@ -182,7 +186,9 @@ fn each_use_case_is_routed_to_its_platform_in_order() {
         .expect("undo");
     f.desk.disable_code(&codes[1], None).expect("disable code");
     // An issued code's redemption is nobody else's business.
-    f.desk.redeem_use(&redeem(&codes[2]), None).expect("redeem issued");
+    f.desk
+        .redeem_use(&redeem(&codes[2]), None)
+        .expect("redeem issued");
 
     let rows = outbox(&f.db);
     assert_eq!(
@@ -209,7 +215,10 @@ fn each_use_case_is_routed_to_its_platform_in_order() {
     assert_eq!(rows[2].2, "T1");
     assert_eq!(rows[2].3["ticketName"], "满100减20 新");
     assert_eq!(rows[2].3["codeCount"], 3);
-    assert_eq!((rows[3].2.as_str(), rows[3].3["amountFen"].clone()), (bonus[0].as_str(), 500.into()));
+    assert_eq!(
+        (rows[3].2.as_str(), rows[3].3["amountFen"].clone()),
+        (bonus[0].as_str(), 500.into())
+    );
     assert_eq!(rows[5].3, serde_json::json!({ "customer": "13800138000" }));
     assert_eq!(rows[6].3, serde_json::json!({}));
     assert_eq!(rows[7].2, v.id.to_string());
@@ -379,10 +388,12 @@ fn activation_routes_earlier_news_first_and_audits_through_the_store() {
     );
     assert!(matches!(
         illegal,
-        Err(coupondesk_core::sync::SyncError::Transition(IllegalTransition {
-            from: CodeStatus::Redeemed,
-            to: CodeStatus::Active
-        }))
+        Err(coupondesk_core::sync::SyncError::Transition(
+            IllegalTransition {
+                from: CodeStatus::Redeemed,
+                to: CodeStatus::Active
+            }
+        ))
     ));
 }
 
@@ -404,10 +415,7 @@ fn marks_from_a_pull_go_through_the_store_with_an_audit_entry() {
     assert!(!store::bonuses::mark_used_on_platform(&conn, "p002", "R-2", at).expect("unknown"));
     assert_eq!(audit_count(&f.db, "bonus.use_on_platform"), 1);
     let b = f.desk.get_bonus(BonusRef::Code(&bonus[0])).expect("get");
-    assert_eq!(
-        b.status,
-        coupondesk_core::domain::bonus::BonusStatus::Used
-    );
+    assert_eq!(b.status, coupondesk_core::domain::bonus::BonusStatus::Used);
 
     assert!(store::vouchers::mark_used_on_platform(&conn, v.id, "p003", at).expect("mark"));
     assert!(!store::vouchers::mark_used_on_platform(&conn, v.id, "p003", at).expect("again"));

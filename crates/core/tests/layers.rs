@@ -212,8 +212,12 @@ fn the_checks_see_violations() {
     );
     assert!(business_writes(&code_of("// UPDATE codes in a comment\n")).is_empty());
     assert!(business_writes(&code_of("#[cfg(test)]\nmod t { \"UPDATE codes\" }")).is_empty());
-    let after_tests = "#[cfg(test)]\nmod t { fn f() { \"{x}\" } }\nconst Q: &str = \"UPDATE codes\";";
-    assert_eq!(business_writes(&code_of(after_tests)), vec!["update .. codes"]);
+    let after_tests =
+        "#[cfg(test)]\nmod t { fn f() { \"{x}\" } }\nconst Q: &str = \"UPDATE codes\";";
+    assert_eq!(
+        business_writes(&code_of(after_tests)),
+        vec!["update .. codes"]
+    );
 
     // The files are really read: the store names its own tables, and there are many.
     let mut files = Vec::new();

@@ -18,7 +18,10 @@ use super::template::TemplateDraft;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// A template was created or edited; `draft` is what it now says.
-    TemplateSaved { template: i64, draft: TemplateDraft },
+    TemplateSaved {
+        template: i64,
+        draft: TemplateDraft,
+    },
     /// A batch was linked to a template; `codes` is how many codes the batch holds.
     BatchLinked {
         template: i64,
@@ -47,10 +50,19 @@ pub enum Change {
         enabled: bool,
     },
     /// A bonus was given to a customer (by phone number).
-    BonusGranted { code: String, customer: String },
-    BonusDisabled { code: String },
+    BonusGranted {
+        code: String,
+        customer: String,
+    },
+    BonusDisabled {
+        code: String,
+    },
     /// A voucher was sold; `id` is the local voucher id.
-    VoucherSold { id: i64, name: String, price_fen: i64 },
+    VoucherSold {
+        id: i64,
+        name: String,
+        price_fen: i64,
+    },
 }
 
 impl Change {

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::domain::batch::BatchFieldError;
-use crate::domain::Batch;
 /// A run's state is the domain's (the store keeps runs too).
 pub use crate::domain::run::RunState;
+use crate::domain::Batch;
 use crate::store::StoreError;
 
 /// Data rows shown in an import's preview.
@@ -65,7 +65,6 @@ crate::error_codes::impl_error_code! {
         }
     }
 }
-
 
 /// Which text encoding to read the file in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, TS)]

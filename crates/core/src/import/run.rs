@@ -12,12 +12,12 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use super::reader::{self, Layout};
 use super::{
-    ImportError, ImportOptions, ImportProgress, ImportReport, ImportTarget, RowIssue,
-    RowIssueKind, RunState, PREVIEW_ROWS,
+    ImportError, ImportOptions, ImportProgress, ImportReport, ImportTarget, RowIssue, RowIssueKind,
+    RunState, PREVIEW_ROWS,
 };
 use crate::domain::{BatchName, Code, TicketType};
 use crate::progress::CancelToken;

@@ -25,13 +25,10 @@ thread_local! {
 
 /// Appends one record, by `who` (the audit log's actor of the same change).
 pub fn append(conn: &Connection, who: &str, change: &Change) -> Result<i64, StoreError> {
-    let text = serde_json::to_string(change).map_err(|e| {
-        StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
-    })?;
-    conn.prepare_cached(
-        "INSERT INTO changes (change, actor, created_at) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![text, who, now_ms()])?;
+    let text = serde_json::to_string(change)
+        .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+    conn.prepare_cached("INSERT INTO changes (change, actor, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![text, who, now_ms()])?;
     APPENDED.with(|a| a.set(true));
     Ok(conn.last_insert_rowid())
 }

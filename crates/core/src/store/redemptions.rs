@@ -372,7 +372,14 @@ pub fn redeem(
     )?;
     // A code an outside channel activated is now used: that channel must hear of it so
     // it cannot be used there too.
-    announce(&tx, &counter.operator, prev, &check.code, batch_id, CodeStatus::Redeemed)?;
+    announce(
+        &tx,
+        &counter.operator,
+        prev,
+        &check.code,
+        batch_id,
+        CodeStatus::Redeemed,
+    )?;
     let redemption = tx
         .prepare_cached(&format!("{SELECT_REDEMPTION} WHERE r.id = ?1"))?
         .query_row([id], redemption_from_row)?;

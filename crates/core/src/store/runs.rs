@@ -11,8 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 
 use super::locks::BatchLock;
 use super::{batches, code_id, now_ms, StoreError};
-use crate::domain::{BatchName, CodeStatus, TicketType};
 use crate::domain::run::RunState;
+use crate::domain::{BatchName, CodeStatus, TicketType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunKind {

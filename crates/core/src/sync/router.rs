@@ -130,8 +130,12 @@ fn translate(tx: &Connection, change: &Change) -> Result<Option<Routed>, StoreEr
             if import_sent(tx, *batch)? {
                 None
             } else {
-                let payload =
-                    sense::ImportPayload::new(ticket_type, title, *codes, platform_batch.as_deref());
+                let payload = sense::ImportPayload::new(
+                    ticket_type,
+                    title,
+                    *codes,
+                    platform_batch.as_deref(),
+                );
                 routed(
                     Platform::Sense,
                     sense::IMPORT,
@@ -175,7 +179,12 @@ fn translate(tx: &Connection, change: &Change) -> Result<Option<Routed>, StoreEr
                 product_sku: product_sku.clone(),
                 enabled: *enabled,
             };
-            routed(Platform::Bonus, bonus::CREATE, code.clone(), to_value(&payload))
+            routed(
+                Platform::Bonus,
+                bonus::CREATE,
+                code.clone(),
+                to_value(&payload),
+            )
         }
         Change::BonusGranted { code, customer } => routed(
             Platform::Bonus,

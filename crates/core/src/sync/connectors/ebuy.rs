@@ -14,8 +14,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::sync::connector::{Connector, Op, OpResult, Refs};
-use crate::sync::http::{CallError, CallErrorKind};
 use crate::sync::http::Http;
+use crate::sync::http::{CallError, CallErrorKind};
 use crate::sync::settings::Endpoint;
 use crate::sync::types::{Platform, RemoteSummary};
 
