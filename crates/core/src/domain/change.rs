@@ -17,10 +17,11 @@ use super::template::TemplateDraft;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
-    /// A template was created or edited; `draft` is what it now says.
+    /// A template was created or edited; `draft` is what it now says (boxed: it is
+    /// many times larger than the other records).
     TemplateSaved {
         template: i64,
-        draft: TemplateDraft,
+        draft: Box<TemplateDraft>,
     },
     /// A batch was linked to a template; `codes` is how many codes the batch holds.
     BatchLinked {

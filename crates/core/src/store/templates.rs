@@ -289,7 +289,7 @@ fn record_saved(tx: &Transaction<'_>, id: i64, d: &TemplateDraft) -> Result<(), 
         &actor(),
         &Change::TemplateSaved {
             template: id,
-            draft: d.clone(),
+            draft: Box::new(d.clone()),
         },
     )?;
     Ok(())
