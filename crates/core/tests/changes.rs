@@ -5,62 +5,18 @@
 
 mod common;
 
-use chrono::{TimeZone, Utc};
-use common::{fixture, Fixture};
-use coupondesk_core::domain::bonus::BonusDraft;
+use chrono::Utc;
+use common::{bonus_draft, cash, fixture, Fixture};
 use coupondesk_core::domain::change::Change;
-use coupondesk_core::domain::offer::Offer;
 use coupondesk_core::domain::redeem::RedeemRequest;
-use coupondesk_core::domain::template::{CodeType, TemplateDraft};
 use coupondesk_core::domain::voucher::VoucherDraft;
 use coupondesk_core::domain::{CodeStatus, IllegalTransition};
-use coupondesk_core::generate::GenerateRequest;
-use coupondesk_core::progress::CancelToken;
 use coupondesk_core::store::bonuses::BonusRef;
 use coupondesk_core::store::code_writes::{self, MoveAudit, Selection};
 use coupondesk_core::store::redemptions::UndoTarget;
 use coupondesk_core::store::{self, changes};
 use coupondesk_core::sync::{router, ActivationRequest};
 use rusqlite::Connection;
-
-fn cash(title: &str) -> TemplateDraft {
-    TemplateDraft {
-        offer: Offer::Cash {
-            reduce_fen: 2000,
-            least_fen: 10000,
-        },
-        title: title.into(),
-        brand_name: "海底捞".into(),
-        color: "Color010".into(),
-        logo_url: "https://example.com/logo.png".into(),
-        notice: "使用时向服务员出示此券".into(),
-        description: "不可与其他优惠同享".into(),
-        service_phone: String::new(),
-        quantity: 1000,
-        get_limit: 1,
-        code_type: CodeType::CodeTypeText,
-        begin_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
-        end_at: Utc.with_ymd_and_hms(2099, 1, 1, 0, 0, 0).unwrap(),
-        term: None,
-        time_limits: vec![],
-        accept_category: String::new(),
-        reject_category: String::new(),
-        can_use_with_other_discount: false,
-    }
-}
-
-fn bonus_draft(quantity: u32) -> BonusDraft {
-    BonusDraft {
-        amount_fen: 500,
-        quantity,
-        expired_at: None,
-        expires_on: None,
-        min_amount_fen: 0,
-        xname: "FB".into(),
-        product_sku: None,
-        enabled: true,
-    }
-}
 
 fn voucher_draft() -> VoucherDraft {
     VoucherDraft {
@@ -75,21 +31,7 @@ fn voucher_draft() -> VoucherDraft {
 }
 
 fn batch(f: &Fixture, t: &str, n: u64) -> Vec<String> {
-    f.desk
-        .create_batch(t, &format!("batch {t}"))
-        .expect("batch");
-    f.desk
-        .generate_codes(
-            &GenerateRequest {
-                ticket_type: t.into(),
-                count: n,
-                length: None,
-                prefix: None,
-            },
-            &CancelToken::new(),
-            &mut |_| {},
-        )
-        .expect("generate");
+    f.generated(t, n);
     f.codes(t, None)
 }
 
@@ -162,7 +104,7 @@ fn each_use_case_is_routed_to_its_platform_in_order() {
     f.desk.link_batch(tpl.id, "T1").expect("relink");
     let bonus = f
         .desk
-        .create_bonuses(bonus_draft(2))
+        .create_bonuses(bonus_draft(500, 2))
         .expect("bonuses")
         .codes;
     f.desk
@@ -252,7 +194,7 @@ fn store_functions_record_and_the_router_routes_once() {
     let tpl = store::templates::create(&mut conn, cash("A")).expect("template");
     assert!(changes::take_appended(), "the store hints at its record");
     store::templates::link_batch(&mut conn, tpl.id, "T1", Some(" SB-9 ")).expect("link");
-    store::bonuses::create(&mut conn, bonus_draft(1), Utc::now()).expect("bonus");
+    store::bonuses::create(&mut conn, bonus_draft(500, 1), Utc::now()).expect("bonus");
     store::vouchers::sell(&mut conn, voucher_draft(), None, Utc::now()).expect("sell");
     let issued = store::redemptions::redeem(&mut conn, &redeem(&codes[0]), None, Utc::now());
     issued.expect("redeem issued");
@@ -305,7 +247,7 @@ fn store_functions_record_and_the_router_routes_once() {
 fn a_crash_while_routing_loses_nothing_and_queues_nothing_twice() {
     let f = fixture();
     let mut conn = store::open(&f.db).expect("open");
-    store::bonuses::create(&mut conn, bonus_draft(3), Utc::now()).expect("bonuses");
+    store::bonuses::create(&mut conn, bonus_draft(500, 3), Utc::now()).expect("bonuses");
     // The router's transaction dies before its commit (a kill between two statements):
     // SQLite rolls back the outbox rows and the deletion together.
     {
@@ -400,7 +342,11 @@ fn activation_routes_earlier_news_first_and_audits_through_the_store() {
 #[test]
 fn marks_from_a_pull_go_through_the_store_with_an_audit_entry() {
     let f = fixture();
-    let bonus = f.desk.create_bonuses(bonus_draft(1)).expect("bonus").codes;
+    let bonus = f
+        .desk
+        .create_bonuses(bonus_draft(500, 1))
+        .expect("bonus")
+        .codes;
     let v = f.desk.sell_voucher(voucher_draft(), None).expect("sell");
     let conn = store::open(&f.db).expect("open");
     conn.execute(
