@@ -177,7 +177,8 @@ impl Desk {
     /// (`store::changes`), then routes what it recorded into the outbox, so the Sync
     /// page shows it at once. The use case has committed by then: a routing failure
     /// must not turn it into an error (staff would do it again); its records wait for
-    /// the next routing (the next such use case, the Sync page's reads, a sync run).
+    /// the next routing (a later use case that records, the Sync page's reads, the
+    /// start of a sync run).
     fn recording<T, E>(&self, f: impl FnOnce(&mut Connection) -> Result<T, E>) -> DeskResult<T>
     where
         DeskError: From<E>,
@@ -186,8 +187,9 @@ impl Desk {
         let out = f(&mut conn);
         let recorded = store::changes::take_appended();
         let out = out?;
-        if recorded && crate::sync::router::route_pending(&mut conn).is_err() {
-            // Routed later; see above.
+        if recorded {
+            // Err: the records stay and are routed later (see above).
+            let _ = crate::sync::router::route_pending(&mut conn);
         }
         Ok(out)
     }

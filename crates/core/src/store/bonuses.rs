@@ -230,7 +230,7 @@ pub fn create(
             }
         }
     }
-    crate::store::audit::record(
+    super::audit::record(
         &tx,
         "bonus.create",
         &first_id.to_string(),
@@ -385,7 +385,7 @@ pub fn grant(
           WHERE id = ?1 AND customer_id IS NULL",
         params![b.id, customer_id, now.timestamp_millis()],
     )?;
-    crate::store::audit::record(
+    super::audit::record(
         &tx,
         "bonus.grant",
         &b.code,
@@ -428,7 +428,7 @@ pub fn disable(
         "UPDATE bonuses SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
         params![b.id, from.to_db(), to.to_db(), now.timestamp_millis()],
     )?;
-    crate::store::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "bonus.disable",
@@ -568,7 +568,7 @@ pub fn redeem(
             to: CodeStatus::Redeemed,
         }));
     }
-    crate::store::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "bonus.redeem",
@@ -623,7 +623,7 @@ pub fn mark_used_on_platform(
     let Some((id, code)) = moved else {
         return Ok(false);
     };
-    crate::store::audit::record_as(
+    super::audit::record_as(
         &tx,
         platform,
         "bonus.use_on_platform",

@@ -128,7 +128,7 @@ where
             matches!(selection, Selection::WholeBatch).into(),
         );
     }
-    crate::store::audit::record(tx, audit.action, ticket_type, &detail)?;
+    super::audit::record(tx, audit.action, ticket_type, &detail)?;
     Ok(Some(moved))
 }
 

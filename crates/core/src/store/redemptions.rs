@@ -356,7 +356,7 @@ pub fn redeem(
         undo_until.timestamp_millis()
     ])?;
     let id = tx.last_insert_rowid();
-    crate::store::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "code.redeem",
@@ -454,7 +454,7 @@ pub fn undo(
         "UPDATE redemptions SET undone_at = ?2, undone_by = ?3 WHERE id = ?1",
         params![r.id, now.timestamp_millis(), counter.operator],
     )?;
-    crate::store::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "code.redeem_undo",
@@ -508,7 +508,7 @@ pub fn disable(
     )?;
     add_count(&tx, found.code_id >> 32, found.status, -1)?;
     add_count(&tx, found.code_id >> 32, to, 1)?;
-    crate::store::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "code.disable",

@@ -224,7 +224,7 @@ pub fn create(conn: &mut Connection, draft: TemplateDraft) -> Result<Template, T
         ],
     )?;
     let id = tx.last_insert_rowid();
-    crate::store::audit::record(
+    super::audit::record(
         &tx,
         "template.create",
         &id.to_string(),
@@ -268,7 +268,7 @@ pub fn update(
             now_ms()
         ],
     )?;
-    crate::store::audit::record(
+    super::audit::record(
         &tx,
         "template.update",
         &id.to_string(),
@@ -387,7 +387,7 @@ pub fn link_batch(
         "UPDATE batches SET template_id = ?2, updated_at = ?3 WHERE id = ?1",
         params![batch_id, id, now_ms()],
     )?;
-    crate::store::audit::record(
+    super::audit::record(
         &tx,
         "template.link_batch",
         &id.to_string(),
@@ -443,7 +443,7 @@ pub fn unlink_batch(
         "UPDATE batches SET template_id = NULL, updated_at = ?2 WHERE id = ?1",
         params![batch_id, now_ms()],
     )?;
-    crate::store::audit::record(
+    super::audit::record(
         &tx,
         "template.unlink_batch",
         &id.to_string(),

@@ -126,7 +126,7 @@ pub fn sell(
         now.timestamp_millis()
     ])?;
     let id = tx.last_insert_rowid();
-    crate::store::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "voucher.sell",
@@ -193,7 +193,7 @@ pub fn use_voucher(
             at: now,
         });
     }
-    crate::store::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "voucher.use",
@@ -324,7 +324,7 @@ pub fn mark_used_on_platform(
     if moved != 1 {
         return Ok(false);
     }
-    crate::store::audit::record_as(
+    super::audit::record_as(
         &tx,
         platform,
         "voucher.use_on_platform",

@@ -31,8 +31,7 @@ use rand::{Rng, SeedableRng};
 use rusqlite::{params, Connection, TransactionBehavior};
 
 use super::connector::{Connector, Op, OpResult, Refs};
-use super::http::Http;
-use super::http::{CallError, CallErrorKind};
+use super::http::{CallError, CallErrorKind, Http};
 use super::settings::{self, Note};
 use super::types::{Platform, PlatformRun, SyncReport};
 use super::{connectors, outbox, SyncResult};

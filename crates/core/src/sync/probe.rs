@@ -8,8 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::credentials::Secret;
-use super::http::{Answer, Http};
-use super::http::{CallError, CallErrorKind};
+use super::http::{Answer, CallError, CallErrorKind, Http};
 use super::types::{ConnectionTest, ConnectionVerdict, Platform, PlatformSettings};
 
 /// Tests the platform with these settings (on or off: staff test before turning sync

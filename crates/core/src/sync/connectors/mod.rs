@@ -10,8 +10,7 @@ pub mod wxcard;
 use serde_json::Value;
 
 use super::connector::{Connector, Op, OpResult, Refs};
-use super::http::{Answer, Http};
-use super::http::{CallError, CallErrorKind};
+use super::http::{Answer, CallError, CallErrorKind, Http};
 use super::settings::Endpoint;
 use super::types::Platform;
 

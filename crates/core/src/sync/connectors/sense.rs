@@ -27,8 +27,7 @@ use serde_json::Value;
 
 use super::{adopted, body, enc, http_failure, one_by_one, wrong_address};
 use crate::sync::connector::{Connector, Op, OpResult, Refs, RemoteRef};
-use crate::sync::http::{Answer, Http};
-use crate::sync::http::{CallError, CallErrorKind};
+use crate::sync::http::{Answer, CallError, CallErrorKind, Http};
 use crate::sync::settings::Endpoint;
 use crate::sync::types::{Platform, RemoteSummary};
 
