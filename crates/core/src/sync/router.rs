@@ -33,6 +33,9 @@ pub fn route(tx: &Connection) -> Result<usize, StoreError> {
     for p in &pending {
         route_one(tx, p)?;
     }
+    // Test-only (debug builds): the outbox rows are written, the records not yet removed
+    // (a kill here must route them once, later: crates/cli/tests/route_kill.rs).
+    crate::test_hooks::pause("route", true);
     changes::remove_through(tx, last)?;
     Ok(pending.len())
 }
