@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use rand::{rngs::SmallRng, Rng, SeedableRng};
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 
 pub use gen_types::*;
 
@@ -17,6 +17,7 @@ use crate::domain::code::{MAX_LEN, MIN_LEN};
 use crate::domain::Code;
 use crate::import::{ImportTarget, RunState};
 use crate::progress::CancelToken;
+use crate::store::code_writes::CodeAdder;
 use crate::store::runs::{self, RunCounts, RunKind, MAX_SEQ};
 use crate::store::{batches, code_id, StoreError};
 
@@ -52,7 +53,7 @@ pub enum GenerateError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Import(#[from] crate::import::run::ImportError),
+    Import(#[from] crate::import::ImportError),
 }
 
 impl From<rusqlite::Error> for GenerateError {
@@ -69,7 +70,7 @@ crate::error_codes::impl_error_code! {
             | GenerateError::BadLength
             | GenerateError::BadPrefix => "invalid_generate",
         }
-        wraps { Store(crate::store::StoreError), Import(crate::import::run::ImportError) }
+        wraps { Store(crate::store::StoreError), Import(crate::import::ImportError) }
     }
 }
 
@@ -207,21 +208,12 @@ fn fill(
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut added = 0u64;
         {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO codes (id, code, run_id) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (code) DO NOTHING",
-            )?;
-            // Codes already in the database are skipped; the next round draws their
-            // replacements.
+            let mut adder = CodeAdder::new(&tx, claim.run_id)?;
+            // Codes already in the database (a bonus's included) are skipped; the next
+            // round draws their replacements.
             for code in &fresh {
                 let id = code_id(claim.batch_id, next_seq);
-                // A bonus's code is taken too (only 11 capital letters can be one).
-                if crate::domain::bonus::is_code(code.as_str())
-                    && crate::store::bonuses::code_exists(&tx, code.as_str())?
-                {
-                    continue;
-                }
-                if insert.execute(params![id, code.as_str(), claim.run_id])? == 1 {
+                if adder.add(id, code.as_str())? {
                     next_seq += 1;
                     added += 1;
                 }
@@ -449,7 +441,7 @@ mod error_code_tests {
                 "batch_not_found",
             ),
             (
-                GenerateError::Import(crate::import::run::ImportError::NoDataRows),
+                GenerateError::Import(crate::import::ImportError::NoDataRows),
                 "no_data_rows",
             ),
         ]);

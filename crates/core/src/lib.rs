@@ -6,7 +6,6 @@
 
 pub mod api;
 pub mod api_error;
-pub mod audit;
 pub mod desk;
 pub mod domain;
 pub mod error_codes;

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::bonus_draft as draft;
+
 use std::collections::HashSet;
 
 use chrono::{Duration, Utc};
@@ -15,19 +17,6 @@ use coupondesk_core::domain::PageRequest;
 use coupondesk_core::store::bonuses::{self as bonus_store, BonusRef};
 use coupondesk_core::{ApiError, Desk, DeskError};
 use rusqlite::Connection;
-
-fn draft(amount_fen: i64, quantity: u32) -> BonusDraft {
-    BonusDraft {
-        amount_fen,
-        quantity,
-        expired_at: None,
-        expires_on: None,
-        min_amount_fen: 0,
-        xname: "FB".into(),
-        product_sku: None,
-        enabled: true,
-    }
-}
 
 fn code_of(e: DeskError) -> String {
     ApiError::from(&e).code

@@ -4,10 +4,10 @@
 mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::{check_invariants, fixture, Fixture};
+use common::{cash, check_invariants, fixture, Fixture};
 use coupondesk_core::domain::offer::Offer;
 use coupondesk_core::domain::redeem::{RedeemRequest, Refusal};
-use coupondesk_core::domain::template::{CodeType, FixedTerm, TemplateDraft, TemplateKind};
+use coupondesk_core::domain::template::{FixedTerm, TemplateDraft, TemplateKind};
 use coupondesk_core::domain::validity::{DayKind, TimeLimit};
 use coupondesk_core::domain::{CodeStatus, PageRequest};
 use coupondesk_core::generate::GenerateRequest;
@@ -16,49 +16,9 @@ use coupondesk_core::store::redemptions::{self, RedeemError, UndoTarget};
 use coupondesk_core::store::templates::TemplateQuery;
 use coupondesk_core::{store, Desk, DeskError, ErrorCode};
 
-fn cash(title: &str) -> TemplateDraft {
-    TemplateDraft {
-        offer: Offer::Cash {
-            reduce_fen: 2000,
-            least_fen: 10000,
-        },
-        title: title.into(),
-        brand_name: "海底捞".into(),
-        color: "Color010".into(),
-        logo_url: "https://example.com/logo.png".into(),
-        notice: "使用时向服务员出示此券".into(),
-        description: "不可与其他优惠同享".into(),
-        service_phone: String::new(),
-        quantity: 1000,
-        get_limit: 1,
-        code_type: CodeType::CodeTypeText,
-        begin_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
-        end_at: Utc.with_ymd_and_hms(2099, 1, 1, 0, 0, 0).unwrap(),
-        term: None,
-        time_limits: vec![],
-        accept_category: String::new(),
-        reject_category: String::new(),
-        can_use_with_other_discount: false,
-    }
-}
-
 /// A batch `t` of `n` generated codes linked to a new template; returns (template id, codes).
 fn linked(f: &Fixture, t: &str, draft: TemplateDraft, n: u64) -> (i64, Vec<String>) {
-    f.desk
-        .create_batch(t, &format!("batch {t}"))
-        .expect("batch");
-    f.desk
-        .generate_codes(
-            &GenerateRequest {
-                ticket_type: t.into(),
-                count: n,
-                length: None,
-                prefix: None,
-            },
-            &CancelToken::new(),
-            &mut |_| {},
-        )
-        .expect("generate");
+    f.generated(t, n);
     let tpl = f.desk.create_template(draft).expect("template");
     f.desk.link_batch(tpl.id, t).expect("link");
     (tpl.id, f.codes(t, None))

@@ -158,19 +158,9 @@ fn sell(desk: &Desk, name: &str, price_fen: i64) -> i64 {
 fn drop_all(sim: &SimHandle, p: Platform) {
     sim.set_faults(Faults {
         drop_after_apply_rate: 1.0,
-        platforms: vec![sim_platform(p)],
+        platforms: vec![p],
         ..Faults::default()
     });
-}
-
-fn sim_platform(p: Platform) -> coupondesk_remote_sim::Platform {
-    match p {
-        Platform::Sense => coupondesk_remote_sim::Platform::Sense,
-        Platform::WxCard => coupondesk_remote_sim::Platform::WxCard,
-        Platform::Bonus => coupondesk_remote_sim::Platform::Bonus,
-        Platform::Voucher => coupondesk_remote_sim::Platform::Voucher,
-        Platform::Ebuy => coupondesk_remote_sim::Platform::Ebuy,
-    }
 }
 
 fn applied(sim: &SimHandle, op: &str) -> Vec<(String, u64)> {

@@ -12,8 +12,8 @@ use std::time::Duration;
 use coupondesk_core::api_error::ErrorCode;
 use coupondesk_core::domain::bonus::BonusDraft;
 use coupondesk_core::domain::PageRequest;
-use coupondesk_core::sync::connector::CallErrorKind;
 use coupondesk_core::sync::engine::RunOptions;
+use coupondesk_core::sync::http::CallErrorKind;
 use coupondesk_core::sync::http::Http;
 use coupondesk_core::sync::{
     ConnectionVerdict, OutboxQuery, OutboxState, Platform, PlatformSettingsInput, PlatformStatus,

@@ -58,47 +58,12 @@ pub enum SimError {
     VoucherAlreadyUsed(i64),
 }
 
-/// The five platforms, by their spec number and path prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Platform {
-    /// Spec 000, "Sense" ticket API, under `/p000`.
-    #[serde(rename = "p000")]
-    Sense,
-    /// Spec 001, WeChat-card proxy, under `/p001`.
-    #[serde(rename = "p001")]
-    WxCard,
-    /// Spec 002, bonus (红包), under `/p002`.
-    #[serde(rename = "p002")]
-    Bonus,
-    /// Spec 003, exchange voucher, under `/p003`.
-    #[serde(rename = "p003")]
-    Voucher,
-    /// Spec 004, e-Buy e-coupon, under `/p004`.
-    #[serde(rename = "p004")]
-    Ebuy,
-}
+/// The five platforms (the workspace's one enum); each lives under its `prefix()`.
+pub use coupondesk_wire::Platform;
 
-impl Platform {
-    pub const ALL: [Platform; 5] = [
-        Platform::Sense,
-        Platform::WxCard,
-        Platform::Bonus,
-        Platform::Voucher,
-        Platform::Ebuy,
-    ];
-    /// The path prefix: `/p000` .. `/p004`.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Platform::Sense => "/p000",
-            Platform::WxCard => "/p001",
-            Platform::Bonus => "/p002",
-            Platform::Voucher => "/p003",
-            Platform::Ebuy => "/p004",
-        }
-    }
-    fn from_prefix(seg: &str) -> Option<Platform> {
-        Platform::ALL.into_iter().find(|p| &p.prefix()[1..] == seg)
-    }
+/// The platform whose path prefix (without the slash) is `seg`.
+fn platform_at(seg: &str) -> Option<Platform> {
+    Platform::ALL.into_iter().find(|p| &p.prefix()[1..] == seg)
 }
 
 /// Start-up settings: port, seed, the valid credentials and the initial faults.
@@ -345,7 +310,7 @@ pub(crate) enum Action {
 fn route(req: &Req, literal: bool) -> Option<Matched> {
     let rest = req.path.strip_prefix('/')?;
     let (seg, tail) = rest.split_once('/').unwrap_or((rest, ""));
-    let platform = Platform::from_prefix(seg)?;
+    let platform = platform_at(seg)?;
     let tail = format!("/{tail}");
     let m = req.method.as_str();
     let (pat, action, param) = match platform {
@@ -380,7 +345,7 @@ fn route(req: &Req, literal: bool) -> Option<Matched> {
 
 fn platform_of(req: &Req) -> Option<Platform> {
     let rest = req.path.strip_prefix('/')?;
-    Platform::from_prefix(rest.split('/').next()?)
+    platform_at(rest.split('/').next()?)
 }
 
 fn fail(cfg: &SimConfig, platform: Platform, req: &Req, f: Fail) -> Resp {

@@ -13,8 +13,10 @@
 pub mod bonus;
 pub mod ebuy;
 pub mod money;
+pub mod platform;
 pub mod sense;
 pub mod voucher;
 pub mod wxcard;
 
 pub use money::{MoneyError, Yuan};
+pub use platform::Platform;

@@ -25,20 +25,20 @@ impl Desk {
     /// Creates `draft.quantity` bonuses, each with its own code, in one transaction.
     /// An expiry given as a date (`expires_on`) ends with that day in the shop's zone.
     pub fn create_bonuses(&self, mut draft: BonusDraft) -> DeskResult<BonusCreation> {
-        let mut conn = self.conn();
-        if let Some(day) = draft.expires_on.take() {
-            if draft.expired_at.is_some() {
-                return Err(BonusError::InvalidFields(vec![FieldError::new(
-                    "expiresOn",
-                    "invalid",
-                    "give an expiry date or an expiry time, not both",
-                )])
-                .into());
+        self.recording(|conn| {
+            if let Some(day) = draft.expires_on.take() {
+                if draft.expired_at.is_some() {
+                    return Err(BonusError::InvalidFields(vec![FieldError::new(
+                        "expiresOn",
+                        "invalid",
+                        "give an expiry date or an expiry time, not both",
+                    )]));
+                }
+                let clock = store::settings::clock(&store::settings::get(conn)?);
+                draft.expired_at = Some(clock.end_of_day(day));
             }
-            let clock = store::settings::clock(&store::settings::get(&conn)?);
-            draft.expired_at = Some(clock.end_of_day(day));
-        }
-        Ok(bonuses::create(&mut conn, draft, Utc::now())?)
+            bonuses::create(conn, draft, Utc::now())
+        })
     }
 
     /// Spec 002's lists: by status (None: all), optionally one customer's.
@@ -60,13 +60,7 @@ impl Desk {
         customer: &str,
         customer_name: Option<&str>,
     ) -> DeskResult<Bonus> {
-        Ok(bonuses::grant(
-            &mut self.conn(),
-            target,
-            customer,
-            customer_name,
-            Utc::now(),
-        )?)
+        self.recording(|c| bonuses::grant(c, target, customer, customer_name, Utc::now()))
     }
 
     pub fn disable_bonus(
@@ -74,12 +68,7 @@ impl Desk {
         target: BonusRef<'_>,
         counter: Option<&Counter>,
     ) -> DeskResult<Bonus> {
-        Ok(bonuses::disable(
-            &mut self.conn(),
-            target,
-            counter,
-            Utc::now(),
-        )?)
+        self.recording(|c| bonuses::disable(c, target, counter, Utc::now()))
     }
 
     pub fn check_bonus(&self, req: &BonusRedeemRequest) -> DeskResult<BonusCheck> {

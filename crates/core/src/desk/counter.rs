@@ -22,12 +22,7 @@ impl Desk {
         req: &RedeemRequest,
         counter: Option<&Counter>,
     ) -> DeskResult<RedeemOutcome> {
-        Ok(redemptions::redeem(
-            &mut self.conn(),
-            req,
-            counter,
-            Utc::now(),
-        )?)
+        self.recording(|c| redemptions::redeem(c, req, counter, Utc::now()))
     }
 
     pub fn redeem_undo(
@@ -35,12 +30,7 @@ impl Desk {
         target: UndoTarget<'_>,
         counter: Option<&Counter>,
     ) -> DeskResult<Redemption> {
-        Ok(redemptions::undo(
-            &mut self.conn(),
-            target,
-            counter,
-            Utc::now(),
-        )?)
+        self.recording(|c| redemptions::undo(c, target, counter, Utc::now()))
     }
 
     pub fn list_redemptions(&self, page: PageRequest) -> DeskResult<Page<Redemption>> {
@@ -49,7 +39,7 @@ impl Desk {
     }
 
     pub fn disable_code(&self, code: &str, counter: Option<&Counter>) -> DeskResult<CodeStatus> {
-        Ok(redemptions::disable(&mut self.conn(), code, counter)?)
+        self.recording(|c| redemptions::disable(c, code, counter))
     }
 
     pub fn settings(&self) -> DeskResult<Settings> {

@@ -17,7 +17,7 @@ use crate::domain::page::PageError;
 use crate::domain::{Batch, BatchName, Page, PageRequest, TicketType};
 use crate::export::{ExportError, ExportProgress, ExportReport};
 use crate::generate::{GenerateError, GenerateProgress, GenerateReport, GenerateRequest};
-use crate::import::run::ImportError;
+use crate::import::ImportError;
 use crate::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportTarget};
 use crate::progress::{CancelToken, Jobs};
 use crate::store::bonuses::BonusError;
@@ -171,6 +171,27 @@ impl Desk {
         // A panic while holding the lock leaves the connection usable: every action is a
         // transaction that SQLite rolled back.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs a use case whose store functions may record changes for the platforms
+    /// (`store::changes`), then routes what it recorded into the outbox, so the Sync
+    /// page shows it at once. The use case has committed by then: a routing failure
+    /// must not turn it into an error (staff would do it again); its records wait for
+    /// the next routing (a later use case that records, the Sync page's reads, the
+    /// start of a sync run).
+    fn recording<T, E>(&self, f: impl FnOnce(&mut Connection) -> Result<T, E>) -> DeskResult<T>
+    where
+        DeskError: From<E>,
+    {
+        let mut conn = self.conn();
+        let out = f(&mut conn);
+        let recorded = store::changes::take_appended();
+        let out = out?;
+        if recorded {
+            // Err: the records stay and are routed later (see above).
+            let _ = crate::sync::router::route_pending(&mut conn);
+        }
+        Ok(out)
     }
 
     pub fn info(&self) -> DeskResult<AppInfo> {

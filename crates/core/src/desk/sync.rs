@@ -5,14 +5,17 @@ use super::{Desk, DeskResult};
 use crate::domain::Page;
 use crate::sync::engine::{self, RunOptions};
 use crate::sync::{
-    activation, credentials, outbox, probe, settings, ActivationReport, ActivationRequest,
+    activation, credentials, outbox, probe, router, settings, ActivationReport, ActivationRequest,
     ConnectionTest, OutboxItem, OutboxQuery, Platform, PlatformSettings, PlatformSettingsInput,
     SyncReport, SyncStatus,
 };
 
 impl Desk {
     pub fn sync_status(&self) -> DeskResult<SyncStatus> {
-        Ok(settings::status(&self.conn(), &self.path)?)
+        let mut conn = self.conn();
+        // The queue counts include what was recorded but not routed yet.
+        router::route_pending(&mut conn)?;
+        Ok(settings::status(&conn, &self.path)?)
     }
 
     pub fn sync_settings(&self) -> DeskResult<Vec<PlatformSettings>> {
@@ -58,7 +61,9 @@ impl Desk {
     }
 
     pub fn sync_outbox(&self, q: &OutboxQuery) -> DeskResult<Page<OutboxItem>> {
-        Ok(outbox::list(&self.conn(), q)?)
+        let mut conn = self.conn();
+        router::route_pending(&mut conn)?;
+        Ok(outbox::list(&conn, q)?)
     }
 
     pub fn sync_conflict_retry(&self, id: i64) -> DeskResult<OutboxItem> {

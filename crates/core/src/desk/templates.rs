@@ -7,11 +7,11 @@ use crate::store::templates::{self, TemplateQuery};
 
 impl Desk {
     pub fn create_template(&self, draft: TemplateDraft) -> DeskResult<Template> {
-        Ok(templates::create(&mut self.conn(), draft)?)
+        self.recording(|c| templates::create(c, draft))
     }
 
     pub fn update_template(&self, id: i64, draft: TemplateDraft) -> DeskResult<Template> {
-        Ok(templates::update(&mut self.conn(), id, draft)?)
+        self.recording(|c| templates::update(c, id, draft))
     }
 
     pub fn get_template(&self, id: i64) -> DeskResult<Template> {
@@ -36,12 +36,7 @@ impl Desk {
         ticket_type: &str,
         platform_batch: Option<&str>,
     ) -> DeskResult<Template> {
-        Ok(templates::link_batch(
-            &mut self.conn(),
-            template_id,
-            ticket_type,
-            platform_batch,
-        )?)
+        self.recording(|c| templates::link_batch(c, template_id, ticket_type, platform_batch))
     }
 
     pub fn unlink_batch(&self, template_id: i64, ticket_type: &str) -> DeskResult<Template> {

@@ -22,12 +22,7 @@ impl Desk {
         draft: VoucherDraft,
         counter: Option<&Counter>,
     ) -> DeskResult<Voucher> {
-        Ok(vouchers::sell(
-            &mut self.conn(),
-            draft,
-            counter,
-            Utc::now(),
-        )?)
+        self.recording(|c| vouchers::sell(c, draft, counter, Utc::now()))
     }
 
     /// Spec 003's query: name substring, `nopkg`, plus customer and used / unused.

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod bonus;
+pub mod change;
 pub mod code;
 pub mod customer;
 pub mod lifecycle;
@@ -9,6 +10,7 @@ pub mod money;
 pub mod offer;
 pub mod page;
 pub mod redeem;
+pub mod run;
 pub mod template;
 pub mod validity;
 pub mod voucher;

@@ -7,10 +7,64 @@ pub mod preview;
 pub mod reader;
 pub mod run;
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::domain::batch::BatchFieldError;
+/// A run's state is the domain's (the store keeps runs too).
+pub use crate::domain::run::RunState;
 use crate::domain::Batch;
+use crate::store::StoreError;
+
+/// Data rows shown in an import's preview.
+pub const PREVIEW_ROWS: usize = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("the file {0} does not exist; check the path or pick the file again")]
+    FileNotFound(PathBuf),
+    #[error("could not read the file {path}: {source}; check that it is not open elsewhere")]
+    FileUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the file {path} is not readable as CSV ({detail}); save it again as CSV")]
+    Csv { path: PathBuf, detail: String },
+    #[error("no code column {0}")]
+    ColumnNotFound(String),
+    #[error("columns are numbered from 1; choose column 1 or higher")]
+    ColumnIndexZero,
+    #[error("the file has no data rows; choose a file with codes in it")]
+    NoDataRows,
+    #[error(transparent)]
+    Field(#[from] BatchFieldError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for ImportError {
+    fn from(e: rusqlite::Error) -> Self {
+        ImportError::Store(StoreError::Sqlite(e))
+    }
+}
+
+crate::error_codes::impl_error_code! {
+    ImportError {
+        codes {
+            ImportError::FileNotFound(_) => "file_not_found",
+            ImportError::FileUnreadable { .. } => "file_unreadable",
+            ImportError::Csv { .. } => "csv_unreadable",
+            ImportError::ColumnNotFound(_) | ImportError::ColumnIndexZero => "column_not_found",
+            ImportError::NoDataRows => "no_data_rows",
+        }
+        wraps {
+            Field(crate::domain::batch::BatchFieldError),
+            Store(crate::store::StoreError),
+        }
+    }
+}
 
 /// Which text encoding to read the file in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, TS)]
@@ -237,27 +291,6 @@ pub enum ImportTarget {
     New { ticket_type: String, name: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum RunState {
-    Running,
-    Done,
-    Cancelled,
-    Interrupted,
-}
-
-impl RunState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunState::Running => "running",
-            RunState::Done => "done",
-            RunState::Cancelled => "cancelled",
-            RunState::Interrupted => "interrupted",
-        }
-    }
-}
-
 /// The outcome of an import. Every data row is in exactly one of imported,
 /// skipped_duplicate and skipped_invalid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -288,4 +321,42 @@ pub struct ImportReport {
     pub duplicates: Vec<RowIssue>,
     #[ts(type = "number")]
     pub elapsed_ms: u64,
+}
+
+/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+    use crate::error_codes::assert_codes;
+    #[test]
+    fn every_variant_has_its_code() {
+        let path = || PathBuf::from("c.csv");
+        let unreadable = ImportError::FileUnreadable {
+            path: path(),
+            source: std::io::Error::other("x"),
+        };
+        let csv = ImportError::Csv {
+            path: path(),
+            detail: "d".into(),
+        };
+        assert_codes(vec![
+            (ImportError::FileNotFound(path()), "file_not_found"),
+            (unreadable, "file_unreadable"),
+            (csv, "csv_unreadable"),
+            (
+                ImportError::ColumnNotFound("code".into()),
+                "column_not_found",
+            ),
+            (ImportError::ColumnIndexZero, "column_not_found"),
+            (ImportError::NoDataRows, "no_data_rows"),
+            (
+                ImportError::Field(BatchFieldError::NameEmpty),
+                "invalid_batch_name",
+            ),
+            (
+                ImportError::Store(StoreError::BatchNotFound("T1".into())),
+                "batch_not_found",
+            ),
+        ]);
+    }
 }

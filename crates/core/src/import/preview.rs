@@ -4,10 +4,7 @@
 use std::path::Path;
 
 use super::reader;
-use super::run::ImportError;
-use super::{ImportOptions, ImportPreview, PreviewRow};
-
-pub const PREVIEW_ROWS: usize = 10;
+use super::{ImportError, ImportOptions, ImportPreview, PreviewRow, PREVIEW_ROWS};
 
 pub fn preview(path: &Path, options: &ImportOptions) -> Result<ImportPreview, ImportError> {
     let (layout, first) = reader::decide(path, options, PREVIEW_ROWS + 1)?;

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::encoding::{detect, utf8_reader, SAMPLE_BYTES};
-use super::run::ImportError;
+use super::ImportError;
 use super::{ColumnChoice, DetectedEncoding, HeaderChoice, ImportOptions};
 use crate::domain::Code;
 

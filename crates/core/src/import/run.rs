@@ -8,19 +8,20 @@
 //!   leaves a consistent database; the next `Desk::open` undoes the interrupted run;
 //! - cancel undoes the whole run, leaving the batch as it was before it began.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use super::reader::{self, Layout};
 use super::{
-    ImportOptions, ImportProgress, ImportReport, ImportTarget, RowIssue, RowIssueKind, RunState,
+    ImportError, ImportOptions, ImportProgress, ImportReport, ImportTarget, RowIssue, RowIssueKind,
+    RunState, PREVIEW_ROWS,
 };
-use crate::domain::batch::BatchFieldError;
 use crate::domain::{BatchName, Code, TicketType};
 use crate::progress::CancelToken;
+use crate::store::code_writes::CodeAdder;
 use crate::store::runs::{self, Claim, RunCounts, RunKind, MAX_SEQ};
 use crate::store::{batches, code_id, StoreError};
 
@@ -31,51 +32,6 @@ pub const CHUNK_ROWS: usize = 100_000;
 /// How many invalid (and, separately, duplicate) rows the report carries.
 pub const REPORT_LIMIT: usize = 1_000;
 const VALUE_CHARS: usize = 100;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("the file {0} does not exist; check the path or pick the file again")]
-    FileNotFound(PathBuf),
-    #[error("could not read the file {path}: {source}; check that it is not open elsewhere")]
-    FileUnreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("the file {path} is not readable as CSV ({detail}); save it again as CSV")]
-    Csv { path: PathBuf, detail: String },
-    #[error("no code column {0}")]
-    ColumnNotFound(String),
-    #[error("columns are numbered from 1; choose column 1 or higher")]
-    ColumnIndexZero,
-    #[error("the file has no data rows; choose a file with codes in it")]
-    NoDataRows,
-    #[error(transparent)]
-    Field(#[from] BatchFieldError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<rusqlite::Error> for ImportError {
-    fn from(e: rusqlite::Error) -> Self {
-        ImportError::Store(StoreError::Sqlite(e))
-    }
-}
-
-crate::error_codes::impl_error_code! {
-    ImportError {
-        codes {
-            ImportError::FileNotFound(_) => "file_not_found",
-            ImportError::FileUnreadable { .. } => "file_unreadable",
-            ImportError::Csv { .. } => "csv_unreadable",
-            ImportError::ColumnNotFound(_) | ImportError::ColumnIndexZero => "column_not_found",
-            ImportError::NoDataRows => "no_data_rows",
-        }
-        wraps {
-            Field(crate::domain::batch::BatchFieldError),
-            Store(crate::store::StoreError),
-        }
-    }
-}
 
 fn cut(s: &str) -> String {
     s.chars().take(VALUE_CHARS).collect()
@@ -118,7 +74,7 @@ pub fn import(
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     // The same rows as the preview, so the import reads the file as staff saw it.
-    let (layout, _) = reader::decide(file, options, super::preview::PREVIEW_ROWS + 1)?;
+    let (layout, _) = reader::decide(file, options, PREVIEW_ROWS + 1)?;
     let source = file.display().to_string();
     let claim = claim(conn, db, target, RunKind::Import, Some(&source))?;
     let mut report = ImportReport {
@@ -188,10 +144,7 @@ fn stream(
         let mut added = 0u64;
         let mut eof = false;
         {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO codes (id, code, run_id) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (code) DO NOTHING",
-            )?;
+            let mut adder = CodeAdder::new(&tx, run_id)?;
             let mut owner = tx.prepare_cached("SELECT run_id FROM codes WHERE code = ?1")?;
             let mut rows = 0usize;
             while rows < CHUNK_ROWS {
@@ -232,13 +185,8 @@ fn stream(
                             return Err(StoreError::BatchFull(format!("#{batch_id}")).into());
                         }
                         let id = code_id(batch_id, next_seq);
-                        // Codes are unique across the database, bonus codes included; only
-                        // 11 capital letters can be one, so other codes skip the lookup.
-                        let taken_by_bonus = crate::domain::bonus::is_code(code.as_str())
-                            && crate::store::bonuses::code_exists(&tx, code.as_str())?;
-                        if !taken_by_bonus
-                            && insert.execute(params![id, code.as_str(), run_id])? == 1
-                        {
+                        // Codes are unique across the database, bonus codes included.
+                        if adder.add(id, code.as_str())? {
                             next_seq += 1;
                             added += 1;
                             totals.imported += 1;
@@ -291,43 +239,5 @@ fn stream(
         if eof {
             return Ok(true);
         }
-    }
-}
-
-/// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).
-#[cfg(test)]
-mod error_code_tests {
-    use super::*;
-    use crate::error_codes::assert_codes;
-    #[test]
-    fn every_variant_has_its_code() {
-        let path = || PathBuf::from("c.csv");
-        let unreadable = ImportError::FileUnreadable {
-            path: path(),
-            source: std::io::Error::other("x"),
-        };
-        let csv = ImportError::Csv {
-            path: path(),
-            detail: "d".into(),
-        };
-        assert_codes(vec![
-            (ImportError::FileNotFound(path()), "file_not_found"),
-            (unreadable, "file_unreadable"),
-            (csv, "csv_unreadable"),
-            (
-                ImportError::ColumnNotFound("code".into()),
-                "column_not_found",
-            ),
-            (ImportError::ColumnIndexZero, "column_not_found"),
-            (ImportError::NoDataRows, "no_data_rows"),
-            (
-                ImportError::Field(BatchFieldError::NameEmpty),
-                "invalid_batch_name",
-            ),
-            (
-                ImportError::Store(StoreError::BatchNotFound("T1".into())),
-                "batch_not_found",
-            ),
-        ]);
     }
 }

@@ -61,7 +61,7 @@ pub fn insert(tx: &Transaction<'_>, t: &TicketType, name: &BatchName) -> Result<
         params![t.as_str(), name.as_str(), now],
     )?;
     let id = tx.last_insert_rowid();
-    crate::audit::record(
+    super::audit::record(
         tx,
         "batch.create",
         t.as_str(),

@@ -11,8 +11,6 @@
 //!   used or disabled bonus, so a bonus is never redeemed twice;
 //! - a grant is once (`bonuses_grant_once`).
 
-use crate::sync::outbox::{self, NewOp};
-use crate::sync::Platform;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -21,12 +19,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::customers::{self, describe};
 use super::redemptions::{counter_of, Counter};
-use super::{from_ms, settings, StoreError};
+use super::{actor, changes, from_ms, settings, StoreError};
 use crate::api_error::FieldError;
 use crate::domain::bonus::{
     self, decide, Bonus, BonusCheck, BonusCreation, BonusDraft, BonusOutcome, BonusQuery,
     BonusRedeemRequest, BonusRefusal, BonusStatus,
 };
+use crate::domain::change::Change;
 use crate::domain::customer::Phone;
 use crate::domain::lifecycle::{CodeStatus, IllegalTransition};
 use crate::domain::Page;
@@ -213,30 +212,25 @@ pub fn create(
                 if codes.is_empty() {
                     first_id = tx.last_insert_rowid();
                 }
-                // Platform 002 hears of each bonus, in this same transaction.
-                let payload = crate::sync::connectors::bonus::CreatePayload {
-                    amount_fen: draft.amount_fen,
-                    min_amount_fen: draft.min_amount_fen,
-                    expired_at: draft.expired_at.map(|e| e.timestamp()),
-                    remark: draft.xname.clone(),
-                    product_sku: draft.product_sku.clone(),
-                    enabled: draft.enabled,
-                };
-                outbox::enqueue(
+                // Each bonus is a change record, in this same transaction.
+                changes::append(
                     &tx,
-                    NewOp {
-                        platform: Platform::Bonus,
-                        op: crate::sync::connectors::bonus::CREATE,
-                        subject: &code,
-                        batch_id: None,
-                        payload: serde_json::to_value(&payload).unwrap_or_default(),
+                    &actor(),
+                    &Change::BonusCreated {
+                        code: code.clone(),
+                        amount_fen: draft.amount_fen,
+                        min_amount_fen: draft.min_amount_fen,
+                        expired_at: draft.expired_at,
+                        xname: draft.xname.clone(),
+                        product_sku: draft.product_sku.clone(),
+                        enabled: draft.enabled,
                     },
                 )?;
                 codes.push(code);
             }
         }
     }
-    crate::audit::record(
+    super::audit::record(
         &tx,
         "bonus.create",
         &first_id.to_string(),
@@ -391,20 +385,18 @@ pub fn grant(
           WHERE id = ?1 AND customer_id IS NULL",
         params![b.id, customer_id, now.timestamp_millis()],
     )?;
-    crate::audit::record(
+    super::audit::record(
         &tx,
         "bonus.grant",
         &b.code,
         &serde_json::json!({ "id": b.id, "customer": phone.as_str() }),
     )?;
-    outbox::enqueue(
+    changes::append(
         &tx,
-        NewOp {
-            platform: Platform::Bonus,
-            op: crate::sync::connectors::bonus::GRANT,
-            subject: &b.code,
-            batch_id: None,
-            payload: serde_json::json!({ "customer": phone.as_str() }),
+        &actor(),
+        &Change::BonusGranted {
+            code: b.code.clone(),
+            customer: phone.as_str().to_owned(),
         },
     )?;
     let b = get(&tx, BonusRef::Id(b.id), now)?;
@@ -436,22 +428,18 @@ pub fn disable(
         "UPDATE bonuses SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
         params![b.id, from.to_db(), to.to_db(), now.timestamp_millis()],
     )?;
-    crate::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "bonus.disable",
         &b.code,
         &serde_json::json!({ "id": b.id, "from": b.status, "terminal": counter.terminal }),
     )?;
-    outbox::enqueue_as(
+    changes::append(
         &tx,
         &counter.operator,
-        NewOp {
-            platform: Platform::Bonus,
-            op: crate::sync::connectors::bonus::DISABLE,
-            subject: &b.code,
-            batch_id: None,
-            payload: serde_json::json!({}),
+        &Change::BonusDisabled {
+            code: b.code.clone(),
         },
     )?;
     let b = get(&tx, BonusRef::Id(b.id), now)?;
@@ -580,7 +568,7 @@ pub fn redeem(
             to: CodeStatus::Redeemed,
         }));
     }
-    crate::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "bonus.redeem",
@@ -604,23 +592,46 @@ pub fn redeem(
 
 /// Marks the local bonus that `platform` knows as `remote_code` used, because the platform
 /// says a customer used it there (`used_by` = the platform, `used_terminal` `platform`).
-/// Only an active bonus moves; `Ok(false)` otherwise. One statement, right on its own (the
-/// pull holds no transaction across requests).
+/// Only an active bonus moves (the lifecycle's active -> redeemed); `Ok(false)`
+/// otherwise. The move and its audit entry are one transaction of their own (the pull
+/// holds none across requests).
 pub fn mark_used_on_platform(
     conn: &Connection,
     platform: &str,
     remote_code: &str,
     at_ms: i64,
 ) -> Result<bool, StoreError> {
-    let moved = conn
+    let (from, to) = (CodeStatus::Active, CodeStatus::Redeemed);
+    // A constant move, legal by the table; checked so the rule has one home.
+    if from.transition(to).is_err() {
+        return Ok(false);
+    }
+    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let moved: Option<(i64, String)> = tx
         .prepare_cached(
-            "UPDATE bonuses SET status = 2, used_at = ?3, used_by = ?1, used_terminal = 'platform',
-                    updated_at = ?3
-              WHERE status = 1 AND code = (SELECT local_id FROM remote_refs
-                                            WHERE platform = ?1 AND kind = 'bonus' AND remote_id = ?2)",
+            "UPDATE bonuses SET status = ?4, used_at = ?3, used_by = ?1,
+                    used_terminal = 'platform', updated_at = ?3
+              WHERE status = ?5 AND code = (SELECT local_id FROM remote_refs
+                                            WHERE platform = ?1 AND kind = 'bonus' AND remote_id = ?2)
+             RETURNING id, code",
         )?
-        .execute(params![platform, remote_code, at_ms])?;
-    Ok(moved == 1)
+        .query_row(
+            params![platform, remote_code, at_ms, to.to_db(), from.to_db()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((id, code)) = moved else {
+        return Ok(false);
+    };
+    super::audit::record_as(
+        &tx,
+        platform,
+        "bonus.use_on_platform",
+        &code,
+        &serde_json::json!({ "id": id, "usedAt": from_ms(at_ms) }),
+    )?;
+    tx.commit()?;
+    Ok(true)
 }
 
 /// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).

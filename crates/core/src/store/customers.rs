@@ -83,7 +83,7 @@ pub fn ensure(conn: &Connection, phone: &Phone, name: &str) -> Result<i64, Store
     )?
     .execute(params![phone.as_str(), name, now])?;
     let id = conn.last_insert_rowid();
-    crate::audit::record(
+    super::audit::record(
         conn,
         "customer.create",
         phone.as_str(),
@@ -112,7 +112,7 @@ pub fn save(conn: &mut Connection, draft: &CustomerDraft) -> Result<Customer, Cu
                 "UPDATE customers SET name = ?2, updated_at = ?3 WHERE id = ?1",
                 params![c.id, name, now_ms()],
             )?;
-            crate::audit::record(
+            super::audit::record(
                 &tx,
                 "customer.rename",
                 phone.as_str(),

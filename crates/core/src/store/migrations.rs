@@ -12,6 +12,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("migrations/0003_bonuses_vouchers.sql")),
     (4, include_str!("migrations/0004_sync.sql")),
     (5, include_str!("migrations/0005_wire_truth.sql")),
+    (6, include_str!("migrations/0006_changes.sql")),
 ];
 
 pub fn latest() -> u32 {

@@ -10,9 +10,12 @@
 //! - codes with seq < the batch's `indexed_seq` are in the `code_search` index, the rest
 //!   are not (yet).
 
+pub mod audit;
 pub mod batches;
 pub mod bonuses;
+pub mod changes;
 pub mod checkpointer;
+pub mod code_writes;
 pub mod codes;
 pub mod codes_types;
 pub mod customers;

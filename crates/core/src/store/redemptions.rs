@@ -16,6 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::batches::add_count;
 use super::{from_ms, settings, StoreError};
+use crate::domain::change::Change;
 use crate::domain::code::Code;
 use crate::domain::lifecycle::{CodeStatus, IllegalTransition};
 use crate::domain::redeem::{
@@ -355,7 +356,7 @@ pub fn redeem(
         undo_until.timestamp_millis()
     ])?;
     let id = tx.last_insert_rowid();
-    crate::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "code.redeem",
@@ -369,17 +370,16 @@ pub fn redeem(
             "template": template_id,
         }),
     )?;
-    // A code activated on e-Buy is now used: e-Buy must hear of it so it cannot be
-    // used on another channel.
-    if prev == CodeStatus::Active {
-        crate::sync::activation::tell_ebuy(
-            &tx,
-            &counter.operator,
-            &check.code,
-            batch_id,
-            CodeStatus::Redeemed,
-        )?;
-    }
+    // A code an outside channel activated is now used: that channel must hear of it so
+    // it cannot be used there too.
+    announce(
+        &tx,
+        &counter.operator,
+        prev,
+        &check.code,
+        batch_id,
+        CodeStatus::Redeemed,
+    )?;
     let redemption = tx
         .prepare_cached(&format!("{SELECT_REDEMPTION} WHERE r.id = ?1"))?
         .query_row([id], redemption_from_row)?;
@@ -454,22 +454,14 @@ pub fn undo(
         "UPDATE redemptions SET undone_at = ?2, undone_by = ?3 WHERE id = ?1",
         params![r.id, now.timestamp_millis(), counter.operator],
     )?;
-    crate::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "code.redeem_undo",
         &r.code,
         &serde_json::json!({ "redemption": r.id, "terminal": counter.terminal }),
     )?;
-    if prev == CodeStatus::Active {
-        crate::sync::activation::tell_ebuy(
-            &tx,
-            &counter.operator,
-            &r.code,
-            batch_id,
-            CodeStatus::Active,
-        )?;
-    }
+    announce(&tx, &counter.operator, prev, &r.code, batch_id, prev)?;
     let r = tx
         .prepare_cached(&format!("{SELECT_REDEMPTION} WHERE r.id = ?1"))?
         .query_row([r.id], redemption_from_row)?;
@@ -516,24 +508,49 @@ pub fn disable(
     )?;
     add_count(&tx, found.code_id >> 32, found.status, -1)?;
     add_count(&tx, found.code_id >> 32, to, 1)?;
-    crate::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "code.disable",
         code,
         &serde_json::json!({ "from": found.status, "terminal": counter.terminal }),
     )?;
-    if found.status == CodeStatus::Active {
-        crate::sync::activation::tell_ebuy(
-            &tx,
-            &counter.operator,
-            code,
-            found.code_id >> 32,
-            CodeStatus::Disabled,
-        )?;
-    }
+    announce(
+        &tx,
+        &counter.operator,
+        found.status,
+        code,
+        found.code_id >> 32,
+        to,
+    )?;
     tx.commit()?;
     Ok(to)
+}
+
+/// Records a code's move to `status` when its status `before` the action makes it news
+/// for the outside (`Change::announces`: it was activated by an outside channel).
+/// For undo, `before` is the status the code returns to (it was that before the
+/// redemption).
+fn announce(
+    tx: &Connection,
+    who: &str,
+    before: CodeStatus,
+    code: &str,
+    batch: i64,
+    status: CodeStatus,
+) -> Result<(), StoreError> {
+    if Change::announces(before) {
+        super::changes::append(
+            tx,
+            who,
+            &Change::CodeStatusChanged {
+                code: code.to_owned(),
+                batch,
+                status,
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).

@@ -11,8 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 
 use super::locks::BatchLock;
 use super::{batches, code_id, now_ms, StoreError};
+use crate::domain::run::RunState;
 use crate::domain::{BatchName, CodeStatus, TicketType};
-use crate::import::RunState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunKind {
@@ -194,7 +194,7 @@ pub fn finish(conn: &mut Connection, run_id: i64) -> Result<(), StoreError> {
         params![run_id, now_ms()],
     )?;
     let ticket_type = ticket_type_of(&tx, batch_id)?;
-    crate::audit::record(&tx, &format!("codes.{kind}"), &ticket_type, &counts)?;
+    super::audit::record(&tx, &format!("codes.{kind}"), &ticket_type, &counts)?;
     tx.commit()?;
     Ok(())
 }
@@ -264,7 +264,7 @@ pub fn undo(tx: &Transaction<'_>, run_id: i64, state: RunState) -> Result<(), St
         params![run_id, state.as_str(), now_ms()],
     )?;
     let ticket_type = ticket_type_of(tx, batch_id)?;
-    crate::audit::record(
+    super::audit::record(
         tx,
         &format!("codes.{kind}.{}", state.as_str()),
         &ticket_type,

@@ -119,7 +119,7 @@ pub fn save(conn: &Connection, mut s: Settings) -> Result<Settings, SettingsErro
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![COUNTER_KEY, json],
     )?;
-    crate::audit::record(&tx, "settings.update", COUNTER_KEY, &serde_json::json!(s))?;
+    super::audit::record(&tx, "settings.update", COUNTER_KEY, &serde_json::json!(s))?;
     tx.commit().map_err(StoreError::from)?;
     Ok(s)
 }

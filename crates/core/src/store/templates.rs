@@ -11,13 +11,11 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{from_ms, now_ms, StoreError};
+use super::{actor, changes, from_ms, now_ms, StoreError};
 use crate::api_error::FieldError;
+use crate::domain::change::Change;
 use crate::domain::template::{Template, TemplateDraft, TemplateKind};
 use crate::domain::{Page, PageRequest};
-use crate::sync::connectors::{sense, wxcard};
-use crate::sync::outbox::{self, NewOp};
-use crate::sync::Platform;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
@@ -203,13 +201,13 @@ pub fn create(conn: &mut Connection, draft: TemplateDraft) -> Result<Template, T
         ],
     )?;
     let id = tx.last_insert_rowid();
-    crate::audit::record(
+    super::audit::record(
         &tx,
         "template.create",
         &id.to_string(),
         &serde_json::json!({ "title": d.title }),
     )?;
-    enqueue_wxcard(&tx, id, &d)?;
+    record_saved(&tx, id, &d)?;
     let t = get(&tx, id)?;
     tx.commit()?;
     Ok(t)
@@ -247,46 +245,28 @@ pub fn update(
             now_ms()
         ],
     )?;
-    crate::audit::record(
+    super::audit::record(
         &tx,
         "template.update",
         &id.to_string(),
         &serde_json::json!({ "before": before.fields, "after": d }),
     )?;
-    enqueue_wxcard(&tx, id, &d)?;
+    record_saved(&tx, id, &d)?;
     let t = get(&tx, id)?;
     tx.commit()?;
     Ok(t)
 }
 
-/// Tells the WeChat-card platform (001) of a template's new state: its create, or an
-/// update once a create is queued or done. A `general` template has no kind there and
-/// stays local; when it later becomes one of the four kinds, its create is queued then.
-fn enqueue_wxcard(tx: &Transaction<'_>, id: i64, d: &TemplateDraft) -> Result<(), StoreError> {
-    let Some(payload) = wxcard::payload_for(d) else {
-        return Ok(());
-    };
-    let subject = id.to_string();
-    let created: bool = tx
-        .query_row(
-            "SELECT 1 FROM outbox WHERE platform = ?1 AND op = ?2 AND subject = ?3 LIMIT 1",
-            params![Platform::WxCard.id(), wxcard::CREATE, subject],
-            |_| Ok(true),
-        )
-        .optional()?
-        .unwrap_or(false);
-    outbox::enqueue(
+/// Records a template's new state for the platforms (a change record in the caller's
+/// transaction); which platform hears of it, and as a create or an update, is the sync
+/// router's business.
+fn record_saved(tx: &Transaction<'_>, id: i64, d: &TemplateDraft) -> Result<(), StoreError> {
+    changes::append(
         tx,
-        NewOp {
-            platform: Platform::WxCard,
-            op: if created {
-                wxcard::UPDATE
-            } else {
-                wxcard::CREATE
-            },
-            subject: &subject,
-            batch_id: None,
-            payload,
+        &actor(),
+        &Change::TemplateSaved {
+            template: id,
+            draft: Box::new(d.clone()),
         },
     )?;
     Ok(())
@@ -374,41 +354,29 @@ pub fn link_batch(
         "UPDATE batches SET template_id = ?2, updated_at = ?3 WHERE id = ?1",
         params![batch_id, id, now_ms()],
     )?;
-    crate::audit::record(
+    super::audit::record(
         &tx,
         "template.link_batch",
         &id.to_string(),
         &serde_json::json!({ "ticket_type": ticket_type.trim() }),
     )?;
-    // The batch's codes go to 000 once, at the first link: the platform cannot take codes
-    // out of a ticket type, so a later re-link (after an unlink) must not send them again.
-    let sent_before: bool = tx
-        .query_row(
-            "SELECT 1 FROM outbox WHERE platform = ?1 AND op = ?2 AND batch_id = ?3
-               AND state IN ('queued', 'done') LIMIT 1",
-            params![Platform::Sense.id(), sense::IMPORT, batch_id],
-            |_| Ok(true),
-        )
-        .optional()?
-        .unwrap_or(false);
-    if !sent_before {
-        let payload = sense::ImportPayload::new(
-            ticket_type.trim(),
-            &t.fields.title,
-            codes.max(0) as u64,
-            platform_batch,
-        );
-        outbox::enqueue(
-            &tx,
-            NewOp {
-                platform: Platform::Sense,
-                op: sense::IMPORT,
-                subject: ticket_type.trim(),
-                batch_id: Some(batch_id),
-                payload: serde_json::to_value(&payload).unwrap_or_default(),
-            },
-        )?;
-    }
+    // The platforms hear of the link; whether the codes still need sending (only at a
+    // batch's first link) is the sync router's business.
+    changes::append(
+        &tx,
+        &actor(),
+        &Change::BatchLinked {
+            template: id,
+            batch: batch_id,
+            ticket_type: ticket_type.trim().to_owned(),
+            title: t.fields.title.clone(),
+            codes: codes.max(0) as u64,
+            platform_batch: platform_batch
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        },
+    )?;
     let t = get(&tx, id)?;
     tx.commit()?;
     Ok(t)
@@ -442,7 +410,7 @@ pub fn unlink_batch(
         "UPDATE batches SET template_id = NULL, updated_at = ?2 WHERE id = ?1",
         params![batch_id, now_ms()],
     )?;
-    crate::audit::record(
+    super::audit::record(
         &tx,
         "template.unlink_batch",
         &id.to_string(),

@@ -11,15 +11,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::customers::{self, describe};
 use super::redemptions::{counter_of, Counter};
-use super::{from_ms, settings, StoreError};
+use super::{changes, from_ms, settings, StoreError};
 use crate::api_error::FieldError;
+use crate::domain::change::Change;
 use crate::domain::customer::Phone;
 use crate::domain::lifecycle::{CodeStatus, IllegalTransition};
 use crate::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};
 use crate::domain::Page;
-use crate::sync::connectors::voucher;
-use crate::sync::outbox::{self, NewOp};
-use crate::sync::Platform;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VoucherError {
@@ -128,7 +126,7 @@ pub fn sell(
         now.timestamp_millis()
     ])?;
     let id = tx.last_insert_rowid();
-    crate::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "voucher.sell",
@@ -142,15 +140,13 @@ pub fn sell(
             "terminal": counter.terminal,
         }),
     )?;
-    outbox::enqueue_as(
+    changes::append(
         &tx,
         &counter.operator,
-        NewOp {
-            platform: Platform::Voucher,
-            op: voucher::BUY,
-            subject: &id.to_string(),
-            batch_id: None,
-            payload: serde_json::json!({ "name": draft.name, "priceFen": draft.price_fen }),
+        &Change::VoucherSold {
+            id,
+            name: draft.name.clone(),
+            price_fen: draft.price_fen,
         },
     )?;
     let v = get(&tx, id)?;
@@ -197,7 +193,7 @@ pub fn use_voucher(
             at: now,
         });
     }
-    crate::audit::record_as(
+    super::audit::record_as(
         &tx,
         &counter.operator,
         "voucher.use",
@@ -305,22 +301,38 @@ pub fn for_each<E: From<VoucherError>>(
 
 /// Marks a voucher used because its platform says it was used there (`used_by` = the
 /// platform, `used_terminal` `platform`). A voucher already used here is left alone (used
-/// is final); `Ok(false)` then. One statement, right on its own (the pull holds no
-/// transaction across requests).
+/// is final); `Ok(false)` then. The move (the lifecycle's active -> redeemed) and its
+/// audit entry are one transaction of their own (the pull holds none across requests).
 pub fn mark_used_on_platform(
     conn: &Connection,
     id: i64,
     platform: &str,
     used_at_ms: i64,
 ) -> Result<bool, StoreError> {
-    let moved = conn
+    // A constant move, legal by the table; checked so the rule has one home.
+    if CodeStatus::Active.transition(CodeStatus::Redeemed).is_err() {
+        return Ok(false);
+    }
+    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let moved = tx
         .prepare_cached(
             "UPDATE vouchers SET used_at = ?2, used_by = ?3, used_terminal = 'platform',
                     updated_at = ?4
               WHERE id = ?1 AND used_at IS NULL",
         )?
         .execute(params![id, used_at_ms, platform, crate::store::now_ms()])?;
-    Ok(moved == 1)
+    if moved != 1 {
+        return Ok(false);
+    }
+    super::audit::record_as(
+        &tx,
+        platform,
+        "voucher.use_on_platform",
+        &id.to_string(),
+        &serde_json::json!({ "usedAt": from_ms(used_at_ms) }),
+    )?;
+    tx.commit()?;
+    Ok(true)
 }
 
 /// Each variant's code, exactly, and listed (`crate::all_error_codes` is built from the lists).

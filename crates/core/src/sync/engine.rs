@@ -30,8 +30,8 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::{params, Connection, TransactionBehavior};
 
-use super::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs};
-use super::http::Http;
+use super::connector::{Connector, Op, OpResult, Refs};
+use super::http::{CallError, CallErrorKind, Http};
 use super::settings::{self, Note};
 use super::types::{Platform, PlatformRun, SyncReport};
 use super::{connectors, outbox, SyncResult};
@@ -114,6 +114,8 @@ pub fn backoff(opts: &RunOptions, attempts: u32, rng: &mut SmallRng) -> Duration
 /// Runs every enabled platform (or one), one after the other.
 pub fn run(db: &Path, only: Option<Platform>, opts: &RunOptions) -> SyncResult<SyncReport> {
     let mut conn = store::open(db)?;
+    // Changes recorded by any process and not routed yet go out in this run.
+    super::router::route_pending(&mut conn)?;
     prune(&conn)?;
     let mut report = SyncReport::default();
     let started = Instant::now();

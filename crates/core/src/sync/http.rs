@@ -19,8 +19,107 @@ use std::time::Duration;
 use reqwest::blocking::Client;
 use reqwest::{redirect, Certificate, Method, Url};
 
-use super::connector::{CallError, CallErrorKind};
-use super::types::PlatformSettings;
+use super::types::{Platform, PlatformSettings};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallErrorKind {
+    /// Could not connect: nothing reached the server.
+    Offline,
+    /// Sent, no answer in time: it may have been applied.
+    Timeout,
+    /// The connection broke after sending: it may have been applied.
+    Lost,
+    /// The platform asked us to slow down (429, 000's ret 4); nothing applied.
+    RateLimited,
+    /// A 5xx or the platform's "server error"; nothing applied (per the specs).
+    Server,
+    /// Token or signature refused: staff must fix the credentials in Settings.
+    Auth,
+    /// An answer we cannot read or trust (bad JSON, bad signature): may have applied.
+    BadAnswer,
+    /// No TLS connection could be made (certificate not trusted, wrong name, expired):
+    /// nothing was sent; staff must fix the trust (CA file, SSL_CERT_FILE) or the address.
+    Tls,
+    /// The platform's settings stop the call before or instead of sending: plain HTTP to
+    /// another machine not allowed, the CA file unreadable, a redirect to another address.
+    /// Nothing was applied; waiting does not help, staff must fix Settings.
+    Setup,
+}
+
+impl CallErrorKind {
+    /// As stored (`sync_platforms.last_error_kind`) and as the UI's message keys name it
+    /// (`sync.errorKind.<kind>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallErrorKind::Offline => "offline",
+            CallErrorKind::Timeout => "timeout",
+            CallErrorKind::Lost => "lost",
+            CallErrorKind::RateLimited => "rate_limited",
+            CallErrorKind::Server => "server",
+            CallErrorKind::Auth => "auth",
+            CallErrorKind::BadAnswer => "bad_answer",
+            CallErrorKind::Tls => "tls",
+            CallErrorKind::Setup => "setup",
+        }
+    }
+
+    /// Failures that will not heal by waiting: the run stops the platform at once.
+    pub fn needs_staff(self) -> bool {
+        matches!(
+            self,
+            CallErrorKind::Auth | CallErrorKind::Tls | CallErrorKind::Setup
+        )
+    }
+}
+
+/// A whole call failed: the engine retries every op of it later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallError {
+    pub kind: CallErrorKind,
+    /// In plain words, with what to do.
+    pub message: String,
+    /// Seconds the platform asked us to wait.
+    pub retry_after: Option<u64>,
+}
+
+impl CallError {
+    pub fn new(kind: CallErrorKind, message: impl Into<String>) -> CallError {
+        CallError {
+            kind,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+    pub fn rate_limited(retry_after: Option<u64>) -> CallError {
+        CallError {
+            kind: CallErrorKind::RateLimited,
+            message: "the platform asked us to slow down; sending again shortly".into(),
+            retry_after,
+        }
+    }
+    pub fn auth(p: Platform, words: &str) -> CallError {
+        CallError::new(
+            CallErrorKind::Auth,
+            format!(
+                "the platform refused our {} ({words}); enter a valid one in Settings",
+                p.secret_name()
+            ),
+        )
+    }
+    pub fn server(status: u16, words: &str) -> CallError {
+        CallError::new(
+            CallErrorKind::Server,
+            format!("the platform had an error (HTTP {status}: {words}); sending again later"),
+        )
+    }
+    /// Whether the request may have reached the server and been applied.
+    pub fn may_have_applied(&self) -> bool {
+        matches!(
+            self.kind,
+            CallErrorKind::Timeout | CallErrorKind::Lost | CallErrorKind::BadAnswer
+        )
+    }
+}
 
 /// A whole answer of the server (any HTTP status).
 #[derive(Debug, Clone)]

@@ -21,6 +21,7 @@ pub mod engine;
 pub mod http;
 pub mod outbox;
 pub mod probe;
+pub mod router;
 pub mod settings;
 pub mod types;
 
@@ -35,6 +36,8 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Page(#[from] crate::domain::page::PageError),
+    #[error(transparent)]
+    Transition(#[from] crate::domain::lifecycle::IllegalTransition),
     #[error("unknown platform \"{0}\"; use p000, p001, p002, p003 or p004")]
     UnknownPlatform(String),
     #[error("{message}")]
@@ -79,7 +82,11 @@ crate::error_codes::impl_error_code! {
             SyncError::BatchNotFound(_) => "batch_not_found",
             SyncError::TooManyCodes => "too_many_codes",
         }
-        wraps { Store(crate::store::StoreError), Page(crate::domain::page::PageError) }
+        wraps {
+            Store(crate::store::StoreError),
+            Page(crate::domain::page::PageError),
+            Transition(crate::domain::lifecycle::IllegalTransition),
+        }
         fn fields(&self) -> Vec<FieldError> {
             match self {
                 SyncError::Field {
@@ -129,6 +136,13 @@ mod error_code_tests {
             (
                 SyncError::Page(crate::domain::page::PageError::PageZero),
                 "invalid_page",
+            ),
+            (
+                SyncError::Transition(crate::domain::lifecycle::IllegalTransition {
+                    from: crate::domain::CodeStatus::Redeemed,
+                    to: crate::domain::CodeStatus::Active,
+                }),
+                "illegal_transition",
             ),
             (SyncError::UnknownPlatform("p9".into()), "unknown_platform"),
             (field, "invalid_fields"),

@@ -170,7 +170,7 @@ pub fn retry(conn: &mut Connection, id: i64) -> SyncResult<OutboxItem> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let it = conflict_state(&tx, id)?;
     requeue(&tx, id, None)?;
-    crate::audit::record(
+    crate::store::audit::record(
         &tx,
         "sync.conflict_retry",
         &format!("outbox:{id}"),
@@ -192,7 +192,7 @@ pub fn edit(conn: &mut Connection, id: i64, payload: serde_json::Value) -> SyncR
         }
     })?;
     requeue(&tx, id, Some(&payload))?;
-    crate::audit::record(
+    crate::store::audit::record(
         &tx,
         "sync.conflict_edit",
         &format!("outbox:{id}"),
@@ -212,7 +212,7 @@ pub fn discard(conn: &mut Connection, id: i64, reason: &str) -> SyncResult<Outbo
         "UPDATE outbox SET state = 'discarded', updated_at = ?2 WHERE id = ?1",
         params![id, now_ms()],
     )?;
-    crate::audit::record(
+    crate::store::audit::record(
         &tx,
         "sync.conflict_discard",
         &format!("outbox:{id}"),

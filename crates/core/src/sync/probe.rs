@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::connector::{CallError, CallErrorKind};
 use super::credentials::Secret;
-use super::http::{Answer, Http};
+use super::http::{Answer, CallError, CallErrorKind, Http};
 use super::types::{ConnectionTest, ConnectionVerdict, Platform, PlatformSettings};
 
 /// Tests the platform with these settings (on or off: staff test before turning sync

@@ -201,7 +201,7 @@ pub fn save(
             input.upload_path.trim()
         ],
     )?;
-    crate::audit::record(
+    crate::store::audit::record(
         &tx,
         "sync.settings",
         p.id(),
@@ -353,7 +353,7 @@ pub enum Note {
     /// queue is in (the platform's Retry-After, a backoff) stays.
     Reached,
     Failure {
-        kind: super::connector::CallErrorKind,
+        kind: super::http::CallErrorKind,
         message: String,
         pause_until: i64,
     },

@@ -4,6 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{TimeZone, Utc};
+use coupondesk_core::domain::bonus::BonusDraft;
+use coupondesk_core::domain::offer::Offer;
+use coupondesk_core::domain::template::{CodeType, TemplateDraft};
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::import::{ImportOptions, ImportReport, ImportTarget};
 use coupondesk_core::progress::CancelToken;
@@ -25,6 +29,25 @@ pub fn fixture() -> Fixture {
 }
 
 impl Fixture {
+    /// A new batch `t` ("batch t") of `n` generated codes.
+    pub fn generated(&self, t: &str, n: u64) {
+        self.desk
+            .create_batch(t, &format!("batch {t}"))
+            .expect("batch");
+        self.desk
+            .generate_codes(
+                &coupondesk_core::generate::GenerateRequest {
+                    ticket_type: t.into(),
+                    count: n,
+                    length: None,
+                    prefix: None,
+                },
+                &CancelToken::new(),
+                &mut |_| {},
+            )
+            .expect("generate");
+    }
+
     pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let p = self.dir.path().join(name);
         std::fs::write(&p, bytes).expect("write");
@@ -159,4 +182,45 @@ pub fn check_index_complete(desk: &Desk, db: &Path) {
         [],
     )
     .expect("the search index matches the codes");
+}
+
+/// A cash template (20 off orders of 100), valid 2020-2099: the tests' usual one.
+pub fn cash(title: &str) -> TemplateDraft {
+    TemplateDraft {
+        offer: Offer::Cash {
+            reduce_fen: 2000,
+            least_fen: 10000,
+        },
+        title: title.into(),
+        brand_name: "海底捞".into(),
+        color: "Color010".into(),
+        logo_url: "https://example.com/logo.png".into(),
+        notice: "使用时向服务员出示此券".into(),
+        description: "不可与其他优惠同享".into(),
+        service_phone: String::new(),
+        quantity: 1000,
+        get_limit: 1,
+        code_type: CodeType::CodeTypeText,
+        begin_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+        end_at: Utc.with_ymd_and_hms(2099, 1, 1, 0, 0, 0).unwrap(),
+        term: None,
+        time_limits: vec![],
+        accept_category: String::new(),
+        reject_category: String::new(),
+        can_use_with_other_discount: false,
+    }
+}
+
+/// `quantity` bonuses of `amount_fen` each, no expiry, no minimum.
+pub fn bonus_draft(amount_fen: i64, quantity: u32) -> BonusDraft {
+    BonusDraft {
+        amount_fen,
+        quantity,
+        expired_at: None,
+        expires_on: None,
+        min_amount_fen: 0,
+        xname: "FB".into(),
+        product_sku: None,
+        enabled: true,
+    }
 }

@@ -13,8 +13,8 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs};
-use crate::sync::http::Http;
+use crate::sync::connector::{Connector, Op, OpResult, Refs};
+use crate::sync::http::{CallError, CallErrorKind, Http};
 use crate::sync::settings::Endpoint;
 use crate::sync::types::{Platform, RemoteSummary};
 

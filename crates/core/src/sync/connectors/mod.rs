@@ -9,8 +9,8 @@ pub mod wxcard;
 
 use serde_json::Value;
 
-use super::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs};
-use super::http::{Answer, Http};
+use super::connector::{Connector, Op, OpResult, Refs};
+use super::http::{Answer, CallError, CallErrorKind, Http};
 use super::settings::Endpoint;
 use super::types::Platform;
 

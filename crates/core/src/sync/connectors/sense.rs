@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{adopted, body, enc, http_failure, one_by_one, wrong_address};
-use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
-use crate::sync::http::{Answer, Http};
+use crate::sync::connector::{Connector, Op, OpResult, Refs, RemoteRef};
+use crate::sync::http::{Answer, CallError, CallErrorKind, Http};
 use crate::sync::settings::Endpoint;
 use crate::sync::types::{Platform, RemoteSummary};
 

@@ -16,8 +16,8 @@ use serde_json::Value;
 use super::{
     adopted, bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
 };
-use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
-use crate::sync::http::{Answer, Http};
+use crate::sync::connector::{Connector, Op, OpResult, Refs, RemoteRef};
+use crate::sync::http::{Answer, CallError, CallErrorKind, Http};
 use crate::sync::settings::Endpoint;
 use crate::sync::types::{Platform, RemoteSummary};
 

@@ -25,8 +25,8 @@ use super::{
 use crate::domain::offer::Offer;
 use crate::domain::template::TemplateDraft;
 use crate::domain::validity::DayKind;
-use crate::sync::connector::{CallError, CallErrorKind, Connector, Op, OpResult, Refs, RemoteRef};
-use crate::sync::http::{Answer, Http};
+use crate::sync::connector::{Connector, Op, OpResult, Refs, RemoteRef};
+use crate::sync::http::{Answer, CallError, CallErrorKind, Http};
 use crate::sync::settings::Endpoint;
 use crate::sync::types::{Platform, RemoteSummary};
 

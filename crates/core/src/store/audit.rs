@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection};
 
-use crate::store::{actor, now_ms, StoreError};
+use super::{actor, now_ms, StoreError};
 
 pub fn record(
     conn: &Connection,
