@@ -388,7 +388,10 @@ fn rate_limits_wait_for_retry_after_and_refused_tokens_keep_the_queue() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(stored, pause_end);
+    assert_eq!(
+        stored, pause_end,
+        "the stored pause is not Retry-After (7 s) from the engine's time {t0}"
+    );
     let s = desk.sync_status().unwrap();
     let p2 = s
         .platforms
