@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use acceptance::app::{artifacts, Driver};
+use acceptance::i18n::{Lang, Table};
 use acceptance::webdriver::{Session, WdResult};
 
 #[path = "e2e/sync.rs"]
@@ -29,6 +30,21 @@ fn set(s: &Session, id: &str, text: &str) -> WdResult<()> {
 fn text_of(s: &Session, id: &str) -> WdResult<String> {
     let e = s.testid(id)?;
     s.text(&e)
+}
+
+/// The message `key` of the Chinese table (the language a fresh profile starts in).
+fn zh(key: &str, params: &[(&str, &str)]) -> WdResult<String> {
+    Table::load(Lang::Zh)?.text(key, params)
+}
+
+/// The texts of each `td` of each row matching `css`.
+fn table_cells(s: &Session, css: &str) -> WdResult<Vec<Vec<String>>> {
+    let mut rows = Vec::new();
+    for row in s.find_all(css)? {
+        let cells = s.find_all_in(&row, "td")?;
+        rows.push(cells.iter().map(|c| s.text(c)).collect::<WdResult<_>>()?);
+    }
+    Ok(rows)
 }
 
 /// Waits until the element's text, digits only, equals `want`.
@@ -77,7 +93,7 @@ fn import_flow(s: &Session, csv: &Path) -> WdResult<()> {
     s.click(&s.testid("import-preview-load")?)?;
     s.testid("import-preview-table")?;
     let encoding = text_of(s, "import-encoding")?;
-    if !encoding.to_lowercase().contains("utf") {
+    if encoding != zh("encoding.utf-8", &[])? {
         return Err(format!("detected encoding shown as {encoding:?}"));
     }
     shot(s, T, "2-preview");
@@ -86,10 +102,24 @@ fn import_flow(s: &Session, csv: &Path) -> WdResult<()> {
     wait_number(s, "import-result-imported", 20)?;
     wait_number(s, "import-result-duplicate", 2)?;
     wait_number(s, "import-result-invalid", 2)?;
-    let rows = s.find_all("[data-testid=\"import-error-row\"]")?;
-    let texts: Vec<String> = rows.iter().map(|r| s.text(r)).collect::<WdResult<_>>()?;
-    if rows.len() != 2 || !texts[0].contains("23") || !texts[1].contains("25") {
-        return Err(format!("invalid rows shown as {texts:?}"));
+    // Line, translated reason, value: exactly the two invalid rows of the file.
+    let shown = table_cells(s, "[data-testid=\"import-error-row\"]")?;
+    let want = vec![
+        vec![
+            "23".to_owned(),
+            zh("issue.bad_character", &[])?,
+            "bad code".to_owned(),
+        ],
+        vec![
+            "25".to_owned(),
+            zh("issue.too_short", &[])?,
+            "ab".to_owned(),
+        ],
+    ];
+    if shown != want {
+        return Err(format!(
+            "invalid rows shown as {shown:?}, expected {want:?}"
+        ));
     }
     shot(s, T, "3-result");
     s.click(&s.testid("import-close")?)?;
@@ -206,7 +236,7 @@ fn template_and_redeem_flow(s: &Session, code: &str) -> WdResult<()> {
     set(s, "redeem-code", &format!("{code}{ENTER}"))?;
     verdict(s, "ok")?;
     let off = text_of(s, "redeem-reduction")?;
-    if !off.contains("20.00") {
+    if off != "¥20.00" {
         return Err(format!("reduction shown as {off:?}"));
     }
     shot(s, T, "3-checked");
@@ -252,15 +282,16 @@ fn switch_to_english_and_see_a_field_error_for_a_taken_name() {
         .open_app(&dir.path().join("e2e.sqlite3"))
         .expect("app");
     let result = (|| -> WdResult<()> {
+        let (zh, en) = (Table::load(Lang::Zh)?, Table::load(Lang::En)?);
+        let label = |t: &Table| t.text("batches.create", &[]);
         // A fresh profile: the app starts in Chinese.
-        let zh = s.wait_until("a Chinese label", WAIT, |s| {
-            let t = text_of(s, "batch-create-open")?;
-            Ok((!t.is_ascii()).then_some(t))
+        let (want_zh, want_en) = (label(&zh)?, label(&en)?);
+        s.wait_until(&format!("the label {want_zh:?}"), WAIT, |s| {
+            Ok((text_of(s, "batch-create-open")? == want_zh).then_some(()))
         })?;
         s.select(&s.testid("lang-switch")?, "en")?;
-        let en = s.wait_until("an English label", WAIT, |s| {
-            let t = text_of(s, "batch-create-open")?;
-            Ok((t != zh && t.is_ascii()).then_some(t))
+        s.wait_until(&format!("the label {want_en:?}"), WAIT, |s| {
+            Ok((text_of(s, "batch-create-open")? == want_en).then_some(()))
         })?;
         create_batch(&s, "LANG1", "Spring sale")?;
         s.wait_for(
@@ -276,8 +307,9 @@ fn switch_to_english_and_see_a_field_error_for_a_taken_name() {
             }
         })?;
         shot(&s, "language", "field-error");
-        if !err.to_lowercase().contains("name") {
-            return Err(format!("field error {err:?} (label was {en:?})"));
+        let want = en.text("error.batch_name_taken", &[])?;
+        if err != want {
+            return Err(format!("field error {err:?}, expected {want:?}"));
         }
         Ok(())
     })();

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use coupondesk_core::sync::{Platform, PlatformSettingsInput};
 use coupondesk_remote_sim::{Faults, Sim, SimConfig, SimHandle};
 
-use super::{shot, Driver, Session, WdResult, WAIT};
+use super::{shot, zh, Driver, Session, WdResult, WAIT};
 
 const CODES: u64 = 12;
 
@@ -59,18 +59,10 @@ fn sync_flow(s: &Session, sim: &SimHandle, refused: &str) -> WdResult<()> {
     })?;
     // Test connection, through the real core: e-Buy answers but has no call that proves
     // the key without changing codes ("reachable"); the bonus platform is not set up.
-    for (platform, verdict, words) in [
-        (
-            "p004",
-            "reachable",
-            "e-Buy 电子券：可以连接。它没有不改动数据就能验证密钥的接口，签名密钥要到第一次真正激活时才能确认。",
-        ),
-        (
-            "p002",
-            "not_configured",
-            "红包平台：同步未开启或设置不完整，没有发出请求。",
-        ),
-    ] {
+    for (platform, verdict) in [("p004", "reachable"), ("p002", "not_configured")] {
+        // The staff's sentence, exactly as the table words it; the core's details follow.
+        let name = zh(&format!("platform.{platform}"), &[])?;
+        let words = zh(&format!("sync.verdict.{verdict}"), &[("platform", &name)])?;
         let c = card(s, platform)?;
         s.click(&s.find_in(&c, "[data-testid=\"sync-test\"]")?)?;
         let shown = s.wait_until("a connection verdict", WAIT, |s| {
@@ -83,7 +75,7 @@ fn sync_flow(s: &Session, sim: &SimHandle, refused: &str) -> WdResult<()> {
                 Err(_) => Ok(None),
             }
         })?;
-        if shown.0 != verdict || !shown.1.starts_with(words) {
+        if shown.0 != verdict || !shown.1.starts_with(&words) {
             return Err(format!(
                 "{platform}: the test said {shown:?}, expected {verdict} worded {words:?}"
             ));
@@ -92,7 +84,7 @@ fn sync_flow(s: &Session, sim: &SimHandle, refused: &str) -> WdResult<()> {
     shot(s, T, "1b-tested");
     let conflict = s.wait_for("[data-testid=\"conflict-row\"]", WAIT)?;
     let subject = s.text(&s.find_in(&conflict, "[data-testid=\"conflict-subject\"]")?)?;
-    if !subject.contains(refused) {
+    if subject != refused {
         return Err(format!(
             "the conflict is about {subject:?}, expected {refused}"
         ));

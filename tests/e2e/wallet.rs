@@ -1,6 +1,8 @@
 //! End-to-end: red-packet bonuses and exchange vouchers in the real window (issue #4).
 
-use super::{set, shot, verdict, Driver, Session, WdResult, ENTER, WAIT};
+use super::{set, shot, verdict, zh, Driver, Session, WdResult, ENTER, WAIT};
+
+const PHONE: &str = "13800138000";
 
 fn bonus_flow(s: &Session) -> WdResult<String> {
     const T: &str = "bonus";
@@ -26,12 +28,25 @@ fn bonus_flow(s: &Session) -> WdResult<String> {
     shot(s, T, "2-list");
     s.click(&s.find_in(&rows[0], "[data-testid=\"bonus-row-code\"]")?)?;
     s.testid("bonus-detail-code")?;
-    set(s, "bonus-grant-phone", "13800138000")?;
+    if s.text(&s.testid("bonus-detail-code")?)? != code {
+        return Err(format!("the detail page is not the page of {code}"));
+    }
+    // Before the grant the page says nobody has it; after it, the customer's phone.
+    let nobody = zh("bonusDetail.notGranted", &[])?;
+    if s.text(&s.testid("bonus-detail-customer")?)? != nobody {
+        return Err("a fresh bonus shown as granted".into());
+    }
+    set(s, "bonus-grant-phone", PHONE)?;
     s.click(&s.testid("bonus-grant-submit")?)?;
-    s.wait_until("granted", WAIT, |s| {
-        let t = s.text(&s.testid("bonus-detail-code")?)?;
-        Ok(t.contains(&code).then_some(()))
+    s.wait_until("the customer shown after the grant", WAIT, |s| {
+        let t = s.text(&s.testid("bonus-detail-customer")?)?;
+        Ok((t == PHONE).then_some(()))
     })?;
+    let notice = s.text(&s.testid("bonus-detail-done")?)?;
+    let want = zh("bonusDetail.granted", &[("phone", PHONE)])?;
+    if notice != want {
+        return Err(format!("grant notice {notice:?}, expected {want:?}"));
+    }
     shot(s, T, "3-granted");
 
     s.click(&s.testid("nav-redeem")?)?;
@@ -67,7 +82,7 @@ fn create_bonuses_grant_one_and_redeem_it_once_at_the_counter() {
         .get_bonus(coupondesk_core::store::bonuses::BonusRef::Code(&code))
         .expect("bonus");
     assert_eq!((b.amount_fen, b.used_order_fen), (250, Some(3000)));
-    assert_eq!(b.customer.as_deref(), Some("13800138000"));
+    assert_eq!(b.customer.as_deref(), Some(PHONE));
 }
 
 fn voucher_flow(s: &Session) -> WdResult<()> {
@@ -87,14 +102,26 @@ fn voucher_flow(s: &Session) -> WdResult<()> {
     shot(s, T, "2-sold");
     s.click(&s.find_in(&row, "[data-testid=\"voucher-row-name\"]")?)?;
     s.testid("voucher-detail-name")?;
+    let status = |s: &Session| -> WdResult<(Option<String>, String)> {
+        let e = s.testid("voucher-detail-status")?;
+        Ok((s.attribute(&e, "data-status")?, s.text(&e)?))
+    };
+    let valid = (Some("valid".to_owned()), zh("voucherStatus.valid", &[])?);
+    if status(s)? != valid {
+        return Err(format!("a sold voucher shown as {:?}", status(s)?));
+    }
+    // "Mark used" asks for a second click.
     let used = s.testid("voucher-use")?;
     s.click(&used)?;
     s.click(&s.testid("voucher-use")?)?;
-    s.wait_until("voucher used", WAIT, |s| {
-        Ok(s.find_all("[data-testid=\"voucher-use\"]")?
-            .is_empty()
-            .then_some(()))
+    let want = (Some("used".to_owned()), zh("voucherStatus.used", &[])?);
+    s.wait_until("the voucher's status: used", WAIT, |s| {
+        Ok((status(s)? == want).then_some(()))
     })?;
+    let notice = s.text(&s.testid("voucher-used-done")?)?;
+    if notice != zh("voucherDetail.usedDone", &[])? {
+        return Err(format!("used notice {notice:?}"));
+    }
     shot(s, T, "3-used");
     Ok(())
 }
@@ -114,7 +141,7 @@ fn sell_a_voucher_and_mark_it_used_once() {
     let v = desk.get_voucher(1).expect("voucher");
     assert_eq!(
         (v.customer.as_str(), v.price_fen, v.valid),
-        ("13800138000", 28800, false)
+        (PHONE, 28800, false)
     );
     assert!(v.used_at.is_some());
     let again = desk

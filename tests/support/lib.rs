@@ -1,5 +1,6 @@
-//! Shared by the end-to-end tests: a small W3C WebDriver client and the launcher of
-//! tauri-driver + the real app window.
+//! Shared by the end-to-end tests: a small W3C WebDriver client, the launcher of
+//! tauri-driver + the real app window, and the UI's message tables.
 
 pub mod app;
+pub mod i18n;
 pub mod webdriver;

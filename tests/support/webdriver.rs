@@ -44,6 +44,17 @@ fn answer(resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> WdResu
     }
 }
 
+/// The elements of a "find elements" answer.
+fn elements(v: &Value) -> Vec<Element> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e[ELEMENT_KEY].as_str().map(|s| Element(s.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl Session {
     /// Starts the app through tauri-driver listening on `port`.
     pub fn start(port: u16, application: &Path, args: &[String]) -> WdResult<Session> {
@@ -79,13 +90,7 @@ impl Session {
 
     pub fn find_all(&self, css: &str) -> WdResult<Vec<Element>> {
         let v = self.post("/elements", json!({"using": "css selector", "value": css}))?;
-        Ok(v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| e[ELEMENT_KEY].as_str().map(|s| Element(s.to_owned())))
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(elements(&v))
     }
 
     /// The first element matching `css`, waiting up to `timeout` for it to appear.
@@ -136,6 +141,15 @@ impl Session {
             .as_str()
             .map(|s| Element(s.to_owned()))
             .ok_or_else(|| format!("no {css} inside the element"))
+    }
+
+    /// Every element matching `css` inside `parent`, in document order.
+    pub fn find_all_in(&self, parent: &Element, css: &str) -> WdResult<Vec<Element>> {
+        let v = self.post(
+            &format!("/element/{}/elements", parent.0),
+            json!({"using": "css selector", "value": css}),
+        )?;
+        Ok(elements(&v))
     }
 
     pub fn testid(&self, id: &str) -> WdResult<Element> {

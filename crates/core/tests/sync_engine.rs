@@ -3,6 +3,7 @@
 //! inbox's choices.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use coupondesk_core::api_error::ErrorCode;
@@ -10,7 +11,7 @@ use coupondesk_core::domain::bonus::BonusDraft;
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::generate::GenerateRequest;
 use coupondesk_core::progress::CancelToken;
-use coupondesk_core::sync::engine::RunOptions;
+use coupondesk_core::sync::engine::{Clock, RunOptions};
 use coupondesk_core::sync::{
     ActivationRequest, OutboxItem, OutboxQuery, OutboxState, Platform, PlatformSettingsInput,
 };
@@ -25,6 +26,53 @@ fn quick() -> RunOptions {
         // A lost create is read back after the settle time (docs/sync.md): short here.
         settle: Duration::from_millis(300),
         ..RunOptions::default()
+    }
+}
+
+/// The engine's time in tests that must not depend on how busy the machine is: it
+/// stands still unless the engine sleeps, and a sleep returns at once, having moved it on
+/// by exactly the time asked. `on_sleep` sees the time after each sleep (a test uses it
+/// to let the simulated platform's rate window open when the pause is over).
+struct VirtualClock {
+    now: Mutex<i64>,
+    slept: Mutex<Vec<Duration>>,
+    on_sleep: Box<dyn Fn(i64) + Send + Sync>,
+}
+
+impl std::fmt::Debug for VirtualClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VirtualClock")
+            .field("now", &self.now_ms())
+            .field("slept", &self.sleeps())
+            .finish()
+    }
+}
+
+impl VirtualClock {
+    fn at(now: i64, on_sleep: impl Fn(i64) + Send + Sync + 'static) -> Arc<VirtualClock> {
+        Arc::new(VirtualClock {
+            now: Mutex::new(now),
+            slept: Mutex::new(Vec::new()),
+            on_sleep: Box::new(on_sleep),
+        })
+    }
+    fn sleeps(&self) -> Vec<Duration> {
+        self.slept.lock().unwrap().clone()
+    }
+}
+
+impl Clock for VirtualClock {
+    fn now_ms(&self) -> i64 {
+        *self.now.lock().unwrap()
+    }
+    fn sleep(&self, d: Duration) {
+        let now = {
+            let mut now = self.now.lock().unwrap();
+            *now += d.as_millis() as i64;
+            *now
+        };
+        self.slept.lock().unwrap().push(d);
+        (self.on_sleep)(now);
     }
 }
 
@@ -291,52 +339,86 @@ fn a_bonus_whose_create_answer_was_lost_is_found_by_its_key_before_sending_again
 #[test]
 fn rate_limits_wait_for_retry_after_and_refused_tokens_keep_the_queue() {
     let dir = tempfile::tempdir().unwrap();
-    let sim = Sim::start(SimConfig::default()).unwrap();
+    let sim = Arc::new(Sim::start(SimConfig::default()).unwrap());
     let desk = setup(dir.path(), &sim, 0);
     bonus(&desk, 3);
+    // The engine's time stands still unless the engine sleeps, so nothing below depends
+    // on how long a step takes on a busy machine. It starts a minute ahead of the wall
+    // clock because the status compares the stored pause with the wall clock: it must
+    // still show the pause however slowly this test runs.
+    let t0 = coupondesk_core::store::now_ms() + 60_000;
+    let pause_end = t0 + 7_000;
+    // The platform's window is full (it refuses every request, Retry-After: 7) until the
+    // engine's time reaches the end of the pause; the simulator's own window is real
+    // time, which a virtual clock does not move.
+    let clock = {
+        let sim = Arc::clone(&sim);
+        VirtualClock::at(t0, move |now| {
+            if now >= pause_end {
+                sim.set_faults(Faults::default());
+            }
+        })
+    };
     sim.set_faults(Faults {
-        rate_limit_per_sec: Some(1),
+        rate_limit_per_sec: Some(0),
         retry_after_secs: Some(7),
         ..Faults::default()
     });
-    let r = desk
-        .sync_run(
-            Some(Platform::Bonus),
-            &RunOptions {
-                wait: false,
-                ..quick()
-            },
+    let opts = RunOptions {
+        clock: clock.clone(),
+        ..quick()
+    };
+    let no_wait = RunOptions {
+        wait: false,
+        ..opts.clone()
+    };
+    let refused = |sim: &SimHandle| sim.counters().injected.get("rate_limited").copied();
+    let r = desk.sync_run(Some(Platform::Bonus), &no_wait).unwrap();
+    assert_eq!(
+        (r.platforms[0].requests, r.platforms[0].done, r.remaining()),
+        (1, 0, 3)
+    );
+    assert_eq!(refused(&sim), Some(1));
+    // The pause is the platform's Retry-After from the engine's time of the refusal.
+    let conn = rusqlite::Connection::open(dir.path().join("shop.sqlite3")).unwrap();
+    let stored: i64 = conn
+        .query_row(
+            "SELECT paused_until FROM sync_platforms WHERE platform = 'p002'",
+            [],
+            |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(r.platforms[0].done, 1);
-    assert_eq!(r.remaining(), 2);
+    assert_eq!(
+        stored, pause_end,
+        "the stored pause is not Retry-After (7 s) from the engine's time {t0}"
+    );
     let s = desk.sync_status().unwrap();
     let p2 = s
         .platforms
         .iter()
         .find(|p| p.platform == Platform::Bonus)
         .unwrap();
-    let paused = p2.paused_until.expect("paused by Retry-After");
-    let wait = paused - chrono::Utc::now();
-    assert!(
-        wait > chrono::Duration::seconds(5) && wait <= chrono::Duration::seconds(7),
-        "{wait}"
+    assert_eq!(
+        p2.paused_until.map(|t| t.timestamp_millis()),
+        Some(pause_end),
+        "paused by Retry-After"
     );
     // A run started meanwhile does not send before the pause ends.
     let before = sim.counters().requests.values().sum::<u64>();
-    let r = desk
-        .sync_run(
-            Some(Platform::Bonus),
-            &RunOptions {
-                wait: false,
-                ..quick()
-            },
-        )
-        .unwrap();
+    let r = desk.sync_run(Some(Platform::Bonus), &no_wait).unwrap();
     assert_eq!(r.platforms[0].requests, 0);
     assert_eq!(sim.counters().requests.values().sum::<u64>(), before);
+    assert!(clock.sleeps().is_empty(), "{clock:?}");
+    // A run that waits sleeps exactly to the end of the pause, then sends the queue. A
+    // request sent before the end would have been refused again.
+    let r = desk.sync_run(Some(Platform::Bonus), &opts).unwrap();
+    assert_eq!((r.platforms[0].done, r.remaining()), (3, 0));
+    assert_eq!(clock.sleeps(), [Duration::from_secs(7)]);
+    assert_eq!(refused(&sim), Some(1));
+    assert_eq!(sim.counters().applied["p002.create_bonus"].len(), 3);
 
     // An expired token: nothing is lost, staff are told where to fix it.
+    bonus(&desk, 2);
     sim.set_faults(Faults {
         expired_token: true,
         ..Faults::default()

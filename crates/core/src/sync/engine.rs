@@ -22,9 +22,11 @@
 //! order. So all four rules above hold.
 
 use std::cell::Cell;
+use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -36,6 +38,36 @@ use super::settings::{self, Note};
 use super::types::{Platform, PlatformRun, SyncReport};
 use super::{connectors, outbox, SyncResult};
 use crate::store::{self, now_ms};
+
+/// What the engine reads the time from and waits with: the run's deadline, the pauses it
+/// sets (backoff, Retry-After: the platform's `paused_until`, a retry's `not_before`) and
+/// its sleeps until they end. A test can so go through a 7 s Retry-After without waiting
+/// 7 s, with a virtual clock that advances on `sleep`. Outside the engine, times stay on
+/// the wall clock: `sent_at`, the connectors' settle times (`OpResult::Wait`, checked
+/// against the wall clock by the connector) and the status shown to staff. A test that
+/// depends on settle times therefore keeps the wall clock.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// Milliseconds since the Unix epoch, like the times stored in the database.
+    fn now_ms(&self) -> i64;
+    fn sleep(&self, d: Duration);
+}
+
+/// The real time: what every run uses outside tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WallClock;
+
+impl Clock for WallClock {
+    fn now_ms(&self) -> i64 {
+        now_ms()
+    }
+    fn sleep(&self, d: Duration) {
+        thread::sleep(d);
+    }
+}
+
+fn millis(d: Duration) -> i64 {
+    d.as_millis().min(i64::MAX as u128) as i64
+}
 
 /// How long and how patiently a run goes on.
 #[derive(Debug, Clone)]
@@ -60,6 +92,8 @@ pub struct RunOptions {
     /// back (longer than `timeout`: a platform may apply a request after our timeout
     /// fired). See docs/sync.md, "Creates that may have been applied".
     pub settle: Duration,
+    /// The engine's time (the wall clock by default; a virtual one in tests).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl RunOptions {
@@ -99,6 +133,7 @@ impl Default for RunOptions {
             backoff_cap: Duration::from_secs(60),
             timeout: Duration::from_secs(20),
             settle: RunOptions::settle_for(Duration::from_secs(20)),
+            clock: Arc::new(WallClock),
         }
     }
 }
@@ -118,12 +153,15 @@ pub fn run(db: &Path, only: Option<Platform>, opts: &RunOptions) -> SyncResult<S
     super::router::route_pending(&mut conn)?;
     prune(&conn)?;
     let mut report = SyncReport::default();
-    let started = Instant::now();
+    let started = opts.clock.now_ms();
     for p in Platform::ALL
         .into_iter()
         .filter(|p| only.is_none_or(|o| o == *p))
     {
-        let left = opts.max_duration.saturating_sub(started.elapsed());
+        let elapsed = opts.clock.now_ms().saturating_sub(started).max(0);
+        let left = opts
+            .max_duration
+            .saturating_sub(Duration::from_millis(elapsed as u64));
         let opts = RunOptions {
             max_duration: left,
             ..opts.clone()
@@ -173,7 +211,8 @@ fn run_platform(
     // The last whole-call failure, for the reason a run stops.
     let mut last_failure: Option<String> = None;
     let mut rng = SmallRng::from_os_rng();
-    let deadline = Instant::now() + opts.max_duration;
+    let clock = opts.clock.as_ref();
+    let deadline = clock.now_ms().saturating_add(millis(opts.max_duration));
     let settle_ms = opts.settle.as_millis().min(i64::MAX as u128) as i64;
     // Pipelined: a second instance of the connector groups the next envelope (the first
     // is busy sending) and a second connection serves the sender's local reads.
@@ -189,7 +228,7 @@ fn run_platform(
         if ahead.is_none() {
             store_answered(conn, p, &mut answered, &mut out, opts, &mut rng)?;
         }
-        if Instant::now() >= deadline {
+        if clock.now_ms() >= deadline {
             // A marked envelope left behind is re-sent first by the next run.
             store_answered(conn, p, &mut answered, &mut out, opts, &mut rng)?;
             out.stopped
@@ -198,11 +237,11 @@ fn run_platform(
         }
         // The head of the queue, or the platform as a whole, may have to wait.
         let wait_until = settings::paused_until(conn, p)?.max(head_not_before(conn, p)?);
-        let now = now_ms();
+        let now = clock.now_ms();
         if wait_until > now {
             let pause = Duration::from_millis((wait_until - now) as u64);
             store_answered(conn, p, &mut answered, &mut out, opts, &mut rng)?;
-            if !opts.wait || Instant::now() + pause > deadline {
+            if !opts.wait || clock.now_ms().saturating_add(millis(pause)) > deadline {
                 out.stopped.get_or_insert_with(|| match &last_failure {
                     Some(words) => format!("waiting before the next try: {words}"),
                     None => {
@@ -211,7 +250,7 @@ fn run_platform(
                 });
                 break;
             }
-            thread::sleep(pause);
+            clock.sleep(pause);
             continue;
         }
         let ops = match ahead.take() {
@@ -460,7 +499,8 @@ fn store_results(
     rng: &mut SmallRng,
 ) -> SyncResult<(u64, u64, u64)> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let now = now_ms();
+    // The engine's time: a retry's `not_before` is compared with it.
+    let now = opts.clock.now_ms();
     let (mut done, mut conflicts, mut retries) = (0, 0, 0);
     let mut i = 0;
     while i < ops.len() {
@@ -625,7 +665,8 @@ fn store_failure(
     rng: &mut SmallRng,
 ) -> SyncResult<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let now = now_ms();
+    // The engine's time: the platform's pause is compared with it.
+    let now = opts.clock.now_ms();
     let attempts = ops.iter().map(|o| o.attempts).max().unwrap_or(0) + 1;
     let wait = match (e.kind, e.retry_after) {
         (_, Some(secs)) => Duration::from_secs(secs),
