@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use coupondesk_core::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
+use coupondesk_core::domain::money::format_yuan;
 use coupondesk_core::domain::redeem::{RedeemCheck, Redemption};
 use coupondesk_core::domain::template::{Template, TemplateDraft, TemplateKind};
 use coupondesk_core::domain::PageRequest;
@@ -196,25 +197,13 @@ fn template_line(t: &Template) -> String {
     )
 }
 
-fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
-}
-
 fn check_text(c: &RedeemCheck) -> String {
     let what = c
         .template
         .as_ref()
         .map(|t| format!(" ({}, template {})", t.title, t.id))
         .unwrap_or_default();
-    match &c.refusal {
-        Some(r) => format!("{}{what}: refused: {r}", c.code),
-        None => format!(
-            "{}{what}: can be redeemed, {} off",
-            c.code,
-            yuan(c.reduction_fen.unwrap_or(0))
-        ),
-    }
+    crate::wallet::check_sentence(&c.code, &what, c.refusal.as_ref(), c.reduction_fen)
 }
 
 fn redemption_line(r: &Redemption) -> String {
@@ -223,7 +212,7 @@ fn redemption_line(r: &Redemption) -> String {
         r.id,
         r.code,
         r.template_title,
-        yuan(r.reduction_fen),
+        format_yuan(r.reduction_fen),
         r.operator,
         r.terminal,
         r.redeemed_at.to_rfc3339(),

@@ -331,12 +331,22 @@ fn bonus_line(b: &Bonus) -> String {
 
 /// A bonus check in words; `label` follows the code (" (bonus)" on the counter's one box).
 pub(crate) fn check_text(c: &BonusCheck, label: &str) -> String {
-    match &c.refusal {
-        Some(r) => format!("{}{label}: refused: {r}", c.code),
+    check_sentence(&c.code, label, c.refusal.as_ref(), c.reduction_fen)
+}
+
+/// The one sentence of a check, coupon or bonus, so the counter and the bonus commands
+/// word a verdict alike: "<code><label>: refused: <why>" or "... can be redeemed, X off".
+pub(crate) fn check_sentence(
+    code: &str,
+    label: &str,
+    refusal: Option<&impl std::fmt::Display>,
+    reduction_fen: Option<i64>,
+) -> String {
+    match refusal {
+        Some(r) => format!("{code}{label}: refused: {r}"),
         None => format!(
-            "{}{label}: can be redeemed, {} off",
-            c.code,
-            format_yuan(c.reduction_fen.unwrap_or(0))
+            "{code}{label}: can be redeemed, {} off",
+            format_yuan(reduction_fen.unwrap_or(0))
         ),
     }
 }
