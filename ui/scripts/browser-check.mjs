@@ -148,8 +148,12 @@ try {
   check((await num('import-result-imported')) === '20', 'imported 20');
   check((await num('import-result-duplicate')) === '2', 'duplicates 2');
   check((await num('import-result-invalid')) === '2', 'invalid 2');
-  const rows = await id('import-error-row').allInnerTexts();
-  check(rows.length === 2 && rows[0].includes('23') && rows[1].includes('25'), 'invalid rows at lines 23 and 25');
+  const lines = await id('import-error-row').locator('td.num').allInnerTexts();
+  const values = await id('import-error-row').locator('td.value').allInnerTexts();
+  check(
+    JSON.stringify([lines, values]) === JSON.stringify([['23', '25'], ['bad code', 'ab']]),
+    'invalid rows at lines 23 and 25, with their values',
+  );
   await shot('06-import-result');
   await id('import-close').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=code-row]').length === 20);
@@ -179,7 +183,7 @@ try {
   await id('generate-length').fill('12');
   await id('generate-submit').click();
   await id('generate-result').waitFor();
-  check((await id('generate-result').innerText()).includes('300'), 'generated 300');
+  check(/^已生成 300 个券码，用时 [0-9.]+ 秒。$/.test((await id('generate-result').innerText()).trim()), 'generated 300');
   await shot('09-generate-result');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.querySelector('[data-testid=batch-detail-total]')?.textContent === '320');
@@ -226,7 +230,7 @@ try {
   await codeBox('E2E00000').check();
   await codeBox('E2E00001').check();
   await codeBox('E2E00013').check();
-  check((await id('activation-selected').innerText()).includes('3'), 'three codes are ticked');
+  check((await id('activation-selected').innerText()) === '已选 3 个', 'three codes are ticked');
   await id('activate-selected').click();
   await id('activation-report').waitFor();
   check((await id('activation-queued').getAttribute('data-queued')) === '2', 'the report says 2 codes were queued for e-Buy');
@@ -237,7 +241,7 @@ try {
   await page.waitForFunction(() =>
     document.querySelector('[data-testid=code-row][data-code=E2E00000]')?.textContent?.includes('已激活'),
   );
-  check((await id('activation-selected').innerText()).includes('0'), 'the activated codes show as active and the ticks are cleared');
+  check((await id('activation-selected').innerText()) === '已选 0 个', 'the activated codes show as active and the ticks are cleared');
   await shot('33-activation-report');
   await id('batch-tab-sync').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=sync-result-row]').length === 2);
@@ -267,7 +271,7 @@ try {
     'a negative e-Buy amount is refused beside its box',
   );
   check(
-    (await id('activation-report').count()) === 0 && (await id('activation-selected').innerText()).includes('2'),
+    (await id('activation-report').count()) === 0 && (await id('activation-selected').innerText()) === '已选 2 个',
     'and nothing is activated: no report, the ticks stay',
   );
   check((await queuedOf(['E2E00002', 'E2E00003'])).length === 0, 'nor queued for e-Buy');
