@@ -1,0 +1,103 @@
+//! Reading the audit trail: the filtered, paged list (newest first) and the same rows one
+//! by one for the CSV export.
+
+use rusqlite::{params, Connection, Row};
+
+use super::audit::parse_detail;
+use super::{from_ms, StoreError};
+use crate::domain::audit::{AuditEntry, AuditQuery};
+use crate::domain::Page;
+
+const SELECT_ENTRY: &str =
+    "SELECT id, at, actor, terminal, action, subject, detail, hash FROM audit_log";
+
+/// Every filter is bound (NULL = no filter), so one statement text serves every query.
+/// `instr` rather than LIKE: a subject holding % or _ is matched as typed.
+const WHERE: &str = "WHERE (?1 IS NULL OR actor = ?1)
+    AND (?2 IS NULL OR action = ?2)
+    AND (?3 IS NULL OR instr(subject, ?3) > 0)
+    AND (?4 IS NULL OR at >= ?4)
+    AND (?5 IS NULL OR at < ?5)";
+
+fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let detail: String = r.get(6)?;
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: from_ms(r.get(1)?),
+        actor: r.get(2)?,
+        terminal: r.get(3)?,
+        action: r.get(4)?,
+        subject: r.get(5)?,
+        detail: parse_detail(&detail),
+        hash: r.get(7)?,
+    })
+}
+
+type Filters = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn filters(q: &AuditQuery) -> Filters {
+    let nonempty = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    (
+        nonempty(&q.actor),
+        nonempty(&q.action),
+        nonempty(&q.subject),
+        q.since.map(|t| t.timestamp_millis()),
+        q.until.map(|t| t.timestamp_millis()),
+    )
+}
+
+/// One page of the entries the query matches, newest first (`q.page` validated by Desk).
+pub fn list(conn: &Connection, q: &AuditQuery) -> Result<Page<AuditEntry>, StoreError> {
+    let (actor, action, subject, since, until) = filters(q);
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM audit_log {WHERE}"))?
+        .query_row(params![actor, action, subject, since, until], |r| r.get(0))?;
+    let items = conn
+        .prepare_cached(&format!(
+            "{SELECT_ENTRY} {WHERE} ORDER BY id DESC LIMIT ?6 OFFSET ?7"
+        ))?
+        .query_map(
+            params![
+                actor,
+                action,
+                subject,
+                since,
+                until,
+                q.page.per_page,
+                q.page.offset() as i64
+            ],
+            entry_from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::new(items, q.page, total.max(0) as u64))
+}
+
+/// Every entry the query matches (its page ignored), newest first, streamed.
+pub fn for_each<E: From<StoreError>>(
+    conn: &Connection,
+    q: &AuditQuery,
+    f: &mut dyn FnMut(&AuditEntry) -> Result<(), E>,
+) -> Result<(), E> {
+    let (actor, action, subject, since, until) = filters(q);
+    let mut stmt = conn
+        .prepare(&format!("{SELECT_ENTRY} {WHERE} ORDER BY id DESC"))
+        .map_err(StoreError::from)?;
+    let mut rows = stmt
+        .query(params![actor, action, subject, since, until])
+        .map_err(StoreError::from)?;
+    while let Some(r) = rows.next().map_err(StoreError::from)? {
+        f(&entry_from_row(r).map_err(StoreError::from)?)?;
+    }
+    Ok(())
+}
