@@ -44,16 +44,16 @@ pub fn verify(conn: &Connection) -> Result<AuditVerdict, StoreError> {
         let stored = text(r, 7)?;
         let expected = chain_hash(&prev_hash, &fields);
         if stored != expected {
+            // The reason names no id: the verdict's `first_id` does.
             let reason = if id != prev_id + 1 {
                 format!(
-                    "entry {id} does not follow the entry before it (ids jump from {prev_id} to \
-                     {id}): an entry before it is missing or changed"
+                    "it does not follow the entry before it (ids jump from {prev_id} to {id}): \
+                     an entry before it is missing or changed"
                 )
             } else {
-                format!(
-                    "entry {id} does not match its hash: it was changed after it was written \
-                     (or entries were reordered)"
-                )
+                "its hash does not match its content: it was changed after it was written \
+                 (or entries were reordered)"
+                    .to_owned()
             };
             return Ok(AuditVerdict::Broken {
                 first_id: id,
