@@ -248,6 +248,8 @@ mod tests {
     use crate::store::audit_verify::verify;
     use serde_json::json;
 
+    type StoredRow = (i64, i64, String, String, String, String, String, String);
+
     fn fresh() -> Connection {
         let mut conn = Connection::open_in_memory().expect("open");
         super::super::migrations::migrate(&mut conn).expect("migrate");
@@ -300,7 +302,7 @@ mod tests {
         record_at(&conn, &who, "code.redeem", "C1", &json!({ "n": 1 })).expect("1");
         record(&conn, "settings.update", "counter", &json!({ "x": [1, 2] })).expect("2");
         record_at(&conn, &who, "code.redeem_undo", "C1", &json!({})).expect("3");
-        let rows: Vec<(i64, i64, String, String, String, String, String, String)> = conn
+        let rows: Vec<StoredRow> = conn
             .prepare("SELECT id, at, actor, terminal, action, subject, detail, hash FROM audit_log ORDER BY id")
             .expect("prepare")
             .query_map([], |r| {

@@ -1,7 +1,7 @@
 //! Reading the audit trail: the filtered, paged list (newest first) and the same rows one
 //! by one for the CSV export.
 
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, Row, ToSql};
 
 use super::audit::parse_detail;
 use super::{from_ms, StoreError};
@@ -60,25 +60,18 @@ fn filters(q: &AuditQuery) -> Filters {
 /// One page of the entries the query matches, newest first (`q.page` validated by Desk).
 pub fn list(conn: &Connection, q: &AuditQuery) -> Result<Page<AuditEntry>, StoreError> {
     let (actor, action, subject, since, until) = filters(q);
+    let filter = params![actor, action, subject, since, until];
+    let count = format!("SELECT count(*) FROM audit_log {WHERE}");
     let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM audit_log {WHERE}"))?
-        .query_row(params![actor, action, subject, since, until], |r| r.get(0))?;
+        .prepare_cached(&count)?
+        .query_row(filter, |r| r.get(0))?;
+    let (limit, offset) = (i64::from(q.page.per_page), q.page.offset() as i64);
+    let mut paged: Vec<&dyn ToSql> = filter.to_vec();
+    paged.extend([&limit as &dyn ToSql, &offset]);
+    let page = format!("{SELECT_ENTRY} {WHERE} ORDER BY id DESC LIMIT ?6 OFFSET ?7");
     let items = conn
-        .prepare_cached(&format!(
-            "{SELECT_ENTRY} {WHERE} ORDER BY id DESC LIMIT ?6 OFFSET ?7"
-        ))?
-        .query_map(
-            params![
-                actor,
-                action,
-                subject,
-                since,
-                until,
-                q.page.per_page,
-                q.page.offset() as i64
-            ],
-            entry_from_row,
-        )?
+        .prepare_cached(&page)?
+        .query_map(paged.as_slice(), entry_from_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::new(items, q.page, total.max(0) as u64))
 }

@@ -5,13 +5,15 @@ use rusqlite::{Connection, Transaction};
 
 use super::StoreError;
 
+type RustStep = fn(&Transaction<'_>) -> Result<(), StoreError>;
+
 /// One schema version: its SQL, then optionally a Rust step and more SQL, all in the
 /// transaction that bumps `user_version` (a kill mid-migration leaves the old version).
 struct Migration {
     version: u32,
     sql: &'static str,
     /// Work SQL cannot do (hashing), run after `sql`, then `after_sql`.
-    rust: Option<fn(&Transaction<'_>) -> Result<(), StoreError>>,
+    rust: Option<RustStep>,
     after_sql: &'static str,
 }
 
