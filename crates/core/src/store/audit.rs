@@ -9,7 +9,8 @@
 //! would stop verifying), and an entry's id is fixed before its hash is computed (the id
 //! is part of what is hashed, so a reordering shows).
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -84,7 +85,7 @@ fn append(
 ) -> Result<(), StoreError> {
     let last: Option<(i64, String)> = conn
         .prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([], |r| Ok((r.get(0)?, lossy_text(r, 1)?)))
         .optional()?;
     let (id, prev) = match &last {
         Some((id, hash)) => (id + 1, hash.as_str()),
@@ -203,11 +204,11 @@ pub(super) fn chain_existing(tx: &Transaction<'_>) -> Result<(), StoreError> {
             .query_map(params![after, CHUNK], |r| {
                 Ok((
                     r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
+                    lossy_int(r, 1)?,
+                    lossy_text(r, 2)?,
+                    lossy_text(r, 3)?,
+                    lossy_text(r, 4)?,
+                    lossy_text(r, 5)?,
                 ))
             })?
             .collect::<Result<_, _>>()?;
@@ -239,6 +240,26 @@ pub(super) fn chain_existing(tx: &Transaction<'_>) -> Result<(), StoreError> {
 /// The stored detail as JSON; text that is not JSON stands as a JSON string.
 pub fn parse_detail(detail: &str) -> Value {
     serde_json::from_str(detail).unwrap_or_else(|_| Value::String(detail.to_owned()))
+}
+
+/// A text column as text whatever SQLite holds there: a hand edit can store a number, a
+/// blob or NULL in any column, and that must show as a broken entry (or be chained as it
+/// is), never stop the counter or the migration with a type error.
+pub(super) fn lossy_text(r: &Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => String::new(),
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(x) => x.to_string(),
+        ValueRef::Text(b) | ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+    })
+}
+
+/// `at` as an integer; anything else (only ever written by hand) reads as 0.
+pub(super) fn lossy_int(r: &Row<'_>, i: usize) -> rusqlite::Result<i64> {
+    Ok(match r.get_ref(i)? {
+        ValueRef::Integer(n) => n,
+        _ => 0,
+    })
 }
 
 #[cfg(test)]
@@ -403,5 +424,30 @@ mod tests {
 
         let v = tampered("UPDATE audit_log SET at = at + 1 WHERE id = 5");
         assert_eq!(first_broken(&v).0, 5);
+    }
+
+    /// Values of another type (a number for text, text in `at`, a blob) are a broken entry, never an
+    /// error; and the counter keeps writing after the last hash was wiped.
+    #[test]
+    fn odd_values_written_by_hand_are_broken_entries_not_errors() {
+        let v = tampered("UPDATE audit_log SET actor = 42 WHERE id = 2");
+        assert_eq!(first_broken(&v).0, 2);
+        let v = tampered("UPDATE audit_log SET at = 'yesterday' WHERE id = 3");
+        assert_eq!(first_broken(&v).0, 3);
+        let v = tampered("UPDATE audit_log SET subject = X'00FF' WHERE id = 4");
+        assert_eq!(first_broken(&v).0, 4);
+
+        let conn = fresh();
+        record(&conn, "a", "s1", &json!({})).expect("1");
+        conn.execute_batch(
+            "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET hash = X'00' WHERE id = 1;",
+        )
+        .expect("wipe");
+        record(&conn, "a", "s2", &json!({})).expect("the next action still writes");
+        assert_eq!(first_broken(&verify(&conn).expect("verify")).0, 1);
+        let listed =
+            crate::store::audit_list::list(&conn, &crate::domain::audit::AuditQuery::default())
+                .expect("the list still reads");
+        assert_eq!(listed.total, 2);
     }
 }

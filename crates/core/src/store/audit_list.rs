@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection, Row, ToSql};
 
-use super::audit::parse_detail;
+use super::audit::{lossy_int, lossy_text, parse_detail};
 use super::{from_ms, StoreError};
 use crate::domain::audit::{AuditEntry, AuditQuery};
 use crate::domain::Page;
@@ -20,16 +20,15 @@ const WHERE: &str = "WHERE (?1 IS NULL OR actor = ?1)
     AND (?5 IS NULL OR at < ?5)";
 
 fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let detail: String = r.get(6)?;
     Ok(AuditEntry {
         id: r.get(0)?,
-        at: from_ms(r.get(1)?),
-        actor: r.get(2)?,
-        terminal: r.get(3)?,
-        action: r.get(4)?,
-        subject: r.get(5)?,
-        detail: parse_detail(&detail),
-        hash: r.get(7)?,
+        at: from_ms(lossy_int(r, 1)?),
+        actor: lossy_text(r, 2)?,
+        terminal: lossy_text(r, 3)?,
+        action: lossy_text(r, 4)?,
+        subject: lossy_text(r, 5)?,
+        detail: parse_detail(&lossy_text(r, 6)?),
+        hash: lossy_text(r, 7)?,
     })
 }
 

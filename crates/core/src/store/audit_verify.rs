@@ -13,7 +13,7 @@
 
 use rusqlite::Connection;
 
-use super::audit::{chain_hash, parse_detail, ChainFields, GENESIS};
+use super::audit::{chain_hash, lossy_int, lossy_text, parse_detail, ChainFields, GENESIS};
 use super::StoreError;
 use crate::domain::audit::AuditVerdict;
 
@@ -29,19 +29,23 @@ pub fn verify(conn: &Connection) -> Result<AuditVerdict, StoreError> {
     while let Some(r) = rows.next()? {
         checked += 1;
         let id: i64 = r.get(0)?;
-        let detail = parse_detail(&text(r, 6)?);
-        let (actor, terminal, action, subject) =
-            (text(r, 2)?, text(r, 3)?, text(r, 4)?, text(r, 5)?);
+        let detail = parse_detail(&lossy_text(r, 6)?);
+        let (actor, terminal, action, subject) = (
+            lossy_text(r, 2)?,
+            lossy_text(r, 3)?,
+            lossy_text(r, 4)?,
+            lossy_text(r, 5)?,
+        );
         let fields = ChainFields {
             id,
-            at: r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+            at: lossy_int(r, 1)?,
             actor: &actor,
             terminal: &terminal,
             action: &action,
             subject: &subject,
             detail: &detail,
         };
-        let stored = text(r, 7)?;
+        let stored = lossy_text(r, 7)?;
         let expected = chain_hash(&prev_hash, &fields);
         if stored != expected {
             // The reason names no id: the verdict's `first_id` does.
@@ -65,9 +69,4 @@ pub fn verify(conn: &Connection) -> Result<AuditVerdict, StoreError> {
         prev_id = id;
     }
     Ok(AuditVerdict::Intact { entries: checked })
-}
-
-/// A text column; NULL (only ever written by hand) reads as empty, which no hash matches.
-fn text(r: &rusqlite::Row<'_>, i: usize) -> Result<String, StoreError> {
-    Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
 }

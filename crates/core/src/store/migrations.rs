@@ -152,4 +152,33 @@ mod tests {
             "sealed after the backfill"
         );
     }
+
+    /// The SQL, the Rust step and the triggers are one transaction with the version bump:
+    /// when the last part fails (here: a trigger of that name already exists), nothing of
+    /// migration 7 stays and the database is still a good schema 6.
+    #[test]
+    fn a_failing_migration_leaves_the_old_version_whole() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        for m in MIGRATIONS.iter().filter(|m| m.version <= 6) {
+            conn.execute_batch(m.sql).expect("old migration");
+        }
+        conn.pragma_update(None, "user_version", 6)
+            .expect("version");
+        conn.execute_batch(
+            "INSERT INTO audit_log (at, actor, action, subject, detail)
+               VALUES (1, 'staff', 'batch.create', 'A', '{}');
+             CREATE TRIGGER audit_log_no_update AFTER INSERT ON batches BEGIN SELECT 1; END;",
+        )
+        .expect("schema 6 with a clashing trigger");
+        assert!(migrate(&mut conn).is_err());
+        assert_eq!(schema_version(&conn).ok(), Some(6));
+        let columns: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('audit_log') WHERE name IN ('hash', 'terminal')",
+                [],
+                |r| r.get(0),
+            )
+            .expect("columns");
+        assert_eq!(columns, 0, "the new columns were rolled back");
+    }
 }
