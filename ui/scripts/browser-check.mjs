@@ -657,6 +657,21 @@ try {
   await page.locator('[data-testid=audit-verdict][data-verdict=intact]').waitFor();
   check((await id('audit-verdict').innerText()) === `完好，共 ${trail.total} 条记录。`, 'Verify says intact with the exact count');
   await shot('41-audit-verified');
+  // Export what the filter (settings.update) shows: a header and those entries.
+  const auditFile = join(files, 'audit.csv');
+  const settingsEntries = (
+    await api('audit_list', {
+      query: { actor: null, action: 'settings.update', subject: null, since: null, until: null, page: { page: 1, perPage: 1 } },
+    })
+  ).total;
+  answers.push(auditFile);
+  await id('audit-export').click();
+  await id('audit-export-done').waitFor();
+  check(prompted.at(-1) === 'audit.csv', 'the audit export proposes audit.csv');
+  check(
+    existsSync(auditFile) && readFileSync(auditFile, 'utf8').trimEnd().split('\n').length === settingsEntries + 1,
+    'the audit CSV holds a header and the filtered entries',
+  );
   await id('nav-settings').click();
   await id('settings-terminal').waitFor();
   const wx = page.locator('[data-testid=sync-settings-form][data-platform=p001]');
