@@ -349,7 +349,7 @@ try {
     await page.evaluate(() => {
       const bar = document.querySelector('.topbar');
       const tops = [...document.querySelectorAll('.topbar nav a')].map((a) => a.getBoundingClientRect().top);
-      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 8;
+      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 9;
     }),
     'the top bar fits in 1280px',
   );
@@ -637,6 +637,43 @@ try {
   await id('settings-saved').waitFor();
   check(true, 'settings saved');
   await shot('23-settings');
+  // The audit trail: the settings just saved are its newest entry; Verify counts exactly.
+  await id('nav-audit').click();
+  await page.locator('[data-testid=audit-row]').first().waitFor();
+  const trail = await api('audit_list', {
+    query: { actor: null, action: null, subject: null, since: null, until: null, page: { page: 1, perPage: 1 } },
+  });
+  check(trail.items[0].action === 'settings.update', 'the newest audit entry is the settings just saved');
+  check(
+    (await id('audit-row').first().getAttribute('data-id')) === String(trail.items[0].id),
+    'the Audit page lists newest first',
+  );
+  await id('audit-action').fill('settings.update');
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('[data-testid=audit-row] td:nth-child(5)')].every((td) => td.textContent === 'settings.update'),
+  );
+  check(true, 'the Audit page filters by action');
+  await id('audit-verify').click();
+  await page.locator('[data-testid=audit-verdict][data-verdict=intact]').waitFor();
+  check((await id('audit-verdict').innerText()) === `完好，共 ${trail.total} 条记录。`, 'Verify says intact with the exact count');
+  await shot('41-audit-verified');
+  // Export what the filter (settings.update) shows: a header and those entries.
+  const auditFile = join(files, 'audit.csv');
+  const settingsEntries = (
+    await api('audit_list', {
+      query: { actor: null, action: 'settings.update', subject: null, since: null, until: null, page: { page: 1, perPage: 1 } },
+    })
+  ).total;
+  answers.push(auditFile);
+  await id('audit-export').click();
+  await id('audit-export-done').waitFor();
+  check(prompted.at(-1) === 'audit.csv', 'the audit export proposes audit.csv');
+  check(
+    existsSync(auditFile) && readFileSync(auditFile, 'utf8').trimEnd().split('\n').length === settingsEntries + 1,
+    'the audit CSV holds a header and the filtered entries',
+  );
+  await id('nav-settings').click();
+  await id('settings-terminal').waitFor();
   const wx = page.locator('[data-testid=sync-settings-form][data-platform=p001]');
   await wx.getByTestId('sync-enabled').check();
   await wx.getByTestId('sync-settings-save').click();
@@ -672,7 +709,7 @@ try {
     page.evaluate(() => {
       const bar = document.querySelector('.topbar');
       const tops = [...document.querySelectorAll('.topbar nav a')].map((a) => a.getBoundingClientRect().top);
-      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 8;
+      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 9;
     });
   check(await fits(), 'the English top bar fits in 1280px');
   await shot('15-batches-en');

@@ -6,6 +6,7 @@
 //! 3 when the counter refuses a code (`redeem check|use`); 4 when `sync run` leaves
 //! operations queued; 5 when `sync test` finds a platform not reachable and authorised.
 
+mod audit;
 mod counter;
 mod demo_seed;
 mod print;
@@ -75,6 +76,9 @@ enum Command {
     /// conflicts.
     #[command(subcommand)]
     Sync(sync::SyncCommand),
+    /// The audit trail: list it, verify its hash chain, export it to CSV.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Bring the substring search index up to date.
     Index,
     /// Where the database is and which schema it has.
@@ -249,6 +253,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Voucher(cmd) => return wallet::voucher(&desk, cmd, &out),
         Command::Customer(cmd) => return wallet::customer(&desk, cmd, &out),
         Command::Sync(cmd) => return sync::sync(&desk, cmd, &out),
+        Command::Audit(cmd) => return audit::audit(&desk, cmd, &out),
         Command::Codes(CodesCommand::Activate {
             batch,
             codes,
@@ -394,6 +399,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         | Command::Voucher(_)
         | Command::Customer(_)
         | Command::Sync(_)
+        | Command::Audit(_)
         | Command::Codes(CodesCommand::Activate { .. })
         | Command::Codes(CodesCommand::Deactivate { .. })
         | Command::Codes(CodesCommand::Disable { .. })

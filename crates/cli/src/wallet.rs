@@ -371,7 +371,7 @@ fn customer_line(c: &Customer) -> String {
     format!("{:>6}  {}  {}", c.id, c.phone, c.name)
 }
 
-fn export_text(r: &ExportReport) -> String {
+pub fn export_text(r: &ExportReport) -> String {
     format!(
         "{} rows written to {} ({} ms)",
         r.rows, r.path, r.elapsed_ms

@@ -2,7 +2,7 @@
 // where they were:
 //   #/  #/batch/<ticketType>  #/templates  #/template/new  #/template/<id>
 //   #/template/<id>/edit  #/redeem  #/settings  #/bonuses  #/bonus/<id>  #/vouchers
-//   #/voucher/<id>  #/customers  #/sync
+//   #/voucher/<id>  #/customers  #/sync  #/audit
 export type Route =
   | { page: 'batches' }
   | { page: 'batch'; ticketType: string }
@@ -17,7 +17,8 @@ export type Route =
   | { page: 'vouchers' }
   | { page: 'voucher'; id: number }
   | { page: 'customers' }
-  | { page: 'sync' };
+  | { page: 'sync' }
+  | { page: 'audit' };
 
 /** The top-bar section a route belongs to. */
 export type Section =
@@ -28,6 +29,7 @@ export type Section =
   | 'vouchers'
   | 'customers'
   | 'sync'
+  | 'audit'
   | 'settings';
 
 export function sectionOf(route: Route): Section {
@@ -54,6 +56,8 @@ export function sectionOf(route: Route): Section {
       return 'customers';
     case 'sync':
       return 'sync';
+    case 'audit':
+      return 'audit';
   }
 }
 
@@ -81,6 +85,7 @@ export function parseRoute(hash: string): Route {
   if (hash === '#/vouchers') return { page: 'vouchers' };
   if (hash === '#/customers') return { page: 'customers' };
   if (hash === '#/sync') return { page: 'sync' };
+  if (hash === '#/audit') return { page: 'audit' };
   const wm = /^#\/(bonus|voucher)\/([^/]+)$/.exec(hash);
   if (wm?.[2] !== undefined && ID.test(wm[2])) {
     const id = Number(wm[2]);
@@ -117,6 +122,8 @@ export function hrefOf(route: Route): string {
       return '#/customers';
     case 'sync':
       return '#/sync';
+    case 'audit':
+      return '#/audit';
     case 'batches':
       return '#/';
   }

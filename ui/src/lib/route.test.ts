@@ -27,6 +27,8 @@ describe('routes', () => {
     expect(parseRoute('#/customers')).toEqual({ page: 'customers' });
     expect(parseRoute('#/sync')).toEqual({ page: 'sync' });
     expect(sectionOf({ page: 'sync' })).toBe('sync');
+    expect(parseRoute('#/audit')).toEqual({ page: 'audit' });
+    expect(sectionOf({ page: 'audit' })).toBe('audit');
     expect(parseRoute('#/bonus/0')).toEqual({ page: 'batches' });
     expect(parseRoute('#/bonus/BEVTGKODUNM')).toEqual({ page: 'batches' });
     expect(parseRoute('#/voucher/-1')).toEqual({ page: 'batches' });
@@ -51,6 +53,7 @@ describe('routes', () => {
       { page: 'voucher', id: 6 },
       { page: 'customers' },
       { page: 'sync' },
+      { page: 'audit' },
     ];
     for (const r of routes) expect(parseRoute(hrefOf(r))).toEqual(r);
     expect(routes.map(sectionOf)).toEqual([
@@ -68,6 +71,7 @@ describe('routes', () => {
       'vouchers',
       'customers',
       'sync',
+      'audit',
     ]);
   });
 });

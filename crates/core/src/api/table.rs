@@ -91,6 +91,13 @@ macro_rules! command_table {
                 customer_list(search: Option<String>, page: PageRequest) -> Page<Customer> =
                     |desk| desk.list_customers(search.as_deref(), page);
 
+                // The audit trail: newest first, filtered; verify walks its hash chain.
+                audit_list(query: AuditQuery) -> Page<AuditEntry> = |desk| desk.list_audit(&query);
+                audit_verify() -> AuditVerdict = |desk| desk.verify_audit();
+                // Every entry the query matches (its page ignored), as CSV at `path`.
+                audit_export(query: AuditQuery, path: PathBuf) -> ExportReport =
+                    |desk| desk.export_audit(&query, &path);
+
                 // Sync with the five remote platforms. No answer ever carries a secret.
                 sync_status() -> SyncStatus = |desk| desk.sync_status();
                 sync_settings_get() -> Vec<PlatformSettings> = |desk| desk.sync_settings();

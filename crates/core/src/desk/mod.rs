@@ -29,6 +29,7 @@ use crate::store::templates::TemplateError;
 use crate::store::vouchers::VoucherError;
 use crate::store::{self, StoreError};
 
+mod audit;
 mod bonuses;
 mod counter;
 pub mod counter_any;

@@ -1,5 +1,6 @@
 //! Plain types and the rules about them. No I/O.
 
+pub mod audit;
 pub mod batch;
 pub mod bonus;
 pub mod change;

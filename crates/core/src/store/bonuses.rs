@@ -428,9 +428,9 @@ pub fn disable(
         "UPDATE bonuses SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
         params![b.id, from.to_db(), to.to_db(), now.timestamp_millis()],
     )?;
-    super::audit::record_as(
+    super::audit::record_at(
         &tx,
-        &counter.operator,
+        &counter,
         "bonus.disable",
         &b.code,
         &serde_json::json!({ "id": b.id, "from": b.status, "terminal": counter.terminal }),
@@ -568,9 +568,9 @@ pub fn redeem(
             to: CodeStatus::Redeemed,
         }));
     }
-    super::audit::record_as(
+    super::audit::record_at(
         &tx,
-        &counter.operator,
+        &counter,
         "bonus.redeem",
         &check.code,
         &serde_json::json!({

@@ -11,6 +11,8 @@
 //!   are not (yet).
 
 pub mod audit;
+pub mod audit_list;
+pub mod audit_verify;
 pub mod batches;
 pub mod bonuses;
 pub mod changes;

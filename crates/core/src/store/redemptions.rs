@@ -356,9 +356,9 @@ pub fn redeem(
         undo_until.timestamp_millis()
     ])?;
     let id = tx.last_insert_rowid();
-    super::audit::record_as(
+    super::audit::record_at(
         &tx,
-        &counter.operator,
+        &counter,
         "code.redeem",
         &check.code,
         &serde_json::json!({
@@ -454,9 +454,9 @@ pub fn undo(
         "UPDATE redemptions SET undone_at = ?2, undone_by = ?3 WHERE id = ?1",
         params![r.id, now.timestamp_millis(), counter.operator],
     )?;
-    super::audit::record_as(
+    super::audit::record_at(
         &tx,
-        &counter.operator,
+        &counter,
         "code.redeem_undo",
         &r.code,
         &serde_json::json!({ "redemption": r.id, "terminal": counter.terminal }),
@@ -508,9 +508,9 @@ pub fn disable(
     )?;
     add_count(&tx, found.code_id >> 32, found.status, -1)?;
     add_count(&tx, found.code_id >> 32, to, 1)?;
-    super::audit::record_as(
+    super::audit::record_at(
         &tx,
-        &counter.operator,
+        &counter,
         "code.disable",
         code,
         &serde_json::json!({ "from": found.status, "terminal": counter.terminal }),

@@ -126,9 +126,9 @@ pub fn sell(
         now.timestamp_millis()
     ])?;
     let id = tx.last_insert_rowid();
-    super::audit::record_as(
+    super::audit::record_at(
         &tx,
-        &counter.operator,
+        &counter,
         "voucher.sell",
         &id.to_string(),
         &serde_json::json!({
@@ -193,9 +193,9 @@ pub fn use_voucher(
             at: now,
         });
     }
-    super::audit::record_as(
+    super::audit::record_at(
         &tx,
-        &counter.operator,
+        &counter,
         "voucher.use",
         &id.to_string(),
         &serde_json::json!({

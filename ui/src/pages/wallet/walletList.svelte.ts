@@ -2,12 +2,12 @@
 // where a bad phone is said beside the filter (the list empties) rather than in the error
 // banner; and "export what the filter shows to CSV" with its notice. Filters of their
 // own (status, name, ...) stay in each page and reach the list through `fetch`.
-import { backend } from '$lib/backend';
 import type { ExportReport } from '$lib/backend/bindings/ExportReport';
 import type { Page } from '$lib/backend/bindings/Page';
 import { debounce, SEARCH_DEBOUNCE_MS } from '$lib/debounce';
-import { clearError, reportError } from '$lib/errors.svelte';
-import { locale, t } from '$lib/i18n/locale.svelte';
+import { exportToChosenFile } from '$lib/exportFile';
+import { reportError } from '$lib/errors.svelte';
+import { locale } from '$lib/i18n/locale.svelte';
 import { PagedList } from '$lib/pagedList.svelte';
 import { loadShop } from '$lib/shop.svelte';
 import { customerFilterError } from '$lib/wallet';
@@ -59,14 +59,6 @@ export class WalletList<T> {
    */
   async exportCsv(defaultName: string, title: string, run: (path: string) => Promise<ExportReport>): Promise<void> {
     this.exported = null;
-    try {
-      const path = await backend.chooseExportPath(defaultName, { title, filterName: t('export.filterName') });
-      if (path === null) return;
-      const report = await run(path);
-      clearError();
-      this.exported = report;
-    } catch (e) {
-      reportError(e);
-    }
+    this.exported = await exportToChosenFile(defaultName, title, run);
   }
 }

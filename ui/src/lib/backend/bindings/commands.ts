@@ -3,6 +3,9 @@
 import type { ActivationReport } from './ActivationReport';
 import type { ActivationRequest } from './ActivationRequest';
 import type { AppInfo } from './AppInfo';
+import type { AuditEntry } from './AuditEntry';
+import type { AuditQuery } from './AuditQuery';
+import type { AuditVerdict } from './AuditVerdict';
 import type { Batch } from './Batch';
 import type { BatchQuery } from './BatchQuery';
 import type { Bonus } from './Bonus';
@@ -89,6 +92,9 @@ export type VoucherUseArgs = { id: number, };
 export type VoucherExportArgs = { query: VoucherQuery, path: string, };
 export type CustomerAddArgs = { draft: CustomerDraft, };
 export type CustomerListArgs = { search: string | null, page: PageRequest, };
+export type AuditListArgs = { query: AuditQuery, };
+export type AuditVerifyArgs = Record<string, never>;
+export type AuditExportArgs = { query: AuditQuery, path: string, };
 export type SyncStatusArgs = Record<string, never>;
 export type SyncSettingsGetArgs = Record<string, never>;
 export type SyncSettingsSaveArgs = { settings: PlatformSettingsInput, };
@@ -172,6 +178,12 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Customer>('customer_add', { draft }),
     customerList: (search: CustomerListArgs['search'], page: CustomerListArgs['page']): Promise<Page<Customer>> =>
       call<Page<Customer>>('customer_list', { search, page }),
+    auditList: (query: AuditListArgs['query']): Promise<Page<AuditEntry>> =>
+      call<Page<AuditEntry>>('audit_list', { query }),
+    auditVerify: (): Promise<AuditVerdict> =>
+      call<AuditVerdict>('audit_verify', {}),
+    auditExport: (query: AuditExportArgs['query'], path: AuditExportArgs['path']): Promise<ExportReport> =>
+      call<ExportReport>('audit_export', { query, path }),
     syncStatus: (): Promise<SyncStatus> =>
       call<SyncStatus>('sync_status', {}),
     syncSettingsGet: (): Promise<Array<PlatformSettings>> =>
@@ -237,6 +249,9 @@ export const COMMAND_NAMES = [
   'voucher_export',
   'customer_add',
   'customer_list',
+  'audit_list',
+  'audit_verify',
+  'audit_export',
   'sync_status',
   'sync_settings_get',
   'sync_settings_save',

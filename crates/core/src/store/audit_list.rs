@@ -1,0 +1,95 @@
+//! Reading the audit trail: the filtered, paged list (newest first) and the same rows one
+//! by one for the CSV export.
+
+use rusqlite::{params, Connection, Row, ToSql};
+
+use super::audit::{lossy_int, lossy_text, parse_detail};
+use super::{from_ms, StoreError};
+use crate::domain::audit::{AuditEntry, AuditQuery};
+use crate::domain::Page;
+
+const SELECT_ENTRY: &str =
+    "SELECT id, at, actor, terminal, action, subject, detail, hash FROM audit_log";
+
+/// Every filter is bound (NULL = no filter), so one statement text serves every query.
+/// `instr` rather than LIKE: a subject holding % or _ is matched as typed.
+const WHERE: &str = "WHERE (?1 IS NULL OR actor = ?1)
+    AND (?2 IS NULL OR action = ?2)
+    AND (?3 IS NULL OR instr(subject, ?3) > 0)
+    AND (?4 IS NULL OR at >= ?4)
+    AND (?5 IS NULL OR at < ?5)";
+
+fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: from_ms(lossy_int(r, 1)?),
+        actor: lossy_text(r, 2)?,
+        terminal: lossy_text(r, 3)?,
+        action: lossy_text(r, 4)?,
+        subject: lossy_text(r, 5)?,
+        detail: parse_detail(&lossy_text(r, 6)?),
+        hash: lossy_text(r, 7)?,
+    })
+}
+
+type Filters = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn filters(q: &AuditQuery) -> Filters {
+    let nonempty = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    (
+        nonempty(&q.actor),
+        nonempty(&q.action),
+        nonempty(&q.subject),
+        q.since.map(|t| t.timestamp_millis()),
+        q.until.map(|t| t.timestamp_millis()),
+    )
+}
+
+/// One page of the entries the query matches, newest first (`q.page` validated by Desk).
+pub fn list(conn: &Connection, q: &AuditQuery) -> Result<Page<AuditEntry>, StoreError> {
+    let (actor, action, subject, since, until) = filters(q);
+    let filter = params![actor, action, subject, since, until];
+    let count = format!("SELECT count(*) FROM audit_log {WHERE}");
+    let total: i64 = conn
+        .prepare_cached(&count)?
+        .query_row(filter, |r| r.get(0))?;
+    let (limit, offset) = (i64::from(q.page.per_page), q.page.offset() as i64);
+    let mut paged: Vec<&dyn ToSql> = filter.to_vec();
+    paged.extend([&limit as &dyn ToSql, &offset]);
+    let page = format!("{SELECT_ENTRY} {WHERE} ORDER BY id DESC LIMIT ?6 OFFSET ?7");
+    let items = conn
+        .prepare_cached(&page)?
+        .query_map(paged.as_slice(), entry_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::new(items, q.page, total.max(0) as u64))
+}
+
+/// Every entry the query matches (its page ignored), newest first, streamed.
+pub fn for_each<E: From<StoreError>>(
+    conn: &Connection,
+    q: &AuditQuery,
+    f: &mut dyn FnMut(&AuditEntry) -> Result<(), E>,
+) -> Result<(), E> {
+    let (actor, action, subject, since, until) = filters(q);
+    let mut stmt = conn
+        .prepare(&format!("{SELECT_ENTRY} {WHERE} ORDER BY id DESC"))
+        .map_err(StoreError::from)?;
+    let mut rows = stmt
+        .query(params![actor, action, subject, since, until])
+        .map_err(StoreError::from)?;
+    while let Some(r) = rows.next().map_err(StoreError::from)? {
+        f(&entry_from_row(r).map_err(StoreError::from)?)?;
+    }
+    Ok(())
+}
