@@ -234,7 +234,7 @@ impl Desk {
         file: &Path,
         options: &ImportOptions,
     ) -> DeskResult<ImportPreview> {
-        Ok(crate::import::preview::preview(file, options)?)
+        Ok(crate::import::preview::preview(file, &self.path, options)?)
     }
 
     /// Imports codes from a CSV file (see `import::run`); the codes are in the search
