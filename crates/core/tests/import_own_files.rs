@@ -58,17 +58,29 @@ fn the_credentials_file_and_the_database_are_refused_and_nothing_is_written() {
         (creds.clone(), "import_refused_secret_file"),
         (copy, "import_refused_secret_file"),
         (f.db.clone(), "import_refused_database_file"),
-        (with_wal_files(&f.db)[1].clone(), "import_refused_database_file"),
+        (
+            with_wal_files(&f.db)[1].clone(),
+            "import_refused_database_file",
+        ),
     ] {
         let preview = f.desk.preview_import(&file, &ImportOptions::default());
-        assert_eq!(preview.err().map(|e| e.code()), Some(want), "{}", file.display());
+        assert_eq!(
+            preview.err().map(|e| e.code()),
+            Some(want),
+            "{}",
+            file.display()
+        );
         for target in [&existing, &new] {
             assert_eq!(import_code(&f.desk, &file, target), Some(want));
         }
     }
     assert_eq!(count(&f.db, "code_runs"), 0, "no run was claimed");
     assert_eq!(count(&f.db, "code_run_issues"), 0);
-    assert_eq!(count(&f.db, "batches"), 1, "the new batch T2 was not created");
+    assert_eq!(
+        count(&f.db, "batches"),
+        1,
+        "the new batch T2 was not created"
+    );
 
     // A normal CSV still imports, its bad rows stored as before.
     let csv = f.file("real.csv", b"code\nAB12CD34\nbad code\n");

@@ -38,9 +38,7 @@ pub enum ImportError {
          codes; choose the CSV of codes"
     )]
     RefusedSecretFile(PathBuf),
-    #[error(
-        "{0} is a CouponDesk database file, not a list of codes; choose the CSV of codes"
-    )]
+    #[error("{0} is a CouponDesk database file, not a list of codes; choose the CSV of codes")]
     RefusedDatabaseFile(PathBuf),
     #[error("no code column {0}")]
     ColumnNotFound(String),

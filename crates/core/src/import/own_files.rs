@@ -81,7 +81,11 @@ mod tests {
         let refused = Some("import_refused_secret_file");
         assert_eq!(code(refuse_own_files(&creds, &db)), refused);
         // Through a `..` detour: the same file by another spelling.
-        let detour = dir.path().join("sub").join("..").join(creds.file_name().unwrap());
+        let detour = dir
+            .path()
+            .join("sub")
+            .join("..")
+            .join(creds.file_name().unwrap());
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         assert_eq!(code(refuse_own_files(&detour, &db)), refused);
         let copy = dir.path().join("codes.csv");
@@ -107,6 +111,9 @@ mod tests {
         // JSON that is not the credentials shape is left to the CSV reader.
         std::fs::write(&csv, "{\"code\": \"AB12CD34\"}").unwrap();
         assert_eq!(code(refuse_own_files(&csv, &db)), None);
-        assert_eq!(code(refuse_own_files(&dir.path().join("none.csv"), &db)), None);
+        assert_eq!(
+            code(refuse_own_files(&dir.path().join("none.csv"), &db)),
+            None
+        );
     }
 }
