@@ -33,6 +33,7 @@ mod audit;
 mod bonuses;
 mod counter;
 pub mod counter_any;
+mod import_guard;
 mod sync;
 mod templates;
 mod vouchers;
@@ -234,7 +235,8 @@ impl Desk {
         file: &Path,
         options: &ImportOptions,
     ) -> DeskResult<ImportPreview> {
-        Ok(crate::import::preview::preview(file, &self.path, options)?)
+        import_guard::refuse_own_files(file, &self.path)?;
+        Ok(crate::import::preview::preview(file, options)?)
     }
 
     /// Imports codes from a CSV file (see `import::run`); the codes are in the search
@@ -261,6 +263,8 @@ impl Desk {
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(ImportProgress),
     ) -> DeskResult<ImportReport> {
+        // Before a row is read or a run claimed: nothing is written for a refused file.
+        import_guard::refuse_own_files(file, &self.path)?;
         let mut conn = store::open(&self.path)?;
         Ok(crate::import::run::import(
             &mut conn,

@@ -3,7 +3,6 @@
 //! cancel, and per-row outcomes with line numbers.
 
 pub mod encoding;
-pub mod own_files;
 pub mod preview;
 pub mod reader;
 pub mod run;

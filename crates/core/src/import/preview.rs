@@ -3,16 +3,10 @@
 
 use std::path::Path;
 
-use super::{own_files, reader};
+use super::reader;
 use super::{ImportError, ImportOptions, ImportPreview, PreviewRow, PREVIEW_ROWS};
 
-/// `db` is the desk's database: its own files are refused (`own_files`).
-pub fn preview(
-    path: &Path,
-    db: &Path,
-    options: &ImportOptions,
-) -> Result<ImportPreview, ImportError> {
-    own_files::refuse_own_files(path, db)?;
+pub fn preview(path: &Path, options: &ImportOptions) -> Result<ImportPreview, ImportError> {
     let (layout, first) = reader::decide(path, options, PREVIEW_ROWS + 1)?;
     let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let skip = usize::from(layout.has_header);

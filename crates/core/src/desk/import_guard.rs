@@ -6,13 +6,16 @@
 //! The database and its `-wal`/`-shm` hold customers' phone numbers. Both are refused
 //! before any row is read and before a run is claimed, so nothing is written.
 //!
+//! Desk's import use cases (preview and run) call it first; it lives here rather than in
+//! `import/` because it knows the credentials file, which belongs to `sync/`.
+//!
 //! Recognised by path (this desk's own files, after resolving links and `..`) and, for the
 //! credentials, also by content: a copy of the file anywhere else is still refused.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::ImportError;
+use crate::import::ImportError;
 use crate::store::private_file::with_wal_files;
 use crate::sync::credentials;
 
