@@ -337,3 +337,105 @@ fn killing_an_import_leaves_the_database_consistent() {
     let b = json(&db, &["batch", "show", "--type", "K"]);
     assert_eq!(b["total_codes"], rows + 2);
 }
+
+/// A database the CLI creates is private to its owner (0600), under the usual umask:
+/// it holds customers' phone numbers.
+#[cfg(unix)]
+#[test]
+fn a_new_database_is_created_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("new.sqlite3");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("umask 022 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_coupondesk"))
+        .arg("--db")
+        .arg(&db)
+        .args(["batch", "create", "--type", "T1", "--name", "first"])
+        .output()
+        .expect("run coupondesk");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = std::fs::metadata(&db).expect("db").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+/// `codes import` of CouponDesk's own credentials file is refused with its code, and
+/// no secret reaches the output or the database file.
+#[test]
+fn importing_the_credentials_file_is_refused() {
+    use coupondesk_core::sync::credentials;
+    use coupondesk_core::sync::types::Platform;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("d.sqlite3");
+    json(&db, &["batch", "create", "--type", "T1", "--name", "first"]);
+    let secrets = [
+        (Platform::Sense, "SENSE-SECRET-7f3a9c"),
+        (Platform::Bonus, "BONUS-SECRET-2b8d1e"),
+        (Platform::Voucher, "VOUCHER-SECRET-5c0f44"),
+        (Platform::Ebuy, "EBUY-SECRET-9e6a21"),
+    ];
+    for (p, s) in secrets {
+        credentials::set(&db, p, Some(s)).expect("secret");
+    }
+    let creds = credentials::path_for(&db);
+    let import = |file: &Path, json_out: bool| {
+        let mut args = vec!["codes", "import", "--batch", "T1"];
+        if json_out {
+            args.insert(0, "--json");
+        }
+        args.push(file.to_str().expect("path"));
+        run(&db, &args)
+    };
+    let mut printed = String::new();
+    for json_out in [true, false] {
+        let out = import(&creds, json_out);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        if json_out {
+            let e: Value = serde_json::from_str(&err).expect("json error");
+            assert_eq!(e["code"], "import_refused_secret_file");
+        } else {
+            assert!(err.contains("choose the CSV of codes"), "{err}");
+        }
+        printed.push_str(&err);
+        printed.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    let db_out = import(&db, true);
+    let e: Value = serde_json::from_slice(&db_out.stderr).expect("json error");
+    assert_eq!(e["code"], "import_refused_database_file");
+
+    let csv = write(dir.path(), "codes.csv", "code\nAB12CD34\n");
+    assert_eq!(
+        json(
+            &db,
+            &[
+                "codes",
+                "import",
+                "--batch",
+                "T1",
+                csv.to_str().expect("path")
+            ]
+        )["imported"],
+        1
+    );
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let issues: i64 = conn
+        .query_row("SELECT count(*) FROM code_run_issues", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(issues, 0);
+    drop(conn);
+    for (_, s) in secrets {
+        assert!(!printed.contains(s), "{s} was printed");
+        for suffix in ["", "-wal"] {
+            let file = PathBuf::from(format!("{}{suffix}", db.display()));
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            let found = bytes.windows(s.len()).any(|w| w == s.as_bytes());
+            assert!(!found, "{s} is in {}", file.display());
+        }
+    }
+}

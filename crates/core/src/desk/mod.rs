@@ -33,6 +33,7 @@ mod audit;
 mod bonuses;
 mod counter;
 pub mod counter_any;
+mod import_guard;
 mod sync;
 mod templates;
 mod vouchers;
@@ -234,6 +235,7 @@ impl Desk {
         file: &Path,
         options: &ImportOptions,
     ) -> DeskResult<ImportPreview> {
+        import_guard::refuse_own_files(file, &self.path)?;
         Ok(crate::import::preview::preview(file, options)?)
     }
 
@@ -261,6 +263,8 @@ impl Desk {
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(ImportProgress),
     ) -> DeskResult<ImportReport> {
+        // Before a row is read or a run claimed: nothing is written for a refused file.
+        import_guard::refuse_own_files(file, &self.path)?;
         let mut conn = store::open(&self.path)?;
         Ok(crate::import::run::import(
             &mut conn,

@@ -32,6 +32,13 @@ pub enum ImportError {
     },
     #[error("the file {path} is not readable as CSV ({detail}); save it again as CSV")]
     Csv { path: PathBuf, detail: String },
+    #[error(
+        "{0} is CouponDesk's own credentials file (the platforms' secrets), not a list of \
+         codes; choose the CSV of codes"
+    )]
+    RefusedSecretFile(PathBuf),
+    #[error("{0} is a CouponDesk database file, not a list of codes; choose the CSV of codes")]
+    RefusedDatabaseFile(PathBuf),
     #[error("no code column {0}")]
     ColumnNotFound(String),
     #[error("columns are numbered from 1; choose column 1 or higher")]
@@ -56,6 +63,8 @@ crate::error_codes::impl_error_code! {
             ImportError::FileNotFound(_) => "file_not_found",
             ImportError::FileUnreadable { .. } => "file_unreadable",
             ImportError::Csv { .. } => "csv_unreadable",
+            ImportError::RefusedSecretFile(_) => "import_refused_secret_file",
+            ImportError::RefusedDatabaseFile(_) => "import_refused_database_file",
             ImportError::ColumnNotFound(_) | ImportError::ColumnIndexZero => "column_not_found",
             ImportError::NoDataRows => "no_data_rows",
         }
@@ -343,6 +352,14 @@ mod error_code_tests {
             (ImportError::FileNotFound(path()), "file_not_found"),
             (unreadable, "file_unreadable"),
             (csv, "csv_unreadable"),
+            (
+                ImportError::RefusedSecretFile(path()),
+                "import_refused_secret_file",
+            ),
+            (
+                ImportError::RefusedDatabaseFile(path()),
+                "import_refused_database_file",
+            ),
             (
                 ImportError::ColumnNotFound("code".into()),
                 "column_not_found",

@@ -23,6 +23,7 @@ pub mod codes_types;
 pub mod customers;
 pub mod locks;
 pub mod migrations;
+pub mod private_file;
 pub mod redemptions;
 pub mod runs;
 pub mod settings;
@@ -63,6 +64,14 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error(
+        "could not make the database file {path} private to this user (mode 0600): \
+         {source}; run CouponDesk as the file's owner, or run `chmod 600` on it"
+    )]
+    Permissions {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("could not use the lock file {path}: {source}")]
     Lock {
         path: PathBuf,
@@ -83,6 +92,7 @@ crate::error_codes::impl_error_code! {
             StoreError::BatchFull(_) => "batch_full",
             StoreError::CreateDir { .. }
             | StoreError::Open { .. }
+            | StoreError::Permissions { .. }
             | StoreError::Lock { .. } => "db_error",
             StoreError::Sqlite(e) if is_busy(e) => "db_locked",
             StoreError::Sqlite(_) => "db_error",
@@ -98,7 +108,8 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 }
 
 /// Opens a connection with the pragmas every connection must have, creating the file
-/// and its folder when missing, and brings the schema up to date.
+/// (mode 0600 on Unix, see `private_file`) and its folder when missing, and brings the
+/// schema up to date.
 pub fn open(path: &Path) -> Result<Connection, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
@@ -106,6 +117,7 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
             source,
         })?;
     }
+    private_file::make_private(path)?;
     let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
         path: path.to_owned(),
         source,
@@ -185,6 +197,13 @@ mod error_code_tests {
                 StoreError::Open {
                     path: path(),
                     source: rusqlite::Error::InvalidQuery,
+                },
+                "db_error",
+            ),
+            (
+                StoreError::Permissions {
+                    path: path(),
+                    source: std::io::Error::other("x"),
                 },
                 "db_error",
             ),

@@ -46,6 +46,16 @@ pub fn path_for(db: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// True when the text has the credentials file's shape: a JSON object whose keys are all
+/// platform ids and whose values are strings. Import uses it to refuse a copy of the file
+/// wherever it was moved (import/own_files.rs); keep it in step with `set`'s format.
+pub fn is_credentials_text(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<BTreeMap<String, String>>(bytes).is_ok_and(|all| {
+        all.keys()
+            .all(|k| Platform::ALL.iter().any(|p| p.id() == k.as_str()))
+    })
+}
+
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> SyncError + '_ {
     move |source| SyncError::Credentials {
         path: path.to_owned(),
@@ -141,6 +151,10 @@ mod tests {
             std::fs::set_permissions(path_for(&db), std::fs::Permissions::from_mode(0o600))
                 .unwrap();
         }
+        let text = std::fs::read(path_for(&db)).unwrap();
+        assert!(is_credentials_text(&text));
+        assert!(!is_credentials_text(b"{\"code\": \"AB12CD34\"}"));
+        assert!(!is_credentials_text(b"code\nAB12CD34\n"));
         set(&db, Platform::Ebuy, None).unwrap();
         assert_eq!(get(&db, Platform::Ebuy).unwrap(), None);
         assert!(has(&db, Platform::Bonus));

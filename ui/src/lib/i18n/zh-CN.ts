@@ -177,6 +177,8 @@ export const zhCN = {
   'error.column_not_found': '文件中没有所选的列。请重新选择券码所在列。',
   'error.no_data_rows': '文件中没有数据行。请确认选对了文件。',
   'error.import_busy': '这个批次正在进行另一次导入或生成。请等它完成或取消后再试。',
+  'error.import_refused_database_file': '这是 CouponDesk 自己的数据库文件，不是券码列表。请选择券码的 CSV 文件。',
+  'error.import_refused_secret_file': '这是 CouponDesk 自己的凭据文件（存有各平台的密钥），不是券码列表。请选择券码的 CSV 文件。',
   'error.generate_space_too_small': '按这个长度和前缀，能组成的不同券码不够这么多。请加大长度或缩短前缀。',
   'error.invalid_generate':
     '生成参数不对：数量至少为 1；长度为 4 到 64 且大于前缀长度；前缀只能用字母、数字、- 和 _，并以字母或数字开头。',
