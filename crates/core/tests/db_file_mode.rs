@@ -62,3 +62,13 @@ fn an_existing_0644_database_and_its_wal_files_become_0600_on_open() {
     }
     drop(old);
 }
+
+#[test]
+fn a_folder_given_as_the_database_is_refused_and_keeps_its_modes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("not-a-database");
+    std::fs::create_dir(&folder).expect("mkdir");
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    assert!(Desk::open(&folder).is_err(), "a folder is not a database");
+    assert_eq!(mode(&folder), 0o755, "the folder's modes are untouched");
+}

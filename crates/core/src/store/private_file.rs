@@ -44,6 +44,9 @@ pub fn make_private(db: &Path) -> Result<(), StoreError> {
     }
     for path in with_wal_files(db) {
         let mode = match std::fs::metadata(&path) {
+            // Only regular files: a `--db` naming a folder by mistake must fail in SQLite's
+            // open with its own message, never have the folder's modes changed.
+            Ok(m) if !m.is_file() => continue,
             Ok(m) => m.permissions().mode(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(failed(&path)(e)),
