@@ -2,6 +2,8 @@
 // refreshed when the settings page saves.
 import { backend } from './backend';
 import type { Settings } from './backend/bindings/Settings';
+import { t } from './i18n/locale.svelte';
+import { formatShopTime } from './zone';
 
 export const shop = $state<{ settings: Settings | null }>({ settings: null });
 
@@ -30,4 +32,9 @@ export function setShop(s: Settings): void {
 /** The shop's UTC offset in minutes (UTC+08:00 until the settings arrive). */
 export function shopOffset(): number {
   return shop.settings?.shopUtcOffsetMinutes ?? 480;
+}
+
+/** An instant in the shop's zone, or the dash for "none" (an unused voucher's use time). */
+export function shopTime(iso: string | null): string {
+  return iso === null ? t('common.dash') : formatShopTime(iso, shopOffset());
 }
