@@ -73,7 +73,7 @@ impl AppState {
                     let mut last: Option<String> = None;
                     std::thread::sleep(FIRST);
                     loop {
-                        match desk.sync_run(None, &RunOptions::background()) {
+                        match desk.sync_background(&RunOptions::background()) {
                             Ok(_) => last = None,
                             Err(e) => {
                                 let e = ApiError::from(&e);

@@ -120,7 +120,7 @@ pub fn run(codes: u64, ops: usize, db: Option<PathBuf>, out: &Out) -> Result<(),
             continue; // used by an earlier run that was killed before its undo
         }
         let start = Instant::now();
-        let o = desk.redeem_use(&req, None).map_err(desk_err)?;
+        let o = desk.redeem_use(&req).map_err(desk_err)?;
         let used = start.elapsed();
         if o.redemption.is_none() {
             return Err(fail(
@@ -165,8 +165,7 @@ pub fn run(codes: u64, ops: usize, db: Option<PathBuf>, out: &Out) -> Result<(),
         .map_err(sql)?;
     }
     for code in &redeemed {
-        desk.redeem_undo(UndoTarget::Code(code), None)
-            .map_err(desk_err)?;
+        desk.redeem_undo(UndoTarget::Code(code)).map_err(desk_err)?;
     }
 
     let n = redeemed.len();

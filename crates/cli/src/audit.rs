@@ -18,9 +18,10 @@ use crate::wallet::export_text;
 
 #[derive(clap::Args)]
 pub struct AuditFilter {
-    /// Only entries by this staff member (the entry's actor).
+    /// Only entries by this actor (a staff member, `sync`, a platform). For `audit list`
+    /// the global `--staff S` is the same filter.
     #[arg(long, value_name = "S")]
-    staff: Option<String>,
+    actor: Option<String>,
     /// Only this action, e.g. code.redeem.
     #[arg(long, value_name = "A")]
     action: Option<String>,
@@ -38,7 +39,7 @@ pub struct AuditFilter {
 impl AuditFilter {
     fn query(self, page: PageRequest) -> AuditQuery {
         AuditQuery {
-            actor: self.staff,
+            actor: self.actor,
             action: self.action,
             subject: self.subject,
             since: self.since,
@@ -78,13 +79,20 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
         })
 }
 
-pub fn audit(desk: &Desk, cmd: AuditCommand, out: &Out) -> Result<ExitCode, ApiError> {
+/// `staff`: the global `--staff`, the actor filter of `audit list` (`--actor` wins).
+pub fn audit(
+    desk: &Desk,
+    cmd: AuditCommand,
+    staff: Option<String>,
+    out: &Out,
+) -> Result<ExitCode, ApiError> {
     match cmd {
         AuditCommand::List {
-            filter,
+            mut filter,
             page,
             per_page,
         } => {
+            filter.actor = filter.actor.or(staff);
             let p = desk.list_audit(&filter.query(PageRequest { page, per_page }))?;
             let mut text: Vec<String> = p.items.iter().map(entry_line).collect();
             text.push(page_line(p.page, p.total_pages, p.total));

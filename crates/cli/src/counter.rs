@@ -14,7 +14,7 @@ use coupondesk_core::domain::money::format_yuan;
 use coupondesk_core::domain::redeem::{RedeemCheck, Redemption};
 use coupondesk_core::domain::template::{Template, TemplateDraft, TemplateKind};
 use coupondesk_core::domain::PageRequest;
-use coupondesk_core::store::redemptions::{Counter, UndoTarget};
+use coupondesk_core::store::redemptions::UndoTarget;
 use coupondesk_core::store::templates::TemplateQuery;
 use coupondesk_core::{ApiError, Desk};
 
@@ -76,12 +76,19 @@ pub enum TemplateCommand {
 
 #[derive(clap::Args)]
 pub struct CounterArgs {
-    /// Staff member recorded with the action (default: the settings' operator).
-    #[arg(long)]
-    operator: Option<String>,
-    /// Counter recorded with the action (default: the settings' terminal).
+    /// Counter recorded with the action (default: the settings' terminal). Who did it is
+    /// the logged-in staff member (`--staff`).
     #[arg(long)]
     terminal: Option<String>,
+}
+
+impl CounterArgs {
+    /// Records this command's actions at `--terminal`, when given.
+    pub fn apply(self, desk: &Desk) {
+        if self.terminal.is_some() {
+            desk.set_terminal(self.terminal);
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -137,9 +144,10 @@ pub enum SettingsCommand {
         #[arg(long)]
         terminal: Option<String>,
         #[arg(long)]
-        operator: Option<String>,
-        #[arg(long)]
         undo_minutes: Option<u32>,
+        /// Idle minutes before the window locks and asks for a PIN (1-240).
+        #[arg(long)]
+        lock_minutes: Option<u32>,
         /// Holiday dates, YYYY-MM-DD, comma-separated; replaces the list.
         #[arg(long, value_delimiter = ',')]
         holidays: Option<Vec<NaiveDate>>,
@@ -222,17 +230,6 @@ fn redemption_line(r: &Redemption) -> String {
     )
 }
 
-fn counter(args: CounterArgs, desk: &Desk) -> Result<Option<Counter>, ApiError> {
-    if args.operator.is_none() && args.terminal.is_none() {
-        return Ok(None);
-    }
-    let s = desk.settings()?;
-    Ok(Some(Counter {
-        operator: args.operator.unwrap_or(s.operator),
-        terminal: args.terminal.unwrap_or(s.terminal),
-    }))
-}
-
 pub fn template(desk: &Desk, cmd: TemplateCommand, out: &Out) -> Result<ExitCode, ApiError> {
     let t = match cmd {
         TemplateCommand::Create { file } => desk.create_template(read_draft(&file)?),
@@ -309,8 +306,8 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
                 customer,
                 product_sku: sku,
             };
-            let who = counter(who, desk)?;
-            let o = desk.counter_use(&req, who.as_ref())?;
+            who.apply(desk);
+            let o = desk.counter_use(&req)?;
             let (text, done) = match &o {
                 CounterOutcome::Coupon(o) => match &o.redemption {
                     Some(r) => (format!("redeemed: {}", redemption_line(r)), true),
@@ -335,8 +332,8 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
             })
         }
         RedeemCommand::Undo { code, counter: who } => {
-            let who = counter(who, desk)?;
-            let r = desk.redeem_undo(UndoTarget::Code(&code), who.as_ref())?;
+            who.apply(desk);
+            let r = desk.redeem_undo(UndoTarget::Code(&code))?;
             out.value(&r, &format!("undone: {}", redemption_line(&r)))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -356,8 +353,8 @@ pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode
         SettingsCommand::Set {
             zone,
             terminal,
-            operator,
             undo_minutes,
+            lock_minutes,
             holidays,
         } => {
             let mut s = desk.settings()?;
@@ -367,11 +364,11 @@ pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode
             if let Some(t) = terminal {
                 s.terminal = t;
             }
-            if let Some(o) = operator {
-                s.operator = o;
-            }
             if let Some(u) = undo_minutes {
                 s.undo_window_minutes = u;
+            }
+            if let Some(m) = lock_minutes {
+                s.auto_lock_minutes = m;
             }
             if let Some(h) = holidays {
                 s.holidays = h;
@@ -381,13 +378,13 @@ pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode
     };
     let z = s.shop_utc_offset_minutes;
     let text = format!(
-        "zone UTC{}{:02}:{:02}, terminal {}, operator {}, undo within {} min, {} holidays",
+        "zone UTC{}{:02}:{:02}, terminal {}, undo within {} min, locks after {} idle min, {} holidays",
         if z < 0 { '-' } else { '+' },
         z.abs() / 60,
         z.abs() % 60,
         s.terminal,
-        s.operator,
         s.undo_window_minutes,
+        s.auto_lock_minutes,
         s.holidays.len()
     );
     out.value(&s, &text)?;

@@ -11,6 +11,7 @@ mod counter;
 mod demo_seed;
 mod print;
 mod serve;
+mod staff;
 mod sync;
 mod wallet;
 
@@ -42,6 +43,15 @@ struct Cli {
     /// Print results (and errors) as one JSON object.
     #[arg(long, global = true)]
     json: bool,
+    /// The staff member acting; with the PIN in COUPONDESK_PIN or on stdin (--pin-stdin).
+    /// Every command that changes data needs it once staff accounts exist. For `audit
+    /// list` it is the filter: entries by this staff member.
+    #[arg(long, global = true, value_name = "NAME")]
+    staff: Option<String>,
+    /// Read PINs from stdin, one per line: the acting staff member's (unless
+    /// COUPONDESK_PIN has it), then a new account's (`staff add`, `staff reset-pin`).
+    #[arg(long, global = true)]
+    pin_stdin: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,7 +70,7 @@ enum Command {
     /// The counter: check, use and undo coupon codes, offline.
     #[command(subcommand)]
     Redeem(counter::RedeemCommand),
-    /// The shop's settings: time zone, holidays, terminal, operator, undo window.
+    /// The shop's settings: time zone, holidays, terminal, undo window, auto-lock.
     #[command(subcommand)]
     Settings(counter::SettingsCommand),
     /// Red-packet bonuses (spec 002): create, list by status, grant, disable, redeem.
@@ -79,6 +89,9 @@ enum Command {
     /// The audit trail: list it, verify its hash chain, export it to CSV.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Staff accounts (the owner's): add, list, disable, reset a PIN.
+    #[command(subcommand)]
+    Staff(staff::StaffCommand),
     /// Bring the substring search index up to date.
     Index,
     /// Where the database is and which schema it has.
@@ -235,35 +248,60 @@ fn open(db: Option<PathBuf>) -> Result<Desk, ApiError> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, ApiError> {
-    let out = print::Out { json: cli.json };
-    let desk = open(cli.db)?;
-
-    let command = match cli.command {
-        Command::Serve(args) => {
-            serve::serve(desk, args, cli.json)?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        other => other,
+    let staff_given = cli.staff.is_some();
+    let desk = open(cli.db.clone())?;
+    // The dev server's staff log in through its commands (`staff_login`), like the window's.
+    if let Command::Serve(args) = cli.command {
+        serve::serve(desk, args, cli.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut pins = staff::Pins::read(cli.pin_stdin)?;
+    // `audit list --staff S` filters by S and reads only: nobody logs in.
+    let is_audit_list = matches!(
+        cli.command,
+        Command::Audit(audit::AuditCommand::List { .. })
+    );
+    let logged_in = match &cli.staff {
+        Some(name) if !is_audit_list => staff::login(&desk, name, &mut pins)?,
+        _ => false,
     };
+    run_command(cli.json, cli.staff, cli.command, &desk, &mut pins).map_err(|e| {
+        if logged_in {
+            e
+        } else {
+            staff::explain_unauthenticated(e, staff_given)
+        }
+    })
+}
+
+fn run_command(
+    json: bool,
+    audit_staff: Option<String>,
+    command: Command,
+    desk: &Desk,
+    pins: &mut staff::Pins,
+) -> Result<ExitCode, ApiError> {
+    let out = print::Out { json };
     match command {
-        Command::Template(cmd) => return counter::template(&desk, cmd, &out),
-        Command::Redeem(cmd) => return counter::redeem(&desk, cmd, &out),
-        Command::Settings(cmd) => return counter::settings(&desk, cmd, &out),
-        Command::Bonus(cmd) => return wallet::bonus(&desk, cmd, &out),
-        Command::Voucher(cmd) => return wallet::voucher(&desk, cmd, &out),
-        Command::Customer(cmd) => return wallet::customer(&desk, cmd, &out),
-        Command::Sync(cmd) => return sync::sync(&desk, cmd, &out),
-        Command::Audit(cmd) => return audit::audit(&desk, cmd, &out),
+        Command::Template(cmd) => return counter::template(desk, cmd, &out),
+        Command::Redeem(cmd) => return counter::redeem(desk, cmd, &out),
+        Command::Settings(cmd) => return counter::settings(desk, cmd, &out),
+        Command::Bonus(cmd) => return wallet::bonus(desk, cmd, &out),
+        Command::Voucher(cmd) => return wallet::voucher(desk, cmd, &out),
+        Command::Customer(cmd) => return wallet::customer(desk, cmd, &out),
+        Command::Sync(cmd) => return sync::sync(desk, cmd, &out),
+        Command::Audit(cmd) => return audit::audit(desk, cmd, audit_staff, &out),
+        Command::Staff(cmd) => return staff::staff(desk, cmd, pins, &out),
         Command::Codes(CodesCommand::Activate {
             batch,
             codes,
             funds,
-        }) => return sync::activate(&desk, batch, codes, Some(funds), &out),
+        }) => return sync::activate(desk, batch, codes, Some(funds), &out),
         Command::Codes(CodesCommand::Deactivate { batch, codes }) => {
-            return sync::activate(&desk, batch, codes, None, &out)
+            return sync::activate(desk, batch, codes, None, &out)
         }
         Command::Codes(CodesCommand::Disable { code }) => {
-            let status = desk.disable_code(&code, None)?;
+            let status = desk.disable_code(&code)?;
             out.value(
                 &serde_json::json!({ "code": code.trim(), "status": status }),
                 &format!("{} is now {status}", code.trim()),
@@ -400,6 +438,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         | Command::Customer(_)
         | Command::Sync(_)
         | Command::Audit(_)
+        | Command::Staff(_)
         | Command::Codes(CodesCommand::Activate { .. })
         | Command::Codes(CodesCommand::Deactivate { .. })
         | Command::Codes(CodesCommand::Disable { .. })

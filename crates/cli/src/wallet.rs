@@ -19,23 +19,12 @@ use coupondesk_core::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::export::ExportReport;
 use coupondesk_core::store::bonuses::BonusRef;
-use coupondesk_core::store::redemptions::Counter;
 use coupondesk_core::{ApiError, Desk};
 
 use crate::print::{page_line, Out};
 
 /// Refused at the counter: distinct from errors (1) and bad command lines (2).
 const REFUSED: u8 = 3;
-
-#[derive(clap::Args)]
-pub struct WhoArgs {
-    /// Staff member recorded with the action (default: the settings' operator).
-    #[arg(long)]
-    operator: Option<String>,
-    /// Counter recorded with the action (default: the settings' terminal).
-    #[arg(long)]
-    terminal: Option<String>,
-}
 
 #[derive(clap::Args)]
 pub struct Paging {
@@ -111,7 +100,7 @@ pub enum BonusCommand {
     Disable {
         bonus: String,
         #[command(flatten)]
-        who: WhoArgs,
+        who: crate::counter::CounterArgs,
     },
     /// Say whether CODE can be redeemed on this order; changes nothing.
     Check {
@@ -135,7 +124,7 @@ pub enum BonusCommand {
         #[arg(long, value_name = "PHONE")]
         customer: Option<String>,
         #[command(flatten)]
-        who: WhoArgs,
+        who: crate::counter::CounterArgs,
     },
     /// Write the bonuses a list would show (all pages) to CSV (UTF-8 with BOM).
     Export {
@@ -204,7 +193,7 @@ pub enum VoucherCommand {
         #[arg(long)]
         unpaid: bool,
         #[command(flatten)]
-        who: WhoArgs,
+        who: crate::counter::CounterArgs,
     },
     List {
         #[command(flatten)]
@@ -219,7 +208,7 @@ pub enum VoucherCommand {
     Use {
         id: i64,
         #[command(flatten)]
-        who: WhoArgs,
+        who: crate::counter::CounterArgs,
     },
     /// Write the vouchers a list would show (all pages) to CSV (UTF-8 with BOM).
     Export {
@@ -259,17 +248,6 @@ fn parse_status(s: &str) -> Result<StatusArg, String> {
 
 fn yuan(field: &str, text: &str) -> Result<i64, ApiError> {
     parse_yuan(text).map_err(|e| ApiError::new("invalid_amount", format!("--{field}: {e}")))
-}
-
-fn who(args: WhoArgs, desk: &Desk) -> Result<Option<Counter>, ApiError> {
-    if args.operator.is_none() && args.terminal.is_none() {
-        return Ok(None);
-    }
-    let s = desk.settings()?;
-    Ok(Some(Counter {
-        operator: args.operator.unwrap_or(s.operator),
-        terminal: args.terminal.unwrap_or(s.terminal),
-    }))
 }
 
 /// `--expires`: an RFC 3339 instant, or a date (the core ends it with that day in the
@@ -469,8 +447,8 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
                 product_sku: sku,
                 customer,
             };
-            let w = who(w, desk)?;
-            let o = desk.redeem_bonus(&req, w.as_ref())?;
+            w.apply(desk);
+            let o = desk.redeem_bonus(&req)?;
             let text = match &o.redeemed {
                 Some(b) => format!(
                     "redeemed: {} off; {}",
@@ -493,8 +471,8 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
             name,
         } => desk.grant_bonus(BonusRef::parse(&bonus), &customer, name.as_deref()),
         BonusCommand::Disable { bonus, who: w } => {
-            let w = who(w, desk)?;
-            desk.disable_bonus(BonusRef::parse(&bonus), w.as_ref())
+            w.apply(desk);
+            desk.disable_bonus(BonusRef::parse(&bonus))
         }
     }?;
     out.value(&b, &bonus_line(&b))?;
@@ -522,8 +500,8 @@ pub fn voucher(desk: &Desk, cmd: VoucherCommand, out: &Out) -> Result<ExitCode, 
                 introduction,
                 paid: !unpaid,
             };
-            let w = who(w, desk)?;
-            desk.sell_voucher(draft, w.as_ref())
+            w.apply(desk);
+            desk.sell_voucher(draft)
         }
         VoucherCommand::List { filter, page } => {
             let q = filter.query(PageRequest {
@@ -543,8 +521,8 @@ pub fn voucher(desk: &Desk, cmd: VoucherCommand, out: &Out) -> Result<ExitCode, 
         }
         VoucherCommand::Show { id } => desk.get_voucher(id),
         VoucherCommand::Use { id, who: w } => {
-            let w = who(w, desk)?;
-            desk.use_voucher(id, w.as_ref())
+            w.apply(desk);
+            desk.use_voucher(id)
         }
     }?;
     out.value(&v, &voucher_line(&v))?;

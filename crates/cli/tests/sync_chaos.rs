@@ -246,8 +246,7 @@ fn act(desk: &Desk, db: &Path, sim: &SimHandle, mode: Mode) -> Actions {
             .expect("grant");
     }
     for code in &bonus_codes[GRANTS..GRANTS + DISABLES] {
-        desk.disable_bonus(BonusRef::Code(code), None)
-            .expect("disable");
+        desk.disable_bonus(BonusRef::Code(code)).expect("disable");
     }
     let mut voucher_names = BTreeMap::new();
     for i in 0..VOUCHERS {
@@ -257,7 +256,7 @@ fn act(desk: &Desk, db: &Path, sim: &SimHandle, mode: Mode) -> Actions {
             "priceFen": 1000 + i as i64
         }))
         .expect("voucher draft");
-        let v = desk.sell_voucher(d, None).expect("sell");
+        let v = desk.sell_voucher(d).expect("sell");
         voucher_names.insert(v.id.to_string(), name);
     }
     let mut templates = Vec::new();

@@ -155,9 +155,7 @@ fn a_bonus_is_granted_once_and_an_unknown_phone_joins_the_register() {
     r.customer = Some("13912345678".into());
     assert_eq!(f.desk.check_bonus(&r).expect("check").refusal, None);
     // Granting a used bonus is refused.
-    f.desk
-        .redeem_bonus(&req(&other, 500), None)
-        .expect("redeem");
+    f.desk.redeem_bonus(&req(&other, 500)).expect("redeem");
     let e = f
         .desk
         .grant_bonus(BonusRef::Code(&other), "13912345678", None)
@@ -171,13 +169,10 @@ fn a_disabled_bonus_is_never_redeemed_and_lists_apart() {
     let code = one(&f.desk, draft(200, 1));
     let b = f
         .desk
-        .disable_bonus(BonusRef::Code(&code.to_lowercase()), None)
+        .disable_bonus(BonusRef::Code(&code.to_lowercase()))
         .expect("disable");
     assert_eq!(b.status, BonusStatus::Disabled);
-    let o = f
-        .desk
-        .redeem_bonus(&req(&code, 5000), None)
-        .expect("redeem");
+    let o = f.desk.redeem_bonus(&req(&code, 5000)).expect("redeem");
     assert_eq!(o.check.refusal, Some(BonusRefusal::Disabled));
     assert!(o.redeemed.is_none());
     assert!(listed(&f.desk, Some(BonusStatus::Unused), None).is_empty());
@@ -185,7 +180,7 @@ fn a_disabled_bonus_is_never_redeemed_and_lists_apart() {
         listed(&f.desk, Some(BonusStatus::Disabled), None),
         [code.as_str()]
     );
-    let e = f.desk.disable_bonus(BonusRef::Id(b.id), None).unwrap_err();
+    let e = f.desk.disable_bonus(BonusRef::Id(b.id)).unwrap_err();
     assert_eq!(code_of(e), "bonus_not_disableable");
     // Created disabled (spec 002's status false): the same.
     let mut d = draft(200, 1);
@@ -216,24 +211,15 @@ fn minimum_amount_is_inclusive_and_the_reduction_never_exceeds_the_order() {
             .refusal,
         Some(BonusRefusal::BelowMinAmount { min_fen: 3000 })
     );
-    let o = f
-        .desk
-        .redeem_bonus(&req(&code, 2999), None)
-        .expect("redeem");
+    let o = f.desk.redeem_bonus(&req(&code, 2999)).expect("redeem");
     assert!(o.redeemed.is_none(), "a refused redemption changes nothing");
-    let o = f
-        .desk
-        .redeem_bonus(&req(&code, 3000), None)
-        .expect("redeem");
+    let o = f.desk.redeem_bonus(&req(&code, 3000)).expect("redeem");
     assert_eq!(o.check.reduction_fen, Some(500));
     let b = o.redeemed.expect("redeemed");
     assert_eq!(b.status, BonusStatus::Used);
     assert_eq!(b.used_order_fen, Some(3000));
     let small = one(&f.desk, draft(500, 1));
-    let o = f
-        .desk
-        .redeem_bonus(&req(&small, 200), None)
-        .expect("redeem");
+    let o = f.desk.redeem_bonus(&req(&small, 200)).expect("redeem");
     assert_eq!(o.check.reduction_fen, Some(200));
 }
 
@@ -260,7 +246,7 @@ fn product_restriction() {
     r.product_sku = Some("SKU-1".into());
     let b = f
         .desk
-        .redeem_bonus(&r, None)
+        .redeem_bonus(&r)
         .expect("redeem")
         .redeemed
         .expect("redeemed");
@@ -312,9 +298,7 @@ fn expiry_is_computed_never_stale() {
         Some(BonusRefusal::Expired { .. })
     ));
     // Used stays used (N02) after its expiry.
-    f.desk
-        .redeem_bonus(&req(&soon, 1000), None)
-        .expect("redeem");
+    f.desk.redeem_bonus(&req(&soon, 1000)).expect("redeem");
     let used = bonus_store::get(&conn, BonusRef::Code(&soon), later).expect("get");
     assert_eq!(used.status, BonusStatus::Used);
 }
@@ -336,7 +320,7 @@ fn a_bonus_is_redeemed_once_even_from_four_desks() {
                 s.spawn(move || {
                     let desk = Desk::open(&db).expect("open");
                     start.wait();
-                    desk.redeem_bonus(&req(&code, 1000), None)
+                    desk.redeem_bonus(&req(&code, 1000))
                         .expect("redeem")
                         .redeemed
                         .is_some() as usize
@@ -346,10 +330,7 @@ fn a_bonus_is_redeemed_once_even_from_four_desks() {
         handles.into_iter().map(|h| h.join().expect("join")).sum()
     });
     assert_eq!(wins, 1);
-    let again = f
-        .desk
-        .redeem_bonus(&req(&code, 1000), None)
-        .expect("redeem");
+    let again = f.desk.redeem_bonus(&req(&code, 1000)).expect("redeem");
     assert!(matches!(
         again.check.refusal,
         Some(BonusRefusal::AlreadyUsed { .. })
@@ -386,18 +367,15 @@ fn unknown_and_malformed_codes_are_refused_not_errors() {
 }
 
 fn sell(desk: &Desk, phone: &str, name: &str, pkg: Option<i64>) -> i64 {
-    desk.sell_voucher(
-        VoucherDraft {
-            customer: phone.into(),
-            customer_name: String::new(),
-            name: name.into(),
-            price_fen: 28800,
-            pkg,
-            introduction: "三室两厅".into(),
-            paid: true,
-        },
-        None,
-    )
+    desk.sell_voucher(VoucherDraft {
+        customer: phone.into(),
+        customer_name: String::new(),
+        name: name.into(),
+        price_fen: 28800,
+        pkg,
+        introduction: "三室两厅".into(),
+        paid: true,
+    })
     .expect("sell")
     .id
 }
@@ -447,10 +425,10 @@ fn vouchers_sell_query_and_use_once() {
         ),
         [c, a]
     );
-    let used = f.desk.use_voucher(a, None).expect("use");
+    let used = f.desk.use_voucher(a).expect("use");
     assert!(!used.valid);
     assert!(used.used_at.is_some());
-    let e = f.desk.use_voucher(a, None).unwrap_err();
+    let e = f.desk.use_voucher(a).unwrap_err();
     assert_eq!(code_of(e), "voucher_already_used");
     assert_eq!(audit_count(&f.db, "voucher.use"), 1);
     assert_eq!(audit_count(&f.db, "voucher.sell"), 3);
@@ -468,18 +446,15 @@ fn vouchers_sell_query_and_use_once() {
     assert_eq!(code_of(e), "voucher_not_found");
     let e = f
         .desk
-        .sell_voucher(
-            VoucherDraft {
-                customer: "010-12345678".into(),
-                customer_name: String::new(),
-                name: "x".into(),
-                price_fen: 1,
-                pkg: None,
-                introduction: String::new(),
-                paid: true,
-            },
-            None,
-        )
+        .sell_voucher(VoucherDraft {
+            customer: "010-12345678".into(),
+            customer_name: String::new(),
+            name: "x".into(),
+            price_fen: 1,
+            pkg: None,
+            introduction: String::new(),
+            paid: true,
+        })
         .unwrap_err();
     let e = ApiError::from(&e);
     assert_eq!(e.code, "invalid_fields");

@@ -111,9 +111,9 @@ fn each_use_case_is_routed_to_its_platform_in_order() {
         .grant_bonus(BonusRef::Code(&bonus[0]), "13800138000", None)
         .expect("grant");
     f.desk
-        .disable_bonus(BonusRef::Code(&bonus[1]), None)
+        .disable_bonus(BonusRef::Code(&bonus[1]))
         .expect("disable bonus");
-    let v = f.desk.sell_voucher(voucher_draft(), None).expect("sell");
+    let v = f.desk.sell_voucher(voucher_draft()).expect("sell");
     f.desk
         .codes_activate(&ActivationRequest {
             ticket_type: "T1".into(),
@@ -122,14 +122,14 @@ fn each_use_case_is_routed_to_its_platform_in_order() {
             make_funds_channel: None,
         })
         .expect("activate");
-    f.desk.redeem_use(&redeem(&codes[0]), None).expect("redeem");
+    f.desk.redeem_use(&redeem(&codes[0])).expect("redeem");
     f.desk
-        .redeem_undo(UndoTarget::Code(&codes[0]), None)
+        .redeem_undo(UndoTarget::Code(&codes[0]))
         .expect("undo");
-    f.desk.disable_code(&codes[1], None).expect("disable code");
+    f.desk.disable_code(&codes[1]).expect("disable code");
     // An issued code's redemption is nobody else's business.
     f.desk
-        .redeem_use(&redeem(&codes[2]), None)
+        .redeem_use(&redeem(&codes[2]))
         .expect("redeem issued");
 
     let rows = outbox(&f.db);
@@ -195,8 +195,8 @@ fn store_functions_record_and_the_router_routes_once() {
     assert!(changes::take_appended(), "the store hints at its record");
     store::templates::link_batch(&mut conn, tpl.id, "T1", Some(" SB-9 ")).expect("link");
     store::bonuses::create(&mut conn, bonus_draft(500, 1), Utc::now()).expect("bonus");
-    store::vouchers::sell(&mut conn, voucher_draft(), None, Utc::now()).expect("sell");
-    let issued = store::redemptions::redeem(&mut conn, &redeem(&codes[0]), None, Utc::now());
+    store::vouchers::sell(&mut conn, voucher_draft(), Utc::now()).expect("sell");
+    let issued = store::redemptions::redeem(&mut conn, &redeem(&codes[0]), Utc::now());
     issued.expect("redeem issued");
     let kinds: Vec<_> = waiting(&f.db)
         .iter()
@@ -290,8 +290,7 @@ fn activation_routes_earlier_news_first_and_audits_through_the_store() {
     // Redeemed and undone by another process: its records are not routed yet.
     {
         let mut conn = store::open(&f.db).expect("open");
-        store::redemptions::redeem(&mut conn, &redeem(&codes[0]), None, Utc::now())
-            .expect("redeem");
+        store::redemptions::redeem(&mut conn, &redeem(&codes[0]), Utc::now()).expect("redeem");
         store::redemptions::undo(&mut conn, UndoTarget::Code(&codes[0]), None, Utc::now())
             .expect("undo");
     }
@@ -347,7 +346,7 @@ fn marks_from_a_pull_go_through_the_store_with_an_audit_entry() {
         .create_bonuses(bonus_draft(500, 1))
         .expect("bonus")
         .codes;
-    let v = f.desk.sell_voucher(voucher_draft(), None).expect("sell");
+    let v = f.desk.sell_voucher(voucher_draft()).expect("sell");
     let conn = store::open(&f.db).expect("open");
     conn.execute(
         "INSERT INTO remote_refs (platform, kind, local_id, remote_id)

@@ -58,14 +58,14 @@ fn a_cash_code_is_redeemed_once_and_refused_after() {
 
     let used = f
         .desk
-        .redeem_use(&req(code, Some(10000), None), None)
+        .redeem_use(&req(code, Some(10000), None))
         .expect("use");
     let r = used.redemption.expect("redeemed");
     assert_eq!((r.reduction_fen, r.order_fen), (2000, Some(10000)));
 
     let again = f
         .desk
-        .redeem_use(&req(code, Some(10000), None), None)
+        .redeem_use(&req(code, Some(10000), None))
         .expect("use again");
     assert!(again.redemption.is_none());
     match again.check.refusal {
@@ -123,7 +123,7 @@ fn refusals_in_staff_terms() {
         "not_linked"
     );
     assert_eq!(
-        f.desk.disable_code(&codes[1], None).expect("disable"),
+        f.desk.disable_code(&codes[1]).expect("disable"),
         CodeStatus::Disabled
     );
     assert_eq!(
@@ -144,7 +144,7 @@ fn undo_restores_the_code_within_its_window_only() {
     let mut conn = store::open(&f.db).expect("open");
     // Stored times are whole milliseconds.
     let t0 = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).expect("now");
-    let r = redemptions::redeem(&mut conn, &req(&codes[0], Some(10000), None), None, t0)
+    let r = redemptions::redeem(&mut conn, &req(&codes[0], Some(10000), None), t0)
         .expect("redeem")
         .redemption
         .expect("redeemed");
@@ -164,7 +164,7 @@ fn undo_restores_the_code_within_its_window_only() {
     assert_eq!(f.desk.get_batch("T1").expect("b").used_codes, 0);
     assert_eq!(reason(&f.desk, &req(&codes[0], Some(10000), None)), "ok");
 
-    let r2 = redemptions::redeem(&mut conn, &req(&codes[0], Some(20000), None), None, t0)
+    let r2 = redemptions::redeem(&mut conn, &req(&codes[0], Some(20000), None), t0)
         .expect("redeem again")
         .redemption
         .expect("redeemed again");
@@ -191,7 +191,7 @@ fn undo_restores_the_code_within_its_window_only() {
     let mut s = f.desk.settings().expect("settings");
     s.undo_window_minutes = 0;
     f.desk.save_settings(s).expect("save");
-    let r3 = redemptions::redeem(&mut conn, &req(&codes[1], Some(10000), None), None, t0)
+    let r3 = redemptions::redeem(&mut conn, &req(&codes[1], Some(10000), None), t0)
         .expect("redeem")
         .redemption
         .expect("redeemed");
@@ -214,7 +214,7 @@ fn one_customer_may_use_get_limit_codes_of_a_template() {
     for c in &codes[..2] {
         let o = f
             .desk
-            .redeem_use(&req(c, Some(10000), Some("13800138000")), None)
+            .redeem_use(&req(c, Some(10000), Some("13800138000")))
             .expect("use");
         assert!(o.redemption.is_some());
     }
@@ -422,7 +422,7 @@ fn two_desks_racing_for_the_same_codes_redeem_each_once() {
                     codes
                         .iter()
                         .filter(|c| {
-                            desk.redeem_use(&req(c, Some(10000), None), None)
+                            desk.redeem_use(&req(c, Some(10000), None))
                                 .expect("use")
                                 .redemption
                                 .is_some()
@@ -495,11 +495,7 @@ fn the_counter_s_one_box_takes_coupon_and_bonus_codes() {
         ),
         "below_min_amount"
     );
-    match f
-        .desk
-        .counter_use(&ask(&bonus, Some(3000)), None)
-        .expect("use")
-    {
+    match f.desk.counter_use(&ask(&bonus, Some(3000))).expect("use") {
         CounterOutcome::Bonus(o) => {
             assert!(o.redeemed.is_some());
             assert_eq!(o.check.reduction_fen, Some(500));

@@ -152,7 +152,7 @@ fn sell(desk: &Desk, name: &str, price_fen: i64) -> i64 {
         "customer": "13800000000", "name": name, "priceFen": price_fen
     }))
     .unwrap();
-    desk.sell_voucher(d, None).unwrap().id
+    desk.sell_voucher(d).unwrap().id
 }
 
 fn drop_all(sim: &SimHandle, p: Platform) {
@@ -657,7 +657,7 @@ fn a_voucher_used_on_the_platform_is_marked_used_here_once() {
     let a = sell(&desk, "洗车", 2880);
     let b = sell(&desk, "洗车", 2880);
     let c = sell(&desk, "打蜡", 5000);
-    desk.use_voucher(b, None).unwrap();
+    desk.use_voucher(b).unwrap();
     let conn = db(&desk);
     for (local, remote) in [(a, "11"), (b, "12"), (c, "13")] {
         conn.execute(

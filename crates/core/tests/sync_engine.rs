@@ -324,11 +324,8 @@ fn a_bonus_whose_create_answer_was_lost_is_found_by_its_key_before_sending_again
         None,
     )
     .unwrap();
-    desk.disable_bonus(
-        coupondesk_core::store::bonuses::BonusRef::Code(&codes[1]),
-        None,
-    )
-    .unwrap();
+    desk.disable_bonus(coupondesk_core::store::bonuses::BonusRef::Code(&codes[1]))
+        .unwrap();
     let r = desk.sync_run(Some(Platform::Bonus), &quick()).unwrap();
     assert_eq!((r.platforms[0].done, r.remaining()), (2, 0));
     let c = sim.counters();
@@ -636,7 +633,7 @@ fn a_code_active_on_e_buy_and_disabled_at_the_counter_is_reported_to_e_buy() {
     activate_all(&desk);
     desk.sync_run(Some(Platform::Ebuy), &quick()).unwrap();
     let code = items(&desk, OutboxState::Done)[0].subject.clone();
-    desk.disable_code(&code, None).unwrap();
+    desk.disable_code(&code).unwrap();
     let queued = items(&desk, OutboxState::Queued);
     assert_eq!(queued.len(), 1);
     assert_eq!(

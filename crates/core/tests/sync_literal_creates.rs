@@ -26,7 +26,7 @@ fn sell(desk: &Desk, name: &str, price_fen: i64) -> i64 {
         "customer": "13800000000", "name": name, "priceFen": price_fen
     }))
     .unwrap();
-    desk.sell_voucher(d, None).unwrap().id
+    desk.sell_voucher(d).unwrap().id
 }
 
 /// Spec 003's Coupon, as its JSON example shows it: no `id`.

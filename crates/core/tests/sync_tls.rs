@@ -534,7 +534,7 @@ fn every_platform_is_reached_over_https_with_the_ca_file() {
         "customer": "13700000001", "name": "https service", "priceFen": 1990
     }))
     .unwrap();
-    desk.sell_voucher(voucher, None).unwrap();
+    desk.sell_voucher(voucher).unwrap();
     desk.create_template(template()).unwrap();
 
     let r = desk.sync_run(None, &quick()).unwrap();

@@ -23,6 +23,7 @@ use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery};
 use crate::domain::customer::{Customer, CustomerDraft};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::redeem::{Redemption, Settings};
+use crate::domain::staff::{Session, StaffDraft, StaffMember};
 use crate::domain::template::{Template, TemplateDraft};
 use crate::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};
 use crate::domain::{Batch, Page, PageRequest};

@@ -33,7 +33,21 @@ macro_rules! command_table {
                 import_preview(path: PathBuf, options: ImportOptions) -> ImportPreview =
                     |desk| desk.preview_import(&path, &options);
                 // True when the job was running (it stops at its next safe point).
-                job_cancel(job_id: String) -> bool = |desk| Ok(desk.jobs().cancel(&job_id));
+                job_cancel(job_id: String) -> bool = |desk| desk.cancel_job(&job_id);
+
+                // Staff: the first start's owner, logging in and out, the owner's accounts.
+                // Who is logged in is the desk's (one window, one dev server, one CLI run).
+                staff_session() -> Session = |desk| desk.session();
+                staff_setup_owner(draft: StaffDraft) -> Session = |desk| desk.setup_owner(&draft);
+                staff_login(name: String, pin: String) -> Session = |desk| desk.login(&name, &pin);
+                // The window saw keys or the mouse: the auto-lock's idle time starts again.
+                staff_keep_alive() -> Session = |desk| desk.keep_alive();
+                staff_lock() -> Session = |desk| desk.lock();
+                staff_list() -> Vec<StaffMember> = |desk| desk.staff_list();
+                staff_add(draft: StaffDraft) -> StaffMember = |desk| desk.staff_add(&draft);
+                staff_disable(name: String) -> StaffMember = |desk| desk.staff_disable(&name);
+                staff_reset_pin(name: String, pin: String) -> StaffMember =
+                    |desk| desk.staff_reset_pin(&name, &pin);
 
                 // Coupon templates (spec 001) and the batches linked to them.
                 template_create(draft: TemplateDraft) -> Template = |desk| desk.create_template(draft);
@@ -53,13 +67,13 @@ macro_rules! command_table {
 
                 // The counter: one box for coupon and bonus codes, the log and its undo.
                 redeem_undo(#[ts(type = "number")] redemption_id: i64) -> Redemption =
-                    |desk| desk.redeem_undo(UndoTarget::Id(redemption_id), None);
+                    |desk| desk.redeem_undo(UndoTarget::Id(redemption_id));
                 redemption_list(page: PageRequest) -> Page<Redemption> =
                     |desk| desk.list_redemptions(page);
-                code_disable(code: String) -> CodeStatus = |desk| desk.disable_code(&code, None);
+                code_disable(code: String) -> CodeStatus = |desk| desk.disable_code(&code);
                 counter_check(request: CounterRequest) -> CounterCheck = |desk| desk.counter_check(&request);
                 counter_use(request: CounterRequest) -> CounterOutcome =
-                    |desk| desk.counter_use(&request, None);
+                    |desk| desk.counter_use(&request);
 
                 // Red-packet bonuses (spec 002).
                 bonus_create(draft: BonusDraft) -> BonusCreation = |desk| desk.create_bonuses(draft);
@@ -72,16 +86,16 @@ macro_rules! command_table {
                     customer_name: Option<String>
                 ) -> Bonus = |desk| desk.grant_bonus(BonusRef::Id(id), &customer, customer_name.as_deref());
                 bonus_disable(#[ts(type = "number")] id: i64) -> Bonus =
-                    |desk| desk.disable_bonus(BonusRef::Id(id), None);
+                    |desk| desk.disable_bonus(BonusRef::Id(id));
                 // Every bonus the query matches (its page ignored), as CSV at `path`.
                 bonus_export(query: BonusQuery, path: PathBuf) -> ExportReport =
                     |desk| desk.export_bonuses(&query, &path);
 
                 // Exchange vouchers (spec 003).
-                voucher_sell(draft: VoucherDraft) -> Voucher = |desk| desk.sell_voucher(draft, None);
+                voucher_sell(draft: VoucherDraft) -> Voucher = |desk| desk.sell_voucher(draft);
                 voucher_list(query: VoucherQuery) -> Page<Voucher> = |desk| desk.list_vouchers(&query);
                 voucher_get(#[ts(type = "number")] id: i64) -> Voucher = |desk| desk.get_voucher(id);
-                voucher_use(#[ts(type = "number")] id: i64) -> Voucher = |desk| desk.use_voucher(id, None);
+                voucher_use(#[ts(type = "number")] id: i64) -> Voucher = |desk| desk.use_voucher(id);
                 voucher_export(query: VoucherQuery, path: PathBuf) -> ExportReport =
                     |desk| desk.export_vouchers(&query, &path);
 

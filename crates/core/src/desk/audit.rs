@@ -5,6 +5,7 @@ use std::path::Path;
 use super::bonuses::CsvFile;
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
+use crate::domain::staff::Permission;
 use crate::domain::Page;
 use crate::export::ExportReport;
 use crate::store::{self, audit_list, audit_verify};
@@ -31,6 +32,7 @@ impl Desk {
     /// Every entry the query matches (its page ignored), newest first, as CSV: times in
     /// the shop's zone, cells neutralised against spreadsheet formulas.
     pub fn export_audit(&self, q: &AuditQuery, out: &Path) -> DeskResult<ExportReport> {
+        let _who = self.act(Permission::Export)?;
         let conn = store::open(&self.path)?;
         let zone = store::settings::clock(&store::settings::get(&conn)?).offset;
         let mut csv = CsvFile::create(out, &AUDIT_HEADER)?;

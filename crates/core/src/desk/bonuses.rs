@@ -15,16 +15,17 @@ use crate::domain::bonus::{
     Bonus, BonusCheck, BonusCreation, BonusDraft, BonusOutcome, BonusQuery, BonusRedeemRequest,
 };
 use crate::domain::money::format_yuan;
+use crate::domain::staff::Permission;
 use crate::domain::Page;
 use crate::export::{neutralise, ExportError, ExportReport};
 use crate::store::bonuses::{self, BonusError, BonusRef};
-use crate::store::redemptions::Counter;
 use crate::store::{self};
 
 impl Desk {
     /// Creates `draft.quantity` bonuses, each with its own code, in one transaction.
     /// An expiry given as a date (`expires_on`) ends with that day in the shop's zone.
     pub fn create_bonuses(&self, mut draft: BonusDraft) -> DeskResult<BonusCreation> {
+        let _who = self.act(Permission::CreateBonuses)?;
         self.recording(|conn| {
             if let Some(day) = draft.expires_on.take() {
                 if draft.expired_at.is_some() {
@@ -45,11 +46,13 @@ impl Desk {
     pub fn list_bonuses(&self, q: &BonusQuery) -> DeskResult<Page<Bonus>> {
         let mut q = q.clone();
         q.page = q.page.validated()?;
-        Ok(bonuses::list(&self.conn(), &q, Utc::now())?)
+        let page = bonuses::list(&self.conn(), &q, Utc::now())?;
+        self.for_viewer(page)
     }
 
     pub fn get_bonus(&self, target: BonusRef<'_>) -> DeskResult<Bonus> {
-        Ok(bonuses::get(&self.conn(), target, Utc::now())?)
+        let b = bonuses::get(&self.conn(), target, Utc::now())?;
+        self.for_viewer(b)
     }
 
     /// Grants an unused bonus to a customer, once; a new phone joins the register under
@@ -60,33 +63,28 @@ impl Desk {
         customer: &str,
         customer_name: Option<&str>,
     ) -> DeskResult<Bonus> {
+        let _who = self.act(Permission::GrantBonus)?;
         self.recording(|c| bonuses::grant(c, target, customer, customer_name, Utc::now()))
     }
 
-    pub fn disable_bonus(
-        &self,
-        target: BonusRef<'_>,
-        counter: Option<&Counter>,
-    ) -> DeskResult<Bonus> {
-        self.recording(|c| bonuses::disable(c, target, counter, Utc::now()))
+    pub fn disable_bonus(&self, target: BonusRef<'_>) -> DeskResult<Bonus> {
+        let _who = self.act(Permission::DisableBonuses)?;
+        self.recording(|c| bonuses::disable(c, target, Utc::now()))
     }
 
     pub fn check_bonus(&self, req: &BonusRedeemRequest) -> DeskResult<BonusCheck> {
         Ok(bonuses::check(&self.conn(), req, Utc::now())?)
     }
 
-    /// Redeems the bonus when it is redeemable; `counter` overrides the settings'
-    /// operator and terminal.
-    pub fn redeem_bonus(
-        &self,
-        req: &BonusRedeemRequest,
-        counter: Option<&Counter>,
-    ) -> DeskResult<BonusOutcome> {
-        Ok(bonuses::redeem(&mut self.conn(), req, counter, Utc::now())?)
+    /// Redeems the bonus when it is redeemable.
+    pub fn redeem_bonus(&self, req: &BonusRedeemRequest) -> DeskResult<BonusOutcome> {
+        let _who = self.act(Permission::Redeem)?;
+        Ok(bonuses::redeem(&mut self.conn(), req, Utc::now())?)
     }
 
     /// Writes every bonus the query matches (its page ignored) to a CSV file.
     pub fn export_bonuses(&self, q: &BonusQuery, out: &Path) -> DeskResult<ExportReport> {
+        let _who = self.act(Permission::Export)?;
         let conn = store::open(&self.path)?;
         let mut csv = CsvFile::create(out, &BONUS_HEADER)?;
         bonuses::for_each(&conn, q, Utc::now(), &mut |b: &Bonus| {

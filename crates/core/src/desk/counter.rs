@@ -6,8 +6,9 @@ use chrono::Utc;
 use super::{Desk, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::redeem::{RedeemCheck, RedeemOutcome, RedeemRequest, Redemption, Settings};
+use crate::domain::staff::Permission;
 use crate::domain::{Page, PageRequest};
-use crate::store::redemptions::{self, Counter, UndoTarget};
+use crate::store::redemptions::{self, UndoTarget};
 use crate::store::settings;
 
 impl Desk {
@@ -15,31 +16,33 @@ impl Desk {
         Ok(redemptions::check(&self.conn(), req, Utc::now())?)
     }
 
-    /// Redeems when the code is redeemable; `counter` overrides the settings' operator and
-    /// terminal (the CLI's --operator / --terminal).
-    pub fn redeem_use(
-        &self,
-        req: &RedeemRequest,
-        counter: Option<&Counter>,
-    ) -> DeskResult<RedeemOutcome> {
-        self.recording(|c| redemptions::redeem(c, req, counter, Utc::now()))
+    /// Redeems when the code is redeemable, as the logged-in staff member.
+    pub fn redeem_use(&self, req: &RedeemRequest) -> DeskResult<RedeemOutcome> {
+        let _who = self.act(Permission::Redeem)?;
+        self.recording(|c| redemptions::redeem(c, req, Utc::now()))
     }
 
-    pub fn redeem_undo(
-        &self,
-        target: UndoTarget<'_>,
-        counter: Option<&Counter>,
-    ) -> DeskResult<Redemption> {
-        self.recording(|c| redemptions::undo(c, target, counter, Utc::now()))
+    /// Undoes a redemption within the undo window: a cashier only their own, a manager or
+    /// the owner anyone's.
+    pub fn redeem_undo(&self, target: UndoTarget<'_>) -> DeskResult<Redemption> {
+        let who = self.act(Permission::UndoOwn)?;
+        let only_by = if who.may(Permission::UndoAny) {
+            None
+        } else {
+            who.staff_id
+        };
+        self.recording(|c| redemptions::undo(c, target, only_by, Utc::now()))
     }
 
     pub fn list_redemptions(&self, page: PageRequest) -> DeskResult<Page<Redemption>> {
         let page = page.validated()?;
-        Ok(redemptions::list(&self.conn(), page)?)
+        let page = redemptions::list(&self.conn(), page)?;
+        self.for_viewer(page)
     }
 
-    pub fn disable_code(&self, code: &str, counter: Option<&Counter>) -> DeskResult<CodeStatus> {
-        self.recording(|c| redemptions::disable(c, code, counter))
+    pub fn disable_code(&self, code: &str) -> DeskResult<CodeStatus> {
+        let _who = self.act(Permission::DisableCodes)?;
+        self.recording(|c| redemptions::disable(c, code))
     }
 
     pub fn settings(&self) -> DeskResult<Settings> {
@@ -47,6 +50,7 @@ impl Desk {
     }
 
     pub fn save_settings(&self, s: Settings) -> DeskResult<Settings> {
+        let _who = self.act(Permission::Settings)?;
         Ok(settings::save(&self.conn(), s)?)
     }
 }

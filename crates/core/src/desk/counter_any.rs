@@ -9,7 +9,6 @@ use ts_rs::TS;
 use super::{Desk, DeskResult};
 use crate::domain::bonus::{self, BonusCheck, BonusOutcome, BonusRedeemRequest, BonusRefusal};
 use crate::domain::redeem::{RedeemCheck, RedeemOutcome, RedeemRequest, Refusal};
-use crate::store::redemptions::Counter;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -118,12 +117,8 @@ impl Desk {
     /// Redeems a coupon code or a bonus code when it can be redeemed, in one transaction.
     /// The redemption decides inside its own transaction, so no separate check runs first:
     /// a coupon code (the common case) is read once.
-    pub fn counter_use(
-        &self,
-        req: &CounterRequest,
-        counter: Option<&Counter>,
-    ) -> DeskResult<CounterOutcome> {
-        let coupon = self.redeem_use(&req.coupon(), counter)?;
+    pub fn counter_use(&self, req: &CounterRequest) -> DeskResult<CounterOutcome> {
+        let coupon = self.redeem_use(&req.coupon())?;
         if !may_be_bonus(&coupon.check) {
             return Ok(CounterOutcome::Coupon(coupon));
         }
@@ -135,7 +130,7 @@ impl Desk {
                 redeemed: None,
             }
         } else {
-            self.redeem_bonus(&req.bonus(), counter)?
+            self.redeem_bonus(&req.bonus())?
         };
         Ok(match bonus.check.refusal {
             Some(BonusRefusal::Unknown) => CounterOutcome::Coupon(coupon),

@@ -14,6 +14,7 @@ use ts_rs::TS;
 
 use crate::domain::batch::BatchFieldError;
 use crate::domain::page::PageError;
+use crate::domain::staff::Permission;
 use crate::domain::{Batch, BatchName, Page, PageRequest, TicketType};
 use crate::export::{ExportError, ExportProgress, ExportReport};
 use crate::generate::{GenerateError, GenerateProgress, GenerateReport, GenerateRequest};
@@ -34,6 +35,8 @@ mod bonuses;
 mod counter;
 pub mod counter_any;
 mod import_guard;
+pub mod session;
+mod staff;
 mod sync;
 mod templates;
 mod vouchers;
@@ -67,6 +70,8 @@ pub enum DeskError {
     Customer(#[from] CustomerError),
     #[error(transparent)]
     Sync(#[from] crate::sync::SyncError),
+    #[error(transparent)]
+    Staff(#[from] crate::store::staff::StaffError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -88,6 +93,7 @@ crate::error_codes::impl_error_code! {
             Voucher(VoucherError),
             Customer(CustomerError),
             Sync(crate::sync::SyncError),
+            Staff(crate::store::staff::StaffError),
         }
         fn fields(&self) -> Vec<crate::api_error::FieldError> {
             match self {
@@ -97,6 +103,7 @@ crate::error_codes::impl_error_code! {
                 DeskError::Voucher(e) => e.fields(),
                 DeskError::Customer(e) => e.fields(),
                 DeskError::Sync(e) => e.fields(),
+                DeskError::Staff(e) => e.fields(),
                 _ => Vec::new(),
             }
         }
@@ -132,6 +139,7 @@ pub struct Desk {
     path: PathBuf,
     conn: Mutex<Connection>,
     jobs: Jobs,
+    session: Mutex<session::SessionState>,
     _checkpointer: store::checkpointer::Checkpointer,
 }
 
@@ -156,6 +164,7 @@ impl Desk {
             path: path.to_owned(),
             conn: Mutex::new(conn),
             jobs: Jobs::default(),
+            session: Mutex::default(),
             _checkpointer: store::checkpointer::Checkpointer::start(path),
         })
     }
@@ -167,6 +176,12 @@ impl Desk {
     /// The long work running under ids the front end chose (`job_cancel`).
     pub fn jobs(&self) -> &Jobs {
         &self.jobs
+    }
+
+    /// Stops the job `job_id` at its next safe point; true when it was running.
+    pub fn cancel_job(&self, job_id: &str) -> DeskResult<bool> {
+        let _who = self.act(Permission::CancelJob)?;
+        Ok(self.jobs.cancel(job_id))
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -205,6 +220,7 @@ impl Desk {
     }
 
     pub fn create_batch(&self, ticket_type: &str, name: &str) -> DeskResult<Batch> {
+        let _who = self.act(Permission::CreateBatches)?;
         let ticket_type = TicketType::parse(ticket_type)?;
         let name = BatchName::parse(name)?;
         let mut conn = self.conn();
@@ -235,6 +251,7 @@ impl Desk {
         file: &Path,
         options: &ImportOptions,
     ) -> DeskResult<ImportPreview> {
+        let _who = self.act(Permission::Import)?;
         import_guard::refuse_own_files(file, &self.path)?;
         Ok(crate::import::preview::preview(file, options)?)
     }
@@ -263,6 +280,7 @@ impl Desk {
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(ImportProgress),
     ) -> DeskResult<ImportReport> {
+        let _who = self.act(Permission::Import)?;
         // Before a row is read or a run claimed: nothing is written for a refused file.
         import_guard::refuse_own_files(file, &self.path)?;
         let mut conn = store::open(&self.path)?;
@@ -295,6 +313,7 @@ impl Desk {
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(GenerateProgress),
     ) -> DeskResult<GenerateReport> {
+        let _who = self.act(Permission::Generate)?;
         let mut conn = store::open(&self.path)?;
         Ok(crate::generate::generate(
             &mut conn,
@@ -312,6 +331,7 @@ impl Desk {
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(ExportProgress),
     ) -> DeskResult<ExportReport> {
+        let _who = self.act(Permission::Export)?;
         let conn = store::open(&self.path)?;
         Ok(crate::export::export_codes(
             &conn,

@@ -2,6 +2,7 @@
 //! bulk activation of codes on e-Buy.
 
 use super::{Desk, DeskResult};
+use crate::domain::staff::Permission;
 use crate::domain::Page;
 use crate::sync::engine::{self, RunOptions};
 use crate::sync::{
@@ -26,6 +27,7 @@ impl Desk {
         &self,
         input: &PlatformSettingsInput,
     ) -> DeskResult<PlatformSettings> {
+        let _who = self.act(Permission::Credentials)?;
         Ok(settings::save(&mut self.conn(), &self.path, input)?)
     }
 
@@ -37,7 +39,20 @@ impl Desk {
         platform: Option<Platform>,
         opts: &RunOptions,
     ) -> DeskResult<SyncReport> {
+        let _who = self.act(Permission::SyncRun)?;
         Ok(engine::run(&self.path, platform, opts)?)
+    }
+
+    /// The window's periodic sync: the desk's own work, not a person's, so it runs while
+    /// the desk is locked. It only sends what staff already did (each queued change names
+    /// who did it) and applies what the platforms say; its entries name `sync`.
+    pub fn sync_background(&self, opts: &RunOptions) -> DeskResult<SyncReport> {
+        let _who = crate::store::acting::enter(crate::store::acting::Acting {
+            name: "sync".to_owned(),
+            staff_id: None,
+            terminal: None,
+        });
+        Ok(engine::run(&self.path, None, opts)?)
     }
 
     /// "Test connection": read-only requests with the saved settings (see
@@ -48,6 +63,7 @@ impl Desk {
         platform: Platform,
         timeout: std::time::Duration,
     ) -> DeskResult<ConnectionTest> {
+        let _who = self.act(Permission::SyncRun)?;
         let (s, secret) = {
             let conn = self.conn();
             (
@@ -67,6 +83,7 @@ impl Desk {
     }
 
     pub fn sync_conflict_retry(&self, id: i64) -> DeskResult<OutboxItem> {
+        let _who = self.act(Permission::Conflicts)?;
         Ok(outbox::retry(&mut self.conn(), id)?)
     }
 
@@ -75,14 +92,17 @@ impl Desk {
         id: i64,
         payload: serde_json::Value,
     ) -> DeskResult<OutboxItem> {
+        let _who = self.act(Permission::Conflicts)?;
         Ok(outbox::edit(&mut self.conn(), id, payload)?)
     }
 
     pub fn sync_conflict_discard(&self, id: i64, reason: &str) -> DeskResult<OutboxItem> {
+        let _who = self.act(Permission::Conflicts)?;
         Ok(outbox::discard(&mut self.conn(), id, reason)?)
     }
 
     pub fn codes_activate(&self, req: &ActivationRequest) -> DeskResult<ActivationReport> {
+        let _who = self.act(Permission::BulkActivation)?;
         Ok(activation::run(&mut self.conn(), req)?)
     }
 }

@@ -1,16 +1,19 @@
 //! Use cases of coupon templates: create, edit, list, link batches.
 
 use super::{Desk, DeskResult};
+use crate::domain::staff::Permission;
 use crate::domain::template::{Template, TemplateDraft};
 use crate::domain::Page;
 use crate::store::templates::{self, TemplateQuery};
 
 impl Desk {
     pub fn create_template(&self, draft: TemplateDraft) -> DeskResult<Template> {
+        let _who = self.act(Permission::Templates)?;
         self.recording(|c| templates::create(c, draft))
     }
 
     pub fn update_template(&self, id: i64, draft: TemplateDraft) -> DeskResult<Template> {
+        let _who = self.act(Permission::Templates)?;
         self.recording(|c| templates::update(c, id, draft))
     }
 
@@ -36,10 +39,12 @@ impl Desk {
         ticket_type: &str,
         platform_batch: Option<&str>,
     ) -> DeskResult<Template> {
+        let _who = self.act(Permission::Templates)?;
         self.recording(|c| templates::link_batch(c, template_id, ticket_type, platform_batch))
     }
 
     pub fn unlink_batch(&self, template_id: i64, ticket_type: &str) -> DeskResult<Template> {
+        let _who = self.act(Permission::Templates)?;
         Ok(templates::unlink_batch(
             &mut self.conn(),
             template_id,

@@ -171,3 +171,65 @@ mod tests {
         assert!(clean_name(&"名".repeat(33), "name").is_err());
     }
 }
+
+/// A phone number as staff without `SeePhones` see it (cashiers): the first three and the
+/// last four digits, 138****8000. Shorter values keep only their last two characters.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    let n = chars.len();
+    if n >= 8 {
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[n - 4..].iter().collect();
+        format!("{head}****{tail}")
+    } else {
+        let tail: String = chars[n.saturating_sub(2)..].iter().collect();
+        format!("****{tail}")
+    }
+}
+
+/// Answers that carry customers' phone numbers, masked in place for a cashier.
+pub trait MaskPhones {
+    fn mask_phones(&mut self);
+}
+
+impl MaskPhones for Customer {
+    fn mask_phones(&mut self) {
+        self.phone = mask_phone(&self.phone);
+    }
+}
+
+impl<T: MaskPhones> MaskPhones for crate::domain::Page<T> {
+    fn mask_phones(&mut self) {
+        self.items.iter_mut().for_each(MaskPhones::mask_phones);
+    }
+}
+
+impl MaskPhones for crate::domain::bonus::Bonus {
+    fn mask_phones(&mut self) {
+        self.customer = self.customer.as_deref().map(mask_phone);
+    }
+}
+
+impl MaskPhones for crate::domain::voucher::Voucher {
+    fn mask_phones(&mut self) {
+        self.customer = mask_phone(&self.customer);
+    }
+}
+
+impl MaskPhones for crate::domain::redeem::Redemption {
+    fn mask_phones(&mut self) {
+        self.customer = self.customer.as_deref().map(mask_phone);
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::mask_phone;
+
+    #[test]
+    fn phones_keep_three_and_four_digits() {
+        assert_eq!(mask_phone("13800138000"), "138****8000");
+        assert_eq!(mask_phone("12345"), "****45");
+        assert_eq!(mask_phone(""), "****");
+    }
+}

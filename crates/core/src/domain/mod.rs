@@ -12,6 +12,7 @@ pub mod offer;
 pub mod page;
 pub mod redeem;
 pub mod run;
+pub mod staff;
 pub mod template;
 pub mod validity;
 pub mod voucher;

@@ -216,10 +216,16 @@ pub struct Settings {
     pub holidays: Vec<NaiveDate>,
     /// The name of this counter, recorded with each redemption.
     pub terminal: String,
-    /// The staff member at the counter, recorded with each redemption.
-    pub operator: String,
     /// How long after a redemption staff may undo it; 0 turns undo off.
     pub undo_window_minutes: u32,
+    /// Idle minutes after which the desk locks and asks for a PIN again (1-240). Settings
+    /// saved before staff accounts existed have none: the default, 10.
+    #[serde(default = "default_auto_lock_minutes")]
+    pub auto_lock_minutes: u32,
+}
+
+pub fn default_auto_lock_minutes() -> u32 {
+    10
 }
 
 /// What the store knows about a code at the moment of the decision.

@@ -49,7 +49,7 @@ pub fn record_as(
     subject: &str,
     detail: &Value,
 ) -> Result<(), StoreError> {
-    let terminal = super::settings::get(conn)?.terminal;
+    let terminal = super::acting::terminal(&super::settings::get(conn)?.terminal);
     append(conn, who, &terminal, action, subject, detail)
 }
 

@@ -18,7 +18,7 @@ use rand::SeedableRng;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::customers::{self, describe};
-use super::redemptions::{counter_of, Counter};
+use super::redemptions::counter_of;
 use super::{actor, changes, from_ms, settings, StoreError};
 use crate::api_error::FieldError;
 use crate::domain::bonus::{
@@ -409,12 +409,11 @@ pub fn grant(
 pub fn disable(
     conn: &mut Connection,
     target: BonusRef<'_>,
-    counter: Option<&Counter>,
     now: DateTime<Utc>,
 ) -> Result<Bonus, BonusError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
-    let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
+    let counter = counter_of(&s);
     let b = get(&tx, target, now)?;
     let from = stored(b.status);
     // The lifecycle decides: used and disabled are final.
@@ -523,13 +522,12 @@ pub fn check(
 pub fn redeem(
     conn: &mut Connection,
     req: &BonusRedeemRequest,
-    counter: Option<&Counter>,
     now: DateTime<Utc>,
 ) -> Result<BonusOutcome, BonusError> {
     crate::test_hooks::watch_write_lock(conn);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
-    let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
+    let counter = counter_of(&s);
     let (check, id) = check_in(&tx, req, now)?;
     // Test-only (debug builds): between the decision and the write, under the lock.
     crate::test_hooks::pause("bonus", id.is_some());

@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
         rust: Some(super::audit::chain_existing),
         after_sql: include_str!("migrations/0007_audit_append_only.sql"),
     },
+    sql(8, include_str!("migrations/0008_staff.sql")),
 ];
 
 pub fn latest() -> u32 {

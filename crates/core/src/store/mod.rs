@@ -10,6 +10,7 @@
 //! - codes with seq < the batch's `indexed_seq` are in the `code_search` index, the rest
 //!   are not (yet).
 
+pub mod acting;
 pub mod audit;
 pub mod audit_list;
 pub mod audit_verify;
@@ -27,6 +28,7 @@ pub mod private_file;
 pub mod redemptions;
 pub mod runs;
 pub mod settings;
+pub mod staff;
 pub mod templates;
 pub mod vouchers;
 
@@ -149,11 +151,9 @@ pub fn from_ms(ms: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-/// Who is acting: the operating-system user, as the audit log records it.
+/// Who is acting, as the audit log records it (see `acting`).
 pub fn actor() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "staff".to_owned())
+    acting::name()
 }
 
 /// The id range of a batch's codes: `(batch << 32) | seq`.

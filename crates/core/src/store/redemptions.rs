@@ -41,6 +41,11 @@ pub enum RedeemError {
     UndoWindowPassed(DateTime<Utc>),
     #[error("no coupon has the code {0}; check the code")]
     CodeNotFound(String),
+    #[error(
+        "this redemption was made by another staff member; a cashier may undo only their own \
+         redemptions: ask a manager to undo it"
+    )]
+    NotYours,
     #[error(transparent)]
     Transition(#[from] IllegalTransition),
     #[error(transparent)]
@@ -63,6 +68,7 @@ crate::error_codes::impl_error_code! {
             RedeemError::AlreadyUndone(_) => "redemption_already_undone",
             RedeemError::UndoWindowPassed(_) => "undo_window_passed",
             RedeemError::CodeNotFound(_) => "code_not_found",
+            RedeemError::NotYours => "forbidden",
         }
         wraps {
             Transition(crate::domain::lifecycle::IllegalTransition),
@@ -72,7 +78,7 @@ crate::error_codes::impl_error_code! {
     }
 }
 
-/// Who acts, where: taken from the settings unless the caller names someone.
+/// Who acts, where: the use case's acting staff member at this terminal (`counter_of`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counter {
     pub operator: String,
@@ -272,10 +278,12 @@ pub fn check(
     Ok(check_in(conn, req, now, &s)?.0)
 }
 
+/// Who acts at which counter: the use case's acting staff member (`acting`) at this
+/// terminal.
 pub fn counter_of(s: &Settings) -> Counter {
     Counter {
-        operator: s.operator.clone(),
-        terminal: s.terminal.clone(),
+        operator: super::acting::name(),
+        terminal: super::acting::terminal(&s.terminal),
     }
 }
 
@@ -283,13 +291,12 @@ pub fn counter_of(s: &Settings) -> Counter {
 pub fn redeem(
     conn: &mut Connection,
     req: &RedeemRequest,
-    counter: Option<&Counter>,
     now: DateTime<Utc>,
 ) -> Result<RedeemOutcome, RedeemError> {
     crate::test_hooks::watch_write_lock(conn);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
-    let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
+    let counter = counter_of(&s);
     let (check, facts) = check_in(&tx, req, now, &s)?;
     // Test-only (debug builds): between the decision and the write, under the lock.
     crate::test_hooks::pause("redeem", facts.is_some());
@@ -340,8 +347,8 @@ pub fn redeem(
     let undo_until = now + Duration::minutes(i64::from(s.undo_window_minutes));
     tx.prepare_cached(
         "INSERT INTO redemptions (code_id, template_id, prev_status, order_fen, reduction_fen,
-           customer, operator, terminal, redeemed_at, undo_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+           customer, operator, terminal, redeemed_at, undo_until, staff_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         code_id,
@@ -353,7 +360,8 @@ pub fn redeem(
         counter.operator,
         counter.terminal,
         now.timestamp_millis(),
-        undo_until.timestamp_millis()
+        undo_until.timestamp_millis(),
+        super::acting::staff_id()
     ])?;
     let id = tx.last_insert_rowid();
     super::audit::record_at(
@@ -391,16 +399,18 @@ pub fn redeem(
 }
 
 /// Undoes a redemption by its id, or the live redemption of a code.
+/// `only_by`: the staff account that must have made the redemption (a cashier's undo);
+/// none for staff who may undo anyone's.
 pub fn undo(
     conn: &mut Connection,
     target: UndoTarget<'_>,
-    counter: Option<&Counter>,
+    only_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Redemption, RedeemError> {
     crate::test_hooks::watch_write_lock(conn);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
-    let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
+    let counter = counter_of(&s);
     let found = (|| -> Result<Redemption, RedeemError> {
         Ok(match target {
             UndoTarget::Id(id) => tx
@@ -423,6 +433,16 @@ pub fn undo(
         matches!(&found, Ok(r) if r.undone_at.is_none() && now <= r.undo_until),
     );
     let r = found?;
+    if let Some(staff) = only_by {
+        let by: Option<i64> = tx.query_row(
+            "SELECT staff_id FROM redemptions WHERE id = ?1",
+            [r.id],
+            |row| row.get(0),
+        )?;
+        if by != Some(staff) {
+            return Err(RedeemError::NotYours);
+        }
+    }
     if let Some(at) = r.undone_at {
         return Err(RedeemError::AlreadyUndone(at));
     }
@@ -491,14 +511,10 @@ pub fn list(conn: &Connection, page: PageRequest) -> Result<Page<Redemption>, St
 }
 
 /// Disables an issued or active code for good (lost, leaked, refunded).
-pub fn disable(
-    conn: &mut Connection,
-    code: &str,
-    counter: Option<&Counter>,
-) -> Result<CodeStatus, RedeemError> {
+pub fn disable(conn: &mut Connection, code: &str) -> Result<CodeStatus, RedeemError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
-    let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
+    let counter = counter_of(&s);
     let code = code.trim();
     let found = find(&tx, code)?.ok_or_else(|| RedeemError::CodeNotFound(code.into()))?;
     let to = found.status.transition(CodeStatus::Disabled)?;

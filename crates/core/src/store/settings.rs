@@ -50,8 +50,8 @@ pub fn defaults() -> Settings {
         shop_utc_offset_minutes: 8 * 60,
         holidays: Vec::new(),
         terminal: host_name(),
-        operator: super::actor(),
         undo_window_minutes: 10,
+        auto_lock_minutes: crate::domain::redeem::default_auto_lock_minutes(),
     }
 }
 
@@ -69,7 +69,6 @@ pub fn get(conn: &Connection) -> Result<Settings, StoreError> {
 
 pub fn validate(s: &mut Settings) -> Result<(), Vec<FieldError>> {
     s.terminal = s.terminal.trim().to_owned();
-    s.operator = s.operator.trim().to_owned();
     s.holidays.sort();
     s.holidays.dedup();
     let mut e = Vec::new();
@@ -82,12 +81,25 @@ pub fn validate(s: &mut Settings) -> Result<(), Vec<FieldError>> {
             "the shop's zone must be between UTC-12:00 and UTC+14:00, in steps of 15 minutes",
         ));
     }
-    for (field, v) in [("terminal", &s.terminal), ("operator", &s.operator)] {
-        if v.is_empty() {
-            e.push(FieldError::new(field, "required", "this field is required"));
-        } else if v.chars().count() > 64 {
-            e.push(FieldError::new(field, "too_long", "at most 64 characters"));
-        }
+    if s.terminal.is_empty() {
+        e.push(FieldError::new(
+            "terminal",
+            "required",
+            "this field is required",
+        ));
+    } else if s.terminal.chars().count() > 64 {
+        e.push(FieldError::new(
+            "terminal",
+            "too_long",
+            "at most 64 characters",
+        ));
+    }
+    if !(1..=240).contains(&s.auto_lock_minutes) {
+        e.push(FieldError::new(
+            "autoLockMinutes",
+            "out_of_range",
+            "the desk locks after 1 to 240 idle minutes",
+        ));
     }
     if s.undo_window_minutes > 24 * 60 {
         e.push(FieldError::new(

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::customers::{self, describe};
-use super::redemptions::{counter_of, Counter};
+use super::redemptions::counter_of;
 use super::{changes, from_ms, settings, StoreError};
 use crate::api_error::FieldError;
 use crate::domain::change::Change;
@@ -101,7 +101,6 @@ pub fn get(conn: &Connection, id: i64) -> Result<Voucher, VoucherError> {
 pub fn sell(
     conn: &mut Connection,
     mut draft: VoucherDraft,
-    counter: Option<&Counter>,
     now: DateTime<Utc>,
 ) -> Result<Voucher, VoucherError> {
     let phone = draft
@@ -109,7 +108,7 @@ pub fn sell(
         .map_err(VoucherError::InvalidFields)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
-    let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
+    let counter = counter_of(&s);
     let customer_id = customers::ensure(&tx, &phone, &draft.customer_name)?;
     tx.prepare_cached(
         "INSERT INTO vouchers (customer_id, pkg, name, price_fen, introduction, paid,
@@ -158,13 +157,12 @@ pub fn sell(
 pub fn use_voucher(
     conn: &mut Connection,
     id: i64,
-    counter: Option<&Counter>,
     now: DateTime<Utc>,
 ) -> Result<Voucher, VoucherError> {
     crate::test_hooks::watch_write_lock(conn);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
-    let counter = counter.cloned().unwrap_or_else(|| counter_of(&s));
+    let counter = counter_of(&s);
     let v = get(&tx, id)?;
     // Test-only (debug builds): between the decision and the write, under the lock.
     crate::test_hooks::pause("voucher", v.used_at.is_none());

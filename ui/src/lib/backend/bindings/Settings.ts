@@ -17,10 +17,11 @@ holidays: Array<string>,
  */
 terminal: string, 
 /**
- * The staff member at the counter, recorded with each redemption.
- */
-operator: string, 
-/**
  * How long after a redemption staff may undo it; 0 turns undo off.
  */
-undoWindowMinutes: number, };
+undoWindowMinutes: number, 
+/**
+ * Idle minutes after which the desk locks and asks for a PIN again (1-240). Settings
+ * saved before staff accounts existed have none: the default, 10.
+ */
+autoLockMinutes: number, };

@@ -39,7 +39,10 @@ import type { Platform } from './Platform';
 import type { PlatformSettings } from './PlatformSettings';
 import type { PlatformSettingsInput } from './PlatformSettingsInput';
 import type { Redemption } from './Redemption';
+import type { Session } from './Session';
 import type { Settings } from './Settings';
+import type { StaffDraft } from './StaffDraft';
+import type { StaffMember } from './StaffMember';
 import type { SyncReport } from './SyncReport';
 import type { SyncStatus } from './SyncStatus';
 import type { Template } from './Template';
@@ -68,6 +71,15 @@ export type BatchGetArgs = { ticketType: string, };
 export type CodesListArgs = { query: CodeQuery, };
 export type ImportPreviewArgs = { path: string, options: ImportOptions, };
 export type JobCancelArgs = { jobId: string, };
+export type StaffSessionArgs = Record<string, never>;
+export type StaffSetupOwnerArgs = { draft: StaffDraft, };
+export type StaffLoginArgs = { name: string, pin: string, };
+export type StaffKeepAliveArgs = Record<string, never>;
+export type StaffLockArgs = Record<string, never>;
+export type StaffListArgs = Record<string, never>;
+export type StaffAddArgs = { draft: StaffDraft, };
+export type StaffDisableArgs = { name: string, };
+export type StaffResetPinArgs = { name: string, pin: string, };
 export type TemplateCreateArgs = { draft: TemplateDraft, };
 export type TemplateUpdateArgs = { id: number, draft: TemplateDraft, };
 export type TemplateGetArgs = { id: number, };
@@ -130,6 +142,24 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<ImportPreview>('import_preview', { path, options }),
     jobCancel: (jobId: JobCancelArgs['jobId']): Promise<boolean> =>
       call<boolean>('job_cancel', { jobId }),
+    staffSession: (): Promise<Session> =>
+      call<Session>('staff_session', {}),
+    staffSetupOwner: (draft: StaffSetupOwnerArgs['draft']): Promise<Session> =>
+      call<Session>('staff_setup_owner', { draft }),
+    staffLogin: (name: StaffLoginArgs['name'], pin: StaffLoginArgs['pin']): Promise<Session> =>
+      call<Session>('staff_login', { name, pin }),
+    staffKeepAlive: (): Promise<Session> =>
+      call<Session>('staff_keep_alive', {}),
+    staffLock: (): Promise<Session> =>
+      call<Session>('staff_lock', {}),
+    staffList: (): Promise<Array<StaffMember>> =>
+      call<Array<StaffMember>>('staff_list', {}),
+    staffAdd: (draft: StaffAddArgs['draft']): Promise<StaffMember> =>
+      call<StaffMember>('staff_add', { draft }),
+    staffDisable: (name: StaffDisableArgs['name']): Promise<StaffMember> =>
+      call<StaffMember>('staff_disable', { name }),
+    staffResetPin: (name: StaffResetPinArgs['name'], pin: StaffResetPinArgs['pin']): Promise<StaffMember> =>
+      call<StaffMember>('staff_reset_pin', { name, pin }),
     templateCreate: (draft: TemplateCreateArgs['draft']): Promise<Template> =>
       call<Template>('template_create', { draft }),
     templateUpdate: (id: TemplateUpdateArgs['id'], draft: TemplateUpdateArgs['draft']): Promise<Template> =>
@@ -225,6 +255,15 @@ export const COMMAND_NAMES = [
   'codes_list',
   'import_preview',
   'job_cancel',
+  'staff_session',
+  'staff_setup_owner',
+  'staff_login',
+  'staff_keep_alive',
+  'staff_lock',
+  'staff_list',
+  'staff_add',
+  'staff_disable',
+  'staff_reset_pin',
   'template_create',
   'template_update',
   'template_get',
