@@ -19,7 +19,8 @@ impl Desk {
     pub fn list_audit(&self, q: &AuditQuery) -> DeskResult<Page<AuditEntry>> {
         let mut q = q.clone();
         q.page = q.page.validated()?;
-        Ok(audit_list::list(&self.conn(), &q)?)
+        let page = audit_list::list(&self.conn(), &q)?;
+        self.for_viewer(page)
     }
 
     /// Walks the whole chain on a connection of its own (a long read must not hold the

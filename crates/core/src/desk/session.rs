@@ -171,8 +171,11 @@ impl Desk {
     }
 
     /// Checks the name and PIN (with the lockout, `store::staff::login`) and logs the
-    /// staff member in at this desk, replacing whoever was ("switch staff").
+    /// staff member in at this desk, replacing whoever was ("switch staff"); a wrong PIN
+    /// leaves nobody logged in.
     pub fn login(&self, name: &str, pin: &str) -> DeskResult<Session> {
+        // Whoever was logged in has left the desk, whether or not this PIN is right.
+        self.session_state().staff = None;
         let member = {
             let _terminal = self.terminal_only();
             staff_store::login(&mut self.conn(), name, pin, Utc::now())?
@@ -232,4 +235,62 @@ impl Desk {
 
 fn idle_limit(minutes: u32) -> Duration {
     Duration::from_secs(u64::from(minutes) * 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::staff::Role;
+
+    fn desk_with_owner() -> (tempfile::TempDir, Desk) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let desk = Desk::open(&dir.path().join("d.sqlite3")).expect("open");
+        let s = desk
+            .setup_owner(&StaffDraft {
+                name: "Ann".into(),
+                role: Role::Owner,
+                pin: "4821".into(),
+            })
+            .expect("owner");
+        assert_eq!(s.staff.map(|m| m.name), Some("Ann".to_owned()));
+        (dir, desk)
+    }
+
+    /// Moves the session's last activity `secs` into the past.
+    fn idle_for(desk: &Desk, secs: u64) {
+        if let Some(li) = desk.session_state().staff.as_mut() {
+            li.last_activity = Instant::now() - Duration::from_secs(secs);
+        }
+    }
+
+    #[test]
+    fn the_session_locks_after_the_idle_minutes_and_keep_alive_holds_it() {
+        let (_d, desk) = desk_with_owner();
+        let mut s = desk.settings().expect("settings");
+        s.auto_lock_minutes = 1;
+        desk.save_settings(s).expect("save");
+        idle_for(&desk, 50);
+        desk.keep_alive().expect("alive");
+        idle_for(&desk, 59);
+        assert!(
+            desk.act(Permission::Settings).is_ok(),
+            "59 s idle is not 1 min"
+        );
+        idle_for(&desk, 61);
+        let e = desk.act(Permission::Settings).err().expect("locked");
+        assert_eq!(crate::ErrorCode::code(&e), "unauthenticated");
+        assert!(e.to_string().contains("1 idle minutes"), "{e}");
+        // Locked for good: the next call does not get the session back.
+        assert!(desk.session().expect("session").staff.is_none());
+        assert_eq!(desk.session().expect("session").may, Vec::new());
+    }
+
+    #[test]
+    fn a_wrong_pin_logs_the_previous_staff_member_out() {
+        let (_d, desk) = desk_with_owner();
+        assert!(desk.login("Ann", "0000").is_err());
+        assert!(desk.session().expect("session").staff.is_none());
+        let e = desk.act(Permission::Redeem).err().expect("nobody");
+        assert_eq!(crate::ErrorCode::code(&e), "unauthenticated");
+    }
 }

@@ -222,6 +222,32 @@ impl MaskPhones for crate::domain::redeem::Redemption {
     }
 }
 
+/// True for a mainland mobile number as the register keeps it: 11 digits, the first a 1.
+fn is_mobile(s: &str) -> bool {
+    s.len() == 11 && s.starts_with('1') && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn mask_in_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) if is_mobile(s) => *s = mask_phone(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_in_json),
+        serde_json::Value::Object(map) => map.values_mut().for_each(mask_in_json),
+        _ => {}
+    }
+}
+
+/// An audit entry names a customer by phone as its subject (`customer.create`) or in its
+/// detail (`bonus.grant`, `voucher.sell`): masked wherever a value is a mobile number.
+/// The hash stays the stored entry's (verify reads the database, not this view).
+impl MaskPhones for crate::domain::audit::AuditEntry {
+    fn mask_phones(&mut self) {
+        if is_mobile(&self.subject) {
+            self.subject = mask_phone(&self.subject);
+        }
+        mask_in_json(&mut self.detail);
+    }
+}
+
 #[cfg(test)]
 mod mask_tests {
     use super::mask_phone;
@@ -231,5 +257,28 @@ mod mask_tests {
         assert_eq!(mask_phone("13800138000"), "138****8000");
         assert_eq!(mask_phone("12345"), "****45");
         assert_eq!(mask_phone(""), "****");
+    }
+
+    #[test]
+    fn audit_entries_mask_mobile_numbers_wherever_they_are() {
+        use super::MaskPhones;
+        let mut e = crate::domain::audit::AuditEntry {
+            id: 1,
+            at: chrono::Utc::now(),
+            actor: "小张".into(),
+            terminal: "t".into(),
+            action: "bonus.grant".into(),
+            subject: "13800138000".into(),
+            detail: serde_json::json!({ "customer": "13912345678", "id": 7, "n": ["13700001111"],
+                                        "code": "K7Q2M9XW4TZA" }),
+            hash: "h".into(),
+        };
+        e.mask_phones();
+        assert_eq!(e.subject, "138****8000");
+        assert_eq!(
+            e.detail,
+            serde_json::json!({ "customer": "139****5678", "id": 7, "n": ["137****1111"],
+                                "code": "K7Q2M9XW4TZA" })
+        );
     }
 }
