@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use acceptance::app::{artifacts, Driver};
 use acceptance::i18n::{Lang, Table};
+use acceptance::staff;
 use acceptance::webdriver::{Session, WdResult};
 
+#[path = "e2e/staff.rs"]
+mod staff_e2e;
 #[path = "e2e/sync.rs"]
 mod sync;
 #[path = "e2e/wallet.rs"]
@@ -19,6 +22,17 @@ const WAIT: Duration = Duration::from_secs(20);
 
 fn shot(s: &Session, test: &str, step: &str) {
     let _ = s.screenshot(&artifacts().join(format!("{test}-{step}.png")));
+}
+
+/// Opens the app on `db` and completes the first start's owner setup (every test's
+/// database starts without staff accounts), as `staff::OWNER`.
+fn open_as_owner(driver: &Driver, db: &Path) -> Session {
+    let s = driver.open_app(db).expect("app");
+    if let Err(e) = staff::setup_test_owner(&s) {
+        shot(&s, "owner-setup", "failed");
+        panic!("owner setup: {e}");
+    }
+    s
 }
 
 fn set(s: &Session, id: &str, text: &str) -> WdResult<()> {
@@ -147,9 +161,7 @@ fn import_flow(s: &Session, csv: &Path) -> WdResult<()> {
 fn create_a_batch_import_a_csv_and_search_a_code() {
     let dir = tempfile::tempdir().expect("tempdir");
     let driver = Driver::start().expect("tauri-driver");
-    let s = driver
-        .open_app(&dir.path().join("e2e.sqlite3"))
-        .expect("app");
+    let s = open_as_owner(&driver, &dir.path().join("e2e.sqlite3"));
     let result = create_batch(&s, "E2E1", "端到端测试")
         .and_then(|_| import_flow(&s, &write_csv(dir.path())));
     if let Err(e) = result {
@@ -262,7 +274,7 @@ fn create_a_cash_template_link_a_batch_and_redeem_a_code_once() {
     let db = dir.path().join("e2e.sqlite3");
     let codes = seed_batch(&db, 10);
     let driver = Driver::start().expect("tauri-driver");
-    let s = driver.open_app(&db).expect("app");
+    let s = open_as_owner(&driver, &db);
     if let Err(e) = template_and_redeem_flow(&s, &codes[3]) {
         shot(&s, "redeem", "failed");
         panic!("{e}");
@@ -278,9 +290,7 @@ fn create_a_cash_template_link_a_batch_and_redeem_a_code_once() {
 fn switch_to_english_and_see_a_field_error_for_a_taken_name() {
     let dir = tempfile::tempdir().expect("tempdir");
     let driver = Driver::start().expect("tauri-driver");
-    let s = driver
-        .open_app(&dir.path().join("e2e.sqlite3"))
-        .expect("app");
+    let s = open_as_owner(&driver, &dir.path().join("e2e.sqlite3"));
     let result = (|| -> WdResult<()> {
         let (zh, en) = (Table::load(Lang::Zh)?, Table::load(Lang::En)?);
         let label = |t: &Table| t.text("batches.create", &[]);
@@ -344,7 +354,7 @@ fn readme_screenshot() {
             .expect("generate");
     }
     let driver = Driver::start().expect("tauri-driver");
-    let s = driver.open_app(&db).expect("app");
+    let s = open_as_owner(&driver, &db);
     // A fresh profile, so the default language: Chinese.
     s.wait_until("three batches", WAIT, |s| {
         Ok((s.find_all("[data-testid=\"batch-row\"]")?.len() == 3).then_some(()))
