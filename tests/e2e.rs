@@ -364,3 +364,24 @@ fn readme_screenshot() {
     s.screenshot(&artifacts().join("readme-batches.png"))
         .expect("screenshot");
 }
+
+/// The README's second screenshot: the first start of a new database, which asks for
+/// the owner's account (in Chinese, the default language), with the form filled in.
+#[test]
+#[ignore = "needs Xvfb, tauri-driver and the built app: run scripts/e2e.sh"]
+fn readme_owner_setup_screenshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let driver = Driver::start().expect("tauri-driver");
+    let s = driver
+        .open_app(&dir.path().join("first-start.sqlite3"))
+        .expect("app");
+    let filled = (|| -> WdResult<()> {
+        set(&s, "owner-name", staff::OWNER.0)?;
+        set(&s, "owner-pin", staff::OWNER.1)?;
+        set(&s, "owner-pin-again", staff::OWNER.1)
+    })();
+    filled.expect("the owner setup form");
+    std::thread::sleep(Duration::from_millis(300));
+    s.screenshot(&artifacts().join("readme-owner-setup.png"))
+        .expect("screenshot");
+}
