@@ -173,6 +173,9 @@ export const en: Messages = {
   'error.import_busy': 'Another import or generation into this batch is running. Wait for it to finish or cancel it, then try again.',
   'error.import_refused_database_file': "This is CouponDesk's own database file, not a list of codes. Choose the CSV of codes.",
   'error.import_refused_secret_file': "This is CouponDesk's own credentials file (the platforms' secrets), not a list of codes. Choose the CSV of codes.",
+  'error.path_not_allowed':
+    'The window only opens or writes files chosen with the file dialog, or files in your Documents folder. Choose the file with the dialog (Browse…), or move it into Documents.',
+  'error.path_own_file': "This is CouponDesk's own database or credentials file: no import or export may use it. Choose another file.",
   'error.generate_space_too_small': 'That many codes do not fit this length and prefix. Use a longer length or a shorter prefix.',
   'error.invalid_generate':
     'Check the numbers: at least 1 code; a length from 4 to 64, longer than the prefix; a prefix of letters, digits, - and _ that starts with a letter or digit.',
