@@ -37,6 +37,12 @@ pub enum PathRuleError {
          may use; choose another file"
     )]
     OwnFile { path: PathBuf },
+    #[error(
+        "the name of {} is not valid Unicode, which the window cannot show or send back; \
+         rename the file or its folder",
+        path.display()
+    )]
+    NotUnicode { path: PathBuf },
 }
 
 crate::error_codes::impl_error_code! {
@@ -44,6 +50,7 @@ crate::error_codes::impl_error_code! {
         codes {
             PathRuleError::NotAllowed { .. } => "path_not_allowed",
             PathRuleError::OwnFile { .. } => "path_own_file",
+            PathRuleError::NotUnicode { .. } => "path_not_unicode",
         }
     }
 }
@@ -70,9 +77,15 @@ impl DialogPaths {
         }
     }
 
-    /// Remembers a path the native dialog returned, for the rest of this run.
-    pub fn remember(&self, path: PathBuf) {
+    /// Remembers a path the native dialog returned, for the rest of this run, and gives
+    /// it back as the text the webview gets (and will send back to `check`).
+    pub fn remember(&self, path: PathBuf) -> Result<String, PathRuleError> {
+        let text = path
+            .to_str()
+            .map(str::to_owned)
+            .ok_or_else(|| PathRuleError::NotUnicode { path: path.clone() })?;
         self.lock().insert(path);
+        Ok(text)
     }
 
     /// Ok when the webview may pass `path` to a command of the desk whose database is `db`.
@@ -315,14 +328,27 @@ mod tests {
         let paths = DialogPaths::with_documents(Some(s.docs.clone()));
         let out = s.elsewhere.join("out.csv");
         assert_eq!(paths.check(&out, &s.db).err().map(|e| e.code()), REFUSED);
-        paths.remember(out.clone());
+        assert_eq!(
+            paths.remember(out.clone()).ok(),
+            out.to_str().map(String::from)
+        );
         assert!(paths.check(&out, &s.db).is_ok());
         // Another spelling of the same place is not what the dialog returned.
         let other = s.elsewhere.join("..").join("elsewhere").join("out.csv");
         assert_eq!(paths.check(&other, &s.db).err().map(|e| e.code()), REFUSED);
         assert!(paths.check(&s.docs.join("x.csv"), &s.db).is_ok());
-        paths.remember(s.db.clone());
+        paths.remember(s.db.clone()).expect("unicode");
         assert_eq!(paths.check(&s.db, &s.db).err().map(|e| e.code()), OWN);
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let odd = s
+                .elsewhere
+                .join(std::ffi::OsStr::from_bytes(b"caf\xe9.csv"));
+            let e = paths.remember(odd.clone()).expect_err("not unicode");
+            assert_eq!(e.code(), "path_not_unicode");
+            assert!(paths.check(&odd, &s.db).is_err(), "not remembered");
+        }
     }
 
     #[test]
@@ -338,6 +364,10 @@ mod tests {
             (
                 PathRuleError::OwnFile { path: "/x".into() },
                 "path_own_file",
+            ),
+            (
+                PathRuleError::NotUnicode { path: "/x".into() },
+                "path_not_unicode",
             ),
         ]);
     }

@@ -176,6 +176,7 @@ export const en: Messages = {
   'error.path_not_allowed':
     'The window only opens or writes files chosen with the file dialog, or files in your Documents folder. Choose the file with the dialog (Browse…), or move it into Documents.',
   'error.path_own_file': "This is CouponDesk's own database or credentials file: no import or export may use it. Choose another file.",
+  'error.path_not_unicode': 'The name of this file or of its folder has characters the window cannot handle. Rename the file or folder, then choose it again.',
   'error.generate_space_too_small': 'That many codes do not fit this length and prefix. Use a longer length or a shorter prefix.',
   'error.invalid_generate':
     'Check the numbers: at least 1 code; a length from 4 to 64, longer than the prefix; a prefix of letters, digits, - and _ that starts with a letter or digit.',

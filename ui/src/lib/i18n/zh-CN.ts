@@ -181,6 +181,7 @@ export const zhCN = {
   'error.import_refused_secret_file': '这是 CouponDesk 自己的凭据文件（存有各平台的密钥），不是券码列表。请选择券码的 CSV 文件。',
   'error.path_not_allowed': '窗口只读写用文件对话框选中的文件，或“文档”文件夹里的文件。请用对话框（浏览…）选择文件，或把文件移到“文档”文件夹。',
   'error.path_own_file': '这是 CouponDesk 自己的数据库或凭据文件，不能用来导入或导出。请选择其他文件。',
+  'error.path_not_unicode': '这个文件或所在文件夹的名称含有窗口无法处理的字符。请重命名文件或文件夹后重新选择。',
   'error.generate_space_too_small': '按这个长度和前缀，能组成的不同券码不够这么多。请加大长度或缩短前缀。',
   'error.invalid_generate':
     '生成参数不对：数量至少为 1；长度为 4 到 64 且大于前缀长度；前缀只能用字母、数字、- 和 _，并以字母或数字开头。',
