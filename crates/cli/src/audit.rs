@@ -41,6 +41,7 @@ impl AuditFilter {
             actor: self.staff,
             action: self.action,
             subject: self.subject,
+            exact_subject: false,
             since: self.since,
             until: self.until,
             page,
