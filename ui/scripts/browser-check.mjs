@@ -168,6 +168,15 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid=code-row] [data-testid=code-disable]') === null);
   check((await id('code-row').innerText()).includes('已停用'), 'the disabled code shows as disabled');
   await shot('07-detail-search');
+  // The code's detail shows its audit history: exactly its own disabling.
+  await id('code-open').click();
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid=code-detail] [data-testid=history-row]').length === 1,
+  );
+  check((await id('history-action').innerText()) === '停用', "the code's detail shows its history: disabled");
+  await shot('07b-code-history');
+  await page.keyboard.press('Escape');
+  await id('code-detail').waitFor({ state: 'detached' });
   await id('code-search').fill('');
 
   // Generate: too small a space is explained; then a real run.
@@ -374,6 +383,18 @@ try {
   await page.locator('[data-testid=redeem-verdict][data-reason=already_used]').waitFor();
   check((await id('redeem-verdict').innerText()).includes('核销过'), 'the same code again says already used, with when and who');
   await shot('22-already-used');
+  // The redemption's detail: its code's history, this redemption's entry marked.
+  await page.locator(`[data-testid=redemption-row][data-code="${code}"] [data-testid=redemption-open]`).click();
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid=redemption-detail] [data-testid=history-row]').length === 1,
+  );
+  check(
+    (await page.locator('[data-testid=history-row][data-marked=true] [data-testid=history-action]').innerText()) === '核销',
+    "the redemption's detail shows its history: redeemed, marked as this redemption",
+  );
+  await shot('22b-redemption-history');
+  await page.keyboard.press('Escape');
+  await id('redemption-detail').waitFor({ state: 'detached' });
   await id('redeem-code').fill('NOSUCHCODE1');
   await id('redeem-code').press('Enter');
   await page.locator('[data-testid=redeem-verdict][data-reason=unknown]').waitFor();
