@@ -8,9 +8,9 @@
 
 mod common;
 
-use common::fixture;
+use common::{fixture, secret_only};
 use coupondesk_core::sync::credentials;
-use coupondesk_core::sync::{CredentialStoreKind, Platform, PlatformSettingsInput};
+use coupondesk_core::sync::{CredentialStoreKind, Platform};
 
 #[test]
 fn without_a_keyring_the_secrets_go_to_the_private_file_and_settings_says_file() {
@@ -29,21 +29,7 @@ fn without_a_keyring_the_secrets_go_to_the_private_file_and_settings_says_file()
     let why = store.keyring_unreachable.expect("the probe's answer");
     assert!(!why.is_empty());
 
-    let input = PlatformSettingsInput {
-        platform: Platform::Ebuy,
-        enabled: false,
-        base_url: String::new(),
-        app_id: String::new(),
-        brand_id: String::new(),
-        sign_type: String::new(),
-        shop_no: String::new(),
-        org: String::new(),
-        ca_file: String::new(),
-        allow_http: false,
-        upload_path: String::new(),
-        secret: Some("EBUY-FILE-SECRET".into()),
-        clear_secret: false,
-    };
+    let input = secret_only(Platform::Ebuy, Some("EBUY-FILE-SECRET"), false);
     let saved = f.desk.sync_save_settings(&input).expect("save");
     assert!(saved.has_secret);
     let text = std::fs::read_to_string(&file).expect("the file holds the secret");

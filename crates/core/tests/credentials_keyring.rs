@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::fixture;
+use common::{fixture, secret_only};
 use coupondesk_core::sync::credentials;
 use coupondesk_core::sync::os_keyring::{database_key, SERVICE};
-use coupondesk_core::sync::{CredentialStoreKind, Platform, PlatformSettingsInput};
+use coupondesk_core::sync::{CredentialStoreKind, Platform};
 use coupondesk_core::ErrorCode;
 
 const PASSWORD: &str = "login-keyring-password";
@@ -197,24 +197,6 @@ fn old_file(db: &Path, secrets: &[(Platform, &str)]) -> PathBuf {
     path
 }
 
-fn with_secret(p: Platform, secret: Option<&str>, clear: bool) -> PlatformSettingsInput {
-    PlatformSettingsInput {
-        platform: p,
-        enabled: false,
-        base_url: String::new(),
-        app_id: String::new(),
-        brand_id: String::new(),
-        sign_type: String::new(),
-        shop_no: String::new(),
-        org: String::new(),
-        ca_file: String::new(),
-        allow_http: false,
-        upload_path: String::new(),
-        secret: secret.map(str::to_owned),
-        clear_secret: clear,
-    }
-}
-
 #[test]
 fn secrets_live_in_the_os_keyring_per_database_and_an_old_file_moves_in() {
     let mut service = SecretService::start();
@@ -247,7 +229,7 @@ fn secrets_live_in_the_os_keyring_per_database_and_an_old_file_moves_in() {
 
     // Settings writes go to the keyring; no file appears.
     f.desk
-        .sync_save_settings(&with_secret(Platform::Bonus, Some(" BONUS-2 "), false))
+        .sync_save_settings(&secret_only(Platform::Bonus, Some(" BONUS-2 "), false))
         .expect("save");
     assert_eq!(entry(&f.db, Platform::Bonus).as_deref(), Some("BONUS-2"));
     assert!(!file.exists());
@@ -257,14 +239,14 @@ fn secrets_live_in_the_os_keyring_per_database_and_an_old_file_moves_in() {
     let desk2 = coupondesk_core::Desk::open(&other).expect("open");
     assert_eq!(credentials::get(&other, Platform::Ebuy).expect("get"), None);
     desk2
-        .sync_save_settings(&with_secret(Platform::Ebuy, Some("EBUY-OTHER"), false))
+        .sync_save_settings(&secret_only(Platform::Ebuy, Some("EBUY-OTHER"), false))
         .expect("save");
     assert_eq!(entry(&other, Platform::Ebuy).as_deref(), Some("EBUY-OTHER"));
     assert_eq!(entry(&f.db, Platform::Ebuy).as_deref(), Some("EBUY-OLD-4"));
 
     // "Clear" deletes the entry.
     desk2
-        .sync_save_settings(&with_secret(Platform::Ebuy, None, true))
+        .sync_save_settings(&secret_only(Platform::Ebuy, None, true))
         .expect("clear");
     assert_eq!(entry(&other, Platform::Ebuy), None);
 
@@ -273,7 +255,7 @@ fn secrets_live_in_the_os_keyring_per_database_and_an_old_file_moves_in() {
     service.stop_daemon();
     let e = f
         .desk
-        .sync_save_settings(&with_secret(Platform::Ebuy, Some("EBUY-NEW"), false))
+        .sync_save_settings(&secret_only(Platform::Ebuy, Some("EBUY-NEW"), false))
         .expect_err("no keyring to write to");
     assert_eq!(e.code(), "credentials_keyring", "{e}");
     assert!(!e.to_string().contains("EBUY-NEW"), "{e}");
