@@ -223,17 +223,18 @@ fn migrate(file: &Path, vault: &dyn Vault) -> SyncResult<()> {
         keyring: os_keyring::name(),
         reason,
     };
-    for (id, secret) in read_all(file)? {
+    let all = read_all(file)?;
+    for (id, secret) in &all {
         let p = Platform::ALL
             .into_iter()
-            .find(|p| p.id() == id)
+            .find(|p| p.id() == id.as_str())
             .ok_or_else(|| failed(format!("it names an unknown platform \"{id}\"")))?;
         let what = which_secret(p);
         vault
-            .write(p, &secret)
+            .write(p, secret)
             .map_err(|e| failed(format!("storing the {what}: {e}")))?;
         match vault.read(p) {
-            Ok(Some(back)) if back == secret => {}
+            Ok(Some(back)) if back == *secret => {}
             Ok(_) => {
                 return Err(failed(format!(
                     "the {what} read back from the keyring is not the one written"
@@ -241,6 +242,11 @@ fn migrate(file: &Path, vault: &dyn Vault) -> SyncResult<()> {
             }
             Err(e) => return Err(failed(format!("reading back the {what}: {e}"))),
         }
+    }
+    // Another process (one that found no keyring) may have written the file meanwhile:
+    // then it stays, and the next use moves the newer values in.
+    if read_all(file)? != all {
+        return Ok(());
     }
     match std::fs::remove_file(file) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_err(file)(e)),
@@ -325,6 +331,8 @@ mod tests {
         stored: RefCell<BTreeMap<&'static str, String>>,
         refuse_write_of: Option<Platform>,
         garble_reads: bool,
+        /// Another process writing this credentials file during the move.
+        rewrite_during_move: Option<PathBuf>,
     }
 
     fn refused() -> keyring::Error {
@@ -347,6 +355,9 @@ mod tests {
                 return Err(refused());
             }
             self.stored.borrow_mut().insert(p.id(), secret.to_owned());
+            if let Some(file) = &self.rewrite_during_move {
+                set_in(&Home::File(file.clone()), Platform::WxCard, Some("w-1")).unwrap();
+            }
             Ok(())
         }
         fn remove(&self, p: Platform) -> Result<(), keyring::Error> {
@@ -419,6 +430,25 @@ mod tests {
             }
             assert_eq!(std::fs::read(&file).unwrap(), before);
         }
+    }
+
+    #[test]
+    fn a_file_rewritten_during_the_move_stays_for_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = old_file(&dir);
+        let racing = TestVault {
+            rewrite_during_move: Some(file.clone()),
+            ..TestVault::default()
+        };
+        migrate(&file, &racing).unwrap();
+        assert!(file.exists(), "the newer file was kept");
+        let vault = TestVault::default();
+        migrate(&file, &vault).unwrap();
+        assert!(!file.exists());
+        assert_eq!(
+            vault.stored.borrow().get("p001").map(String::as_str),
+            Some("w-1")
+        );
     }
 
     #[test]
