@@ -707,6 +707,15 @@ try {
       (await wx.getByTestId('sync-allow-http').count()) === 1,
     "every platform has a CA file and plain-HTTP choice; only Sense (000) has an upload path",
   );
+  // make test-ui runs without a session bus: no keyring, so the 0600 file, named.
+  const storeLine = id('credentials-store');
+  await storeLine.waitFor();
+  check(
+    (await storeLine.getAttribute('data-store')) === 'file' && (await storeLine.innerText()).includes('.credentials'),
+    'Settings says the secrets are in the credentials file, with its path',
+  );
+  await storeLine.scrollIntoViewIfNeeded();
+  await shot('38a-credentials-store');
   const bonusForm = page.locator('[data-testid=sync-settings-form][data-platform=p002]');
   check(
     (await bonusForm.getByTestId('sync-secret').inputValue()) === '' && (await bonusForm.getByTestId('sync-secret-stored').isVisible()),

@@ -39,8 +39,8 @@ use crate::store::redemptions::UndoTarget;
 use crate::store::templates::TemplateQuery;
 use crate::sync::engine::RunOptions;
 use crate::sync::{
-    ActivationReport, ActivationRequest, ConnectionTest, OutboxItem, OutboxQuery, Platform,
-    PlatformSettings, PlatformSettingsInput, SyncReport, SyncStatus,
+    ActivationReport, ActivationRequest, ConnectionTest, CredentialStore, OutboxItem, OutboxQuery,
+    Platform, PlatformSettings, PlatformSettingsInput, SyncReport, SyncStatus,
 };
 use crate::{ApiError, Desk};
 
