@@ -798,6 +798,33 @@ try {
   await id('error-banner').waitFor();
   check((await id('error-banner').innerText()).startsWith('This batch was not found'), 'banner shows the translated error');
   await shot('16-error-banner-en');
+
+  // The first start: a database without any staff account shows the owner setup and
+  // nothing else; a second PIN that differs is refused beside it; then the owner is in.
+  const fresh = await startServe({ seed: false });
+  const freshServer = await preview({ preview: { port: 4174, strictPort: false, proxy: apiProxy(fresh) }, logLevel: 'silent' });
+  try {
+    await page.goto(freshServer.resolvedUrls?.local[0] ?? 'http://localhost:4174/');
+    await id('owner-setup').waitFor();
+    check(
+      (await page.locator('.topbar').count()) === 0 && (await id('login-screen').count()) === 0,
+      'a database without staff shows only the owner setup',
+    );
+    await id('owner-name').fill('店主');
+    await id('owner-pin').fill('2468');
+    await id('owner-pin-again').fill('2469');
+    await id('owner-submit').click();
+    await id('field-error-pinAgain').waitFor();
+    check(true, 'a second PIN that differs is refused beside it');
+    await id('owner-pin-again').fill('2468');
+    await shot('42-owner-setup');
+    await id('owner-submit').click();
+    await id('staff-badge').waitFor();
+    check((await id('staff-badge').innerText()) === '店主 · 老板', 'the owner is set up and logged in');
+  } finally {
+    await new Promise((resolve) => freshServer.httpServer.close(resolve));
+    fresh.stop();
+  }
   check(errors.length === 0, `no page errors (${errors.join('; ')})`);
 } catch (e) {
   failed = true;
