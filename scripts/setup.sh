@@ -5,10 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# libdbus-1-dev: the core's OS keyring (the `keyring` crate's Secret Service over libdbus).
+# gnome-keyring, dbus-daemon, dbus-bin: the real Secret Service that
+# crates/core/tests/credentials_keyring.rs starts on a private bus.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver x11-utils
   imagemagick sqlite3 pkg-config fonts-noto-cjk chromium
+  libdbus-1-dev gnome-keyring dbus-daemon dbus-bin
 )
 
 missing=()

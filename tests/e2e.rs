@@ -91,7 +91,9 @@ fn write_csv(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn import_flow(s: &Session, csv: &Path) -> WdResult<()> {
+/// `outside`: a copy of the CSV outside Documents, which no dialog chose: the window
+/// refuses its typed path (issue 12) before `csv`, under Documents, is imported.
+fn import_flow(s: &Session, outside: &Path, csv: &Path) -> WdResult<()> {
     const T: &str = "import";
     s.testid("batch-row")?;
     shot(s, T, "1-batches");
@@ -103,6 +105,16 @@ fn import_flow(s: &Session, csv: &Path) -> WdResult<()> {
     s.click(&s.find_in(&row, "[data-testid=\"batch-row-name\"]")?)?;
     s.testid("batch-detail-title")?;
     s.click(&s.testid("import-open")?)?;
+    set(s, "import-path", &outside.display().to_string())?;
+    s.click(&s.testid("import-preview-load")?)?;
+    let banner = s.wait_for("[data-testid=\"error-banner\"]", WAIT)?;
+    let said = s.text(&banner)?;
+    if !said.contains(&zh("error.path_not_allowed", &[])?) {
+        return Err(format!(
+            "a path outside Documents was answered with {said:?}"
+        ));
+    }
+    shot(s, T, "2-refused-outside-documents");
     set(s, "import-path", &csv.display().to_string())?;
     s.click(&s.testid("import-preview-load")?)?;
     s.testid("import-preview-table")?;
@@ -163,7 +175,7 @@ fn create_a_batch_import_a_csv_and_search_a_code() {
     let driver = Driver::start().expect("tauri-driver");
     let s = open_as_owner(&driver, &dir.path().join("e2e.sqlite3"));
     let result = create_batch(&s, "E2E1", "端到端测试")
-        .and_then(|_| import_flow(&s, &write_csv(dir.path())));
+        .and_then(|_| import_flow(&s, &write_csv(dir.path()), &write_csv(driver.documents())));
     if let Err(e) = result {
         shot(&s, "import", "failed");
         panic!("{e}");

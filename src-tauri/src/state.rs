@@ -1,32 +1,64 @@
 //! What the window keeps: the opened `Desk` (or why it could not be opened, which every
-//! command then reports instead of the app failing to start). The running jobs are the
-//! Desk's (`Desk::jobs`).
+//! command then reports instead of the app failing to start), and the paths the native
+//! dialogs returned in this run, which (with the user's Documents) are the only paths the
+//! webview may hand to a command (`check_paths`, core's `api::path_rules`). The running
+//! jobs are the Desk's (`Desk::jobs`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use coupondesk_core::api::path_rules::DialogPaths;
 use coupondesk_core::progress::CancelToken;
 use coupondesk_core::sync::engine::RunOptions;
 use coupondesk_core::{ApiError, Desk, DeskError};
 
 pub struct AppState {
     desk: Result<Arc<Desk>, ApiError>,
+    paths: DialogPaths,
 }
 
 impl AppState {
+    /// The desk at `path` (else the default database); the user's Documents folder.
     pub fn open(path: Option<PathBuf>) -> AppState {
+        AppState::open_with(path, DialogPaths::for_user())
+    }
+
+    /// As `open`, with the set of dialog paths (and the Documents folder) given: tests.
+    pub fn open_with(path: Option<PathBuf>, paths: DialogPaths) -> AppState {
         let desk = path
             .map(Ok)
             .unwrap_or_else(Desk::default_db_path)
             .and_then(|p| Desk::open(&p))
             .map(Arc::new)
             .map_err(|e| ApiError::from(&e));
-        AppState { desk }
+        AppState { desk, paths }
     }
 
     pub fn desk(&self) -> Result<Arc<Desk>, ApiError> {
         self.desk.clone()
+    }
+
+    /// A path a native dialog returned: from now on the webview may use it. Gives back
+    /// the text the webview gets.
+    pub fn remember_chosen(&self, path: PathBuf) -> Result<String, ApiError> {
+        self.paths.remember(path).map_err(|e| ApiError::from(&e))
+    }
+
+    /// Err unless the webview may hand every one of `paths` to a command: each was
+    /// returned by a dialog in this run or lies under Documents, and none is this desk's
+    /// database or credentials file. Every command with a path argument calls it first.
+    pub fn check_paths(&self, paths: &[&Path]) -> Result<(), ApiError> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let desk = self.desk()?;
+        for p in paths {
+            self.paths
+                .check(p, desk.db_path())
+                .map_err(|e| ApiError::from(&e))?;
+        }
+        Ok(())
     }
 
     /// Runs `work` on a blocking thread, so a slow call into the core (files, the

@@ -20,6 +20,23 @@ pub fn artifacts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-artifacts")
 }
 
+/// A config folder whose `user-dirs.dirs` names `<profile>/Documents` as the Documents
+/// folder (created), as xdg-user-dirs writes it; returns both.
+fn documents_folder(profile: &Path) -> WdResult<(PathBuf, PathBuf)> {
+    let config = profile.join("config");
+    let documents = profile.join("Documents");
+    let made = std::fs::create_dir_all(&config)
+        .and_then(|_| std::fs::create_dir_all(&documents))
+        .and_then(|_| {
+            std::fs::write(
+                config.join("user-dirs.dirs"),
+                format!("XDG_DOCUMENTS_DIR=\"{}\"\n", documents.display()),
+            )
+        });
+    made.map_err(|e| format!("could not make the test's Documents folder: {e}"))?;
+    Ok((config, documents))
+}
+
 static NEXT_PORT: AtomicU16 = AtomicU16::new(0);
 
 pub struct Driver {
@@ -28,6 +45,9 @@ pub struct Driver {
     /// The app's web profile (local storage, caches): fresh for each test, so a test
     /// starts from the app's defaults and never touches the user's own profile.
     _profile: tempfile::TempDir,
+    /// The app's "Documents" folder (inside the profile): files the tests type the path
+    /// of must be here, as the window accepts typed paths only under Documents.
+    documents: PathBuf,
 }
 
 impl Driver {
@@ -41,6 +61,7 @@ impl Driver {
         let n = NEXT_PORT.fetch_add(2, Ordering::SeqCst);
         let port = 4444 + n + (std::process::id() % 200) as u16 * 32;
         let profile = tempfile::tempdir().map_err(|e| format!("no temp dir: {e}"))?;
+        let (config, documents) = documents_folder(profile.path())?;
         let child = Command::new("tauri-driver")
             .args([
                 "--port",
@@ -50,6 +71,8 @@ impl Driver {
             ])
             // Inherited by WebKitWebDriver and the app, whose web data lives there.
             .env("XDG_DATA_HOME", profile.path())
+            // Where the app finds the user's Documents (XDG user-dirs.dirs).
+            .env("XDG_CONFIG_HOME", &config)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -58,6 +81,7 @@ impl Driver {
             child,
             port,
             _profile: profile,
+            documents,
         };
         // tauri-driver forwards to WebKitWebDriver on the native port, which it starts
         // itself and which comes up later on a busy machine: wait for both.
@@ -73,6 +97,11 @@ impl Driver {
             }
         }
         Ok(driver)
+    }
+
+    /// The app's Documents folder for this test.
+    pub fn documents(&self) -> &Path {
+        &self.documents
     }
 
     /// Opens the app on the database `db`.

@@ -42,6 +42,12 @@ writeFileSync(bigFile, `code\n${Array.from({ length: 2_000_000 }, (_, i) => `BIG
 const api = (name, args) => command(core, name, args);
 const outbox = (query) => api('sync_outbox', { query: { platform: null, state: null, ticketType: null, page: { page: 1, perPage: 100 }, ...query } });
 
+// The demo's staff (crates/cli/src/demo_seed.rs). The server has one desk, so one session:
+// the setup below logs the owner in for its sync run and locks again, so the page opens
+// at the login screen as the seed left it.
+const OWNER = { name: '王老板', pin: '1234' };
+const CASHIER = { name: '小张', pin: '3456' };
+
 // One of the three codes the seed queued for e-Buy was used in another shop: the first
 // run (here, before the page opens) sends two and leaves that one in the conflict inbox,
 // beside the seed's two Sense uploads.
@@ -51,7 +57,9 @@ await fetch(`${sim.url}/__sim/faults`, {
   headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify({ used_elsewhere_codes: seededActivations.slice(0, 1) }),
 });
+await api('staff_login', OWNER);
 const firstRun = await api('sync_now', { platform: 'p004' });
+await api('staff_lock', {});
 if (firstRun.platforms[0]?.conflicts !== 1 || firstRun.platforms[0]?.done !== 2) {
   throw new Error(`the setup's e-Buy run should end with 1 conflict and 2 done: ${JSON.stringify(firstRun)}`);
 }
@@ -86,6 +94,76 @@ try {
   await page.goto(url);
   await page.evaluate(() => localStorage.clear());
   await page.reload();
+
+  // The login screen: the seed ends locked. A cashier logs in with the keyboard alone
+  // (name, digits, Backspace, Enter), a wrong PIN first.
+  await id('login-screen').waitFor();
+  const dots = () => id('pin-display').locator('.dot.on').count();
+  check((await id('login-name').locator('option').count()) === 4, 'the login screen lists the 4 active staff');
+  await shot('00-login');
+  await id('login-name').focus();
+  await id('login-name').selectOption(CASHIER.name);
+  await page.keyboard.type('0000');
+  check((await dots()) === 4, 'typed digits show as 4 dots');
+  await page.keyboard.press('Backspace');
+  check((await dots()) === 3, 'Backspace takes one back');
+  await page.keyboard.type('9');
+  await page.keyboard.press('Enter');
+  await id('login-error').waitFor();
+  check(
+    (await id('login-error').innerText()) === 'PIN 不对。再输错 4 次，账号将锁定 60 秒。',
+    'a wrong PIN says how many tries are left, in Chinese',
+  );
+  check((await dots()) === 0, 'and the PIN is cleared');
+  await shot('00-login-wrong-pin');
+  await page.keyboard.type(CASHIER.pin);
+  await page.keyboard.press('Enter');
+  await id('login-screen').waitFor({ state: 'detached' });
+  check((await id('staff-badge').innerText()) === '小张 · 店员', 'the top bar names the cashier and the role');
+  check(
+    (await id('nav-settings').count()) === 0 && (await id('nav-staff').count()) === 0 && (await id('nav-batches').count()) === 1,
+    'a cashier does not see Settings or Staff in the nav',
+  );
+  await id('batch-row').first().waitFor();
+  check((await id('batch-create-open').count()) === 0, 'nor the button to create a batch');
+  await page.goto(`${url}#/settings`);
+  await id('not-allowed').waitFor();
+  check((await id('settings-terminal').count()) === 0, 'a cashier who opens #/settings by URL sees "not allowed", not the form');
+  await shot('00-cashier-not-allowed');
+
+  // Switch staff: the owner, with clicks on the pad; the window is back on the same page.
+  await id('switch-staff').click();
+  await id('login-screen').waitFor();
+  check(true, 'switch staff shows the login screen');
+  await id('login-name').selectOption(OWNER.name);
+  for (const d of OWNER.pin) await id(`pin-key-${d}`).click();
+  await id('pin-key-ok').click();
+  await id('login-screen').waitFor({ state: 'detached' });
+  await id('settings-terminal').waitFor();
+  check(
+    (await id('staff-badge').innerText()) === '王老板 · 老板' && page.url().endsWith('#/settings'),
+    'the owner is logged in, back on #/settings, now with its form',
+  );
+
+  // The staff page: the owner adds a cashier; a taken name is refused beside the name.
+  await id('nav-staff').click();
+  await id('staff-row-李店长').waitFor();
+  check((await page.locator('[data-testid^=staff-row-]').count()) === 4, 'the staff page lists the 4 demo accounts');
+  await id('staff-add-name').fill('小陈');
+  await id('staff-add-pin').fill('5678');
+  await id('staff-add-submit').click();
+  await id('field-error-name').waitFor();
+  check(true, 'a taken name shows a field error');
+  await id('staff-add-name').fill('小刘');
+  await id('staff-add-role').selectOption('cashier');
+  await id('staff-add-submit').click();
+  await id('staff-row-小刘').waitFor();
+  check((await id('staff-row-小刘').innerText()).includes('店员'), 'the new cashier is listed');
+  await id('staff-disable-小刘').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="staff-row-小刘"]')?.textContent?.includes('已停用'));
+  check((await id('staff-disable-小刘').count()) === 0, 'a disabled account shows as disabled');
+  await shot('00-staff');
+  await id('nav-batches').click();
 
   await id('batch-row').first().waitFor();
   check((await id('batch-row').count()) === 20, 'batches page shows 20 rows per page');
@@ -168,6 +246,15 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid=code-row] [data-testid=code-disable]') === null);
   check((await id('code-row').innerText()).includes('已停用'), 'the disabled code shows as disabled');
   await shot('07-detail-search');
+  // The code's detail shows its audit history: exactly its own disabling.
+  await id('code-open').click();
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid=code-detail] [data-testid=history-row]').length === 1,
+  );
+  check((await id('history-action').innerText()) === '停用', "the code's detail shows its history: disabled");
+  await shot('07b-code-history');
+  await page.keyboard.press('Escape');
+  await id('code-detail').waitFor({ state: 'detached' });
   await id('code-search').fill('');
 
   // Generate: too small a space is explained; then a real run.
@@ -349,7 +436,7 @@ try {
     await page.evaluate(() => {
       const bar = document.querySelector('.topbar');
       const tops = [...document.querySelectorAll('.topbar nav a')].map((a) => a.getBoundingClientRect().top);
-      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 9;
+      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 10;
     }),
     'the top bar fits in 1280px',
   );
@@ -374,6 +461,18 @@ try {
   await page.locator('[data-testid=redeem-verdict][data-reason=already_used]').waitFor();
   check((await id('redeem-verdict').innerText()).includes('核销过'), 'the same code again says already used, with when and who');
   await shot('22-already-used');
+  // The redemption's detail: its code's history, this redemption's entry marked.
+  await page.locator(`[data-testid=redemption-row][data-code="${code}"] [data-testid=redemption-open]`).click();
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid=redemption-detail] [data-testid=history-row]').length === 1,
+  );
+  check(
+    (await page.locator('[data-testid=history-row][data-marked=true] [data-testid=history-action]').innerText()) === '核销',
+    "the redemption's detail shows its history: redeemed, marked as this redemption",
+  );
+  await shot('22b-redemption-history');
+  await page.keyboard.press('Escape');
+  await id('redemption-detail').waitFor({ state: 'detached' });
   await id('redeem-code').fill('NOSUCHCODE1');
   await id('redeem-code').press('Enter');
   await page.locator('[data-testid=redeem-verdict][data-reason=unknown]').waitFor();
@@ -484,7 +583,7 @@ try {
   await id('voucher-use').click();
   await page.locator('[data-testid=voucher-detail-status][data-status=used]').waitFor();
   check((await id('voucher-use').count()) === 0, 'a used voucher has no button left');
-  check((await id('voucher-detail-used-by').innerText()).includes('demo / counter-1'), 'it says who used it and where');
+  check((await id('voucher-detail-used-by').innerText()).includes('王老板 / counter-1'), 'it says who used it (the logged-in staff member) and where');
   await shot('31-voucher-used');
 
   // Customers: the grant and the sale put 13800138000 in the register.
@@ -631,7 +730,7 @@ try {
   await id('field-error-terminal').waitFor();
   check(true, 'an empty terminal name shows a field error');
   await id('settings-terminal').fill('前台2');
-  await id('settings-operator').fill('小李');
+  await id('settings-autoLockMinutes').fill('30');
   await id('settings-undo-window').fill('15');
   await id('settings-save').click();
   await id('settings-saved').waitFor();
@@ -686,6 +785,15 @@ try {
       (await wx.getByTestId('sync-allow-http').count()) === 1,
     "every platform has a CA file and plain-HTTP choice; only Sense (000) has an upload path",
   );
+  // make test-ui runs without a session bus: no keyring, so the 0600 file, named.
+  const storeLine = id('credentials-store');
+  await storeLine.waitFor();
+  check(
+    (await storeLine.getAttribute('data-store')) === 'file' && (await storeLine.innerText()).includes('.credentials'),
+    'Settings says the secrets are in the credentials file, with its path',
+  );
+  await storeLine.scrollIntoViewIfNeeded();
+  await shot('38a-credentials-store');
   const bonusForm = page.locator('[data-testid=sync-settings-form][data-platform=p002]');
   check(
     (await bonusForm.getByTestId('sync-secret').inputValue()) === '' && (await bonusForm.getByTestId('sync-secret-stored').isVisible()),
@@ -709,7 +817,7 @@ try {
     page.evaluate(() => {
       const bar = document.querySelector('.topbar');
       const tops = [...document.querySelectorAll('.topbar nav a')].map((a) => a.getBoundingClientRect().top);
-      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 9;
+      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 10;
     });
   check(await fits(), 'the English top bar fits in 1280px');
   await shot('15-batches-en');
@@ -720,6 +828,33 @@ try {
   await id('error-banner').waitFor();
   check((await id('error-banner').innerText()).startsWith('This batch was not found'), 'banner shows the translated error');
   await shot('16-error-banner-en');
+
+  // The first start: a database without any staff account shows the owner setup and
+  // nothing else; a second PIN that differs is refused beside it; then the owner is in.
+  const fresh = await startServe({ seed: false });
+  const freshServer = await preview({ preview: { port: 4174, strictPort: false, proxy: apiProxy(fresh) }, logLevel: 'silent' });
+  try {
+    await page.goto(freshServer.resolvedUrls?.local[0] ?? 'http://localhost:4174/');
+    await id('owner-setup').waitFor();
+    check(
+      (await page.locator('.topbar').count()) === 0 && (await id('login-screen').count()) === 0,
+      'a database without staff shows only the owner setup',
+    );
+    await id('owner-name').fill('店主');
+    await id('owner-pin').fill('2468');
+    await id('owner-pin-again').fill('2469');
+    await id('owner-submit').click();
+    await id('field-error-pinAgain').waitFor();
+    check(true, 'a second PIN that differs is refused beside it');
+    await id('owner-pin-again').fill('2468');
+    await shot('42-owner-setup');
+    await id('owner-submit').click();
+    await id('staff-badge').waitFor();
+    check((await id('staff-badge').innerText()) === '店主 · 老板', 'the owner is set up and logged in');
+  } finally {
+    await new Promise((resolve) => freshServer.httpServer.close(resolve));
+    fresh.stop();
+  }
   check(errors.length === 0, `no page errors (${errors.join('; ')})`);
 } catch (e) {
   failed = true;

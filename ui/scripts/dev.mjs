@@ -37,7 +37,9 @@ try {
   console.log(`\n  core: ${core.url} (database ${core.db})`);
   console.log(`  simulator: ${sim ? sim.url : 'not started (DEV_NO_SIM)'}`);
   console.log(`  files to import: ${small}\n                  ${big}`);
-  console.log(`  exports go to: ${core.dir}\n`);
+  console.log(`  exports go to: ${core.dir}`);
+  // The demo seed's accounts (crates/cli/src/demo_seed.rs); the window starts locked.
+  console.log('  staff (name / PIN): 王老板 (owner) 1234, 李店长 (manager) 2345, 小张 (cashier) 3456, 小陈 (cashier) 4567\n');
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => {
       stop();

@@ -42,6 +42,7 @@ impl AuditFilter {
             actor: self.actor,
             action: self.action,
             subject: self.subject,
+            exact_subject: false,
             since: self.since,
             until: self.until,
             page,

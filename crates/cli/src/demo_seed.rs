@@ -5,7 +5,13 @@
 //! window and the browser make: the seed cannot hold a state the core would not make.
 //!
 //! What must stay true (the browser checks and `ui/src/**/*.core.test.ts` assert on it):
-//! - Settings: terminal `counter-1`, operator `demo`.
+//! - Staff (`DEMO_STAFF`, PINs printed by `ui/scripts/dev.mjs`): owner 王老板 `1234`,
+//!   manager 李店长 `2345`, cashiers 小张 `3456` and 小陈 `4567`. The owner is set up first
+//!   (the first start's `staff_setup_owner`), then adds the others; each part of the shop
+//!   is seeded by the staff member who would do it (stock and settings by the owner or
+//!   the manager, the counter's redemptions and sales by 小张). The seed ends with
+//!   `staff_lock`: whoever opens the demo starts at the login screen.
+//! - Settings: terminal `counter-1`.
 //! - 26 batches: `STORE<n>0<k>` (`<name>券 第k期`, 40·k codes, 7 names × 3) and five
 //!   named ones (`BATCHES`); every imported code comes from a fixed-seed RNG (12
 //!   characters A-Z0-9), so the same build seeds the same codes. COFFEE_BOGO's codes are
@@ -86,7 +92,9 @@ pub fn seed_demo(desk: &Desk, sim: &str) -> Result<(), ApiError> {
             "--seed-demo needs an empty database; give a new file with --db",
         ));
     }
+    seed_staff(desk)?;
     seed_settings(desk)?;
+    login(desk, MANAGER)?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
     let mut taken = HashSet::new();
     for (i, name) in STORE_NAMES.iter().enumerate() {
@@ -124,15 +132,49 @@ pub fn seed_demo(desk: &Desk, sim: &str) -> Result<(), ApiError> {
     }
     seed_counter(desk)?;
     seed_wallet(desk)?;
-    seed_sync(desk, sim)
+    login(desk, OWNER)?;
+    seed_sync(desk, sim)?;
+    call(desk, "staff_lock", json!({}))?;
+    Ok(())
 }
 
-/// A fixed terminal and operator (the defaults are this machine's host and user names),
-/// so every redemption and use the demo and its tests record says the same.
+/// (name, role, PIN) of the demo's staff; the owner comes first (the first start).
+const DEMO_STAFF: [(&str, &str, &str); 4] = [
+    ("王老板", "owner", "1234"),
+    ("李店长", "manager", "2345"),
+    ("小张", "cashier", "3456"),
+    ("小陈", "cashier", "4567"),
+];
+const OWNER: usize = 0;
+const MANAGER: usize = 1;
+const CASHIER: usize = 2;
+
+/// The first start's owner setup (which logs the owner in), then the owner adds the rest.
+fn seed_staff(desk: &Desk) -> Result<(), ApiError> {
+    for (i, (name, role, pin)) in DEMO_STAFF.iter().enumerate() {
+        let draft = json!({"draft": {"name": name, "role": role, "pin": pin}});
+        let command = if i == OWNER {
+            "staff_setup_owner"
+        } else {
+            "staff_add"
+        };
+        call(desk, command, draft)?;
+    }
+    Ok(())
+}
+
+/// Logs the demo's staff member `DEMO_STAFF[who]` in at the seed's desk ("switch staff").
+fn login(desk: &Desk, who: usize) -> Result<(), ApiError> {
+    let (name, _, pin) = DEMO_STAFF[who];
+    call(desk, "staff_login", json!({"name": name, "pin": pin}))?;
+    Ok(())
+}
+
+/// A fixed terminal (the default is this machine's host name), so every redemption and
+/// use the demo and its tests record says the same. Saved by the owner (only they may).
 fn seed_settings(desk: &Desk) -> Result<(), ApiError> {
     let mut settings = call(desk, "settings_get", json!({}))?;
     settings["terminal"] = json!("counter-1");
-    settings["operator"] = json!("demo");
     call(desk, "settings_save", json!({ "settings": settings }))?;
     Ok(())
 }
@@ -284,6 +326,8 @@ fn seed_counter(desk: &Desk) -> Result<(), ApiError> {
         "term": {"startAfterDays": 0, "validDays": 30},
     }));
     call(desk, "template_create", json!({ "draft": gift }))?;
+    // The counter's work (and its undo, an own redemption) is a cashier's.
+    login(desk, CASHIER)?;
     let mut last = Value::Null;
     for code in first_codes(desk, "SPRING2026", 5)? {
         let request =
@@ -334,6 +378,8 @@ fn seed_wallet(desk: &Desk) -> Result<(), ApiError> {
         json!({"draft": {"amountFen": amount, "quantity": 1, "expiredAt": expired,
                          "minAmountFen": 3000, "xname": xname, "productSku": null, "enabled": enabled}})
     };
+    // Creating and disabling bonuses is a manager's; using one at the counter a cashier's.
+    login(desk, MANAGER)?;
     // Shop time (UTC+08:00) through 2026-01-31: expired.
     call(
         desk,
@@ -346,7 +392,9 @@ fn seed_wallet(desk: &Desk) -> Result<(), ApiError> {
         bonus(200, Value::Null, "新客红包", true),
     )?;
     let request = json!({"code": redeemed["codes"][0], "orderFen": 4500, "customer": null, "productSku": null});
+    login(desk, CASHIER)?;
     call(desk, "counter_use", json!({ "request": request }))?;
+    login(desk, MANAGER)?;
     call(
         desk,
         "bonus_create",

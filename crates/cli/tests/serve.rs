@@ -316,6 +316,35 @@ fn the_demo_seed_is_the_shop_the_ui_tests_expect_and_the_same_every_time() {
     assert_eq!(platforms[4]["queued"], 3, "three codes queued for e-Buy");
     let (_, settings) = a.call("sync_settings_get", json!({}));
     assert_eq!(settings[4]["baseUrl"], "http://127.0.0.1:1/p004");
+    // The staff (the owner set up first, then the others; listed by name), and the lock
+    // the seed ends with.
+    let (_, staff) = a.call("staff_list", json!({}));
+    let staff: Vec<Value> = staff
+        .as_array()
+        .expect("staff")
+        .iter()
+        .map(|m| json!([m["name"], m["role"]]))
+        .collect();
+    assert_eq!(
+        staff,
+        [
+            json!(["小张", "cashier"]),
+            json!(["小陈", "cashier"]),
+            json!(["李店长", "manager"]),
+            json!(["王老板", "owner"]),
+        ]
+    );
+    let (_, session) = a.call("staff_session", json!({}));
+    assert_eq!(
+        (&session["needsOwner"], &session["staff"], &session["may"]),
+        (&json!(false), &Value::Null, &json!([])),
+        "the seed ends locked: {session}"
+    );
+    let (_, redemptions) = a.call("redemption_list", json!({ "page": page }));
+    assert_eq!(
+        redemptions["items"][0]["operator"], "小张",
+        "the counter's work is the cashier's: {redemptions}"
+    );
 }
 
 #[test]

@@ -18,13 +18,15 @@ pub const INTERNAL: &str = "internal";
 /// Every code an `ApiError` from the core or the shell can carry, sorted, without repeats.
 /// `DeskError` wraps every use case's error; `MoneyError` is one core error outside
 /// it (front ends parse typed amounts themselves, the CLI sends its code), `CallError`
-/// the other (a request that names no command or whose arguments do not fit). A new error
+/// another (a request that names no command or whose arguments do not fit), and
+/// `PathRuleError` the last (the window refusing a path from its webview). A new error
 /// type that reaches an `ApiError` must be wrapped in `DeskError` or named here.
 pub fn all_error_codes() -> Vec<&'static str> {
     let mut out = vec![INTERNAL];
     DeskError::collect_codes(&mut out);
     MoneyError::collect_codes(&mut out);
     crate::api::CallError::collect_codes(&mut out);
+    crate::api::path_rules::PathRuleError::collect_codes(&mut out);
     out.sort_unstable();
     out.dedup();
     out

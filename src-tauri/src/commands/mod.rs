@@ -4,6 +4,10 @@
 //! or a result. Each command runs `api::<name>::run` off the async runtime
 //! (`AppState::blocking`); errors cross as `ApiError {code, message, fields}`; jobs send
 //! their progress through a Channel and can be cancelled by id (`job_cancel`).
+//!
+//! What must stay true: a command whose arguments hold a path checks it
+//! (`AppState::check_paths`) before the core sees it; the webview gets paths only from the
+//! shell's own dialogs (`dialogs.rs`), which remember them.
 
 use coupondesk_core::{api, ApiError};
 use serde::de::DeserializeOwned;
@@ -12,6 +16,7 @@ use tauri::{Builder, Runtime, State};
 
 use crate::AppState;
 
+mod dialogs;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -60,6 +65,7 @@ macro_rules! tauri_commands {
                 state: State<'_, AppState>,
                 args: Whole<api::$name::Args>,
             ) -> Answer<api::$name::Output> {
+                state.check_paths(&args.0.paths())?;
                 state.blocking(move |desk| api::$name::run(desk, args.0)).await
             }
         )*
@@ -71,6 +77,7 @@ macro_rules! tauri_commands {
                 on_progress: Channel<api::$jname::Progress>,
                 args: Whole<api::$jname::Args>,
             ) -> Answer<api::$jname::Output> {
+                state.check_paths(&args.0.paths())?;
                 state
                     .blocking(move |desk| {
                         // A closed window only means nobody is watching: the work goes on.
@@ -86,7 +93,12 @@ macro_rules! tauri_commands {
         pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             builder
                 .manage(state)
-                .invoke_handler(tauri::generate_handler![$($name,)* $($jname,)*])
+                .invoke_handler(tauri::generate_handler![
+                    $($name,)*
+                    $($jname,)*
+                    dialogs::pick_open_path,
+                    dialogs::pick_save_path,
+                ])
         }
     };
 }

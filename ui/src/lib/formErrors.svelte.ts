@@ -14,10 +14,16 @@ export class FormErrors {
   local = $state<Record<string, MessageKey>>({});
 
   private readonly scope: string | undefined;
+  private readonly fieldCodes: readonly string[];
 
-  /** `scope` picks the form's own words for field names shared by several forms. */
-  constructor(scope?: string) {
+  /**
+   * `scope` picks the form's own words for field names shared by several forms;
+   * `fieldCodes` are the error codes whose `fields` go beside the fields (the staff
+   * forms' `invalid_staff` and `staff_name_taken` besides `invalid_fields`).
+   */
+  constructor(scope?: string, fieldCodes: readonly string[] = ['invalid_fields']) {
     this.scope = scope;
+    this.fieldCodes = fieldCodes;
   }
 
   get count(): number {
@@ -41,9 +47,9 @@ export class FormErrors {
     this.local = { ...this.local, [field]: key };
   }
 
-  /** Takes the field errors of an `invalid_fields` ApiError; false when it has none. */
+  /** Takes the field errors of an `invalid_fields` (or `fieldCodes`) ApiError; false when it has none. */
   takeServer(error: ApiError): boolean {
-    if (error.code !== 'invalid_fields' || error.fields.length === 0) return false;
+    if (!this.fieldCodes.includes(error.code) || error.fields.length === 0) return false;
     this.server = Object.fromEntries(error.fields.map((f) => [f.field, f]));
     return true;
   }

@@ -2,7 +2,7 @@
 // where they were:
 //   #/  #/batch/<ticketType>  #/templates  #/template/new  #/template/<id>
 //   #/template/<id>/edit  #/redeem  #/settings  #/bonuses  #/bonus/<id>  #/vouchers
-//   #/voucher/<id>  #/customers  #/sync  #/audit
+//   #/voucher/<id>  #/customers  #/sync  #/audit  #/staff
 export type Route =
   | { page: 'batches' }
   | { page: 'batch'; ticketType: string }
@@ -18,7 +18,8 @@ export type Route =
   | { page: 'voucher'; id: number }
   | { page: 'customers' }
   | { page: 'sync' }
-  | { page: 'audit' };
+  | { page: 'audit' }
+  | { page: 'staff' };
 
 /** The top-bar section a route belongs to. */
 export type Section =
@@ -30,6 +31,7 @@ export type Section =
   | 'customers'
   | 'sync'
   | 'audit'
+  | 'staff'
   | 'settings';
 
 export function sectionOf(route: Route): Section {
@@ -58,6 +60,8 @@ export function sectionOf(route: Route): Section {
       return 'sync';
     case 'audit':
       return 'audit';
+    case 'staff':
+      return 'staff';
   }
 }
 
@@ -86,6 +90,7 @@ export function parseRoute(hash: string): Route {
   if (hash === '#/customers') return { page: 'customers' };
   if (hash === '#/sync') return { page: 'sync' };
   if (hash === '#/audit') return { page: 'audit' };
+  if (hash === '#/staff') return { page: 'staff' };
   const wm = /^#\/(bonus|voucher)\/([^/]+)$/.exec(hash);
   if (wm?.[2] !== undefined && ID.test(wm[2])) {
     const id = Number(wm[2]);
@@ -124,6 +129,8 @@ export function hrefOf(route: Route): string {
       return '#/sync';
     case 'audit':
       return '#/audit';
+    case 'staff':
+      return '#/staff';
     case 'batches':
       return '#/';
   }

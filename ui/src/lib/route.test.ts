@@ -54,6 +54,7 @@ describe('routes', () => {
       { page: 'customers' },
       { page: 'sync' },
       { page: 'audit' },
+      { page: 'staff' },
     ];
     for (const r of routes) expect(parseRoute(hrefOf(r))).toEqual(r);
     expect(routes.map(sectionOf)).toEqual([
@@ -72,6 +73,7 @@ describe('routes', () => {
       'customers',
       'sync',
       'audit',
+      'staff',
     ]);
   });
 });

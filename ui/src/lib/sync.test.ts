@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import type { PlatformStatus } from './backend/bindings/PlatformStatus';
-import { TABLES } from './i18n/translate';
+import { TABLES, translate } from './i18n/translate';
 import {
+  credentialStoreKey,
   formOf,
   opKey,
   outboxStateKey,
@@ -52,6 +53,18 @@ describe('a platform in one word', () => {
       for (const p of PLATFORMS) expect(table[platformKey(p)]).toBeTruthy();
       for (const s of ['queued', 'done', 'conflict', 'discarded'] as const) expect(table[outboxStateKey(s)]).toBeTruthy();
     }
+  });
+
+  it('says which store keeps the secrets, naming it, in both languages', () => {
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const keyring = translate(lang, credentialStoreKey('keyring'), { label: 'Secret Service' });
+      const file = translate(lang, credentialStoreKey('file'), { label: '/data/desk.sqlite3.credentials' });
+      expect(keyring).toContain('Secret Service');
+      expect(file).toContain('/data/desk.sqlite3.credentials');
+      expect(keyring).not.toBe(file);
+    }
+    expect(translate('zh-CN', credentialStoreKey('keyring'), { label: 'x' })).toContain('密钥环');
+    expect(translate('en', credentialStoreKey('file'), { label: 'x' })).toContain('file');
   });
 
   it('knows the ops and skip reasons it can translate, and leaves others as they are', () => {

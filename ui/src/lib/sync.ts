@@ -1,6 +1,7 @@
 // What the Sync page and the batch page say about sync, as message keys: a platform's
 // state in one word, its name, an operation, an outbox state, why a code was skipped.
 import type { ConnectionVerdict } from './backend/bindings/ConnectionVerdict';
+import type { CredentialStoreKind } from './backend/bindings/CredentialStoreKind';
 import type { OutboxState } from './backend/bindings/OutboxState';
 import type { Platform } from './backend/bindings/Platform';
 import type { PlatformSettings } from './backend/bindings/PlatformSettings';
@@ -60,6 +61,14 @@ export function resultKey(code: string | null): MessageKey | null {
   if (code === null) return null;
   const key = `sync.result.${code}`;
   return isMessageKey(key) ? key : null;
+}
+
+/**
+ * Where the secrets are kept, as Settings says it: `syncSettings.store.keyring` (the OS
+ * keyring, named by the core's label) or `syncSettings.store.file` (the file's path).
+ */
+export function credentialStoreKey(kind: CredentialStoreKind): MessageKey {
+  return `syncSettings.store.${kind}`;
 }
 
 export function outboxStateKey(s: OutboxState): MessageKey {

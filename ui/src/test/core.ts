@@ -13,6 +13,8 @@ import type { Backend } from '../lib/backend/backend';
 import { createHttpBackend } from '../lib/backend/http';
 import type { ApiError } from '../lib/backend/bindings/ApiError';
 import type { ImportOptions } from '../lib/backend/bindings/ImportOptions';
+import type { Role } from '../lib/backend/bindings/Role';
+import type { Session } from '../lib/backend/bindings/Session';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,6 +37,32 @@ export function seededCore(): Backend {
 /** The simulator's base URL (remote-sim's default credentials). */
 export function simUrl(): string {
   return inject('core').sim;
+}
+
+/** The demo seed's staff (crates/cli/src/demo_seed.rs): name and PIN. */
+export const DEMO_STAFF = {
+  owner: { name: '王老板', pin: '1234' },
+  manager: { name: '李店长', pin: '2345' },
+  cashier: { name: '小张', pin: '3456' },
+  cashier2: { name: '小陈', pin: '4567' },
+} as const;
+
+/** Logs `name` in at the server's desk (one session per server, shared by its callers). */
+export async function loginAs(b: Backend, name: string, pin: string): Promise<Session> {
+  const s = await b.staffLogin(name, pin);
+  if (s.staff?.name !== name) throw new Error(`${name} is not logged in after staff_login`);
+  return s;
+}
+
+/**
+ * Ends the setup mode of a fresh database: creates its owner (logged in) and, for each
+ * of `others`, an account (PIN 4321 + index). Returns the owner's name.
+ */
+export async function withStaff(b: Backend, others: [string, Role][] = []): Promise<string> {
+  const owner = '店主';
+  await b.staffSetupOwner({ name: owner, role: 'owner', pin: '9876' });
+  for (const [i, [name, role]] of others.entries()) await b.staffAdd({ name, role, pin: `432${i}` });
+  return owner;
 }
 
 /** The servers this test file started (hooks cannot be added from inside a test). */

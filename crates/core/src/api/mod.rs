@@ -10,10 +10,12 @@
 //! where `Args` deserialises the camelCase object both surfaces receive.
 
 mod call_error;
+pub mod path_rules;
 mod table;
 pub mod ts;
 
-use std::path::PathBuf;
+use std::any::Any;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
@@ -37,8 +39,8 @@ use crate::store::redemptions::UndoTarget;
 use crate::store::templates::TemplateQuery;
 use crate::sync::engine::RunOptions;
 use crate::sync::{
-    ActivationReport, ActivationRequest, ConnectionTest, OutboxItem, OutboxQuery, Platform,
-    PlatformSettings, PlatformSettingsInput, SyncReport, SyncStatus,
+    ActivationReport, ActivationRequest, ConnectionTest, CredentialStore, OutboxItem, OutboxQuery,
+    Platform, PlatformSettings, PlatformSettingsInput, SyncReport, SyncStatus,
 };
 use crate::{ApiError, Desk};
 
@@ -79,6 +81,17 @@ fn parse<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// The path an argument holds, if it is a `PathBuf` or a given `Option<PathBuf>` (the
+/// arguments are owned, 'static types, so a downcast tells). `Args::paths` uses it, so a
+/// path argument added to the table is checked by the window without anyone listing it.
+fn path_of(arg: &dyn Any) -> Option<&Path> {
+    if let Some(p) = arg.downcast_ref::<PathBuf>() {
+        return Some(p);
+    }
+    arg.downcast_ref::<Option<PathBuf>>()
+        .and_then(|p| p.as_deref())
+}
+
 fn answer<T: serde::Serialize>(done: DeskResult<T>) -> Result<serde_json::Value, ApiError> {
     let value = done?;
     serde_json::to_value(value).map_err(|e| {
@@ -110,6 +123,15 @@ macro_rules! define_commands {
                 #[serde(rename_all = "camelCase")]
                 pub struct Args { $( $(#[$am])* pub $arg: $ty, )* }
 
+                impl Args {
+                    /// The file paths among the arguments (the window checks them, see
+                    /// `path_rules`).
+                    pub fn paths(&self) -> Vec<&Path> {
+                        let args: &[&dyn Any] = &[$( &self.$arg ),*];
+                        args.iter().filter_map(|a| path_of(*a)).collect()
+                    }
+                }
+
                 pub type Output = $ret;
 
                 pub fn run($desk: &Desk, args: Args) -> DeskResult<Output> {
@@ -131,6 +153,14 @@ macro_rules! define_commands {
                 #[derive(Debug, serde::Deserialize, ts_rs::TS)]
                 #[serde(rename_all = "camelCase")]
                 pub struct Args { $( $(#[$jam])* pub $jarg: $jty, )* }
+
+                impl Args {
+                    /// The file paths among the arguments (see `path_rules`).
+                    pub fn paths(&self) -> Vec<&Path> {
+                        let args: &[&dyn Any] = &[$( &self.$jarg ),*];
+                        args.iter().filter_map(|a| path_of(*a)).collect()
+                    }
+                }
 
                 pub type Output = $jret;
                 pub type Progress = $jprog;
@@ -241,6 +271,29 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), n);
         assert_eq!(COMMANDS.iter().filter(|c| c.job).count(), 3);
+    }
+
+    #[test]
+    fn path_arguments_are_found_whatever_the_command() {
+        let preview: import_preview::Args = serde_json::from_value(json!({
+            "path": "/a/codes.csv",
+            "options": {"encoding": "auto", "header": "auto", "column": null},
+        }))
+        .expect("args");
+        assert_eq!(preview.paths(), [Path::new("/a/codes.csv")]);
+        let export: codes_export::Args =
+            serde_json::from_value(json!({"ticketType": "T1", "path": "/b/out.csv"}))
+                .expect("args");
+        assert_eq!(export.paths(), [Path::new("/b/out.csv")]);
+        let audit: audit_export::Args =
+            serde_json::from_value(json!({"query": {}, "path": "/c/audit.csv"})).expect("args");
+        assert_eq!(audit.paths(), [Path::new("/c/audit.csv")]);
+        let none: batch_get::Args =
+            serde_json::from_value(json!({"ticketType": "/not/a/path"})).expect("args");
+        assert!(none.paths().is_empty(), "a String is no path");
+        assert!(app_info::Args {}.paths().is_empty());
+        assert_eq!(path_of(&Some(PathBuf::from("/d"))), Some(Path::new("/d")));
+        assert_eq!(path_of(&None::<PathBuf>), None);
     }
 
     #[test]

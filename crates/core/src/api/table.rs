@@ -117,6 +117,8 @@ macro_rules! command_table {
                 sync_settings_get() -> Vec<PlatformSettings> = |desk| desk.sync_settings();
                 sync_settings_save(settings: PlatformSettingsInput) -> PlatformSettings =
                     |desk| desk.sync_save_settings(&settings);
+                // The OS keyring or the 0600 file (where no keyring is reachable).
+                credentials_store() -> CredentialStore = |desk| desk.credentials_store();
                 // One cheap authenticated read per platform; nothing on the platform changes.
                 sync_test(platform: Platform) -> ConnectionTest =
                     |desk| desk.sync_test(platform, CONNECTION_TEST_TIMEOUT);

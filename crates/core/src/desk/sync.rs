@@ -7,8 +7,8 @@ use crate::domain::Page;
 use crate::sync::engine::{self, RunOptions};
 use crate::sync::{
     activation, credentials, outbox, probe, router, settings, ActivationReport, ActivationRequest,
-    ConnectionTest, OutboxItem, OutboxQuery, Platform, PlatformSettings, PlatformSettingsInput,
-    SyncReport, SyncStatus,
+    ConnectionTest, CredentialStore, OutboxItem, OutboxQuery, Platform, PlatformSettings,
+    PlatformSettingsInput, SyncReport, SyncStatus,
 };
 
 impl Desk {
@@ -21,6 +21,12 @@ impl Desk {
 
     pub fn sync_settings(&self) -> DeskResult<Vec<PlatformSettings>> {
         Ok(settings::all(&self.conn(), &self.path)?)
+    }
+
+    /// Where the platforms' secrets are kept (the OS keyring or the file), for Settings.
+    /// Moves a credentials file left from before into the keyring first.
+    pub fn credentials_store(&self) -> DeskResult<CredentialStore> {
+        Ok(credentials::store(&self.path)?)
     }
 
     pub fn sync_save_settings(

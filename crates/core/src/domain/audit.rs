@@ -42,9 +42,14 @@ pub struct AuditQuery {
     /// Exactly this action (`code.redeem`).
     #[serde(default)]
     pub action: Option<String>,
-    /// A substring of the subject (a code, a ticket type, an id).
+    /// A substring of the subject (a code, a ticket type, an id); with `exact_subject`,
+    /// the whole subject.
     #[serde(default)]
     pub subject: Option<String>,
+    /// `subject` must match the whole subject: a code's history (code ABC's entries
+    /// without those of code ABCD). Codes are case-sensitive, and so is this match.
+    #[serde(default)]
+    pub exact_subject: bool,
     /// At or after this time.
     #[serde(default)]
     pub since: Option<DateTime<Utc>>,

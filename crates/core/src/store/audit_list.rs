@@ -12,10 +12,11 @@ const SELECT_ENTRY: &str =
     "SELECT id, at, actor, terminal, action, subject, detail, hash FROM audit_log";
 
 /// Every filter is bound (NULL = no filter), so one statement text serves every query.
-/// `instr` rather than LIKE: a subject holding % or _ is matched as typed.
+/// `instr` rather than LIKE: a subject holding % or _ is matched as typed. ?6 = 1: the
+/// subject must be equal (exact_subject: a code's history).
 const WHERE: &str = "WHERE (?1 IS NULL OR actor = ?1)
     AND (?2 IS NULL OR action = ?2)
-    AND (?3 IS NULL OR instr(subject, ?3) > 0)
+    AND (?3 IS NULL OR (CASE WHEN ?6 THEN subject = ?3 ELSE instr(subject, ?3) > 0 END))
     AND (?4 IS NULL OR at >= ?4)
     AND (?5 IS NULL OR at < ?5)";
 
@@ -38,6 +39,7 @@ type Filters = (
     Option<String>,
     Option<i64>,
     Option<i64>,
+    bool,
 );
 
 fn filters(q: &AuditQuery) -> Filters {
@@ -53,13 +55,14 @@ fn filters(q: &AuditQuery) -> Filters {
         nonempty(&q.subject),
         q.since.map(|t| t.timestamp_millis()),
         q.until.map(|t| t.timestamp_millis()),
+        q.exact_subject,
     )
 }
 
 /// One page of the entries the query matches, newest first (`q.page` validated by Desk).
 pub fn list(conn: &Connection, q: &AuditQuery) -> Result<Page<AuditEntry>, StoreError> {
-    let (actor, action, subject, since, until) = filters(q);
-    let filter = params![actor, action, subject, since, until];
+    let (actor, action, subject, since, until, exact) = filters(q);
+    let filter = params![actor, action, subject, since, until, exact];
     let count = format!("SELECT count(*) FROM audit_log {WHERE}");
     let total: i64 = conn
         .prepare_cached(&count)?
@@ -67,7 +70,7 @@ pub fn list(conn: &Connection, q: &AuditQuery) -> Result<Page<AuditEntry>, Store
     let (limit, offset) = (i64::from(q.page.per_page), q.page.offset() as i64);
     let mut paged: Vec<&dyn ToSql> = filter.to_vec();
     paged.extend([&limit as &dyn ToSql, &offset]);
-    let page = format!("{SELECT_ENTRY} {WHERE} ORDER BY id DESC LIMIT ?6 OFFSET ?7");
+    let page = format!("{SELECT_ENTRY} {WHERE} ORDER BY id DESC LIMIT ?7 OFFSET ?8");
     let items = conn
         .prepare_cached(&page)?
         .query_map(paged.as_slice(), entry_from_row)?
@@ -81,15 +84,65 @@ pub fn for_each<E: From<StoreError>>(
     q: &AuditQuery,
     f: &mut dyn FnMut(&AuditEntry) -> Result<(), E>,
 ) -> Result<(), E> {
-    let (actor, action, subject, since, until) = filters(q);
+    let (actor, action, subject, since, until, exact) = filters(q);
     let mut stmt = conn
         .prepare(&format!("{SELECT_ENTRY} {WHERE} ORDER BY id DESC"))
         .map_err(StoreError::from)?;
     let mut rows = stmt
-        .query(params![actor, action, subject, since, until])
+        .query(params![actor, action, subject, since, until, exact])
         .map_err(StoreError::from)?;
     while let Some(r) = rows.next().map_err(StoreError::from)? {
         f(&entry_from_row(r).map_err(StoreError::from)?)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PageRequest;
+    use serde_json::json;
+
+    fn subjects(conn: &Connection, subject: &str, exact: bool) -> Vec<String> {
+        let q = AuditQuery {
+            subject: Some(subject.into()),
+            exact_subject: exact,
+            page: PageRequest {
+                page: 1,
+                per_page: 50,
+            },
+            ..AuditQuery::default()
+        };
+        let listed: Vec<String> = list(conn, &q)
+            .expect("list")
+            .items
+            .into_iter()
+            .map(|e| e.subject)
+            .collect();
+        let mut streamed = Vec::new();
+        for_each::<StoreError>(conn, &q, &mut |e| {
+            streamed.push(e.subject.clone());
+            Ok(())
+        })
+        .expect("stream");
+        assert_eq!(listed, streamed, "the list and the export agree");
+        listed
+    }
+
+    #[test]
+    fn an_exact_subject_is_one_code_and_a_substring_is_many() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        super::super::migrations::migrate(&mut conn).expect("migrate");
+        for s in ["ABC", "ABCD", "xABC", "abc", "ABC"] {
+            super::super::audit::record(&conn, "code.redeem", s, &json!({})).expect("record");
+        }
+        assert_eq!(
+            subjects(&conn, "ABC", false),
+            ["ABC", "xABC", "ABCD", "ABC"]
+        );
+        assert_eq!(subjects(&conn, "ABC", true), ["ABC", "ABC"]);
+        // Trimmed like the other filters; case-sensitive like codes.
+        assert_eq!(subjects(&conn, " abc ", true), ["abc"]);
+        assert!(subjects(&conn, "AB", true).is_empty());
+    }
 }

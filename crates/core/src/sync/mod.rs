@@ -6,8 +6,9 @@
 //!   backoff with full jitter, Retry-After honoured); stores per-op results; a final "no"
 //!   becomes a conflict for the Sync page's inbox. Then pulls remote state.
 //! - `connectors`: one per platform, speaking `coupondesk-wire`'s formats over HTTP.
-//! - `credentials`: tokens and signing keys, in a 0600 file beside the database, never
-//!   in SQLite, never in logs, never sent to the UI.
+//! - `credentials`: tokens and signing keys, in the OS keyring (`os_keyring`) or, where
+//!   none is reachable, a 0600 file beside the database; never in SQLite, never in logs,
+//!   never sent to the UI.
 //!
 //! What must stay true: an op is marked done only after the platform confirmed it (or a
 //! read-back found it applied); an op that may have reached the server is never sent
@@ -19,12 +20,14 @@ pub mod connectors;
 pub mod credentials;
 pub mod engine;
 pub mod http;
+pub mod os_keyring;
 pub mod outbox;
 pub mod probe;
 pub mod router;
 pub mod settings;
 pub mod types;
 
+pub use credentials::{CredentialStore, CredentialStoreKind};
 pub use types::*;
 
 use crate::api_error::FieldError;
@@ -56,6 +59,26 @@ pub enum SyncError {
          enter the secrets again) before syncing"
     )]
     CredentialsOpen(std::path::PathBuf),
+    #[error(
+        "the OS keyring ({keyring}) could not {action} the {secret}: {reason}. Nothing was \
+         changed; unlock the keyring (log in to the desktop session) and try again"
+    )]
+    Keyring {
+        keyring: &'static str,
+        action: &'static str,
+        secret: String,
+        reason: String,
+    },
+    #[error(
+        "could not move the secrets from {path} into the OS keyring ({keyring}): {reason}. \
+         The file is kept and still holds them; unlock the keyring (log in to the desktop \
+         session) and try again"
+    )]
+    CredentialsMigration {
+        path: std::path::PathBuf,
+        keyring: &'static str,
+        reason: String,
+    },
     #[error("no outbox item {0}; reload the Sync page")]
     ItemNotFound(i64),
     #[error("outbox item {id} is {state}, not a conflict; only conflicts can be retried, edited or discarded")]
@@ -76,6 +99,8 @@ crate::error_codes::impl_error_code! {
             SyncError::Field { .. } => "invalid_fields",
             SyncError::Credentials { .. } => "credentials_io",
             SyncError::CredentialsOpen(_) => "credentials_open",
+            SyncError::Keyring { .. } => "credentials_keyring",
+            SyncError::CredentialsMigration { .. } => "credentials_migration",
             SyncError::ItemNotFound(_) => "outbox_item_not_found",
             SyncError::NotAConflict { .. } => "not_a_conflict",
             SyncError::BadPayload { .. } => "bad_payload",
@@ -150,6 +175,23 @@ mod error_code_tests {
             (
                 SyncError::CredentialsOpen("c.json".into()),
                 "credentials_open",
+            ),
+            (
+                SyncError::Keyring {
+                    keyring: "Secret Service",
+                    action: "store",
+                    secret: "signing key".into(),
+                    reason: "locked".into(),
+                },
+                "credentials_keyring",
+            ),
+            (
+                SyncError::CredentialsMigration {
+                    path: "c.json".into(),
+                    keyring: "Secret Service",
+                    reason: "locked".into(),
+                },
+                "credentials_migration",
             ),
             (SyncError::ItemNotFound(1), "outbox_item_not_found"),
             (

@@ -101,7 +101,8 @@ fn required(field: &'static str, message: impl Into<String>) -> SyncError {
     }
 }
 
-/// Checks and stores a platform's settings; the secret goes to the credentials file.
+/// Checks and stores a platform's settings; the secret goes to the OS keyring (or the
+/// credentials file where none is reachable, `credentials`).
 pub fn save(
     conn: &mut Connection,
     db: &Path,
@@ -174,7 +175,7 @@ pub fn save(
             format!("enter the {} before turning sync on", p.secret_name()),
         ));
     }
-    // The secret first: if the file cannot be written, nothing changes.
+    // The secret first: if the keyring or the file refuses it, nothing changes.
     if let Some(s) = &input.secret {
         credentials::set(db, p, Some(s.trim()))?;
     } else if input.clear_secret {

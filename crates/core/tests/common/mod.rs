@@ -224,3 +224,27 @@ pub fn bonus_draft(amount_fen: i64, quantity: u32) -> BonusDraft {
         enabled: true,
     }
 }
+
+/// A platform's settings with sync off and nothing filled in but the secret: `Some` to
+/// store it, `clear` to remove the stored one.
+pub fn secret_only(
+    platform: coupondesk_core::sync::Platform,
+    secret: Option<&str>,
+    clear: bool,
+) -> coupondesk_core::sync::PlatformSettingsInput {
+    coupondesk_core::sync::PlatformSettingsInput {
+        platform,
+        enabled: false,
+        base_url: String::new(),
+        app_id: String::new(),
+        brand_id: String::new(),
+        sign_type: String::new(),
+        shop_no: String::new(),
+        org: String::new(),
+        ca_file: String::new(),
+        allow_http: false,
+        upload_path: String::new(),
+        secret: secret.map(str::to_owned),
+        clear_secret: clear,
+    }
+}

@@ -4,11 +4,13 @@
 mod app;
 mod batches;
 mod counter;
+mod paths;
 mod sync;
 mod table;
 mod templates;
 mod wallet;
 
+use coupondesk_core::api::path_rules::DialogPaths;
 use serde_json::Value;
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 
@@ -27,9 +29,13 @@ pub(crate) fn window(state: AppState) -> tauri::WebviewWindow<MockRuntime> {
     }
 }
 
-/// A window over a fresh database in `dir`.
+/// A window over a fresh database in `dir`, which also stands for the user's Documents
+/// (so the tests' files there may be imported and exported to).
 pub(crate) fn fresh_window(dir: &tempfile::TempDir) -> tauri::WebviewWindow<MockRuntime> {
-    window(AppState::open(Some(dir.path().join("app.sqlite3"))))
+    window(AppState::open_with(
+        Some(dir.path().join("app.sqlite3")),
+        DialogPaths::with_documents(Some(dir.path().to_owned())),
+    ))
 }
 
 pub(crate) fn invoke(

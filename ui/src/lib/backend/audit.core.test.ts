@@ -10,6 +10,7 @@ const all = (over: Partial<AuditQuery> = {}): AuditQuery => ({
   actor: null,
   action: null,
   subject: null,
+  exactSubject: false,
   since: null,
   until: null,
   page: page(1, 100),

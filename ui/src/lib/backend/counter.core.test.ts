@@ -3,7 +3,7 @@
 // is UTC+08:00 by default).
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { AUTO, fieldsOf, freshCore, page, rejection, seededCore, tempFile } from '../../test/core';
+import { AUTO, fieldsOf, freshCore, page, rejection, seededCore, tempFile, withStaff } from '../../test/core';
 import type { Backend } from './backend';
 import type { CounterCheck } from './bindings/CounterCheck';
 import type { CounterRequest } from './bindings/CounterRequest';
@@ -67,8 +67,11 @@ async function batchWith(codes: string[]): Promise<string> {
   return type;
 }
 
+// Everything here is done by the shop's owner, logged in: redemptions name them.
+let owner = '';
 beforeAll(async () => {
   b = await freshCore();
+  owner = await withStaff(b);
 });
 
 describe('templates', () => {
@@ -224,7 +227,7 @@ describe('counter', () => {
     const out = await b.counterUse(req(a, 12000, 'alice'));
     if (out.kind !== 'coupon') throw new Error('a coupon code');
     const settings = await b.settingsGet();
-    expect(out.redemption).toMatchObject({ code: a, reductionFen: 2000, customer: 'alice', operator: settings.operator });
+    expect(out.redemption).toMatchObject({ code: a, reductionFen: 2000, customer: 'alice', operator: owner });
     expect((await b.batchGet(type)).usedCodes).toBe(1);
     expect((await b.templateGet(templateId)).redeemedCount).toBe(1);
     const again = await b.counterUse(req(a, 12000));
@@ -265,9 +268,13 @@ describe('settings', () => {
     expect(s.shopUtcOffsetMinutes).toBe(480);
     const e = await rejection(b.settingsSave({ ...s, terminal: ' ', undoWindowMinutes: 2000, shopUtcOffsetMinutes: 7 }));
     expect([...fieldsOf(e)].sort()).toEqual(['shopUtcOffsetMinutes', 'terminal', 'undoWindowMinutes']);
-    const saved = await b.settingsSave({ ...s, operator: ' 小王 ', holidays: ['2026-10-02', '2026-10-01', '2026-10-01'] });
-    expect([saved.operator, saved.holidays]).toEqual(['小王', ['2026-10-01', '2026-10-02']]);
-    expect((await b.settingsGet()).operator).toBe('小王');
+    expect(s.autoLockMinutes).toBe(10);
+    expect(fieldsOf(await rejection(b.settingsSave({ ...s, autoLockMinutes: 0 })))).toEqual(['autoLockMinutes']);
+    expect(fieldsOf(await rejection(b.settingsSave({ ...s, autoLockMinutes: 241 })))).toEqual(['autoLockMinutes']);
+    const saved = await b.settingsSave({ ...s, autoLockMinutes: 240, holidays: ['2026-10-02', '2026-10-01', '2026-10-01'] });
+    expect([saved.autoLockMinutes, saved.holidays]).toEqual([240, ['2026-10-01', '2026-10-02']]);
+    expect((await b.settingsGet()).autoLockMinutes).toBe(240);
+    expect((await b.staffSession()).autoLockMinutes).toBe(240);
     await b.settingsSave(s);
   });
 });

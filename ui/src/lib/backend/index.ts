@@ -4,11 +4,51 @@
 // its token, so the page itself needs no address and holds no token
 // (VITE_COUPONDESK_URL / VITE_COUPONDESK_TOKEN point elsewhere when set).
 import type { Backend } from './backend';
+import { toApiError } from './apiError';
+import type { ApiError } from './bindings/ApiError';
 import { createHttpBackend } from './http';
 import { tauriBackend } from './tauri';
 
 export type { Backend, FileDialogText, OnProgress } from './backend';
 export { toApiError, isApiError } from './apiError';
+
+type FailureListener = (error: ApiError) => void;
+const failureListeners = new Set<FailureListener>();
+
+/**
+ * Hears every failed command of `backend`, whichever page sent it (the session store
+ * sends the window to the login screen on `unauthenticated`). Returns the unsubscribe.
+ */
+export function onCommandFailure(listener: FailureListener): () => void {
+  failureListeners.add(listener);
+  return () => failureListeners.delete(listener);
+}
+
+/**
+ * `b` with every method's rejection told to the listeners first. What must stay true: the
+ * caller still gets the same ApiError (listeners only watch), and non-methods
+ * (`native`) pass through as they are.
+ */
+export function watched(b: Backend): Backend {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(b)) {
+    if (typeof value !== 'function') {
+      out[name] = value;
+      continue;
+    }
+    const method = value as (...args: unknown[]) => Promise<unknown>;
+    out[name] = async (...args: unknown[]): Promise<unknown> => {
+      try {
+        return await method(...args);
+      } catch (e) {
+        const error = toApiError(e);
+        for (const listener of failureListeners) listener(error);
+        throw error;
+      }
+    };
+  }
+  return out as Backend;
+}
 
 function select(): Backend {
   if (typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window) return tauriBackend;
@@ -21,4 +61,4 @@ function select(): Backend {
   });
 }
 
-export const backend: Backend = select();
+export const backend: Backend = watched(select());

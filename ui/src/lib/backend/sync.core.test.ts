@@ -87,6 +87,18 @@ describe('sync settings', () => {
     expect(ok.signType).toBe('HMAC-SHA256');
   });
 
+  it('says where the secrets are kept, and never shows one', async () => {
+    const b = await freshCore();
+    await b.syncSettingsSave(input());
+    const store = await b.credentialsStore();
+    expect(JSON.stringify(store)).not.toContain('tok-123');
+    // The tests run without a D-Bus session bus (the Makefile points its address nowhere,
+    // CI has none): no keyring is reachable, so the 0600 file beside the database is used.
+    expect(store.kind).toBe('file');
+    expect(store.label.endsWith('.credentials')).toBe(true);
+    expect(store.keyringUnreachable).toBeTruthy();
+  });
+
   it('keeps the secret to itself; None keeps it, clear removes it', async () => {
     const b = await freshCore();
     const saved = await b.syncSettingsSave(input());

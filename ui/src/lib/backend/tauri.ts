@@ -1,8 +1,10 @@
 // The window's backend: the command table's methods over Tauri's invoke, job progress
-// through Channels, and the dialog plugin's native pickers. The only module (with
-// index.ts) that knows Tauri.
+// through Channels, and the native pickers. The pickers are the shell's own commands
+// (src-tauri/src/commands/dialogs.rs), not the dialog plugin's JavaScript: the shell
+// remembers the paths they return, and commands with a path accept only those or paths
+// under Documents (docs/staff-and-audit.md). The only module (with index.ts) that knows
+// Tauri.
 import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
-import { open, save } from '@tauri-apps/plugin-dialog';
 
 import type { Backend, FileDialogText, OnProgress } from './backend';
 import { toApiError } from './apiError';
@@ -35,32 +37,18 @@ function job<T, P>(
   return call<T>(command, { jobId, ...args, onProgress: channel(onProgress) });
 }
 
-async function dialog<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    throw toApiError(e);
-  }
-}
-
 export const tauriBackend: Backend = {
   native: true,
   ...commandMethods(call, job),
   chooseImportFile: (text: FileDialogText) =>
-    dialog(() =>
-      open({
-        title: text.title,
-        multiple: false,
-        directory: false,
-        filters: [{ name: text.filterName, extensions: CSV_EXTENSIONS }],
-      }),
-    ),
+    call<string | null>('pick_open_path', {
+      title: text.title,
+      filter: { name: text.filterName, extensions: CSV_EXTENSIONS },
+    }),
   chooseExportPath: (defaultName: string, text: FileDialogText) =>
-    dialog(() =>
-      save({
-        title: text.title,
-        defaultPath: defaultName,
-        filters: [{ name: text.filterName, extensions: ['csv'] }],
-      }),
-    ),
+    call<string | null>('pick_save_path', {
+      title: text.title,
+      defaultName,
+      filter: { name: text.filterName, extensions: ['csv'] },
+    }),
 };

@@ -98,3 +98,20 @@ describe('translateIssue', () => {
     expect(translateIssue('en', 'future_kind' as RowIssueKind, 'a new reason')).toBe('a new reason');
   });
 });
+
+describe('error details from the core\'s message', () => {
+  const err = (code: string, message: string) => ({ code, message, fields: [] });
+
+  it('fills tries left, seconds and the role to ask; else the code\'s words', () => {
+    const wrong = err('unauthenticated', 'wrong PIN for 小张; 3 more wrong PIN(s) lock the account for 60 s');
+    expect(translateError('zh-CN', wrong)).toBe('PIN 不对。再输错 3 次，账号将锁定 60 秒。');
+    expect(translateError('en', wrong)).toBe('Wrong PIN. 3 more wrong PIN(s) lock the account for 60 s.');
+    const locked = err('locked_out', '小张 is locked after 5 wrong PINs; try again in 42 s');
+    expect(translateError('zh-CN', locked)).toBe('PIN 输错太多次，账号已锁定。请 42 秒后再试。');
+    const forbidden = err('forbidden', 'a cashier may not change the settings; ask a owner to do it');
+    expect(translateError('zh-CN', forbidden)).toBe('你的角色不能做这个操作，请让老板来做。');
+    const plain = err('unauthenticated', 'log in with your name and PIN first');
+    expect(translateError('en', plain)).toBe(translate('en', 'error.unauthenticated'));
+  });
+});
+

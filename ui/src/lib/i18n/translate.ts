@@ -33,10 +33,43 @@ export function translate(lang: Lang, key: MessageKey, params?: Params): string 
 }
 
 /**
- * What staff read for a failed command: the translation of its code, else the core's
- * English message (a code this UI does not know yet), else the generic internal one.
+ * Codes whose core message carries what staff need to act on (tries left, seconds to
+ * wait, the role to ask): the message is matched in the core's English (its texts are in
+ * crates/core/src/store/staff.rs) and the named groups fill this UI's own sentence. A
+ * message that no longer matches falls back to the code's plain translation.
+ */
+const DETAILS: readonly { code: string; pattern: RegExp; key: MessageKey }[] = [
+  { code: 'unauthenticated', pattern: /(?<left>\d+) more wrong PIN\(s\) lock the account for (?<seconds>\d+) s/, key: 'errorDetail.wrongPin' },
+  { code: 'unauthenticated', pattern: /^no active staff member is called/, key: 'errorDetail.unknownName' },
+  { code: 'unauthenticated', pattern: /locked after (?<minutes>\d+) idle minutes/, key: 'errorDetail.idleLocked' },
+  { code: 'locked_out', pattern: /try again in (?<seconds>\d+) s/, key: 'errorDetail.lockedOut' },
+  { code: 'forbidden', pattern: /ask an? (?<needs>cashier|manager|owner) to do it/, key: 'errorDetail.forbidden' },
+];
+
+const ROLE_PARAMS = new Set(['needs']);
+
+function detailOf(lang: Lang, error: ApiError): string | null {
+  for (const d of DETAILS) {
+    if (d.code !== error.code) continue;
+    const m = d.pattern.exec(error.message);
+    if (m === null) continue;
+    const params: Params = {};
+    for (const [name, value] of Object.entries(m.groups ?? {})) {
+      params[name] = ROLE_PARAMS.has(name) ? translate(lang, `role.${value as 'cashier' | 'manager' | 'owner'}`) : value;
+    }
+    return translate(lang, d.key, params);
+  }
+  return null;
+}
+
+/**
+ * What staff read for a failed command: the translation of its code (with the details
+ * above), else the core's English message (a code this UI does not know yet), else the
+ * generic internal one.
  */
 export function translateError(lang: Lang, error: ApiError): string {
+  const detail = detailOf(lang, error);
+  if (detail !== null) return detail;
   const key = `error.${error.code}`;
   if (isMessageKey(key)) return translate(lang, key);
   return error.message.trim() !== '' ? error.message : translate(lang, 'error.internal');

@@ -14,9 +14,15 @@ actor: string | null,
  */
 action: string | null, 
 /**
- * A substring of the subject (a code, a ticket type, an id).
+ * A substring of the subject (a code, a ticket type, an id); with `exact_subject`,
+ * the whole subject.
  */
 subject: string | null, 
+/**
+ * `subject` must match the whole subject: a code's history (code ABC's entries
+ * without those of code ABCD). Codes are case-sensitive, and so is this match.
+ */
+exactSubject: boolean, 
 /**
  * At or after this time.
  */

@@ -19,6 +19,7 @@ import type { ConnectionTest } from './ConnectionTest';
 import type { CounterCheck } from './CounterCheck';
 import type { CounterOutcome } from './CounterOutcome';
 import type { CounterRequest } from './CounterRequest';
+import type { CredentialStore } from './CredentialStore';
 import type { Customer } from './Customer';
 import type { CustomerDraft } from './CustomerDraft';
 import type { ExportProgress } from './ExportProgress';
@@ -110,6 +111,7 @@ export type AuditExportArgs = { query: AuditQuery, path: string, };
 export type SyncStatusArgs = Record<string, never>;
 export type SyncSettingsGetArgs = Record<string, never>;
 export type SyncSettingsSaveArgs = { settings: PlatformSettingsInput, };
+export type CredentialsStoreArgs = Record<string, never>;
 export type SyncTestArgs = { platform: Platform, };
 export type SyncNowArgs = { platform: Platform | null, };
 export type SyncOutboxArgs = { query: OutboxQuery, };
@@ -220,6 +222,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Array<PlatformSettings>>('sync_settings_get', {}),
     syncSettingsSave: (settings: SyncSettingsSaveArgs['settings']): Promise<PlatformSettings> =>
       call<PlatformSettings>('sync_settings_save', { settings }),
+    credentialsStore: (): Promise<CredentialStore> =>
+      call<CredentialStore>('credentials_store', {}),
     syncTest: (platform: SyncTestArgs['platform']): Promise<ConnectionTest> =>
       call<ConnectionTest>('sync_test', { platform }),
     syncNow: (platform: SyncNowArgs['platform']): Promise<SyncReport> =>
@@ -294,6 +298,7 @@ export const COMMAND_NAMES = [
   'sync_status',
   'sync_settings_get',
   'sync_settings_save',
+  'credentials_store',
   'sync_test',
   'sync_now',
   'sync_outbox',

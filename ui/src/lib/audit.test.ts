@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+
+import { actionText, detailText, historyQuery, redemptionOf } from './audit';
+import type { AuditEntry } from './backend/bindings/AuditEntry';
+import { setLang } from './i18n/locale.svelte';
+
+const entry = (detail: unknown): AuditEntry => ({
+  id: 1,
+  at: '2026-12-06T01:00:00Z',
+  actor: 'ann',
+  terminal: 't1',
+  action: 'code.redeem',
+  subject: 'ABC123',
+  detail,
+  hash: '0'.repeat(64),
+});
+
+describe('audit history text', () => {
+  it('labels known actions and keeps unknown ones as written', () => {
+    setLang('en');
+    expect(actionText('code.redeem')).toBe('Redeemed');
+    expect(actionText('code.redeem_undo')).toBe('Redemption undone');
+    expect(actionText('something.new')).toBe('something.new');
+    setLang('zh-CN');
+    expect(actionText('code.disable')).toBe('停用');
+  });
+
+  it('summarises the detail: money in yuan, status words, no terminal, no nulls', () => {
+    setLang('en');
+    const text = detailText({
+      redemption: 7,
+      terminal: 't1',
+      order_fen: 10000,
+      reduction_fen: 1000,
+      customer: null,
+      novel: { a: 1 },
+    });
+    expect(text).toBe('Redemption 7 · Order ¥100.00 · Off ¥10.00 · novel {"a":1}');
+    expect(detailText({ from: 'active' })).toBe('Was Active');
+    expect(detailText('plain')).toBe('"plain"');
+    expect(detailText(null)).toBe('');
+  });
+
+  it('finds the redemption an entry names', () => {
+    expect(redemptionOf(entry({ redemption: 7 }))).toBe(7);
+    expect(redemptionOf(entry({ from: 'active' }))).toBeNull();
+    expect(redemptionOf(entry([1]))).toBeNull();
+  });
+
+  it('asks for exactly one subject', () => {
+    expect(historyQuery('ABC', 2, 10)).toMatchObject({ subject: 'ABC', exactSubject: true, page: { page: 2, perPage: 10 } });
+  });
+});
