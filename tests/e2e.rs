@@ -35,6 +35,15 @@ fn open_as_owner(driver: &Driver, db: &Path) -> Session {
     s
 }
 
+/// The database as the owner the window set up sees it: logged in, so changes are allowed
+/// and customers' phones are shown in full.
+fn desk_as_owner(db: &Path) -> coupondesk_core::Desk {
+    let desk = coupondesk_core::Desk::open(db).expect("open");
+    let (name, pin) = staff::OWNER;
+    desk.login(name, pin).expect("the owner logs in");
+    desk
+}
+
 fn set(s: &Session, id: &str, text: &str) -> WdResult<()> {
     let e = s.testid(id)?;
     s.clear(&e)?;
