@@ -11,14 +11,31 @@ use crate::domain::Page;
 const SELECT_ENTRY: &str =
     "SELECT id, at, actor, terminal, action, subject, detail, hash FROM audit_log";
 
-/// Every filter is bound (NULL = no filter), so one statement text serves every query.
-/// `instr` rather than LIKE: a subject holding % or _ is matched as typed. ?6 = 1: the
-/// subject must be equal (exact_subject: a code's history).
+/// Every filter is bound (NULL = no filter), so two statement texts serve every query.
+/// `instr` rather than LIKE: a subject holding % or _ is matched as typed. ?6 is the
+/// exact-subject flag, true only with `WHERE_EXACT` (bound in both so the parameters are
+/// the same).
 const WHERE: &str = "WHERE (?1 IS NULL OR actor = ?1)
     AND (?2 IS NULL OR action = ?2)
-    AND (?3 IS NULL OR (CASE WHEN ?6 THEN subject = ?3 ELSE instr(subject, ?3) > 0 END))
+    AND (?3 IS NULL OR instr(subject, ?3) > 0) AND NOT ?6
     AND (?4 IS NULL OR at >= ?4)
     AND (?5 IS NULL OR at < ?5)";
+
+/// A code's history: the subject equal to ?3, a plain AND term so that SQLite seeks
+/// `audit_log_by_subject` (migration 8) instead of scanning the trail.
+const WHERE_EXACT: &str = "WHERE subject = ?3 AND ?6
+    AND (?1 IS NULL OR actor = ?1)
+    AND (?2 IS NULL OR action = ?2)
+    AND (?4 IS NULL OR at >= ?4)
+    AND (?5 IS NULL OR at < ?5)";
+
+fn where_for(exact: bool) -> &'static str {
+    if exact {
+        WHERE_EXACT
+    } else {
+        WHERE
+    }
+}
 
 fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
     Ok(AuditEntry {
@@ -49,13 +66,16 @@ fn filters(q: &AuditQuery) -> Filters {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
+    let subject = nonempty(&q.subject);
+    // Exact without a subject: no subject filter at all.
+    let exact = q.exact_subject && subject.is_some();
     (
         nonempty(&q.actor),
         nonempty(&q.action),
-        nonempty(&q.subject),
+        subject,
         q.since.map(|t| t.timestamp_millis()),
         q.until.map(|t| t.timestamp_millis()),
-        q.exact_subject,
+        exact,
     )
 }
 
@@ -63,14 +83,15 @@ fn filters(q: &AuditQuery) -> Filters {
 pub fn list(conn: &Connection, q: &AuditQuery) -> Result<Page<AuditEntry>, StoreError> {
     let (actor, action, subject, since, until, exact) = filters(q);
     let filter = params![actor, action, subject, since, until, exact];
-    let count = format!("SELECT count(*) FROM audit_log {WHERE}");
+    let wh = where_for(exact);
+    let count = format!("SELECT count(*) FROM audit_log {wh}");
     let total: i64 = conn
         .prepare_cached(&count)?
         .query_row(filter, |r| r.get(0))?;
     let (limit, offset) = (i64::from(q.page.per_page), q.page.offset() as i64);
     let mut paged: Vec<&dyn ToSql> = filter.to_vec();
     paged.extend([&limit as &dyn ToSql, &offset]);
-    let page = format!("{SELECT_ENTRY} {WHERE} ORDER BY id DESC LIMIT ?7 OFFSET ?8");
+    let page = format!("{SELECT_ENTRY} {wh} ORDER BY id DESC LIMIT ?7 OFFSET ?8");
     let items = conn
         .prepare_cached(&page)?
         .query_map(paged.as_slice(), entry_from_row)?
@@ -86,7 +107,10 @@ pub fn for_each<E: From<StoreError>>(
 ) -> Result<(), E> {
     let (actor, action, subject, since, until, exact) = filters(q);
     let mut stmt = conn
-        .prepare(&format!("{SELECT_ENTRY} {WHERE} ORDER BY id DESC"))
+        .prepare(&format!(
+            "{SELECT_ENTRY} {} ORDER BY id DESC",
+            where_for(exact)
+        ))
         .map_err(StoreError::from)?;
     let mut rows = stmt
         .query(params![actor, action, subject, since, until, exact])
@@ -100,6 +124,35 @@ pub fn for_each<E: From<StoreError>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_history_seeks_the_subject_index() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conn = crate::store::open(&dir.path().join("d.sqlite3")).expect("open");
+        let plan: Vec<String> = conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {SELECT_ENTRY} {WHERE_EXACT} ORDER BY id DESC"
+            ))
+            .expect("prepare")
+            .query_map(
+                params![
+                    None::<String>,
+                    None::<String>,
+                    "C1",
+                    None::<i64>,
+                    None::<i64>,
+                    true
+                ],
+                |r| r.get::<_, String>(3),
+            )
+            .expect("plan")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert!(
+            plan.iter().any(|p| p.contains("audit_log_by_subject")),
+            "{plan:?}"
+        );
+    }
     use crate::domain::PageRequest;
     use serde_json::json;
 

@@ -16,3 +16,7 @@ CREATE TABLE staff (
 
 -- Who redeemed, by account: a cashier may undo only their own redemptions.
 ALTER TABLE redemptions ADD COLUMN staff_id INTEGER REFERENCES staff(id);
+
+-- A code's detail shows its audit history (entries whose subject is the code): one index
+-- seek instead of a scan of the whole trail.
+CREATE INDEX audit_log_by_subject ON audit_log(subject);
