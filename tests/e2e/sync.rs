@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use coupondesk_core::sync::{Platform, PlatformSettingsInput};
 use coupondesk_remote_sim::{Faults, Sim, SimConfig, SimHandle};
 
-use super::{shot, zh, Driver, Session, WdResult, WAIT};
+use super::{open_as_owner, shot, zh, Driver, Session, WdResult, WAIT};
 
 const CODES: u64 = 12;
 
@@ -175,7 +175,7 @@ fn activate_a_batch_sync_it_to_e_buy_and_discard_the_refused_code() {
     });
 
     let driver = Driver::start().expect("tauri-driver");
-    let s = driver.open_app(&db).expect("app");
+    let s = open_as_owner(&driver, &db);
     if let Err(e) = sync_flow(&s, &sim, &first) {
         shot(&s, "sync", "failed");
         panic!("{e}");

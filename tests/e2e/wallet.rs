@@ -1,6 +1,8 @@
 //! End-to-end: red-packet bonuses and exchange vouchers in the real window (issue #4).
 
-use super::{set, shot, verdict, zh, Driver, Session, WdResult, ENTER, WAIT};
+use super::{
+    desk_as_owner, open_as_owner, set, shot, verdict, zh, Driver, Session, WdResult, ENTER, WAIT,
+};
 
 const PHONE: &str = "13800138000";
 
@@ -69,7 +71,7 @@ fn create_bonuses_grant_one_and_redeem_it_once_at_the_counter() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("e2e.sqlite3");
     let driver = Driver::start().expect("tauri-driver");
-    let s = driver.open_app(&db).expect("app");
+    let s = open_as_owner(&driver, &db);
     let code = match bonus_flow(&s) {
         Ok(c) => c,
         Err(e) => {
@@ -77,7 +79,7 @@ fn create_bonuses_grant_one_and_redeem_it_once_at_the_counter() {
             panic!("{e}");
         }
     };
-    let desk = coupondesk_core::Desk::open(&db).expect("open");
+    let desk = desk_as_owner(&db);
     let b = desk
         .get_bonus(coupondesk_core::store::bonuses::BonusRef::Code(&code))
         .expect("bonus");
@@ -132,12 +134,13 @@ fn sell_a_voucher_and_mark_it_used_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("e2e.sqlite3");
     let driver = Driver::start().expect("tauri-driver");
-    let s = driver.open_app(&db).expect("app");
+    let s = open_as_owner(&driver, &db);
     if let Err(e) = voucher_flow(&s) {
         shot(&s, "voucher", "failed");
         panic!("{e}");
     }
-    let desk = coupondesk_core::Desk::open(&db).expect("open");
+    // The window set up the owner: from now on a change needs a login.
+    let desk = desk_as_owner(&db);
     let v = desk.get_voucher(1).expect("voucher");
     assert_eq!(
         (v.customer.as_str(), v.price_fen, v.valid),

@@ -3,4 +3,5 @@
 
 pub mod app;
 pub mod i18n;
+pub mod staff;
 pub mod webdriver;

@@ -2,24 +2,26 @@
 //! tampered with by the `sqlite3` tool (triggers dropped) on fresh copies; `audit verify`
 //! must name the exact first broken entry each time, and pass the untouched trail.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use support::{add_staff, run_as, Who};
 
 fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coupondesk"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run coupondesk")
+    run_as(db, None, args, "")
 }
 
 fn ok_json(db: &Path, args: &[&str]) -> Value {
+    ok_json_as(db, None, args)
+}
+
+fn ok_json_as(db: &Path, who: Option<Who>, args: &[&str]) -> Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
-    let out = run(db, &all);
+    let out = run_as(db, who, &all, "");
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -44,21 +46,47 @@ const DRAFT: &str = r#"{"offer":{"cash":{"reduceFen":2000,"leastFen":10000}},
  "beginAt":"2020-01-01T00:00:00Z","endAt":"2099-01-01T00:00:00Z","term":null,
  "timeLimits":[],"acceptCategory":"","rejectCategory":"","canUseWithOtherDiscount":false}"#;
 
-/// The actions the base database's commands audit, oldest first.
-const ACTIONS: [&str; 9] = [
+/// The owner, and two cashiers (one named "=cmd|", a formula start for the export).
+const OWNER: Who = Who {
+    name: "老板",
+    pin: "2468",
+};
+const WANG: Who = Who {
+    name: "小王",
+    pin: "1357",
+};
+const CMD: Who = Who {
+    name: "=cmd|",
+    pin: "9090",
+};
+
+/// The actions the base database's commands audit, oldest first: the stock is set up
+/// before the first staff account (the OS user acts), then each command run with
+/// `--staff` logs in first.
+const ACTIONS: [&str; 19] = [
     "template.create",
     "batch.create",
     "codes.import",
     "template.link_batch",
+    "staff.add",
+    "staff.login",
+    "staff.add",
+    "staff.login",
+    "staff.add",
+    "staff.login",
     "code.redeem",
+    "staff.login",
     "code.redeem",
+    "staff.login",
     "code.redeem_undo",
+    "staff.login",
     "bonus.create",
+    "staff.login",
     "bonus.redeem",
 ];
 
-/// A database made by real commands: a template, an import, two redemptions (one by
-/// "=cmd|" at POS-2, a formula start for the export), an undo, a bonus and its use.
+/// A database made by real commands: a template, an import, the owner and two cashiers,
+/// two redemptions at POS-2 (小王's, and "=cmd|"'s which they undo), a bonus and its use.
 fn base(dir: &Path) -> PathBuf {
     let db = dir.join("base.sqlite3");
     let draft = dir.join("draft.json");
@@ -78,28 +106,34 @@ fn base(dir: &Path) -> PathBuf {
         &db,
         &["template", "link", &t["id"].to_string(), "--batch", "T1"],
     );
-    let redeem = |code: &str, operator: &str| {
-        ok_json(
+    add_staff(&db, None, OWNER, "owner");
+    add_staff(&db, Some(OWNER), WANG, "cashier");
+    add_staff(&db, Some(OWNER), CMD, "cashier");
+    let redeem = |code: &str, who: Who| {
+        ok_json_as(
             &db,
+            Some(who),
             &[
                 "redeem",
                 "use",
                 code,
                 "--amount",
                 "15000",
-                "--operator",
-                operator,
                 "--terminal",
                 "POS-2",
             ],
         )
     };
-    redeem("AUDITCODE01", "小王");
-    redeem("AUDITCODE02", "=cmd|");
-    ok_json(&db, &["redeem", "undo", "AUDITCODE02"]);
-    let bonus = ok_json(&db, &["bonus", "create", "--amount", "3"]);
+    redeem("AUDITCODE01", WANG);
+    redeem("AUDITCODE02", CMD);
+    ok_json_as(&db, Some(CMD), &["redeem", "undo", "AUDITCODE02"]);
+    let bonus = ok_json_as(&db, Some(OWNER), &["bonus", "create", "--amount", "3"]);
     let code = bonus["codes"][0].as_str().expect("bonus code").to_owned();
-    ok_json(&db, &["bonus", "redeem", &code, "--amount", "10"]);
+    ok_json_as(
+        &db,
+        Some(OWNER),
+        &["bonus", "redeem", &code, "--amount", "10"],
+    );
     db
 }
 
@@ -261,11 +295,31 @@ fn list_filters_and_the_csv_export() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = base(dir.path());
 
+    // 小王 logged in once and redeemed once; `--staff` filters, it does not log in.
     let mine = ok_json(&db, &["audit", "list", "--staff", "小王"]);
-    assert_eq!(mine["total"], 1, "{mine}");
+    assert_eq!(mine["total"], 2, "{mine}");
     assert_eq!(mine["items"][0]["action"], "code.redeem");
+    assert_eq!(mine["items"][0]["actor"], "小王");
     assert_eq!(mine["items"][0]["subject"], "AUDITCODE01");
     assert_eq!(mine["items"][0]["terminal"], "POS-2");
+    assert_eq!(mine["items"][1]["action"], "staff.login");
+    assert_eq!(mine["items"][1]["subject"], "小王");
+    let undone = ok_json(&db, &["audit", "list", "--actor", "=cmd|"]);
+    let actions: Vec<&str> = undone["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["action"].as_str().expect("action"))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "code.redeem_undo",
+            "staff.login",
+            "code.redeem",
+            "staff.login"
+        ]
+    );
 
     let by_code = ok_json(&db, &["audit", "list", "--subject", "CODE02"]);
     let actions: Vec<&str> = by_code["items"]
@@ -293,8 +347,14 @@ fn list_filters_and_the_csv_export() {
     );
 
     let file = dir.path().join("audit.csv");
-    let report = ok_json(&db, &["audit", "export", "--out", &file.to_string_lossy()]);
-    assert_eq!(report["rows"], ACTIONS.len());
+    let report = ok_json_as(
+        &db,
+        Some(OWNER),
+        &["audit", "export", "--out", &file.to_string_lossy()],
+    );
+    // Exporting is a manager's: the owner's login is the newest entry exported.
+    let rows = ACTIONS.len() + 1;
+    assert_eq!(report["rows"], rows);
     let text = std::fs::read_to_string(&file).expect("csv");
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     assert_eq!(
@@ -302,10 +362,9 @@ fn list_filters_and_the_csv_export() {
         Some("id,at,actor,terminal,action,subject,detail,hash")
     );
     let newest = lines.next().expect("a row");
-    assert!(
-        newest.starts_with(&format!("{},", ACTIONS.len())),
-        "{newest}"
-    );
+    assert!(newest.starts_with(&format!("{rows},")), "{newest}");
+    assert!(newest.contains(",老板,"), "{newest}");
+    assert!(newest.contains(",staff.login,"), "{newest}");
     // Times in the shop's zone (UTC+8 by default).
     assert!(
         newest.split(',').nth(1).unwrap_or("").ends_with("+08:00"),

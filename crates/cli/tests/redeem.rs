@@ -2,28 +2,36 @@
 //! promise that two processes never both redeem a code is proved in `races.rs`, where
 //! the racers are really held together.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+use support::{add_staff, run_as, Who};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_coupondesk"))
-}
+/// The shop's owner and the cashier at the counter.
+const ANN: Who = Who {
+    name: "Ann",
+    pin: "4821",
+};
+const WANG: Who = Who {
+    name: "小王",
+    pin: "7305",
+};
 
-fn run(db: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run coupondesk")
+fn run(db: &Path, who: Option<Who>, args: &[&str]) -> Output {
+    run_as(db, who, args, "")
 }
 
 fn json(db: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    json_as(db, None, args)
+}
+
+fn json_as(db: &Path, who: Option<Who>, args: &[&str]) -> (Option<i32>, Value) {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
-    let out = run(db, &all);
+    let out = run(db, who, &all);
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
         panic!(
             "{args:?}: not JSON: {} / {}",
@@ -97,39 +105,44 @@ fn setup(dir: &Path, n: &str) -> (std::path::PathBuf, Vec<String>) {
 fn check_use_and_undo_with_exit_codes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (db, codes) = setup(dir.path(), "3");
+    // From the first account on, the counter needs a logged-in staff member.
+    add_staff(&db, None, ANN, "owner");
+    add_staff(&db, Some(ANN), WANG, "cashier");
     let c = codes[0].as_str();
     let (code, v) = json(&db, &["redeem", "check", c, "--amount", "9999"]);
     assert_eq!(code, Some(3), "refused");
     assert_eq!(v["refusal"]["reason"], "below_least_spend");
     assert_eq!(v["refusal"]["least_fen"], 10000);
-    let (code, v) = json(
+    let (code, v) = json_as(
         &db,
+        Some(WANG),
         &[
             "redeem",
             "use",
             c,
             "--amount",
             "10000",
-            "--operator",
-            "小王",
             "--terminal",
             "POS-2",
         ],
     );
     assert_eq!(code, Some(0));
-    assert_eq!(v["redemption"]["operator"], "小王");
+    assert_eq!(
+        v["redemption"]["operator"], "小王",
+        "the logged-in staff member"
+    );
     assert_eq!(v["redemption"]["terminal"], "POS-2");
     assert_eq!(v["redemption"]["reduction_fen"], 2000);
-    let (code, v) = json(&db, &["redeem", "use", c, "--amount", "10000"]);
+    let (code, v) = json_as(&db, Some(WANG), &["redeem", "use", c, "--amount", "10000"]);
     assert_eq!(code, Some(3));
     assert_eq!(v["check"]["refusal"]["reason"], "already_used");
     assert_eq!(v["check"]["refusal"]["terminal"], "POS-2");
-    let (code, v) = json(&db, &["redeem", "undo", c]);
+    let (code, v) = json_as(&db, Some(WANG), &["redeem", "undo", c]);
     assert_eq!(code, Some(0));
     assert!(v["undone_at"].is_string());
     let (code, _) = json(&db, &["redeem", "check", c, "--amount", "10000"]);
     assert_eq!(code, Some(0), "usable again after the undo");
-    let out = run(&db, &["redeem", "undo", c]);
+    let out = run(&db, Some(WANG), &["redeem", "undo", c]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no redemption to undo"));
 }

@@ -1,23 +1,34 @@
 //! `coupondesk bonus|voucher|customer` as scripts use it: the real binary on a real file.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+use support::{add_staff, run_as, Who};
 
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coupondesk"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run coupondesk")
+const OWNER: Who = Who {
+    name: "Ann",
+    pin: "4821",
+};
+const AMY: Who = Who {
+    name: "amy",
+    pin: "55102",
+};
+
+fn run(db: &Path, who: Option<Who>, args: &[&str]) -> Output {
+    run_as(db, who, args, "")
 }
 
 fn json(db: &Path, args: &[&str]) -> (i32, Value) {
+    json_as(db, None, args)
+}
+
+fn json_as(db: &Path, who: Option<Who>, args: &[&str]) -> (i32, Value) {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
-    let out = run(db, &all);
+    let out = run(db, who, &all);
     let code = out.status.code().unwrap_or(-1);
     let body = if code == 0 || code == 3 {
         &out.stdout
@@ -72,30 +83,33 @@ fn bonus_create_list_and_redeem() {
     assert_eq!(first["xname"], "FB");
     assert!(first.get("amountFen").is_none(), "snake_case keys");
 
+    // From the first account on, redeeming needs a logged-in staff member.
+    add_staff(&db, None, OWNER, "owner");
+    add_staff(&db, Some(OWNER), AMY, "cashier");
     let code = codes[0].as_str();
-    let (rc, refused) = json(&db, &["bonus", "redeem", code, "--amount", "29.99"]);
+    let (rc, refused) = json_as(
+        &db,
+        Some(AMY),
+        &["bonus", "redeem", code, "--amount", "29.99"],
+    );
     assert_eq!(rc, 3, "refused at the counter");
     assert_eq!(refused["check"]["refusal"]["reason"], "below_min_amount");
     assert_eq!(refused["check"]["refusal"]["min_fen"], 3000);
 
-    let (rc, done) = json(
+    let (rc, done) = json_as(
         &db,
-        &[
-            "bonus",
-            "redeem",
-            &code.to_lowercase(),
-            "--amount",
-            "30",
-            "--operator",
-            "amy",
-        ],
+        Some(AMY),
+        &["bonus", "redeem", &code.to_lowercase(), "--amount", "30"],
     );
     assert_eq!(rc, 0);
     assert_eq!(done["check"]["reduction_fen"], 250);
     assert_eq!(done["redeemed"]["status"], "N02");
-    assert_eq!(done["redeemed"]["used_by"], "amy");
+    assert_eq!(
+        done["redeemed"]["used_by"], "amy",
+        "the logged-in staff member"
+    );
 
-    let (rc, again) = json(&db, &["bonus", "redeem", code, "--amount", "30"]);
+    let (rc, again) = json_as(&db, Some(AMY), &["bonus", "redeem", code, "--amount", "30"]);
     assert_eq!(rc, 3);
     assert_eq!(again["check"]["refusal"]["reason"], "already_used");
 
@@ -105,7 +119,7 @@ fn bonus_create_list_and_redeem() {
     let (_, unused) = json(&db, &["bonus", "list"]);
     assert_eq!(unused["total"], 2, "N01 is the default, as in spec 002");
 
-    let bad = run(&db, &["bonus", "create", "--amount", "2.555"]);
+    let bad = run(&db, Some(OWNER), &["bonus", "create", "--amount", "2.555"]);
     assert_eq!(bad.status.code(), Some(1));
     let err = String::from_utf8_lossy(&bad.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
