@@ -50,6 +50,7 @@ impl Desk {
             ])
             .map_err(DeskError::from)
         })?;
-        Ok(csv.finish()?)
+        let report = csv.finish()?;
+        self.audited_export("audit.export", "audit_log", report)
     }
 }

@@ -109,7 +109,8 @@ impl Desk {
             ])
             .map_err(super::DeskError::from)
         })?;
-        Ok(csv.finish()?)
+        let report = csv.finish()?;
+        self.audited_export("bonus.export", "bonuses", report)
     }
 }
 

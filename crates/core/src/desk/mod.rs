@@ -333,13 +333,25 @@ impl Desk {
     ) -> DeskResult<ExportReport> {
         let _who = self.act(Permission::Export)?;
         let conn = store::open(&self.path)?;
-        Ok(crate::export::export_codes(
-            &conn,
-            ticket_type,
-            out,
-            cancel,
-            on_progress,
-        )?)
+        let report = crate::export::export_codes(&conn, ticket_type, out, cancel, on_progress)?;
+        self.audited_export("codes.export", ticket_type, report)
+    }
+
+    /// An export carries customers' data out of the file: who wrote what where is in the
+    /// audit trail (after the file is complete; a failed export writes no entry).
+    fn audited_export(
+        &self,
+        action: &str,
+        subject: &str,
+        report: ExportReport,
+    ) -> DeskResult<ExportReport> {
+        let detail = serde_json::json!({
+            "path": report.path,
+            "rows": report.rows,
+            "cancelled": report.cancelled,
+        });
+        store::audit::record_alone(&mut self.conn(), action, subject, &detail)?;
+        Ok(report)
     }
 
     /// The rule after an import or a generation, whatever its outcome (a cancelled or

@@ -193,9 +193,8 @@ impl Desk {
                 staff_id: Some(li.member.id),
                 terminal: self.session_state().terminal.clone(),
             });
-            let conn = self.conn();
-            crate::store::audit::record(
-                &conn,
+            crate::store::audit::record_alone(
+                &mut self.conn(),
                 "staff.logout",
                 &li.member.name,
                 &serde_json::json!({}),

@@ -64,7 +64,8 @@ impl Desk {
             ])
             .map_err(DeskError::from)
         })?;
-        Ok(csv.finish()?)
+        let report = csv.finish()?;
+        self.audited_export("voucher.export", "vouchers", report)
     }
 
     /// Adds a customer, or renames the one with this phone.

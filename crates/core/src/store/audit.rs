@@ -40,6 +40,21 @@ pub fn record(
     record_as(conn, &actor(), action, subject, detail)
 }
 
+/// As `record`, for an action that changes nothing else in the database (a logout, an
+/// export to a file): the entry alone, in its own write transaction (the chain's read of
+/// the last entry and the insert must not be split by another writer).
+pub fn record_alone(
+    conn: &mut Connection,
+    action: &str,
+    subject: &str,
+    detail: &Value,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    record(&tx, action, subject, detail)?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// As `record`, for actions done by someone other than the OS user (a platform, when a
 /// sync pull applies what it says). The terminal is the settings' terminal.
 pub fn record_as(
