@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
         after_sql: include_str!("migrations/0007_audit_append_only.sql"),
     },
     sql(8, include_str!("migrations/0008_staff.sql")),
+    sql(9, include_str!("migrations/0009_bonus_runs.sql")),
 ];
 
 pub fn latest() -> u32 {
