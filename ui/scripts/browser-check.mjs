@@ -99,6 +99,8 @@ try {
   // (name, digits, Backspace, Enter), a wrong PIN first.
   await id('login-screen').waitFor();
   const dots = () => id('pin-display').locator('.dot.on').count();
+  // The names arrive after the screen shows (a core call): wait for the list, then count.
+  await id('login-name').locator('option').first().waitFor({ state: 'attached' });
   check((await id('login-name').locator('option').count()) === 4, 'the login screen lists the 4 active staff');
   await shot('00-login');
   await id('login-name').focus();
