@@ -11,6 +11,8 @@ use acceptance::i18n::{Lang, Table};
 use acceptance::staff;
 use acceptance::webdriver::{Session, WdResult};
 
+#[path = "e2e/counts.rs"]
+mod counts;
 #[path = "e2e/staff.rs"]
 mod staff_e2e;
 #[path = "e2e/sync.rs"]

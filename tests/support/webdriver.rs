@@ -171,6 +171,22 @@ impl Session {
             .map(|_| ())
     }
 
+    /// Types `text` on the keyboard into whatever has the focus (WebDriver actions), as a
+    /// person would. Unlike `type_text` it neither focuses an element nor moves its caret
+    /// to the end first, so what the page selected on focus is what the keys replace.
+    pub fn keys(&self, text: &str) -> WdResult<()> {
+        let mut actions = Vec::new();
+        for c in text.chars() {
+            actions.push(json!({ "type": "keyDown", "value": c.to_string() }));
+            actions.push(json!({ "type": "keyUp", "value": c.to_string() }));
+        }
+        self.post(
+            "/actions",
+            json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] }),
+        )
+        .map(|_| ())
+    }
+
     pub fn text(&self, e: &Element) -> WdResult<String> {
         let v = self.get(&format!("/element/{}/text", e.0))?;
         Ok(v.as_str().unwrap_or_default().to_owned())

@@ -99,6 +99,8 @@ try {
   // (name, digits, Backspace, Enter), a wrong PIN first.
   await id('login-screen').waitFor();
   const dots = () => id('pin-display').locator('.dot.on').count();
+  // The names arrive after the screen shows (a core call): wait for the list, then count.
+  await id('login-name').locator('option').first().waitFor({ state: 'attached' });
   check((await id('login-name').locator('option').count()) === 4, 'the login screen lists the 4 active staff');
   await shot('00-login');
   await id('login-name').focus();
@@ -257,8 +259,32 @@ try {
   await id('code-detail').waitFor({ state: 'detached' });
   await id('code-search').fill('');
 
-  // Generate: too small a space is explained; then a real run.
+  // Issue 13, trap 1: the count box opens focused holding 1000, selected, so typing replaces
+  // it (it appended before: 1000100000, a run started with no question); a click selects
+  // too; above 100,000 the run asks first, with the number in words.
   await id('generate-open').click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'generate-count');
+  check((await id('generate-count').inputValue()) === '1000', 'the count box opens focused, holding 1000');
+  await page.keyboard.type('100000');
+  check((await id('generate-count').inputValue()) === '100000', 'typing 100000 into it gives 100000, not 1000100000');
+  await id('generate-length').click();
+  await page.keyboard.type('16');
+  check((await id('generate-length').inputValue()) === '16', 'a click into the length box selects 12: typing 16 gives 16');
+  await id('generate-count').click();
+  await page.keyboard.type('1000000');
+  check((await id('generate-count').inputValue()) === '1000000', 'a click into the count selects it: typing 1000000 gives 1000000');
+  await id('generate-submit').click();
+  await id('generate-confirm').waitFor();
+  check(
+    (await id('generate-confirm').innerText()).trim() === '要生成 1,000,000 个券码，即「一百万」个。数量很大，请核对后再确认。',
+    'a million codes ask first, naming 一百万 in words',
+  );
+  check((await id('generate-confirm-yes').innerText()).trim() === '确认生成 1,000,000 个', 'the confirm button names the count');
+  await shot('08a-generate-confirm-words');
+  await id('generate-confirm-back').click();
+  check((await id('generate-count').inputValue()) === '1000000', 'going back keeps the number to correct');
+
+  // Generate: too small a space is explained; then a real run.
   await id('generate-count').fill('100000');
   await id('generate-length').fill('6');
   await id('generate-prefix').fill('CNY');
@@ -310,6 +336,44 @@ try {
   await id('import-close').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=batch-detail-total]')?.textContent === '320');
   check(true, 'a cancelled import leaves the total at 320');
+
+  // Issue 13, trap 6: 整批激活 shows only while e-Buy is set up (sync on, address, secret);
+  // with e-Buy off the page has no activation and the core refuses a whole-batch one.
+  const ebuySaved = (await api('sync_settings_get', {})).find((s) => s.platform === 'p004');
+  const ebuyInput = (enabled) => {
+    const { hasSecret: _kept, ...settings } = ebuySaved;
+    return { settings: { ...settings, enabled, secret: null, clearSecret: false } };
+  };
+  const reopenBatch = async () => {
+    await page.goto(`${url}#/`);
+    await page.goto(`${url}#/batch/E2E1`);
+    await id('code-row').first().waitFor();
+  };
+  check((await id('activate-all').count()) === 1, 'with e-Buy set up, the batch page offers 整批激活');
+  const queuedBefore = (await outbox({ ticketType: 'E2E1' })).total;
+  await api('sync_settings_save', ebuyInput(false));
+  await reopenBatch();
+  check(
+    (await id('activate-all').count()) === 0 && (await id('activate-selected').count()) === 0,
+    'with e-Buy off, the batch page has no activation',
+  );
+  const refusal = await api('codes_activate', { request: { ticketType: 'E2E1', codes: null, activate: true } }).then(
+    () => '',
+    (e) => e.message,
+  );
+  check(refusal.includes('"code":"ebuy_not_set_up"'), 'and the core refuses a whole-batch activation');
+  check((await outbox({ ticketType: 'E2E1' })).total === queuedBefore, 'nothing was queued for E2E1');
+  await shot('32a-activation-hidden');
+  await api('sync_settings_save', ebuyInput(true));
+  await reopenBatch();
+  // The whole batch asks once more, naming its 320 codes in digits and words.
+  await id('activate-all').click();
+  check(
+    (await id('activate-all').innerText()).trim() === '再点一次：整批激活本批 320 个券码（三百二十）',
+    '整批激活 asks again with the count',
+  );
+  await id('code-search').click();
+  check((await id('activate-all').innerText()).trim() === '整批激活', 'leaving the button cancels the question');
 
   // Bulk activation on e-Buy: two issued codes and a disabled one are ticked; the report
   // says two were queued and why the third was left; the sync results tab lists them.
@@ -527,6 +591,45 @@ try {
     (await page.locator(`[data-testid=bonus-row][data-code="${bonusCodes[1]}"]`).count()) === 0,
     'the disabled bonus leaves N01',
   );
+
+  // Issue 13, trap 1 for bonuses: 数量 (pre-filled 1) selects on click, so typing 10 gives
+  // 10, not 110; more than 100 asks first in words; a mistaken creation is disabled as a
+  // whole run from its notice (a second click confirms, naming how many).
+  await id('bonus-create-open').click();
+  await id('bonus-amount').fill('1');
+  await id('bonus-quantity').click();
+  await page.keyboard.type('10');
+  check((await id('bonus-quantity').inputValue()) === '10', 'typing 10 into 数量 (holding 1) gives 10, not 110');
+  await id('bonus-amount').click();
+  await id('bonus-quantity').click();
+  await page.keyboard.type('110');
+  await id('bonus-create-submit').click();
+  await id('bonus-confirm').waitFor();
+  check(
+    (await id('bonus-confirm').innerText()).trim() === '要创建 110 个红包，即「一百一十」个。数量很大，请核对后再确认。',
+    '110 bonuses ask first, naming 一百一十 in words',
+  );
+  check((await id('bonus-create-submit').innerText()).trim() === '确认创建 110 个', 'the button becomes 确认创建 110 个');
+  check((await id('bonus-created').count()) === 0, 'nothing is created before the confirmation');
+  await shot('25a-bonus-confirm-words');
+  await id('bonus-create-submit').click();
+  await id('bonus-created').waitFor();
+  check((await id('bonus-created').innerText()).includes('已创建 110 个红包'), 'the confirmed 110 bonuses are created');
+  const run = await id('bonus-disable-run').getAttribute('data-run');
+  await id('bonus-disable-run').click();
+  check(
+    (await id('bonus-disable-run').innerText()).trim() === '再点一次：停用这次创建的 110 个红包（不可恢复）',
+    'disabling the run asks once more, naming the 110',
+  );
+  await id('bonus-disable-run').click();
+  await id('bonus-disable-run-done').waitFor();
+  check(
+    (await id('bonus-disable-run-done').innerText()).trim() === `第 ${run} 次创建：已停用 110 个红包，0 个已使用或已停用，保持不变。`,
+    'the whole run is disabled',
+  );
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=bonus-row]').length === 4);
+  check(true, 'N01 lists the 4 bonuses from before again');
+  await shot('25b-bonus-run-disabled');
 
   // A bonus at the counter (typed in lower case): ok, Enter redeems, no undo; again is already used.
   const bonusCode = bonusCodes[4];

@@ -154,17 +154,23 @@ pub(crate) fn rate(n: u64, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64().max(1e-9)
 }
 
-/// Creates the batch BENCH with `codes` generated codes (12 characters, no prefix).
+/// Creates the batch BENCH with `codes` generated codes (12 characters, no prefix), in
+/// runs of at most `generate::MAX_PER_RUN` (10M codes take ten runs, as a shop would).
 pub(crate) fn bench_batch(desk: &Desk, codes: u64) -> Result<(), ApiError> {
     desk.create_batch("BENCH", "bench").map_err(desk_err)?;
-    let req = GenerateRequest {
-        ticket_type: "BENCH".into(),
-        count: codes,
-        length: None,
-        prefix: None,
-    };
-    desk.generate_codes(&req, &CancelToken::new(), &mut |_| {})
-        .map_err(desk_err)?;
+    let mut left = codes;
+    while left > 0 {
+        let count = left.min(coupondesk_core::generate::MAX_PER_RUN);
+        let req = GenerateRequest {
+            ticket_type: "BENCH".into(),
+            count,
+            length: None,
+            prefix: None,
+        };
+        desk.generate_codes(&req, &CancelToken::new(), &mut |_| {})
+            .map_err(desk_err)?;
+        left -= count;
+    }
     Ok(())
 }
 

@@ -111,19 +111,7 @@ pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
     let desk = Desk::open(&db).map_err(desk_err)?;
     crate::bench::bench_batch(&desk, codes)?;
 
-    // Queue: every code's status change and its outbox row, one transaction.
-    let start = Instant::now();
-    let queued = desk
-        .codes_activate(&ActivationRequest {
-            ticket_type: "BENCH".into(),
-            codes: None,
-            activate: true,
-            make_funds_channel: None,
-        })
-        .map_err(desk_err)?
-        .queued;
-    let enqueue = start.elapsed();
-
+    // Bulk activation needs e-Buy set up (issue 13); the queue is drained after.
     desk.sync_save_settings(&PlatformSettingsInput {
         platform: Platform::Ebuy,
         enabled: true,
@@ -140,6 +128,20 @@ pub fn run(codes: u64, out: &Out) -> Result<(), ApiError> {
         clear_secret: false,
     })
     .map_err(desk_err)?;
+
+    // Queue: every code's status change and its outbox row, one transaction.
+    let start = Instant::now();
+    let queued = desk
+        .codes_activate(&ActivationRequest {
+            ticket_type: "BENCH".into(),
+            codes: None,
+            activate: true,
+            make_funds_channel: None,
+        })
+        .map_err(desk_err)?
+        .queued;
+    let enqueue = start.elapsed();
+
     let opts = RunOptions {
         max_duration: Duration::from_secs(3600),
         pull: false,

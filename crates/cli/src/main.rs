@@ -9,6 +9,7 @@
 mod audit;
 mod counter;
 mod demo_seed;
+mod large_count;
 mod print;
 mod serve;
 mod staff;
@@ -158,12 +159,16 @@ enum CodesCommand {
     Generate {
         #[arg(long, value_name = "T")]
         batch: String,
+        /// At most 1000000; above 100000 only with --yes.
         #[arg(long)]
         count: u64,
         #[arg(long)]
         length: Option<u32>,
         #[arg(long)]
         prefix: Option<String>,
+        /// Go ahead with more than 100000 codes.
+        #[arg(long)]
+        yes: bool,
     },
     List {
         #[arg(long, value_name = "T")]
@@ -384,7 +389,9 @@ fn run_command(
             count,
             length,
             prefix,
+            yes,
         }) => {
+            large_count::confirmed(count, large_count::CODES, "codes", yes)?;
             let req = GenerateRequest {
                 ticket_type: batch,
                 count,

@@ -57,6 +57,7 @@ pub enum BonusCommand {
         /// Yuan, e.g. 2.50.
         #[arg(long, value_name = "YUAN")]
         amount: String,
+        /// At most 100000; above 100 only with --yes.
         #[arg(long, default_value_t = 1)]
         quantity: u32,
         /// RFC 3339 time, or YYYY-MM-DD (valid through that day in the shop's zone).
@@ -75,6 +76,9 @@ pub enum BonusCommand {
         /// Create them disabled (spec 002's status false); they can never be redeemed.
         #[arg(long)]
         disabled: bool,
+        /// Go ahead with more than 100 bonuses.
+        #[arg(long)]
+        yes: bool,
     },
     /// Bonuses by status, newest first.
     List {
@@ -99,6 +103,13 @@ pub enum BonusCommand {
     /// Disable a bonus for good.
     Disable {
         bonus: String,
+        #[command(flatten)]
+        who: crate::counter::CounterArgs,
+    },
+    /// Disable every still-usable bonus of create run RUN (printed by `bonus create`, and
+    /// on each bonus as its run): for a creation made by mistake.
+    DisableRun {
+        run: i64,
         #[command(flatten)]
         who: crate::counter::CounterArgs,
     },
@@ -366,7 +377,14 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
             note,
             sku,
             disabled,
+            yes,
         } => {
+            crate::large_count::confirmed(
+                u64::from(quantity),
+                crate::large_count::BONUSES,
+                "bonuses",
+                yes,
+            )?;
             let (expired_at, expires_on) = match expires.as_deref() {
                 Some(e) => expiry(e)?,
                 None => (None, None),
@@ -387,8 +405,8 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
             };
             let c = desk.create_bonuses(draft)?;
             let mut text = vec![format!(
-                "created {} bonuses ({} ms):",
-                c.created, c.elapsed_ms
+                "created {} bonuses in run {} ({} ms):",
+                c.created, c.run, c.elapsed_ms
             )];
             text.extend(c.codes.iter().cloned());
             out.value(&c, &text.join("\n"))?;
@@ -473,6 +491,16 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
         BonusCommand::Disable { bonus, who: w } => {
             w.apply(desk);
             desk.disable_bonus(BonusRef::parse(&bonus))
+        }
+        BonusCommand::DisableRun { run, who: w } => {
+            w.apply(desk);
+            let r = desk.disable_bonus_run(run)?;
+            let text = format!(
+                "run {}: {} bonuses disabled, {} already used or disabled",
+                r.run, r.disabled, r.left
+            );
+            out.value(&r, &text)?;
+            return Ok(ExitCode::SUCCESS);
         }
     }?;
     out.value(&b, &bonus_line(&b))?;

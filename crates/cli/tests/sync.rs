@@ -81,6 +81,51 @@ fn activate_a_batch_sync_it_and_handle_the_conflict_from_the_command_line() {
         .expect("a code")
         .to_owned();
 
+    // e-Buy not set up: activation is refused, nothing queued (issue 13).
+    let (rc, e) = json(&db, &["codes", "activate", "--batch", "CLI1"], None);
+    assert_eq!(
+        (rc, e["code"].as_str()),
+        (1, Some("ebuy_not_set_up")),
+        "{e}"
+    );
+    // Not set up: `sync run` has nothing to run, so nothing is "left".
+    let (rc, _) = json(&db, &["sync", "run", "--no-wait"], None);
+    assert_eq!(rc, 0);
+    // Set up, but offline (a closed port): activation queues; the queue stays and the
+    // exit status says so.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let url = format!("http://127.0.0.1:{closed}/p004");
+    let config = [
+        "sync",
+        "config",
+        "--platform",
+        "ebuy",
+        "--url",
+        &url,
+        "--app-id",
+        "ebuy-app-004",
+        "--brand-id",
+        "B",
+    ];
+    let (rc, e) = json(&db, &config, None);
+    assert_eq!(
+        (rc, e["code"].as_str()),
+        (1, Some("invalid_fields")),
+        "no secret yet: {e}"
+    );
+    let mut with_secret = config.to_vec();
+    with_secret.push("--secret-stdin");
+    let (rc, s) = json(&db, &with_secret, Some("ebuy-secret-004\n"));
+    assert_eq!((rc, s["has_secret"].as_bool()), (0, Some(true)));
+    assert!(
+        !s.to_string().contains("ebuy-secret-004"),
+        "the secret never comes back"
+    );
+
     // Two named codes (one twice, one unknown), then the rest of the batch.
     let (rc, r) = json(
         &db,
@@ -115,42 +160,6 @@ fn activate_a_batch_sync_it_and_handle_the_conflict_from_the_command_line() {
     );
     assert_eq!((rc, e["code"].as_str()), (1, Some("bad_funds")));
 
-    // Not set up: `sync run` has nothing to run, so nothing is "left".
-    let (rc, _) = json(&db, &["sync", "run", "--no-wait"], None);
-    assert_eq!(rc, 0);
-    // Offline: the queue stays and the exit status says so.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let url = format!("http://127.0.0.1:{closed}/p004");
-    let config = [
-        "sync",
-        "config",
-        "--platform",
-        "ebuy",
-        "--url",
-        &url,
-        "--app-id",
-        "ebuy-app-004",
-        "--brand-id",
-        "B",
-    ];
-    let (rc, e) = json(&db, &config, None);
-    assert_eq!(
-        (rc, e["code"].as_str()),
-        (1, Some("invalid_fields")),
-        "no secret yet: {e}"
-    );
-    let mut with_secret = config.to_vec();
-    with_secret.push("--secret-stdin");
-    let (rc, s) = json(&db, &with_secret, Some("ebuy-secret-004\n"));
-    assert_eq!((rc, s["has_secret"].as_bool()), (0, Some(true)));
-    assert!(
-        !s.to_string().contains("ebuy-secret-004"),
-        "the secret never comes back"
-    );
     let (rc, r) = json(
         &db,
         &["sync", "run", "--platform", "p004", "--no-wait"],

@@ -22,6 +22,11 @@ use crate::store::runs::{self, RunCounts, RunKind, MAX_SEQ};
 use crate::store::{batches, code_id, StoreError};
 
 const CHUNK: u64 = 100_000;
+/// At most this many codes in one run (docs/codes-and-imports.md says why): a run of a
+/// million codes takes under a minute and its CSV fits any spreadsheet's row limit
+/// (1,048,576); a larger number is far more often a typing slip (1000 then 100000
+/// typed after it) than a real order, and a shop that needs more runs it twice.
+pub const MAX_PER_RUN: u64 = 1_000_000;
 /// Draws allowed per code wanted before giving up (only reached when the space is
 /// nearly full of existing codes).
 const MAX_DRAWS_PER_CODE: u64 = 50;
@@ -41,6 +46,11 @@ pub enum GenerateError {
     },
     #[error("ask for at least 1 code")]
     ZeroCount,
+    #[error(
+        "{requested} codes is more than one run may make (at most {MAX_PER_RUN}); check the \
+         number, or generate in several runs"
+    )]
+    TooMany { requested: u64 },
     #[error("the length must be between {MIN_LEN} and {MAX_LEN} and longer than the prefix")]
     BadLength,
     #[error("the prefix may only have A-Z, a-z, 0-9, '-' and '_', and must start with a letter or digit")]
@@ -66,6 +76,7 @@ crate::error_codes::impl_error_code! {
     GenerateError {
         codes {
             GenerateError::SpaceTooSmall { .. } | GenerateError::Exhausted => "generate_space_too_small",
+            GenerateError::TooMany { .. } => "generate_too_many",
             GenerateError::ZeroCount
             | GenerateError::BadLength
             | GenerateError::BadPrefix => "invalid_generate",
@@ -97,6 +108,11 @@ pub fn plan(req: &GenerateRequest) -> Result<Plan, GenerateError> {
         .to_owned();
     if req.count == 0 {
         return Err(GenerateError::ZeroCount);
+    }
+    if req.count > MAX_PER_RUN {
+        return Err(GenerateError::TooMany {
+            requested: req.count,
+        });
     }
     if !(MIN_LEN..=MAX_LEN).contains(&length) || prefix.len() >= length {
         return Err(GenerateError::BadLength);
@@ -262,6 +278,11 @@ mod tests {
             plan(&req(0, None, None)),
             Err(GenerateError::ZeroCount)
         ));
+        assert!(plan(&req(MAX_PER_RUN, Some(16), None)).is_ok());
+        assert!(matches!(
+            plan(&req(MAX_PER_RUN + 1, Some(16), None)),
+            Err(GenerateError::TooMany { requested }) if requested == MAX_PER_RUN + 1
+        ));
         assert!(matches!(
             plan(&req(1, Some(3), None)),
             Err(GenerateError::BadLength)
@@ -282,7 +303,8 @@ mod tests {
             plan(&req(1, None, Some("A B"))),
             Err(GenerateError::BadPrefix)
         ));
-        assert!(plan(&req(u64::MAX / 4, Some(64), None)).is_ok());
+        // 32^64 is past u128: the space check must not overflow.
+        assert!(plan(&req(MAX_PER_RUN, Some(64), None)).is_ok());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::Utc;
-use common::{bonus_draft, cash, fixture, Fixture};
+use common::{bonus_draft, cash, ebuy_set_up, fixture, Fixture};
 use coupondesk_core::domain::change::Change;
 use coupondesk_core::domain::redeem::RedeemRequest;
 use coupondesk_core::domain::voucher::VoucherDraft;
@@ -16,6 +16,7 @@ use coupondesk_core::store::code_writes::{self, MoveAudit, Selection};
 use coupondesk_core::store::redemptions::UndoTarget;
 use coupondesk_core::store::{self, changes};
 use coupondesk_core::sync::{router, ActivationRequest};
+use coupondesk_core::ErrorCode;
 use rusqlite::Connection;
 
 fn voucher_draft() -> VoucherDraft {
@@ -114,6 +115,7 @@ fn each_use_case_is_routed_to_its_platform_in_order() {
         .disable_bonus(BonusRef::Code(&bonus[1]))
         .expect("disable bonus");
     let v = f.desk.sell_voucher(voucher_draft()).expect("sell");
+    ebuy_set_up(&f.desk);
     f.desk
         .codes_activate(&ActivationRequest {
             ticket_type: "T1".into(),
@@ -275,6 +277,42 @@ fn a_crash_while_routing_loses_nothing_and_queues_nothing_twice() {
 }
 
 #[test]
+fn bulk_activation_is_refused_until_e_buy_is_set_up() {
+    let f = fixture();
+    batch(&f, "T1", 3);
+    let whole = |activate: bool| ActivationRequest {
+        ticket_type: "T1".into(),
+        codes: None,
+        activate,
+        make_funds_channel: None,
+    };
+    let refused = |why: &str| {
+        for activate in [true, false] {
+            let e = f.desk.codes_activate(&whole(activate)).unwrap_err();
+            assert_eq!(e.code(), "ebuy_not_set_up", "{e}");
+            assert!(e.to_string().starts_with(why), "{e}");
+        }
+        assert!(outbox(&f.db).is_empty(), "nothing queued");
+        assert_eq!(audit_count(&f.db, "codes.activate"), 0);
+    };
+    refused("sync with e-Buy is off");
+    // A secret alone (sync off) is not set up either.
+    f.desk
+        .sync_save_settings(&common::secret_only(
+            coupondesk_core::sync::Platform::Ebuy,
+            Some("s"),
+            false,
+        ))
+        .expect("secret");
+    refused("sync with e-Buy is off");
+    ebuy_set_up(&f.desk);
+    assert_eq!(
+        f.desk.codes_activate(&whole(true)).expect("set up").queued,
+        3
+    );
+}
+
+#[test]
 fn activation_routes_earlier_news_first_and_audits_through_the_store() {
     let f = fixture();
     let codes = batch(&f, "T1", 2);
@@ -286,6 +324,7 @@ fn activation_routes_earlier_news_first_and_audits_through_the_store() {
         activate,
         make_funds_channel: None,
     };
+    ebuy_set_up(&f.desk);
     f.desk.codes_activate(&activate(true)).expect("activate");
     // Redeemed and undone by another process: its records are not routed yet.
     {

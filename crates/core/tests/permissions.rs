@@ -249,6 +249,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "bonus_get" => json!({ "id": 1 }),
         "bonus_grant" => json!({ "id": 1, "customer": "13900139000", "customerName": null }),
         "bonus_disable" => json!({ "id": 2 }),
+        "bonus_disable_run" => json!({ "run": 1 }),
         "bonus_export" => json!({ "query": { "status": null, "customer": null, "page": page() },
                                   "path": out }),
         "voucher_sell" => json!({ "draft": { "customer": "13900139001", "customerName": "李华",

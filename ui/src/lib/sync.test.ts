@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import type { PlatformStatus } from './backend/bindings/PlatformStatus';
 import { TABLES, translate } from './i18n/translate';
+import type { PlatformSettings } from './backend/bindings/PlatformSettings';
 import {
   credentialStoreKey,
+  ebuySetUp,
   formOf,
   opKey,
   outboxStateKey,
@@ -125,5 +127,37 @@ describe('resultKey', () => {
     expect(resultKey('CODE_USED_ELSEWHERE')).toBe('sync.result.CODE_USED_ELSEWHERE');
     expect(resultKey('HTTP_422')).toBeNull();
     expect(resultKey(null)).toBeNull();
+  });
+});
+
+describe('ebuySetUp', () => {
+  function ebuy(over: Partial<PlatformSettings> = {}): PlatformSettings {
+    return {
+      platform: 'p004',
+      enabled: true,
+      baseUrl: 'https://ebuy.example.com',
+      appId: 'app',
+      brandId: 'B1',
+      signType: 'HMAC-SHA256',
+      shopNo: '',
+      org: '',
+      caFile: '',
+      allowHttp: false,
+      uploadPath: '',
+      hasSecret: true,
+      ...over,
+    };
+  }
+
+  it('needs sync on, an address and a stored secret', () => {
+    expect(ebuySetUp([ebuy()])).toBe(true);
+    expect(ebuySetUp([ebuy({ enabled: false })])).toBe(false);
+    expect(ebuySetUp([ebuy({ baseUrl: '  ' })])).toBe(false);
+    expect(ebuySetUp([ebuy({ hasSecret: false })])).toBe(false);
+  });
+
+  it('reads e-Buy only', () => {
+    expect(ebuySetUp([ebuy({ platform: 'p002' })])).toBe(false);
+    expect(ebuySetUp([])).toBe(false);
   });
 });

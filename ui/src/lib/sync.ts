@@ -15,6 +15,16 @@ export const PLATFORMS: readonly Platform[] = ['p000', 'p001', 'p002', 'p003', '
 /** The e-Buy platform: the one with appId, brandId, signType, shop number and org. */
 export const EBUY: Platform = 'p004';
 
+/**
+ * Whether e-Buy is set up for bulk activation: sync with it is on, it has an address and
+ * its secret is stored. The same rule as the core's `sync::activation::set_up`, which
+ * refuses activation otherwise (`ebuy_not_set_up`); the batch page shows 整批激活 only then.
+ */
+export function ebuySetUp(settings: readonly PlatformSettings[]): boolean {
+  const e = settings.find((s) => s.platform === EBUY);
+  return e !== undefined && e.enabled && e.baseUrl.trim() !== '' && e.hasSecret;
+}
+
 /** The Sense ticket platform: the only one with a (non-standard) code upload path. */
 export const SENSE: Platform = 'p000';
 

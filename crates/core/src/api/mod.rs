@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
 use crate::desk::{AppInfo, BatchQuery, DeskResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
-use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery};
+use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery, BonusRunDisabled};
 use crate::domain::customer::{Customer, CustomerDraft};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::redeem::{Redemption, Settings};

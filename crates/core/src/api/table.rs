@@ -87,6 +87,9 @@ macro_rules! command_table {
                 ) -> Bonus = |desk| desk.grant_bonus(BonusRef::Id(id), &customer, customer_name.as_deref());
                 bonus_disable(#[ts(type = "number")] id: i64) -> Bonus =
                     |desk| desk.disable_bonus(BonusRef::Id(id));
+                // Every still-usable bonus of one create run (a mistaken creation).
+                bonus_disable_run(#[ts(type = "number")] run: i64) -> BonusRunDisabled =
+                    |desk| desk.disable_bonus_run(run);
                 // Every bonus the query matches (its page ignored), as CSV at `path`.
                 bonus_export(query: BonusQuery, path: PathBuf) -> ExportReport =
                     |desk| desk.export_bonuses(&query, &path);

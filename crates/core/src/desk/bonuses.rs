@@ -13,6 +13,7 @@ use super::{Desk, DeskResult};
 use crate::api_error::FieldError;
 use crate::domain::bonus::{
     Bonus, BonusCheck, BonusCreation, BonusDraft, BonusOutcome, BonusQuery, BonusRedeemRequest,
+    BonusRunDisabled,
 };
 use crate::domain::money::format_yuan;
 use crate::domain::staff::Permission;
@@ -70,6 +71,13 @@ impl Desk {
     pub fn disable_bonus(&self, target: BonusRef<'_>) -> DeskResult<Bonus> {
         let _who = self.act(Permission::DisableBonuses)?;
         self.recording(|c| bonuses::disable(c, target, Utc::now()))
+    }
+
+    /// Disables a whole create run made by mistake (`BonusCreation::run`); see
+    /// `store::bonuses::disable_run`.
+    pub fn disable_bonus_run(&self, run: i64) -> DeskResult<BonusRunDisabled> {
+        let _who = self.act(Permission::DisableBonuses)?;
+        self.recording(|c| bonuses::disable_run(c, run, Utc::now()))
     }
 
     pub fn check_bonus(&self, req: &BonusRedeemRequest) -> DeskResult<BonusCheck> {

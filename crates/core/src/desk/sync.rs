@@ -109,6 +109,6 @@ impl Desk {
 
     pub fn codes_activate(&self, req: &ActivationRequest) -> DeskResult<ActivationReport> {
         let _who = self.act(Permission::BulkActivation)?;
-        Ok(activation::run(&mut self.conn(), req)?)
+        Ok(activation::run(&mut self.conn(), &self.path, req)?)
     }
 }

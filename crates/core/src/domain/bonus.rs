@@ -227,6 +227,10 @@ pub struct Bonus {
     pub used_product_sku: Option<String>,
     pub used_by: Option<String>,
     pub used_terminal: Option<String>,
+    /// The create run it was made in (the id of the run's first bonus): staff disable a
+    /// mistaken run as a whole (`bonus_disable_run`).
+    #[ts(type = "number")]
+    pub create_run: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -237,12 +241,28 @@ pub struct Bonus {
 #[ts(export)]
 pub struct BonusCreation {
     pub created: u32,
+    /// The create run these bonuses belong to (the first one's id), for
+    /// `bonus_disable_run`.
+    #[ts(type = "number")]
+    pub run: i64,
     /// The new codes, in the order they were made.
     pub codes: Vec<String>,
     #[ts(type = "number")]
     pub first_id: i64,
     #[ts(type = "number")]
     pub elapsed_ms: u64,
+}
+
+/// What disabling a create run did: `disabled` bonuses were turned off (each queued to
+/// the platform as its own disable); `left` were already used or disabled and stay so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BonusRunDisabled {
+    #[ts(type = "number")]
+    pub run: i64,
+    pub disabled: u32,
+    pub left: u32,
 }
 
 /// Spec 002's list and user_bonus list: `status` None lists every status.
@@ -444,6 +464,7 @@ mod tests {
             used_product_sku: None,
             used_by: None,
             used_terminal: None,
+            create_run: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -23,7 +23,7 @@ use super::{actor, changes, from_ms, settings, StoreError};
 use crate::api_error::FieldError;
 use crate::domain::bonus::{
     self, decide, Bonus, BonusCheck, BonusCreation, BonusDraft, BonusOutcome, BonusQuery,
-    BonusRedeemRequest, BonusRefusal, BonusStatus,
+    BonusRedeemRequest, BonusRefusal, BonusRunDisabled, BonusStatus,
 };
 use crate::domain::change::Change;
 use crate::domain::customer::Phone;
@@ -40,6 +40,8 @@ pub enum BonusError {
     AlreadyGranted { code: String, customer: String },
     #[error("bonus {code} is {status} and cannot be granted; grant an unused one")]
     NotGrantable { code: String, status: BonusStatus },
+    #[error("no bonus was created in run {0}; check the run number on the bonus list")]
+    RunNotFound(i64),
     #[error("bonus {code} is {status} already and cannot be disabled")]
     NotDisableable { code: String, status: BonusStatus },
     #[error(transparent)]
@@ -59,6 +61,7 @@ crate::error_codes::impl_error_code! {
         codes {
             BonusError::InvalidFields(_) => "invalid_fields",
             BonusError::NotFound(_) => "bonus_not_found",
+            BonusError::RunNotFound(_) => "bonus_run_not_found",
             BonusError::AlreadyGranted { .. } => "bonus_already_granted",
             BonusError::NotGrantable { .. } => "bonus_not_grantable",
             BonusError::NotDisableable { .. } => "bonus_not_disableable",
@@ -96,7 +99,7 @@ impl<'a> BonusRef<'a> {
 const SELECT_BONUS: &str = "SELECT b.id, b.code, b.amount_fen, b.min_amount_fen, b.expired_at,
     b.xname, b.product_sku, b.status, c.phone, c.name, b.granted_at, b.used_at,
     b.used_order_fen, b.used_product_sku, b.used_by, b.used_terminal, b.created_at,
-    b.updated_at
+    b.updated_at, b.create_run
   FROM bonuses b LEFT JOIN customers c ON c.id = b.customer_id";
 
 fn bonus_from_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Bonus> {
@@ -121,6 +124,8 @@ fn bonus_from_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Bonus> {
         used_terminal: r.get(15)?,
         created_at: from_ms(r.get(16)?),
         updated_at: from_ms(r.get(17)?),
+        // Never NULL since version 9 (its backfill, then every creation sets it).
+        create_run: r.get::<_, Option<i64>>(18)?.unwrap_or_default(),
     })
 }
 
@@ -184,12 +189,18 @@ pub fn create(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut codes = Vec::with_capacity(draft.quantity as usize);
     let mut first_id = 0;
+    // Run numbers only grow (inside this IMMEDIATE transaction no other run starts).
+    let run: i64 = tx.query_row(
+        "SELECT coalesce(max(create_run), 0) + 1 FROM bonuses",
+        [],
+        |r| r.get(0),
+    )?;
     {
         let mut coupon_code = tx.prepare_cached("SELECT 1 FROM codes WHERE code = ?1")?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO bonuses (code, amount_fen, min_amount_fen, expired_at, xname,
-               product_sku, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+               product_sku, status, created_at, updated_at, create_run)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
              ON CONFLICT (code) DO NOTHING",
         )?;
         while codes.len() < draft.quantity as usize {
@@ -205,7 +216,8 @@ pub fn create(
                 draft.xname,
                 draft.product_sku,
                 stored.to_db(),
-                now.timestamp_millis()
+                now.timestamp_millis(),
+                run
             ])?;
             // 0: the code is taken by another bonus; draw again.
             if added == 1 {
@@ -236,6 +248,7 @@ pub fn create(
         &first_id.to_string(),
         &serde_json::json!({
             "quantity": draft.quantity,
+            "run": run,
             "first_id": first_id,
             "last_id": tx.last_insert_rowid(),
             "amount_fen": draft.amount_fen,
@@ -249,6 +262,7 @@ pub fn create(
     tx.commit()?;
     Ok(BonusCreation {
         created: draft.quantity,
+        run,
         codes,
         first_id,
         elapsed_ms: started.elapsed().as_millis() as u64,
@@ -444,6 +458,70 @@ pub fn disable(
     let b = get(&tx, BonusRef::Id(b.id), now)?;
     tx.commit()?;
     Ok(b)
+}
+
+/// Disables every bonus of create run `run` that can still be disabled (unused and
+/// expired ones), in one transaction: each is queued to the platform as its own disable
+/// (a change record, like `disable`), and one audit entry names the run and the count.
+/// Used and disabled bonuses stay as they are (`left`); a run with no bonus is
+/// `bonus_run_not_found`.
+pub fn disable_run(
+    conn: &mut Connection,
+    run: i64,
+    now: DateTime<Utc>,
+) -> Result<BonusRunDisabled, BonusError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let counter = counter_of(&settings::get(&tx)?);
+    let active = CodeStatus::Active.to_db();
+    let mut codes = Vec::new();
+    let mut left = 0u32;
+    {
+        let mut stmt = tx
+            .prepare_cached("SELECT code, status FROM bonuses WHERE create_run = ?1 ORDER BY id")?;
+        let mut rows = stmt.query([run])?;
+        while let Some(r) = rows.next()? {
+            if r.get::<_, i64>(1)? == active {
+                codes.push(r.get::<_, String>(0)?);
+            } else {
+                left += 1;
+            }
+        }
+    }
+    if codes.is_empty() && left == 0 {
+        return Err(BonusError::RunNotFound(run));
+    }
+    let disabled = CodeStatus::Active.transition(CodeStatus::Disabled)?;
+    tx.execute(
+        "UPDATE bonuses SET status = ?3, updated_at = ?4 WHERE create_run = ?1 AND status = ?2",
+        params![run, active, disabled.to_db(), now.timestamp_millis()],
+    )?;
+    for code in &codes {
+        changes::append(
+            &tx,
+            &counter.operator,
+            &Change::BonusDisabled { code: code.clone() },
+        )?;
+    }
+    super::audit::record_at(
+        &tx,
+        &counter,
+        "bonus.disable_run",
+        &run.to_string(),
+        &serde_json::json!({
+            "run": run,
+            "disabled": codes.len(),
+            "left": left,
+            "first": codes.first(),
+            "last": codes.last(),
+            "terminal": counter.terminal,
+        }),
+    )?;
+    tx.commit()?;
+    Ok(BonusRunDisabled {
+        run,
+        disabled: codes.len() as u32,
+        left,
+    })
 }
 
 fn stored(s: BonusStatus) -> CodeStatus {

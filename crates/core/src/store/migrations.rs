@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
         after_sql: include_str!("migrations/0007_audit_append_only.sql"),
     },
     sql(8, include_str!("migrations/0008_staff.sql")),
+    sql(9, include_str!("migrations/0009_bonus_runs.sql")),
 ];
 
 pub fn latest() -> u32 {
@@ -106,6 +107,53 @@ mod tests {
         migrate(&mut conn).expect("first");
         migrate(&mut conn).expect("second");
         assert_eq!(schema_version(&conn).ok(), Some(latest()));
+    }
+
+    /// Bonuses of a schema 8 database get their create run: bonuses sharing a creation
+    /// time are one run, named by its first id; used and disabled ones too (the
+    /// `bonuses_final` trigger is lifted for the backfill only, and still refuses after).
+    #[test]
+    fn gives_the_bonuses_of_a_schema_8_database_their_create_runs() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        // Versions 1-8, as a database made before runs has them.
+        for m in MIGRATIONS.iter().filter(|m| m.version <= 8) {
+            conn.execute_batch(m.sql).expect("old migration");
+            if let Some(step) = m.rust {
+                let tx = conn.transaction().expect("tx");
+                step(&tx).expect("old step");
+                tx.commit().expect("commit");
+            }
+            conn.execute_batch(m.after_sql).expect("old after");
+        }
+        conn.pragma_update(None, "user_version", 8)
+            .expect("version");
+        // Two creations: ids 1-3 at t=100 (the second one used, status 2), 4-5 at t=200.
+        for (code, at, status) in [
+            ("AAAAAAAAAAA", 100_i64, 1_i64),
+            ("BBBBBBBBBBB", 100, 2),
+            ("CCCCCCCCCCC", 100, 1),
+            ("DDDDDDDDDDD", 200, 3),
+            ("EEEEEEEEEEE", 200, 1),
+        ] {
+            conn.execute(
+                "INSERT INTO bonuses (code, amount_fen, min_amount_fen, xname, status,
+                   used_at, created_at, updated_at)
+                 VALUES (?1, 100, 0, '', ?3, CASE WHEN ?3 = 2 THEN ?2 END, ?2, ?2)",
+                rusqlite::params![code, at, status],
+            )
+            .expect("old bonus");
+        }
+        migrate(&mut conn).expect("migrate");
+        let runs: Vec<(i64, i64)> = conn
+            .prepare("SELECT id, create_run FROM bonuses ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(runs, vec![(1, 1), (2, 1), (3, 1), (4, 4), (5, 4)]);
+        let still_final = conn.execute("UPDATE bonuses SET xname = 'x' WHERE id = 2", []);
+        assert!(still_final.is_err(), "a used bonus still cannot change");
     }
 
     /// A database from before the chain (schema 6) with entries gets them chained, in id

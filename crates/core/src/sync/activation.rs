@@ -2,6 +2,12 @@
 //! changes (issued <-> active, through the store's `code_writes::move_status`, which
 //! applies the lifecycle and audits) and one outbox row per code are written in one
 //! transaction; the engine sends them in envelopes of up to 500 codes.
+//!
+//! Both directions are refused (`ebuy_not_set_up`) unless e-Buy is set up (`set_up`):
+//! otherwise a whole batch (200,000 codes) would be queued for a platform that can never
+//! receive it, and the codes would show as active here only.
+
+use std::path::Path;
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -16,7 +22,30 @@ use crate::store::code_writes::{self, MoveAudit, Moved, Selection};
 pub const MAX_NAMED: usize = 100_000;
 const SKIPS_SHOWN: usize = 100;
 
-pub fn run(conn: &mut Connection, req: &ActivationRequest) -> SyncResult<ActivationReport> {
+/// Whether e-Buy is set up for activation: sync with it is on, it has an address and
+/// its secret is stored. (Turning sync on already requires the address, appId, brandId
+/// and secret, but the secret can vanish from the keyring later.) The window shows
+/// 整批激活 by the same rule, from the settings (`enabled`, `baseUrl`, `hasSecret`).
+pub fn set_up(conn: &Connection, db: &Path) -> SyncResult<()> {
+    let s = super::settings::get(conn, db, Platform::Ebuy)?;
+    let missing = if !s.enabled {
+        "sync with e-Buy is off"
+    } else if s.base_url.trim().is_empty() {
+        "e-Buy has no address"
+    } else if !s.has_secret {
+        "no e-Buy secret is stored"
+    } else {
+        return Ok(());
+    };
+    Err(SyncError::EbuyNotSetUp(missing))
+}
+
+pub fn run(
+    conn: &mut Connection,
+    db: &Path,
+    req: &ActivationRequest,
+) -> SyncResult<ActivationReport> {
+    set_up(conn, db)?;
     let (from, to, op) = if req.activate {
         (CodeStatus::Issued, CodeStatus::Active, ebuy::ACTIVATE)
     } else {

@@ -89,6 +89,11 @@ pub enum SyncError {
     BatchNotFound(String),
     #[error("give at most 100000 codes at once, or leave them out to take the whole batch")]
     TooManyCodes,
+    #[error(
+        "{0}: codes are activated on e-Buy, so set e-Buy up in Settings (turn sync on, enter \
+         its address and secret) before activating or deactivating codes"
+    )]
+    EbuyNotSetUp(&'static str),
 }
 
 crate::error_codes::impl_error_code! {
@@ -106,6 +111,7 @@ crate::error_codes::impl_error_code! {
             SyncError::BadPayload { .. } => "bad_payload",
             SyncError::BatchNotFound(_) => "batch_not_found",
             SyncError::TooManyCodes => "too_many_codes",
+            SyncError::EbuyNotSetUp(_) => "ebuy_not_set_up",
         }
         wraps {
             Store(crate::store::StoreError),

@@ -248,3 +248,19 @@ pub fn secret_only(
         clear_secret: clear,
     }
 }
+
+/// Sets e-Buy up as bulk activation needs it (on, an address, a secret), at a loopback
+/// port nothing listens on: activation queues, nothing is sent.
+pub fn ebuy_set_up(desk: &coupondesk_core::Desk) {
+    let mut s = secret_only(
+        coupondesk_core::sync::Platform::Ebuy,
+        Some("ebuy-secret-004"),
+        false,
+    );
+    s.enabled = true;
+    s.base_url = "http://127.0.0.1:9/p004".into();
+    s.allow_http = true;
+    s.app_id = "ebuy-app-004".into();
+    s.brand_id = "B-1".into();
+    desk.sync_save_settings(&s).expect("set e-Buy up");
+}

@@ -54,6 +54,8 @@ async function withCodes(): Promise<{ b: Backend; codes: string[]; other: string
   await b.codesImport('a', tempFile('a.csv', `code\n${codes.join('\n')}\n`), { new: { ticketType: 'ACT', name: 'activation' } }, AUTO, () => {});
   await b.codesImport('o', tempFile('o.csv', `code\n${other}\n`), { new: { ticketType: 'OTHER', name: 'other' } }, AUTO, () => {});
   await b.codeDisable(codes[3] ?? '');
+  // Activation needs e-Buy set up (issue 13); the tests that need it off turn it off.
+  await b.syncSettingsSave(ebuyAtSim());
   return { b, codes, other };
 }
 
@@ -113,6 +115,14 @@ describe('sync settings', () => {
 });
 
 describe('activation and runs', () => {
+  it('refuses activation until e-Buy is set up, and queues nothing', async () => {
+    const b = await freshCore();
+    await b.codesImport('a', tempFile('n.csv', 'code\nNOEBUY0001\n'), { new: { ticketType: 'NOEB', name: 'no e-Buy' } }, AUTO, () => {});
+    const e = await rejection(b.codesActivate({ ticketType: 'NOEB', codes: null, activate: true }));
+    expect(e.code).toBe('ebuy_not_set_up');
+    expect((await b.syncOutbox(query({ ticketType: 'NOEB' }))).total).toBe(0);
+  });
+
   it('activates named codes and says why others were skipped', async () => {
     const { b, codes, other } = await withCodes();
     const [first = '', , , disabled = ''] = codes;
@@ -184,6 +194,7 @@ describe('activation and runs', () => {
   it('a run skips a platform that is off and drains one that is on', async () => {
     const { b, codes } = await withCodes();
     await b.codesActivate({ ticketType: 'ACT', codes: null, activate: true });
+    await b.syncSettingsSave({ ...ebuyAtSim(), enabled: false, secret: null });
     const off = await b.syncNow(null);
     expect(off.platforms).toHaveLength(5);
     expect(off.platforms[4]?.stopped).toBe('sync with this platform is off; turn it on in Settings');

@@ -12,4 +12,9 @@ status: BonusStatus,
 /**
  * The customer it was granted to (11-digit phone), if any.
  */
-customer: string | null, customerName: string | null, grantedAt: string | null, usedAt: string | null, usedOrderFen: number | null, usedProductSku: string | null, usedBy: string | null, usedTerminal: string | null, createdAt: string, updatedAt: string, };
+customer: string | null, customerName: string | null, grantedAt: string | null, usedAt: string | null, usedOrderFen: number | null, usedProductSku: string | null, usedBy: string | null, usedTerminal: string | null, 
+/**
+ * The create run it was made in (the id of the run's first bonus): staff disable a
+ * mistaken run as a whole (`bonus_disable_run`).
+ */
+createRun: number, createdAt: string, updatedAt: string, };

@@ -5,6 +5,11 @@
  */
 export type BonusCreation = { created: number, 
 /**
+ * The create run these bonuses belong to (the first one's id), for
+ * `bonus_disable_run`.
+ */
+run: number, 
+/**
  * The new codes, in the order they were made.
  */
 codes: Array<string>, firstId: number, elapsedMs: number, };

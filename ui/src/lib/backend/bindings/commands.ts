@@ -12,6 +12,7 @@ import type { Bonus } from './Bonus';
 import type { BonusCreation } from './BonusCreation';
 import type { BonusDraft } from './BonusDraft';
 import type { BonusQuery } from './BonusQuery';
+import type { BonusRunDisabled } from './BonusRunDisabled';
 import type { CodeQuery } from './CodeQuery';
 import type { CodeRow } from './CodeRow';
 import type { CodeStatus } from './CodeStatus';
@@ -97,6 +98,7 @@ export type BonusListArgs = { query: BonusQuery, };
 export type BonusGetArgs = { id: number, };
 export type BonusGrantArgs = { id: number, customer: string, customerName: string | null, };
 export type BonusDisableArgs = { id: number, };
+export type BonusDisableRunArgs = { run: number, };
 export type BonusExportArgs = { query: BonusQuery, path: string, };
 export type VoucherSellArgs = { draft: VoucherDraft, };
 export type VoucherListArgs = { query: VoucherQuery, };
@@ -194,6 +196,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Bonus>('bonus_grant', { id, customer, customerName }),
     bonusDisable: (id: BonusDisableArgs['id']): Promise<Bonus> =>
       call<Bonus>('bonus_disable', { id }),
+    bonusDisableRun: (run: BonusDisableRunArgs['run']): Promise<BonusRunDisabled> =>
+      call<BonusRunDisabled>('bonus_disable_run', { run }),
     bonusExport: (query: BonusExportArgs['query'], path: BonusExportArgs['path']): Promise<ExportReport> =>
       call<ExportReport>('bonus_export', { query, path }),
     voucherSell: (draft: VoucherSellArgs['draft']): Promise<Voucher> =>
@@ -284,6 +288,7 @@ export const COMMAND_NAMES = [
   'bonus_get',
   'bonus_grant',
   'bonus_disable',
+  'bonus_disable_run',
   'bonus_export',
   'voucher_sell',
   'voucher_list',
