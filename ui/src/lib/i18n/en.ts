@@ -16,6 +16,7 @@ export const en: Messages = {
   'common.loading': 'Loading…',
   'common.dismiss': 'Dismiss',
   'common.seconds': '{s} s',
+  'common.milliseconds': '{ms} ms',
 
   'pager.label': 'Pages',
   'pager.prev': 'Previous',

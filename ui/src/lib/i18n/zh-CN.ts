@@ -22,6 +22,7 @@ export const zhCN = {
   'common.loading': '加载中…',
   'common.dismiss': '关闭提示',
   'common.seconds': '{s} 秒',
+  'common.milliseconds': '{ms} 毫秒',
 
   'pager.label': '翻页',
   'pager.prev': '上一页',
