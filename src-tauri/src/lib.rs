@@ -1,11 +1,15 @@
 //! The CouponDesk window: a thin Tauri shell. Each command is one call into
 //! `coupondesk_core::Desk`; this crate adds only what a window needs (state, progress
-//! channels, cancel, native dialogs through the dialog plugin).
+//! channels, cancel, native dialogs through the dialog plugin, the window's remembered
+//! size and position).
 
 mod commands;
 mod state;
+pub mod window_state;
 
 use std::path::PathBuf;
+
+use tauri::{Manager, WindowEvent};
 
 pub use commands::app_builder;
 pub use state::AppState;
@@ -38,8 +42,25 @@ pub fn run() {
     if background_sync_from_args(std::env::args().skip(1)) {
         state.sync_in_background();
     }
+    // Beside the database, so each database (and each e2e test's) has its own.
+    let placement = state
+        .desk()
+        .ok()
+        .map(|desk| window_state::file_for(desk.db_path()));
+    let restore_from = placement.clone();
     let app = app_builder(tauri::Builder::default(), state)
         .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
+            if let (Some(file), Some(window)) = (&restore_from, app.get_window("main")) {
+                window_state::restore(&window, file);
+            }
+            Ok(())
+        })
+        .on_window_event(move |window, event| {
+            if let (Some(file), WindowEvent::CloseRequested { .. }) = (&placement, event) {
+                window_state::remember(window, file);
+            }
+        })
         .run(tauri::generate_context!());
     if let Err(e) = app {
         eprintln!("CouponDesk could not start its window: {e}");

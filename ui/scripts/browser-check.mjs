@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
 
+import { checkTimeAndScreens } from './checks/timeAndScreens.mjs';
 import { apiProxy, command, startServe, startSim } from './coreServer.mjs';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/tmp/coupondesk-ui-shots';
@@ -235,6 +236,27 @@ try {
     'invalid rows at lines 23 and 25, with their values',
   );
   await shot('06-import-result');
+  // The rows not imported, saved through the save "dialog" (a path prompt here): all
+  // four, with line, value and reason.
+  const issuesFile = join(files, 'not-imported.csv');
+  answers.push(issuesFile);
+  await id('import-issues-export').click();
+  await id('import-issues-exported').waitFor();
+  check(
+    (await id('import-issues-exported').innerText()) === `已保存 4 行（行号、内容、原因）到：${issuesFile}`,
+    'the rows not imported are saved as CSV, and the result says where',
+  );
+  check(
+    readFileSync(issuesFile, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).join('|') ===
+      [
+        'line,value,reason',
+        '22,E2E00003,the code appears earlier in this file',
+        `23,bad code,"the code has a character other than A-Z, a-z, 0-9, '-' or '_'"`,
+        '24,E2E00007,the code appears earlier in this file',
+        '25,ab,the code is shorter than 4 characters',
+      ].join('|'),
+    'the CSV holds the four rows in file order with their reasons',
+  );
   await id('import-close').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=code-row]').length === 20);
   check((await num('batch-detail-total')) === '20', 'detail total refreshed to 20');
@@ -830,6 +852,8 @@ try {
   await id('error-banner').waitFor();
   check((await id('error-banner').innerText()).startsWith('This batch was not found'), 'banner shows the translated error');
   await shot('16-error-banner-en');
+
+  await checkTimeAndScreens({ browser, url, api, check, shotsDir: SHOTS, owner: OWNER });
 
   // The first start: a database without any staff account shows the owner setup and
   // nothing else; a second PIN that differs is refused beside it; then the owner is in.
