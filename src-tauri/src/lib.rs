@@ -21,6 +21,14 @@ pub fn background_sync_from_args(args: impl IntoIterator<Item = String>) -> bool
     !args.into_iter().any(|a| a == "--no-background-sync")
 }
 
+/// "coupondesk-app 0.1.0" when the command line asks for the version (`--version` or
+/// `-V`, as the CLI `coupondesk` takes them), else None.
+pub fn version_from_args(args: impl IntoIterator<Item = String>) -> Option<String> {
+    args.into_iter()
+        .any(|a| a == "--version" || a == "-V")
+        .then(|| format!("coupondesk-app {}", env!("CARGO_PKG_VERSION")))
+}
+
 /// The database named on the command line (`--db PATH` or `--db=PATH`), else in
 /// `COUPONDESK_DB`, else the default one in the OS data folder.
 pub fn db_path_from_args(args: impl IntoIterator<Item = String>) -> Option<PathBuf> {
@@ -51,8 +59,8 @@ pub fn run() {
     let app = app_builder(tauri::Builder::default(), state)
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
-            if let (Some(file), Some(window)) = (&restore_from, app.get_window("main")) {
-                window_state::restore(&window, file);
+            if let (Some(file), Some(main)) = (&restore_from, app.get_webview_window("main")) {
+                window_state::restore(&main.as_ref().window(), file);
             }
             Ok(())
         })
@@ -71,6 +79,17 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_is_asked_for_by_flag_only() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            version_from_args(args(&["--version"])),
+            Some(format!("coupondesk-app {}", env!("CARGO_PKG_VERSION")))
+        );
+        assert!(version_from_args(args(&["-V"])).is_some());
+        assert_eq!(version_from_args(args(&["--db", "/x/a.db"])), None);
+    }
 
     #[test]
     fn db_argument_forms() {

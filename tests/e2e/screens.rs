@@ -8,7 +8,8 @@ use std::path::Path;
 use super::{open_as_owner, seed_batch, shot, Driver, Session, WdResult, WAIT};
 
 /// Code rows wholly inside both the window and the table's scroll box.
-const VISIBLE_ROWS: &str = "const rows = [...document.querySelectorAll('[data-testid=code-row]')]; \
+const VISIBLE_ROWS: &str =
+    "const rows = [...document.querySelectorAll('[data-testid=code-row]')]; \
     const card = rows[0]?.closest('.table-card')?.getBoundingClientRect(); \
     const head = rows[0]?.closest('table')?.querySelector('thead')?.getBoundingClientRect(); \
     if (!card || !head) return 0; \
@@ -77,6 +78,9 @@ fn the_window_opens_where_it_was_left() {
     });
     shot(&s, "screens", "remembered-place");
     if let Err(e) = placed {
-        panic!("{e}: the window did not open at the size in {}", remembered.display());
+        panic!(
+            "{e}: the window did not open at the size in {}",
+            remembered.display()
+        );
     }
 }
