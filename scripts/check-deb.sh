@@ -24,15 +24,15 @@ bad() { echo "  FAIL $1" >&2; failed=1; }
 
 info="$(dpkg-deb --info "$deb")"
 field() { printf '%s\n' "$info" | sed -n "s/^ $1: //p"; }
-[ "$(field Package)" = "coupondesk" ] && ok "package name coupondesk" || bad "package name: $(field Package)"
+[ "$(field Package)" = "coupon-desk" ] && ok "package name coupon-desk (the bundler's, from productName)" || bad "package name: $(field Package)"
 [ "$(field Version)" = "$version" ] && ok "version $version" || bad "version: $(field Version), Cargo.toml says $version"
 [ "$(field Architecture)" = "$(dpkg --print-architecture)" ] && ok "architecture $(field Architecture)" || bad "architecture: $(field Architecture)"
 field Depends | grep -q 'libwebkit2gtk-4.1-0' && ok "depends on libwebkit2gtk-4.1-0" || bad "depends: $(field Depends)"
 
 contents="$(dpkg-deb --contents "$deb" | awk '{print $NF}')"
-has() { printf '%s\n' "$contents" | grep -qx "$1"; }
-for path in ./usr/bin/coupondesk-app ./usr/bin/coupondesk ./usr/share/applications/CouponDesk.desktop \
-  ./usr/share/icons/hicolor/128x128/apps/coupondesk-app.png; do
+has() { printf "%s\n" "$contents" | sed "s,^\./,," | grep -qx "$1"; }
+for path in usr/bin/coupondesk-app usr/bin/coupondesk usr/share/applications/CouponDesk.desktop \
+  usr/share/icons/hicolor/128x128/apps/coupondesk-app.png; do
   has "$path" && ok "holds $path" || bad "no $path in the package"
 done
 
