@@ -32,6 +32,23 @@ fi
 mkdir -p target/dist
 cp "$target/$profile/coupondesk" target/dist/coupondesk
 
+# The bundler writes into the window's binary (its bundle type), which fails with "Text
+# file busy" while a window still runs it: right after the e2e tests one may still be
+# closing. Wait for it (at most 30 s).
+app="$(realpath "$target/$profile/coupondesk-app" 2>/dev/null || true)"
+for _ in $(seq 60); do
+  busy=""
+  for exe in /proc/[0-9]*/exe; do
+    [ "$(readlink "$exe" 2>/dev/null)" = "$app" ] && busy=yes && break
+  done
+  [ -z "$busy" ] && break
+  sleep 0.5
+done
+if [ -n "$busy" ]; then
+  echo "dist: $app is still running; close the window and try again" >&2
+  exit 1
+fi
+
 # The window and the package. The Tauri CLI comes from the UI's npm packages.
 (cd src-tauri && ../ui/node_modules/.bin/tauri build "${args[@]}" --bundles deb --ci)
 ls "$target/$profile/bundle/deb/"*.deb
