@@ -1,6 +1,7 @@
 # CouponDesk: the two commands of the README.
 #   make run   installs what is missing, builds, and opens the app on its default database
 #   make test  installs what is missing and runs every test and check (CI runs this)
+#   make dist  builds the Debian package (docs/install.md)
 # Everything shares one target/ directory so the app is built once per run.
 
 SHELL := /bin/bash
@@ -8,7 +9,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BINDINGS := ui/src/lib/backend/bindings
 
-.PHONY: run test setup ui app check-rust test-rust check-bindings test-ui e2e bench-smoke bench
+.PHONY: run test setup ui app dist check-package check-rust test-rust check-bindings test-ui e2e bench-smoke bench
 
 setup:
 	scripts/setup.sh
@@ -52,6 +53,19 @@ test-ui: ui
 e2e: app
 	scripts/e2e.sh
 
+# The Debian package (Tauri bundler): the window with its icon and desktop entry, and the
+# CLI `coupondesk` on the PATH; lands in target/release/bundle/deb/. A release build.
+dist: ui
+	scripts/dist.sh
+	scripts/check-deb.sh
+
+# make test checks the same package built from the debug binaries `app` already made
+# (seconds, not a second full compile): control data, contents, and both installed
+# binaries' --version from a temporary root.
+check-package: app
+	scripts/dist.sh --debug
+	scripts/check-deb.sh --debug
+
 # The benchmarks (their own crate, coupondesk-bench) at a small size, so CI shows they
 # still run; full sizes: `make bench`.
 bench-smoke: test-rust
@@ -68,5 +82,5 @@ bench: setup
 	$(CARGO) run --release -q -p coupondesk-bench -- redeem --codes 10000000
 	$(CARGO) run --release -q -p coupondesk-bench -- sync --codes 100000
 
-test: check-rust test-rust check-bindings test-ui e2e bench-smoke
+test: check-rust test-rust check-bindings test-ui e2e check-package bench-smoke
 	@echo "make test: all checks passed"

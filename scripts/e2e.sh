@@ -21,7 +21,8 @@ started_xvfb=""
 if [ -z "${DISPLAY:-}" ]; then
   export DISPLAY=:99
   # If another Xvfb already serves :99 this one exits at once and the tests use that one.
-  Xvfb :99 -screen 0 1280x800x24 -nolisten tcp >/tmp/coupondesk-xvfb.log 2>&1 &
+  # A 1366×768 screen: the shop PCs the window is made for (tests/e2e/screens.rs).
+  Xvfb :99 -screen 0 1366x768x24 -nolisten tcp >/tmp/coupondesk-xvfb.log 2>&1 &
   started_xvfb=$!
   # Up to 30 s: on a busy 2-core machine Xvfb can take seconds to accept clients.
   for _ in $(seq 300); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done

@@ -1,11 +1,15 @@
 //! The CouponDesk window: a thin Tauri shell. Each command is one call into
 //! `coupondesk_core::Desk`; this crate adds only what a window needs (state, progress
-//! channels, cancel, native dialogs through the dialog plugin).
+//! channels, cancel, native dialogs through the dialog plugin, the window's remembered
+//! size and position).
 
 mod commands;
 mod state;
+pub mod window_state;
 
 use std::path::PathBuf;
+
+use tauri::{Manager, WindowEvent};
 
 pub use commands::app_builder;
 pub use state::AppState;
@@ -15,6 +19,14 @@ pub use state::AppState;
 /// "Sync now" is what sent the queue).
 pub fn background_sync_from_args(args: impl IntoIterator<Item = String>) -> bool {
     !args.into_iter().any(|a| a == "--no-background-sync")
+}
+
+/// "coupondesk-app 0.1.0" when the command line asks for the version (`--version` or
+/// `-V`, as the CLI `coupondesk` takes them), else None.
+pub fn version_from_args(args: impl IntoIterator<Item = String>) -> Option<String> {
+    args.into_iter()
+        .any(|a| a == "--version" || a == "-V")
+        .then(|| format!("coupondesk-app {}", env!("CARGO_PKG_VERSION")))
 }
 
 /// The database named on the command line (`--db PATH` or `--db=PATH`), else in
@@ -38,8 +50,25 @@ pub fn run() {
     if background_sync_from_args(std::env::args().skip(1)) {
         state.sync_in_background();
     }
+    // Beside the database, so each database (and each e2e test's) has its own.
+    let placement = state
+        .desk()
+        .ok()
+        .map(|desk| window_state::file_for(desk.db_path()));
+    let restore_from = placement.clone();
     let app = app_builder(tauri::Builder::default(), state)
         .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
+            if let (Some(file), Some(main)) = (&restore_from, app.get_webview_window("main")) {
+                window_state::restore(&main.as_ref().window(), file);
+            }
+            Ok(())
+        })
+        .on_window_event(move |window, event| {
+            if let (Some(file), WindowEvent::CloseRequested { .. }) = (&placement, event) {
+                window_state::remember(window, file);
+            }
+        })
         .run(tauri::generate_context!());
     if let Err(e) = app {
         eprintln!("CouponDesk could not start its window: {e}");
@@ -50,6 +79,17 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_is_asked_for_by_flag_only() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            version_from_args(args(&["--version"])),
+            Some(format!("coupondesk-app {}", env!("CARGO_PKG_VERSION")))
+        );
+        assert!(version_from_args(args(&["-V"])).is_some());
+        assert_eq!(version_from_args(args(&["--db", "/x/a.db"])), None);
+    }
 
     #[test]
     fn db_argument_forms() {

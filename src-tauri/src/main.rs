@@ -2,5 +2,11 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // `coupondesk-app --version` answers without opening a window (the package test runs
+    // the installed binary this way; so can an installer or a support person).
+    if let Some(line) = coupondesk_app::version_from_args(std::env::args().skip(1)) {
+        println!("{line}");
+        return;
+    }
     coupondesk_app::run();
 }

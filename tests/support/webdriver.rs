@@ -216,6 +216,23 @@ impl Session {
         self.post("/execute/async", json!({ "script": script, "args": args }))
     }
 
+    /// The window's outer size and position: (x, y, width, height).
+    pub fn window_rect(&self) -> WdResult<(i64, i64, i64, i64)> {
+        let v = self.get("/window/rect")?;
+        let n = |k: &str| {
+            v[k].as_f64()
+                .map(|f| f.round() as i64)
+                .ok_or_else(|| format!("window rect without {k}: {v}"))
+        };
+        Ok((n("x")?, n("y")?, n("width")?, n("height")?))
+    }
+
+    /// Resizes the window, as a person dragging its corner would.
+    pub fn set_window_size(&self, width: u32, height: u32) -> WdResult<()> {
+        self.post("/window/rect", json!({ "width": width, "height": height }))
+            .map(|_| ())
+    }
+
     pub fn screenshot(&self, path: &Path) -> WdResult<()> {
         // WebKitWebDriver returns the last painted frame: let two frames pass so the
         // picture shows what the DOM holds now.

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
 
+import { checkTimeAndScreens } from './checks/timeAndScreens.mjs';
 import { apiProxy, command, startServe, startSim } from './coreServer.mjs';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/tmp/coupondesk-ui-shots';
@@ -228,6 +229,8 @@ try {
   check((await num('import-result-imported')) === '20', 'imported 20');
   check((await num('import-result-duplicate')) === '2', 'duplicates 2');
   check((await num('import-result-invalid')) === '2', 'invalid 2');
+  // A 24-row import takes milliseconds: the result says how many, not "0.0 秒".
+  check(/^导入完成，用时 [1-9]\d* 毫秒。$/.test((await id('import-result-outcome').innerText()).trim()), 'the import result shows its real duration in milliseconds');
   const lines = await id('import-error-row').locator('td.num').allInnerTexts();
   const values = await id('import-error-row').locator('td.value').allInnerTexts();
   check(
@@ -235,6 +238,27 @@ try {
     'invalid rows at lines 23 and 25, with their values',
   );
   await shot('06-import-result');
+  // The rows not imported, saved through the save "dialog" (a path prompt here): all
+  // four, with line, value and reason.
+  const issuesFile = join(files, 'not-imported.csv');
+  answers.push(issuesFile);
+  await id('import-issues-export').click();
+  await id('import-issues-exported').waitFor();
+  check(
+    (await id('import-issues-exported').innerText()) === `已保存 4 行（行号、内容、原因）到：${issuesFile}`,
+    'the rows not imported are saved as CSV, and the result says where',
+  );
+  check(
+    readFileSync(issuesFile, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).join('|') ===
+      [
+        'line,value,reason',
+        '22,E2E00003,the code appears earlier in this file',
+        `23,bad code,"the code has a character other than A-Z, a-z, 0-9, '-' or '_'"`,
+        '24,E2E00007,the code appears earlier in this file',
+        '25,ab,the code is shorter than 4 characters',
+      ].join('|'),
+    'the CSV holds the four rows in file order with their reasons',
+  );
   await id('import-close').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=code-row]').length === 20);
   check((await num('batch-detail-total')) === '20', 'detail total refreshed to 20');
@@ -296,7 +320,7 @@ try {
   await id('generate-length').fill('12');
   await id('generate-submit').click();
   await id('generate-result').waitFor();
-  check(/^已生成 300 个券码，用时 [0-9.]+ 秒。$/.test((await id('generate-result').innerText()).trim()), 'generated 300');
+  check(/^已生成 300 个券码，用时 (\d+ 毫秒|\d+\.\d 秒)。$/.test((await id('generate-result').innerText()).trim()), 'generated 300');
   await shot('09-generate-result');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.querySelector('[data-testid=batch-detail-total]')?.textContent === '320');
@@ -931,6 +955,8 @@ try {
   await id('error-banner').waitFor();
   check((await id('error-banner').innerText()).startsWith('This batch was not found'), 'banner shows the translated error');
   await shot('16-error-banner-en');
+
+  await checkTimeAndScreens({ browser, url, api, check, shotsDir: SHOTS, owner: OWNER });
 
   // The first start: a database without any staff account shows the owner setup and
   // nothing else; a second PIN that differs is refused beside it; then the owner is in.

@@ -295,6 +295,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "codes_generate" => json!({ "request": { "ticketType": "T2", "count": 5, "length": null,
                                                  "prefix": null } }),
         "codes_export" => json!({ "ticketType": "T1", "path": out }),
+        "import_issues_export" => json!({ "runId": 1, "path": out }),
         other => panic!("no arguments for {other}: add them here and a row to the matrix"),
     }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatBytes, formatCount, formatDateTime, formatSeconds, percent } from './format';
+import { formatBytes, formatCount, formatDuration, percent } from './format';
 
 describe('formatCount', () => {
   it('groups thousands in both languages', () => {
@@ -20,29 +20,23 @@ describe('formatBytes', () => {
   });
 });
 
-describe('formatDateTime', () => {
-  const iso = '2026-01-05T02:37:09.123Z';
-
-  it('shows UTC times in the given zone, 24-hour', () => {
-    expect(formatDateTime(iso, 'zh-CN', 'Asia/Shanghai')).toBe('2026-01-05 10:37');
-    expect(formatDateTime(iso, 'en', 'Asia/Shanghai')).toBe('2026-01-05 10:37');
-    expect(formatDateTime(iso, 'en', 'UTC')).toBe('2026-01-05 02:37');
-    expect(formatDateTime('2026-01-05T23:30:00Z', 'en', 'America/New_York')).toBe('2026-01-05 18:30');
+describe('formatDuration', () => {
+  it('shows whole milliseconds below a second, never 0.0 s', () => {
+    expect(formatDuration(0, 'zh-CN')).toBe('0 毫秒');
+    expect(formatDuration(24, 'zh-CN')).toBe('24 毫秒');
+    expect(formatDuration(380, 'en')).toBe('380 ms');
+    expect(formatDuration(999, 'en')).toBe('999 ms');
   });
 
-  it('crosses midnight into the next day where the zone is ahead', () => {
-    expect(formatDateTime('2026-12-31T20:00:00Z', 'zh-CN', 'Asia/Shanghai')).toBe('2027-01-01 04:00');
-  });
-
-  it('leaves text that is not a time alone', () => {
-    expect(formatDateTime('not a time', 'en')).toBe('not a time');
+  it('shows seconds with one decimal from one second on', () => {
+    expect(formatDuration(1000, 'zh-CN')).toBe('1.0 秒');
+    expect(formatDuration(1234, 'en')).toBe('1.2 s');
+    expect(formatDuration(61_250, 'zh-CN')).toBe('61.3 秒');
   });
 });
 
-describe('formatSeconds and percent', () => {
-  it('formats elapsed time and bounds progress', () => {
-    expect(formatSeconds(1234, 'en')).toBe('1.2');
-    expect(formatSeconds(0, 'zh-CN')).toBe('0.0');
+describe('percent', () => {
+  it('bounds progress', () => {
     expect(percent(5, 10)).toBe(50);
     expect(percent(5, 0)).toBe(0);
     expect(percent(12, 10)).toBe(100);

@@ -1,7 +1,6 @@
-// Number, size, time and duration formatting for tables and progress. Pure functions
-// of the language (and, for times, the zone), so they are testable; components pass
-// locale.lang and leave the zone to the user's system.
-import type { Lang } from './i18n/translate';
+// Number, size and duration formatting for tables and progress. Pure functions of the
+// language, so they are testable; components pass locale.lang.
+import { translate, type Lang } from './i18n/translate';
 
 const numberFormats = new Map<Lang, Intl.NumberFormat>();
 
@@ -34,33 +33,20 @@ export function formatBytes(bytes: number, lang: Lang): string {
 }
 
 /**
- * A UTC timestamp from the core, shown in the user's zone (or `timeZone`, for tests)
- * as "2026-01-05 10:37" style, 24-hour, in both languages: staff compare times in
- * columns, so a fixed-width numeric form reads best.
+ * How long a run took, with enough precision to mean something: whole milliseconds
+ * below a second ("380 毫秒", never "0.0 秒"), seconds with one decimal from 1 s on.
+ * Times of day are not formatted here: they go through shopTime (shop.svelte.ts), so
+ * every page reads the shop's zone, never the computer's.
  */
-export function formatDateTime(iso: string, lang: Lang, timeZone?: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat(lang === 'zh-CN' ? 'zh-CN' : 'en-GB', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    ...(timeZone === undefined ? {} : { timeZone }),
-  }).formatToParts(d);
-  const get = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
-}
-
-/** Elapsed milliseconds as seconds with one decimal: 1234 -> "1.2". */
-export function formatSeconds(ms: number, lang: Lang): string {
-  return new Intl.NumberFormat(lang, {
+export function formatDuration(ms: number, lang: Lang): string {
+  if (ms < 1000) {
+    return translate(lang, 'common.milliseconds', { ms: formatCount(Math.max(0, Math.round(ms)), lang) });
+  }
+  const s = new Intl.NumberFormat(lang, {
     minimumFractionDigits: 1,
     maximumFractionDigits: 1,
   }).format(ms / 1000);
+  return translate(lang, 'common.seconds', { s });
 }
 
 /** 0..100 for a progress bar; 0 when the total is not known yet. */

@@ -32,6 +32,9 @@ macro_rules! command_table {
                 codes_list(query: CodeQuery) -> Page<CodeRow> = |desk| desk.list_codes(&query);
                 import_preview(path: PathBuf, options: ImportOptions) -> ImportPreview =
                     |desk| desk.preview_import(&path, &options);
+                // The rows an import run did not take (invalid and duplicates), as CSV.
+                import_issues_export(#[ts(type = "number")] run_id: i64, path: PathBuf) -> ExportReport =
+                    |desk| desk.export_run_issues(run_id, &path);
                 // True when the job was running (it stops at its next safe point).
                 job_cancel(job_id: String) -> bool = |desk| desk.cancel_job(&job_id);
 

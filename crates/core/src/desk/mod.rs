@@ -35,6 +35,7 @@ mod bonuses;
 mod counter;
 pub mod counter_any;
 mod import_guard;
+mod run_issues;
 pub mod session;
 mod staff;
 mod sync;

@@ -216,6 +216,24 @@ impl RowIssueKind {
         }
     }
 
+    /// The kind `as_str` wrote (into `code_run_issues`), back.
+    pub fn parse(s: &str) -> Option<RowIssueKind> {
+        use RowIssueKind::*;
+        [
+            Empty,
+            TooShort,
+            TooLong,
+            BadCharacter,
+            BadFirstCharacter,
+            MissingColumn,
+            Unreadable,
+            DuplicateInFile,
+            DuplicateInDatabase,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
     pub fn is_duplicate(self) -> bool {
         matches!(
             self,

@@ -40,6 +40,8 @@ use rusqlite::{Connection, ErrorCode as SqliteCode};
 pub enum StoreError {
     #[error("no batch has the ticket type {0}; check the type or create the batch first")]
     BatchNotFound(String),
+    #[error("no import run has the number {0}; it may have been undone with its batch")]
+    RunNotFound(i64),
     #[error("a batch named \"{0}\" already exists; choose another name")]
     BatchNameTaken(String),
     #[error("a batch with the ticket type {0} already exists; choose another type")]
@@ -87,6 +89,7 @@ crate::error_codes::impl_error_code! {
     StoreError {
         codes {
             StoreError::BatchNotFound(_) => "batch_not_found",
+            StoreError::RunNotFound(_) => "run_not_found",
             StoreError::BatchNameTaken(_) => "batch_name_taken",
             StoreError::BatchTypeTaken(_) => "batch_type_taken",
             StoreError::NewerSchema { .. } => "db_newer_version",

@@ -169,6 +169,37 @@ pub fn add_issue(
     Ok(())
 }
 
+/// The ticket type of the batch a run went into; RunNotFound when there is no such run.
+pub fn ticket_type_of_run(conn: &Connection, run_id: i64) -> Result<String, StoreError> {
+    conn.query_row(
+        "SELECT b.ticket_type FROM code_runs r JOIN batches b ON b.id = r.batch_id WHERE r.id = ?1",
+        [run_id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or(StoreError::RunNotFound(run_id))
+}
+
+/// Every row a run did not import (line, kind as `RowIssueKind::as_str`, value as read),
+/// in file order.
+pub fn for_each_issue<E: From<StoreError>>(
+    conn: &Connection,
+    run_id: i64,
+    f: &mut dyn FnMut(u64, &str, &str) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut stmt = conn
+        .prepare("SELECT line, kind, value FROM code_run_issues WHERE run_id = ?1 ORDER BY line")
+        .map_err(StoreError::from)?;
+    let mut rows = stmt.query([run_id]).map_err(StoreError::from)?;
+    while let Some(r) = rows.next().map_err(StoreError::from)? {
+        let line: i64 = r.get(0).map_err(StoreError::from)?;
+        let kind: String = r.get(1).map_err(StoreError::from)?;
+        let value: String = r.get(2).map_err(StoreError::from)?;
+        f(line.max(0) as u64, &kind, &value)?;
+    }
+    Ok(())
+}
+
 pub fn finish(conn: &mut Connection, run_id: i64) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let (batch_id, kind, counts) = tx.query_row(

@@ -17,6 +17,7 @@ export const en: Messages = {
   'common.dismiss': 'Dismiss',
   'common.seconds': '{s} s',
   'common.changeNumber': 'Change the number',
+  'common.milliseconds': '{ms} ms',
 
   'pager.label': 'Pages',
   'pager.prev': 'Previous',
@@ -119,6 +120,9 @@ export const en: Messages = {
   'import.col.reason': 'Reason',
   'import.col.value': 'Value',
   'import.listCut': 'Only the first {shown} of {total} are listed; all are kept in the database.',
+  'import.issuesExport': 'Download the rows not imported (CSV)',
+  'import.issuesExportTitle': 'Save the rows not imported to a CSV file',
+  'import.issuesExported': 'Saved {rows} rows (line, value, reason) to: {path}',
   'import.noneInvalid': 'No invalid rows.',
   'import.close': 'Close',
 
@@ -174,6 +178,7 @@ export const en: Messages = {
   'error.column_not_found': 'The chosen column is not in the file. Choose the code column again.',
   'error.no_data_rows': 'The file has no data rows. Check that you chose the right file.',
   'error.import_busy': 'Another import or generation into this batch is running. Wait for it to finish or cancel it, then try again.',
+  'error.run_not_found': 'This import run was not found; it may have been undone with its batch.',
   'error.import_refused_database_file': "This is CouponDesk's own database file, not a list of codes. Choose the CSV of codes.",
   'error.import_refused_secret_file': "This is CouponDesk's own credentials file (the platforms' secrets), not a list of codes. Choose the CSV of codes.",
   'error.path_not_allowed':

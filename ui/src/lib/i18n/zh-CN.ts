@@ -23,6 +23,7 @@ export const zhCN = {
   'common.dismiss': '关闭提示',
   'common.seconds': '{s} 秒',
   'common.changeNumber': '返回修改数量',
+  'common.milliseconds': '{ms} 毫秒',
 
   'pager.label': '翻页',
   'pager.prev': '上一页',
@@ -125,6 +126,9 @@ export const zhCN = {
   'import.col.reason': '原因',
   'import.col.value': '内容',
   'import.listCut': '只列出前 {shown} 条，共 {total} 条；全部记录已保存在数据库中。',
+  'import.issuesExport': '下载未导入的行（CSV）',
+  'import.issuesExportTitle': '保存未导入的行到 CSV 文件',
+  'import.issuesExported': '已保存 {rows} 行（行号、内容、原因）到：{path}',
   'import.noneInvalid': '没有无效的行。',
   'import.close': '关闭',
 
@@ -180,6 +184,7 @@ export const zhCN = {
   'error.column_not_found': '文件中没有所选的列。请重新选择券码所在列。',
   'error.no_data_rows': '文件中没有数据行。请确认选对了文件。',
   'error.import_busy': '这个批次正在进行另一次导入或生成。请等它完成或取消后再试。',
+  'error.run_not_found': '找不到这次导入记录，可能已随批次一起撤销。',
   'error.import_refused_database_file': '这是 CouponDesk 自己的数据库文件，不是券码列表。请选择券码的 CSV 文件。',
   'error.import_refused_secret_file': '这是 CouponDesk 自己的凭据文件（存有各平台的密钥），不是券码列表。请选择券码的 CSV 文件。',
   'error.path_not_allowed': '窗口只读写用文件对话框选中的文件，或“文档”文件夹里的文件。请用对话框（浏览…）选择文件，或把文件移到“文档”文件夹。',

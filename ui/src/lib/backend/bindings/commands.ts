@@ -72,6 +72,7 @@ export type BatchListArgs = { query: BatchQuery, };
 export type BatchGetArgs = { ticketType: string, };
 export type CodesListArgs = { query: CodeQuery, };
 export type ImportPreviewArgs = { path: string, options: ImportOptions, };
+export type ImportIssuesExportArgs = { runId: number, path: string, };
 export type JobCancelArgs = { jobId: string, };
 export type StaffSessionArgs = Record<string, never>;
 export type StaffSetupOwnerArgs = { draft: StaffDraft, };
@@ -144,6 +145,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Page<CodeRow>>('codes_list', { query }),
     importPreview: (path: ImportPreviewArgs['path'], options: ImportPreviewArgs['options']): Promise<ImportPreview> =>
       call<ImportPreview>('import_preview', { path, options }),
+    importIssuesExport: (runId: ImportIssuesExportArgs['runId'], path: ImportIssuesExportArgs['path']): Promise<ExportReport> =>
+      call<ExportReport>('import_issues_export', { runId, path }),
     jobCancel: (jobId: JobCancelArgs['jobId']): Promise<boolean> =>
       call<boolean>('job_cancel', { jobId }),
     staffSession: (): Promise<Session> =>
@@ -262,6 +265,7 @@ export const COMMAND_NAMES = [
   'batch_get',
   'codes_list',
   'import_preview',
+  'import_issues_export',
   'job_cancel',
   'staff_session',
   'staff_setup_owner',
