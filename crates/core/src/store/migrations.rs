@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
         after_sql: include_str!("migrations/0007_audit_append_only.sql"),
     },
     sql(8, include_str!("migrations/0008_staff.sql")),
+    sql(11, include_str!("migrations/0011_bonus_redemptions.sql")),
 ];
 
 pub fn latest() -> u32 {
