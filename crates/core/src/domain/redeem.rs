@@ -211,7 +211,8 @@ pub struct RedeemCheck {
     pub refusal: Option<Refusal>,
     pub ticket_type: Option<String>,
     pub status: Option<CodeStatus>,
-    pub template: Option<TemplateBrief>,
+    // Boxed: the bulk of the answer, so the counter's enum of answers stays small.
+    pub template: Option<Box<TemplateBrief>>,
     #[ts(type = "number | null")]
     pub order_fen: Option<i64>,
     /// What comes off this order (0 for groupon, gift and general coupons).

@@ -264,7 +264,7 @@ fn check_in(
         );
     };
     let t = templates::draft(conn, template_id)?;
-    check.template = Some(TemplateBrief {
+    check.template = Some(Box::new(TemplateBrief {
         id: template_id,
         kind: TemplateKind::of(&t.offer),
         title: t.title.clone(),
@@ -274,7 +274,7 @@ fn check_in(
         accept_category: t.accept_category.clone(),
         reject_category: t.reject_category.clone(),
         can_use_with_other_discount: t.can_use_with_other_discount,
-    });
+    }));
     if found.importing {
         return refuse(check, Refusal::StillImporting);
     }
