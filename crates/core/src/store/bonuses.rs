@@ -566,20 +566,6 @@ pub fn redeem(
             to: CodeStatus::Redeemed,
         }));
     }
-    super::audit::record_at(
-        &tx,
-        &counter,
-        "bonus.redeem",
-        &check.code,
-        &serde_json::json!({
-            "id": id,
-            "terminal": counter.terminal,
-            "order_fen": req.order_fen,
-            "reduction_fen": check.reduction_fen,
-            "product_sku": sku,
-            "customer": check.bonus.as_ref().and_then(|b| b.customer.clone()),
-        }),
-    )?;
     // The log's row, with its undo window (see `bonus_undo`).
     let undo_until = now + chrono::Duration::minutes(i64::from(s.undo_window_minutes));
     tx.prepare_cached(
@@ -598,6 +584,22 @@ pub fn redeem(
         now.timestamp_millis(),
         undo_until.timestamp_millis()
     ])?;
+    let redemption = tx.last_insert_rowid();
+    super::audit::record_at(
+        &tx,
+        &counter,
+        "bonus.redeem",
+        &check.code,
+        &serde_json::json!({
+            "id": id,
+            "redemption": redemption,
+            "terminal": counter.terminal,
+            "order_fen": req.order_fen,
+            "reduction_fen": check.reduction_fen,
+            "product_sku": sku,
+            "customer": check.bonus.as_ref().and_then(|b| b.customer.clone()),
+        }),
+    )?;
     let redeemed = get(&tx, BonusRef::Id(id), now)?;
     tx.commit()?;
     Ok(BonusOutcome {
