@@ -122,6 +122,12 @@ fn staff_flow(s: &Session, codes: &[String]) -> WdResult<()> {
     s.click(&s.testid("nav-redeem")?)?;
     let r = s.wait_for(&row(a), WAIT)?;
     s.click(&s.find_in(&r, "[data-testid=\"redemption-undo\"]")?)?;
+    // The first click only asks (issue 13), naming the code; the second undoes.
+    let ask = s.testid("undo-confirm")?;
+    if s.attribute(&ask, "data-code")?.as_deref() != Some(a) {
+        return Err("the undo confirmation does not name the code".into());
+    }
+    s.click(&s.testid("undo-confirm-yes")?)?;
     s.testid("redeem-undone")?;
     s.wait_until("A's row shows the undo", WAIT, |s| {
         let r = s.wait_for(&row(a), WAIT)?;

@@ -82,6 +82,35 @@ const REFUSAL = 'Failed to load resource: the server responded with a status of 
 page.on('console', (m) => m.type() === 'error' && m.text() !== REFUSAL && errors.push(m.text()));
 const id = (testid) => page.getByTestId(testid);
 const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+// The counter's sounds (Web Audio, generated): every oscillator started, by frequency, so
+// the checks hear which tone played. `tones()` returns the ones since the last call.
+await page.addInitScript(() => {
+  window.__tones = [];
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (...args) {
+    window.__tones.push(this.frequency.value);
+    return start.apply(this, args);
+  };
+});
+const tones = () => page.evaluate(() => window.__tones.splice(0));
+const SUCCESS_TONE = [880, 1320];
+const REFUSAL_TONE = [220, 220];
+const verdictText = async () => (await id('redeem-verdict').innerText()).replace(/\s+/g, ' ').trim();
+/** The result box's look: its state, background, and the verdict's size and icon. */
+const resultLook = () =>
+  page.evaluate(() => {
+    const box = document.querySelector('[data-testid=redeem-result]');
+    const verdict = document.querySelector('[data-testid=redeem-verdict]');
+    return {
+      state: box?.getAttribute('data-state'),
+      background: box === null ? null : getComputedStyle(box).backgroundColor,
+      size: verdict === null ? 0 : parseFloat(getComputedStyle(verdict).fontSize),
+      icon: verdict?.querySelector('.icon')?.textContent?.trim(),
+    };
+  });
+/** Full-width twins of ASCII (what a Chinese input method in full-width mode types). */
+const fullWidth = (text) => [...text].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+const swapCase = (text) => [...text].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
 // The path prompts of the browser's file "dialogs": the next answer, or the proposal.
 const answers = [];
 const prompted = [];
@@ -490,6 +519,8 @@ try {
   await id('template-description').fill('浏览器测试用券');
   await id('template-quantity').fill('1000');
   await id('template-get-limit').fill('2');
+  await id('template-accept').fill('火锅、饮品');
+  await id('template-reject').fill('酒水');
   await id('template-save').click();
   await id('field-error-title').waitFor();
   check((await id('field-error-title').innerText()).includes('必填'), 'empty title shows a field error beside the title');
@@ -534,9 +565,23 @@ try {
   await page.locator('[data-testid=redeem-verdict][data-reason=ok]').waitFor();
   check((await id('redeem-reduction').innerText()) === '¥20.00', 'the check shows ¥20.00 off');
   check((await id('redeem-to-pay').innerText()) === '¥130.00', 'and ¥130.00 to pay');
+  // Issue 13, the counter: the coupon's conditions beside the verdict.
+  check((await id('redeem-accept').innerText()) === '火锅、饮品', 'the check shows what the coupon is for');
+  check((await id('redeem-reject').innerText()) === '酒水', 'and what it is not for');
+  check((await id('redeem-combinable').innerText()) === '不可与其他优惠同时使用', 'and that it cannot be combined');
+  // Trap 3: "ready" and "redeemed" must not look alike, and only the redemption chimes.
+  const ready = await resultLook();
+  check(ready.state === 'ready' && ready.icon === '⏎', 'the check is the amber "ready" state with the Enter icon');
+  check((await verdictText()) === '⏎ 可以使用 —— 再按一次回车核销', 'and says to press Enter again');
+  check((await tones()).length === 0, 'a passing check makes no sound');
   await shot('20-redeem-check-ok');
   await id('redeem-code').press('Enter');
   await page.locator('[data-testid=redeem-verdict][data-reason=redeemed]').waitFor();
+  const done = await resultLook();
+  check(done.state === 'redeemed' && done.icon === '✔', 'the redemption is the "redeemed" state with a check mark');
+  check(done.background !== ready.background, `in another colour (${done.background}, not ${ready.background})`);
+  check(done.size >= ready.size * 1.5, `in larger text (${done.size}px, not ${ready.size}px)`);
+  check(JSON.stringify(await tones()) === JSON.stringify(SUCCESS_TONE), 'and the success chime plays');
   check((await id('redeem-code').inputValue()) === '', 'the code box is cleared for the next customer');
   await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'redeem-code');
   check(await id('redeem-undo').isVisible(), 'Undo is offered');
@@ -548,6 +593,8 @@ try {
   await id('redeem-code').press('Enter');
   await page.locator('[data-testid=redeem-verdict][data-reason=already_used]').waitFor();
   check((await id('redeem-verdict').innerText()).includes('核销过'), 'the same code again says already used, with when and who');
+  check((await resultLook()).state === 'refused', 'a refusal is the red "refused" state');
+  check(JSON.stringify(await tones()) === JSON.stringify(REFUSAL_TONE), 'and the refusal buzz plays');
   await shot('22-already-used');
   // The redemption's detail: its code's history, this redemption's entry marked.
   await page.locator(`[data-testid=redemption-row][data-code="${code}"] [data-testid=redemption-open]`).click();
@@ -565,6 +612,86 @@ try {
   await id('redeem-code').press('Enter');
   await page.locator('[data-testid=redeem-verdict][data-reason=unknown]').waitFor();
   check(true, 'an unknown code is refused');
+
+  // Trap 4: undo asks first, naming the code, the amount and who; then no verdict is left.
+  await id('redeem-code').fill(code);
+  await id('redeem-amount').fill('150');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=already_used]').waitFor();
+  const usedRow = page.locator(`[data-testid=redemption-row][data-code="${code}"]`);
+  await usedRow.getByTestId('redemption-undo').click();
+  await id('undo-confirm').waitFor();
+  const who = (await usedRow.locator('td').nth(6).innerText()).split(' / ')[0];
+  const confirmText = await id('undo-confirm-text').innerText();
+  check(
+    new RegExp(`^确认撤销这笔核销？券码 ${code}，减免 ¥20\\.00，由 ${who} 于 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}(:\\d{2})? 核销。$`).test(confirmText),
+    `the first click only asks: "${confirmText}"`,
+  );
+  check((await usedRow.getAttribute('class'))?.includes('undone') !== true, 'nothing is undone yet');
+  await shot('22c-undo-confirm');
+  await id('undo-confirm-yes').click();
+  await page.locator(`[data-testid=redemption-row][data-code="${code}"].undone`).waitFor();
+  check((await id('redeem-result').count()) === 0, 'after the undo the stale "already used" verdict is gone');
+  check((await id('redeem-undone').innerText()) === `已撤销券码 ${code} 的核销。`, 'and the undo is confirmed');
+
+  // The counter box: full-width characters and spaces (a Chinese input method) are the code.
+  await id('redeem-code').fill(`\u3000${fullWidth(code)} `);
+  await id('redeem-amount').fill('150');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=ok]').waitFor();
+  check(
+    (await id('redeem-used-code').innerText()) === `实际查询的码：${code}（全角已转半角，空格已去掉）`,
+    'a full-width code with spaces is checked as the code, and the page says which',
+  );
+  // A code in the wrong letter case: refused, with the code meant.
+  await id('redeem-code').fill(swapCase(code));
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=wrong_case]').waitFor();
+  check((await verdictText()) === `✗ 券码区分大小写，您是不是要输入 ${code}？`, 'the wrong case says "did you mean"');
+  await shot('22d-wrong-case');
+  // A scanner typing while an input method composes: its Enter ends the composition, and
+  // the code is still checked.
+  await tones();
+  await page.evaluate((scanned) => {
+    const box = document.querySelector('[data-testid=redeem-code]');
+    box.focus();
+    box.value = '';
+    box.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    box.dispatchEvent(new CompositionEvent('compositionstart', { bubbles: true, data: '' }));
+    box.value = scanned;
+    box.dispatchEvent(new InputEvent('input', { bubbles: true, isComposing: true, inputType: 'insertCompositionText', data: scanned }));
+    box.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, key: 'Enter', code: 'Enter', keyCode: 229, isComposing: true }));
+    box.dispatchEvent(new CompositionEvent('compositionend', { bubbles: true, data: scanned }));
+  }, code);
+  await page.locator('[data-testid=redeem-verdict][data-reason=ok]').waitFor();
+  check((await id('redeem-code').inputValue()) === code, 'a scan during IME composition is checked when the composition ends');
+
+  // Settings: redeem on the first scan, and the success sound off.
+  await id('nav-settings').click();
+  await id('settings-first-scan').waitFor();
+  check(!(await id('settings-first-scan').isChecked()), 'redeeming on the first scan is off by default');
+  check(await id('settings-sound-success').isChecked(), 'the success sound is on by default');
+  await id('settings-first-scan').check();
+  await id('settings-sound-success').uncheck();
+  await id('settings-save').click();
+  await id('settings-saved').waitFor();
+  await id('nav-redeem').click();
+  await id('redeem-code').waitFor();
+  await tones();
+  await id('redeem-code').fill(code);
+  await id('redeem-amount').fill('150');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=redeemed]').waitFor();
+  check(true, 'with the setting on, one scan redeems a passing code');
+  check((await tones()).length === 0, 'with the success sound off, it is silent');
+  await id('nav-settings').click();
+  await id('settings-first-scan').waitFor();
+  await id('settings-first-scan').uncheck();
+  await id('settings-sound-success').check();
+  await id('settings-save').click();
+  await id('settings-saved').waitFor();
+  await id('nav-redeem').click();
+  await id('redeem-code').waitFor();
 
   // Red-packet bonuses: a field error first, then 5 made; grant once; disable one.
   await id('nav-bonuses').click();
@@ -668,7 +795,12 @@ try {
   await shot('28-redeem-bonus-ok');
   await id('redeem-code').press('Enter');
   await page.locator('[data-testid=redeem-verdict][data-reason=redeemed]').waitFor();
-  check((await id('redeem-undo').count()) === 0, 'a redeemed bonus has no undo');
+  // Trap 5: a bonus redemption is in 最近核销 and has its undo.
+  await id('redeem-undo').waitFor();
+  check(true, 'a redeemed bonus has its undo');
+  const bonusRow = page.locator(`[data-testid=redemption-row][data-kind=bonus][data-code="${bonusCode}"]`);
+  await bonusRow.waitFor();
+  check((await bonusRow.getByTestId('redemption-kind').innerText()) === '红包', 'the bonus is listed under recent redemptions');
   check((await id('redeem-code').inputValue()) === '', 'the code box is cleared');
   await shot('29-redeem-bonus-redeemed');
   await id('redeem-code').fill(bonusCode);
@@ -681,6 +813,20 @@ try {
   await id('redeem-code').press('Enter');
   await page.locator('[data-testid=redeem-verdict][data-reason=below_min_amount]').waitFor();
   check((await id('redeem-verdict').innerText()).includes('¥30.00'), 'below the minimum says the minimum');
+  // The bonus's undo: confirmed, then the bonus can be used again.
+  await bonusRow.getByTestId('redemption-undo').click();
+  await id('undo-confirm').waitFor();
+  check(
+    (await id('undo-confirm-text').innerText()).startsWith(`确认撤销这笔核销？红包 ${bonusCode}，减免 ¥2.50，由 `),
+    'the bonus undo names the bonus and its amount',
+  );
+  await id('undo-confirm-yes').click();
+  await page.locator(`[data-testid=redemption-row][data-kind=bonus][data-code="${bonusCode}"].undone`).waitFor();
+  await id('redeem-code').fill(bonusCode);
+  await id('redeem-amount').fill('30.00');
+  await id('redeem-code').press('Enter');
+  await page.locator('[data-testid=redeem-verdict][data-reason=ok]').waitFor();
+  check(true, 'after its undo the bonus can be used again');
 
   // Vouchers: a landline is refused beside the phone; "138 0013 8000" is normalised; used once.
   await id('nav-vouchers').click();

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use coupondesk_core::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
 use coupondesk_core::domain::money::format_yuan;
-use coupondesk_core::domain::redeem::{RedeemCheck, Redemption};
+use coupondesk_core::domain::redeem::{RedeemCheck, Redemption, RedemptionKind};
 use coupondesk_core::domain::template::{Template, TemplateDraft, TemplateKind};
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::store::redemptions::UndoTarget;
@@ -219,7 +219,10 @@ fn redemption_line(r: &Redemption) -> String {
         "{:>6}  {}  {}  {} off  by {} on {}  at {}{}",
         r.id,
         r.code,
-        r.template_title,
+        match r.kind {
+            RedemptionKind::Bonus => format!("bonus {}", r.template_title),
+            RedemptionKind::Coupon => r.template_title.clone(),
+        },
         format_yuan(r.reduction_fen),
         r.operator,
         r.terminal,

@@ -166,7 +166,7 @@ fn base() -> Base {
     ok(
         &desk,
         "bonus_create",
-        json!({ "draft": { "amountFen": 500, "quantity": 3, "expiredAt": null,
+        json!({ "draft": { "amountFen": 500, "quantity": 5, "expiredAt": null,
                            "minAmountFen": 0, "xname": "", "productSku": null,
                            "enabled": true } }),
     );
@@ -199,6 +199,15 @@ fn base() -> Base {
                                  "productSku": null } }),
         );
         assert_eq!(used["redemption"]["operator"], name, "{used}");
+        // Bonus redemption 1 by 小张, 2 by 小陈 (bonuses 4 and 5; 1-3 stay unused).
+        let bonus = ok(&desk, "bonus_get", json!({ "id": 4 + i }));
+        let used = ok(
+            &desk,
+            "counter_use",
+            json!({ "request": { "code": bonus["code"], "orderFen": 15000, "customer": null,
+                                 "productSku": null } }),
+        );
+        assert_eq!(used["kind"], "bonus", "{used}");
     }
     ok(&desk, "staff_lock", json!({}));
     drop(desk);
@@ -235,7 +244,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
                                               "title": null, "page": page() } }),
         "template_link_batch" => json!({ "id": 1, "ticketType": "T2", "platformBatch": null }),
         "template_unlink_batch" => json!({ "id": 1, "ticketType": "T1" }),
-        "redeem_undo" => json!({ "redemptionId": 1 }),
+        "redeem_undo" | "bonus_redeem_undo" => json!({ "redemptionId": 1 }),
         "redemption_list" => json!({ "page": page() }),
         "code_disable" => json!({ "code": CODES[2] }),
         "counter_check" | "counter_use" => {

@@ -21,6 +21,8 @@ describe('refusalText', () => {
       refusalText({ reason: 'already_used', at: '2026-11-23T08:00:00Z', operator: '小王', terminal: '前台1' }, 'zh-CN', 480),
     ).toBe('这张券已于 2026-11-23 16:00 由 小王 在 前台1 核销过。');
     expect(refusalText({ reason: 'customer_limit_reached', limit: 2 }, 'en', 480)).toContain('2');
+    expect(refusalText({ reason: 'wrong_case', suggestion: 'AbC123' }, 'zh-CN', 480)).toBe('券码区分大小写，您是不是要输入 AbC123？');
+    expect(refusalText({ reason: 'wrong_case', suggestion: 'AbC123' }, 'en', 480)).toBe('Codes are case-sensitive; did you mean AbC123?');
     for (const reason of ['malformed', 'unknown', 'still_importing', 'disabled', 'outside_time_window', 'amount_required', 'negative_amount'] as const) {
       expect(refusalText({ reason }, 'en', 480)).not.toContain('refusal.');
     }

@@ -42,6 +42,8 @@ export function refusalText(r: Refusal, lang: Lang, offset: number): string {
       return translate(lang, 'refusal.expired', { at: time(r.at) });
     case 'below_least_spend':
       return translate(lang, 'refusal.below_least_spend', { least: formatYuan(r.leastFen) });
+    case 'wrong_case':
+      return translate(lang, 'refusal.wrong_case', { suggestion: r.suggestion });
     case 'customer_limit_reached':
       return translate(lang, 'refusal.customer_limit_reached', { limit: r.limit });
     default:

@@ -9,7 +9,7 @@ use crate::domain::redeem::{RedeemCheck, RedeemOutcome, RedeemRequest, Redemptio
 use crate::domain::staff::Permission;
 use crate::domain::{Page, PageRequest};
 use crate::store::redemptions::{self, UndoTarget};
-use crate::store::settings;
+use crate::store::{bonus_undo, settings};
 
 impl Desk {
     pub fn redeem_check(&self, req: &RedeemRequest) -> DeskResult<RedeemCheck> {
@@ -32,6 +32,17 @@ impl Desk {
             who.staff_id
         };
         self.recording(|c| redemptions::undo(c, target, only_by, Utc::now()))
+    }
+
+    /// Undoes a bonus redemption, under the same rules as a coupon's.
+    pub fn bonus_redeem_undo(&self, id: i64) -> DeskResult<Redemption> {
+        let who = self.act(Permission::UndoOwn)?;
+        let only_by = if who.may(Permission::UndoAny) {
+            None
+        } else {
+            who.staff_id
+        };
+        self.recording(|c| bonus_undo::undo(c, id, only_by, Utc::now()))
     }
 
     pub fn list_redemptions(&self, page: PageRequest) -> DeskResult<Page<Redemption>> {

@@ -82,8 +82,10 @@ impl CounterRequest {
 }
 
 fn may_be_bonus(coupon: &RedeemCheck) -> bool {
-    matches!(coupon.refusal, Some(Refusal::Unknown | Refusal::Malformed))
-        && bonus::is_code(&bonus::normalise_code(&coupon.code))
+    matches!(
+        coupon.refusal,
+        Some(Refusal::Unknown | Refusal::Malformed | Refusal::WrongCase { .. })
+    ) && bonus::is_code(&bonus::normalise_code(&coupon.code))
 }
 
 /// Without an order amount a bonus's worth is unknown: say so, unless something about the

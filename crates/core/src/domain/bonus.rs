@@ -45,7 +45,7 @@ pub fn is_code(s: &str) -> bool {
 /// What staff type at the counter, as the code to look up: trimmed and upper-cased
 /// (bonus codes are all capitals, so "bevtgkodunm" finds "BEVTGKODUNM").
 pub fn normalise_code(s: &str) -> String {
-    s.trim().to_ascii_uppercase()
+    super::code::normalise_typed(s).to_ascii_uppercase()
 }
 
 /// Spec 002's list statuses plus `disabled`.

@@ -55,6 +55,23 @@ impl std::fmt::Display for CodeRejection {
     }
 }
 
+/// A code as typed or scanned at the counter, made into what the rule checks: full-width
+/// forms (a Chinese input method's ＡＢＣ１２３, its ideographic space) become their ASCII
+/// twins, and surrounding whitespace goes. Letter case is kept: codes are case-sensitive.
+/// Used by the counter's check, redemption and undo, so the CLI and the window agree.
+pub fn normalise_typed(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match u32::from(c) {
+            // U+FF01..U+FF5E mirror ASCII 0x21..0x7E, 0xFEE0 apart.
+            f @ 0xFF01..=0xFF5E => char::from_u32(f - 0xFEE0).unwrap_or(c),
+            0x3000 => ' ',
+            _ => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
 fn allowed(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
@@ -102,6 +119,18 @@ impl std::fmt::Display for Code {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn full_width_and_spaces_become_the_code() {
+        assert_eq!(normalise_typed("ＡＢＣ１２３"), "ABC123");
+        assert_eq!(normalise_typed("\u{3000} ａｂ－＿9\t "), "ab-_9");
+        assert_eq!(normalise_typed(" AbC-1 "), "AbC-1", "case is kept");
+        assert_eq!(
+            normalise_typed("券码"),
+            "券码",
+            "other characters stay, for the rule to refuse"
+        );
+    }
 
     #[test]
     fn accepts_and_trims() {

@@ -27,6 +27,11 @@ pub enum Refusal {
     Malformed,
     /// No such code in this shop's database.
     Unknown,
+    /// No such code, but one that differs only in letter case exists: codes are
+    /// case-sensitive, so it is refused, with the code staff probably meant.
+    WrongCase {
+        suggestion: String,
+    },
     /// The code's batch is not linked to a coupon template, so it is worth nothing yet.
     NotLinked {
         ticket_type: String,
@@ -63,6 +68,7 @@ impl Refusal {
         match self {
             Refusal::Malformed => "malformed",
             Refusal::Unknown => "unknown",
+            Refusal::WrongCase { .. } => "wrong_case",
             Refusal::NotLinked { .. } => "not_linked",
             Refusal::StillImporting => "still_importing",
             Refusal::Disabled => "disabled",
@@ -85,6 +91,10 @@ impl std::fmt::Display for Refusal {
                 "this is not a coupon code: codes are 4-64 letters, digits, '-' or '_'; check what was typed",
             ),
             Refusal::Unknown => f.write_str("no coupon has this code; check the code or the customer's coupon"),
+            Refusal::WrongCase { suggestion } => write!(
+                f,
+                "codes are case-sensitive; did you mean {suggestion}?"
+            ),
             Refusal::NotLinked { ticket_type } => write!(
                 f,
                 "the code's batch {ticket_type} is not linked to a coupon template; link it on the template's page"
@@ -130,6 +140,12 @@ pub struct TemplateBrief {
     pub brand_name: String,
     pub offer: Offer,
     pub notice: String,
+    /// The conditions staff must see before they take the coupon (WeChat
+    /// `use_condition`): what it may and may not be used on (empty: not set), and whether
+    /// it may be combined with other discounts.
+    pub accept_category: String,
+    pub reject_category: String,
+    pub can_use_with_other_discount: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
@@ -146,11 +162,23 @@ pub struct RedeemRequest {
     pub customer: Option<String>,
 }
 
-/// One redemption, live or undone.
+/// What was redeemed: a coupon code, or a red-packet bonus. Their ids are separate
+/// sequences: a redemption is named by its kind and its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RedemptionKind {
+    Coupon,
+    Bonus,
+}
+
+/// One redemption, live or undone. A bonus's has no batch or template: `ticket_type` is
+/// empty, `template_id` 0 and `template_title` the bonus's note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Redemption {
+    pub kind: RedemptionKind,
     #[ts(type = "number")]
     pub id: i64,
     pub code: String,
@@ -183,7 +211,8 @@ pub struct RedeemCheck {
     pub refusal: Option<Refusal>,
     pub ticket_type: Option<String>,
     pub status: Option<CodeStatus>,
-    pub template: Option<TemplateBrief>,
+    // Boxed: the bulk of the answer, so the counter's enum of answers stays small.
+    pub template: Option<Box<TemplateBrief>>,
     #[ts(type = "number | null")]
     pub order_fen: Option<i64>,
     /// What comes off this order (0 for groupon, gift and general coupons).
@@ -222,6 +251,20 @@ pub struct Settings {
     /// saved before staff accounts existed have none: the default, 10.
     #[serde(default = "default_auto_lock_minutes")]
     pub auto_lock_minutes: u32,
+    /// The counter sounds a short rising tone when a code is redeemed. Older settings: on.
+    #[serde(default = "default_true")]
+    pub sound_on_success: bool,
+    /// The counter sounds a low tone when a code is refused. Older settings: on.
+    #[serde(default = "default_true")]
+    pub sound_on_refusal: bool,
+    /// A scan whose check passes redeems at once, without the second Enter. Off unless the
+    /// shop turns it on: a check that redeems cannot be looked at first.
+    #[serde(default)]
+    pub redeem_on_first_scan: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 pub fn default_auto_lock_minutes() -> u32 {

@@ -644,6 +644,25 @@ pub fn redeem(
             to: CodeStatus::Redeemed,
         }));
     }
+    // The log's row, with its undo window (see `bonus_undo`).
+    let undo_until = now + chrono::Duration::minutes(i64::from(s.undo_window_minutes));
+    tx.prepare_cached(
+        "INSERT INTO bonus_redemptions (bonus_id, order_fen, reduction_fen, customer, operator,
+           terminal, staff_id, redeemed_at, undo_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        id,
+        req.order_fen,
+        check.reduction_fen.unwrap_or(0),
+        check.bonus.as_ref().and_then(|b| b.customer.clone()),
+        counter.operator,
+        counter.terminal,
+        super::acting::staff_id(),
+        now.timestamp_millis(),
+        undo_until.timestamp_millis()
+    ])?;
+    let redemption = tx.last_insert_rowid();
     super::audit::record_at(
         &tx,
         &counter,
@@ -651,6 +670,7 @@ pub fn redeem(
         &check.code,
         &serde_json::json!({
             "id": id,
+            "redemption": redemption,
             "terminal": counter.terminal,
             "order_fen": req.order_fen,
             "reduction_fen": check.reduction_fen,

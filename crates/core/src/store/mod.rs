@@ -15,6 +15,7 @@ pub mod audit;
 pub mod audit_list;
 pub mod audit_verify;
 pub mod batches;
+pub mod bonus_undo;
 pub mod bonuses;
 pub mod changes;
 pub mod checkpointer;

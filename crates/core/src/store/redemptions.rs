@@ -17,11 +17,11 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use super::batches::add_count;
 use super::{from_ms, settings, StoreError};
 use crate::domain::change::Change;
-use crate::domain::code::Code;
+use crate::domain::code::{normalise_typed, Code};
 use crate::domain::lifecycle::{CodeStatus, IllegalTransition};
 use crate::domain::redeem::{
-    decide, RedeemCheck, RedeemFacts, RedeemOutcome, RedeemRequest, Redemption, Refusal, Settings,
-    TemplateBrief,
+    decide, RedeemCheck, RedeemFacts, RedeemOutcome, RedeemRequest, Redemption, RedemptionKind,
+    Refusal, Settings, TemplateBrief,
 };
 use crate::domain::template::TemplateKind;
 use crate::domain::{Page, PageRequest};
@@ -85,28 +85,40 @@ pub struct Counter {
     pub terminal: String,
 }
 
-const SELECT_REDEMPTION: &str = "SELECT r.id, c.code, b.ticket_type, r.template_id, t.title,
+const SELECT_REDEMPTION: &str =
+    "SELECT 'coupon', r.id, c.code, b.ticket_type, r.template_id, t.title,
     r.order_fen, r.reduction_fen, r.customer, r.operator, r.terminal, r.redeemed_at,
     r.undo_until, r.undone_at, r.undone_by
   FROM redemptions r JOIN codes c ON c.id = r.code_id
   JOIN batches b ON b.id = (r.code_id >> 32) JOIN templates t ON t.id = r.template_id";
 
-fn redemption_from_row(r: &Row<'_>) -> rusqlite::Result<Redemption> {
+/// A bonus redemption in the same columns as `SELECT_REDEMPTION` (see `Redemption`).
+pub(super) const SELECT_BONUS_REDEMPTION: &str = "SELECT 'bonus', r.id, o.code, '', 0, o.xname,
+    r.order_fen, r.reduction_fen, r.customer, r.operator, r.terminal, r.redeemed_at,
+    r.undo_until, r.undone_at, r.undone_by
+  FROM bonus_redemptions r JOIN bonuses o ON o.id = r.bonus_id";
+
+pub(super) fn redemption_from_row(r: &Row<'_>) -> rusqlite::Result<Redemption> {
+    let kind = match r.get::<_, String>(0)?.as_str() {
+        "bonus" => RedemptionKind::Bonus,
+        _ => RedemptionKind::Coupon,
+    };
     Ok(Redemption {
-        id: r.get(0)?,
-        code: r.get(1)?,
-        ticket_type: r.get(2)?,
-        template_id: r.get(3)?,
-        template_title: r.get(4)?,
-        order_fen: r.get(5)?,
-        reduction_fen: r.get(6)?,
-        customer: r.get(7)?,
-        operator: r.get(8)?,
-        terminal: r.get(9)?,
-        redeemed_at: from_ms(r.get(10)?),
-        undo_until: from_ms(r.get(11)?),
-        undone_at: r.get::<_, Option<i64>>(12)?.map(from_ms),
-        undone_by: r.get(13)?,
+        kind,
+        id: r.get(1)?,
+        code: r.get(2)?,
+        ticket_type: r.get(3)?,
+        template_id: r.get(4)?,
+        template_title: r.get(5)?,
+        order_fen: r.get(6)?,
+        reduction_fen: r.get(7)?,
+        customer: r.get(8)?,
+        operator: r.get(9)?,
+        terminal: r.get(10)?,
+        redeemed_at: from_ms(r.get(11)?),
+        undo_until: from_ms(r.get(12)?),
+        undone_at: r.get::<_, Option<i64>>(13)?.map(from_ms),
+        undone_by: r.get(14)?,
     })
 }
 
@@ -151,6 +163,53 @@ fn find(conn: &Connection, code: &str) -> Result<Option<Found>, StoreError> {
         .optional()?)
 }
 
+/// The most lookups `other_case` makes before it gives up (a pathological database).
+const CASE_PROBES: usize = 4096;
+
+/// A stored code that equals `code` but for letter case, if any. Walks the code's
+/// characters left to right, trying both cases of each letter, and follows only the
+/// prefixes some stored code has: each probe is a range scan of the `codes.code` index,
+/// so the walk costs a few lookups per character however large the database is.
+/// Codes are ASCII below '~', so `prefix..prefix~` holds every code with that prefix.
+fn other_case(conn: &Connection, code: &str) -> Result<Option<String>, StoreError> {
+    let mut probe = conn.prepare_cached(
+        "SELECT code FROM codes WHERE code >= ?1 AND code < ?2 ORDER BY code LIMIT 1",
+    )?;
+    let chars: Vec<char> = code.chars().collect();
+    let mut stack = vec![String::new()];
+    let mut probes = 0usize;
+    while let Some(prefix) = stack.pop() {
+        let at = prefix.chars().count();
+        let Some(&c) = chars.get(at) else {
+            if prefix != code {
+                let exact: Option<String> = probe
+                    .query_row(params![prefix, format!("{prefix}\0")], |r| r.get(0))
+                    .optional()?;
+                if exact.is_some() {
+                    return Ok(Some(prefix));
+                }
+            }
+            continue;
+        };
+        let mut options = vec![c.to_ascii_uppercase(), c.to_ascii_lowercase()];
+        options.dedup();
+        for o in options {
+            probes += 1;
+            if probes > CASE_PROBES {
+                return Ok(None);
+            }
+            let next = format!("{prefix}{o}");
+            let some: Option<String> = probe
+                .query_row(params![next, format!("{next}~")], |r| r.get(0))
+                .optional()?;
+            if some.is_some() {
+                stack.push(next);
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// What a redemption writes about a redeemable code.
 struct Redeemable {
     code_id: i64,
@@ -166,7 +225,8 @@ fn check_in(
     now: DateTime<Utc>,
     s: &Settings,
 ) -> Result<(RedeemCheck, Option<Redeemable>), RedeemError> {
-    let code = req.code.trim();
+    let typed = normalise_typed(&req.code);
+    let code = typed.as_str();
     let mut check = RedeemCheck {
         code: code.to_owned(),
         refusal: None,
@@ -187,7 +247,11 @@ fn check_in(
         return refuse(check, Refusal::Malformed);
     }
     let Some(found) = find(conn, code)? else {
-        return refuse(check, Refusal::Unknown);
+        let r = match other_case(conn, code)? {
+            Some(suggestion) => Refusal::WrongCase { suggestion },
+            None => Refusal::Unknown,
+        };
+        return refuse(check, r);
     };
     check.ticket_type = Some(found.ticket_type.clone());
     check.status = Some(found.status);
@@ -200,14 +264,17 @@ fn check_in(
         );
     };
     let t = templates::draft(conn, template_id)?;
-    check.template = Some(TemplateBrief {
+    check.template = Some(Box::new(TemplateBrief {
         id: template_id,
         kind: TemplateKind::of(&t.offer),
         title: t.title.clone(),
         brand_name: t.brand_name.clone(),
         offer: t.offer.clone(),
         notice: t.notice.clone(),
-    });
+        accept_category: t.accept_category.clone(),
+        reject_category: t.reject_category.clone(),
+        can_use_with_other_discount: t.can_use_with_other_discount,
+    }));
     if found.importing {
         return refuse(check, Refusal::StillImporting);
     }
@@ -419,7 +486,8 @@ pub fn undo(
                 .optional()?
                 .ok_or(RedeemError::NotFound(id))?,
             UndoTarget::Code(code) => {
-                let code = code.trim();
+                let code = normalise_typed(code);
+                let code = code.as_str();
                 let found =
                     find(&tx, code)?.ok_or_else(|| RedeemError::CodeNotFound(code.into()))?;
                 live_redemption(&tx, found.code_id)?
@@ -433,22 +501,7 @@ pub fn undo(
         matches!(&found, Ok(r) if r.undone_at.is_none() && now <= r.undo_until),
     );
     let r = found?;
-    if let Some(staff) = only_by {
-        let by: Option<i64> = tx.query_row(
-            "SELECT staff_id FROM redemptions WHERE id = ?1",
-            [r.id],
-            |row| row.get(0),
-        )?;
-        if by != Some(staff) {
-            return Err(RedeemError::NotYours);
-        }
-    }
-    if let Some(at) = r.undone_at {
-        return Err(RedeemError::AlreadyUndone(at));
-    }
-    if now > r.undo_until {
-        return Err(RedeemError::UndoWindowPassed(r.undo_until));
-    }
+    may_undo(&tx, "redemptions", &r, only_by, now)?;
     let (code_id, prev): (i64, i64) = tx.query_row(
         "SELECT code_id, prev_status FROM redemptions WHERE id = ?1",
         [r.id],
@@ -489,18 +542,51 @@ pub fn undo(
     Ok(r)
 }
 
+/// The rules every undo keeps, coupon or bonus: `only_by` (a cashier) must have made it
+/// (`table`'s `staff_id`), it is still live, and its undo window is open.
+pub(super) fn may_undo(
+    tx: &Connection,
+    table: &str,
+    r: &Redemption,
+    only_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), RedeemError> {
+    if let Some(staff) = only_by {
+        let by: Option<i64> = tx.query_row(
+            &format!("SELECT staff_id FROM {table} WHERE id = ?1"),
+            [r.id],
+            |row| row.get(0),
+        )?;
+        if by != Some(staff) {
+            return Err(RedeemError::NotYours);
+        }
+    }
+    if let Some(at) = r.undone_at {
+        return Err(RedeemError::AlreadyUndone(at));
+    }
+    if now > r.undo_until {
+        return Err(RedeemError::UndoWindowPassed(r.undo_until));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy)]
 pub enum UndoTarget<'a> {
     Id(i64),
     Code(&'a str),
 }
 
-/// Newest first, undone ones included.
+/// Coupon and bonus redemptions together, newest first, undone ones included.
 pub fn list(conn: &Connection, page: PageRequest) -> Result<Page<Redemption>, StoreError> {
-    let total: i64 = conn.query_row("SELECT count(*) FROM redemptions", [], |r| r.get(0))?;
+    let total: i64 = conn.query_row(
+        "SELECT (SELECT count(*) FROM redemptions) + (SELECT count(*) FROM bonus_redemptions)",
+        [],
+        |r| r.get(0),
+    )?;
     let items = conn
         .prepare_cached(&format!(
-            "{SELECT_REDEMPTION} ORDER BY r.id DESC LIMIT ?1 OFFSET ?2"
+            "{SELECT_REDEMPTION} UNION ALL {SELECT_BONUS_REDEMPTION}
+             ORDER BY 12 DESC, 2 DESC LIMIT ?1 OFFSET ?2"
         ))?
         .query_map(
             params![page.per_page, page.offset() as i64],

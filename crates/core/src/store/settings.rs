@@ -52,6 +52,9 @@ pub fn defaults() -> Settings {
         terminal: host_name(),
         undo_window_minutes: 10,
         auto_lock_minutes: crate::domain::redeem::default_auto_lock_minutes(),
+        sound_on_success: true,
+        sound_on_refusal: true,
+        redeem_on_first_scan: false,
     }
 }
 

@@ -235,6 +235,26 @@ describe('the counter box', () => {
     const malformed = await b.counterCheck(req('a b', 1000));
     expect(malformed.kind === 'coupon' && malformed.refusal).toEqual({ reason: 'malformed' });
   });
+
+  it('takes full-width text, hints at the letter case, and logs and undoes bonus redemptions', async () => {
+    const file = tempFile('w.csv', 'code\nWideCase01\n');
+    await b.codesImport('j', file, { new: { ticketType: 'BOX2', name: 'box 2' } }, AUTO, () => {});
+    const wide = await b.counterCheck(req('\u3000ＷｉｄｅＣａｓｅ０１ ', 1000));
+    expect([wide.kind, wide.code, wide.kind === 'coupon' && wide.refusal]).toEqual(['coupon', 'WideCase01', { reason: 'not_linked', ticketType: 'BOX2' }]);
+    const cased = await b.counterCheck(req('widecase01', 1000));
+    expect(cased.kind === 'coupon' && cased.refusal).toEqual({ reason: 'wrong_case', suggestion: 'WideCase01' });
+
+    const made = await b.bonusCreate(bonusDraft({ minAmountFen: 0 }));
+    const code = made.codes[0] ?? '';
+    const out = await b.counterUse(req(code, 1000));
+    expect(out.kind === 'bonus' && out.redeemed?.code).toBe(code);
+    const row = (await b.redemptionList(page(1, 10))).items.find((r) => r.kind === 'bonus' && r.code === code);
+    expect([row?.reductionFen, row?.operator, row?.undoneAt]).toEqual([200, owner, null]);
+    const undone = await b.bonusRedeemUndo(row?.id ?? 0);
+    expect([undone.kind, undone.code, undone.undoneBy]).toEqual(['bonus', code, owner]);
+    expect(await rejection(b.bonusRedeemUndo(row?.id ?? 0))).toMatchObject({ code: 'redemption_already_undone' });
+    expect((await b.bonusGet(made.firstId)).status).toBe('N01');
+  });
 });
 
 describe('vouchers', () => {

@@ -24,4 +24,17 @@ undoWindowMinutes: number,
  * Idle minutes after which the desk locks and asks for a PIN again (1-240). Settings
  * saved before staff accounts existed have none: the default, 10.
  */
-autoLockMinutes: number, };
+autoLockMinutes: number, 
+/**
+ * The counter sounds a short rising tone when a code is redeemed. Older settings: on.
+ */
+soundOnSuccess: boolean, 
+/**
+ * The counter sounds a low tone when a code is refused. Older settings: on.
+ */
+soundOnRefusal: boolean, 
+/**
+ * A scan whose check passes redeems at once, without the second Enter. Off unless the
+ * shop turns it on: a check that redeems cannot be looked at first.
+ */
+redeemOnFirstScan: boolean, };

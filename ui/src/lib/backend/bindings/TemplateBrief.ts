@@ -5,4 +5,10 @@ import type { TemplateKind } from "./TemplateKind";
 /**
  * The template as the counter shows it beside a code.
  */
-export type TemplateBrief = { id: number, kind: TemplateKind, title: string, brandName: string, offer: Offer, notice: string, };
+export type TemplateBrief = { id: number, kind: TemplateKind, title: string, brandName: string, offer: Offer, notice: string, 
+/**
+ * The conditions staff must see before they take the coupon (WeChat
+ * `use_condition`): what it may and may not be used on (empty: not set), and whether
+ * it may be combined with other discounts.
+ */
+acceptCategory: string, rejectCategory: string, canUseWithOtherDiscount: boolean, };

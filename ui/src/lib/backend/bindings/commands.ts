@@ -90,6 +90,7 @@ export type TemplateListArgs = { query: TemplateQuery, };
 export type TemplateLinkBatchArgs = { id: number, ticketType: string, platformBatch: string | null, };
 export type TemplateUnlinkBatchArgs = { id: number, ticketType: string, };
 export type RedeemUndoArgs = { redemptionId: number, };
+export type BonusRedeemUndoArgs = { redemptionId: number, };
 export type RedemptionListArgs = { page: PageRequest, };
 export type CodeDisableArgs = { code: string, };
 export type CounterCheckArgs = { request: CounterRequest, };
@@ -181,6 +182,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Template>('template_unlink_batch', { id, ticketType }),
     redeemUndo: (redemptionId: RedeemUndoArgs['redemptionId']): Promise<Redemption> =>
       call<Redemption>('redeem_undo', { redemptionId }),
+    bonusRedeemUndo: (redemptionId: BonusRedeemUndoArgs['redemptionId']): Promise<Redemption> =>
+      call<Redemption>('bonus_redeem_undo', { redemptionId }),
     redemptionList: (page: RedemptionListArgs['page']): Promise<Page<Redemption>> =>
       call<Page<Redemption>>('redemption_list', { page }),
     codeDisable: (code: CodeDisableArgs['code']): Promise<CodeStatus> =>
@@ -283,6 +286,7 @@ export const COMMAND_NAMES = [
   'template_link_batch',
   'template_unlink_batch',
   'redeem_undo',
+  'bonus_redeem_undo',
   'redemption_list',
   'code_disable',
   'counter_check',
