@@ -53,6 +53,9 @@ macro_rules! command_table {
                 template_create(draft: TemplateDraft) -> Template = |desk| desk.create_template(draft);
                 template_update(#[ts(type = "number")] id: i64, draft: TemplateDraft) -> Template =
                     |desk| desk.update_template(id, draft);
+                // Every field error of a draft at once, saving nothing (the form's check
+                // while some of its boxes cannot even be read, e.g. a bad amount).
+                template_check(draft: TemplateDraft) -> Vec<FieldError> = |desk| desk.check_template(draft);
                 template_get(#[ts(type = "number")] id: i64) -> Template = |desk| desk.get_template(id);
                 template_list(query: TemplateQuery) -> Page<Template> = |desk| desk.list_templates(&query);
                 // `platform_batch`: Sense (000)'s own batch number for the batch's codes, when

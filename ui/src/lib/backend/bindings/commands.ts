@@ -24,6 +24,7 @@ import type { Customer } from './Customer';
 import type { CustomerDraft } from './CustomerDraft';
 import type { ExportProgress } from './ExportProgress';
 import type { ExportReport } from './ExportReport';
+import type { FieldError } from './FieldError';
 import type { GenerateProgress } from './GenerateProgress';
 import type { GenerateReport } from './GenerateReport';
 import type { GenerateRequest } from './GenerateRequest';
@@ -83,6 +84,7 @@ export type StaffDisableArgs = { name: string, };
 export type StaffResetPinArgs = { name: string, pin: string, };
 export type TemplateCreateArgs = { draft: TemplateDraft, };
 export type TemplateUpdateArgs = { id: number, draft: TemplateDraft, };
+export type TemplateCheckArgs = { draft: TemplateDraft, };
 export type TemplateGetArgs = { id: number, };
 export type TemplateListArgs = { query: TemplateQuery, };
 export type TemplateLinkBatchArgs = { id: number, ticketType: string, platformBatch: string | null, };
@@ -166,6 +168,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Template>('template_create', { draft }),
     templateUpdate: (id: TemplateUpdateArgs['id'], draft: TemplateUpdateArgs['draft']): Promise<Template> =>
       call<Template>('template_update', { id, draft }),
+    templateCheck: (draft: TemplateCheckArgs['draft']): Promise<Array<FieldError>> =>
+      call<Array<FieldError>>('template_check', { draft }),
     templateGet: (id: TemplateGetArgs['id']): Promise<Template> =>
       call<Template>('template_get', { id }),
     templateList: (query: TemplateListArgs['query']): Promise<Page<Template>> =>
@@ -270,6 +274,7 @@ export const COMMAND_NAMES = [
   'staff_reset_pin',
   'template_create',
   'template_update',
+  'template_check',
   'template_get',
   'template_list',
   'template_link_batch',
