@@ -473,6 +473,18 @@ try {
   ]) {
     await id(box).fill(value);
   }
+  check(
+    (await id('preview-title').innerText()) === '浏览器7.5折' &&
+      (await id('preview-offer').innerText()) === '7.5折' &&
+      (await id('preview-brand').innerText()) === '测试商户',
+    'the card preview shows the title, 7.5折 and the brand as typed',
+  );
+  await page.locator('label:has([data-testid=template-color-Color090])').click();
+  check(
+    (await page.locator('[data-testid=template-preview] .head').evaluate((e) => getComputedStyle(e).backgroundColor)) === 'rgb(221, 101, 73)',
+    'and follows the chosen colour',
+  );
+  await shot('19a-template-preview');
   await id('template-save').click();
   await id('template-detail-title').waitFor();
   check((await id('template-detail-value').innerText()) === '7.5折', 'the discount typed as 7.5 reads 7.5折');
@@ -687,6 +699,33 @@ try {
   check(true, 'search by name finds the new customer');
   await shot('32-customers');
 
+  // A customer's page: exactly their bonuses and vouchers (as the lists filtered by the
+  // customer give them), with words for the states.
+  await id('customer-search').fill('13800138000');
+  await page.locator('[data-testid=customer-row][data-phone="13800138000"] [data-testid=customer-open]').click();
+  await id('profile-title').waitFor();
+  const mine = { customer: '13800138000', page: { page: 1, perPage: 100 } };
+  const theirBonuses = (await api('bonus_list', { query: { status: null, ...mine } })).items.map((b) => b.code);
+  const theirVouchers = (await api('voucher_list', { query: { name: null, nopkg: false, valid: null, ...mine } })).items.map((v) => v.name);
+  const cells = (row, n) => page.locator(`[data-testid=${row}] td:nth-child(${n})`).allInnerTexts();
+  check(
+    theirBonuses.length > 0 && (await cells('profile-bonus', 1)).join() === theirBonuses.join(),
+    `the profile lists exactly their ${theirBonuses.length} bonuses, newest first`,
+  );
+  check(
+    theirVouchers.includes('全屋打扫（浏览器）') && (await cells('profile-voucher', 1)).join() === theirVouchers.join(),
+    `and exactly their ${theirVouchers.length} vouchers`,
+  );
+  check(
+    (await page.locator('[data-testid=profile-voucher]', { hasText: '全屋打扫（浏览器）' }).locator('td:nth-child(3)').innerText()) === '已使用',
+    'the voucher used above reads 已使用',
+  );
+  check(
+    (await cells('profile-bonus', 3)).every((x) => !/N0\d/.test(x)) && (await id('profile-redemptions').count()) === 1,
+    'bonus states in words; the redemptions section is there',
+  );
+  await shot('32b-customer-profile');
+
   // Sync: five platforms; a conflict edited (a local check), then discarded with a reason;
   // "sync now" drains e-Buy's queue (the four codes activated above).
   await id('nav-sync').click();
@@ -831,9 +870,15 @@ try {
     (await id('audit-row').first().getAttribute('data-id')) === String(trail.items[0].id),
     'the Audit page lists newest first',
   );
-  await id('audit-action').fill('settings.update');
+  // Internal names (settings.update, N01, p002, ...) never show: actions and details read as words.
+  const rawNames = await page.evaluate(() => {
+    const cells = (n) => [...document.querySelectorAll(`[data-testid=audit-row] td:nth-child(${n})`)].map((td) => td.textContent ?? '');
+    return [...cells(5).filter((a) => /[a-z_]+\.[a-z_]+/.test(a)), ...cells(7).filter((d) => /\b(p00\d|N0\d)\b/.test(d))];
+  });
+  check(rawNames.length === 0, `the Audit page shows actions in words, and no status or platform codes (N01, p002) in details ${JSON.stringify(rawNames)}`);
+  await id('audit-action').selectOption('settings.update');
   await page.waitForFunction(
-    () => [...document.querySelectorAll('[data-testid=audit-row] td:nth-child(5)')].every((td) => td.textContent === 'settings.update'),
+    () => [...document.querySelectorAll('[data-testid=audit-row] td:nth-child(5)')].every((td) => td.textContent === '修改设置'),
   );
   check(true, 'the Audit page filters by action');
   await id('audit-verify').click();

@@ -266,6 +266,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "voucher_get" | "voucher_use" => json!({ "id": 1 }),
         "customer_add" => json!({ "draft": { "phone": "13700001111", "name": "李华" } }),
         "customer_list" => json!({ "search": null, "page": page() }),
+        "customer_profile" => json!({ "id": 1 }),
         "audit_list" | "audit_export" => {
             let q = json!({ "actor": null, "action": null, "subject": null, "since": null,
                             "until": null, "page": page() });

@@ -12,7 +12,7 @@ describe('offerText', () => {
     expect(offerText({ discount: { percentOff: 12 } }, 'zh-CN')).toBe('8.8折');
     expect(offerText({ discount: { percentOff: 99 } }, 'zh-CN')).toBe('0.1折');
     expect(offerText({ discount: { percentOff: 30 } }, 'en')).toBe('30% off');
-    expect(offerText({ gift: { gift: '饮品' } }, 'zh-CN')).toBe('兑换：饮品');
+    expect(offerText({ gift: { gift: '饮品' } }, 'zh-CN')).toBe('礼品：饮品');
   });
 });
 

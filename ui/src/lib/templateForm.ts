@@ -301,3 +301,24 @@ export function byField(fields: FieldError[]): Record<string, FieldError> {
   for (const f of fields) out[f.field] ??= f;
   return out;
 }
+
+/** The offer as typed so far, for the live preview; null while its boxes cannot be read. */
+export function typedOffer(f: TemplateForm): Offer | null {
+  switch (f.kind) {
+    case 'discount': {
+      const percentOff = zheToPercentOff(f.zhe);
+      return percentOff === null ? null : { discount: { percentOff } };
+    }
+    case 'cash': {
+      const reduce = parseYuan(f.reduce);
+      const least = f.least.trim() === '' ? ({ ok: true, fen: 0 } as const) : parseYuan(f.least);
+      return reduce.ok && least.ok ? { cash: { reduceFen: reduce.fen, leastFen: least.fen } } : null;
+    }
+    case 'groupon':
+      return f.dealDetail.trim() === '' ? null : { groupon: { dealDetail: f.dealDetail.trim() } };
+    case 'gift':
+      return f.gift.trim() === '' ? null : { gift: { gift: f.gift.trim() } };
+    case 'general':
+      return f.defaultDetail.trim() === '' ? null : { general: { defaultDetail: f.defaultDetail.trim() } };
+  }
+}

@@ -23,7 +23,7 @@ use crate::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
 use crate::desk::{AppInfo, BatchQuery, DeskResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
 use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery};
-use crate::domain::customer::{Customer, CustomerDraft};
+use crate::domain::customer::{Customer, CustomerDraft, CustomerProfile};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::redeem::{Redemption, Settings};
 use crate::domain::staff::{Session, StaffDraft, StaffMember};

@@ -107,6 +107,9 @@ macro_rules! command_table {
                 // Newest first; `search` is a substring of the phone or the name.
                 customer_list(search: Option<String>, page: PageRequest) -> Page<Customer> =
                     |desk| desk.list_customers(search.as_deref(), page);
+                // One customer's page (by register id: a cashier never holds the full phone).
+                customer_profile(#[ts(type = "number")] id: i64) -> CustomerProfile =
+                    |desk| desk.customer_profile(id);
 
                 // The audit trail: newest first, filtered; verify walks its hash chain.
                 audit_list(query: AuditQuery) -> Page<AuditEntry> = |desk| desk.list_audit(&query);

@@ -22,6 +22,7 @@ import type { CounterRequest } from './CounterRequest';
 import type { CredentialStore } from './CredentialStore';
 import type { Customer } from './Customer';
 import type { CustomerDraft } from './CustomerDraft';
+import type { CustomerProfile } from './CustomerProfile';
 import type { ExportProgress } from './ExportProgress';
 import type { ExportReport } from './ExportReport';
 import type { FieldError } from './FieldError';
@@ -107,6 +108,7 @@ export type VoucherUseArgs = { id: number, };
 export type VoucherExportArgs = { query: VoucherQuery, path: string, };
 export type CustomerAddArgs = { draft: CustomerDraft, };
 export type CustomerListArgs = { search: string | null, page: PageRequest, };
+export type CustomerProfileArgs = { id: number, };
 export type AuditListArgs = { query: AuditQuery, };
 export type AuditVerifyArgs = Record<string, never>;
 export type AuditExportArgs = { query: AuditQuery, path: string, };
@@ -214,6 +216,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Customer>('customer_add', { draft }),
     customerList: (search: CustomerListArgs['search'], page: CustomerListArgs['page']): Promise<Page<Customer>> =>
       call<Page<Customer>>('customer_list', { search, page }),
+    customerProfile: (id: CustomerProfileArgs['id']): Promise<CustomerProfile> =>
+      call<CustomerProfile>('customer_profile', { id }),
     auditList: (query: AuditListArgs['query']): Promise<Page<AuditEntry>> =>
       call<Page<AuditEntry>>('audit_list', { query }),
     auditVerify: (): Promise<AuditVerdict> =>
@@ -297,6 +301,7 @@ export const COMMAND_NAMES = [
   'voucher_export',
   'customer_add',
   'customer_list',
+  'customer_profile',
   'audit_list',
   'audit_verify',
   'audit_export',
