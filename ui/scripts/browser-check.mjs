@@ -406,7 +406,14 @@ try {
   check((await id('template-zhe-preview').count()) === 0, '8.85 has no meaning shown');
   await id('template-kind-cash').check();
   await id('template-reduce').fill('2.555');
-  await id('template-save').click();
+  // Saved with Enter while the amount box sits just under the sticky top bar (in the
+  // window, so a plain focus() would not scroll it out from under the bar).
+  await page.evaluate(() => {
+    const box = document.querySelector('[data-testid=template-reduce]');
+    if (box !== null) scrollTo(0, box.getBoundingClientRect().top + scrollY - 20);
+    document.querySelector('[data-testid=template-title]')?.focus({ preventScroll: true });
+  });
+  await page.keyboard.press('Enter');
   await id('field-error-offer.reduceFen').waitFor();
   check((await id('field-error-offer.reduceFen').innerText()).includes('两位小数'), '2.555 yuan is refused beside the amount');
   // Every mistake in one save: the core's (empty title, brand, ...) come with the form's own.
