@@ -259,7 +259,12 @@ fn template_and_redeem_flow(s: &Session, code: &str) -> WdResult<()> {
     shot(s, T, "1-form");
     s.click(&s.testid("template-save")?)?;
     s.testid("template-detail-title")?;
-    set(s, "link-batch-input", "E2E2")?;
+    // The picker: search by ticket type, pick the batch, link it.
+    set(s, "link-batch-search", "E2E2")?;
+    s.click(&s.wait_for(
+        "[data-testid=\"link-batch-option\"][data-ticket-type=\"E2E2\"]",
+        WAIT,
+    )?)?;
     s.click(&s.testid("link-batch-submit")?)?;
     s.wait_for(
         "[data-testid=\"linked-batch\"][data-ticket-type=\"E2E2\"]",

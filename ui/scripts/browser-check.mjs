@@ -506,11 +506,49 @@ try {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=template-row]').length === 3);
 
   await id('template-new').click();
+  // Issue 13 (forms): the gift kind is 礼品券, apart from the Vouchers menu's 兑换券.
+  check(
+    (await page.locator('label:has([data-testid=template-kind-gift])').innerText()).trim() === '礼品券',
+    'the gift kind reads 礼品券, not 兑换券 (the Vouchers menu)',
+  );
+  // The default end is the end of its day in the shop's zone, not that day's 00:00.
+  check(/^\d{4}-\d{2}-\d{2}T23:59:59$/.test(await id('template-end').inputValue()), 'the default end time is 23:59:59');
+  // Trap 2: the discount is typed as 折 and read back beside the box.
+  await id('template-kind-discount').check();
+  await id('template-zhe').fill('8.8');
+  check((await id('template-zhe-preview').innerText()) === '8.8折（优惠 12%）', '8.8 in the 折扣 box reads 8.8折（优惠 12%） beside it');
+  await id('template-zhe').fill('8');
+  check((await id('template-zhe-preview').innerText()) === '8折（优惠 20%）', '8 is 8折 (20% off), not 8% off');
+  await id('template-zhe').fill('8.85');
+  check((await id('template-zhe-preview').count()) === 0, '8.85 has no meaning shown');
   await id('template-kind-cash').check();
   await id('template-reduce').fill('2.555');
-  await id('template-save').click();
+  // Saved with Enter while the amount box sits just under the sticky top bar (in the
+  // window, so a plain focus() would not scroll it out from under the bar).
+  await page.evaluate(() => {
+    const box = document.querySelector('[data-testid=template-reduce]');
+    if (box !== null) scrollTo(0, box.getBoundingClientRect().top + scrollY - 20);
+    document.querySelector('[data-testid=template-title]')?.focus({ preventScroll: true });
+  });
+  await page.keyboard.press('Enter');
   await id('field-error-offer.reduceFen').waitFor();
   check((await id('field-error-offer.reduceFen').innerText()).includes('两位小数'), '2.555 yuan is refused beside the amount');
+  // Every mistake in one save: the core's (empty title, brand, ...) come with the form's own.
+  await id('field-error-title').waitFor();
+  check(
+    (await id('field-error-title').innerText()).includes('必填') && (await id('field-error-notice').innerText()).includes('必填'),
+    'the same save shows the empty title and notice too, not one error per save',
+  );
+  check(
+    await page.evaluate(() => {
+      const focused = document.activeElement;
+      const bar = document.querySelector('.topbar')?.getBoundingClientRect();
+      const box = focused?.getBoundingClientRect();
+      return focused?.getAttribute('data-testid') === 'template-reduce' && bar !== undefined && box !== undefined && box.top >= bar.bottom && box.bottom <= innerHeight;
+    }),
+    'the first field in error has focus, in view below the sticky top bar',
+  );
+  await shot('18-template-all-errors');
   await id('template-reduce').fill('20');
   await id('template-least').fill('100');
   await id('template-brand').fill('测试商户');
@@ -525,23 +563,88 @@ try {
   await id('field-error-title').waitFor();
   check((await id('field-error-title').innerText()).includes('必填'), 'empty title shows a field error beside the title');
   check((await id('template-reduce').inputValue()) === '20', 'what was typed is kept');
-  await shot('18-template-field-error');
   await id('template-title').fill('浏览器满100减20');
   await id('template-save').click();
   await id('template-detail-title').waitFor();
   check((await id('template-detail-title').innerText()).includes('浏览器满100减20'), 'saved template opens its detail');
   check((await id('template-detail-value').innerText()) === '满100减20', 'value reads 满100减20');
 
-  // Linking: a batch linked elsewhere is explained; a free one links.
-  await id('link-batch-input').fill('SPRING2026');
-  await id('link-batch-submit').click();
-  await id('link-batch-error').waitFor();
-  check((await id('link-batch-error').innerText()).includes('另一个模板'), 'batch_linked_elsewhere in staff words');
-  await id('link-batch-input').fill('AVD1KYBW8001');
+  // Linking: a picker searched by name or type, of the batches not linked yet.
+  const options = () => page.locator('[data-testid=link-batch-option]').evaluateAll((o) => o.map((e) => e.getAttribute('data-ticket-type')));
+  await id('link-batch-search').fill('SPRING');
+  await id('link-batch-none').waitFor();
+  check((await options()).length === 0, 'SPRING2026, linked to another template, is not offered');
+  await id('link-batch-search').fill('AVD1KYBW8001');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=link-batch-option]').length === 1);
+  check((await options()).join() === 'AVD1KYBW8001', 'searching the ticket type finds that one batch');
+  await id('link-batch-option').check();
   await id('link-batch-submit').click();
   await page.locator('[data-testid=linked-batch][data-ticket-type=AVD1KYBW8001]').waitFor();
   check((await id('template-detail-codes').innerText()) === '64', 'linked batch brings its 64 codes');
   await shot('19-template-linked');
+
+  // A discount saved from 折: 7.5 is stored as 25% off and lists as 7.5折. Its stock of
+  // 10 cannot take STORE102's 80 codes, and the refusal gives the numbers.
+  await id('back-to-templates').click();
+  await id('template-new').click();
+  await id('template-kind-discount').check();
+  await id('template-zhe').fill('7.5');
+  for (const [box, value] of [
+    ['template-title', '浏览器7.5折'],
+    ['template-brand', '测试商户'],
+    ['template-logo', 'https://example.com/logo.png'],
+    ['template-notice', '请出示此券'],
+    ['template-description', '浏览器测试用折扣券'],
+    ['template-quantity', '10'],
+  ]) {
+    await id(box).fill(value);
+  }
+  check(
+    (await id('preview-title').innerText()) === '浏览器7.5折' &&
+      (await id('preview-offer').innerText()) === '7.5折' &&
+      (await id('preview-brand').innerText()) === '测试商户',
+    'the card preview shows the title, 7.5折 and the brand as typed',
+  );
+  await page.locator('label:has([data-testid=template-color-Color090])').click();
+  check(
+    (await page.locator('[data-testid=template-preview] .head').evaluate((e) => getComputedStyle(e).backgroundColor)) === 'rgb(221, 101, 73)',
+    'and follows the chosen colour',
+  );
+  await shot('19a-template-preview');
+  await id('template-save').click();
+  await id('template-detail-title').waitFor();
+  check((await id('template-detail-value').innerText()) === '7.5折', 'the discount typed as 7.5 reads 7.5折');
+  const discountId = Number(new URL(page.url()).hash.split('/').pop());
+  check((await api('template_get', { id: discountId })).fields.offer.discount.percentOff === 25, 'and is stored as 25% off');
+  await id('link-batch-search').fill('第2期');
+  await page.locator('[data-testid=link-batch-option][data-ticket-type=STORE102]').check();
+  await id('link-batch-submit').click();
+  await id('link-batch-error').waitFor();
+  check(
+    (await id('link-batch-error').innerText()) ===
+      '库存是 10，已有 0 个券码；这个批次有 80 个，关联后共 80 个，超过库存。请先调高库存，或关联较小的批次。',
+    'over the stock, the refusal gives the stock, the linked codes and the batch size',
+  );
+
+  // The batch page names its template; the codes of an ended template show as expired.
+  const base = (await api('template_get', { id: discountId })).fields;
+  const ended = await api('template_create', {
+    draft: { ...base, title: '已结束的券', beginAt: '2025-01-01T00:00:00Z', endAt: '2025-06-30T15:59:59Z', quantity: 100 },
+  });
+  await api('template_link_batch', { id: ended.id, ticketType: 'STORE101', platformBatch: null });
+  await page.goto(`${url}#/batch/STORE101`);
+  await id('code-row').first().waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid=batch-detail-template]')?.textContent?.trim() === '已结束的券');
+  check(true, 'the batch page names the template it is linked to');
+  check(
+    (await page.locator('[data-testid=code-row] .badge').allInnerTexts()).every((x) => x === '已过期'),
+    'the unused codes of the ended template show as 已过期',
+  );
+  check(
+    (await api('codes_list', { query: { ticketType: 'STORE101', status: 'issued', search: null, page: { page: 1, perPage: 1 } } })).total === 40,
+    'while their stored status stays issued',
+  );
+  await shot('19b-batch-expired-template');
 
   // The counter: check, Enter again to redeem, the same code again is already used.
   const code = (
@@ -876,6 +979,33 @@ try {
   check(true, 'search by name finds the new customer');
   await shot('32-customers');
 
+  // A customer's page: exactly their bonuses and vouchers (as the lists filtered by the
+  // customer give them), with words for the states.
+  await id('customer-search').fill('13800138000');
+  await page.locator('[data-testid=customer-row][data-phone="13800138000"] [data-testid=customer-open]').click();
+  await id('profile-title').waitFor();
+  const mine = { customer: '13800138000', page: { page: 1, perPage: 100 } };
+  const theirBonuses = (await api('bonus_list', { query: { status: null, ...mine } })).items.map((b) => b.code);
+  const theirVouchers = (await api('voucher_list', { query: { name: null, nopkg: false, valid: null, ...mine } })).items.map((v) => v.name);
+  const cells = (row, n) => page.locator(`[data-testid=${row}] td:nth-child(${n})`).allInnerTexts();
+  check(
+    theirBonuses.length > 0 && (await cells('profile-bonus', 1)).join() === theirBonuses.join(),
+    `the profile lists exactly their ${theirBonuses.length} bonuses, newest first`,
+  );
+  check(
+    theirVouchers.includes('全屋打扫（浏览器）') && (await cells('profile-voucher', 1)).join() === theirVouchers.join(),
+    `and exactly their ${theirVouchers.length} vouchers`,
+  );
+  check(
+    (await page.locator('[data-testid=profile-voucher]', { hasText: '全屋打扫（浏览器）' }).locator('td:nth-child(3)').innerText()) === '已使用',
+    'the voucher used above reads 已使用',
+  );
+  check(
+    (await cells('profile-bonus', 3)).every((x) => !/N0\d/.test(x)) && (await id('profile-redemptions').count()) === 1,
+    'bonus states in words; the redemptions section is there',
+  );
+  await shot('32b-customer-profile');
+
   // Sync: five platforms; a conflict edited (a local check), then discarded with a reason;
   // "sync now" drains e-Buy's queue (the four codes activated above).
   await id('nav-sync').click();
@@ -1020,9 +1150,15 @@ try {
     (await id('audit-row').first().getAttribute('data-id')) === String(trail.items[0].id),
     'the Audit page lists newest first',
   );
-  await id('audit-action').fill('settings.update');
+  // Internal names (settings.update, N01, p002, ...) never show: actions and details read as words.
+  const rawNames = await page.evaluate(() => {
+    const cells = (n) => [...document.querySelectorAll(`[data-testid=audit-row] td:nth-child(${n})`)].map((td) => td.textContent ?? '');
+    return [...cells(5).filter((a) => /[a-z_]+\.[a-z_]+/.test(a)), ...cells(7).filter((d) => /\b(p00\d|N0\d)\b/.test(d))];
+  });
+  check(rawNames.length === 0, `the Audit page shows actions in words, and no status or platform codes (N01, p002) in details ${JSON.stringify(rawNames)}`);
+  await id('audit-action').selectOption('settings.update');
   await page.waitForFunction(
-    () => [...document.querySelectorAll('[data-testid=audit-row] td:nth-child(5)')].every((td) => td.textContent === 'settings.update'),
+    () => [...document.querySelectorAll('[data-testid=audit-row] td:nth-child(5)')].every((td) => td.textContent === '修改设置'),
   );
   check(true, 'the Audit page filters by action');
   await id('audit-verify').click();

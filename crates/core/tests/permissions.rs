@@ -237,7 +237,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "staff_add" => json!({ "draft": { "name": "新人", "role": "cashier", "pin": "5555" } }),
         "staff_disable" => json!({ "name": "小陈" }),
         "staff_reset_pin" => json!({ "name": "小陈", "pin": "5555" }),
-        "template_create" => json!({ "draft": draft }),
+        "template_create" | "template_check" => json!({ "draft": draft }),
         "template_update" => json!({ "id": 1, "draft": draft }),
         "template_get" => json!({ "id": 1 }),
         "template_list" => json!({ "query": { "kind": null, "beginFrom": null, "endBefore": null,
@@ -276,6 +276,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "voucher_get" | "voucher_use" => json!({ "id": 1 }),
         "customer_add" => json!({ "draft": { "phone": "13700001111", "name": "李华" } }),
         "customer_list" => json!({ "search": null, "page": page() }),
+        "customer_profile" => json!({ "id": 1 }),
         "audit_list" | "audit_export" => {
             let q = json!({ "actor": null, "action": null, "subject": null, "since": null,
                             "until": null, "page": page() });

@@ -5,6 +5,7 @@ mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{cash, check_invariants, fixture, Fixture};
+use coupondesk_core::domain::customer::CustomerDraft;
 use coupondesk_core::domain::offer::Offer;
 use coupondesk_core::domain::redeem::{RedeemRequest, Refusal};
 use coupondesk_core::domain::template::{FixedTerm, TemplateDraft, TemplateKind};
@@ -226,6 +227,23 @@ fn one_customer_may_use_get_limit_codes_of_a_template() {
         reason(&f.desk, &req(&codes[2], Some(10000), Some("13900139000"))),
         "ok"
     );
+    // Their page lists exactly their redemptions, newest first (issue #13).
+    let them = f
+        .desk
+        .add_customer(&CustomerDraft {
+            phone: "13800138000".into(),
+            name: "王".into(),
+        })
+        .expect("customer");
+    let profile = f.desk.customer_profile(them.id).expect("profile");
+    let got: Vec<&str> = profile
+        .redemptions
+        .items
+        .iter()
+        .map(|r| r.code.as_str())
+        .collect();
+    assert_eq!(got, vec![codes[1].as_str(), codes[0].as_str()]);
+    assert_eq!(profile.redemptions.total, 2);
 }
 
 fn shanghai(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { actionText, detailText, historyQuery, redemptionOf } from './audit';
+import { actionText, AUDIT_ACTIONS, detailText, historyQuery, redemptionOf } from './audit';
 import type { AuditEntry } from './backend/bindings/AuditEntry';
 import { setLang } from './i18n/locale.svelte';
 
@@ -49,5 +49,18 @@ describe('audit history text', () => {
 
   it('asks for exactly one subject', () => {
     expect(historyQuery('ABC', 2, 10)).toMatchObject({ subject: 'ABC', exactSubject: true, page: { page: 2, perPage: 10 } });
+  });
+});
+
+describe('audit actions in words', () => {
+  it('has words for every action the core records, in both languages', () => {
+    for (const lang of ['zh-CN', 'en'] as const) {
+      setLang(lang);
+      for (const a of AUDIT_ACTIONS) expect(actionText(a), `${lang} ${a}`).not.toBe(a);
+    }
+    setLang('zh-CN');
+    expect(actionText('template.link_batch')).toBe('模板关联批次');
+    expect(detailText({ platform: 'p002' })).toBe('平台 红包平台');
+    expect(detailText({ from: 'N01' })).toBe('原状态 未使用');
   });
 });

@@ -6,6 +6,7 @@ import type { AuditQuery } from './backend/bindings/AuditQuery';
 import { isMessageKey } from './i18n/translate';
 import { t } from './i18n/locale.svelte';
 import { formatYuan } from './money';
+import { opKey } from './sync';
 
 /** The entries of exactly `subject` (a code), newest first: a code's history. */
 export function historyQuery(subject: string, page: number, perPage: number): AuditQuery {
@@ -19,6 +20,60 @@ export function historyQuery(subject: string, page: number, perPage: number): Au
     page: { page, perPage },
   };
 }
+
+/**
+ * Every action the core records (grep `audit::record` in crates/core), for the Audit
+ * page's filter; each has words in the i18n tables (a test checks), so staff never read
+ * the internal name.
+ */
+export const AUDIT_ACTIONS: readonly string[] = [
+  'audit.export',
+  'batch.create',
+  'bonus.create',
+  'bonus.disable',
+  'bonus.disable_run',
+  'bonus.export',
+  'bonus.grant',
+  'bonus.redeem',
+  'bonus.redeem_undo',
+  'bonus.use_on_platform',
+  'code.disable',
+  'code.redeem',
+  'code.redeem_undo',
+  'codes.activate',
+  'codes.deactivate',
+  'codes.export',
+  'codes.generate',
+  'codes.generate.cancelled',
+  'codes.generate.interrupted',
+  'codes.import',
+  'codes.import.cancelled',
+  'codes.import.interrupted',
+  'codes.import_issues.export',
+  'customer.create',
+  'customer.rename',
+  'settings.update',
+  'staff.add',
+  'staff.disable',
+  'staff.locked_out',
+  'staff.login',
+  'staff.login_failed',
+  'staff.login_locked',
+  'staff.logout',
+  'staff.reset_pin',
+  'sync.conflict_discard',
+  'sync.conflict_edit',
+  'sync.conflict_retry',
+  'sync.settings',
+  'template.create',
+  'template.link_batch',
+  'template.unlink_batch',
+  'template.update',
+  'voucher.export',
+  'voucher.sell',
+  'voucher.use',
+  'voucher.use_on_platform',
+];
 
 /** `code.redeem` → "Redeemed" (or the action itself when this UI has no words for it). */
 export function actionText(action: string): string {
@@ -46,9 +101,17 @@ export function detailText(detail: unknown): string {
 
 function valueText(key: string, v: unknown): string {
   if (key.endsWith('_fen') && typeof v === 'number') return formatYuan(v);
+  if (key === 'op' && typeof v === 'string') {
+    const op = opKey(v);
+    if (op !== null) return t(op);
+  }
+  if (key === 'platform' && typeof v === 'string') {
+    const platform = `platform.${v}`;
+    if (isMessageKey(platform)) return t(platform);
+  }
   if (key === 'from' && typeof v === 'string') {
-    const status = `status.${v}`;
-    if (isMessageKey(status)) return t(status);
+    // A code's status (issued, ...) or a bonus's (N01, ...): words, never the code.
+    for (const status of [`status.${v}`, `bonusStatus.${v}`]) if (isMessageKey(status)) return t(status);
   }
   return typeof v === 'string' ? v : JSON.stringify(v);
 }

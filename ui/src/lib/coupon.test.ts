@@ -9,8 +9,10 @@ describe('offerText', () => {
     expect(offerText({ cash: { reduceFen: 550, leastFen: 0 } }, 'zh-CN')).toBe('减5.50（无门槛）');
     expect(offerText({ discount: { percentOff: 30 } }, 'zh-CN')).toBe('7折');
     expect(offerText({ discount: { percentOff: 15 } }, 'zh-CN')).toBe('8.5折');
+    expect(offerText({ discount: { percentOff: 12 } }, 'zh-CN')).toBe('8.8折');
+    expect(offerText({ discount: { percentOff: 99 } }, 'zh-CN')).toBe('0.1折');
     expect(offerText({ discount: { percentOff: 30 } }, 'en')).toBe('30% off');
-    expect(offerText({ gift: { gift: '饮品' } }, 'zh-CN')).toBe('兑换：饮品');
+    expect(offerText({ gift: { gift: '饮品' } }, 'zh-CN')).toBe('礼品：饮品');
   });
 });
 

@@ -5,6 +5,7 @@ import type { Offer } from './backend/bindings/Offer';
 import type { Refusal } from './backend/bindings/Refusal';
 import { fenToInput, formatYuan, type YuanError } from './money';
 import { isMessageKey, translate, type Lang } from './i18n/translate';
+import { zheText } from './templateForm';
 import { formatShopTime } from './zone';
 
 /** What a coupon gives, e.g. "满100减20" / "¥20.00 off orders of ¥100.00 or more", "7折" / "30% off". */
@@ -12,7 +13,7 @@ export function offerText(offer: Offer, lang: Lang): string {
   const yuan = (fen: number): string => (lang === 'zh-CN' ? fenToInput(fen) : formatYuan(fen));
   if ('discount' in offer) {
     const p = offer.discount.percentOff;
-    const value = lang === 'zh-CN' ? String((100 - p) / 10) : String(p);
+    const value = lang === 'zh-CN' ? zheText(100 - p) : String(p);
     return translate(lang, 'offer.discount', { value });
   }
   if ('cash' in offer) {

@@ -2,7 +2,8 @@
 // where they were:
 //   #/  #/batch/<ticketType>  #/templates  #/template/new  #/template/<id>
 //   #/template/<id>/edit  #/redeem  #/settings  #/bonuses  #/bonus/<id>  #/vouchers
-//   #/voucher/<id>  #/customers  #/sync  #/audit  #/staff
+//   #/voucher/<id>  #/customers  #/customers/<id>  #/sync  #/audit  #/staff
+// (a customer by register id: a cashier sees phones masked, so the phone cannot name it)
 export type Route =
   | { page: 'batches' }
   | { page: 'batch'; ticketType: string }
@@ -17,6 +18,7 @@ export type Route =
   | { page: 'vouchers' }
   | { page: 'voucher'; id: number }
   | { page: 'customers' }
+  | { page: 'customer'; id: number }
   | { page: 'sync' }
   | { page: 'audit' }
   | { page: 'staff' };
@@ -55,6 +57,7 @@ export function sectionOf(route: Route): Section {
     case 'voucher':
       return 'vouchers';
     case 'customers':
+    case 'customer':
       return 'customers';
     case 'sync':
       return 'sync';
@@ -88,6 +91,8 @@ export function parseRoute(hash: string): Route {
   if (hash === '#/bonuses') return { page: 'bonuses' };
   if (hash === '#/vouchers') return { page: 'vouchers' };
   if (hash === '#/customers') return { page: 'customers' };
+  const cm = /^#\/customers\/([^/]+)$/.exec(hash);
+  if (cm?.[1] !== undefined && ID.test(cm[1])) return { page: 'customer', id: Number(cm[1]) };
   if (hash === '#/sync') return { page: 'sync' };
   if (hash === '#/audit') return { page: 'audit' };
   if (hash === '#/staff') return { page: 'staff' };
@@ -125,6 +130,8 @@ export function hrefOf(route: Route): string {
       return `#/voucher/${route.id}`;
     case 'customers':
       return '#/customers';
+    case 'customer':
+      return `#/customers/${route.id}`;
     case 'sync':
       return '#/sync';
     case 'audit':

@@ -25,6 +25,10 @@ describe('routes', () => {
     expect(parseRoute('#/vouchers')).toEqual({ page: 'vouchers' });
     expect(parseRoute('#/voucher/42')).toEqual({ page: 'voucher', id: 42 });
     expect(parseRoute('#/customers')).toEqual({ page: 'customers' });
+    expect(parseRoute('#/customers/7')).toEqual({ page: 'customer', id: 7 });
+    expect(parseRoute('#/customers/13800138000x')).toEqual({ page: 'batches' });
+    expect(hrefOf({ page: 'customer', id: 7 })).toBe('#/customers/7');
+    expect(sectionOf({ page: 'customer', id: 7 })).toBe('customers');
     expect(parseRoute('#/sync')).toEqual({ page: 'sync' });
     expect(sectionOf({ page: 'sync' })).toBe('sync');
     expect(parseRoute('#/audit')).toEqual({ page: 'audit' });

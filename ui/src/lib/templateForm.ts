@@ -51,7 +51,8 @@ export interface TimeRow {
 
 export interface TemplateForm {
   kind: TemplateKind;
-  percentOff: string;
+  /** The discount as Chinese merchants write it: 折, 0.1-9.9 with at most one decimal ("8.8"). */
+  zhe: string;
   reduce: string;
   least: string;
   dealDetail: string;
@@ -85,14 +86,39 @@ export interface LocalError {
   key: MessageKey;
 }
 
-/** A blank form: a cash coupon in force from today's shop midnight for 90 days. */
+/*
+ * 折 and the stored percent off are the same information: a one-decimal 折 is a whole
+ * number of tenths t (8.8折: t = 88, the customer pays 88%), and the core stores
+ * percentOff = 100 - t (12), which is also WeChat's `discount`. Both directions are
+ * integer arithmetic on the typed digits, never floats, so 8.8 cannot become 8.799….
+ */
+
+/** "8.8" -> 12 (percent off); null for anything but 0.1-9.9 with at most one decimal. */
+export function zheToPercentOff(text: string): number | null {
+  const m = /^(\d)(?:\.(\d))?$/.exec(text.trim());
+  if (m === null) return null;
+  const tenths = Number(m[1]) * 10 + Number(m[2] ?? '0');
+  return tenths >= 1 && tenths <= 99 ? 100 - tenths : null;
+}
+
+/** Tenths of 折 as staff write them: 88 -> "8.8", 70 -> "7", 5 -> "0.5". */
+export function zheText(tenths: number): string {
+  const whole = Math.floor(tenths / 10);
+  const tenth = tenths % 10;
+  return tenth === 0 ? String(whole) : `${whole}.${tenth}`;
+}
+
+/**
+ * A blank form: a cash coupon in force from today's shop midnight to the end of the
+ * 90th day after (23:59:59 in the shop's zone: an end "on" a day includes that day).
+ */
 export function emptyForm(offset: number, now: Date = new Date()): TemplateForm {
   const today = isoToLocalInput(now.toISOString(), offset).slice(0, 10);
   const begin = `${today}T00:00`;
-  const endIso = new Date(Date.parse(localInputToIso(begin, offset) ?? now.toISOString()) + 90 * 86_400_000);
+  const endIso = new Date(Date.parse(localInputToIso(begin, offset) ?? now.toISOString()) + 91 * 86_400_000 - 1000);
   return {
     kind: 'cash',
-    percentOff: '',
+    zhe: '',
     reduce: '',
     least: '0',
     dealDetail: '',
@@ -125,7 +151,7 @@ export function formFromDraft(d: TemplateDraft, offset: number): TemplateForm {
   const o = d.offer;
   if ('discount' in o) {
     f.kind = 'discount';
-    f.percentOff = String(o.discount.percentOff);
+    f.zhe = zheText(100 - o.discount.percentOff);
   } else if ('cash' in o) {
     f.kind = 'cash';
     f.reduce = fenToInput(o.cash.reduceFen);
@@ -168,8 +194,14 @@ export function formFromDraft(d: TemplateDraft, offset: number): TemplateForm {
   };
 }
 
-/** The draft to send, or the local mistakes (nothing is sent while there are any). */
-export function formToDraft(f: TemplateForm, offset: number): { draft: TemplateDraft } | { errors: LocalError[] } {
+/**
+ * The draft to send, or the local mistakes (nothing is saved while there are any) with a
+ * probe: the draft with stand-ins for the unreadable boxes, for `templateCheck`.
+ */
+export function formToDraft(
+  f: TemplateForm,
+  offset: number,
+): { draft: TemplateDraft } | { errors: LocalError[]; probe: TemplateDraft } {
   const errors: LocalError[] = [];
   const int = (field: string, text: string): number => {
     const s = text.trim();
@@ -185,16 +217,21 @@ export function formToDraft(f: TemplateForm, offset: number): { draft: TemplateD
     errors.push({ field, key: `money.${r.error}` });
     return 0;
   };
-  const time = (field: string, value: string): string => {
+  const bad = (field: string, key: MessageKey): number => {
+    errors.push({ field, key });
+    return 0;
+  };
+  // An unreadable time's stand-in is a valid time (the probe must still parse).
+  const time = (field: string, value: string, standIn: string): string => {
     const iso = localInputToIso(value, offset);
     if (iso === null) errors.push({ field, key: 'form.timeRequired' });
-    return iso ?? '';
+    return iso ?? standIn;
   };
 
   let offer: Offer;
   switch (f.kind) {
     case 'discount':
-      offer = { discount: { percentOff: int('offer.percentOff', f.percentOff) } };
+      offer = { discount: { percentOff: zheToPercentOff(f.zhe) ?? bad('offer.percentOff', 'form.zheInvalid') } };
       break;
     case 'cash':
       offer = { cash: { reduceFen: yuan('offer.reduceFen', f.reduce), leastFen: yuan('offer.leastFen', f.least) } };
@@ -221,8 +258,8 @@ export function formToDraft(f: TemplateForm, offset: number): { draft: TemplateD
     quantity: int('quantity', f.quantity),
     getLimit: int('getLimit', f.getLimit),
     codeType: f.codeType,
-    beginAt: time('beginAt', f.begin),
-    endAt: time('endAt', f.end),
+    beginAt: time('beginAt', f.begin, '2000-01-01T00:00:00Z'),
+    endAt: time('endAt', f.end, '2999-12-31T00:00:00Z'),
     term: f.termOn
       ? { startAfterDays: int('term.startAfterDays', f.startAfterDays), validDays: int('term.validDays', f.validDays) }
       : null,
@@ -238,7 +275,24 @@ export function formToDraft(f: TemplateForm, offset: number): { draft: TemplateD
     rejectCategory: f.rejectCategory,
     canUseWithOtherDiscount: f.canUseWithOtherDiscount,
   };
-  return errors.length > 0 ? { errors } : { draft };
+  return errors.length > 0 ? { errors, probe: draft } : { draft };
+}
+
+/** Fields whose core rule reads another field: a local mistake in the key hides them. */
+const READS: Readonly<Record<string, readonly string[]>> = {
+  quantity: ['getLimit'],
+  'offer.reduceFen': ['offer.leastFen'],
+  beginAt: ['endAt'],
+};
+
+/**
+ * The core's errors for a `probe` draft (the form with its unreadable boxes as
+ * stand-ins) that are about what staff typed: not about a stand-in, nor about a rule
+ * that reads one. With the local errors, that is every mistake at once.
+ */
+export function probeErrors(fields: FieldError[], local: LocalError[]): FieldError[] {
+  const hidden = new Set(local.flatMap((l) => [l.field, ...(READS[l.field] ?? [])]));
+  return fields.filter((f) => !hidden.has(f.field));
 }
 
 /** The fields a server error names, first one per field (the form shows one message each). */
@@ -246,4 +300,25 @@ export function byField(fields: FieldError[]): Record<string, FieldError> {
   const out: Record<string, FieldError> = {};
   for (const f of fields) out[f.field] ??= f;
   return out;
+}
+
+/** The offer as typed so far, for the live preview; null while its boxes cannot be read. */
+export function typedOffer(f: TemplateForm): Offer | null {
+  switch (f.kind) {
+    case 'discount': {
+      const percentOff = zheToPercentOff(f.zhe);
+      return percentOff === null ? null : { discount: { percentOff } };
+    }
+    case 'cash': {
+      const reduce = parseYuan(f.reduce);
+      const least = f.least.trim() === '' ? ({ ok: true, fen: 0 } as const) : parseYuan(f.least);
+      return reduce.ok && least.ok ? { cash: { reduceFen: reduce.fen, leastFen: least.fen } } : null;
+    }
+    case 'groupon':
+      return f.dealDetail.trim() === '' ? null : { groupon: { dealDetail: f.dealDetail.trim() } };
+    case 'gift':
+      return f.gift.trim() === '' ? null : { gift: { gift: f.gift.trim() } };
+    case 'general':
+      return f.defaultDetail.trim() === '' ? null : { general: { defaultDetail: f.defaultDetail.trim() } };
+  }
 }

@@ -29,22 +29,25 @@ function shopWall(iso: string, offset: number): Date | null {
 export function isoToLocalInput(iso: string, offset: number): string {
   const w = shopWall(iso, offset);
   if (w === null) return '';
-  return `${w.getUTCFullYear()}-${pad(w.getUTCMonth() + 1)}-${pad(w.getUTCDate())}T${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}`;
+  // Seconds only when there are some (an end of day, 23:59:59), so whole minutes read as before.
+  const s = w.getUTCSeconds() === 0 ? '' : `:${pad(w.getUTCSeconds())}`;
+  return `${w.getUTCFullYear()}-${pad(w.getUTCMonth() + 1)}-${pad(w.getUTCDate())}T${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}${s}`;
 }
 
-/** "YYYY-MM-DDTHH:MM" (or "YYYY-MM-DD", midnight) in the shop's zone -> UTC ISO; null if not a time. */
+/** "YYYY-MM-DDTHH:MM[:SS]" (or "YYYY-MM-DD", midnight) in the shop's zone -> UTC ISO; null if not a time. */
 export function localInputToIso(value: string, offset: number): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?$/.exec(value.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value.trim());
   if (m === null) return null;
-  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0'].map(Number) as [
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [
+    number,
     number,
     number,
     number,
     number,
     number,
   ];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return null;
-  const utc = Date.UTC(y, mo - 1, d, h, mi) - offset * 60_000;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return null;
+  const utc = Date.UTC(y, mo - 1, d, h, mi, sec) - offset * 60_000;
   const check = new Date(Date.UTC(y, mo - 1, d));
   if (check.getUTCDate() !== d) return null;
   return toIso(new Date(utc));

@@ -18,11 +18,12 @@ use std::any::Any;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::api_error::FieldError;
 use crate::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
 use crate::desk::{AppInfo, BatchQuery, DeskResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
 use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery, BonusRunDisabled};
-use crate::domain::customer::{Customer, CustomerDraft};
+use crate::domain::customer::{Customer, CustomerDraft, CustomerProfile};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::redeem::{Redemption, Settings};
 use crate::domain::staff::{Session, StaffDraft, StaffMember};

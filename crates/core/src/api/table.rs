@@ -56,6 +56,9 @@ macro_rules! command_table {
                 template_create(draft: TemplateDraft) -> Template = |desk| desk.create_template(draft);
                 template_update(#[ts(type = "number")] id: i64, draft: TemplateDraft) -> Template =
                     |desk| desk.update_template(id, draft);
+                // Every field error of a draft at once, saving nothing (the form's check
+                // while some of its boxes cannot even be read, e.g. a bad amount).
+                template_check(draft: TemplateDraft) -> Vec<FieldError> = |desk| desk.check_template(draft);
                 template_get(#[ts(type = "number")] id: i64) -> Template = |desk| desk.get_template(id);
                 template_list(query: TemplateQuery) -> Page<Template> = |desk| desk.list_templates(&query);
                 // `platform_batch`: Sense (000)'s own batch number for the batch's codes, when
@@ -112,6 +115,9 @@ macro_rules! command_table {
                 // Newest first; `search` is a substring of the phone or the name.
                 customer_list(search: Option<String>, page: PageRequest) -> Page<Customer> =
                     |desk| desk.list_customers(search.as_deref(), page);
+                // One customer's page (by register id: a cashier never holds the full phone).
+                customer_profile(#[ts(type = "number")] id: i64) -> CustomerProfile =
+                    |desk| desk.customer_profile(id);
 
                 // The audit trail: newest first, filtered; verify walks its hash chain.
                 audit_list(query: AuditQuery) -> Page<AuditEntry> = |desk| desk.list_audit(&query);

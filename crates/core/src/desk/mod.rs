@@ -34,6 +34,7 @@ mod audit;
 mod bonuses;
 mod counter;
 pub mod counter_any;
+mod customer_profile;
 mod import_guard;
 mod run_issues;
 pub mod session;

@@ -1,6 +1,7 @@
 //! Use cases of coupon templates: create, edit, list, link batches.
 
 use super::{Desk, DeskResult};
+use crate::api_error::FieldError;
 use crate::domain::staff::Permission;
 use crate::domain::template::{Template, TemplateDraft};
 use crate::domain::Page;
@@ -15,6 +16,12 @@ impl Desk {
     pub fn update_template(&self, id: i64, draft: TemplateDraft) -> DeskResult<Template> {
         let _who = self.act(Permission::Templates)?;
         self.recording(|c| templates::update(c, id, draft))
+    }
+
+    /// The field errors `create_template` would give for `draft` (none: it would pass),
+    /// without saving or reading anything; so it needs no login, like reading.
+    pub fn check_template(&self, mut draft: TemplateDraft) -> DeskResult<Vec<FieldError>> {
+        Ok(draft.normalise_and_validate().err().unwrap_or_default())
     }
 
     pub fn get_template(&self, id: i64) -> DeskResult<Template> {

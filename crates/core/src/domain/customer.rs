@@ -108,6 +108,21 @@ pub struct Customer {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One customer's page: who they are and, newest first, their bonuses, vouchers and
+/// redemptions (each a first page of at most `PROFILE_ROWS`, with its total).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CustomerProfile {
+    pub customer: Customer,
+    pub bonuses: crate::domain::Page<crate::domain::bonus::Bonus>,
+    pub vouchers: crate::domain::Page<crate::domain::voucher::Voucher>,
+    pub redemptions: crate::domain::Page<crate::domain::redeem::Redemption>,
+}
+
+/// Rows of each list on a customer's page (the lists' own pages have the rest).
+pub const PROFILE_ROWS: u32 = 50;
+
 /// Adds a customer, or renames the one with this phone.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -213,6 +228,15 @@ impl MaskPhones for crate::domain::bonus::Bonus {
 impl MaskPhones for crate::domain::voucher::Voucher {
     fn mask_phones(&mut self) {
         self.customer = mask_phone(&self.customer);
+    }
+}
+
+impl MaskPhones for CustomerProfile {
+    fn mask_phones(&mut self) {
+        self.customer.mask_phones();
+        self.bonuses.mask_phones();
+        self.vouchers.mask_phones();
+        self.redemptions.mask_phones();
     }
 }
 

@@ -9,7 +9,10 @@ use ts_rs::TS;
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[ts(export)]
 pub enum Offer {
-    /// 折扣券: `percent_off` of the order (1-99).
+    /// 折扣券: `percent_off` of the order (1-99). Staff type it as 折 with one decimal
+    /// (0.1-9.9): t tenths of 折 (8.8折: t = 88, the customer pays 88%) is exactly
+    /// `percent_off = 100 - t` (12), so this integer stores every one-decimal 折 without
+    /// loss, and it is WeChat's `discount` as is (spec 001: 30 = 30% off = 7折).
     Discount { percent_off: u8 },
     /// 代金券: `reduce_fen` off an order of at least `least_fen` (0: any order).
     Cash {
@@ -20,7 +23,7 @@ pub enum Offer {
     },
     /// 团购券: the deal described.
     Groupon { deal_detail: String },
-    /// 兑换券/礼品券: the gift described.
+    /// 礼品券 (a gift coupon; 兑换券 in spec 001): the gift described.
     Gift { gift: String },
     /// 通用券: described in words.
     General { default_detail: String },
@@ -162,6 +165,26 @@ mod tests {
         let gift = Offer::Gift { gift: "mug".into() };
         assert_eq!(gift.reduction(5_000), Ok(0));
         assert_eq!(gift.reduction(-1), Err(OfferRefusal::NegativeAmount));
+    }
+
+    /// Every one-decimal 折 staff can type (0.1-9.9, t tenths) is stored as
+    /// `percent_off = 100 - t` and charges exactly t% of the order: 8.8折 on ¥100.00 takes
+    /// ¥12.00 off and the customer pays ¥88.00, with nothing lost to rounding.
+    #[test]
+    fn every_one_decimal_zhe_is_exact() {
+        for tenths in 1u8..=99 {
+            let d = Offer::Discount {
+                percent_off: 100 - tenths,
+            };
+            let off = d.reduction(10_000).expect("discount");
+            assert_eq!(
+                10_000 - off,
+                100 * i64::from(tenths),
+                "{tenths} tenths of 折"
+            );
+        }
+        let zhe_8_8 = Offer::Discount { percent_off: 12 };
+        assert_eq!(zhe_8_8.reduction(10_000), Ok(1_200));
     }
 
     proptest! {

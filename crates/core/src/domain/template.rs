@@ -309,7 +309,7 @@ impl TemplateDraft {
                     e.push(FieldError::new(
                         "offer.percentOff",
                         "out_of_range",
-                        "the discount is 1 to 99 percent off (30 means 30% off, i.e. 7折)",
+                        "the discount is 0.1折 to 9.9折 with one decimal, stored as 1 to 99 percent off (8.8折 = 12)",
                     ));
                 }
             }

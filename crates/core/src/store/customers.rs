@@ -132,6 +132,15 @@ pub fn get(conn: &Connection, phone: &str) -> Result<Customer, CustomerError> {
     find(conn, &p)?.ok_or_else(|| CustomerError::NotFound(p.to_string()))
 }
 
+/// The customer with this register id (the profile page's address: a cashier sees
+/// phones masked, so a page cannot be named by the phone).
+pub fn get_by_id(conn: &Connection, id: i64) -> Result<Customer, CustomerError> {
+    conn.prepare_cached(&format!("{SELECT_CUSTOMER} WHERE id = ?1"))?
+        .query_row([id], customer_from_row)
+        .optional()?
+        .ok_or_else(|| CustomerError::NotFound(format!("#{id}")))
+}
+
 /// Newest first; `search` matches a substring of the phone or of the name.
 pub fn list(
     conn: &Connection,

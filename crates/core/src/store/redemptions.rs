@@ -596,6 +596,30 @@ pub fn list(conn: &Connection, page: PageRequest) -> Result<Page<Redemption>, St
     Ok(Page::new(items, page, total.max(0) as u64))
 }
 
+/// One customer's redemptions (`customer` as the register keeps it, 11 digits), newest
+/// first, undone ones included.
+pub fn list_for_customer(
+    conn: &Connection,
+    customer: &str,
+    page: PageRequest,
+) -> Result<Page<Redemption>, StoreError> {
+    let total: i64 = conn.query_row(
+        "SELECT count(*) FROM redemptions WHERE customer = ?1",
+        [customer],
+        |r| r.get(0),
+    )?;
+    let items = conn
+        .prepare_cached(&format!(
+            "{SELECT_REDEMPTION} WHERE r.customer = ?1 ORDER BY r.id DESC LIMIT ?2 OFFSET ?3"
+        ))?
+        .query_map(
+            params![customer, page.per_page, page.offset() as i64],
+            redemption_from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::new(items, page, total.max(0) as u64))
+}
+
 /// Disables an issued or active code for good (lost, leaked, refunded).
 pub fn disable(conn: &mut Connection, code: &str) -> Result<CodeStatus, RedeemError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

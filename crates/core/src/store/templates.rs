@@ -68,6 +68,12 @@ crate::error_codes::impl_error_code! {
         fn fields(&self) -> Vec<FieldError> {
             match self {
                 TemplateError::InvalidFields(f) => f.clone(),
+                // The numbers, on the field staff would change (the stock).
+                TemplateError::OverStock { quantity, would_have } => vec![FieldError::new(
+                    "quantity",
+                    "over_stock",
+                    format!("the stock is {quantity}; linking would give {would_have} codes"),
+                )],
                 _ => Vec::new(),
             }
         }

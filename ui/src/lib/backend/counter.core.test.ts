@@ -150,8 +150,23 @@ describe('templates', () => {
     expect(await rejection(b.templateLinkBatch(other.id, 'NOPE', null))).toMatchObject({ code: 'batch_not_found' });
     await b.templateUnlinkBatch(t.id, type);
     const small = await b.templateCreate(cashDraft({ quantity: 2, getLimit: 1 }));
-    expect(await rejection(b.templateLinkBatch(small.id, type, null))).toMatchObject({ code: 'template_over_stock' });
+    const over = await rejection(b.templateLinkBatch(small.id, type, null));
+    expect(over).toMatchObject({
+      code: 'template_over_stock',
+      fields: [{ field: 'quantity', code: 'over_stock', message: 'the stock is 2; linking would give 3 codes' }],
+    });
+    expect(over.message).toContain('3 codes but its stock is 2');
     expect(await rejection(b.templateUpdate(t.id, cashDraft({ title: '' })))).toMatchObject({ code: 'invalid_fields' });
+    // The check gives every field error of a draft at once and saves nothing.
+    const listed = (await b.templateList({ kind: null, beginFrom: null, endBefore: null, title: null, page: { page: 1, perPage: 1 } })).total;
+    expect((await b.templateCheck(cashDraft({ title: '', notice: '', quantity: 0, getLimit: 2 }))).map((f) => f.field)).toEqual([
+      'title',
+      'notice',
+      'quantity',
+      'getLimit',
+    ]);
+    expect(await b.templateCheck(cashDraft())).toEqual([]);
+    expect((await b.templateList({ kind: null, beginFrom: null, endBefore: null, title: null, page: { page: 1, perPage: 1 } })).total).toBe(listed);
   });
 });
 

@@ -257,6 +257,34 @@ describe('the counter box', () => {
   });
 });
 
+describe("a customer's page", () => {
+  it('gathers their bonuses and vouchers; masked for a cashier; unknown ids are not found', async () => {
+    const { firstId } = await b.bonusCreate(bonusDraft({ quantity: 2 }));
+    await b.bonusGrant(firstId, '139 1111 2222', '周');
+    await b.voucherSell(voucherDraft({ customer: '13911112222', name: '擦窗' }));
+    const id = (await b.customerList('13911112222', page())).items[0]?.id ?? 0;
+    const p = await b.customerProfile(id);
+    expect([p.customer.phone, p.customer.name]).toEqual(['13911112222', '周']);
+    expect(p.bonuses.items.map((x) => x.id)).toEqual([firstId]);
+    expect(p.vouchers.items.map((v) => v.name)).toEqual(['擦窗']);
+    expect([p.bonuses.total, p.vouchers.total, p.redemptions.total]).toEqual([1, 1, 0]);
+    expect((await rejection(b.customerProfile(999_999))).code).toBe('customer_not_found');
+    // A cashier's view: every phone on the page masked by the core.
+    await b.staffAdd({ name: '收银员', role: 'cashier', pin: '5511' });
+    await b.staffLogin('收银员', '5511');
+    try {
+      const masked = await b.customerProfile(id);
+      expect([masked.customer.phone, masked.bonuses.items[0]?.customer, masked.vouchers.items[0]?.customer]).toEqual([
+        '139****2222',
+        '139****2222',
+        '139****2222',
+      ]);
+    } finally {
+      await b.staffLogin(owner, '9876');
+    }
+  });
+});
+
 describe('vouchers', () => {
   it('sells to a normalised phone, adds the customer, and uses once', async () => {
     const v = await b.voucherSell(voucherDraft({ customer: '+86 131 1234 5678' }));

@@ -23,8 +23,10 @@ import type { CounterRequest } from './CounterRequest';
 import type { CredentialStore } from './CredentialStore';
 import type { Customer } from './Customer';
 import type { CustomerDraft } from './CustomerDraft';
+import type { CustomerProfile } from './CustomerProfile';
 import type { ExportProgress } from './ExportProgress';
 import type { ExportReport } from './ExportReport';
+import type { FieldError } from './FieldError';
 import type { GenerateProgress } from './GenerateProgress';
 import type { GenerateReport } from './GenerateReport';
 import type { GenerateRequest } from './GenerateRequest';
@@ -85,6 +87,7 @@ export type StaffDisableArgs = { name: string, };
 export type StaffResetPinArgs = { name: string, pin: string, };
 export type TemplateCreateArgs = { draft: TemplateDraft, };
 export type TemplateUpdateArgs = { id: number, draft: TemplateDraft, };
+export type TemplateCheckArgs = { draft: TemplateDraft, };
 export type TemplateGetArgs = { id: number, };
 export type TemplateListArgs = { query: TemplateQuery, };
 export type TemplateLinkBatchArgs = { id: number, ticketType: string, platformBatch: string | null, };
@@ -109,6 +112,7 @@ export type VoucherUseArgs = { id: number, };
 export type VoucherExportArgs = { query: VoucherQuery, path: string, };
 export type CustomerAddArgs = { draft: CustomerDraft, };
 export type CustomerListArgs = { search: string | null, page: PageRequest, };
+export type CustomerProfileArgs = { id: number, };
 export type AuditListArgs = { query: AuditQuery, };
 export type AuditVerifyArgs = Record<string, never>;
 export type AuditExportArgs = { query: AuditQuery, path: string, };
@@ -172,6 +176,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Template>('template_create', { draft }),
     templateUpdate: (id: TemplateUpdateArgs['id'], draft: TemplateUpdateArgs['draft']): Promise<Template> =>
       call<Template>('template_update', { id, draft }),
+    templateCheck: (draft: TemplateCheckArgs['draft']): Promise<Array<FieldError>> =>
+      call<Array<FieldError>>('template_check', { draft }),
     templateGet: (id: TemplateGetArgs['id']): Promise<Template> =>
       call<Template>('template_get', { id }),
     templateList: (query: TemplateListArgs['query']): Promise<Page<Template>> =>
@@ -220,6 +226,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Customer>('customer_add', { draft }),
     customerList: (search: CustomerListArgs['search'], page: CustomerListArgs['page']): Promise<Page<Customer>> =>
       call<Page<Customer>>('customer_list', { search, page }),
+    customerProfile: (id: CustomerProfileArgs['id']): Promise<CustomerProfile> =>
+      call<CustomerProfile>('customer_profile', { id }),
     auditList: (query: AuditListArgs['query']): Promise<Page<AuditEntry>> =>
       call<Page<AuditEntry>>('audit_list', { query }),
     auditVerify: (): Promise<AuditVerdict> =>
@@ -281,6 +289,7 @@ export const COMMAND_NAMES = [
   'staff_reset_pin',
   'template_create',
   'template_update',
+  'template_check',
   'template_get',
   'template_list',
   'template_link_batch',
@@ -305,6 +314,7 @@ export const COMMAND_NAMES = [
   'voucher_export',
   'customer_add',
   'customer_list',
+  'customer_profile',
   'audit_list',
   'audit_verify',
   'audit_export',
