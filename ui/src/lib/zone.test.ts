@@ -20,6 +20,8 @@ describe('shop zone', () => {
     expect(isoToLocalInput('2026-11-23T08:00:00Z', 480)).toBe('2026-11-23T16:00');
     expect(isoToLocalInput('2026-11-23T08:00:00.000Z', -300)).toBe('2026-11-23T03:00');
     expect(formatShopTime('2026-12-31T20:30:00Z', 480)).toBe('2027-01-01 04:30');
+    // An end of day keeps its seconds in the input, not in lists.
+    expect(formatShopTime('2026-12-31T15:59:59Z', 480)).toBe('2026-12-31 23:59');
   });
 
   it('reads and writes times of day', () => {

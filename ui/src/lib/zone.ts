@@ -56,7 +56,8 @@ export function localInputToIso(value: string, offset: number): string | null {
 /** UTC ISO -> "YYYY-MM-DD HH:MM" in the shop's zone. */
 export function formatShopTime(iso: string, offset: number): string {
   const v = isoToLocalInput(iso, offset);
-  return v === '' ? iso : v.replace('T', ' ');
+  // Lists read to the minute, whatever the seconds (only the input keeps 23:59:59).
+  return v === '' ? iso : v.slice(0, 16).replace('T', ' ');
 }
 
 /** Minutes since midnight -> "HH:MM". */
