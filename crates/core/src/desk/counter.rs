@@ -26,22 +26,14 @@ impl Desk {
     /// the owner anyone's.
     pub fn redeem_undo(&self, target: UndoTarget<'_>) -> DeskResult<Redemption> {
         let who = self.act(Permission::UndoOwn)?;
-        let only_by = if who.may(Permission::UndoAny) {
-            None
-        } else {
-            who.staff_id
-        };
+        let only_by = who.undo_limited_to();
         self.recording(|c| redemptions::undo(c, target, only_by, Utc::now()))
     }
 
     /// Undoes a bonus redemption, under the same rules as a coupon's.
     pub fn bonus_redeem_undo(&self, id: i64) -> DeskResult<Redemption> {
         let who = self.act(Permission::UndoOwn)?;
-        let only_by = if who.may(Permission::UndoAny) {
-            None
-        } else {
-            who.staff_id
-        };
+        let only_by = who.undo_limited_to();
         self.recording(|c| bonus_undo::undo(c, id, only_by, Utc::now()))
     }
 

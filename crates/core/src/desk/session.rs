@@ -46,6 +46,16 @@ impl Acts {
     pub fn may(&self, p: Permission) -> bool {
         self.role.is_none_or(|r| r.may(p))
     }
+
+    /// Whose redemptions this staff member may undo: only their own (a cashier), or
+    /// anyone's (None: `UndoAny`, or a database without staff accounts).
+    pub fn undo_limited_to(&self) -> Option<i64> {
+        if self.may(Permission::UndoAny) {
+            None
+        } else {
+            self.staff_id
+        }
+    }
 }
 
 impl Desk {
