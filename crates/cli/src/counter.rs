@@ -151,7 +151,24 @@ pub enum SettingsCommand {
         /// Holiday dates, YYYY-MM-DD, comma-separated; replaces the list.
         #[arg(long, value_delimiter = ',')]
         holidays: Option<Vec<NaiveDate>>,
+        /// The window's counter sounds a short tone on a redemption (on|off).
+        #[arg(long, value_parser = parse_on_off)]
+        sound_on_success: Option<bool>,
+        /// The window's counter sounds a low tone on a refusal (on|off).
+        #[arg(long, value_parser = parse_on_off)]
+        sound_on_refusal: Option<bool>,
+        /// The window's counter redeems on the first scan when the check passes (on|off).
+        #[arg(long, value_parser = parse_on_off)]
+        redeem_on_first_scan: Option<bool>,
     },
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("{s:?}: write on or off")),
+    }
 }
 
 fn parse_kind(s: &str) -> Result<TemplateKind, String> {
@@ -214,7 +231,7 @@ fn check_text(c: &RedeemCheck) -> String {
     crate::wallet::check_sentence(&c.code, &what, c.refusal.as_ref(), c.reduction_fen)
 }
 
-fn redemption_line(r: &Redemption) -> String {
+pub(crate) fn redemption_line(r: &Redemption) -> String {
     format!(
         "{:>6}  {}  {}  {} off  by {} on {}  at {}{}",
         r.id,
@@ -359,6 +376,9 @@ pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode
             undo_minutes,
             lock_minutes,
             holidays,
+            sound_on_success,
+            sound_on_refusal,
+            redeem_on_first_scan,
         } => {
             let mut s = desk.settings()?;
             if let Some(z) = zone {
@@ -376,19 +396,33 @@ pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode
             if let Some(h) = holidays {
                 s.holidays = h;
             }
+            if let Some(v) = sound_on_success {
+                s.sound_on_success = v;
+            }
+            if let Some(v) = sound_on_refusal {
+                s.sound_on_refusal = v;
+            }
+            if let Some(v) = redeem_on_first_scan {
+                s.redeem_on_first_scan = v;
+            }
             desk.save_settings(s)?
         }
     };
     let z = s.shop_utc_offset_minutes;
+    let on = |b: bool| if b { "on" } else { "off" };
     let text = format!(
-        "zone UTC{}{:02}:{:02}, terminal {}, undo within {} min, locks after {} idle min, {} holidays",
+        "zone UTC{}{:02}:{:02}, terminal {}, undo within {} min, locks after {} idle min, {} holidays, \
+         sound on success {}, sound on refusal {}, redeem on first scan {}",
         if z < 0 { '-' } else { '+' },
         z.abs() / 60,
         z.abs() % 60,
         s.terminal,
         s.undo_window_minutes,
         s.auto_lock_minutes,
-        s.holidays.len()
+        s.holidays.len(),
+        on(s.sound_on_success),
+        on(s.sound_on_refusal),
+        on(s.redeem_on_first_scan)
     );
     out.value(&s, &text)?;
     Ok(ExitCode::SUCCESS)

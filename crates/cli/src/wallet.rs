@@ -19,6 +19,7 @@ use coupondesk_core::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::export::ExportReport;
 use coupondesk_core::store::bonuses::BonusRef;
+use coupondesk_core::store::redemptions::UndoTarget;
 use coupondesk_core::{ApiError, Desk};
 
 use crate::print::{page_line, Out};
@@ -134,6 +135,13 @@ pub enum BonusCommand {
         sku: Option<String>,
         #[arg(long, value_name = "PHONE")]
         customer: Option<String>,
+        #[command(flatten)]
+        who: crate::counter::CounterArgs,
+    },
+    /// Undo the bonus CODE's redemption, within the same undo window as a coupon's (a
+    /// cashier only their own).
+    Undo {
+        code: String,
         #[command(flatten)]
         who: crate::counter::CounterArgs,
     },
@@ -481,6 +489,13 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
             } else {
                 ExitCode::from(REFUSED)
             });
+        }
+        BonusCommand::Undo { code, who: w } => {
+            w.apply(desk);
+            let r = desk.bonus_redeem_undo(UndoTarget::Code(&code))?;
+            let text = format!("undone: {}", crate::counter::redemption_line(&r));
+            out.value(&r, &text)?;
+            return Ok(ExitCode::SUCCESS);
         }
         BonusCommand::Show { bonus } => desk.get_bonus(BonusRef::parse(&bonus)),
         BonusCommand::Grant {

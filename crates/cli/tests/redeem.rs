@@ -146,3 +146,55 @@ fn check_use_and_undo_with_exit_codes() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no redemption to undo"));
 }
+
+/// The counter's three window settings can be set from a script too, and only by someone
+/// who may change settings; bad words are refused by the command line itself.
+#[test]
+fn counter_settings_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.sqlite3");
+    let (code, before) = json(&db, &["settings", "show"]);
+    assert_eq!(code, Some(0), "{before}");
+    assert_eq!(before["sound_on_success"], true);
+    assert_eq!(before["sound_on_refusal"], true);
+    assert_eq!(before["redeem_on_first_scan"], false);
+    add_staff(&db, None, ANN, "owner");
+    add_staff(&db, Some(ANN), WANG, "cashier");
+    let args = [
+        "settings",
+        "set",
+        "--sound-on-success",
+        "off",
+        "--redeem-on-first-scan",
+        "on",
+    ];
+    let mut in_json = vec!["--json"];
+    in_json.extend_from_slice(&args);
+    let refused = run(&db, Some(WANG), &in_json);
+    assert_eq!(refused.status.code(), Some(1));
+    let refused: Value = serde_json::from_slice(&refused.stderr).expect("the error as JSON");
+    assert_eq!(refused["code"], "forbidden");
+    let (code, after) = json_as(&db, Some(ANN), &args);
+    assert_eq!(code, Some(0), "{after}");
+    assert_eq!(after["sound_on_success"], false);
+    assert_eq!(after["sound_on_refusal"], true, "untouched");
+    assert_eq!(after["redeem_on_first_scan"], true);
+    let text = run(&db, Some(ANN), &["settings", "show"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.trim_end()
+            .ends_with("sound on success off, sound on refusal on, redeem on first scan on"),
+        "{text}"
+    );
+    let bad = run(
+        &db,
+        Some(ANN),
+        &["settings", "set", "--sound-on-refusal", "yes"],
+    );
+    assert_eq!(bad.status.code(), Some(2), "a bad command line");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("write on or off"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

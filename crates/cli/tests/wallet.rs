@@ -16,6 +16,10 @@ const AMY: Who = Who {
     name: "amy",
     pin: "55102",
 };
+const BOB: Who = Who {
+    name: "bob",
+    pin: "60913",
+};
 
 fn run(db: &Path, who: Option<Who>, args: &[&str]) -> Output {
     run_as(db, who, args, "")
@@ -118,6 +122,26 @@ fn bonus_create_list_and_redeem() {
     assert_eq!(used["items"][0]["code"], code);
     let (_, unused) = json(&db, &["bonus", "list"]);
     assert_eq!(unused["total"], 2, "N01 is the default, as in spec 002");
+
+    // Undo from the command line, as the window's 最近核销 does: another cashier may not,
+    // the one who redeemed may; the bonus is usable again and a second undo finds nothing.
+    add_staff(&db, Some(OWNER), BOB, "cashier");
+    let (rc, theirs) = json_as(&db, Some(BOB), &["bonus", "undo", code]);
+    assert_eq!(rc, 1, "{theirs}");
+    assert_eq!(theirs["code"], "forbidden");
+    let (rc, undone) = json_as(&db, Some(AMY), &["bonus", "undo", &code.to_lowercase()]);
+    assert_eq!(rc, 0, "{undone}");
+    assert_eq!(undone["kind"], "bonus");
+    assert_eq!(undone["code"], code);
+    assert!(undone["undone_at"].is_string(), "{undone}");
+    let (_, unused) = json(&db, &["bonus", "list"]);
+    assert_eq!(unused["total"], 3, "the bonus is unused again");
+    let (rc, twice) = json_as(&db, Some(AMY), &["bonus", "undo", code]);
+    assert_eq!(rc, 1);
+    assert_eq!(twice["code"], "code_not_redeemed");
+    let (rc, none) = json_as(&db, Some(AMY), &["bonus", "undo", "NOSUCHBONUS"]);
+    assert_eq!(rc, 1);
+    assert_eq!(none["code"], "bonus_not_found");
 
     let bad = run(&db, Some(OWNER), &["bonus", "create", "--amount", "2.555"]);
     assert_eq!(bad.status.code(), Some(1));

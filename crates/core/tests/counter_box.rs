@@ -178,7 +178,10 @@ fn a_bonus_redemption_is_logged_and_undone_back_to_unused() {
     assert_eq!(row.reduction_fen, 500);
 
     let queued = changes(&f);
-    let undone = f.desk.bonus_redeem_undo(row.id).expect("undo");
+    let undone = f
+        .desk
+        .bonus_redeem_undo(UndoTarget::Id(row.id))
+        .expect("undo");
     assert_eq!(
         changes(&f),
         queued,
@@ -194,7 +197,10 @@ fn a_bonus_redemption_is_logged_and_undone_back_to_unused() {
         "the bonus can be used again"
     );
     assert_eq!(audit_count(&f, "bonus.redeem_undo"), 1);
-    let again = f.desk.bonus_redeem_undo(row.id).expect_err("twice");
+    let again = f
+        .desk
+        .bonus_redeem_undo(UndoTarget::Id(row.id))
+        .expect_err("twice");
     assert_eq!(ApiError::from(&again).code, "redemption_already_undone");
     // It can be redeemed again, and the log keeps the undone row.
     f.desk
@@ -240,7 +246,7 @@ fn a_bonus_redemption_past_its_window_stays() {
         .expect("log");
     let e = f
         .desk
-        .bonus_redeem_undo(log.items[0].id)
+        .bonus_redeem_undo(UndoTarget::Id(log.items[0].id))
         .expect_err("too late");
     assert_eq!(ApiError::from(&e).code, "undo_window_passed");
     assert_eq!(

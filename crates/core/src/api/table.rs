@@ -75,7 +75,7 @@ macro_rules! command_table {
                 redeem_undo(#[ts(type = "number")] redemption_id: i64) -> Redemption =
                     |desk| desk.redeem_undo(UndoTarget::Id(redemption_id));
                 bonus_redeem_undo(#[ts(type = "number")] redemption_id: i64) -> Redemption =
-                    |desk| desk.bonus_redeem_undo(redemption_id);
+                    |desk| desk.bonus_redeem_undo(UndoTarget::Id(redemption_id));
                 redemption_list(page: PageRequest) -> Page<Redemption> =
                     |desk| desk.list_redemptions(page);
                 code_disable(code: String) -> CodeStatus = |desk| desk.disable_code(&code);

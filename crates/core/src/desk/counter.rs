@@ -30,11 +30,12 @@ impl Desk {
         self.recording(|c| redemptions::undo(c, target, only_by, Utc::now()))
     }
 
-    /// Undoes a bonus redemption, under the same rules as a coupon's.
-    pub fn bonus_redeem_undo(&self, id: i64) -> DeskResult<Redemption> {
+    /// Undoes a bonus redemption (by its row, or by the bonus's code), under the same
+    /// rules as a coupon's.
+    pub fn bonus_redeem_undo(&self, target: UndoTarget<'_>) -> DeskResult<Redemption> {
         let who = self.act(Permission::UndoOwn)?;
         let only_by = who.undo_limited_to();
-        self.recording(|c| bonus_undo::undo(c, id, only_by, Utc::now()))
+        self.recording(|c| bonus_undo::undo(c, target, only_by, Utc::now()))
     }
 
     pub fn list_redemptions(&self, page: PageRequest) -> DeskResult<Page<Redemption>> {

@@ -14,17 +14,20 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::redemptions::{
-    counter_of, may_undo, redemption_from_row, RedeemError, SELECT_BONUS_REDEMPTION,
+    counter_of, may_undo, redemption_from_row, RedeemError, UndoTarget, SELECT_BONUS_REDEMPTION,
 };
 use super::settings;
+use crate::domain::bonus::normalise_code;
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::redeem::Redemption;
 
-/// Undoes the bonus redemption `id`. `only_by`: the staff account that must have made it
-/// (a cashier's undo); none for staff who may undo anyone's.
+/// Undoes a bonus redemption: `Id` names the redemption row (the window's 最近核销),
+/// `Code` the bonus whose live redemption it is (the CLI's `bonus undo CODE`). `only_by`:
+/// the staff account that must have made it (a cashier's undo); none for staff who may
+/// undo anyone's.
 pub fn undo(
     conn: &mut Connection,
-    id: i64,
+    target: UndoTarget<'_>,
     only_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Redemption, RedeemError> {
@@ -32,11 +35,28 @@ pub fn undo(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let counter = counter_of(&settings::get(&tx)?);
     let one = format!("{SELECT_BONUS_REDEMPTION} WHERE r.id = ?1");
-    let r = tx
-        .prepare_cached(&one)?
-        .query_row([id], redemption_from_row)
-        .optional()?
-        .ok_or(RedeemError::NotFound(id))?;
+    let r = match target {
+        UndoTarget::Id(id) => tx
+            .prepare_cached(&one)?
+            .query_row([id], redemption_from_row)
+            .optional()?
+            .ok_or(RedeemError::NotFound(id))?,
+        UndoTarget::Code(typed) => {
+            let code = normalise_code(typed);
+            let bonus: Option<i64> = tx
+                .prepare_cached("SELECT id FROM bonuses WHERE code = ?1")?
+                .query_row([&code], |r| r.get(0))
+                .optional()?;
+            let bonus = bonus.ok_or_else(|| RedeemError::BonusNotFound(code.clone()))?;
+            tx.prepare_cached(&format!(
+                "{SELECT_BONUS_REDEMPTION} WHERE r.bonus_id = ?1 AND r.undone_at IS NULL"
+            ))?
+            .query_row([bonus], redemption_from_row)
+            .optional()?
+            .ok_or(RedeemError::NotRedeemed(code))?
+        }
+    };
+    let id = r.id;
     may_undo(&tx, "bonus_redemptions", &r, only_by, now)?;
     // The row first: the trigger `bonuses_final` lets a used bonus back to unused only
     // beside a redemption undone at the very instant of the change (migration 10).

@@ -41,6 +41,8 @@ pub enum RedeemError {
     UndoWindowPassed(DateTime<Utc>),
     #[error("no coupon has the code {0}; check the code")]
     CodeNotFound(String),
+    #[error("no bonus has the code {0}; check the code")]
+    BonusNotFound(String),
     #[error(
         "this redemption was made by another staff member; a cashier may undo only their own \
          redemptions: ask a manager to undo it"
@@ -68,6 +70,7 @@ crate::error_codes::impl_error_code! {
             RedeemError::AlreadyUndone(_) => "redemption_already_undone",
             RedeemError::UndoWindowPassed(_) => "undo_window_passed",
             RedeemError::CodeNotFound(_) => "code_not_found",
+            RedeemError::BonusNotFound(_) => "bonus_not_found",
             RedeemError::NotYours => "forbidden",
         }
         wraps {
