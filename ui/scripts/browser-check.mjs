@@ -888,6 +888,25 @@ try {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=bonus-row]').length === 4);
   check(true, 'N01 lists the 4 bonuses from before again');
   await shot('25b-bonus-run-disabled');
+  // Each row names its create run; a click shows that run alone, whatever the status
+  // (the 5 of the first creation, the disabled one too), with its own disable button.
+  const firstRun = await id('bonus-row-run').nth(0).innerText();
+  check(
+    (await id('bonus-row-run').allInnerTexts()).every((r) => r === firstRun && /^第 \d+ 次创建$/.test(r)),
+    'the 4 rows name the run that made them (第 N 次创建)',
+  );
+  await id('bonus-row-run').nth(0).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=bonus-row]').length === 5);
+  check(
+    (await id('bonus-run-filter').innerText()).startsWith(`只看${firstRun}的红包`) &&
+      (await id('bonus-status-filter').inputValue()) === 'all',
+    'a click on the run lists its 5 bonuses under 全部',
+  );
+  check((await id('bonus-disable-run').count()) === 1, 'with the run\'s disable button beside the filter');
+  await shot('25c-bonus-run-filter');
+  await id('bonus-run-filter').locator('button').click();
+  await id('bonus-run-filter').waitFor({ state: 'detached' });
+  check(true, 'the × shows every run again');
 
   // A bonus at the counter (typed in lower case): ok, Enter redeems, no undo; again is already used.
   const bonusCode = bonusCodes[4];

@@ -43,6 +43,9 @@ pub struct BonusFilter {
     /// Only this customer's bonuses (spec 002's user_bonus).
     #[arg(long, value_name = "PHONE")]
     customer: Option<String>,
+    /// Only what create run RUN made (printed by `bonus create`).
+    #[arg(long)]
+    run: Option<i64>,
 }
 
 #[derive(Clone, Copy)]
@@ -292,6 +295,7 @@ fn bonus_query(f: BonusFilter, page: PageRequest) -> BonusQuery {
             StatusArg::One(s) => Some(s),
         },
         customer: f.customer,
+        run: f.run,
         page,
     }
 }
@@ -323,6 +327,7 @@ fn bonus_line(b: &Bonus) -> String {
     if !b.xname.is_empty() {
         s.push_str(&format!("  ({})", b.xname));
     }
+    s.push_str(&format!("  run {}", b.create_run));
     s
 }
 

@@ -39,6 +39,7 @@ fn listed(desk: &Desk, status: Option<BonusStatus>, customer: Option<&str>) -> V
     desk.list_bonuses(&BonusQuery {
         status,
         customer: customer.map(str::to_owned),
+        run: None,
         page: PageRequest {
             page: 1,
             per_page: 100,
@@ -88,6 +89,22 @@ fn a_thousand_bonuses_in_one_go_all_with_their_own_code() {
     assert_eq!(audit_count(&f.db, "bonus.create"), 1);
     // A second creation never reuses a code.
     let more = f.desk.create_bonuses(draft(200, 1000)).expect("create");
+    // Each creation's bonuses can be listed on their own, to look them over before
+    // disabling the run.
+    for (run, first) in [(c.run, c.first_id), (more.run, more.first_id)] {
+        let page = f
+            .desk
+            .list_bonuses(&BonusQuery {
+                status: None,
+                run: Some(run),
+                ..BonusQuery::default()
+            })
+            .expect("list a run");
+        assert_eq!(page.total, 1000, "run {run}");
+        assert!(page.items.iter().all(|b| b.create_run == run));
+        assert_eq!(page.items[0].id, first + 999);
+    }
+    assert_ne!(c.run, more.run);
     let all: HashSet<_> = c.codes.iter().chain(more.codes.iter()).collect();
     assert_eq!(all.len(), 2000);
     f.check_invariants();

@@ -30,6 +30,7 @@ impl Desk {
             &BonusQuery {
                 status: None,
                 customer: phone.clone(),
+                run: None,
                 page,
             },
             Utc::now(),

@@ -275,6 +275,11 @@ pub struct BonusQuery {
     /// Only this customer's bonuses (spec 002's `user_bonus`); any phone format.
     #[serde(default)]
     pub customer: Option<String>,
+    /// Only the bonuses of this create run (`Bonus::create_run`): what one creation made,
+    /// to look it over before disabling it as a whole.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub run: Option<i64>,
     #[serde(default)]
     pub page: PageRequest,
 }

@@ -316,6 +316,10 @@ fn filter(conn: &Connection, q: &BonusQuery) -> Result<Option<(String, Option<i6
     } else {
         clause.push_str(" AND ?2 IS NULL");
     }
+    // An integer, written into the text: the statements keep their four parameters.
+    if let Some(run) = q.run {
+        clause.push_str(&format!(" AND b.create_run = {run}"));
+    }
     Ok(Some((clause, customer)))
 }
 

@@ -106,14 +106,16 @@ describe('phones, as the core reads them', () => {
 
 describe('bonuses', () => {
   it('creates many with 11-letter codes and reports every broken field', async () => {
-    const before = (await b.bonusList({ status: 'N01', customer: null, page: page() })).total;
+    const before = (await b.bonusList({ status: 'N01', customer: null, run: null, page: page() })).total;
     const made = await b.bonusCreate(bonusDraft({ quantity: 5 }));
     expect(made.created).toBe(5);
     expect(new Set(made.codes).size).toBe(5);
     for (const c of made.codes) expect(c).toMatch(/^[A-Z]{11}$/);
-    const list = await b.bonusList({ status: 'N01', customer: null, page: page() });
+    const list = await b.bonusList({ status: 'N01', customer: null, run: null, page: page() });
     expect(list.total).toBe(before + 5);
     expect(list.items[0]?.id).toBeGreaterThan(list.items[4]?.id ?? 0);
+    const run = await b.bonusList({ status: null, customer: null, run: made.run, page: page() });
+    expect([run.total, ...new Set(run.items.map((x) => x.createRun))]).toEqual([5, made.run]);
     const e = await rejection(
       b.bonusCreate(bonusDraft({ amountFen: 0, quantity: 0, minAmountFen: -1, xname: 'x'.repeat(65), productSku: '  ' })),
     );
@@ -126,9 +128,9 @@ describe('bonuses', () => {
     const future = await b.bonusCreate(bonusDraft({ expiredAt: new Date(Date.now() + 365 * 86_400_000).toISOString() }));
     expect((await b.bonusGet(past.firstId)).status).toBe('N03');
     expect((await b.bonusGet(future.firstId)).status).toBe('N01');
-    const expired = await b.bonusList({ status: 'N03', customer: null, page: page(1, 100) });
+    const expired = await b.bonusList({ status: 'N03', customer: null, run: null, page: page(1, 100) });
     expect(expired.items.map((x) => x.id)).toContain(past.firstId);
-    const unused = await b.bonusList({ status: 'N01', customer: null, page: page(1, 100) });
+    const unused = await b.bonusList({ status: 'N01', customer: null, run: null, page: page(1, 100) });
     expect(unused.items.map((x) => x.id)).not.toContain(past.firstId);
     expect((await b.bonusDisable(past.firstId)).status).toBe('disabled');
   });
@@ -141,9 +143,9 @@ describe('bonuses', () => {
     expect([got.customer, got.customerName]).toEqual(['13800138000', '王']);
     expect(got.grantedAt).not.toBeNull();
     expect((await rejection(b.bonusGrant(firstId, '13900001111', null))).code).toBe('bonus_already_granted');
-    const mine = await b.bonusList({ status: null, customer: '+86 13800138000', page: page() });
+    const mine = await b.bonusList({ status: null, customer: '+86 13800138000', run: null, page: page() });
     expect(mine.items.map((x) => x.id)).toEqual([firstId]);
-    expect((await b.bonusList({ status: null, customer: '13900009999', page: page() })).total).toBe(0);
+    expect((await b.bonusList({ status: null, customer: '13900009999', run: null, page: page() })).total).toBe(0);
     expect((await b.customerList('13800138000', page())).total).toBe(1);
     await b.bonusDisable(firstId + 1);
     expect((await rejection(b.bonusGrant(firstId + 1, '13800138000', null))).code).toBe('bonus_not_grantable');
@@ -210,7 +212,7 @@ describe('bonuses', () => {
     const made = await b.bonusCreate(bonusDraft({ quantity: 3, amountFen: 250, productSku: 'EXPORT-1' }));
     await b.bonusGrant(made.firstId, '13500000001', null);
     const out = join(tempDir(), 'b.csv');
-    const report = await b.bonusExport({ status: 'N01', customer: '13500000001', page: page() }, out);
+    const report = await b.bonusExport({ status: 'N01', customer: '13500000001', run: null, page: page() }, out);
     expect([report.rows, report.cancelled]).toEqual([1, false]);
     const text = readText(out);
     expect(text.startsWith('\uFEFFid,code,status,amount_yuan,min_amount_yuan')).toBe(true);

@@ -9,4 +9,9 @@ export type BonusQuery = { status: BonusStatus | null,
 /**
  * Only this customer's bonuses (spec 002's `user_bonus`); any phone format.
  */
-customer: string | null, page: PageRequest, };
+customer: string | null, 
+/**
+ * Only the bonuses of this create run (`Bonus::create_run`): what one creation made,
+ * to look it over before disabling it as a whole.
+ */
+run: number | null, page: PageRequest, };
