@@ -14,8 +14,13 @@
 //!
 //! And every audit entry a logged-in staff member's command wrote names them (or `sync`,
 //! or a platform), never the OS user: the proof that the use case entered `acting`.
+//!
+//! Every action and top-level detail key written in all those databases must be one the
+//! window has words for: the lists `AUDIT_ACTIONS` and `AUDIT_DETAIL_KEYS` in
+//! ui/src/lib/audit.ts (read from the file; its vitest checks each has words in both
+//! languages), so staff never read an internal name in the audit views.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use coupondesk_core::api::{self, COMMANDS};
@@ -336,6 +341,41 @@ fn last_audit_id(db: &Path) -> i64 {
     .expect("max id")
 }
 
+/// The string literals of `export const NAME ... = [ ... ];` in ui/src/lib/audit.ts.
+fn ui_list(name: &str) -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/audit.ts");
+    let text = std::fs::read_to_string(&path).expect("ui/src/lib/audit.ts");
+    let start = text
+        .find(&format!("export const {name}"))
+        .unwrap_or_else(|| panic!("{name} is not in {}", path.display()));
+    let body = &text[start..];
+    let body = &body[body.find('[').expect("[")..body.find("];").expect("];")];
+    body.split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every (action, top-level detail key) in the database's audit trail.
+fn audit_words(db: &Path, into: &mut BTreeSet<(String, String)>) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let mut st = conn
+        .prepare("SELECT action, detail FROM audit_log")
+        .expect("prepare");
+    let rows = st
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .expect("query");
+    for row in rows {
+        let (action, detail) = row.expect("row");
+        let detail: Value = serde_json::from_str(&detail).expect("detail is JSON");
+        into.insert((action.clone(), String::new()));
+        if let Value::Object(map) = detail {
+            into.extend(map.keys().map(|k| (action.clone(), k.clone())));
+        }
+    }
+}
+
 fn actors_since(db: &Path, id: i64) -> Vec<(String, String)> {
     let conn = rusqlite::Connection::open(db).expect("open");
     let mut st = conn
@@ -369,6 +409,8 @@ fn every_command_for_every_role_matches_the_documented_matrix() {
     let os_user = std::env::var("USER").unwrap_or_else(|_| "staff".into());
     let mut failures = Vec::new();
     let mut cells = 0;
+    let mut written_words = BTreeSet::new();
+    audit_words(&base.db, &mut written_words);
     for name in &names {
         for (col, (who, login)) in WHO.iter().enumerate() {
             let expect = matrix[*name][col];
@@ -394,6 +436,7 @@ fn every_command_for_every_role_matches_the_documented_matrix() {
             if !fine {
                 failures.push(format!("{name} as {who}: expected {expect:?}, got {got:?}"));
             }
+            audit_words(&db, &mut written_words);
             if login.is_some() && got.is_ok() {
                 let written = actors_since(&db, before);
                 // An export carries customers' data out: it is audited, by its staff member.
@@ -421,6 +464,18 @@ fn every_command_for_every_role_matches_the_documented_matrix() {
         failures.join("\n")
     );
     assert_eq!(cells, names.len() * 4);
+    let (actions, keys) = (ui_list("AUDIT_ACTIONS"), ui_list("AUDIT_DETAIL_KEYS"));
+    let unworded: Vec<String> = written_words
+        .iter()
+        .filter(|(a, k)| !actions.contains(a) || !(k.is_empty() || keys.contains(k)))
+        .map(|(a, k)| format!("{a} {k}"))
+        .collect();
+    assert!(
+        unworded.is_empty(),
+        "the audit trail holds actions or detail keys ui/src/lib/audit.ts has no words for \
+         (add them to AUDIT_ACTIONS / AUDIT_DETAIL_KEYS and the i18n tables): {unworded:?}"
+    );
+    assert!(written_words.len() > 40, "{written_words:?}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { actionText, AUDIT_ACTIONS, detailText, historyQuery, redemptionOf } from './audit';
+import { actionText, AUDIT_ACTIONS, AUDIT_DETAIL_KEYS, detailText, historyQuery, redemptionOf } from './audit';
 import type { AuditEntry } from './backend/bindings/AuditEntry';
 import { setLang } from './i18n/locale.svelte';
 
@@ -37,6 +37,17 @@ describe('audit history text', () => {
     });
     expect(text).toBe('Redemption 7 · Order ¥100.00 · Off ¥10.00 · novel {"a":1}');
     expect(detailText({ from: 'active' })).toBe('Was Active');
+    expect(detailText({ role: 'manager', firstOwner: false, wrongPins: 3 })).toBe(
+      'Role Manager · First owner No · Wrong PINs 3',
+    );
+    setLang('zh-CN');
+    expect(detailText({ run: 4, disabled: 110, left: 0, xname: '' })).toBe('创建批次 4 · 停用 110 · 保持不变 0');
+    expect(detailText({ holidays: [], soundOnSuccess: true })).toBe('节假日 — · 成功提示音 是');
+    expect(detailText({ holidays: ['2026-10-01', '2026-10-02'] })).toBe('节假日 2026-10-01, 2026-10-02');
+    expect(detailText({ imported: 24, skipped_duplicate: 1, skipped_invalid: 2 })).toBe(
+      '已导入 24 · 跳过重复 1 · 跳过无效 2',
+    );
+    setLang('en');
     expect(detailText('plain')).toBe('"plain"');
     expect(detailText(null)).toBe('');
   });
@@ -53,6 +64,13 @@ describe('audit history text', () => {
 });
 
 describe('audit actions in words', () => {
+  it('has words for every detail key the core writes, in both languages', () => {
+    for (const lang of ['zh-CN', 'en'] as const) {
+      setLang(lang);
+      for (const k of AUDIT_DETAIL_KEYS) expect(detailText({ [k]: 1 }), `${lang} ${k}`).not.toMatch(new RegExp(`^${k} `));
+    }
+  });
+
   it('has words for every action the core records, in both languages', () => {
     for (const lang of ['zh-CN', 'en'] as const) {
       setLang(lang);

@@ -6,7 +6,9 @@ import type { AuditQuery } from './backend/bindings/AuditQuery';
 import { isMessageKey } from './i18n/translate';
 import { t } from './i18n/locale.svelte';
 import { formatYuan } from './money';
+import { shopOffset } from './shop.svelte';
 import { opKey } from './sync';
+import { formatShopTime } from './zone';
 
 /** The entries of exactly `subject` (a code), newest first: a code's history. */
 export function historyQuery(subject: string, page: number, perPage: number): AuditQuery {
@@ -75,6 +77,84 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'voucher.use_on_platform',
 ];
 
+/**
+ * Every top-level key of an entry's detail the core writes, each with words in the i18n
+ * tables (a test checks), so staff read 原状态, not `from`. The core's permission test
+ * (crates/core/tests/permissions.rs) reads this list and fails on a key or an action the
+ * core wrote that is missing here.
+ */
+export const AUDIT_DETAIL_KEYS: readonly string[] = [
+  'after',
+  'allowHttp',
+  'amount_fen',
+  'appId',
+  'autoLockMinutes',
+  'baseUrl',
+  'before',
+  'brandId',
+  'caFile',
+  'cancelled',
+  'customer',
+  'disabled',
+  'enabled',
+  'expired_at',
+  'first',
+  'firstOwner',
+  'first_id',
+  'from',
+  'holidays',
+  'id',
+  'imported',
+  'last',
+  'last_id',
+  'left',
+  'message',
+  'min_amount_fen',
+  'name',
+  'op',
+  'order_fen',
+  'paid',
+  'path',
+  'payload',
+  'pkg',
+  'platform',
+  'price_fen',
+  'product_sku',
+  'quantity',
+  'queued',
+  'reason',
+  'redeemOnFirstScan',
+  'redemption',
+  'reduction_fen',
+  'rejected',
+  'removed_batch',
+  'role',
+  'rows',
+  'rows_read',
+  'run',
+  'seconds',
+  'secondsLeft',
+  'secretChanged',
+  'shopUtcOffsetMinutes',
+  'skipped',
+  'skipped_duplicate',
+  'skipped_invalid',
+  'soundOnRefusal',
+  'soundOnSuccess',
+  'subject',
+  'template',
+  'terminal',
+  'ticket_type',
+  'title',
+  'undoWindowMinutes',
+  'uploadPath',
+  'usedAt',
+  'was',
+  'wholeBatch',
+  'wrongPins',
+  'xname',
+];
+
 /** `code.redeem` → "Redeemed" (or the action itself when this UI has no words for it). */
 export function actionText(action: string): string {
   const key = `auditAction.${action}`;
@@ -91,7 +171,7 @@ export function detailText(detail: unknown): string {
   }
   const parts: string[] = [];
   for (const [k, v] of Object.entries(detail)) {
-    if (SHOWN_ELSEWHERE.has(k) || v === null) continue;
+    if (SHOWN_ELSEWHERE.has(k) || v === null || v === '') continue;
     const key = `auditDetail.${k}`;
     const label = isMessageKey(key) ? t(key) : k;
     parts.push(`${label} ${valueText(k, v)}`);
@@ -99,8 +179,18 @@ export function detailText(detail: unknown): string {
   return parts.join(' · ');
 }
 
+/** Detail keys that hold an instant (RFC 3339), shown in the shop's zone. */
+const TIME_KEYS = new Set(['usedAt', 'expired_at']);
+
 function valueText(key: string, v: unknown): string {
   if (key.endsWith('_fen') && typeof v === 'number') return formatYuan(v);
+  if (typeof v === 'boolean') return t(v ? 'common.yes' : 'common.no');
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.length === 0 ? t('common.dash') : v.join(', ');
+  if (TIME_KEYS.has(key) && typeof v === 'string') return formatShopTime(v, shopOffset());
+  if (key === 'role' && typeof v === 'string') {
+    const role = `role.${v}`;
+    if (isMessageKey(role)) return t(role);
+  }
   if (key === 'op' && typeof v === 'string') {
     const op = opKey(v);
     if (op !== null) return t(op);
