@@ -38,6 +38,14 @@ mkdirSync(files);
 const e2eFile = join(files, 'e2e-codes.csv');
 writeFileSync(e2eFile, e2eCsv());
 // Big enough that the real core is still importing when Cancel is clicked.
+// A real 1×1 PNG (a template's logo picked from a file) and a file that only says .png.
+const logoFile = join(files, '店标.png');
+writeFileSync(
+  logoFile,
+  Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'),
+);
+const fakeLogoFile = join(files, 'fake.png');
+writeFileSync(fakeLogoFile, 'GIF89a not a png');
 const bigFile = join(files, 'big-2000000.csv');
 writeFileSync(bigFile, `code\n${Array.from({ length: 2_000_000 }, (_, i) => `BIG${String(i + 1).padStart(7, '0')}`).join('\n')}\n`);
 const api = (name, args) => command(core, name, args);
@@ -597,7 +605,6 @@ try {
   for (const [box, value] of [
     ['template-title', '浏览器7.5折'],
     ['template-brand', '测试商户'],
-    ['template-logo', 'https://example.com/logo.png'],
     ['template-notice', '请出示此券'],
     ['template-description', '浏览器测试用折扣券'],
     ['template-quantity', '10'],
@@ -610,6 +617,23 @@ try {
       (await id('preview-brand').innerText()) === '测试商户',
     'the card preview shows the title, 7.5折 and the brand as typed',
   );
+  // Issue 13: the logo picked from a file (no address): a file that is not an image is
+  // refused in words; the PNG shows in the preview and on the saved template's page.
+  answers.push(fakeLogoFile);
+  await id('template-logo-file').click();
+  await id('error-banner').waitFor();
+  check(
+    (await id('error-banner').innerText()).includes('这个文件不是 PNG 或 JPEG 图片'),
+    'a file that is not PNG or JPEG is refused as the logo, in words',
+  );
+  answers.push(logoFile);
+  await id('template-logo-file').click();
+  await id('preview-logo-image').waitFor();
+  check(
+    (await id('template-logo-file-chosen').innerText()).trim() === '已选图片：店标.png（1 KB）' &&
+      (await id('preview-logo-image').getAttribute('src')).startsWith('data:image/png;base64,iVBORw0KGgo'),
+    'the logo picked from a file shows in the card preview',
+  );
   await page.locator('label:has([data-testid=template-color-Color090])').click();
   check(
     (await page.locator('[data-testid=template-preview] .head').evaluate((e) => getComputedStyle(e).backgroundColor)) === 'rgb(221, 101, 73)',
@@ -619,6 +643,11 @@ try {
   await id('template-save').click();
   await id('template-detail-title').waitFor();
   check((await id('template-detail-value').innerText()) === '7.5折', 'the discount typed as 7.5 reads 7.5折');
+  check(
+    (await id('template-detail-logo').getAttribute('src')).startsWith('data:image/png;base64,') &&
+      (await page.locator('dd:has([data-testid=template-detail-logo])').innerText()).includes('未填网址'),
+    'the saved template shows its logo image and that the address is still missing',
+  );
   const discountId = Number(new URL(page.url()).hash.split('/').pop());
   check((await api('template_get', { id: discountId })).fields.offer.discount.percentOff === 25, 'and is stored as 25% off');
   await id('link-batch-search').fill('第2期');

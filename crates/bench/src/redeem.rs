@@ -32,6 +32,7 @@ fn bench_template() -> TemplateDraft {
         brand_name: "bench".into(),
         color: "Color010".into(),
         logo_url: "https://example.com/logo.png".into(),
+        logo_image: None,
         notice: "bench".into(),
         description: "bench".into(),
         service_phone: String::new(),

@@ -245,6 +245,12 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "template_create" | "template_check" => json!({ "draft": draft }),
         "template_update" => json!({ "id": 1, "draft": draft }),
         "template_get" => json!({ "id": 1 }),
+        "template_logo_add" => {
+            let png = out.with_file_name("logo.png");
+            std::fs::write(&png, b"\x89PNG\r\n\x1a\n a logo").expect("png");
+            json!({ "path": png })
+        }
+        "template_logo_get" => json!({ "sha256": "0".repeat(64) }),
         "template_list" => json!({ "query": { "kind": null, "beginFrom": null, "endBefore": null,
                                               "title": null, "page": page() } }),
         "template_link_batch" => json!({ "id": 1, "ticketType": "T2", "platformBatch": null }),

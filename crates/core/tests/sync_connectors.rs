@@ -454,6 +454,88 @@ fn a_template_is_created_once_then_updated_by_its_card_id() {
     assert_eq!(p1.remote.as_ref().map(|r| r.items), Some(1));
 }
 
+/// Issue 13: a logo picked from a file. The template saves with it and no address; WeChat
+/// needs the address (no upload in spec 001), so its create waits in the inbox, nothing
+/// is sent, and once staff put the address in, it goes through once.
+#[test]
+fn a_template_whose_logo_is_only_a_file_waits_for_its_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start(SimConfig::default()).unwrap();
+    let desk = open(dir.path());
+    configure(&desk, Platform::WxCard, &sim.base_url());
+    let png = dir.path().join("店标.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR a small logo").unwrap();
+    let logo = desk.add_template_logo(&png).unwrap();
+    assert_eq!(logo.mime, "image/png");
+    assert_eq!(logo.file_name, "店标.png");
+    assert!(
+        logo.data_url
+            .starts_with("data:image/png;base64,iVBORw0KGgo"),
+        "{}",
+        logo.data_url
+    );
+    assert_eq!(
+        desk.add_template_logo(&png).unwrap().sha256,
+        logo.sha256,
+        "kept once"
+    );
+    assert_eq!(
+        desk.template_logo(&logo.sha256).unwrap(),
+        Some(logo.clone())
+    );
+
+    let not_png = dir.path().join("logo.png");
+    std::fs::write(&not_png, b"GIF89a...").unwrap();
+    let e = coupondesk_core::ApiError::from(desk.add_template_logo(&not_png).unwrap_err());
+    assert_eq!(e.code, "logo_invalid");
+    assert!(e.message.contains("not a PNG or JPEG"), "{}", e.message);
+
+    let mut d = cash("满100减20");
+    d.logo_url = String::new();
+    let e = coupondesk_core::ApiError::from(desk.create_template(d.clone()).unwrap_err());
+    assert_eq!(e.fields[0].field, "logoUrl", "{e:?}");
+    assert!(
+        e.fields[0].message.contains("choose the logo's image file"),
+        "{e:?}"
+    );
+    d.logo_image = Some("ab".repeat(32));
+    let e = coupondesk_core::ApiError::from(desk.create_template(d.clone()).unwrap_err());
+    assert_eq!(
+        (e.fields[0].field.as_str(), e.fields[0].code.as_str()),
+        ("logoImage", "not_found")
+    );
+    d.logo_image = Some(logo.sha256.clone());
+    let t = desk.create_template(d).unwrap();
+    assert_eq!(t.fields.logo_image.as_deref(), Some(logo.sha256.as_str()));
+
+    let r = desk.sync_run(Some(Platform::WxCard), &quick()).unwrap();
+    assert_eq!(r.platforms[0].conflicts, 1, "{r:?}");
+    let item = &outbox(&desk, Platform::WxCard)[0];
+    assert_eq!(item.result_code.as_deref(), Some("NEEDS_LOGO_URL"));
+    assert!(
+        item.result_message
+            .as_deref()
+            .unwrap()
+            .contains("upload the logo in the WeChat console"),
+        "{item:?}"
+    );
+    assert_eq!(applied(&sim, "p001.create_ticket"), vec![]);
+
+    let mut payload = item.payload.clone();
+    payload["ticket_info"]["base_info"]["logo_url"] = json!("http://mmbiz.qpic.cn/mmbiz/logo/0");
+    desk.sync_conflict_edit(item.id, payload).unwrap();
+    let r = desk.sync_run(Some(Platform::WxCard), &quick()).unwrap();
+    assert_eq!(r.platforms[0].done, 1, "{r:?}");
+    assert_eq!(
+        applied(&sim, "p001.create_ticket"),
+        vec![("coupon_card:满100减20".into(), 1)]
+    );
+    assert_eq!(
+        sim.state()["p001"]["cards"][0]["info"]["base_info"]["logo_url"],
+        "http://mmbiz.qpic.cn/mmbiz/logo/0"
+    );
+}
+
 #[test]
 fn a_lost_template_create_is_read_back_not_created_twice() {
     let dir = tempfile::tempdir().unwrap();

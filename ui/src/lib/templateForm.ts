@@ -62,6 +62,8 @@ export interface TemplateForm {
   brandName: string;
   color: string;
   logoUrl: string;
+  /** A logo picked from a file and kept by the core (its SHA-256), or none. */
+  logoImage: string | null;
   notice: string;
   description: string;
   servicePhone: string;
@@ -128,6 +130,7 @@ export function emptyForm(offset: number, now: Date = new Date()): TemplateForm 
     brandName: '',
     color: 'Color010',
     logoUrl: '',
+    logoImage: null,
     notice: '',
     description: '',
     servicePhone: '',
@@ -172,6 +175,7 @@ export function formFromDraft(d: TemplateDraft, offset: number): TemplateForm {
     brandName: d.brandName,
     color: d.color,
     logoUrl: d.logoUrl,
+    logoImage: d.logoImage,
     notice: d.notice,
     description: d.description,
     servicePhone: d.servicePhone,
@@ -252,6 +256,7 @@ export function formToDraft(
     brandName: f.brandName,
     color: f.color,
     logoUrl: f.logoUrl,
+    logoImage: f.logoImage,
     notice: f.notice,
     description: f.description,
     servicePhone: f.servicePhone,

@@ -25,6 +25,7 @@ use crate::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
 use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery, BonusRunDisabled};
 use crate::domain::customer::{Customer, CustomerDraft, CustomerProfile};
 use crate::domain::lifecycle::CodeStatus;
+use crate::domain::logo::LogoImage;
 use crate::domain::redeem::{Redemption, Settings};
 use crate::domain::staff::{Session, StaffDraft, StaffMember};
 use crate::domain::template::{Template, TemplateDraft};

@@ -60,6 +60,10 @@ macro_rules! command_table {
                 // while some of its boxes cannot even be read, e.g. a bad amount).
                 template_check(draft: TemplateDraft) -> Vec<FieldError> = |desk| desk.check_template(draft);
                 template_get(#[ts(type = "number")] id: i64) -> Template = |desk| desk.get_template(id);
+                // A logo picked from a file (PNG/JPEG, at most 1 MB), kept for `logoImage`;
+                // and a kept one, to show in the card preview (null: not kept here).
+                template_logo_add(path: PathBuf) -> LogoImage = |desk| desk.add_template_logo(&path);
+                template_logo_get(sha256: String) -> Option<LogoImage> = |desk| desk.template_logo(&sha256);
                 template_list(query: TemplateQuery) -> Page<Template> = |desk| desk.list_templates(&query);
                 // `platform_batch`: Sense (000)'s own batch number for the batch's codes, when
                 // staff uploaded them in its console.

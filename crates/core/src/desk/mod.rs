@@ -74,6 +74,8 @@ pub enum DeskError {
     Sync(#[from] crate::sync::SyncError),
     #[error(transparent)]
     Staff(#[from] crate::store::staff::StaffError),
+    #[error(transparent)]
+    Logo(#[from] crate::domain::logo::LogoError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -96,6 +98,7 @@ crate::error_codes::impl_error_code! {
             Customer(CustomerError),
             Sync(crate::sync::SyncError),
             Staff(crate::store::staff::StaffError),
+            Logo(crate::domain::logo::LogoError),
         }
         fn fields(&self) -> Vec<crate::api_error::FieldError> {
             match self {

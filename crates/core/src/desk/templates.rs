@@ -1,11 +1,15 @@
 //! Use cases of coupon templates: create, edit, list, link batches.
 
+use std::path::Path;
+
 use super::{Desk, DeskResult};
 use crate::api_error::FieldError;
+use crate::domain::logo::{self, LogoImage};
 use crate::domain::staff::Permission;
 use crate::domain::template::{Template, TemplateDraft};
 use crate::domain::Page;
 use crate::store::templates::{self, TemplateQuery};
+use crate::store::{logos, now_ms};
 
 impl Desk {
     pub fn create_template(&self, draft: TemplateDraft) -> DeskResult<Template> {
@@ -22,6 +26,20 @@ impl Desk {
     /// without saving or reading anything; so it needs no login, like reading.
     pub fn check_template(&self, mut draft: TemplateDraft) -> DeskResult<Vec<FieldError>> {
         Ok(draft.normalise_and_validate().err().unwrap_or_default())
+    }
+
+    /// Keeps a logo picked from a file (PNG or JPEG, at most 1 MB) for a template's
+    /// `logoImage`; the same file again is the same image.
+    pub fn add_template_logo(&self, path: &Path) -> DeskResult<LogoImage> {
+        let _who = self.act(Permission::Templates)?;
+        let (name, bytes) = logo::read_file(path)?;
+        let mime = logo::sniff(&name, &bytes)?;
+        Ok(logos::add(&self.conn(), mime, &bytes, &name, now_ms())?)
+    }
+
+    /// A kept logo, to show (reading: no login needed, like a template).
+    pub fn template_logo(&self, sha256: &str) -> DeskResult<Option<LogoImage>> {
+        Ok(logos::get(&self.conn(), sha256)?)
     }
 
     pub fn get_template(&self, id: i64) -> DeskResult<Template> {

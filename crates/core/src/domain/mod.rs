@@ -7,6 +7,7 @@ pub mod change;
 pub mod code;
 pub mod customer;
 pub mod lifecycle;
+pub mod logo;
 pub mod money;
 pub mod offer;
 pub mod page;

@@ -116,7 +116,13 @@ pub struct TemplateDraft {
     pub title: String,
     pub brand_name: String,
     pub color: String,
+    /// WeChat's `logo_url`: the logo on WeChat's image host. May be empty when
+    /// `logo_image` names a logo picked from a file (it is then needed before the
+    /// template can go to WeChat: docs/templates-and-redemption.md).
     pub logo_url: String,
+    /// A logo picked from a file and kept here (`domain/logo.rs`, its SHA-256).
+    #[serde(default)]
+    pub logo_image: Option<String>,
     pub notice: String,
     pub description: String,
     /// May be empty.
@@ -212,12 +218,23 @@ impl TemplateDraft {
                 "choose one of WeChat's card colours (Color010 to Color102)",
             ));
         }
+        if let Some(id) = &self.logo_image {
+            if !super::logo::is_id(id) {
+                e.push(FieldError::new(
+                    "logoImage",
+                    "invalid",
+                    "this is not a logo picked here; choose the logo file again",
+                ));
+            }
+        }
         if self.logo_url.is_empty() {
-            e.push(FieldError::new(
-                "logoUrl",
-                "required",
-                "this field is required",
-            ));
+            if self.logo_image.is_none() {
+                e.push(FieldError::new(
+                    "logoUrl",
+                    "required",
+                    "enter the logo's web address, or choose the logo's image file",
+                ));
+            }
         } else if !(self.logo_url.starts_with("https://") || self.logo_url.starts_with("http://"))
             || self.logo_url.contains(char::is_whitespace)
         {
@@ -391,6 +408,7 @@ pub(crate) mod tests {
             brand_name: "海底捞".into(),
             color: "Color010".into(),
             logo_url: "https://example.com/logo.png".into(),
+            logo_image: None,
             notice: "使用时向服务员出示此券".into(),
             description: "不可与其他优惠同享".into(),
             service_phone: "020-88888888".into(),

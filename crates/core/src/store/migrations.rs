@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(8, include_str!("migrations/0008_staff.sql")),
     sql(9, include_str!("migrations/0009_bonus_runs.sql")),
     sql(10, include_str!("migrations/0010_bonus_redemptions.sql")),
+    sql(11, include_str!("migrations/0011_logo_images.sql")),
 ];
 
 pub fn latest() -> u32 {

@@ -24,6 +24,7 @@ pub mod codes;
 pub mod codes_types;
 pub mod customers;
 pub mod locks;
+pub mod logos;
 pub mod migrations;
 pub mod private_file;
 pub mod redemptions;

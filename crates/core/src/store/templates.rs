@@ -184,6 +184,21 @@ fn validated(mut draft: TemplateDraft) -> Result<TemplateDraft, TemplateError> {
     Ok(draft)
 }
 
+/// A logo picked from a file must be one kept here (`template_logo_add`), read in the
+/// saving transaction.
+fn logo_known(tx: &Connection, d: &TemplateDraft) -> Result<(), TemplateError> {
+    match &d.logo_image {
+        Some(id) if !super::logos::exists(tx, id)? => {
+            Err(TemplateError::InvalidFields(vec![FieldError::new(
+                "logoImage",
+                "not_found",
+                "this logo file is not kept here; choose the logo file again",
+            )]))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn to_json(d: &TemplateDraft) -> String {
     // A TemplateDraft is plain data: serialising it cannot fail.
     serde_json::to_string(d).unwrap_or_default()
@@ -192,6 +207,7 @@ fn to_json(d: &TemplateDraft) -> String {
 pub fn create(conn: &mut Connection, draft: TemplateDraft) -> Result<Template, TemplateError> {
     let d = validated(draft)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    logo_known(&tx, &d)?;
     let now = now_ms();
     tx.execute(
         "INSERT INTO templates (kind, title, draft, quantity, begin_at, end_at, created_at, updated_at)
@@ -226,6 +242,7 @@ pub fn update(
 ) -> Result<Template, TemplateError> {
     let d = validated(draft)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    logo_known(&tx, &d)?;
     let before = get(&tx, id)?;
     if d.quantity < before.code_count {
         return Err(TemplateError::InvalidFields(vec![FieldError::new(

@@ -195,6 +195,7 @@ pub fn cash(title: &str) -> TemplateDraft {
         brand_name: "海底捞".into(),
         color: "Color010".into(),
         logo_url: "https://example.com/logo.png".into(),
+        logo_image: None,
         notice: "使用时向服务员出示此券".into(),
         description: "不可与其他优惠同享".into(),
         service_phone: String::new(),

@@ -1,6 +1,6 @@
 // The UI's whole view of the backend: one method per command of the core's command table
 // (generated into bindings/commands.ts, see docs/architecture.md), plus the two file
-// dialogs. Pages depend on this interface only, so they run the same in the window
+// dialogs (open a CSV or an image, save a file). Pages depend on this interface only, so they run the same in the window
 // (tauri.ts) and in a browser against the dev server (http.ts).
 import type { CommandMethods } from './bindings/commands';
 
@@ -9,7 +9,7 @@ export type OnProgress<T> = (progress: T) => void;
 /** Texts of a native file dialog, already translated by the caller. */
 export interface FileDialogText {
   title: string;
-  /** Label of the CSV filter, e.g. "CSV files". */
+  /** Label of the file filter, e.g. "CSV files". */
   filterName: string;
 }
 
@@ -18,6 +18,8 @@ export type Backend = CommandMethods & {
   readonly native: boolean;
   /** Open dialog for *.csv / *.txt; null when staff close it. */
   chooseImportFile(text: FileDialogText): Promise<string | null>;
+  /** Open dialog for a PNG or JPEG image (a template's logo); null when staff close it. */
+  chooseImageFile(text: FileDialogText): Promise<string | null>;
   /** Save dialog proposing `defaultName`; null when staff close it. */
   chooseExportPath(defaultName: string, text: FileDialogText): Promise<string | null>;
 };

@@ -23,6 +23,7 @@ function cashDraft(over: Partial<TemplateDraft> = {}): TemplateDraft {
     brandName: '海底捞',
     color: 'Color010',
     logoUrl: 'https://example.com/logo.png',
+    logoImage: null,
     notice: '使用时向服务员出示此券',
     description: '不可与其他优惠同享',
     servicePhone: '020-88888888',

@@ -28,6 +28,7 @@ beforeAll(async () => {
     brandName: '店',
     color: 'Color010',
     logoUrl: 'https://example.com/logo.png',
+    logoImage: null,
     notice: '出示此券',
     description: '说明',
     servicePhone: '020-88888888',

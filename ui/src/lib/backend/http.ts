@@ -98,6 +98,7 @@ export function createHttpBackend(o: HttpOptions): Backend {
       (command, jobId, args, onProgress) => job(o, command, jobId, args, onProgress),
     ),
     chooseImportFile: (text: FileDialogText) => askPath(o, text, ''),
+    chooseImageFile: (text: FileDialogText) => askPath(o, text, ''),
     chooseExportPath: (defaultName: string, text: FileDialogText) =>
       askPath(o, text, o.exportDir === '' ? defaultName : `${o.exportDir.replace(/\/+$/, '')}/${defaultName}`),
   };

@@ -45,6 +45,11 @@ export const tauriBackend: Backend = {
       title: text.title,
       filter: { name: text.filterName, extensions: CSV_EXTENSIONS },
     }),
+  chooseImageFile: (text: FileDialogText) =>
+    call<string | null>('pick_open_path', {
+      title: text.title,
+      filter: { name: text.filterName, extensions: ['png', 'jpg', 'jpeg'] },
+    }),
   chooseExportPath: (defaultName: string, text: FileDialogText) =>
     call<string | null>('pick_save_path', {
       title: text.title,

@@ -219,6 +219,15 @@ fn wire_date(s: &str) -> Option<String> {
         .map(|_| full)
 }
 
+/// A template whose logo was picked from a file and has no address yet (its draft's
+/// `logoUrl` empty): nothing may be sent, since WeChat requires `logo_url`.
+fn needs_logo_url(payload: &Value) -> bool {
+    payload
+        .pointer("/ticket_info/base_info/logo_url")
+        .and_then(Value::as_str)
+        .is_none_or(|u| u.trim().is_empty())
+}
+
 pub fn check_payload(op: &str, payload: &Value) -> Result<(), String> {
     match op {
         CREATE | UPDATE => read_payload(payload).map(|_| ()),
@@ -451,6 +460,14 @@ impl Connector for WxCard {
         refs: &Refs<'_>,
     ) -> Result<Vec<OpResult>, CallError> {
         one_by_one(ops, |op| match op.op.as_str() {
+            CREATE | UPDATE if needs_logo_url(&op.payload) => Some(Ok(OpResult::conflict(
+                "NEEDS_LOGO_URL",
+                "this template's logo is only a file kept here, and WeChat takes a logo only \
+                 as an address on its own image host (this platform's API has no upload): \
+                 upload the logo in the WeChat console, then edit this item's \
+                 ticket_info.base_info.logo_url to that address and retry"
+                    .to_owned(),
+            ))),
             CREATE => Some(self.create(http, op, refs)),
             UPDATE => Some(self.update(http, op, refs)),
             _ => None,

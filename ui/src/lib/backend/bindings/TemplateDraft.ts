@@ -7,7 +7,17 @@ import type { TimeLimit } from "./TimeLimit";
 /**
  * What a merchant fills in to create or edit a template.
  */
-export type TemplateDraft = { offer: Offer, title: string, brandName: string, color: string, logoUrl: string, notice: string, description: string, 
+export type TemplateDraft = { offer: Offer, title: string, brandName: string, color: string, 
+/**
+ * WeChat's `logo_url`: the logo on WeChat's image host. May be empty when
+ * `logo_image` names a logo picked from a file (it is then needed before the
+ * template can go to WeChat: docs/templates-and-redemption.md).
+ */
+logoUrl: string, 
+/**
+ * A logo picked from a file and kept here (`domain/logo.rs`, its SHA-256).
+ */
+logoImage: string | null, notice: string, description: string, 
 /**
  * May be empty.
  */

@@ -35,6 +35,7 @@ import type { ImportPreview } from './ImportPreview';
 import type { ImportProgress } from './ImportProgress';
 import type { ImportReport } from './ImportReport';
 import type { ImportTarget } from './ImportTarget';
+import type { LogoImage } from './LogoImage';
 import type { OutboxItem } from './OutboxItem';
 import type { OutboxQuery } from './OutboxQuery';
 import type { Page } from './Page';
@@ -89,6 +90,8 @@ export type TemplateCreateArgs = { draft: TemplateDraft, };
 export type TemplateUpdateArgs = { id: number, draft: TemplateDraft, };
 export type TemplateCheckArgs = { draft: TemplateDraft, };
 export type TemplateGetArgs = { id: number, };
+export type TemplateLogoAddArgs = { path: string, };
+export type TemplateLogoGetArgs = { sha256: string, };
 export type TemplateListArgs = { query: TemplateQuery, };
 export type TemplateLinkBatchArgs = { id: number, ticketType: string, platformBatch: string | null, };
 export type TemplateUnlinkBatchArgs = { id: number, ticketType: string, };
@@ -180,6 +183,10 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Array<FieldError>>('template_check', { draft }),
     templateGet: (id: TemplateGetArgs['id']): Promise<Template> =>
       call<Template>('template_get', { id }),
+    templateLogoAdd: (path: TemplateLogoAddArgs['path']): Promise<LogoImage> =>
+      call<LogoImage>('template_logo_add', { path }),
+    templateLogoGet: (sha256: TemplateLogoGetArgs['sha256']): Promise<LogoImage | null> =>
+      call<LogoImage | null>('template_logo_get', { sha256 }),
     templateList: (query: TemplateListArgs['query']): Promise<Page<Template>> =>
       call<Page<Template>>('template_list', { query }),
     templateLinkBatch: (id: TemplateLinkBatchArgs['id'], ticketType: TemplateLinkBatchArgs['ticketType'], platformBatch: TemplateLinkBatchArgs['platformBatch']): Promise<Template> =>
@@ -291,6 +298,8 @@ export const COMMAND_NAMES = [
   'template_update',
   'template_check',
   'template_get',
+  'template_logo_add',
+  'template_logo_get',
   'template_list',
   'template_link_batch',
   'template_unlink_batch',
