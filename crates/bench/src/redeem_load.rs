@@ -104,10 +104,10 @@ pub fn run(codes: u64, import_rows: u64, db: Option<PathBuf>, out: &Out) -> Resu
     let desk = Desk::open(&db).map_err(desk_err)?;
     let (batch, _) = prepare(&desk, codes)?;
     let salt = chrono::Utc::now().timestamp_millis() as u64;
-    // Enough codes for each condition to last its import; three disjoint thirds.
-    let pool = sample(&desk, batch.total_codes, 9000, salt)?;
-    let third = pool.len() / 3;
-    let (quiet_codes, rest) = pool.split_at(third.min(1000));
+    // Disjoint codes for the three conditions: 1000 without load, and for each import
+    // enough for a minute and a half of one every 5 ms (a loaded machine's 1M import).
+    let pool = sample(&desk, batch.total_codes, 37_000, salt)?;
+    let (quiet_codes, rest) = pool.split_at((pool.len() / 3).min(1000));
     let (same_codes, other_codes) = rest.split_at(rest.len() / 2);
     let run_no = salt % 1_000_000;
     let csv_a = dir.join("load-a.csv");
