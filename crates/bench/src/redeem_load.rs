@@ -105,8 +105,10 @@ pub fn run(codes: u64, import_rows: u64, db: Option<PathBuf>, out: &Out) -> Resu
     let (batch, _) = prepare(&desk, codes)?;
     let salt = chrono::Utc::now().timestamp_millis() as u64;
     // Disjoint codes for the three conditions: 1000 without load, and for each import
-    // enough for a minute and a half of one every 5 ms (a loaded machine's 1M import).
-    let pool = sample(&desk, batch.total_codes, 37_000, salt)?;
+    // enough for one every 5 ms while it runs at 15,000 rows/s (a loaded machine's;
+    // 1M rows: a minute and a half).
+    let wanted = 1000 + 2 * (import_rows / 75).max(1000) as usize;
+    let pool = sample(&desk, batch.total_codes, wanted, salt)?;
     let (quiet_codes, rest) = pool.split_at((pool.len() / 3).min(1000));
     let (same_codes, other_codes) = rest.split_at(rest.len() / 2);
     let run_no = salt % 1_000_000;
