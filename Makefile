@@ -73,6 +73,7 @@ bench-smoke: test-rust
 	$(CARGO) run -q -p coupondesk-bench -- generate --count 20000
 	$(CARGO) run -q -p coupondesk-bench -- search --codes 50000 --queries 30
 	$(CARGO) run -q -p coupondesk-bench -- redeem --codes 50000 --ops 200
+	$(CARGO) run -q -p coupondesk-bench -- redeem --codes 50000 --during-import --import-rows 20000
 	$(CARGO) run -q -p coupondesk-bench -- sync --codes 5000
 
 bench: setup
@@ -80,6 +81,7 @@ bench: setup
 	$(CARGO) run --release -q -p coupondesk-bench -- generate --count 1000000
 	$(CARGO) run --release -q -p coupondesk-bench -- search --codes 10000000
 	$(CARGO) run --release -q -p coupondesk-bench -- redeem --codes 10000000
+	$(CARGO) run --release -q -p coupondesk-bench -- redeem --codes 200000 --during-import
 	$(CARGO) run --release -q -p coupondesk-bench -- sync --codes 100000
 
 test: check-rust test-rust check-bindings test-ui e2e check-package bench-smoke

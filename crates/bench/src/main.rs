@@ -8,6 +8,7 @@
 mod bench;
 mod out;
 mod redeem;
+mod redeem_load;
 mod sync;
 
 use std::process::ExitCode;

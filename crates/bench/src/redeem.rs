@@ -11,7 +11,7 @@ use chrono::{TimeZone, Utc};
 use coupondesk_core::domain::offer::Offer;
 use coupondesk_core::domain::redeem::RedeemRequest;
 use coupondesk_core::domain::template::{CodeType, TemplateDraft, MAX_QUANTITY};
-use coupondesk_core::domain::PageRequest;
+use coupondesk_core::domain::{Batch, PageRequest};
 use coupondesk_core::store::codes::CodeQuery;
 use coupondesk_core::store::redemptions::UndoTarget;
 use coupondesk_core::store::templates::TemplateQuery;
@@ -53,7 +53,12 @@ fn bench_template() -> TemplateDraft {
 }
 
 /// Codes at positions spread over the batch, read by position (cheap), none used yet.
-fn sample(desk: &Desk, total: u64, n: usize, salt: u64) -> Result<Vec<String>, ApiError> {
+pub(crate) fn sample(
+    desk: &Desk,
+    total: u64,
+    n: usize,
+    salt: u64,
+) -> Result<Vec<String>, ApiError> {
     let pages = total.div_ceil(100).max(1);
     let mut out = Vec::with_capacity(n);
     for i in 0..n as u64 {
@@ -78,14 +83,13 @@ fn sample(desk: &Desk, total: u64, n: usize, salt: u64) -> Result<Vec<String>, A
     Ok(out)
 }
 
-pub fn run(codes: u64, ops: usize, db: Option<PathBuf>, out: &Out) -> Result<(), ApiError> {
-    let (dir, _keep) = workdir(None)?;
-    let db = db.unwrap_or_else(|| dir.join("search.sqlite3"));
-    let desk = Desk::open(&db).map_err(desk_err)?;
+/// The batch BENCH of `codes` generated codes, linked to a cash template (built once per
+/// database); returns it and how long building took (zero when it existed).
+pub(crate) fn prepare(desk: &Desk, codes: u64) -> Result<(Batch, Duration), ApiError> {
     let mut built = Duration::ZERO;
     if desk.get_batch("BENCH").is_err() {
         let start = Instant::now();
-        crate::bench::bench_batch(&desk, codes)?;
+        crate::bench::bench_batch(desk, codes)?;
         built = start.elapsed();
     }
     let batch = desk.get_batch("BENCH").map_err(desk_err)?;
@@ -102,6 +106,14 @@ pub fn run(codes: u64, ops: usize, db: Option<PathBuf>, out: &Out) -> Result<(),
         };
         desk.link_batch(id, "BENCH").map_err(desk_err)?;
     }
+    Ok((batch, built))
+}
+
+pub fn run(codes: u64, ops: usize, db: Option<PathBuf>, out: &Out) -> Result<(), ApiError> {
+    let (dir, _keep) = workdir(None)?;
+    let db = db.unwrap_or_else(|| dir.join("search.sqlite3"));
+    let desk = Desk::open(&db).map_err(desk_err)?;
+    let (batch, built) = prepare(&desk, codes)?;
     let salt = Utc::now().timestamp_millis() as u64;
     let ours_codes = sample(&desk, batch.total_codes, ops, salt)?;
     let base_codes = sample(&desk, batch.total_codes, ops, !salt)?;

@@ -231,3 +231,84 @@ fn invalid_utf8_in_a_utf8_file_is_one_bad_row() {
         (3, RowIssueKind::Unreadable)
     );
 }
+
+/// `rows` distinct valid codes, one a line, after the header `code`.
+fn many_codes(rows: usize) -> String {
+    let mut csv = String::from("code\n");
+    for i in 0..rows {
+        csv.push_str(&format!("K{i:09}\n"));
+    }
+    csv
+}
+
+/// (next_seq, indexed_seq) of batch `t`, read beside the Desk.
+fn seqs(db: &std::path::Path, t: &str) -> (i64, i64) {
+    rusqlite::Connection::open(db)
+        .expect("open")
+        .query_row(
+            "SELECT next_seq, indexed_seq FROM batches WHERE ticket_type = ?1",
+            [t],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("batch")
+}
+
+#[test]
+fn an_import_is_searchable_chunk_by_chunk_not_after_a_second_pass() {
+    let f = fixture();
+    f.desk.create_batch("T1", "first").expect("batch");
+    let rows = coupondesk_core::import::run::CHUNK_ROWS + 10;
+    let file = f.file("many.csv", many_codes(rows).as_bytes());
+    let mut seen = Vec::new();
+    let r = f
+        .desk
+        .import_codes(
+            &file,
+            &ImportTarget::Existing("T1".into()),
+            &auto(),
+            &CancelToken::new(),
+            // Called after each chunk's commit: its codes must be indexed by then.
+            &mut |_| seen.push(seqs(&f.db, "T1")),
+        )
+        .expect("import");
+    assert_eq!(r.imported, rows as u64);
+    assert_eq!(seen.len(), 2, "two chunks: {seen:?}");
+    for (next_seq, indexed_seq) in &seen {
+        assert_eq!(indexed_seq, next_seq, "indexed with its chunk: {seen:?}");
+    }
+    assert_eq!(f.codes("T1", Some("K000100005")), vec!["K000100005"]);
+    check_index_complete(&f.desk, &f.db);
+    f.check_invariants();
+}
+
+#[test]
+fn an_import_commits_and_gives_way_while_the_counter_waits() {
+    use coupondesk_core::store::counter_lane::CounterTurn;
+    let f = fixture();
+    f.desk.create_batch("T1", "first").expect("batch");
+    let file = f.file("some.csv", many_codes(3000).as_bytes());
+    // A redemption is waiting (it holds its turn) when the import starts.
+    let mut turn = Some(CounterTurn::take(&f.db));
+    let mut chunks = Vec::new();
+    let r = f
+        .desk
+        .import_codes(
+            &file,
+            &ImportTarget::Existing("T1".into()),
+            &auto(),
+            &CancelToken::new(),
+            &mut |p| {
+                chunks.push(p.rows_read);
+                drop(turn.take()); // the redemption is done
+            },
+        )
+        .expect("import");
+    assert_eq!(r.imported, 3000);
+    assert_eq!(
+        chunks,
+        vec![256, 3000],
+        "a first short chunk, then the rest in one"
+    );
+    assert_eq!(seqs(&f.db, "T1"), (3001, 3001));
+    f.check_invariants();
+}

@@ -87,6 +87,7 @@ impl Desk {
     /// Redeems the bonus when it is redeemable.
     pub fn redeem_bonus(&self, req: &BonusRedeemRequest) -> DeskResult<BonusOutcome> {
         let _who = self.act(Permission::Redeem)?;
+        let _turn = crate::store::counter_lane::CounterTurn::take(&self.path);
         Ok(bonuses::redeem(&mut self.conn(), req, Utc::now())?)
     }
 

@@ -8,6 +8,7 @@ use crate::domain::lifecycle::CodeStatus;
 use crate::domain::redeem::{RedeemCheck, RedeemOutcome, RedeemRequest, Redemption, Settings};
 use crate::domain::staff::Permission;
 use crate::domain::{Page, PageRequest};
+use crate::store::counter_lane::CounterTurn;
 use crate::store::redemptions::{self, UndoTarget};
 use crate::store::{bonus_undo, settings};
 
@@ -19,6 +20,7 @@ impl Desk {
     /// Redeems when the code is redeemable, as the logged-in staff member.
     pub fn redeem_use(&self, req: &RedeemRequest) -> DeskResult<RedeemOutcome> {
         let _who = self.act(Permission::Redeem)?;
+        let _turn = CounterTurn::take(&self.path);
         self.recording(|c| redemptions::redeem(c, req, Utc::now()))
     }
 
@@ -27,6 +29,7 @@ impl Desk {
     pub fn redeem_undo(&self, target: UndoTarget<'_>) -> DeskResult<Redemption> {
         let who = self.act(Permission::UndoOwn)?;
         let only_by = who.undo_limited_to();
+        let _turn = CounterTurn::take(&self.path);
         self.recording(|c| redemptions::undo(c, target, only_by, Utc::now()))
     }
 

@@ -18,6 +18,7 @@ use crate::domain::staff::Permission;
 use crate::domain::{Batch, BatchName, Page, PageRequest, TicketType};
 use crate::export::{ExportError, ExportProgress, ExportReport};
 use crate::generate::{GenerateError, GenerateProgress, GenerateReport, GenerateRequest};
+use crate::import::run::Indexing;
 use crate::import::ImportError;
 use crate::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportTarget};
 use crate::progress::{CancelToken, Jobs};
@@ -261,8 +262,9 @@ impl Desk {
         Ok(crate::import::preview::preview(file, options)?)
     }
 
-    /// Imports codes from a CSV file (see `import::run`); the codes are in the search
-    /// index when it returns (`index_after`).
+    /// Imports codes from a CSV file (see `import::run`); each chunk's codes go into the
+    /// search index in the chunk's transaction, so they are searchable when it returns
+    /// (`index_after` still catches up whatever an earlier, killed run left unindexed).
     pub fn import_codes(
         &self,
         file: &Path,
@@ -271,7 +273,13 @@ impl Desk {
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(ImportProgress),
     ) -> DeskResult<ImportReport> {
-        let done = self.import_codes_unindexed(file, target, options, cancel, on_progress);
+        let done = self.import_with(
+            file,
+            target,
+            options,
+            (cancel, Indexing::EachChunk),
+            on_progress,
+        );
         self.index_after(done)
     }
 
@@ -285,6 +293,23 @@ impl Desk {
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(ImportProgress),
     ) -> DeskResult<ImportReport> {
+        self.import_with(
+            file,
+            target,
+            options,
+            (cancel, Indexing::Later),
+            on_progress,
+        )
+    }
+
+    fn import_with(
+        &self,
+        file: &Path,
+        target: &ImportTarget,
+        options: &ImportOptions,
+        (cancel, index): (&CancelToken, Indexing),
+        on_progress: &mut dyn FnMut(ImportProgress),
+    ) -> DeskResult<ImportReport> {
         let _who = self.act(Permission::Import)?;
         // Before a row is read or a run claimed: nothing is written for a refused file.
         import_guard::refuse_own_files(file, &self.path)?;
@@ -295,7 +320,7 @@ impl Desk {
             file,
             target,
             options,
-            cancel,
+            (cancel, index),
             on_progress,
         )?)
     }

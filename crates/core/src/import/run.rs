@@ -21,14 +21,29 @@ use super::{
 };
 use crate::domain::{BatchName, Code, TicketType};
 use crate::progress::CancelToken;
+use crate::search_index;
 use crate::store::code_writes::CodeAdder;
+use crate::store::counter_lane::GiveWay;
 use crate::store::runs::{self, Claim, RunCounts, RunKind, MAX_SEQ};
 use crate::store::{batches, code_id, StoreError};
 
 /// Rows per transaction: large enough that the random pages of the unique-code index are
 /// written to the WAL about once per chunk rather than once per small commit, small enough
 /// that a kill loses under a second of work. Cancel is checked every 1,024 rows.
+/// Whether each chunk's codes go into the substring search index in the chunk's own
+/// transaction (what front ends want: searchable when the import returns, and no second
+/// pass over the rows), or are left for `search_index::catch_up` (the benchmark's
+/// import-only figure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indexing {
+    EachChunk,
+    Later,
+}
+
 pub const CHUNK_ROWS: usize = 100_000;
+/// Rows between two looks at the counter's lane (`store::counter_lane`) and two steps
+/// of the chunk's search indexing: about a millisecond of work.
+const YIELD_CHECK_ROWS: usize = 256;
 /// How many invalid (and, separately, duplicate) rows the report carries.
 pub const REPORT_LIMIT: usize = 1_000;
 const VALUE_CHARS: usize = 100;
@@ -69,7 +84,7 @@ pub fn import(
     file: &Path,
     target: &ImportTarget,
     options: &ImportOptions,
-    cancel: &CancelToken,
+    (cancel, index): (&CancelToken, Indexing),
     on_progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
@@ -94,10 +109,10 @@ pub fn import(
     };
     let outcome = stream(
         conn,
-        file,
+        (db, file),
         &layout,
         &claim,
-        cancel,
+        (cancel, index),
         on_progress,
         &mut report,
     );
@@ -125,10 +140,10 @@ pub fn import(
 /// cancelled (the current chunk rolled back, earlier ones still to be undone).
 fn stream(
     conn: &mut Connection,
-    file: &Path,
+    (db, file): (&Path, &Path),
     layout: &Layout,
     claim: &Claim,
-    cancel: &CancelToken,
+    (cancel, index): (&CancelToken, Indexing),
     on_progress: &mut dyn FnMut(ImportProgress),
     report: &mut ImportReport,
 ) -> Result<bool, ImportError> {
@@ -139,10 +154,19 @@ fn stream(
     let mut next_seq = claim.first_seq;
     let col = layout.code_column;
     let (run_id, batch_id) = (claim.run_id, claim.batch_id);
+    let lane = GiveWay::open(db);
+    let mut first_chunk = true;
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if index == Indexing::EachChunk && first_chunk {
+            // Whatever an earlier run left unindexed, so the indexed part stays a prefix.
+            search_index::index_batch(&tx, batch_id)?;
+        }
+        first_chunk = false;
+        let mut indexed_to = next_seq;
         let mut added = 0u64;
         let mut eof = false;
+        let mut give_way = false;
         {
             let mut adder = CodeAdder::new(&tx, run_id)?;
             let mut owner = tx.prepare_cached("SELECT run_id FROM codes WHERE code = ?1")?;
@@ -150,6 +174,17 @@ fn stream(
             while rows < CHUNK_ROWS {
                 if rows.is_multiple_of(1024) && cancel.is_cancelled() {
                     return Ok(false);
+                }
+                if rows.is_multiple_of(YIELD_CHECK_ROWS) {
+                    if index == Indexing::EachChunk {
+                        // In small steps, so giving way never waits for a chunk's index.
+                        search_index::add_range(&tx, batch_id, indexed_to, next_seq)?;
+                        indexed_to = next_seq;
+                    }
+                    if rows > 0 && lane.someone_waiting() {
+                        give_way = true;
+                        break;
+                    }
                 }
                 if !opened
                     .records
@@ -222,7 +257,14 @@ fn stream(
             }
         }
         runs::save_chunk(&tx, run_id, batch_id, next_seq, added, totals)?;
+        if index == Indexing::EachChunk {
+            search_index::add_range(&tx, batch_id, indexed_to, next_seq)?;
+            search_index::mark_indexed(&tx, batch_id, next_seq)?;
+        }
         tx.commit()?;
+        if give_way {
+            lane.wait_turn();
+        }
         report.rows_read = totals.rows_read;
         report.imported = totals.imported;
         report.skipped_duplicate = totals.skipped_duplicate;

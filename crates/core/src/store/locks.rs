@@ -29,26 +29,36 @@ pub struct NamedLock {
 
 impl NamedLock {
     pub fn try_acquire(db: &Path, name: &str) -> Result<Option<NamedLock>, StoreError> {
-        let mut dir = db.as_os_str().to_owned();
-        dir.push(".locks");
-        let path = PathBuf::from(dir).join(format!("{name}.lock"));
-        let err = |source| StoreError::Lock {
-            path: path.clone(),
-            source,
-        };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(err)?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(err)?;
+        let (file, path) = open_lock_file(db, name)?;
         match file.try_lock() {
             Ok(()) => Ok(Some(NamedLock { _file: file })),
             Err(TryLockError::WouldBlock) => Ok(None),
-            Err(TryLockError::Error(e)) => Err(err(e)),
+            Err(TryLockError::Error(source)) => Err(StoreError::Lock { path, source }),
         }
     }
+}
+
+/// Opens (creating it and its folder) the lock file `<db>.locks/<name>.lock`, unlocked.
+pub fn lock_file(db: &Path, name: &str) -> Result<File, StoreError> {
+    Ok(open_lock_file(db, name)?.0)
+}
+
+fn open_lock_file(db: &Path, name: &str) -> Result<(File, PathBuf), StoreError> {
+    let mut dir = db.as_os_str().to_owned();
+    dir.push(".locks");
+    let path = PathBuf::from(dir).join(format!("{name}.lock"));
+    let err = |source| StoreError::Lock {
+        path: path.clone(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(err)?;
+    Ok((file, path))
 }

@@ -22,6 +22,7 @@ pub mod checkpointer;
 pub mod code_writes;
 pub mod codes;
 pub mod codes_types;
+pub mod counter_lane;
 pub mod customers;
 pub mod locks;
 pub mod logos;
@@ -135,7 +136,10 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
 }
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Waits up to about 10 s for another writer, looking again every millisecond: a
+    // redemption must take the lock as soon as an import's chunk gives way
+    // (`counter_lane`), not at SQLite's next back-off step (up to 100 ms apart).
+    conn.busy_handler(Some(retry_every_ms))?;
     // WAL lets the window read while an import writes; NORMAL is durable across app
     // crashes (not OS crashes), the usual choice with WAL.
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -146,6 +150,18 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
 }
+
+/// SQLite's busy handler: `tries` is how often it was called for this wait.
+fn retry_every_ms(tries: i32) -> bool {
+    if tries >= BUSY_TRIES {
+        return false;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1));
+    true
+}
+
+/// About 10 s of 1 ms waits (a sleep lasts a little longer than asked).
+const BUSY_TRIES: i32 = 9_000;
 
 /// Milliseconds since the Unix epoch, UTC: how every time is stored.
 pub fn now_ms() -> i64 {
