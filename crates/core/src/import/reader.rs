@@ -138,24 +138,33 @@ impl Opened {
     }
 }
 
-fn open_file(path: &Path) -> Result<File, ImportError> {
-    let not_opened = |e: std::io::Error| match e.kind() {
+fn not_opened(path: &Path, e: std::io::Error) -> ImportError {
+    match e.kind() {
         std::io::ErrorKind::NotFound => ImportError::FileNotFound(path.to_owned()),
         _ => unreadable(path, e),
-    };
-    // Before opening: opening a FIFO waits for a writer, and a device never ends.
-    let meta = std::fs::metadata(path).map_err(not_opened)?;
-    if !meta.is_file() {
-        return Err(ImportError::NotAFile {
-            path: path.to_owned(),
-            what: if meta.is_dir() {
-                "a folder"
-            } else {
-                "a device or a pipe"
-            },
-        });
     }
-    File::open(path).map_err(not_opened)
+}
+
+/// Err unless `path` is a regular file (links followed). Whoever reads an import file
+/// calls it before opening: opening a FIFO waits for a writer, and a device never ends.
+pub fn refuse_special(path: &Path) -> Result<(), ImportError> {
+    let meta = std::fs::metadata(path).map_err(|e| not_opened(path, e))?;
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(ImportError::NotAFile {
+        path: path.to_owned(),
+        what: if meta.is_dir() {
+            "a folder"
+        } else {
+            "a device or a pipe"
+        },
+    })
+}
+
+fn open_file(path: &Path) -> Result<File, ImportError> {
+    refuse_special(path)?;
+    File::open(path).map_err(|e| not_opened(path, e))
 }
 
 fn sample(path: &Path) -> Result<Vec<u8>, ImportError> {
