@@ -243,3 +243,48 @@ pub fn is_damage(e: &rusqlite::Error) -> bool {
         Some(SqliteCode::NotADatabase | SqliteCode::DatabaseCorrupt)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn processes_creating_the_same_database_at_once_never_see_it_empty() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("new.sqlite3");
+        let opened: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| crate::store::open(&db).map(drop)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        for r in opened {
+            assert!(r.is_ok(), "{:?}", r.err().map(|e| e.to_string()));
+        }
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".new-"))
+            .collect();
+        assert!(left.is_empty(), "temporary files left: {left:?}");
+    }
+
+    #[test]
+    fn an_empty_file_opens_only_for_init() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("empty.sqlite3");
+        std::fs::write(&db, b"").expect("touch");
+        for creating in [Creating::InExistingFolder, Creating::OwnDataFolder] {
+            assert!(matches!(
+                prepare(&db, creating),
+                Err(StoreError::EmptyFile(_))
+            ));
+        }
+        assert!(prepare(&db, Creating::Init).is_ok());
+        assert_eq!(std::fs::metadata(&db).expect("file").len(), 0, "untouched");
+    }
+}

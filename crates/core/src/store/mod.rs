@@ -244,6 +244,31 @@ mod error_code_tests {
             (StoreError::BatchBusy("T1".into()), "import_busy"),
             (StoreError::BatchFull("T1".into()), "batch_full"),
             (
+                StoreError::NoFolder {
+                    path: path(),
+                    dir: path(),
+                },
+                "db_no_folder",
+            ),
+            (StoreError::EmptyFile(path()), "db_empty_file"),
+            (StoreError::NotAFile(path()), "db_not_a_file"),
+            (StoreError::Damaged(path()), "db_damaged"),
+            (
+                StoreError::ReadOnly {
+                    path: path(),
+                    what: path(),
+                },
+                "db_read_only",
+            ),
+            (StoreError::NoAccess(path()), "db_no_access"),
+            (
+                StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                    ffi::Error::new(ffi::SQLITE_CORRUPT),
+                    None,
+                )),
+                "db_damaged",
+            ),
+            (
                 StoreError::CreateDir {
                     path: path(),
                     source: std::io::Error::other("x"),
