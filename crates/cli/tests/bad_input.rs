@@ -81,7 +81,7 @@ fn run_in(dir: &Path, args: &[&str], stdout: Option<&Path>) -> Ran {
         std::thread::sleep(Duration::from_millis(10));
     }
     Ran {
-        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        code: libc::WIFEXITED(status).then_some(libc::WEXITSTATUS(status)),
         stdout: std::fs::read_to_string(&out_file).unwrap_or_default(),
         stderr: std::fs::read_to_string(&err_file).unwrap_or_default(),
         peak_kib: usage.ru_maxrss,
