@@ -35,6 +35,8 @@ impl Ran {
 
 /// `coupondesk --json args` with its address space capped, stdout to `stdout` (a file
 /// in `dir` when None), waited for at most 60 s.
+// The child is reaped by wait4 (which also gives its rusage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn run_in(dir: &Path, args: &[&str], stdout: Option<&Path>) -> Ran {
     let out_file = dir.join(".stdout");
     let err_file = dir.join(".stderr");

@@ -201,7 +201,8 @@ fn check_writable(path: &Path) -> Result<(), StoreError> {
     }
     let [_, wal, shm] = with_wal_files(path);
     let dir = folder_of(path);
-    if !(wal.exists() && shm.exists()) && !writable(&dir) {
+    let wal_files_exist = wal.exists() && shm.exists();
+    if !wal_files_exist && !writable(&dir) {
         return Err(read_only(dir));
     }
     Ok(())
