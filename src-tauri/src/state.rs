@@ -27,8 +27,8 @@ impl AppState {
 
     /// As `open`, with the set of dialog paths (and the Documents folder) given: tests.
     pub fn open_with(path: Option<PathBuf>, paths: DialogPaths) -> AppState {
-        // The app's own data folder is made on first start; a path it was given must exist
-        // (a typo must not start an empty database).
+        // The app's own data folder is made on first start; a path it was given must be in a
+        // folder that exists (a typo must not start an empty database elsewhere).
         let desk = match path {
             Some(p) => Desk::open(&p),
             None => Desk::default_db_path()
