@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use coupondesk_core::api::path_rules::DialogPaths;
 use coupondesk_core::progress::CancelToken;
+use coupondesk_core::store::db_file::Creating;
 use coupondesk_core::sync::engine::RunOptions;
 use coupondesk_core::{ApiError, Desk, DeskError};
 
@@ -26,12 +27,15 @@ impl AppState {
 
     /// As `open`, with the set of dialog paths (and the Documents folder) given: tests.
     pub fn open_with(path: Option<PathBuf>, paths: DialogPaths) -> AppState {
-        let desk = path
-            .map(Ok)
-            .unwrap_or_else(Desk::default_db_path)
-            .and_then(|p| Desk::open(&p))
-            .map(Arc::new)
-            .map_err(|e| ApiError::from(&e));
+        // The app's own data folder is made on first start; a path it was given must be in a
+        // folder that exists (a typo must not start an empty database elsewhere).
+        let desk = match path {
+            Some(p) => Desk::open(&p),
+            None => Desk::default_db_path()
+                .and_then(|p| Desk::open_creating(&p, Creating::OwnDataFolder)),
+        }
+        .map(Arc::new)
+        .map_err(|e| ApiError::from(&e));
         AppState { desk, paths }
     }
 

@@ -5,6 +5,17 @@
 //! that line is the `{code, message, fields}` object); 2 for a malformed command line;
 //! 3 when the counter refuses a code (`redeem check|use`); 4 when `sync run` leaves
 //! operations queued; 5 when `sync test` finds a platform not reachable and authorised.
+//!
+//! When stdout cannot be written (a full disk, a closed pipe) nothing panics: the
+//! work is not undone, and after it the CLI says so on stderr in one line (code
+//! `output_lost`; nothing when stderr cannot be written either). The exit status follows
+//! the work: a command whose work succeeded exits 1 (its caller did not get the output);
+//! one that already ended non-zero (1, 3, 4, 5) keeps that status.
+//!
+//! The database must exist, or be creatable in a folder that exists: a `--db` in a
+//! missing folder, or a 0-byte file, is refused; `coupondesk init` creates it (and its
+//! folder). Without `--db`, the app's own data folder is made when missing, as the app
+//! does on first start.
 
 mod audit;
 mod counter;
@@ -16,7 +27,7 @@ mod staff;
 mod sync;
 mod wallet;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,6 +40,7 @@ use coupondesk_core::import::{
 };
 use coupondesk_core::progress::CancelToken;
 use coupondesk_core::store::codes::CodeQuery;
+use coupondesk_core::store::db_file::Creating;
 use coupondesk_core::{ApiError, Desk, DeskError};
 
 #[derive(Parser)]
@@ -97,6 +109,9 @@ enum Command {
     Index,
     /// Where the database is and which schema it has.
     Info,
+    /// Create a new database (and its folder) at --db, or at the default place; a 0-byte
+    /// file there becomes a database too. An existing database is left as it is.
+    Init,
     /// The development HTTP server: the command table over HTTP on 127.0.0.1, for the UI
     /// in a plain browser and its tests (prints its URL and a token; runs until stopped).
     Serve(serve::ServeArgs),
@@ -226,35 +241,67 @@ fn parse_status(s: &str) -> Result<CodeStatus, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
-    match run(cli) {
+    let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            if json {
-                let body = serde_json::to_string(&e).unwrap_or_else(|_| e.message.clone());
-                eprintln!("{body}");
+            report(json, &e);
+            return ExitCode::FAILURE;
+        }
+    };
+    match print::output_lost() {
+        None => code,
+        Some(why) => {
+            let e = ApiError::new(
+                "output_lost",
+                format!(
+                    "could not write the output: {why}. The command itself finished and what \
+                     it did stands (an import stays imported); free space or write the output \
+                     elsewhere, and check the result with a read command before running it \
+                     again"
+                ),
+            );
+            report(json, &e);
+            if code == ExitCode::SUCCESS {
+                ExitCode::FAILURE
             } else {
-                eprintln!("error: {}", e.message);
+                code
             }
-            ExitCode::FAILURE
         }
     }
+}
+
+/// The one error line on stderr; when stderr cannot be written either, the exit status
+/// is all that is left to say it.
+fn report(json: bool, e: &ApiError) {
+    let line = if json {
+        serde_json::to_string(e).unwrap_or_else(|_| e.message.clone())
+    } else {
+        format!("error: {}", e.message)
+    };
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn api(e: DeskError) -> ApiError {
     ApiError::from(&e)
 }
 
-fn open(db: Option<PathBuf>) -> Result<Desk, ApiError> {
-    let path = match db {
-        Some(p) => p,
-        None => Desk::default_db_path().map_err(api)?,
+/// The database: a named one must exist or be creatable in a folder that exists, unless
+/// this is `init`; the default one's folder is the app's own and is made when missing.
+fn open(db: Option<PathBuf>, init: bool) -> Result<Desk, ApiError> {
+    let (path, creating) = match db {
+        Some(p) => (p, Creating::InExistingFolder),
+        None => (
+            Desk::default_db_path().map_err(api)?,
+            Creating::OwnDataFolder,
+        ),
     };
-    Desk::open(&path).map_err(api)
+    let creating = if init { Creating::Init } else { creating };
+    Desk::open_creating(&path, creating).map_err(api)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let staff_given = cli.staff.is_some();
-    let desk = open(cli.db.clone())?;
+    let desk = open(cli.db.clone(), matches!(cli.command, Command::Init))?;
     // The dev server's staff log in through its commands (`staff_login`), like the window's.
     if let Command::Serve(args) = cli.command {
         serve::serve(desk, args, cli.json)?;
@@ -368,8 +415,10 @@ fn run_command(
             };
             let tty = std::io::stderr().is_terminal();
             let mut progress = |p: coupondesk_core::import::ImportProgress| {
+                // Progress is a courtesy: a stderr that cannot be written loses it, nothing more.
                 if tty {
-                    eprint!(
+                    let _ = write!(
+                        std::io::stderr(),
                         "\r{} rows read, {} imported ({}%)",
                         p.rows_read,
                         p.imported,
@@ -380,7 +429,7 @@ fn run_command(
             let report =
                 desk.import_codes(&file, &target, &options, &CancelToken::new(), &mut progress)?;
             if tty {
-                eprintln!();
+                let _ = writeln!(std::io::stderr());
             }
             out.import(&report)
         }
@@ -429,7 +478,8 @@ fn run_command(
                 &format!("indexed {n} codes"),
             )
         }
-        Command::Info => {
+        // `init` made the database when it opened it; both say where it is.
+        Command::Info | Command::Init => {
             let info = desk.info()?;
             let text = format!(
                 "database {} (schema {}), CouponDesk {}",

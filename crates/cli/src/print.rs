@@ -7,6 +7,31 @@ use coupondesk_core::import::ImportReport;
 use coupondesk_core::store::codes::CodeRow;
 use coupondesk_core::ApiError;
 use serde::Serialize;
+use std::io::Write;
+use std::sync::Mutex;
+
+/// Why stdout could not be written (a full disk, a closed pipe), first time only. The
+/// command's work stands, so `main` reports this after the work's own outcome (the exit
+/// rule is in main.rs) instead of the write panicking as `println!` does.
+static LOST: Mutex<Option<String>> = Mutex::new(None);
+
+/// Writes `text` and a line end to stdout, flushed at once so a write error is seen
+/// here; after one error nothing more is written.
+pub fn line(text: &str) {
+    let mut lost = LOST.lock().unwrap_or_else(|p| p.into_inner());
+    if lost.is_some() {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        *lost = Some(e.to_string());
+    }
+}
+
+/// The stdout write error, when there was one.
+pub fn output_lost() -> Option<String> {
+    LOST.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
 
 pub struct Out {
     pub json: bool,
@@ -17,9 +42,9 @@ impl Out {
         if self.json {
             let v =
                 serde_json::to_value(v).map_err(|e| ApiError::new("internal", e.to_string()))?;
-            println!("{}", snake_keys(v));
+            line(&snake_keys(v).to_string());
         } else {
-            println!("{text}");
+            line(text);
         }
         Ok(())
     }

@@ -71,15 +71,21 @@ pub fn serve(desk: Desk, args: ServeArgs, json: bool) -> Result<(), ApiError> {
     };
     if json {
         let line = serde_json::to_string(&started).unwrap_or_default();
-        println!("{line}");
+        crate::print::line(&line);
     } else {
-        println!(
+        crate::print::line(&format!(
             "CouponDesk dev server on {} (database {})\ntoken {}",
             started.url, started.db, token
-        );
+        ));
     }
-    // Whoever started us reads the line above before sending anything.
-    let _ = std::io::stdout().flush();
+    // Whoever started us reads the line above before sending anything: without it, no
+    // one can reach the server (the token is in it), so it stops here.
+    if let Some(why) = crate::print::output_lost() {
+        return Err(ApiError::new(
+            "output_lost",
+            format!("could not write the server's address and token: {why}; nothing was served"),
+        ));
+    }
     let desk = Arc::new(desk);
     let token: Arc<str> = token.into();
     for request in server.incoming_requests() {

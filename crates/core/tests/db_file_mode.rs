@@ -5,6 +5,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use coupondesk_core::store::db_file::Creating;
 use coupondesk_core::store::private_file::with_wal_files;
 use coupondesk_core::Desk;
 
@@ -25,8 +26,9 @@ fn mode(p: &Path) -> u32 {
 fn a_new_database_and_its_wal_and_shm_are_0600_after_a_write() {
     usual_umask();
     let dir = tempfile::tempdir().expect("tempdir");
+    // As the app's first start: its data folder is made too.
     let db = dir.path().join("new").join("desk.sqlite3");
-    let desk = Desk::open(&db).expect("open");
+    let desk = Desk::open_creating(&db, Creating::OwnDataFolder).expect("open");
     desk.create_batch("T1", "first").expect("write");
     // The WAL files exist while a connection is open; SQLite gave them their mode.
     let conn = rusqlite::Connection::open(&db).expect("second connection");

@@ -32,6 +32,8 @@ pub fn refuse_own_files(file: &Path, db: &Path) -> Result<(), ImportError> {
     let Ok(chosen) = file.canonicalize() else {
         return Ok(());
     };
+    // Before anything is read from it (a pipe would block here).
+    crate::import::reader::refuse_special(file)?;
     let same = |p: &Path| p.canonicalize().is_ok_and(|c| c == chosen);
     if same(&credentials::path_for(db)) {
         return Err(ImportError::RefusedSecretFile(file.to_owned()));

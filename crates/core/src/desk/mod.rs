@@ -158,10 +158,17 @@ impl Desk {
         Ok(dirs.data_dir().join("coupondesk.sqlite3"))
     }
 
-    /// Opens (creating it if needed) the database at `path`, migrates it, and finishes
-    /// what a killed process left: runs whose owner is gone are rolled back.
+    /// Opens the database at `path` (creating it only in a folder that exists), migrates
+    /// it, and finishes what a killed process left: runs whose owner is gone are rolled
+    /// back.
     pub fn open(path: &Path) -> DeskResult<Desk> {
-        let mut conn = store::open(path)?;
+        Desk::open_creating(path, store::db_file::Creating::InExistingFolder)
+    }
+
+    /// As `open`, creating what `creating` allows: the app's own data folder on first
+    /// start, or anything `coupondesk init` is asked for.
+    pub fn open_creating(path: &Path, creating: store::db_file::Creating) -> DeskResult<Desk> {
+        let mut conn = store::open_creating(path, creating)?;
         store::runs::recover_interrupted(&mut conn, path)?;
         // The counter's commits never pay for a checkpoint: see store/checkpointer.rs.
         conn.pragma_update(None, "wal_autocheckpoint", 0)

@@ -3,6 +3,8 @@
 //! Excel in China saves "CSV" as GBK (read here as GB18030, its superset) unless the user
 //! picks "CSV UTF-8", which adds a BOM. Auto-detection: a UTF-8 BOM means UTF-8; else the
 //! first 64 KiB decide: valid UTF-8 (pure ASCII included) means UTF-8, anything else GB18030.
+//! A UTF-16 BOM (Excel's "Unicode text") means UTF-16 whatever was chosen, and is reported
+//! as such.
 
 use std::io::{BufRead, BufReader, Read};
 
@@ -15,6 +17,13 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 pub fn detect(sample: &[u8], choice: EncodingChoice) -> DetectedEncoding {
     let has_bom = sample.starts_with(BOM);
+    // A UTF-16 BOM cannot start UTF-8 or GB18030 text: it decides, whatever was chosen.
+    if sample.starts_with(b"\xFF\xFE") {
+        return DetectedEncoding::Utf16Le;
+    }
+    if sample.starts_with(b"\xFE\xFF") {
+        return DetectedEncoding::Utf16Be;
+    }
     match choice {
         EncodingChoice::Gbk => DetectedEncoding::Gb18030,
         EncodingChoice::Utf8 if has_bom => DetectedEncoding::Utf8Bom,
@@ -41,13 +50,20 @@ pub fn utf8_reader<R: Read + 'static>(inner: R, enc: DetectedEncoding) -> Box<dy
             }
             Box::new(r)
         }
-        DetectedEncoding::Gb18030 => Box::new(
-            DecodeReaderBytesBuilder::new()
-                .encoding(Some(encoding_rs::GB18030))
-                .bom_override(true)
-                .build(inner),
-        ),
+        DetectedEncoding::Gb18030 => transcoded(inner, encoding_rs::GB18030),
+        DetectedEncoding::Utf16Le => transcoded(inner, encoding_rs::UTF_16LE),
+        DetectedEncoding::Utf16Be => transcoded(inner, encoding_rs::UTF_16BE),
     }
+}
+
+/// Decodes `inner` from `enc` to UTF-8, dropping a BOM.
+fn transcoded<R: Read + 'static>(inner: R, enc: &'static encoding_rs::Encoding) -> Box<dyn Read> {
+    Box::new(
+        DecodeReaderBytesBuilder::new()
+            .encoding(Some(enc))
+            .bom_override(true)
+            .build(inner),
+    )
 }
 
 #[cfg(test)]
@@ -76,6 +92,26 @@ mod tests {
             detect(b"abc", EncodingChoice::Gbk),
             DetectedEncoding::Gb18030
         );
+        for choice in [
+            EncodingChoice::Auto,
+            EncodingChoice::Gbk,
+            EncodingChoice::Utf8,
+        ] {
+            assert_eq!(detect(b"\xFF\xFEc\0", choice), DetectedEncoding::Utf16Le);
+            assert_eq!(detect(b"\xFE\xFF\0c", choice), DetectedEncoding::Utf16Be);
+        }
+    }
+
+    #[test]
+    fn transcodes_utf16() {
+        let text = "券码\r\nAB12\r\n";
+        let mut le = b"\xFF\xFE".to_vec();
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut out = String::new();
+        let r = utf8_reader(std::io::Cursor::new(le), DetectedEncoding::Utf16Le)
+            .read_to_string(&mut out);
+        assert!(r.is_ok());
+        assert_eq!(out, text);
     }
 
     #[test]

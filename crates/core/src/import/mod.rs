@@ -5,6 +5,7 @@
 pub mod encoding;
 pub mod preview;
 pub mod reader;
+pub mod record_limit;
 pub mod run;
 
 use std::path::PathBuf;
@@ -25,11 +26,23 @@ pub const PREVIEW_ROWS: usize = 10;
 pub enum ImportError {
     #[error("the file {0} does not exist; check the path or pick the file again")]
     FileNotFound(PathBuf),
-    #[error("could not read the file {path}: {source}; check that it is not open elsewhere")]
+    #[error("could not read the file {path}: {source}; {}", read_hint(source))]
     FileUnreadable {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{path} is {what}, not a file; choose the CSV file of codes")]
+    NotAFile { path: PathBuf, what: &'static str },
+    #[error(
+        "the file {0} holds binary data (NUL bytes), not CSV text; choose the CSV file of \
+         codes (a UTF-16 text needs its BOM, or save it again as CSV UTF-8)"
+    )]
+    Binary(PathBuf),
+    #[error(
+        "line {line} of {path} starts a row longer than 64 KiB (no line end, or a quote that \
+         is never closed); this is not a list of codes: check the file, or save it again as CSV"
+    )]
+    RecordTooLong { path: PathBuf, line: u64 },
     #[error("the file {path} is not readable as CSV ({detail}); save it again as CSV")]
     Csv { path: PathBuf, detail: String },
     #[error(
@@ -39,7 +52,8 @@ pub enum ImportError {
     RefusedSecretFile(PathBuf),
     #[error("{0} is a CouponDesk database file, not a list of codes; choose the CSV of codes")]
     RefusedDatabaseFile(PathBuf),
-    #[error("no code column {0}")]
+    /// The whole sentence: which column was asked for, what the file has, what to do.
+    #[error("{0}")]
     ColumnNotFound(String),
     #[error("columns are numbered from 1; choose column 1 or higher")]
     ColumnIndexZero,
@@ -49,6 +63,20 @@ pub enum ImportError {
     Field(#[from] BatchFieldError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What to do about a file that could not be read, by why.
+fn read_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "this user may not read it: give this user read access, or copy the file \
+             somewhere this user can read"
+        }
+        _ => {
+            "check that the file is complete and still there (a removed USB stick, a \
+              network folder gone), then try again"
+        }
+    }
 }
 
 impl From<rusqlite::Error> for ImportError {
@@ -62,6 +90,9 @@ crate::error_codes::impl_error_code! {
         codes {
             ImportError::FileNotFound(_) => "file_not_found",
             ImportError::FileUnreadable { .. } => "file_unreadable",
+            ImportError::NotAFile { .. } => "file_not_regular",
+            ImportError::Binary(_) => "file_binary",
+            ImportError::RecordTooLong { .. } => "csv_record_too_long",
             ImportError::Csv { .. } => "csv_unreadable",
             ImportError::RefusedSecretFile(_) => "import_refused_secret_file",
             ImportError::RefusedDatabaseFile(_) => "import_refused_database_file",
@@ -99,6 +130,11 @@ pub enum DetectedEncoding {
     Utf8Bom,
     #[serde(rename = "gb18030")]
     Gb18030,
+    /// Found by its BOM (Excel's "Unicode text"), whatever was chosen.
+    #[serde(rename = "utf-16le")]
+    Utf16Le,
+    #[serde(rename = "utf-16be")]
+    Utf16Be,
 }
 
 impl DetectedEncoding {
@@ -107,7 +143,13 @@ impl DetectedEncoding {
             DetectedEncoding::Utf8 => "utf-8",
             DetectedEncoding::Utf8Bom => "utf-8-bom",
             DetectedEncoding::Gb18030 => "gb18030",
+            DetectedEncoding::Utf16Le => "utf-16le",
+            DetectedEncoding::Utf16Be => "utf-16be",
         }
+    }
+
+    pub fn is_utf16(self) -> bool {
+        matches!(self, DetectedEncoding::Utf16Le | DetectedEncoding::Utf16Be)
     }
 }
 
@@ -366,10 +408,21 @@ mod error_code_tests {
             path: path(),
             detail: "d".into(),
         };
+        let not_a_file = ImportError::NotAFile {
+            path: path(),
+            what: "a folder",
+        };
+        let too_long = ImportError::RecordTooLong {
+            path: path(),
+            line: 1,
+        };
         assert_codes(vec![
             (ImportError::FileNotFound(path()), "file_not_found"),
             (unreadable, "file_unreadable"),
             (csv, "csv_unreadable"),
+            (not_a_file, "file_not_regular"),
+            (ImportError::Binary(path()), "file_binary"),
+            (too_long, "csv_record_too_long"),
             (
                 ImportError::RefusedSecretFile(path()),
                 "import_refused_secret_file",

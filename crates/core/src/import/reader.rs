@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::encoding::{detect, utf8_reader, SAMPLE_BYTES};
+use super::record_limit::{Bounded, RecordTooLong};
 use super::ImportError;
 use super::{ColumnChoice, DetectedEncoding, HeaderChoice, ImportOptions};
 use crate::domain::Code;
@@ -137,14 +138,33 @@ impl Opened {
     }
 }
 
-fn open_file(path: &Path) -> Result<File, ImportError> {
-    File::open(path).map_err(|e| match e.kind() {
+fn not_opened(path: &Path, e: std::io::Error) -> ImportError {
+    match e.kind() {
         std::io::ErrorKind::NotFound => ImportError::FileNotFound(path.to_owned()),
-        _ => ImportError::FileUnreadable {
-            path: path.to_owned(),
-            source: e,
+        _ => unreadable(path, e),
+    }
+}
+
+/// Err unless `path` is a regular file (links followed). Whoever reads an import file
+/// calls it before opening: opening a FIFO waits for a writer, and a device never ends.
+pub fn refuse_special(path: &Path) -> Result<(), ImportError> {
+    let meta = std::fs::metadata(path).map_err(|e| not_opened(path, e))?;
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(ImportError::NotAFile {
+        path: path.to_owned(),
+        what: if meta.is_dir() {
+            "a folder"
+        } else {
+            "a device or a pipe"
         },
     })
+}
+
+fn open_file(path: &Path) -> Result<File, ImportError> {
+    refuse_special(path)?;
+    File::open(path).map_err(|e| not_opened(path, e))
 }
 
 fn sample(path: &Path) -> Result<Vec<u8>, ImportError> {
@@ -175,7 +195,7 @@ pub fn open(path: &Path, enc: DetectedEncoding) -> Result<Opened, ImportError> {
     };
     let index = Rc::new(RefCell::new(Terminators::default()));
     let tracking = Tracking {
-        inner: utf8_reader(counting, enc),
+        inner: Bounded::new(utf8_reader(counting, enc)),
         index: index.clone(),
     };
     let records = csv::ReaderBuilder::new()
@@ -234,7 +254,18 @@ pub fn first_rows(
 
 pub fn csv_error(path: &Path, e: csv::Error) -> ImportError {
     match e.into_kind() {
-        csv::ErrorKind::Io(source) => unreadable(path, source),
+        csv::ErrorKind::Io(source) => {
+            match source
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<RecordTooLong>())
+            {
+                Some(long) => ImportError::RecordTooLong {
+                    path: path.to_owned(),
+                    line: long.line,
+                },
+                None => unreadable(path, source),
+            }
+        }
         other => ImportError::Csv {
             path: PathBuf::from(path),
             detail: format!("{other:?}"),
@@ -249,7 +280,13 @@ pub fn decide(
     options: &ImportOptions,
     rows: usize,
 ) -> Result<(Layout, Vec<LineRow>), ImportError> {
-    let encoding = detect(&sample(path)?, options.encoding);
+    let sample = sample(path)?;
+    let encoding = detect(&sample, options.encoding);
+    // Text in these encodings has no NUL byte: a file whose start has one is binary
+    // (an archive, a picture, a database), refused before any row is read.
+    if !encoding.is_utf16() && sample.contains(&0) {
+        return Err(ImportError::Binary(path.to_owned()));
+    }
     let first = first_rows(path, encoding, rows)?;
     Ok((layout_with(encoding, options, &first)?, first))
 }
@@ -305,8 +342,10 @@ pub fn layout_with(
             let i = *i as usize - 1;
             if i >= columns.len() {
                 return Err(ImportError::ColumnNotFound(format!(
-                    "column {} (the file has {} columns)",
+                    "the file has no column {}: it has {} column{}; choose a column from 1 to {}",
                     i + 1,
+                    columns.len(),
+                    if columns.len() == 1 { "" } else { "s" },
                     columns.len()
                 )));
             }
@@ -315,7 +354,8 @@ pub fn layout_with(
         Some(ColumnChoice::Name(name)) => {
             if !has_header {
                 return Err(ImportError::ColumnNotFound(format!(
-                    "\"{name}\" (the file has no header row; choose the column by number)"
+                    "the file has no header row, so no column is named \"{name}\"; choose \
+                     the column by number"
                 )));
             }
             let want = name.trim().to_lowercase();
@@ -324,7 +364,7 @@ pub fn layout_with(
                 .position(|c| c.to_lowercase() == want)
                 .ok_or_else(|| {
                     ImportError::ColumnNotFound(format!(
-                        "\"{name}\" (the header has: {})",
+                        "no column is named \"{name}\"; the header has: {}",
                         columns.join(", ")
                     ))
                 })?

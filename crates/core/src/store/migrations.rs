@@ -50,16 +50,19 @@ pub fn latest() -> u32 {
     MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
 }
 
+/// The database's schema version; `NewerSchema` unless this version knows it. A negative
+/// `user_version` was never written by CouponDesk: it is refused the same way.
 pub fn schema_version(conn: &Connection) -> Result<u32, StoreError> {
-    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = latest();
+    u32::try_from(found)
+        .ok()
+        .filter(|v| *v <= known)
+        .ok_or(StoreError::NewerSchema { found, known })
 }
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let found = schema_version(conn)?;
-    let known = latest();
-    if found > known {
-        return Err(StoreError::NewerSchema { found, known });
-    }
     for m in MIGRATIONS.iter().filter(|m| m.version > found) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the write lock.
@@ -91,7 +94,7 @@ mod tests {
             .expect("set version");
         match super::super::open(&path) {
             Err(StoreError::NewerSchema { found, known }) => {
-                assert_eq!(found, latest() + 1);
+                assert_eq!(found, i64::from(latest() + 1));
                 assert_eq!(known, latest());
             }
             other => panic!("expected NewerSchema, got {:?}", other.map(|_| ())),

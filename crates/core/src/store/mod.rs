@@ -24,6 +24,7 @@ pub mod codes;
 pub mod codes_types;
 pub mod counter_lane;
 pub mod customers;
+pub mod db_file;
 pub mod locks;
 pub mod logos;
 pub mod migrations;
@@ -49,11 +50,12 @@ pub enum StoreError {
     BatchNameTaken(String),
     #[error("a batch with the ticket type {0} already exists; choose another type")]
     BatchTypeTaken(String),
+    /// Also a negative version: no CouponDesk wrote it, so it is refused the same way.
     #[error(
         "this database was made by a newer CouponDesk (schema version {found}); this version \
          knows up to version {known}. Update CouponDesk to open it"
     )]
-    NewerSchema { found: u32, known: u32 },
+    NewerSchema { found: i64, known: u32 },
     #[error(
         "another import or generation into batch {0} is still running; wait for it to \
          finish or cancel it, then try again"
@@ -61,12 +63,43 @@ pub enum StoreError {
     BatchBusy(String),
     #[error("batch {0} is full: a batch holds at most 4,294,967,295 codes; start a new batch")]
     BatchFull(String),
-    #[error("could not create the folder {path}: {source}; check that you may write there")]
+    #[error(
+        "there is no database {path}: the folder {dir} does not exist. Check the path; to \
+         start a new database there, run `coupondesk init --db {path}`"
+    )]
+    NoFolder { path: PathBuf, dir: PathBuf },
+    #[error(
+        "the database file {0} is empty (0 bytes), so it holds no CouponDesk data. If it \
+         should, restore a backup; to start a new database there, run `coupondesk init --db \
+         {0}`"
+    )]
+    EmptyFile(PathBuf),
+    #[error("{0} is a folder or a device, not a database file; name the database file")]
+    NotAFile(PathBuf),
+    #[error("the file {0} is damaged or is not a CouponDesk database; restore a backup")]
+    Damaged(PathBuf),
+    #[error(
+        "the database {path} cannot be written: {what} is read-only for this user. Give \
+         this user write access to {what}, or copy the database to a folder you can write"
+    )]
+    ReadOnly { path: PathBuf, what: PathBuf },
+    #[error(
+        "this user may not open {0}; give this user access to it (and to its folder), or \
+         run CouponDesk as the user who owns it"
+    )]
+    NoAccess(PathBuf),
+    /// Creating the folder or the file (or reading what is there) failed otherwise.
+    #[error(
+        "could not create or check {path}: {source}; check the path and that you may write there"
+    )]
     CreateDir {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("could not open the database {path}: {source}")]
+    #[error(
+        "could not open the database {path}: {source}; check the path and that this user may \
+         read and write it and its folder"
+    )]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
@@ -79,12 +112,15 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("could not use the lock file {path}: {source}")]
+    #[error(
+        "could not use the lock file {path}: {source}; check that this user may write in the \
+         database's folder"
+    )]
     Lock {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("database error: {0}")]
+    #[error("database error: {}{}", .0, damage_hint(.0))]
     Sqlite(#[from] rusqlite::Error),
 }
 
@@ -98,13 +134,29 @@ crate::error_codes::impl_error_code! {
             StoreError::NewerSchema { .. } => "db_newer_version",
             StoreError::BatchBusy(_) => "import_busy",
             StoreError::BatchFull(_) => "batch_full",
+            StoreError::NoFolder { .. } => "db_no_folder",
+            StoreError::EmptyFile(_) => "db_empty_file",
+            StoreError::NotAFile(_) => "db_not_a_file",
+            StoreError::Damaged(_) => "db_damaged",
+            StoreError::ReadOnly { .. } => "db_read_only",
+            StoreError::NoAccess(_) => "db_no_access",
             StoreError::CreateDir { .. }
             | StoreError::Open { .. }
             | StoreError::Permissions { .. }
             | StoreError::Lock { .. } => "db_error",
             StoreError::Sqlite(e) if is_busy(e) => "db_locked",
+            StoreError::Sqlite(e) if db_file::is_damage(e) => "db_damaged",
             StoreError::Sqlite(_) => "db_error",
         }
+    }
+}
+
+/// Damage found after the database opened (a page past the header) says what to do too.
+fn damage_hint(e: &rusqlite::Error) -> &'static str {
+    if db_file::is_damage(e) {
+        "; the database file is damaged: restore a backup"
+    } else {
+        ""
     }
 }
 
@@ -115,23 +167,24 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
-/// Opens a connection with the pragmas every connection must have, creating the file
-/// (mode 0600 on Unix, see `private_file`) and its folder when missing, and brings the
-/// schema up to date.
+/// Opens a connection with the pragmas every connection must have, and brings the schema
+/// up to date. A missing database is created (mode 0600 on Unix, see `private_file`) only
+/// in a folder that exists: see `db_file` for what else is refused before SQLite opens it.
 pub fn open(path: &Path) -> Result<Connection, StoreError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-            path: dir.to_owned(),
-            source,
-        })?;
-    }
+    open_creating(path, db_file::Creating::InExistingFolder)
+}
+
+/// As `open`, creating what `creating` allows (the app's data folder, `coupondesk init`).
+pub fn open_creating(path: &Path, creating: db_file::Creating) -> Result<Connection, StoreError> {
+    db_file::prepare(path, creating)?;
     private_file::make_private(path)?;
     let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
         path: path.to_owned(),
         source,
     })?;
-    configure(&conn)?;
-    migrations::migrate(&mut conn)?;
+    configure(&conn)
+        .and_then(|()| migrations::migrate(&mut conn))
+        .map_err(|e| db_file::explain(path, e))?;
     Ok(conn)
 }
 
@@ -207,6 +260,31 @@ mod error_code_tests {
             ),
             (StoreError::BatchBusy("T1".into()), "import_busy"),
             (StoreError::BatchFull("T1".into()), "batch_full"),
+            (
+                StoreError::NoFolder {
+                    path: path(),
+                    dir: path(),
+                },
+                "db_no_folder",
+            ),
+            (StoreError::EmptyFile(path()), "db_empty_file"),
+            (StoreError::NotAFile(path()), "db_not_a_file"),
+            (StoreError::Damaged(path()), "db_damaged"),
+            (
+                StoreError::ReadOnly {
+                    path: path(),
+                    what: path(),
+                },
+                "db_read_only",
+            ),
+            (StoreError::NoAccess(path()), "db_no_access"),
+            (
+                StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                    ffi::Error::new(ffi::SQLITE_CORRUPT),
+                    None,
+                )),
+                "db_damaged",
+            ),
             (
                 StoreError::CreateDir {
                     path: path(),

@@ -18,7 +18,7 @@ const ISSUE_KINDS = [
   'duplicate_in_database',
 ] as const satisfies readonly RowIssueKind[];
 const STATUSES = ['issued', 'active', 'redeemed', 'disabled', 'expired'] as const satisfies readonly CodeStatus[];
-const ENCODINGS = ['utf-8', 'utf-8-bom', 'gb18030'] as const satisfies readonly DetectedEncoding[];
+const ENCODINGS = ['utf-8', 'utf-8-bom', 'gb18030', 'utf-16le', 'utf-16be'] as const satisfies readonly DetectedEncoding[];
 
 // Compile-time: the lists above name every variant of the generated unions.
 type Exhaustive<Union, Listed> = [Exclude<Union, Listed>] extends [never] ? true : false;

@@ -3,4 +3,4 @@
 /**
  * The encoding actually used.
  */
-export type DetectedEncoding = "utf-8" | "utf-8-bom" | "gb18030";
+export type DetectedEncoding = "utf-8" | "utf-8-bom" | "gb18030" | "utf-16le" | "utf-16be";
