@@ -31,6 +31,7 @@ use crate::store::vouchers::VoucherError;
 use crate::store::{self, StoreError};
 
 mod audit;
+mod backup;
 mod bonuses;
 mod counter;
 pub mod counter_any;
@@ -74,6 +75,8 @@ pub enum DeskError {
     Sync(#[from] crate::sync::SyncError),
     #[error(transparent)]
     Staff(#[from] crate::store::staff::StaffError),
+    #[error(transparent)]
+    Backup(#[from] crate::store::backup::BackupError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -96,6 +99,7 @@ crate::error_codes::impl_error_code! {
             Customer(CustomerError),
             Sync(crate::sync::SyncError),
             Staff(crate::store::staff::StaffError),
+            Backup(crate::store::backup::BackupError),
         }
         fn fields(&self) -> Vec<crate::api_error::FieldError> {
             match self {
