@@ -462,7 +462,10 @@ fn run_command(
             );
             out.value(&info, &text)
         }
-        Command::Backup { out: file, overwrite } => {
+        Command::Backup {
+            out: file,
+            overwrite,
+        } => {
             let report = desk.backup_to(&file, overwrite)?;
             let text = format!("backed up to {} ({} bytes)", report.path, report.bytes);
             out.value(&report, &text)

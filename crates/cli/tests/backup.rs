@@ -45,7 +45,11 @@ fn shop(dir: &Path) -> PathBuf {
     let db = dir.join("shop.sqlite3");
     add_staff(&db, None, OWNER, "owner");
     add_staff(&db, Some(OWNER), MANAGER, "manager");
-    ok(&db, OWNER, &["batch", "create", "--type", "T1", "--name", "春季"]);
+    ok(
+        &db,
+        OWNER,
+        &["batch", "create", "--type", "T1", "--name", "春季"],
+    );
     db
 }
 
@@ -79,7 +83,12 @@ fn assert_consistent(db: &Path) -> i64 {
     assert_eq!(verdict, "ok", "{}", db.display());
     let codes = query_i64(db, "SELECT count(*) FROM codes");
     let counted = query_i64(db, "SELECT coalesce(sum(n), 0) FROM batch_counts");
-    assert_eq!(codes, counted, "batch_counts against the codes in {}", db.display());
+    assert_eq!(
+        codes,
+        counted,
+        "batch_counts against the codes in {}",
+        db.display()
+    );
     codes
 }
 
@@ -104,26 +113,49 @@ fn a_backup_taken_during_an_import_restores_a_consistent_database() {
     // The first chunk committed: the backup starts while the import goes on writing.
     let start = Instant::now();
     while query_i64(&db, "SELECT count(*) FROM codes") == 0 {
-        assert!(start.elapsed() < Duration::from_secs(120), "no chunk committed");
-        assert!(import.try_wait().expect("wait").is_none(), "the import ended early");
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no chunk committed"
+        );
+        assert!(
+            import.try_wait().expect("wait").is_none(),
+            "the import ended early"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let backup = dir.path().join("during.sqlite3");
-    let said = ok(&db, MANAGER, &["backup", "--out", backup.to_str().expect("utf-8")]);
+    let said = ok(
+        &db,
+        MANAGER,
+        &["backup", "--out", backup.to_str().expect("utf-8")],
+    );
     assert!(said.contains("backed up to"), "{said}");
     assert!(
         import.try_wait().expect("wait").is_none(),
         "the import must still run when the backup is done, or this test shows nothing"
     );
     let done = import.wait_with_output().expect("import ends");
-    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
     assert_eq!(query_i64(&db, "SELECT count(*) FROM codes"), rows as i64);
 
     // The backup holds whole chunks only, consistent, fewer than the whole import.
     let in_backup = assert_consistent(&backup);
-    assert!(in_backup > 0 && in_backup < rows as i64, "{in_backup} codes in the backup");
-    let running = query_i64(&backup, "SELECT count(*) FROM code_runs WHERE state = 'running'");
-    assert_eq!(running, 1, "the import was running when the backup was taken");
+    assert!(
+        in_backup > 0 && in_backup < rows as i64,
+        "{in_backup} codes in the backup"
+    );
+    let running = query_i64(
+        &backup,
+        "SELECT count(*) FROM code_runs WHERE state = 'running'",
+    );
+    assert_eq!(
+        running, 1,
+        "the import was running when the backup was taken"
+    );
 
     ok(&db, OWNER, &["restore", backup.to_str().expect("utf-8")]);
     assert_consistent(&db);
@@ -142,9 +174,15 @@ fn a_backup_taken_during_an_import_restores_a_consistent_database() {
         &db,
         "SELECT count(*) FROM audit_log WHERE action = 'db.restore' AND actor = '老板'",
     );
-    assert_eq!(by, 1, "the restore is in the restored database's audit trail");
+    assert_eq!(
+        by, 1,
+        "the restore is in the restored database's audit trail"
+    );
     let before = dir.path().join("shop.sqlite3.before-restore");
-    assert_eq!(query_i64(&before, "SELECT count(*) FROM codes"), rows as i64);
+    assert_eq!(
+        query_i64(&before, "SELECT count(*) FROM codes"),
+        rows as i64
+    );
 }
 
 #[test]
@@ -160,20 +198,38 @@ fn backups_are_private_and_never_overwrite_unless_asked() {
         let mode = std::fs::metadata(&out).expect("meta").permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     }
-    refused(&db, MANAGER, &["backup", "--out", out_arg], "already exists");
+    refused(
+        &db,
+        MANAGER,
+        &["backup", "--out", out_arg],
+        "already exists",
+    );
     ok(&db, MANAGER, &["backup", "--out", out_arg, "--overwrite"]);
     refused(
         &db,
         MANAGER,
-        &["backup", "--out", db.to_str().expect("utf-8"), "--overwrite"],
+        &[
+            "backup",
+            "--out",
+            db.to_str().expect("utf-8"),
+            "--overwrite",
+        ],
         "database itself",
     );
     assert_eq!(
-        query_i64(&db, "SELECT count(*) FROM audit_log WHERE action = 'db.backup'"),
+        query_i64(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'db.backup'"
+        ),
         2
     );
     // Restoring is the owner's.
-    refused(&db, MANAGER, &["restore", out_arg], "may not restore a backup");
+    refused(
+        &db,
+        MANAGER,
+        &["restore", out_arg],
+        "may not restore a backup",
+    );
 }
 
 #[test]
@@ -181,19 +237,37 @@ fn restore_checks_the_file_and_refuses_a_database_in_use() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = shop(dir.path());
     let good = dir.path().join("good.sqlite3");
-    ok(&db, OWNER, &["backup", "--out", good.to_str().expect("utf-8")]);
-    ok(&db, OWNER, &["batch", "create", "--type", "T2", "--name", "after"]);
+    ok(
+        &db,
+        OWNER,
+        &["backup", "--out", good.to_str().expect("utf-8")],
+    );
+    ok(
+        &db,
+        OWNER,
+        &["batch", "create", "--type", "T2", "--name", "after"],
+    );
     let batches = || query_i64(&db, "SELECT count(*) FROM batches");
     assert_eq!(batches(), 2);
 
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "not a database at all").expect("write");
-    refused(&db, OWNER, &["restore", text.to_str().expect("utf-8")], "not an SQLite database");
-    for (version, says) in [(99, "newer CouponDesk"), (-1, "negative"), (0, "no CouponDesk data")] {
+    refused(
+        &db,
+        OWNER,
+        &["restore", text.to_str().expect("utf-8")],
+        "not an SQLite database",
+    );
+    for (version, says) in [
+        (99, "newer CouponDesk"),
+        (-1, "negative"),
+        (0, "no CouponDesk data"),
+    ] {
         let bad = dir.path().join(format!("v{version}.sqlite3"));
         std::fs::copy(&good, &bad).expect("copy");
         let conn = rusqlite::Connection::open(&bad).expect("open");
-        conn.pragma_update(None, "user_version", version).expect("version");
+        conn.pragma_update(None, "user_version", version)
+            .expect("version");
         drop(conn);
         refused(&db, OWNER, &["restore", bad.to_str().expect("utf-8")], says);
     }
@@ -204,14 +278,24 @@ fn restore_checks_the_file_and_refuses_a_database_in_use() {
         *b = 0x5A;
     }
     std::fs::write(&damaged, bytes).expect("write");
-    refused(&db, OWNER, &["restore", damaged.to_str().expect("utf-8")], "not a CouponDesk backup");
+    refused(
+        &db,
+        OWNER,
+        &["restore", damaged.to_str().expect("utf-8")],
+        "not a CouponDesk backup",
+    );
 
     // Another process with the database open (here: this test's connection).
     let other = rusqlite::Connection::open(&db).expect("open");
     let _: i64 = other
         .query_row("SELECT count(*) FROM batches", [], |r| r.get(0))
         .expect("read");
-    refused(&db, OWNER, &["restore", good.to_str().expect("utf-8")], "open in another CouponDesk");
+    refused(
+        &db,
+        OWNER,
+        &["restore", good.to_str().expect("utf-8")],
+        "open in another CouponDesk",
+    );
     drop(other);
     assert_eq!(batches(), 2, "every refusal left the database as it was");
     assert!(!dir.path().join("shop.sqlite3.restore-tmp").exists());

@@ -31,7 +31,12 @@ fn rotation_keeps_the_last_seven_days() {
     assert_eq!(
         dates,
         [
-            "2026-12-04", "2026-12-03", "2026-12-02", "2026-12-01", "2026-11-30", "2026-11-29",
+            "2026-12-04",
+            "2026-12-03",
+            "2026-12-02",
+            "2026-12-01",
+            "2026-11-30",
+            "2026-11-29",
             "2026-11-28"
         ],
         "the newest {} days, newest first",
@@ -42,7 +47,11 @@ fn rotation_keeps_the_last_seven_days() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     on_disk.sort();
-    assert_eq!(on_disk.len(), 8, "seven backups and staff's own file: {on_disk:?}");
+    assert_eq!(
+        on_disk.len(),
+        8,
+        "seven backups and staff's own file: {on_disk:?}"
+    );
     assert!(on_disk.contains(&"mine.sqlite3".to_owned()));
 
     let newest = rusqlite::Connection::open(&kept[0].path).expect("backup");

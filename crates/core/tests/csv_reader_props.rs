@@ -75,7 +75,9 @@ fn rows() -> impl Strategy<Value = Vec<Vec<String>>> {
 }
 
 fn written(rows: &[Vec<String>]) -> String {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     for r in rows {
         w.write_record(r).expect("write record");
     }

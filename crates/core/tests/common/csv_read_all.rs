@@ -49,7 +49,10 @@ pub fn read_all(path: &Path, choice: EncodingChoice) -> ReadAll {
             }
         }
         let line = opened.line_of(&rec);
-        assert!(line >= last_line, "line numbers go back: {line} after {last_line}");
+        assert!(
+            line >= last_line,
+            "line numbers go back: {line} after {last_line}"
+        );
         last_line = line;
         let _ = reader::cells(&rec);
         let _ = reader::is_blank(&rec);

@@ -105,7 +105,12 @@ pub struct BackupReport {
 /// writers go on meanwhile (an import's chunks commit into the WAL). A copy in several
 /// steps would start over each time another connection commits, and might never end
 /// while an import runs.
-pub fn write(src: &Connection, db: &Path, out: &Path, overwrite: bool) -> Result<BackupReport, BackupError> {
+pub fn write(
+    src: &Connection,
+    db: &Path,
+    out: &Path,
+    overwrite: bool,
+) -> Result<BackupReport, BackupError> {
     refuse_own_database(db, out)?;
     if !overwrite && out.exists() {
         return Err(BackupError::Exists(out.to_owned()));

@@ -147,7 +147,9 @@ fn check(conn: &Connection) -> Result<u32, Check> {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .map_err(damaged)?;
     if version < 0 {
-        return Err(Check::Not(format!("its schema version is negative ({version})")));
+        return Err(Check::Not(format!(
+            "its schema version is negative ({version})"
+        )));
     }
     if version > i64::from(migrations::latest()) {
         return Err(Check::Newer(version));
