@@ -96,7 +96,7 @@ pub fn list_daily(db: &Path) -> Result<Vec<BackupFile>, BackupError> {
             found.push((day, entry.path(), meta.len()));
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     Ok(found
         .into_iter()
         .map(|(day, path, bytes)| BackupFile {
