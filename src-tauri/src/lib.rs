@@ -47,6 +47,7 @@ pub fn db_path_from_args(args: impl IntoIterator<Item = String>) -> Option<PathB
 pub fn run() {
     let state = AppState::open(db_path_from_args(std::env::args().skip(1)));
     state.index_in_background();
+    state.backup_daily_in_background();
     if background_sync_from_args(std::env::args().skip(1)) {
         state.sync_in_background();
     }

@@ -95,6 +95,26 @@ impl AppState {
         }
     }
 
+    /// The automatic daily backup (docs/backups.md): at start-up, then checked every hour
+    /// so an app left open over midnight makes the next day's; the core does nothing when
+    /// today's exists. On a thread of its own: a large database takes a while to copy.
+    pub fn backup_daily_in_background(&self) {
+        const EVERY: Duration = Duration::from_secs(3600);
+        if let Ok(desk) = self.desk.clone() {
+            let spawned = std::thread::Builder::new()
+                .name("daily-backup".into())
+                .spawn(move || loop {
+                    if let Err(e) = desk.daily_backup() {
+                        eprintln!("daily backup: {}", ApiError::from(&e).message);
+                    }
+                    std::thread::sleep(EVERY);
+                });
+            if let Err(e) = spawned {
+                eprintln!("daily backup: could not start: {e}");
+            }
+        }
+    }
+
     /// Every 30 s (the first time shortly after start-up), drains the outbox and pulls the
     /// platforms' state on a thread of its own, so the window never waits for it. A run is
     /// short (`RunOptions::background`) and skips platforms that are paused. Errors go to

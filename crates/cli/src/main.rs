@@ -112,6 +112,18 @@ enum Command {
     /// Create a new database (and its folder) at --db, or at the default place; a 0-byte
     /// file there becomes a database too. An existing database is left as it is.
     Init,
+    /// Copy the database to FILE with SQLite's online backup: a consistent copy of what
+    /// is committed, also while the app runs or an import writes. FILE is private (0600).
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace FILE if it exists (else an existing FILE is refused).
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Replace the database with the backup FILE, checked first; the database as it was
+    /// is kept as <db>.before-restore. Close the app and other commands first.
+    Restore { file: PathBuf },
     /// The development HTTP server: the command table over HTTP on 127.0.0.1, for the UI
     /// in a plain browser and its tests (prints its URL and a token; runs until stopped).
     Serve(serve::ServeArgs),
@@ -317,13 +329,26 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Some(name) if !is_audit_list => staff::login(&desk, name, &mut pins)?,
         _ => false,
     };
-    run_command(cli.json, cli.staff, cli.command, &desk, &mut pins).map_err(|e| {
+    let explain = |e| {
         if logged_in {
             e
         } else {
             staff::explain_unauthenticated(e, staff_given)
         }
-    })
+    };
+    // Restore takes the Desk: its connections must close before the file is replaced.
+    if let Command::Restore { file } = &cli.command {
+        let report = desk.restore(file).map_err(api).map_err(explain)?;
+        let text = format!(
+            "restored {} into {} (the database before is kept as {})",
+            report.from,
+            report.db,
+            report.before_restore.as_deref().unwrap_or("-")
+        );
+        print::Out { json: cli.json }.value(&report, &text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    run_command(cli.json, cli.staff, cli.command, &desk, &mut pins).map_err(explain)
 }
 
 fn run_command(
@@ -487,7 +512,16 @@ fn run_command(
             );
             out.value(&info, &text)
         }
+        Command::Backup {
+            out: file,
+            overwrite,
+        } => {
+            let report = desk.backup_to(&file, overwrite)?;
+            let text = format!("backed up to {} ({} bytes)", report.path, report.bytes);
+            out.value(&report, &text)
+        }
         Command::Template(_)
+        | Command::Restore { .. }
         | Command::Redeem(_)
         | Command::Settings(_)
         | Command::Bonus(_)

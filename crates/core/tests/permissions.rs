@@ -317,6 +317,8 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
                                                  "prefix": null } }),
         "codes_export" => json!({ "ticketType": "T1", "path": out }),
         "import_issues_export" => json!({ "runId": 1, "path": out }),
+        "backup_now" => json!({ "path": out, "overwrite": true }),
+        "backup_list" => json!({}),
         other => panic!("no arguments for {other}: add them here and a row to the matrix"),
     }
 }

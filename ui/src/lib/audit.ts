@@ -54,6 +54,8 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'codes.import_issues.export',
   'customer.create',
   'customer.rename',
+  'db.backup',
+  'db.restore',
   'settings.update',
   'staff.add',
   'staff.disable',

@@ -35,6 +35,7 @@ use crate::export::{ExportProgress, ExportReport};
 use crate::generate::{GenerateProgress, GenerateReport, GenerateRequest};
 use crate::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportTarget};
 use crate::progress::Throttled;
+use crate::store::backup::{BackupFile, BackupReport};
 use crate::store::bonuses::BonusRef;
 use crate::store::codes::{CodeQuery, CodeRow};
 use crate::store::redemptions::UndoTarget;

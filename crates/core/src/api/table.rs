@@ -35,6 +35,12 @@ macro_rules! command_table {
                 // The rows an import run did not take (invalid and duplicates), as CSV.
                 import_issues_export(#[ts(type = "number")] run_id: i64, path: PathBuf) -> ExportReport =
                     |desk| desk.export_run_issues(run_id, &path);
+                // A copy of the whole database at `path` (SQLite's online backup), and the
+                // app's automatic daily copies, newest first. Restoring is the CLI's only:
+                // the app must be closed for it.
+                backup_now(path: PathBuf, overwrite: bool) -> BackupReport =
+                    |desk| desk.backup_to(&path, overwrite);
+                backup_list() -> Vec<BackupFile> = |desk| desk.backup_list();
                 // True when the job was running (it stops at its next safe point).
                 job_cancel(job_id: String) -> bool = |desk| desk.cancel_job(&job_id);
 

@@ -32,6 +32,7 @@ use crate::store::vouchers::VoucherError;
 use crate::store::{self, StoreError};
 
 mod audit;
+mod backup;
 mod bonuses;
 mod counter;
 pub mod counter_any;
@@ -77,6 +78,8 @@ pub enum DeskError {
     Staff(#[from] crate::store::staff::StaffError),
     #[error(transparent)]
     Logo(#[from] crate::domain::logo::LogoError),
+    #[error(transparent)]
+    Backup(#[from] crate::store::backup::BackupError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -100,6 +103,7 @@ crate::error_codes::impl_error_code! {
             Sync(crate::sync::SyncError),
             Staff(crate::store::staff::StaffError),
             Logo(crate::domain::logo::LogoError),
+            Backup(crate::store::backup::BackupError),
         }
         fn fields(&self) -> Vec<crate::api_error::FieldError> {
             match self {

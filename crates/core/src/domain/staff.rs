@@ -41,11 +41,11 @@ impl Role {
             | SyncRun => Role::Cashier,
             // Running the shop's stock and its platforms.
             UndoAny | DisableCodes | CreateBatches | Import | Generate | Export | Templates
-            | CreateBonuses | DisableBonuses | Conflicts | BulkActivation | SeePhones => {
+            | CreateBonuses | DisableBonuses | Conflicts | BulkActivation | SeePhones | Backup => {
                 Role::Manager
             }
             // Who works here, the platforms' secrets and the shop's settings.
-            StaffAccounts | Credentials | Settings => Role::Owner,
+            StaffAccounts | Credentials | Settings | Restore => Role::Owner,
         }
     }
 
@@ -86,9 +86,13 @@ pub enum Permission {
     Conflicts,
     BulkActivation,
     SeePhones,
+    /// Copy the whole database to a file (it holds every customer's data).
+    Backup,
     StaffAccounts,
     Credentials,
     Settings,
+    /// Replace the whole database with a backup.
+    Restore,
 }
 
 impl Permission {
@@ -116,13 +120,15 @@ impl Permission {
             Conflicts => "resolve sync conflicts",
             BulkActivation => "activate codes in bulk",
             SeePhones => "see customers' full phone numbers",
+            Backup => "back up the database",
             StaffAccounts => "manage staff accounts",
             Credentials => "change the platforms' credentials",
             Settings => "change the settings",
+            Restore => "restore a backup",
         }
     }
 
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 25] = [
         Permission::Redeem,
         Permission::UndoOwn,
         Permission::SellVoucher,
@@ -143,9 +149,11 @@ impl Permission {
         Permission::Conflicts,
         Permission::BulkActivation,
         Permission::SeePhones,
+        Permission::Backup,
         Permission::StaffAccounts,
         Permission::Credentials,
         Permission::Settings,
+        Permission::Restore,
     ];
 }
 

@@ -14,6 +14,7 @@ pub mod acting;
 pub mod audit;
 pub mod audit_list;
 pub mod audit_verify;
+pub mod backup;
 pub mod batches;
 pub mod bonus_undo;
 pub mod bonuses;

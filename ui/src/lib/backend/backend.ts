@@ -22,4 +22,6 @@ export type Backend = CommandMethods & {
   chooseImageFile(text: FileDialogText): Promise<string | null>;
   /** Save dialog proposing `defaultName`; null when staff close it. */
   chooseExportPath(defaultName: string, text: FileDialogText): Promise<string | null>;
+  /** Save dialog for a database backup (*.sqlite3) proposing `defaultName`; null when closed. */
+  chooseBackupPath(defaultName: string, text: FileDialogText): Promise<string | null>;
 };

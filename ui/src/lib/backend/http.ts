@@ -90,6 +90,10 @@ function askPath(o: HttpOptions, text: FileDialogText, proposal: string): Promis
   return Promise.resolve(path === '' ? null : path);
 }
 
+function inExportDir(o: HttpOptions, name: string): string {
+  return o.exportDir === '' ? name : `${o.exportDir.replace(/\/+$/, '')}/${name}`;
+}
+
 export function createHttpBackend(o: HttpOptions): Backend {
   return {
     native: false,
@@ -99,7 +103,7 @@ export function createHttpBackend(o: HttpOptions): Backend {
     ),
     chooseImportFile: (text: FileDialogText) => askPath(o, text, ''),
     chooseImageFile: (text: FileDialogText) => askPath(o, text, ''),
-    chooseExportPath: (defaultName: string, text: FileDialogText) =>
-      askPath(o, text, o.exportDir === '' ? defaultName : `${o.exportDir.replace(/\/+$/, '')}/${defaultName}`),
+    chooseExportPath: (defaultName: string, text: FileDialogText) => askPath(o, text, inExportDir(o, defaultName)),
+    chooseBackupPath: (defaultName: string, text: FileDialogText) => askPath(o, text, inExportDir(o, defaultName)),
   };
 }

@@ -56,4 +56,10 @@ export const tauriBackend: Backend = {
       defaultName,
       filter: { name: text.filterName, extensions: ['csv'] },
     }),
+  chooseBackupPath: (defaultName: string, text: FileDialogText) =>
+    call<string | null>('pick_save_path', {
+      title: text.title,
+      defaultName,
+      filter: { name: text.filterName, extensions: ['sqlite3'] },
+    }),
 };

@@ -6,6 +6,8 @@ import type { AppInfo } from './AppInfo';
 import type { AuditEntry } from './AuditEntry';
 import type { AuditQuery } from './AuditQuery';
 import type { AuditVerdict } from './AuditVerdict';
+import type { BackupFile } from './BackupFile';
+import type { BackupReport } from './BackupReport';
 import type { Batch } from './Batch';
 import type { BatchQuery } from './BatchQuery';
 import type { Bonus } from './Bonus';
@@ -76,6 +78,8 @@ export type BatchGetArgs = { ticketType: string, };
 export type CodesListArgs = { query: CodeQuery, };
 export type ImportPreviewArgs = { path: string, options: ImportOptions, };
 export type ImportIssuesExportArgs = { runId: number, path: string, };
+export type BackupNowArgs = { path: string, overwrite: boolean, };
+export type BackupListArgs = Record<string, never>;
 export type JobCancelArgs = { jobId: string, };
 export type StaffSessionArgs = Record<string, never>;
 export type StaffSetupOwnerArgs = { draft: StaffDraft, };
@@ -155,6 +159,10 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<ImportPreview>('import_preview', { path, options }),
     importIssuesExport: (runId: ImportIssuesExportArgs['runId'], path: ImportIssuesExportArgs['path']): Promise<ExportReport> =>
       call<ExportReport>('import_issues_export', { runId, path }),
+    backupNow: (path: BackupNowArgs['path'], overwrite: BackupNowArgs['overwrite']): Promise<BackupReport> =>
+      call<BackupReport>('backup_now', { path, overwrite }),
+    backupList: (): Promise<Array<BackupFile>> =>
+      call<Array<BackupFile>>('backup_list', {}),
     jobCancel: (jobId: JobCancelArgs['jobId']): Promise<boolean> =>
       call<boolean>('job_cancel', { jobId }),
     staffSession: (): Promise<Session> =>
@@ -284,6 +292,8 @@ export const COMMAND_NAMES = [
   'codes_list',
   'import_preview',
   'import_issues_export',
+  'backup_now',
+  'backup_list',
   'job_cancel',
   'staff_session',
   'staff_setup_owner',
