@@ -7,7 +7,11 @@
 
 mod bench;
 mod out;
+mod proc_mem;
 mod redeem;
+mod soak;
+mod startup;
+mod startup_db;
 mod sync;
 
 use std::process::ExitCode;
