@@ -81,12 +81,18 @@ fn drive(
 fn sample(s: &Session, db: &Path, minute: u64, rounds: u64) -> Result<Value, ApiError> {
     click(s, "nav-batches").map_err(|e| fail("bench_driver", e))?;
     std::thread::sleep(Duration::from_secs(3));
-    let (pss, anon) = crate::proc_mem::totals(&app_tree(db)?);
+    let tree = app_tree(db)?;
+    let (pss, anon) = crate::proc_mem::totals(&tree);
+    let each: Vec<Value> = tree
+        .iter()
+        .map(|m| json!([m.name, m.pss_kib / 1024, m.anon_kib / 1024]))
+        .collect();
     Ok(json!({
         "minute": minute,
         "rounds": rounds,
         "pss_mib": pss / 1024,
         "anon_mib": anon / 1024,
+        "processes": each,
     }))
 }
 

@@ -47,6 +47,10 @@ pub struct StartupArgs {
     /// A build of the previous settings, launched alternately with --app in the same run.
     #[arg(long)]
     pub baseline_app: Option<PathBuf>,
+    /// NAME=VALUE set in the environment of --app's launches only (repeatable): a setting
+    /// tried on the baseline's own binary, before a build that makes it its default.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub app_env: Vec<String>,
     /// The CLI that seeds the demo shop (default: coupondesk beside this binary).
     #[arg(long)]
     pub cli: Option<PathBuf>,
@@ -105,7 +109,10 @@ pub fn run(args: StartupArgs, out: &Out) -> Result<(), ApiError> {
         }
         for (label, binary) in order {
             let copy = crate::startup_db::copy(&db, &dir, &format!("launch-{label}-{round}.sqlite3"))?;
-            let l = launch(&binary, &copy, args.idle)?;
+            set_env(&args.app_env, label == "app")?;
+            let l = launch(&binary, &copy, args.idle);
+            set_env(&args.app_env, false)?;
+            let l = l?;
             eprintln!(
                 "startup: {label} launch {}: first table {} ms, PSS {} MiB, anonymous {} MiB",
                 round + 1,
@@ -127,6 +134,17 @@ pub fn run(args: StartupArgs, out: &Out) -> Result<(), ApiError> {
         "pss_mib": mib(floor.0),
         "anon_mib": mib(floor.1),
     }));
+    if !args.app_env.is_empty() {
+        set_env(&args.app_env, true)?;
+        let with_env = webkit_floor(args.idle);
+        set_env(&args.app_env, false)?;
+        let with_env = with_env?;
+        rows.push(json!({
+            "build": "floor+app_env",
+            "pss_mib": mib(with_env.0),
+            "anon_mib": mib(with_env.1),
+        }));
+    }
     let soak = if args.soak_minutes > 0 {
         let copy = crate::startup_db::copy(&db, &dir, "soak.sqlite3")?;
         Some(crate::soak::run(&app, &copy, args.soak_minutes)?)
@@ -139,7 +157,7 @@ pub fn run(args: StartupArgs, out: &Out) -> Result<(), ApiError> {
         .map(|(label, l)| json!({"build": label, "launch": l}))
         .collect();
     out.value(
-        &json!({"codes": args.codes, "idle_s": args.idle, "builds": rows, "launches": detail, "soak": soak}),
+        &json!({"codes": args.codes, "idle_s": args.idle, "app_env": args.app_env, "builds": rows, "launches": detail, "soak": soak}),
         &text,
     )
 }
@@ -251,6 +269,23 @@ fn text_of(rows: &[Value], soak: Option<&Value>, codes: u64) -> String {
         t.push_str(&format!("  soak: {s}\n"));
     }
     t
+}
+
+/// Sets (`on`) or removes each NAME=VALUE of `vars` in this process's environment, which
+/// tauri-driver, WebKitWebDriver and the app inherit. Only between launches: no thread of
+/// this benchmark runs then.
+fn set_env(vars: &[String], on: bool) -> Result<(), ApiError> {
+    for v in vars {
+        let (name, value) = v
+            .split_once('=')
+            .ok_or_else(|| fail("bench_usage", format!("--app-env {v}: expected NAME=VALUE")))?;
+        if on {
+            std::env::set_var(name, value);
+        } else {
+            std::env::remove_var(name);
+        }
+    }
+    Ok(())
 }
 
 fn epoch_ms() -> f64 {
