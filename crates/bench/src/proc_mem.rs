@@ -24,12 +24,7 @@ pub fn tree(root: u32) -> Vec<ProcMem> {
     let mut i = 0;
     while i < pids.len() {
         let p = pids[i];
-        pids.extend(
-            parents
-                .iter()
-                .filter(|(_, &pp)| pp == p)
-                .map(|(&c, _)| c),
-        );
+        pids.extend(parents.iter().filter(|(_, &pp)| pp == p).map(|(&c, _)| c));
         i += 1;
     }
     pids.into_iter().filter_map(read).collect()

@@ -25,7 +25,14 @@ const WAIT: Duration = Duration::from_secs(60);
 const ENTER: &str = "\u{E007}";
 /// The list pages each round visits (the top bar's links).
 const PAGES: [&str; 8] = [
-    "templates", "bonuses", "vouchers", "customers", "sync", "audit", "redeem", "batches",
+    "templates",
+    "bonuses",
+    "vouchers",
+    "customers",
+    "sync",
+    "audit",
+    "redeem",
+    "batches",
 ];
 /// The demo's empty batch: every round's import goes into it.
 const IMPORT_BATCH: &str = "AVD1KYBW8002";
@@ -170,7 +177,10 @@ fn redeemable(db: &Path) -> Result<Vec<String>, ApiError> {
                 ticket_type: "SPRING2026".into(),
                 status: Some(status),
                 search: None,
-                page: PageRequest { page, per_page: 100 },
+                page: PageRequest {
+                    page,
+                    per_page: 100,
+                },
             };
             let got = desk.list_codes(&q).map_err(desk_err)?;
             if got.items.is_empty() {

@@ -78,7 +78,10 @@ pub fn run(args: StartupArgs, out: &Out) -> Result<(), ApiError> {
         let exe = std::env::current_exe().map_err(|e| fail("bench_io", e.to_string()))?;
         Ok(exe.with_file_name(name))
     };
-    let app = args.app.clone().map_or_else(|| beside("coupondesk-app"), Ok)?;
+    let app = args
+        .app
+        .clone()
+        .map_or_else(|| beside("coupondesk-app"), Ok)?;
     let cli = args.cli.clone().map_or_else(|| beside("coupondesk"), Ok)?;
     for b in std::iter::once(&app).chain(args.baseline_app.as_ref()) {
         if !b.exists() {
@@ -108,7 +111,8 @@ pub fn run(args: StartupArgs, out: &Out) -> Result<(), ApiError> {
             order.reverse();
         }
         for (label, binary) in order {
-            let copy = crate::startup_db::copy(&db, &dir, &format!("launch-{label}-{round}.sqlite3"))?;
+            let copy =
+                crate::startup_db::copy(&db, &dir, &format!("launch-{label}-{round}.sqlite3"))?;
             set_env(&args.app_env, label == "app")?;
             let l = launch(&binary, &copy, args.idle);
             set_env(&args.app_env, false)?;
@@ -126,7 +130,11 @@ pub fn run(args: StartupArgs, out: &Out) -> Result<(), ApiError> {
     let floor = webkit_floor(args.idle)?;
     let mut rows = Vec::new();
     for (label, _) in &builds {
-        let mine: Vec<&Launch> = launches.iter().filter(|(l, _)| l == label).map(|(_, l)| l).collect();
+        let mine: Vec<&Launch> = launches
+            .iter()
+            .filter(|(l, _)| l == label)
+            .map(|(_, l)| l)
+            .collect();
         rows.push(summary(label, &mine));
     }
     rows.push(json!({
@@ -221,7 +229,12 @@ fn webkit_floor(idle: u64) -> Result<(u64, u64), ApiError> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| fail("bench_setup", format!("could not start {MINI_BROWSER}: {e}")))?;
+        .map_err(|e| {
+            fail(
+                "bench_setup",
+                format!("could not start {MINI_BROWSER}: {e}"),
+            )
+        })?;
     std::thread::sleep(Duration::from_secs(idle));
     let totals = proc_mem::totals(&proc_mem::tree(child.id()));
     let _ = child.kill();
@@ -253,11 +266,17 @@ fn mib(kib: u64) -> f64 {
 }
 
 fn text_of(rows: &[Value], soak: Option<&Value>, codes: u64) -> String {
-    let mut t = format!("startup (demo shop + {codes} codes; medians; memory idle on the batches page)\n");
+    let mut t =
+        format!("startup (demo shop + {codes} codes; medians; memory idle on the batches page)\n");
     for r in rows {
         let ms = r["first_table_ms_median"]
             .as_u64()
-            .map_or("-".to_owned(), |m| format!("{m} ms (min {}, max {})", r["first_table_ms_min"], r["first_table_ms_max"]));
+            .map_or("-".to_owned(), |m| {
+                format!(
+                    "{m} ms (min {}, max {})",
+                    r["first_table_ms_min"], r["first_table_ms_max"]
+                )
+            });
         t.push_str(&format!(
             "  {:<13} first table {ms:<28} PSS {:>6.1} MiB  anonymous {:>6.1} MiB\n",
             r["build"].as_str().unwrap_or(""),
@@ -306,11 +325,23 @@ impl Xvfb {
         }
         let display = format!(":{}", 90 + std::process::id() % 9);
         let child = Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "1366x768x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| fail("bench_setup", format!("could not start Xvfb ({e}); set DISPLAY or install xvfb")))?;
+            .map_err(|e| {
+                fail(
+                    "bench_setup",
+                    format!("could not start Xvfb ({e}); set DISPLAY or install xvfb"),
+                )
+            })?;
         // Dropped (so stopped) on every way out below but success.
         let xvfb = Xvfb(Some(child));
         // Set before any thread of ours starts: every child inherits it.
@@ -327,7 +358,10 @@ impl Xvfb {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        Err(fail("bench_setup", format!("Xvfb on {display} did not answer within 30 s")))
+        Err(fail(
+            "bench_setup",
+            format!("Xvfb on {display} did not answer within 30 s"),
+        ))
     }
 }
 

@@ -63,7 +63,10 @@ fn seed_demo(cli: &Path, db: &Path) -> Result<(), ApiError> {
         .map_err(|e| {
             fail(
                 "bench_setup",
-                format!("could not run {} ({e}); build it with `cargo build --release -p coupondesk`", cli.display()),
+                format!(
+                    "could not run {} ({e}); build it with `cargo build --release -p coupondesk`",
+                    cli.display()
+                ),
             )
         })?;
     let mut line = String::new();
