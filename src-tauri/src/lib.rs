@@ -4,6 +4,7 @@
 //! size and position).
 
 mod commands;
+pub mod memory;
 mod state;
 pub mod window_state;
 

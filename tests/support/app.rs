@@ -119,11 +119,17 @@ impl Driver {
             db.display().to_string(),
             "--no-background-sync".to_owned(),
         ];
+        self.open_binary(&binary, &args)
+    }
+
+    /// Starts `binary` (an app build: the e2e tests' debug one, the start-up benchmark's
+    /// release one) with `args` as the session's application.
+    pub fn open_binary(&self, binary: &Path, args: &[String]) -> WdResult<Session> {
         // A session request that dies in transport (the driver still settling) is tried
         // again; an answer from the driver, even an error, is final.
         let mut tries = 0;
         loop {
-            match Session::start(self.port, &binary, &args) {
+            match Session::start(self.port, binary, args) {
                 Err(e) if e.starts_with("webdriver request failed") && tries < 3 => {
                     tries += 1;
                     std::thread::sleep(Duration::from_secs(1));

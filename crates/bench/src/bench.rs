@@ -81,6 +81,10 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100_000)]
         codes: u64,
     },
+    /// The release window launched cold under Xvfb on a shop-sized database: time to the
+    /// first table drawn and the process tree's memory idle on the batches page, beside a
+    /// build of the previous settings and WebKitGTK's own floor (docs/benchmarks.md).
+    Startup(crate::startup::StartupArgs),
 }
 
 pub(crate) fn fail(code: &str, message: impl Into<String>) -> ApiError {
@@ -114,6 +118,7 @@ pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
             ticket_type,
         } => crate::redeem_load::import_worker(&db, &csv, &ticket_type),
         BenchCommand::Sync { codes } => crate::sync::run(codes, out),
+        BenchCommand::Startup(args) => crate::startup::run(args, out),
     }
 }
 

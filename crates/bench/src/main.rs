@@ -7,8 +7,12 @@
 
 mod bench;
 mod out;
+mod proc_mem;
 mod redeem;
 mod redeem_load;
+mod soak;
+mod startup;
+mod startup_db;
 mod sync;
 
 use std::process::ExitCode;
