@@ -11,11 +11,19 @@
 //! - hence a 0-byte file found at the path was not made by CouponDesk (a `touch`, a copy
 //!   that failed): it is refused, and only `init` turns it into a database;
 //! - a file that is not an SQLite database, or shorter than its header says, is damaged;
-//! - a file or folder this user cannot write is named in the error with what to do.
+//! - a file or folder this user cannot write is named in the error with what to do;
+//! - the header is read with a plain file descriptor only before this process first opens
+//!   the file with SQLite ([`opened_by_sqlite`]): POSIX record locks belong to the process,
+//!   and closing ANY descriptor of the file drops every lock its SQLite connections hold
+//!   on it (sqlite.org/howtocorrupt.html, 2.2). Another process could then think itself
+//!   the last connection, checkpoint and delete the WAL under a running writer: readers
+//!   saw "database disk image is malformed" during imports until this rule.
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use rusqlite::ErrorCode as SqliteCode;
 
@@ -49,11 +57,43 @@ pub fn prepare(path: &Path, creating: Creating) -> Result<(), StoreError> {
             }
         }
         Ok(m) => {
-            check_header(path, m.len())?;
+            if !seen_by_sqlite(&m) {
+                check_header(path, m.len())?;
+            }
             check_writable(path)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(path, creating),
         Err(source) => Err(no_access(path, source)),
+    }
+}
+
+/// The files (device, inode) this process has opened with SQLite: their headers are not
+/// read again with a plain descriptor (see the module's rules). Never emptied: a file
+/// once opened needs no second header check, and the set holds two numbers per database.
+static OPENED: Mutex<BTreeSet<(u64, u64)>> = Mutex::new(BTreeSet::new());
+
+#[cfg(unix)]
+fn file_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+/// Elsewhere locks belong to the handle, not the process: reading the header is safe.
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+fn seen_by_sqlite(m: &std::fs::Metadata) -> bool {
+    file_id(m).is_some_and(|id| OPENED.lock().is_ok_and(|set| set.contains(&id)))
+}
+
+/// Records that SQLite opened `path` in this process (call right after it did).
+pub fn opened_by_sqlite(path: &Path) {
+    if let Some(id) = std::fs::metadata(path).ok().as_ref().and_then(file_id) {
+        if let Ok(mut set) = OPENED.lock() {
+            set.insert(id);
+        }
     }
 }
 

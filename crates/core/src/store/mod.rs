@@ -183,6 +183,7 @@ pub fn open_creating(path: &Path, creating: db_file::Creating) -> Result<Connect
         path: path.to_owned(),
         source,
     })?;
+    db_file::opened_by_sqlite(path);
     configure(&conn)
         .and_then(|()| migrations::migrate(&mut conn))
         .map_err(|e| db_file::explain(path, e))?;
