@@ -63,6 +63,13 @@ pub enum BenchCommand {
         during_import: bool,
         #[arg(long, default_value_t = 1_000_000)]
         import_rows: u64,
+        /// With --during-import: the imports' minimum run between two turns of the
+        /// counter, in ms; several (comma-separated) are compared in one run.
+        #[arg(long, value_delimiter = ',', default_values_t = [10u64])]
+        min_run_ms: Vec<u64>,
+        /// With --during-import: the counter's pause between two customers, in ms.
+        #[arg(long, default_value_t = 5)]
+        pause_ms: u64,
     },
     /// One import, searchable when it returns (run by `redeem --during-import` as its
     /// other process).
@@ -74,6 +81,8 @@ pub enum BenchCommand {
         csv: PathBuf,
         #[arg(long)]
         ticket_type: String,
+        #[arg(long, default_value_t = 10)]
+        min_run_ms: u64,
     },
     /// N queued e-Buy code activations synced to the simulator over loopback, against a
     /// bare client sending the same envelopes without the outbox.
@@ -109,14 +118,31 @@ pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
             db,
             during_import: true,
             import_rows,
+            min_run_ms,
+            pause_ms,
             ..
-        } => crate::redeem_load::run(codes, import_rows, db, out),
+        } => crate::redeem_load::run(
+            crate::redeem_load::LoadArgs {
+                codes,
+                import_rows,
+                db,
+                min_runs: min_run_ms.into_iter().map(Duration::from_millis).collect(),
+                pause: Duration::from_millis(pause_ms),
+            },
+            out,
+        ),
         BenchCommand::Redeem { codes, ops, db, .. } => crate::redeem::run(codes, ops, db, out),
         BenchCommand::ImportWorker {
             db,
             csv,
             ticket_type,
-        } => crate::redeem_load::import_worker(&db, &csv, &ticket_type),
+            min_run_ms,
+        } => crate::redeem_load::import_worker(
+            &db,
+            &csv,
+            &ticket_type,
+            Duration::from_millis(min_run_ms),
+        ),
         BenchCommand::Sync { codes } => crate::sync::run(codes, out),
         BenchCommand::Startup(args) => crate::startup::run(args, out),
     }

@@ -18,10 +18,13 @@ use crate::domain::Code;
 use crate::import::{ImportTarget, RunState};
 use crate::progress::CancelToken;
 use crate::store::code_writes::CodeAdder;
+use crate::store::counter_lane::GiveWay;
 use crate::store::runs::{self, RunCounts, RunKind, MAX_SEQ};
 use crate::store::{batches, code_id, StoreError};
 
 const CHUNK: u64 = 100_000;
+/// Codes between two looks at the counter's lane: well under a millisecond of inserts.
+const GIVE_WAY_CHECK: usize = 256;
 /// At most this many codes in one run (docs/codes-and-imports.md says why): a run of a
 /// million codes takes under a minute and its CSV fits any spreadsheet's row limit
 /// (1,048,576); a larger number is far more often a typing slip (1000 then 100000
@@ -161,7 +164,7 @@ pub fn generate(
     let plan = plan(req)?;
     let target = ImportTarget::Existing(req.ticket_type.clone());
     let claim = crate::import::run::claim(conn, db, &target, RunKind::Generate, None)?;
-    let outcome = fill(conn, &plan, &claim, cancel, on_progress);
+    let outcome = fill(conn, db, &plan, &claim, cancel, on_progress);
     let (state, generated) = match outcome {
         Ok(Some(n)) => {
             runs::finish(conn, claim.run_id)?;
@@ -189,12 +192,14 @@ pub fn generate(
 /// Some(count) when all were added, None when cancelled.
 fn fill(
     conn: &mut Connection,
+    db: &Path,
     plan: &Plan,
     claim: &runs::Claim,
     cancel: &CancelToken,
     on_progress: &mut dyn FnMut(GenerateProgress),
 ) -> Result<Option<u64>, GenerateError> {
     let mut rng = SmallRng::from_os_rng();
+    let mut lane = GiveWay::open(db);
     let mut buf = String::with_capacity(plan.length);
     let mut next_seq = claim.first_seq;
     let mut done = 0u64;
@@ -221,33 +226,47 @@ fn fill(
         }
         fresh.sort_unstable();
         fresh.dedup();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut added = 0u64;
-        {
-            let mut adder = CodeAdder::new(&tx, claim.run_id)?;
-            // Codes already in the database (a bonus's included) are skipped; the next
-            // round draws their replacements.
-            for code in &fresh {
-                let id = code_id(claim.batch_id, next_seq);
-                if adder.add(id, code.as_str())? {
-                    next_seq += 1;
-                    added += 1;
+        // A counter waiting to redeem goes first: the chunk is then committed in parts
+        // (`store::counter_lane`), still in order.
+        let mut pos = 0;
+        while pos < fresh.len() {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut added = 0u64;
+            let mut give_way = false;
+            {
+                let mut adder = CodeAdder::new(&tx, claim.run_id)?;
+                // Codes already in the database (a bonus's included) are skipped; the
+                // next round draws their replacements.
+                for (i, code) in fresh[pos..].iter().enumerate() {
+                    if i > 0 && i % GIVE_WAY_CHECK == 0 && lane.should_give_way() {
+                        give_way = true;
+                        break;
+                    }
+                    pos += 1;
+                    let id = code_id(claim.batch_id, next_seq);
+                    if adder.add(id, code.as_str())? {
+                        next_seq += 1;
+                        added += 1;
+                    }
                 }
             }
+            done += added;
+            let totals = RunCounts {
+                rows_read: done,
+                imported: done,
+                ..RunCounts::default()
+            };
+            runs::save_chunk(&tx, claim.run_id, claim.batch_id, next_seq, added, totals)?;
+            tx.commit()?;
+            on_progress(GenerateProgress {
+                run_id: claim.run_id,
+                generated: done,
+                total: plan.count,
+            });
+            if give_way {
+                lane.wait_turn();
+            }
         }
-        done += added;
-        let totals = RunCounts {
-            rows_read: done,
-            imported: done,
-            ..RunCounts::default()
-        };
-        runs::save_chunk(&tx, claim.run_id, claim.batch_id, next_seq, added, totals)?;
-        tx.commit()?;
-        on_progress(GenerateProgress {
-            run_id: claim.run_id,
-            generated: done,
-            total: plan.count,
-        });
     }
     Ok(Some(done))
 }

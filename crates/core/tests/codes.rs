@@ -208,6 +208,41 @@ fn generate_makes_unique_valid_codes_and_refuses_what_cannot_fit() {
 }
 
 #[test]
+fn a_generation_commits_and_gives_way_while_the_counter_waits() {
+    use coupondesk_core::store::counter_lane::CounterTurn;
+    let f = fixture();
+    f.desk.create_batch("G", "generated").expect("batch");
+    // A redemption is waiting (it holds its turn) when the generation starts.
+    let mut turn = Some(CounterTurn::take(&f.db));
+    let mut steps = Vec::new();
+    let r = f
+        .desk
+        .generate_codes(
+            &GenerateRequest {
+                ticket_type: "G".into(),
+                count: 3000,
+                length: Some(12),
+                prefix: None,
+            },
+            &CancelToken::new(),
+            &mut |p| {
+                steps.push(p.generated);
+                drop(turn.take()); // the redemption is done
+            },
+        )
+        .expect("generate");
+    assert_eq!(r.generated, 3000);
+    assert_eq!(
+        steps,
+        vec![256, 3000],
+        "a first short part, then the rest in one"
+    );
+    assert_eq!(f.codes("G", None).len(), 3000);
+    f.check_invariants();
+    check_index_complete(&f.desk, &f.db);
+}
+
+#[test]
 fn export_writes_bom_and_every_code_and_reimports() {
     let f = fixture();
     f.desk.create_batch("X", "x").expect("batch");

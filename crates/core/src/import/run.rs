@@ -154,7 +154,7 @@ fn stream(
     let mut next_seq = claim.first_seq;
     let col = layout.code_column;
     let (run_id, batch_id) = (claim.run_id, claim.batch_id);
-    let lane = GiveWay::open(db);
+    let mut lane = GiveWay::open(db);
     let mut first_chunk = true;
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -181,7 +181,7 @@ fn stream(
                         search_index::add_range(&tx, batch_id, indexed_to, next_seq)?;
                         indexed_to = next_seq;
                     }
-                    if rows > 0 && lane.someone_waiting() {
+                    if rows > 0 && lane.should_give_way() {
                         give_way = true;
                         break;
                     }
