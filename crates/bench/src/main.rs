@@ -10,6 +10,7 @@ mod out;
 mod proc_mem;
 mod redeem;
 mod redeem_load;
+mod report;
 mod soak;
 mod startup;
 mod startup_db;

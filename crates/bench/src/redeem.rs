@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::bench::{desk_err, fail, percentiles, secs, workdir};
 use crate::out::Out;
 
-fn bench_template() -> TemplateDraft {
+pub(crate) fn bench_template() -> TemplateDraft {
     TemplateDraft {
         offer: Offer::Cash {
             reduce_fen: 2000,

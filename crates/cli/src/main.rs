@@ -22,6 +22,7 @@ mod counter;
 mod demo_seed;
 mod large_count;
 mod print;
+mod report;
 mod serve;
 mod staff;
 mod sync;
@@ -105,6 +106,9 @@ enum Command {
     /// Staff accounts (the owner's): add, list, disable, reset a PIN.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
+    /// The manager's reports: redemptions by day, template, batch, staff or terminal.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Bring the substring search index up to date.
     Index,
     /// Where the database is and which schema it has.
@@ -320,10 +324,11 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut pins = staff::Pins::read(cli.pin_stdin)?;
-    // `audit list --staff S` filters by S and reads only: nobody logs in.
+    // `audit list --staff S` and `report redemptions --staff S` filter by S and read
+    // only: nobody logs in.
     let is_audit_list = matches!(
         cli.command,
-        Command::Audit(audit::AuditCommand::List { .. })
+        Command::Audit(audit::AuditCommand::List { .. }) | Command::Report(_)
     );
     let logged_in = match &cli.staff {
         Some(name) if !is_audit_list => staff::login(&desk, name, &mut pins)?,
@@ -369,6 +374,7 @@ fn run_command(
         Command::Sync(cmd) => return sync::sync(desk, cmd, &out),
         Command::Audit(cmd) => return audit::audit(desk, cmd, audit_staff, &out),
         Command::Staff(cmd) => return staff::staff(desk, cmd, pins, &out),
+        Command::Report(cmd) => return report::report(desk, cmd, audit_staff, &out),
         Command::Codes(CodesCommand::Activate {
             batch,
             codes,
@@ -530,6 +536,7 @@ fn run_command(
         | Command::Sync(_)
         | Command::Audit(_)
         | Command::Staff(_)
+        | Command::Report(_)
         | Command::Codes(CodesCommand::Activate { .. })
         | Command::Codes(CodesCommand::Deactivate { .. })
         | Command::Codes(CodesCommand::Disable { .. })

@@ -198,3 +198,94 @@ fn counter_settings_from_the_command_line() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+/// `report redemptions --json` prints exactly issue 15's shape, sums what the counter
+/// did per staff member, and `--staff S` filters by S without logging anyone in.
+#[test]
+fn the_redemption_report_by_staff_in_the_promised_shape() {
+    const LI: Who = Who {
+        name: "小李",
+        pin: "6190",
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, codes) = setup(dir.path(), "3");
+    add_staff(&db, None, ANN, "owner");
+    add_staff(&db, Some(ANN), WANG, "cashier");
+    add_staff(&db, Some(ANN), LI, "cashier");
+    for (who, code, amount) in [(WANG, 0, "10000"), (WANG, 1, "25000"), (LI, 2, "12000")] {
+        let (status, _) = json_as(
+            &db,
+            Some(who),
+            &["redeem", "use", &codes[code], "--amount", amount],
+        );
+        assert_eq!(status, Some(0));
+    }
+    // Any zone's today lies within a day of UTC's.
+    let today = chrono::Utc::now().date_naive();
+    let from = (today - chrono::Duration::days(1)).to_string();
+    let to = (today + chrono::Duration::days(1)).to_string();
+    let args = [
+        "report",
+        "redemptions",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--group-by",
+        "staff",
+    ];
+    let (status, v) = json(&db, &args);
+    assert_eq!(status, Some(0), "{v}");
+    let keys = |o: &Value| {
+        let mut k: Vec<String> = o.as_object().expect("object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&v), vec!["groups", "total"]);
+    assert_eq!(
+        keys(&v["groups"][0]),
+        vec!["count", "discount_fen", "key", "label", "order_fen"]
+    );
+    assert_eq!(
+        keys(&v["total"]),
+        vec!["count", "discount_fen", "order_fen"]
+    );
+    assert_eq!(
+        (&v["groups"][0]["key"], &v["groups"][0]["count"]),
+        (&Value::from("小王"), &Value::from(2))
+    );
+    assert_eq!(v["groups"][0]["order_fen"], 35000);
+    assert_eq!(v["groups"][1]["key"], "小李");
+    assert_eq!(
+        (
+            &v["total"]["count"],
+            &v["total"]["discount_fen"],
+            &v["total"]["order_fen"]
+        ),
+        (&Value::from(3), &Value::from(6000), &Value::from(47000))
+    );
+    // The global --staff is the filter: no PIN asked, nobody logged in.
+    let mut filtered = vec!["--json", "--staff", "小李"];
+    filtered.extend_from_slice(&args);
+    let out = run(&db, None, &filtered);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["total"]["count"], 1);
+    // A mistyped day says how to write it.
+    let out = run(
+        &db,
+        None,
+        &["report", "redemptions", "--from", "7/12/2026", "--to", &to],
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -34,6 +34,14 @@ const DRAFT: &str = r#"{"offer":{"cash":{"reduceFen":2000,"leastFen":10000}},
  "beginAt":"2020-01-01T00:00:00Z","endAt":"2099-01-01T00:00:00Z","term":null,
  "timeLimits":[],"acceptCategory":"","rejectCategory":"","canUseWithOtherDiscount":false}"#;
 
+/// The report over the last week, by day, unfiltered.
+fn report_query() -> Value {
+    let today = chrono::Utc::now().date_naive();
+    json!({ "from": (today - chrono::Duration::days(7)).to_string(), "to": today.to_string(),
+            "groupBy": "day", "staff": null, "terminal": null, "templateId": null,
+            "batch": null, "kind": null })
+}
+
 /// Twelve A-Z0-9 characters each, like real codes.
 const CODES: [&str; 8] = [
     "K7Q2M9XW4TZA",
@@ -297,6 +305,10 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
                 json!({ "query": q, "path": out })
             }
         }
+        "report_redemptions" => json!({ "query": report_query() }),
+        "report_rows" => json!({ "query": { "report": report_query(), "group": null,
+                                            "page": page() } }),
+        "dashboard_get" => json!({ "query": { "days": 7 } }),
         "sync_settings_save" => json!({ "settings": {
             "platform": "p004", "enabled": false, "baseUrl": "http://127.0.0.1:9/p004",
             "appId": "", "brandId": "", "signType": "", "shopNo": "", "org": "", "caFile": "",

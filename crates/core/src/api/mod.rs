@@ -27,6 +27,9 @@ use crate::domain::customer::{Customer, CustomerDraft, CustomerProfile};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::logo::LogoImage;
 use crate::domain::redeem::{Redemption, Settings};
+use crate::domain::report::{
+    Dashboard, DashboardQuery, Report, ReportQuery, ReportRow, ReportRowsQuery,
+};
 use crate::domain::staff::{Session, StaffDraft, StaffMember};
 use crate::domain::template::{Template, TemplateDraft};
 use crate::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};

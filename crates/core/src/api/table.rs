@@ -136,6 +136,14 @@ macro_rules! command_table {
                 audit_export(query: AuditQuery, path: PathBuf) -> ExportReport =
                     |desk| desk.export_audit(&query, &path);
 
+                // The manager's view: the redemption report over the shop's days, the uses
+                // behind it (or one of its groups), and the dashboard.
+                report_redemptions(query: ReportQuery) -> Report =
+                    |desk| desk.report_redemptions(&query);
+                report_rows(query: ReportRowsQuery) -> Page<ReportRow> =
+                    |desk| desk.report_rows(&query);
+                dashboard_get(query: DashboardQuery) -> Dashboard = |desk| desk.dashboard(&query);
+
                 // Sync with the five remote platforms. No answer ever carries a secret.
                 sync_status() -> SyncStatus = |desk| desk.sync_status();
                 sync_settings_get() -> Vec<PlatformSettings> = |desk| desk.sync_settings();

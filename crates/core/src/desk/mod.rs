@@ -38,6 +38,7 @@ mod counter;
 pub mod counter_any;
 mod customer_profile;
 mod import_guard;
+mod reports;
 mod run_issues;
 pub mod session;
 mod staff;
@@ -80,6 +81,8 @@ pub enum DeskError {
     Logo(#[from] crate::domain::logo::LogoError),
     #[error(transparent)]
     Backup(#[from] crate::store::backup::BackupError),
+    #[error(transparent)]
+    Report(#[from] crate::domain::report::ReportError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -104,6 +107,7 @@ crate::error_codes::impl_error_code! {
             Staff(crate::store::staff::StaffError),
             Logo(crate::domain::logo::LogoError),
             Backup(crate::store::backup::BackupError),
+            Report(crate::domain::report::ReportError),
         }
         fn fields(&self) -> Vec<crate::api_error::FieldError> {
             match self {

@@ -134,6 +134,32 @@ impl Desk {
         }))
     }
 
+    /// Refuses a read of `p`'s data to a logged-in staff member whose role lacks it.
+    /// With nobody logged in it is allowed, as every read is: the window shows its lock
+    /// screen then, and the CLI reads as the OS user who holds the database file anyway.
+    pub(super) fn read_as_viewer(&self, p: Permission) -> DeskResult<()> {
+        let conn = self.conn();
+        if !staff_store::any(&conn)? {
+            return Ok(());
+        }
+        let auto_lock = settings::get(&conn)?.auto_lock_minutes;
+        let s = self.session_state();
+        match s.staff.as_ref() {
+            Some(li)
+                if li.last_activity.elapsed() <= idle_limit(auto_lock)
+                    && !li.member.role.may(p) =>
+            {
+                Err(StaffError::Forbidden {
+                    role: li.member.role.as_str(),
+                    needs: Role::least_for(p).as_str(),
+                    what: p.what(),
+                }
+                .into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// `answer` as the one looking may see it: customers' phone numbers masked unless they
     /// may see them (`Permission::SeePhones`).
     pub(super) fn for_viewer<T: MaskPhones>(&self, mut answer: T) -> DeskResult<T> {

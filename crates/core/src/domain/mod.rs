@@ -12,6 +12,7 @@ pub mod money;
 pub mod offer;
 pub mod page;
 pub mod redeem;
+pub mod report;
 pub mod run;
 pub mod staff;
 pub mod template;

@@ -41,9 +41,8 @@ impl Role {
             | SyncRun => Role::Cashier,
             // Running the shop's stock and its platforms.
             UndoAny | DisableCodes | CreateBatches | Import | Generate | Export | Templates
-            | CreateBonuses | DisableBonuses | Conflicts | BulkActivation | SeePhones | Backup => {
-                Role::Manager
-            }
+            | CreateBonuses | DisableBonuses | Conflicts | BulkActivation | SeePhones | Backup
+            | Reports => Role::Manager,
             // Who works here, the platforms' secrets and the shop's settings.
             StaffAccounts | Credentials | Settings | Restore => Role::Owner,
         }
@@ -93,6 +92,8 @@ pub enum Permission {
     Settings,
     /// Replace the whole database with a backup.
     Restore,
+    /// See the dashboard, the redemption report and the daily close (the shop's takings).
+    Reports,
 }
 
 impl Permission {
@@ -125,10 +126,11 @@ impl Permission {
             Credentials => "change the platforms' credentials",
             Settings => "change the settings",
             Restore => "restore a backup",
+            Reports => "see the reports and the dashboard",
         }
     }
 
-    pub const ALL: [Permission; 25] = [
+    pub const ALL: [Permission; 26] = [
         Permission::Redeem,
         Permission::UndoOwn,
         Permission::SellVoucher,
@@ -154,6 +156,7 @@ impl Permission {
         Permission::Credentials,
         Permission::Settings,
         Permission::Restore,
+        Permission::Reports,
     ];
 }
 

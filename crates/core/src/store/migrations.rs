@@ -44,6 +44,12 @@ const MIGRATIONS: &[Migration] = &[
     sql(9, include_str!("migrations/0009_bonus_runs.sql")),
     sql(10, include_str!("migrations/0010_bonus_redemptions.sql")),
     sql(11, include_str!("migrations/0011_logo_images.sql")),
+    Migration {
+        version: 14,
+        sql: include_str!("migrations/0014_redemption_rollup.sql"),
+        rust: Some(super::reports::rebuild_in_settings_zone),
+        after_sql: "",
+    },
 ];
 
 pub fn latest() -> u32 {
@@ -234,5 +240,87 @@ mod tests {
             )
             .expect("columns");
         assert_eq!(columns, 0, "the new columns were rolled back");
+    }
+
+    /// Redemptions made before the day tables (schema 11) are counted into them by the
+    /// migration, on the shop's days: live ones only, a voucher used here too, not a
+    /// voucher a platform reported used; and the triggers count what comes after.
+    #[test]
+    fn counts_the_redemptions_of_a_schema_11_database_by_the_shops_day() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        for m in MIGRATIONS.iter().filter(|m| m.version <= 11) {
+            conn.execute_batch(m.sql).expect("old migration");
+            if let Some(step) = m.rust {
+                let tx = conn.transaction().expect("tx");
+                step(&tx).expect("old step");
+                tx.commit().expect("commit");
+            }
+            conn.execute_batch(m.after_sql).expect("old after");
+        }
+        conn.pragma_update(None, "user_version", 11)
+            .expect("version");
+        // 2026-12-07 23:30 in the default zone (UTC+08:00): 15:30 UTC.
+        let t = 1_796_657_400_000_i64;
+        conn.execute_batch(&format!(
+            "INSERT INTO templates (id, kind, title, draft, quantity, begin_at, end_at,
+                                    created_at, updated_at)
+             VALUES (7, 'cash', 't', '{{}}', 10, 0, 9999999999999, 0, 0);
+             INSERT INTO redemptions (code_id, template_id, prev_status, order_fen,
+                                      reduction_fen, operator, terminal, redeemed_at,
+                                      undo_until, undone_at)
+             VALUES ((3 << 32) + 1, 7, 0, 10000, 2000, '小张', 'A', {t}, {t}, NULL),
+                    ((3 << 32) + 2, 7, 0, 20000, 2000, '小张', 'A', {t} + 1, {t}, NULL),
+                    ((3 << 32) + 3, 7, 0, 30000, 2000, '小张', 'A', {t} + 2, {t}, {t});
+             INSERT INTO customers (id, phone, name, created_at, updated_at)
+             VALUES (1, '13800138000', '', 0, 0);
+             INSERT INTO vouchers (customer_id, name, price_fen, used_at, used_by,
+                                   used_terminal, created_at, updated_at)
+             VALUES (1, 'v', 3000, {t}, '小张', 'A', 0, 0),
+                    (1, 'w', 5000, {t}, NULL, 'platform', 0, 0);"
+        ))
+        .expect("old rows");
+        migrate(&mut conn).expect("migrate");
+        let rows = |conn: &Connection| -> Vec<(i64, i64, i64, i64, i64)> {
+            let mut st = conn
+                .prepare(
+                    "SELECT kind, batch_id, uses, discount_fen, order_fen
+                       FROM redemption_days WHERE day = 20794 ORDER BY kind",
+                )
+                .expect("prepare");
+            st.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+        };
+        assert_eq!(
+            rows(&conn),
+            vec![(1, 3, 2, 4000, 30000), (3, 0, 1, 0, 3000)]
+        );
+        // After: an undo takes one back, and a new one adds.
+        conn.execute(
+            "UPDATE redemptions SET undone_at = 1 WHERE order_fen = 10000",
+            [],
+        )
+        .expect("undo");
+        assert_eq!(
+            rows(&conn),
+            vec![(1, 3, 1, 2000, 20000), (3, 0, 1, 0, 3000)]
+        );
+        conn.execute(
+            "UPDATE redemptions SET undone_at = 1 WHERE order_fen = 20000",
+            [],
+        )
+        .expect("undo");
+        assert_eq!(rows(&conn), vec![(3, 0, 1, 0, 3000)], "an emptied row goes");
+        let hours: Vec<(i64, i64, i64)> = conn
+            .prepare("SELECT hour, kind, uses FROM redemption_hours WHERE day = 20794")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("hours");
+        assert_eq!(hours, vec![(23, 3, 1)]);
     }
 }

@@ -31,6 +31,7 @@ pub mod logos;
 pub mod migrations;
 pub mod private_file;
 pub mod redemptions;
+pub mod reports;
 pub mod runs;
 pub mod settings;
 pub mod staff;

@@ -129,6 +129,12 @@ pub fn save(conn: &Connection, mut s: Settings) -> Result<Settings, SettingsErro
     validate(&mut s).map_err(SettingsError::InvalidFields)?;
     let json = serde_json::to_string(&s).unwrap_or_default();
     let tx = conn.unchecked_transaction()?;
+    let before = get(&tx)?;
+    if before.shop_utc_offset_minutes != s.shop_utc_offset_minutes {
+        // The manager's figures are counted by the shop's days: count them again in
+        // the new zone, in this transaction.
+        super::reports::rebuild(&tx, clock(&s).offset)?;
+    }
     tx.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",

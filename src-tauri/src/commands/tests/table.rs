@@ -11,7 +11,7 @@ fn every_entry_of_the_table_is_a_registered_command() {
     let webview = fresh_window(&dir);
     assert_eq!(
         coupondesk_core::api::COMMANDS.len(),
-        68,
+        71,
         "as many as the window had before the table (46), plus audit_list, audit_verify, \
          audit_export, credentials_store, the nine staff_* commands, bonus_disable_run, \
          import_issues_export, bonus_redeem_undo, template_check, customer_profile, \

@@ -170,6 +170,8 @@ export const en: Messages = {
   'export.done': 'Exported {rows} codes to:',
   'export.cancelled': 'The export was cancelled; no file was written.',
 
+  'error.report_days_reversed': 'The report starts after it ends; swap the two dates.',
+  'error.report_too_long': 'A report covers at most 3,660 days; choose a shorter range.',
   'error.batch_not_found': 'This batch was not found; it may have been removed. Go back to the batch list.',
   'error.batch_name_taken': 'A batch with this name already exists. Choose another name.',
   'error.batch_type_taken': 'A batch with this ticket type already exists. Choose another type.',

@@ -176,6 +176,8 @@ export const zhCN = {
   'export.done': '已导出 {rows} 个券码到：',
   'export.cancelled': '导出已取消，没有写入文件。',
 
+  'error.report_days_reversed': '报表的开始日期晚于结束日期，请交换两个日期。',
+  'error.report_too_long': '报表最多覆盖 3660 天，请缩短日期范围。',
   'error.batch_not_found': '找不到这个批次，可能已被删除。请返回批次列表刷新。',
   'error.batch_name_taken': '已有同名的批次，请换一个名称。',
   'error.batch_type_taken': '已有相同批次类型的批次，请换一个批次类型。',

@@ -26,6 +26,8 @@ import type { CredentialStore } from './CredentialStore';
 import type { Customer } from './Customer';
 import type { CustomerDraft } from './CustomerDraft';
 import type { CustomerProfile } from './CustomerProfile';
+import type { Dashboard } from './Dashboard';
+import type { DashboardQuery } from './DashboardQuery';
 import type { ExportProgress } from './ExportProgress';
 import type { ExportReport } from './ExportReport';
 import type { FieldError } from './FieldError';
@@ -46,6 +48,10 @@ import type { Platform } from './Platform';
 import type { PlatformSettings } from './PlatformSettings';
 import type { PlatformSettingsInput } from './PlatformSettingsInput';
 import type { Redemption } from './Redemption';
+import type { Report } from './Report';
+import type { ReportQuery } from './ReportQuery';
+import type { ReportRow } from './ReportRow';
+import type { ReportRowsQuery } from './ReportRowsQuery';
 import type { Session } from './Session';
 import type { Settings } from './Settings';
 import type { StaffDraft } from './StaffDraft';
@@ -123,6 +129,9 @@ export type CustomerProfileArgs = { id: number, };
 export type AuditListArgs = { query: AuditQuery, };
 export type AuditVerifyArgs = Record<string, never>;
 export type AuditExportArgs = { query: AuditQuery, path: string, };
+export type ReportRedemptionsArgs = { query: ReportQuery, };
+export type ReportRowsArgs = { query: ReportRowsQuery, };
+export type DashboardGetArgs = { query: DashboardQuery, };
 export type SyncStatusArgs = Record<string, never>;
 export type SyncSettingsGetArgs = Record<string, never>;
 export type SyncSettingsSaveArgs = { settings: PlatformSettingsInput, };
@@ -249,6 +258,12 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<AuditVerdict>('audit_verify', {}),
     auditExport: (query: AuditExportArgs['query'], path: AuditExportArgs['path']): Promise<ExportReport> =>
       call<ExportReport>('audit_export', { query, path }),
+    reportRedemptions: (query: ReportRedemptionsArgs['query']): Promise<Report> =>
+      call<Report>('report_redemptions', { query }),
+    reportRows: (query: ReportRowsArgs['query']): Promise<Page<ReportRow>> =>
+      call<Page<ReportRow>>('report_rows', { query }),
+    dashboardGet: (query: DashboardGetArgs['query']): Promise<Dashboard> =>
+      call<Dashboard>('dashboard_get', { query }),
     syncStatus: (): Promise<SyncStatus> =>
       call<SyncStatus>('sync_status', {}),
     syncSettingsGet: (): Promise<Array<PlatformSettings>> =>
@@ -337,6 +352,9 @@ export const COMMAND_NAMES = [
   'audit_list',
   'audit_verify',
   'audit_export',
+  'report_redemptions',
+  'report_rows',
+  'dashboard_get',
   'sync_status',
   'sync_settings_get',
   'sync_settings_save',

@@ -1,0 +1,140 @@
+//! `coupondesk report redemptions`: the manager's redemption report, headless. One call
+//! into `Desk`. `--staff S` filters by S (the global option, as for `audit list`) and
+//! logs nobody in: reports are reads.
+//!
+//! With --json it prints exactly `{"groups": [{"key", "label", "count", "discount_fen",
+//! "order_fen"}], "total": {"count", "discount_fen", "order_fen"}}` (issue 15's contract).
+
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Subcommand, ValueEnum};
+use coupondesk_core::domain::report::{Figures, GroupBy, ReportGroup, ReportQuery, UseKind};
+use coupondesk_core::{ApiError, Desk};
+use serde::Serialize;
+
+use crate::print::Out;
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Redemptions (coupon codes, bonuses, vouchers) over the shop's days FROM..=TO (in
+    /// the shop's zone), grouped, with totals. Money in fen.
+    Redemptions {
+        /// The first day, e.g. 2026-12-01.
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        from: NaiveDate,
+        /// The last day, included.
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        to: NaiveDate,
+        #[arg(long, value_enum, default_value_t = Group::Day)]
+        group_by: Group,
+        /// Only this template (its id).
+        #[arg(long, value_name = "ID")]
+        template: Option<i64>,
+        /// Only this batch (its ticket type).
+        #[arg(long, value_name = "T")]
+        batch: Option<String>,
+        /// Only this counter.
+        #[arg(long, value_name = "NAME")]
+        terminal: Option<String>,
+        #[arg(long, value_enum)]
+        kind: Option<Kind>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Group {
+    Day,
+    Template,
+    Batch,
+    Staff,
+    Terminal,
+    Kind,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Kind {
+    Coupon,
+    Bonus,
+    Voucher,
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a day; write it as YYYY-MM-DD, e.g. 2026-12-07"))
+}
+
+#[derive(Serialize)]
+struct Printed<'a> {
+    groups: &'a [ReportGroup],
+    total: Figures,
+}
+
+/// `staff`: the global `--staff`, the report's staff filter.
+pub fn report(
+    desk: &Desk,
+    cmd: ReportCommand,
+    staff: Option<String>,
+    out: &Out,
+) -> Result<ExitCode, ApiError> {
+    let ReportCommand::Redemptions {
+        from,
+        to,
+        group_by,
+        template,
+        batch,
+        terminal,
+        kind,
+    } = cmd;
+    let q = ReportQuery {
+        from,
+        to,
+        group_by: match group_by {
+            Group::Day => GroupBy::Day,
+            Group::Template => GroupBy::Template,
+            Group::Batch => GroupBy::Batch,
+            Group::Staff => GroupBy::Staff,
+            Group::Terminal => GroupBy::Terminal,
+            Group::Kind => GroupBy::Kind,
+        },
+        staff,
+        terminal,
+        template_id: template,
+        batch,
+        kind: kind.map(|k| match k {
+            Kind::Coupon => UseKind::Coupon,
+            Kind::Bonus => UseKind::Bonus,
+            Kind::Voucher => UseKind::Voucher,
+        }),
+    };
+    let r = desk.report_redemptions(&q)?;
+    let mut text: Vec<String> = r
+        .groups
+        .iter()
+        .map(|g| line(&g.label, &g.figures))
+        .collect();
+    text.push(line("total", &r.total));
+    out.value(
+        &Printed {
+            groups: &r.groups,
+            total: r.total,
+        },
+        &text.join("\n"),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn line(label: &str, f: &Figures) -> String {
+    format!(
+        "{label:<24} {:>8} uses  discount {:>12}  orders {:>12}",
+        f.count,
+        yuan(f.discount_fen),
+        yuan(f.order_fen)
+    )
+}
+
+fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    format!("{sign}¥{}.{:02}", fen / 100, fen % 100)
+}
