@@ -327,7 +327,10 @@ mod tests {
     #[test]
     fn a_shop_days_instants_and_number_agree_in_any_zone() {
         assert_eq!(day_number(day("1970-01-01")), 0);
-        assert_eq!(day_of_number(day_number(day("2026-12-07"))), day("2026-12-07"));
+        assert_eq!(
+            day_of_number(day_number(day("2026-12-07"))),
+            day("2026-12-07")
+        );
         for minutes in (-12 * 60..=14 * 60).step_by(15) {
             let zone = FixedOffset::east_opt(minutes * 60).expect("zone");
             let (a, b) = instants(day("2026-12-07"), day("2026-12-07"), zone);
