@@ -335,73 +335,50 @@ pub fn rows(
     page: PageRequest,
 ) -> Result<(Vec<ReportRow>, u64), StoreError> {
     let (_, total) = report(conn, f, GroupBy::Kind)?;
-    let (from_ms, to_ms) = (f.from_ms, f.to_ms);
-    // Each source gives at most the page's end, newest first by its time index; the
-    // newest of those are the page.
+    let total = total.count.max(0) as u64;
+    // Each source gives the ids of at most the page's end, newest first through its time
+    // index; the newest of those are the page. Only then are the page's rows read in
+    // full, so a deep page costs index entries, not joins.
     let want = i64::from(page.page) * i64::from(page.per_page);
     let mut arms = Vec::new();
     let mut p: Vec<Value> = Vec::new();
     for kind in f.kinds() {
-        let (mut sql, cols) = match kind {
+        let (base, cols, time) = match kind {
             UseKind::Coupon => (
-                String::from(
-                    "SELECT 1 AS kind, r.id AS id, r.redeemed_at AS at, c.code AS what,
-                            r.template_id AS template_id, t.title AS title,
-                            b.ticket_type AS ticket_type, r.operator AS staff,
-                            r.terminal AS terminal, r.reduction_fen AS discount,
-                            r.order_fen AS order_fen
-                       FROM redemptions r
-                       LEFT JOIN codes c ON c.id = r.code_id
-                       LEFT JOIN templates t ON t.id = r.template_id
-                       LEFT JOIN batches b ON b.id = r.code_id >> 32
-                      WHERE r.undone_at IS NULL AND r.redeemed_at >= ? AND r.redeemed_at < ?",
-                ),
-                (
-                    "r.template_id",
-                    "r.code_id >> 32",
-                    "r.operator",
-                    "r.terminal",
-                ),
+                "SELECT 1 AS kind, r.id AS id, r.redeemed_at AS at FROM redemptions r
+                  WHERE r.undone_at IS NULL AND r.redeemed_at >= ? AND r.redeemed_at < ?",
+                ("r.template_id", "r.code_id >> 32", "r.operator", "r.terminal"),
+                "r.redeemed_at",
             ),
             UseKind::Bonus => (
-                String::from(
-                    "SELECT 2, r.id, r.redeemed_at, b.code, NULL, NULL, NULL, r.operator,
-                            r.terminal, r.reduction_fen, r.order_fen
-                       FROM bonus_redemptions r JOIN bonuses b ON b.id = r.bonus_id
-                      WHERE r.undone_at IS NULL AND r.redeemed_at >= ? AND r.redeemed_at < ?",
-                ),
+                "SELECT 2, r.id, r.redeemed_at FROM bonus_redemptions r
+                  WHERE r.undone_at IS NULL AND r.redeemed_at >= ? AND r.redeemed_at < ?",
                 ("NULL", "NULL", "r.operator", "r.terminal"),
+                "r.redeemed_at",
             ),
             UseKind::Voucher => (
-                String::from(
-                    "SELECT 3, v.id, v.used_at, v.name, NULL, NULL, NULL,
-                            coalesce(v.used_by, ''), coalesce(v.used_terminal, ''), 0,
-                            v.price_fen
-                       FROM vouchers v
-                      WHERE v.used_at IS NOT NULL AND coalesce(v.used_terminal, '') <> 'platform'
-                        AND v.used_at >= ? AND v.used_at < ?",
-                ),
+                "SELECT 3, v.id, v.used_at FROM vouchers v
+                  WHERE v.used_at IS NOT NULL AND coalesce(v.used_terminal, '') <> 'platform'
+                    AND v.used_at >= ? AND v.used_at < ?",
                 (
                     "NULL",
                     "NULL",
                     "coalesce(v.used_by, '')",
                     "coalesce(v.used_terminal, '')",
                 ),
+                "v.used_at",
             ),
         };
-        p.push(Value::Integer(from_ms));
-        p.push(Value::Integer(to_ms));
+        let mut sql = base.to_owned();
+        p.push(Value::Integer(f.from_ms));
+        p.push(Value::Integer(f.to_ms));
         f.common(&mut sql, &mut p, cols);
-        let time = match kind {
-            UseKind::Voucher => "v.used_at",
-            _ => "r.redeemed_at",
-        };
         sql.push_str(&format!(" ORDER BY {time} DESC LIMIT ?"));
         p.push(Value::Integer(want));
         arms.push(format!("SELECT * FROM ({sql})"));
     }
     if arms.is_empty() {
-        return Ok((Vec::new(), total.count.max(0) as u64));
+        return Ok((Vec::new(), total));
     }
     let sql = format!(
         "SELECT * FROM ({}) ORDER BY 3 DESC, 1, 2 DESC LIMIT ? OFFSET ?",
@@ -409,26 +386,62 @@ pub fn rows(
     );
     p.push(Value::Integer(i64::from(page.per_page)));
     p.push(Value::Integer(page.offset() as i64));
-    let mut st = conn.prepare_cached(&sql)?;
-    let rows = st.query_map(params_from_iter(p), |r| {
-        Ok(ReportRow {
-            kind: UseKind::from_db(r.get(0)?).unwrap_or(UseKind::Coupon),
-            id: r.get(1)?,
-            at: DateTime::<Utc>::from_timestamp_millis(r.get(2)?).unwrap_or_default(),
-            what: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-            template_id: r.get(4)?,
-            template_title: r.get(5)?,
-            ticket_type: r.get(6)?,
-            staff: r.get(7)?,
-            terminal: r.get(8)?,
-            discount_fen: r.get(9)?,
-            order_fen: r.get(10)?,
+    let ids: Vec<(i64, i64)> = conn
+        .prepare_cached(&sql)?
+        .query_map(params_from_iter(p), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut items = Vec::with_capacity(ids.len());
+    for (kind, id) in ids {
+        if let Some(row) = row(conn, kind, id)? {
+            items.push(row);
+        }
+    }
+    Ok((items, total))
+}
+
+/// One use in full: kind (`UseKind::to_db`) and its row's id.
+fn row(conn: &Connection, kind: i64, id: i64) -> Result<Option<ReportRow>, StoreError> {
+    let sql = match UseKind::from_db(kind) {
+        Some(UseKind::Coupon) => {
+            "SELECT r.redeemed_at, c.code, r.template_id, t.title, b.ticket_type, r.operator,
+                    r.terminal, r.reduction_fen, r.order_fen
+               FROM redemptions r
+               LEFT JOIN codes c ON c.id = r.code_id
+               LEFT JOIN templates t ON t.id = r.template_id
+               LEFT JOIN batches b ON b.id = r.code_id >> 32
+              WHERE r.id = ?1"
+        }
+        Some(UseKind::Bonus) => {
+            "SELECT r.redeemed_at, b.code, NULL, NULL, NULL, r.operator, r.terminal,
+                    r.reduction_fen, r.order_fen
+               FROM bonus_redemptions r JOIN bonuses b ON b.id = r.bonus_id WHERE r.id = ?1"
+        }
+        Some(UseKind::Voucher) => {
+            "SELECT used_at, name, NULL, NULL, NULL, coalesce(used_by, ''),
+                    coalesce(used_terminal, ''), 0, price_fen
+               FROM vouchers WHERE id = ?1"
+        }
+        None => return Ok(None),
+    };
+    let kind = UseKind::from_db(kind).unwrap_or(UseKind::Coupon);
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row([id], |r| {
+            Ok(ReportRow {
+                kind,
+                id,
+                at: DateTime::<Utc>::from_timestamp_millis(r.get(0)?).unwrap_or_default(),
+                what: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                template_id: r.get(2)?,
+                template_title: r.get(3)?,
+                ticket_type: r.get(4)?,
+                staff: r.get(5)?,
+                terminal: r.get(6)?,
+                discount_fen: r.get(7)?,
+                order_fen: r.get(8)?,
+            })
         })
-    })?;
-    Ok((
-        rows.collect::<Result<Vec<_>, _>>()?,
-        total.count.max(0) as u64,
-    ))
+        .optional()?)
 }
 
 /// Running templates with a tenth of their stock or less left to redeem: (id, title,
