@@ -90,6 +90,24 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 mod tests {
     use super::*;
 
+    /// A database as version `upto` left it: every migration up to it, Rust steps
+    /// included.
+    fn old_database(upto: u32) -> Connection {
+        let mut conn = Connection::open_in_memory().expect("open");
+        for m in MIGRATIONS.iter().filter(|m| m.version <= upto) {
+            conn.execute_batch(m.sql).expect("old migration");
+            if let Some(step) = m.rust {
+                let tx = conn.transaction().expect("tx");
+                step(&tx).expect("old step");
+                tx.commit().expect("commit");
+            }
+            conn.execute_batch(m.after_sql).expect("old after");
+        }
+        conn.pragma_update(None, "user_version", upto)
+            .expect("version");
+        conn
+    }
+
     #[test]
     fn refuses_a_newer_database_and_leaves_it_alone() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -125,19 +143,7 @@ mod tests {
     /// `bonuses_final` trigger is lifted for the backfill only, and still refuses after).
     #[test]
     fn gives_the_bonuses_of_a_schema_8_database_their_create_runs() {
-        let mut conn = Connection::open_in_memory().expect("open");
-        // Versions 1-8, as a database made before runs has them.
-        for m in MIGRATIONS.iter().filter(|m| m.version <= 8) {
-            conn.execute_batch(m.sql).expect("old migration");
-            if let Some(step) = m.rust {
-                let tx = conn.transaction().expect("tx");
-                step(&tx).expect("old step");
-                tx.commit().expect("commit");
-            }
-            conn.execute_batch(m.after_sql).expect("old after");
-        }
-        conn.pragma_update(None, "user_version", 8)
-            .expect("version");
+        let mut conn = old_database(8);
         // Two creations: ids 1-3 at t=100 (the second one used, status 2), 4-5 at t=200.
         for (code, at, status) in [
             ("AAAAAAAAAAA", 100_i64, 1_i64),
@@ -171,12 +177,7 @@ mod tests {
     /// order, in the migration's transaction, and is sealed afterwards.
     #[test]
     fn chains_the_entries_a_schema_6_database_already_has() {
-        let mut conn = Connection::open_in_memory().expect("open");
-        for m in MIGRATIONS.iter().filter(|m| m.version <= 6) {
-            conn.execute_batch(m.sql).expect("old migration");
-        }
-        conn.pragma_update(None, "user_version", 6)
-            .expect("version");
+        let mut conn = old_database(6);
         for (at, subject) in [(5_i64, "A"), (9, "B"), (12, "C")] {
             conn.execute(
                 "INSERT INTO audit_log (at, actor, action, subject, detail)
@@ -218,12 +219,7 @@ mod tests {
     /// migration 7 stays and the database is still a good schema 6.
     #[test]
     fn a_failing_migration_leaves_the_old_version_whole() {
-        let mut conn = Connection::open_in_memory().expect("open");
-        for m in MIGRATIONS.iter().filter(|m| m.version <= 6) {
-            conn.execute_batch(m.sql).expect("old migration");
-        }
-        conn.pragma_update(None, "user_version", 6)
-            .expect("version");
+        let mut conn = old_database(6);
         conn.execute_batch(
             "INSERT INTO audit_log (at, actor, action, subject, detail)
                VALUES (1, 'staff', 'batch.create', 'A', '{}');
@@ -247,18 +243,7 @@ mod tests {
     /// voucher a platform reported used; and the triggers count what comes after.
     #[test]
     fn counts_the_redemptions_of_a_schema_11_database_by_the_shops_day() {
-        let mut conn = Connection::open_in_memory().expect("open");
-        for m in MIGRATIONS.iter().filter(|m| m.version <= 11) {
-            conn.execute_batch(m.sql).expect("old migration");
-            if let Some(step) = m.rust {
-                let tx = conn.transaction().expect("tx");
-                step(&tx).expect("old step");
-                tx.commit().expect("commit");
-            }
-            conn.execute_batch(m.after_sql).expect("old after");
-        }
-        conn.pragma_update(None, "user_version", 11)
-            .expect("version");
+        let mut conn = old_database(11);
         // 2026-12-07 23:30 in the default zone (UTC+08:00): 15:30 UTC.
         let t = 1_796_657_400_000_i64;
         conn.execute_batch(&format!(

@@ -347,7 +347,12 @@ pub fn rows(
             UseKind::Coupon => (
                 "SELECT 1 AS kind, r.id AS id, r.redeemed_at AS at FROM redemptions r
                   WHERE r.undone_at IS NULL AND r.redeemed_at >= ? AND r.redeemed_at < ?",
-                ("r.template_id", "r.code_id >> 32", "r.operator", "r.terminal"),
+                (
+                    "r.template_id",
+                    "r.code_id >> 32",
+                    "r.operator",
+                    "r.terminal",
+                ),
                 "r.redeemed_at",
             ),
             UseKind::Bonus => (
