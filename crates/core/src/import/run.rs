@@ -41,8 +41,8 @@ pub enum Indexing {
 }
 
 pub const CHUNK_ROWS: usize = 100_000;
-/// Rows between two looks at the counter's lane (`store::counter_lane`) and two steps
-/// of the chunk's search indexing: about a millisecond of work.
+/// Rows between two looks at the counter's lane (`store::counter_lane`): about a
+/// millisecond of work.
 const YIELD_CHECK_ROWS: usize = 256;
 /// How many invalid (and, separately, duplicate) rows the report carries.
 pub const REPORT_LIMIT: usize = 1_000;
@@ -163,7 +163,7 @@ fn stream(
             search_index::index_batch(&tx, batch_id)?;
         }
         first_chunk = false;
-        let mut indexed_to = next_seq;
+        let indexed_to = next_seq;
         let mut added = 0u64;
         let mut eof = false;
         let mut give_way = false;
@@ -175,16 +175,9 @@ fn stream(
                 if rows.is_multiple_of(1024) && cancel.is_cancelled() {
                     return Ok(false);
                 }
-                if rows.is_multiple_of(YIELD_CHECK_ROWS) {
-                    if index == Indexing::EachChunk {
-                        // In small steps, so giving way never waits for a chunk's index.
-                        search_index::add_range(&tx, batch_id, indexed_to, next_seq)?;
-                        indexed_to = next_seq;
-                    }
-                    if rows > 0 && lane.someone_waiting() {
-                        give_way = true;
-                        break;
-                    }
+                if rows.is_multiple_of(YIELD_CHECK_ROWS) && rows > 0 && lane.someone_waiting() {
+                    give_way = true;
+                    break;
                 }
                 if !opened
                     .records
@@ -258,6 +251,7 @@ fn stream(
         }
         runs::save_chunk(&tx, run_id, batch_id, next_seq, added, totals)?;
         if index == Indexing::EachChunk {
+            // The chunk's codes in one index chunk: tens of milliseconds in Rust.
             search_index::add_range(&tx, batch_id, indexed_to, next_seq)?;
             search_index::mark_indexed(&tx, batch_id, next_seq)?;
         }

@@ -44,6 +44,8 @@ const MIGRATIONS: &[Migration] = &[
     sql(9, include_str!("migrations/0009_bonus_runs.sql")),
     sql(10, include_str!("migrations/0010_bonus_redemptions.sql")),
     sql(11, include_str!("migrations/0011_logo_images.sql")),
+    // 12 is parcel "bgundo"'s (merged first).
+    sql(13, include_str!("migrations/0013_code_trigrams.sql")),
 ];
 
 pub fn latest() -> u32 {
