@@ -12,10 +12,12 @@
 //! - a code's entries are removed (`forget_ids`) before the code's row is deleted, in
 //!   the same transaction, so a later run reusing those seqs never meets stale rows.
 
+mod import_chunk;
 mod lookup;
 mod postings;
 mod verify;
 
+pub use import_chunk::ImportChunk;
 pub(crate) use lookup::candidate_seqs;
 pub use verify::verify;
 
@@ -23,7 +25,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::progress::CancelToken;
 use crate::store::{code_id, seq_of, StoreError};
-use postings::{column_bytes, ChunkPostings};
+use postings::{column_bytes, ChunkPostings, Posting};
 
 /// Seqs per chunk of the index (and per catch-up transaction): about 0.1 s of work, and
 /// a search reads one row per chunk of each of its trigrams. Memory: 8 bytes per
@@ -40,8 +42,12 @@ pub fn catch_up(conn: &mut Connection, cancel: &CancelToken) -> Result<u64, Stor
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let next: Option<(i64, i64, i64)> = tx
             .query_row(
-                "SELECT id, indexed_seq, next_seq FROM batches
-                 WHERE indexed_seq < next_seq ORDER BY id LIMIT 1",
+                "SELECT id, indexed_seq, next_seq FROM batches b
+                 WHERE indexed_seq < next_seq
+                   -- A running import indexes its own codes (import_chunk.rs).
+                   AND NOT EXISTS (SELECT 1 FROM code_runs r
+                                   WHERE r.batch_id = b.id AND r.state = 'running')
+                 ORDER BY id LIMIT 1",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
@@ -95,17 +101,39 @@ fn add_chunk(conn: &Connection, batch: i64, from: i64, upto: i64) -> Result<usiz
             added += 1;
         }
     }
-    let mut put = conn.prepare_cached(
-        "INSERT INTO code_trigrams (batch_id, tri, first_seq, n, seqs) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+    put_chunk_entry(conn, batch, from, upto)?;
     for p in chunk.finish(from as u32) {
-        put.execute(params![batch, p.tri, from, p.n as i64, p.blob])?;
+        put_posting(conn, batch, from, &p)?;
     }
+    Ok(added)
+}
+
+/// Records the chunk `first_seq..end_seq` of `batch`. A leftover chunk with the same
+/// start fails here on the key instead of mixing its rows with the new ones.
+fn put_chunk_entry(
+    conn: &Connection,
+    batch: i64,
+    first_seq: i64,
+    end_seq: i64,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO code_trigram_chunks (batch_id, first_seq, end_seq) VALUES (?1, ?2, ?3)",
     )?
-    .execute(params![batch, from, upto])?;
-    Ok(added)
+    .execute(params![batch, first_seq, end_seq])?;
+    Ok(())
+}
+
+fn put_posting(
+    conn: &Connection,
+    batch: i64,
+    first_seq: i64,
+    p: &Posting,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO code_trigrams (batch_id, tri, first_seq, n, seqs) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![batch, p.tri, first_seq, p.n as i64, p.blob])?;
+    Ok(())
 }
 
 /// Records that the codes of `batch` below seq `upto` are in the index.
