@@ -4,7 +4,8 @@
 //! rest, so they are complete at every moment.
 //!
 //! The index is built here, in Rust (issue 14: FTS5's trigram tokenizer cost twice the
-//! import itself): per chunk of at most `CHUNK` seqs, the trigrams of its codes are
+//! import itself): per chunk of about `CHUNK` seqs (at most that in a catch-up, up to
+//! twice that in an import, import_chunk.rs), the trigrams of its codes are
 //! grouped in memory and written as one `code_trigrams` row per trigram (postings.rs);
 //! `code_trigram_chunks` lists the chunks. What must stay true, per batch:
 //! - the chunks tile seqs `1..indexed_seq` exactly, and every `code_trigrams` row
@@ -29,7 +30,7 @@ use postings::{column_bytes, ChunkPostings, Posting};
 
 /// Seqs per chunk of the index (and per catch-up transaction): about 0.1 s of work, and
 /// a search reads one row per chunk of each of its trigrams. Memory: 8 bytes per
-/// trigram of the chunk (about 8 MB).
+/// trigram of the chunk (about 8 MB for 100,000 codes of 12 characters).
 const CHUNK: i64 = 100_000;
 
 /// Indexes everything not yet indexed; returns how many codes it added.
