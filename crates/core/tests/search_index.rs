@@ -261,3 +261,102 @@ fn migration_13_rebuilds_the_index_from_the_codes() {
     common::check_invariants(&db);
     check_index_complete(&desk, &db);
 }
+
+/// 12 characters of A-Z0-9 from a fixed seed (many distinct trigrams, as real codes).
+fn realistic(n: usize) -> Vec<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut x: u64 = 0x5EED_2026_1207;
+    (0..n)
+        .map(|_| {
+            (0..12)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ALPHABET[((x >> 33) % 36) as usize] as char
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// While a redemption waits, the import writes its index chunk in steps with commits
+/// between them; a search in the meantime must not read the half-written chunk (its
+/// answers stay the scan's), and the finished index is whole.
+#[test]
+fn an_index_chunk_written_in_steps_is_never_read_half_done() {
+    use coupondesk_core::store::counter_lane::CounterTurn;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let f = fixture();
+    f.desk.create_batch("T", "t").expect("batch");
+    let codes = realistic(3000);
+    let csv = f.file("codes.csv", codes.join("\n").as_bytes());
+    let probes: Vec<String> = codes.iter().take(20).map(|c| c[2..6].to_owned()).collect();
+    // A redemption waits for the whole import: the import gives way at every step.
+    let turn = CounterTurn::take(&f.db);
+    let done = AtomicBool::new(false);
+    let seen_pending = std::thread::scope(|s| {
+        let watcher = s.spawn(|| {
+            let conn = Connection::open(&f.db).expect("open");
+            let mut seen = 0;
+            while !done.load(Ordering::Relaxed) {
+                let pending: i64 = conn
+                    .query_row(
+                        "SELECT count(*) FROM code_trigram_chunks c JOIN batches b
+                           ON b.id = c.batch_id AND c.first_seq = b.indexed_seq",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .expect("pending");
+                if pending > 0 {
+                    seen += 1;
+                    for q in &probes {
+                        let page = coupondesk_core::store::codes::list(
+                            &conn,
+                            &CodeQuery {
+                                ticket_type: "T".into(),
+                                status: None,
+                                search: Some(q.clone()),
+                                page: PageRequest {
+                                    page: 1,
+                                    per_page: 50,
+                                },
+                            },
+                        )
+                        .expect("search");
+                        let want: i64 = conn
+                            .query_row(
+                                "SELECT count(*) FROM codes WHERE instr(code, ?1) > 0",
+                                [q],
+                                |r| r.get(0),
+                            )
+                            .expect("scan");
+                        assert_eq!(page.total as i64, want, "search {q} mid-write");
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            seen
+        });
+        let r = f
+            .desk
+            .import_codes(
+                &csv,
+                &ImportTarget::Existing("T".into()),
+                &ImportOptions::default(),
+                &CancelToken::new(),
+                &mut |_| {},
+            )
+            .expect("import");
+        done.store(true, Ordering::Relaxed);
+        assert_eq!(r.imported, 3000);
+        watcher.join().expect("watcher")
+    });
+    drop(turn);
+    assert!(seen_pending > 0, "the chunk was written in steps");
+    f.check_invariants();
+    check_index_complete(&f.desk, &f.db);
+    for q in &probes {
+        assert_eq!(searched(&f, q, 50, scanned(&f, q).len()), scanned(&f, q));
+    }
+}
