@@ -41,8 +41,8 @@ pub enum Indexing {
 }
 
 pub const CHUNK_ROWS: usize = 100_000;
-/// Rows between two looks at the counter's lane (`store::counter_lane`) and two steps
-/// of the chunk's search indexing: about a millisecond of work.
+/// Rows between two looks at the counter's lane (`store::counter_lane`): about a
+/// millisecond of work.
 const YIELD_CHECK_ROWS: usize = 256;
 /// How many invalid (and, separately, duplicate) rows the report carries.
 pub const REPORT_LIMIT: usize = 1_000;
@@ -155,15 +155,18 @@ fn stream(
     let col = layout.code_column;
     let (run_id, batch_id) = (claim.run_id, claim.batch_id);
     let mut lane = GiveWay::open(db);
-    let mut first_chunk = true;
+    // The import indexes its own codes (search_index::ImportChunk): gathered as rows go
+    // in, written after each chunk's commit, so they are searchable chunk by chunk.
+    let mut indexing = None;
+    if index == Indexing::EachChunk {
+        // Whatever an earlier run left unindexed, so the indexed part stays a prefix.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        search_index::index_batch(&tx, batch_id)?;
+        tx.commit()?;
+        indexing = Some(search_index::ImportChunk::new(batch_id, next_seq));
+    }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if index == Indexing::EachChunk && first_chunk {
-            // Whatever an earlier run left unindexed, so the indexed part stays a prefix.
-            search_index::index_batch(&tx, batch_id)?;
-        }
-        first_chunk = false;
-        let mut indexed_to = next_seq;
         let mut added = 0u64;
         let mut eof = false;
         let mut give_way = false;
@@ -175,16 +178,9 @@ fn stream(
                 if rows.is_multiple_of(1024) && cancel.is_cancelled() {
                     return Ok(false);
                 }
-                if rows.is_multiple_of(YIELD_CHECK_ROWS) {
-                    if index == Indexing::EachChunk {
-                        // In small steps, so giving way never waits for a chunk's index.
-                        search_index::add_range(&tx, batch_id, indexed_to, next_seq)?;
-                        indexed_to = next_seq;
-                    }
-                    if rows > 0 && lane.should_give_way() {
-                        give_way = true;
-                        break;
-                    }
+                if rows.is_multiple_of(YIELD_CHECK_ROWS) && rows > 0 && lane.should_give_way() {
+                    give_way = true;
+                    break;
                 }
                 if !opened
                     .records
@@ -222,6 +218,9 @@ fn stream(
                         let id = code_id(batch_id, next_seq);
                         // Codes are unique across the database, bonus codes included.
                         if adder.add(id, code.as_str())? {
+                            if let Some(chunk) = indexing.as_mut() {
+                                chunk.add(next_seq, code.as_str());
+                            }
                             next_seq += 1;
                             added += 1;
                             totals.imported += 1;
@@ -257,13 +256,18 @@ fn stream(
             }
         }
         runs::save_chunk(&tx, run_id, batch_id, next_seq, added, totals)?;
-        if index == Indexing::EachChunk {
-            search_index::add_range(&tx, batch_id, indexed_to, next_seq)?;
-            search_index::mark_indexed(&tx, batch_id, next_seq)?;
-        }
         tx.commit()?;
         if give_way {
             lane.wait_turn();
+        }
+        if let Some(chunk) = indexing.take() {
+            // A chunk cut short for the counter stays gathering (up to its size), so a
+            // busy counter does not split the index into thousands of tiny chunks.
+            indexing = Some(if eof || !give_way || chunk.is_full() {
+                chunk.write(conn, &mut lane)?
+            } else {
+                chunk
+            });
         }
         report.rows_read = totals.rows_read;
         report.imported = totals.imported;

@@ -5,11 +5,12 @@
 //! of the batch and scan only the tail the indexer has not reached yet, so results are
 //! always complete.
 
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 pub use super::codes_types::{CodeQuery, CodeRow};
 use super::{batches, code_id, from_ms, seq_of, StoreError};
 use crate::domain::{CodeStatus, Page};
+use crate::search_index;
 
 const COLUMNS: &str = "c.id, c.code, c.status, r.started_at, c.updated_at";
 
@@ -22,18 +23,6 @@ fn row(r: &Row<'_>) -> rusqlite::Result<CodeRow> {
         created_at: from_ms(r.get(3)?),
         updated_at: r.get::<_, Option<i64>>(4)?.map(from_ms),
     })
-}
-
-/// The FTS5 query for a substring: every trigram of it must be present (detail=none has
-/// no phrases); the caller re-checks the substring itself with instr().
-fn trigram_query(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut parts: Vec<String> = chars
-        .windows(3)
-        .map(|w| format!("\"{}\"", w.iter().collect::<String>().replace('"', "\"\"")))
-        .collect();
-    parts.dedup();
-    parts.join(" AND ")
 }
 
 pub fn list(conn: &Connection, q: &CodeQuery) -> Result<Page<CodeRow>, StoreError> {
@@ -66,14 +55,10 @@ pub fn list(conn: &Connection, q: &CodeQuery) -> Result<Page<CodeRow>, StoreErro
         lo - 1
     };
     let part = Indexed {
-        fts: trigram_query(search),
         needle: search,
-        lo,
-        hi: indexed_hi,
-        // One trigram: the index's answer is the exact answer, no row needs reading to
-        // count or to page. (Reading thousands of random rows is what costs.)
-        exact: search.chars().count() == 3 && q.status.is_none(),
-        status_sql: &status_sql,
+        batch: key.id,
+        indexed_seq: key.indexed_seq,
+        status: q.status,
     };
     let tail = Tail {
         needle: search,
@@ -81,12 +66,17 @@ pub fn list(conn: &Connection, q: &CodeQuery) -> Result<Page<CodeRow>, StoreErro
         hi,
         status_sql: &status_sql,
     };
-    let in_index = if indexed { part.count(conn)? } else { 0 };
+    let found = if indexed {
+        part.matches(conn)?
+    } else {
+        Vec::new()
+    };
+    let in_index = found.len() as u64;
     let in_tail = tail.count(conn)?;
     let (limit, offset) = (u64::from(page.per_page), page.offset());
     let mut items = Vec::new();
-    if indexed && offset < in_index {
-        items = part.rows(conn, limit, offset)?;
+    if offset < in_index {
+        items = rows_by_id(conn, &found, limit, offset)?;
     }
     let taken = items.len() as u64;
     if taken < limit && offset + taken >= in_index {
@@ -96,61 +86,65 @@ pub fn list(conn: &Connection, q: &CodeQuery) -> Result<Page<CodeRow>, StoreErro
     Ok(Page::new(items, page, in_index + in_tail))
 }
 
-/// The part of a batch the trigram index covers.
+/// The part of a batch the trigram index covers (`search_index`).
 struct Indexed<'a> {
-    fts: String,
     needle: &'a str,
-    lo: i64,
-    hi: i64,
-    exact: bool,
-    status_sql: &'a str,
+    batch: i64,
+    indexed_seq: i64,
+    status: Option<CodeStatus>,
 }
 
-const FTS_IDS: &str =
-    "SELECT rowid FROM code_search WHERE code_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
-
 impl Indexed<'_> {
-    fn count(&self, conn: &Connection) -> Result<u64, StoreError> {
-        let n: i64 = if self.exact {
-            conn.prepare_cached(&format!("SELECT count(*) FROM ({FTS_IDS})"))?
-                .query_row(params![self.fts, self.lo, self.hi], |r| r.get(0))?
-        } else {
-            conn.prepare_cached(&format!(
-                "SELECT count(*) FROM codes c WHERE c.id IN ({FTS_IDS}) \
-                 AND instr(c.code, ?4) > 0{}",
-                self.status_sql
-            ))?
-            .query_row(params![self.fts, self.lo, self.hi, self.needle], |r| {
-                r.get(0)
-            })?
-        };
-        Ok(n.max(0) as u64)
+    /// The ids of the matching codes, ascending. A 3-character search without a status
+    /// is exactly its trigram's posting: no code is read to count it (reading thousands
+    /// of random rows is what costs). Otherwise each candidate is confirmed on its row.
+    fn matches(&self, conn: &Connection) -> Result<Vec<i64>, StoreError> {
+        let seqs = search_index::candidate_seqs(
+            conn,
+            self.batch,
+            self.needle.as_bytes(),
+            self.indexed_seq,
+        )?;
+        let ids = seqs.into_iter().map(|s| code_id(self.batch, i64::from(s)));
+        if self.needle.len() == 3 && self.status.is_none() {
+            return Ok(ids.collect());
+        }
+        let mut read = conn.prepare_cached("SELECT code, status FROM codes WHERE id = ?1")?;
+        let mut found = Vec::new();
+        for id in ids {
+            let hit = read
+                .query_row([id], |r| {
+                    let code = r.get_ref(0)?.as_str()?;
+                    let status: i64 = r.get(1)?;
+                    Ok(code.contains(self.needle)
+                        && self.status.is_none_or(|s| s.to_db() == status))
+                })
+                .optional()?;
+            if hit == Some(true) {
+                found.push(id);
+            }
+        }
+        Ok(found)
     }
+}
 
-    fn rows(&self, conn: &Connection, limit: u64, offset: u64) -> Result<Vec<CodeRow>, StoreError> {
-        let (limit, offset) = (limit as i64, offset as i64);
-        let rows = if self.exact {
-            conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM codes c JOIN code_runs r ON r.id = c.run_id \
-                 WHERE c.id IN ({FTS_IDS} ORDER BY rowid LIMIT ?4 OFFSET ?5) ORDER BY c.id"
-            ))?
-            .query_map(params![self.fts, self.lo, self.hi, limit, offset], row)?
-            .collect::<Result<Vec<_>, _>>()?
-        } else {
-            conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM codes c JOIN code_runs r ON r.id = c.run_id \
-                 WHERE c.id IN ({FTS_IDS}) AND instr(c.code, ?4) > 0{} \
-                 ORDER BY c.id LIMIT ?5 OFFSET ?6",
-                self.status_sql
-            ))?
-            .query_map(
-                params![self.fts, self.lo, self.hi, self.needle, limit, offset],
-                row,
-            )?
-            .collect::<Result<Vec<_>, _>>()?
-        };
-        Ok(rows)
+/// The rows of `ids[offset..offset + limit]`, one lookup each.
+fn rows_by_id(
+    conn: &Connection,
+    ids: &[i64],
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<CodeRow>, StoreError> {
+    let mut read = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM codes c JOIN code_runs r ON r.id = c.run_id WHERE c.id = ?1"
+    ))?;
+    let mut out = Vec::new();
+    for id in ids.iter().skip(offset as usize).take(limit as usize) {
+        if let Some(r) = read.query_row([id], row).optional()? {
+            out.push(r);
+        }
     }
+    Ok(out)
 }
 
 /// The part of a batch the index does not cover yet: scanned.
@@ -244,15 +238,4 @@ fn list_plain(
         }
     };
     Ok(Page::new(items, page, total.max(0) as u64))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trigram_query_quotes_each_trigram() {
-        assert_eq!(trigram_query("ABCD"), "\"ABC\" AND \"BCD\"");
-        assert_eq!(trigram_query("AAAA"), "\"AAA\"");
-    }
 }

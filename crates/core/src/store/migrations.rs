@@ -44,6 +44,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(9, include_str!("migrations/0009_bonus_runs.sql")),
     sql(10, include_str!("migrations/0010_bonus_redemptions.sql")),
     sql(11, include_str!("migrations/0011_logo_images.sql")),
+    sql(13, include_str!("migrations/0013_code_trigrams.sql")),
     Migration {
         version: 14,
         sql: include_str!("migrations/0014_redemption_rollup.sql"),
@@ -68,8 +69,17 @@ pub fn schema_version(conn: &Connection) -> Result<u32, StoreError> {
 }
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrate_up_to(conn, latest())
+}
+
+/// Migrates to `version` and no further: a database as that version left it, for the
+/// tests of a later migration on a real file (`migrate` is this up to the latest).
+pub fn migrate_up_to(conn: &mut Connection, version: u32) -> Result<(), StoreError> {
     let found = schema_version(conn)?;
-    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+    for m in MIGRATIONS
+        .iter()
+        .filter(|m| m.version > found && m.version <= version)
+    {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the write lock.
         if schema_version(&tx)? >= m.version {

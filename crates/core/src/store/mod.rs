@@ -7,8 +7,8 @@
 //!   contiguous range, so a page by position is a range read;
 //! - `batch_counts` holds, per batch and status, exactly how many codes there are, and is
 //!   changed in the same transaction as the codes;
-//! - codes with seq < the batch's `indexed_seq` are in the `code_search` index, the rest
-//!   are not (yet).
+//! - codes with seq < the batch's `indexed_seq` are in the trigram index
+//!   (`code_trigrams`, see `search_index`), the rest are not (yet).
 
 pub mod acting;
 pub mod audit;

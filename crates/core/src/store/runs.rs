@@ -264,14 +264,8 @@ pub fn undo(tx: &Transaction<'_>, run_id: i64, state: RunState) -> Result<(), St
     };
     let from = code_id(batch_id, first_seq);
     let to = code_id(batch_id, key.next_seq - 1);
-    if key.indexed_seq > first_seq {
-        // External-content FTS needs the original text to delete an entry.
-        tx.execute(
-            "INSERT INTO code_search (code_search, rowid, code)
-             SELECT 'delete', id, code FROM codes WHERE id BETWEEN ?1 AND ?2",
-            params![from, code_id(batch_id, key.indexed_seq - 1)],
-        )?;
-    }
+    // Before the rows go, in this transaction (seqs from first_seq on may be reused).
+    crate::search_index::forget_ids(tx, from, to)?;
     // Count what goes per status: a code may have changed status meanwhile.
     let gone: Vec<(i64, i64)> = tx
         .prepare("SELECT status, count(*) FROM codes WHERE id BETWEEN ?1 AND ?2 GROUP BY status")?
