@@ -79,11 +79,8 @@ pub fn run() {
     let app = app_builder(tauri::Builder::default(), state)
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
-            if let Some(main) = app.get_webview_window("main") {
-                memory::apply_cache_model(&main);
-                if let Some(file) = &restore_from {
-                    window_state::restore(&main.as_ref().window(), file);
-                }
+            if let (Some(file), Some(main)) = (&restore_from, app.get_webview_window("main")) {
+                window_state::restore(&main.as_ref().window(), file);
             }
             Ok(())
         })
