@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver x11-utils
-  imagemagick sqlite3 pkg-config fonts-noto-cjk chromium
+  imagemagick sqlite3 pkg-config fonts-noto-cjk chromium openbox
   libdbus-1-dev gnome-keyring dbus-daemon dbus-bin
 )
 

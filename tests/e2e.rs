@@ -13,6 +13,8 @@ use acceptance::webdriver::{Session, WdResult};
 
 #[path = "e2e/counts.rs"]
 mod counts;
+#[path = "e2e/repaint.rs"]
+mod repaint;
 #[path = "e2e/screens.rs"]
 mod screens;
 #[path = "e2e/staff.rs"]
@@ -391,7 +393,7 @@ fn readme_screenshot() {
     })
     .expect("batches");
     // The README shows the window as on the shop PCs the app is made for: 1366×768.
-    s.set_window_size(1366, 768).expect("window size");
+    s.set_window_rect(0, 0, 1366, 768).expect("window size");
     std::thread::sleep(Duration::from_millis(300));
     s.screenshot(&artifacts().join("readme-batches.png"))
         .expect("screenshot");
@@ -413,7 +415,7 @@ fn readme_owner_setup_screenshot() {
         set(&s, "owner-pin-again", staff::OWNER.1)
     })();
     filled.expect("the owner setup form");
-    s.set_window_size(1366, 768).expect("window size");
+    s.set_window_rect(0, 0, 1366, 768).expect("window size");
     std::thread::sleep(Duration::from_millis(300));
     s.screenshot(&artifacts().join("readme-owner-setup.png"))
         .expect("screenshot");

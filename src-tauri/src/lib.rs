@@ -45,7 +45,25 @@ pub fn db_path_from_args(args: impl IntoIterator<Item = String>) -> Option<PathB
     std::env::var_os("COUPONDESK_DB").map(PathBuf::from)
 }
 
+/// Asks whether an OS keyring answers, on a thread of its own, while WebKit starts. The
+/// answer is kept for the life of the process (`os_keyring::reachable`), and the first
+/// page's sync indicator needs it (`sync_status` reads whether each platform has a
+/// secret) while holding the database connection the batches list waits for. The probe
+/// is a D-Bus round trip, and without a session bus libdbus's attempts to start one
+/// took 500-800 ms, which the first table waited for (docs/benchmarks.md).
+fn probe_keyring_in_background() {
+    let spawned = std::thread::Builder::new()
+        .name("keyring-probe".into())
+        .spawn(|| {
+            let _ = coupondesk_core::sync::os_keyring::reachable();
+        });
+    if let Err(e) = spawned {
+        eprintln!("keyring probe: could not start: {e}");
+    }
+}
+
 pub fn run() {
+    probe_keyring_in_background();
     let state = AppState::open(db_path_from_args(std::env::args().skip(1)));
     state.index_in_background();
     state.backup_daily_in_background();

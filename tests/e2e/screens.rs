@@ -42,7 +42,7 @@ fn the_window_fits_a_1366x768_screen_and_the_batch_page_shows_ten_rows() {
                 "the window opens at {width}×{height}: more than 1366×728 (a 1366×768 screen less its taskbar)"
             ));
         }
-        s.set_window_size(1366, 728)?;
+        s.set_window_rect(0, 0, 1366, 728)?;
         open_batch(&s, "E2E2")?;
         let visible = s.wait_until("10 code rows on screen", WAIT, |s| {
             let n = s.execute(VISIBLE_ROWS, serde_json::json!([]))?;
@@ -97,7 +97,7 @@ fn every_page_fits_1366x728_in_both_languages() {
     let driver = Driver::start().expect("tauri-driver");
     let s = open_as_owner(&driver, &db);
     let result = (|| -> WdResult<Vec<String>> {
-        s.set_window_size(1366, 728)?;
+        s.set_window_rect(0, 0, 1366, 728)?;
         let mut problems = Vec::new();
         for lang in ["zh-CN", "en"] {
             let switch = s.testid("lang-switch")?;

@@ -5,3 +5,4 @@ pub mod app;
 pub mod i18n;
 pub mod staff;
 pub mod webdriver;
+pub mod xshot;

@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use serde_json::{json, Value};
+
+use crate::xshot::Shot;
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -233,22 +234,39 @@ impl Session {
             .map(|_| ())
     }
 
+    /// Moves and resizes the window: at (0, 0) on the screen, all of it is in the X
+    /// server's pictures (`window_shot`), which hold only what is on screen.
+    pub fn set_window_rect(&self, x: i32, y: i32, width: u32, height: u32) -> WdResult<()> {
+        self.post(
+            "/window/rect",
+            json!({ "x": x, "y": y, "width": width, "height": height }),
+        )
+        .map(|_| ())
+    }
+
+    /// Maximises the window (the title bar's button; under Xvfb without a window manager
+    /// GTK may leave the size as it is: read `window_rect` after).
+    pub fn maximize(&self) -> WdResult<()> {
+        self.post("/window/maximize", json!({})).map(|_| ())
+    }
+
+    /// Saves a PNG of the window as the X server shows it (`window_shot`).
     pub fn screenshot(&self, path: &Path) -> WdResult<()> {
-        // WebKitWebDriver returns the last painted frame: let two frames pass so the
-        // picture shows what the DOM holds now.
+        self.window_shot()?.save_png(path)
+    }
+
+    /// The window's pixels as the X server shows them, once two frames have passed so
+    /// the picture shows what the DOM holds now. Taken from the screen, not through
+    /// WebDriver's screenshot (see `xshot`): that one times out after a resize when
+    /// compositing is off, and could not show a window left unpainted.
+    pub fn window_shot(&self) -> WdResult<Shot> {
         self.execute_async(
             "const done = arguments[arguments.length - 1]; \
              requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));",
             json!([]),
         )?;
-        let v = self.get("/screenshot")?;
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(v.as_str().unwrap_or_default())
-            .map_err(|e| format!("screenshot is not base64: {e}"))?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-        }
-        std::fs::write(path, png).map_err(|e| e.to_string())
+        let (x, y, width, height) = self.window_rect()?;
+        Shot::grab(x, y, width, height)
     }
 
     pub fn close(&self) {

@@ -80,14 +80,44 @@ fn drive(
         "pss_mib_end": last["pss_mib"],
         "anon_mib_start": first["anon_mib"],
         "anon_mib_end": last["anon_mib"],
+        // "No growth" (issue 14's target): the last 10 minutes' slope under 0.5 MiB/min.
+        "pss_slope_last10_mib_per_min": slope(&samples, "pss_mib", 10),
+        "anon_slope_last10_mib_per_min": slope(&samples, "anon_mib", 10),
         "samples": samples,
     }))
+}
+
+/// The least-squares slope (MiB per minute) of `key` over the last `n` minutes' samples
+/// (n + 1 samples, or all of them in a shorter run), rounded to 0.01; None with under two.
+fn slope(samples: &[Value], key: &str, n: usize) -> Option<f64> {
+    let points: Vec<(f64, f64)> = samples[samples.len().saturating_sub(n + 1)..]
+        .iter()
+        .filter_map(|s| Some((s["minute"].as_f64()?, s[key].as_f64()?)))
+        .collect();
+    if points.len() < 2 {
+        return None;
+    }
+    let count = points.len() as f64;
+    let (mx, my) = points
+        .iter()
+        .fold((0.0, 0.0), |(x, y), p| (x + p.0 / count, y + p.1 / count));
+    let (num, den) = points.iter().fold((0.0, 0.0), |(n, d), p| {
+        (n + (p.0 - mx) * (p.1 - my), d + (p.0 - mx) * (p.0 - mx))
+    });
+    Some((num / den * 100.0).round() / 100.0)
 }
 
 /// The tree's memory after 3 s idle on the batches page.
 fn sample(s: &Session, db: &Path, minute: u64, rounds: u64) -> Result<Value, ApiError> {
     click(s, "nav-batches").map_err(|e| fail("bench_driver", e))?;
     std::thread::sleep(Duration::from_secs(3));
+    // The live DOM's size: a page that leaves nodes behind shows here, apart from memory.
+    let dom_nodes = s
+        .execute(
+            "return document.getElementsByTagName('*').length;",
+            json!([]),
+        )
+        .map_err(|e| fail("bench_driver", e))?;
     let tree = app_tree(db)?;
     let (pss, anon) = crate::proc_mem::totals(&tree);
     let each: Vec<Value> = tree
@@ -99,6 +129,7 @@ fn sample(s: &Session, db: &Path, minute: u64, rounds: u64) -> Result<Value, Api
         "rounds": rounds,
         "pss_mib": pss / 1024,
         "anon_mib": anon / 1024,
+        "dom_nodes": dom_nodes,
         "processes": each,
     }))
 }
@@ -190,4 +221,20 @@ fn redeemable(db: &Path) -> Result<Vec<String>, ApiError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slope_is_over_the_last_minutes_only() {
+        // Growth of 10 MiB/min for 5 minutes, then flat for 10.
+        let samples: Vec<Value> = (0..=15u64)
+            .map(|m| json!({"minute": m, "anon_mib": 100 + 10 * m.min(5)}))
+            .collect();
+        assert_eq!(slope(&samples, "anon_mib", 10), Some(0.0));
+        assert_eq!(slope(&samples[..6], "anon_mib", 10), Some(10.0));
+        assert_eq!(slope(&samples[..1], "anon_mib", 10), None);
+    }
 }
