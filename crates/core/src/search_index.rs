@@ -74,3 +74,20 @@ pub fn index_batch(conn: &Connection, batch: i64) -> Result<usize, StoreError> {
         .query_row([batch], |r| Ok((r.get(0)?, r.get(1)?)))?;
     index_range(conn, batch, from, next_seq)
 }
+
+/// Removes the index entries of the codes with id in `lo..=hi`. Call it in the same
+/// transaction as, and BEFORE, the delete of those rows (FTS5's external content needs
+/// each row's text to remove its entry), and only for ids in the indexed part of their
+/// batch (seq below the `indexed_seq` they were indexed under): an entry removed that was
+/// never added corrupts an FTS5 index. Ids in the range with no row are skipped.
+pub fn forget_ids(conn: &Connection, lo: i64, hi: i64) -> Result<usize, StoreError> {
+    if lo > hi {
+        return Ok(0);
+    }
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO code_search (code_search, rowid, code)
+             SELECT 'delete', id, code FROM codes WHERE id BETWEEN ?1 AND ?2",
+        )?
+        .execute(params![lo, hi])?)
+}
