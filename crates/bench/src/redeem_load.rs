@@ -32,7 +32,7 @@ const PAUSE: Duration = Duration::from_millis(5);
 
 /// Check + redeem of `codes` in turn until `done()`, or all when it never is; returns the
 /// time of each and the codes redeemed.
-fn counter(
+pub(crate) fn counter(
     desk: &Desk,
     codes: &[String],
     done: &dyn Fn() -> bool,
