@@ -112,11 +112,11 @@ fn a_killed_generation_is_undone_in_the_background_while_the_counter_works() {
     assert!(written >= 200_000 && written < 1_000_000, "{written}");
 
     // The next process counts nothing of the run, at once, and says it is cleaning up.
-    let b = json(&db, &["batch", "show", "BIG"]);
+    let b = json(&db, &["batch", "show", "--type", "BIG"]);
     assert_eq!(b["total_codes"], 0, "{b}");
     let left = b["cleanup_left"].as_i64().expect("cleanup_left");
     assert!(left > 0 && left <= written, "{b}");
-    let text = run(&db, &["batch", "show", "BIG"]);
+    let text = run(&db, &["batch", "show", "--type", "BIG"]);
     assert!(
         String::from_utf8_lossy(&text.stdout).contains("cleaning up an interrupted run"),
         "{}",
@@ -146,12 +146,12 @@ fn a_killed_generation_is_undone_in_the_background_while_the_counter_works() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    assert_eq!(json(&db, &["batch", "show", "SHOP"])["used_codes"], 3);
+    assert_eq!(json(&db, &["batch", "show", "--type", "SHOP"])["used_codes"], 3);
 
     // Each process deletes chunks while it lives; the next one continues.
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
-        let b = json(&db, &["batch", "show", "BIG"]);
+        let b = json(&db, &["batch", "show", "--type", "BIG"]);
         assert_eq!(b["total_codes"], 0);
         if b["cleanup_left"] == 0 {
             break;
@@ -161,5 +161,5 @@ fn a_killed_generation_is_undone_in_the_background_while_the_counter_works() {
     assert_eq!(rows_of(&db, "BIG"), 0, "every doomed row is gone");
     // The batch takes a new run again.
     json(&db, &["codes", "generate", "--batch", "BIG", "--count", "10"]);
-    assert_eq!(json(&db, &["batch", "show", "BIG"])["total_codes"], 10);
+    assert_eq!(json(&db, &["batch", "show", "--type", "BIG"])["total_codes"], 10);
 }
