@@ -63,12 +63,39 @@ fn a_killed_generation_is_undone_in_the_background_while_the_counter_works() {
     let db = dir.path().join("u.sqlite3");
     let draft = dir.path().join("draft.json");
     std::fs::write(&draft, DRAFT).expect("draft");
-    let t = json(&db, &["template", "create", "--file", draft.to_str().expect("path")]);
-    json(&db, &["batch", "create", "--type", "SHOP", "--name", "counter"]);
-    json(&db, &["codes", "generate", "--batch", "SHOP", "--count", "20"]);
-    json(&db, &["template", "link", &t["id"].to_string(), "--batch", "SHOP"]);
+    let t = json(
+        &db,
+        &[
+            "template",
+            "create",
+            "--file",
+            draft.to_str().expect("path"),
+        ],
+    );
+    json(
+        &db,
+        &["batch", "create", "--type", "SHOP", "--name", "counter"],
+    );
+    json(
+        &db,
+        &["codes", "generate", "--batch", "SHOP", "--count", "20"],
+    );
+    json(
+        &db,
+        &["template", "link", &t["id"].to_string(), "--batch", "SHOP"],
+    );
     let export = dir.path().join("shop.csv");
-    json(&db, &["codes", "export", "--batch", "SHOP", "--out", export.to_str().expect("p")]);
+    json(
+        &db,
+        &[
+            "codes",
+            "export",
+            "--batch",
+            "SHOP",
+            "--out",
+            export.to_str().expect("p"),
+        ],
+    );
     let shop: Vec<String> = std::fs::read_to_string(&export)
         .expect("export")
         .lines()
@@ -76,12 +103,17 @@ fn a_killed_generation_is_undone_in_the_background_while_the_counter_works() {
         .filter_map(|l| l.split(',').next().map(str::to_owned))
         .collect();
     assert_eq!(shop.len(), 20);
-    json(&db, &["batch", "create", "--type", "BIG", "--name", "killed"]);
+    json(
+        &db,
+        &["batch", "create", "--type", "BIG", "--name", "killed"],
+    );
 
     let mut child = bin()
         .arg("--db")
         .arg(&db)
-        .args(["codes", "generate", "--batch", "BIG", "--count", "1000000", "--yes"])
+        .args([
+            "codes", "generate", "--batch", "BIG", "--count", "1000000", "--yes",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -101,7 +133,10 @@ fn a_killed_generation_is_undone_in_the_background_while_the_counter_works() {
         if n >= 200_000 {
             break;
         }
-        assert!(child.try_wait().expect("wait").is_none(), "killed before the end");
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "killed before the end"
+        );
         assert!(Instant::now() < deadline, "the generation makes progress");
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -146,7 +181,10 @@ fn a_killed_generation_is_undone_in_the_background_while_the_counter_works() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    assert_eq!(json(&db, &["batch", "show", "--type", "SHOP"])["used_codes"], 3);
+    assert_eq!(
+        json(&db, &["batch", "show", "--type", "SHOP"])["used_codes"],
+        3
+    );
 
     // Each process deletes chunks while it lives; the next one continues.
     let deadline = Instant::now() + Duration::from_secs(300);
@@ -160,6 +198,12 @@ fn a_killed_generation_is_undone_in_the_background_while_the_counter_works() {
     }
     assert_eq!(rows_of(&db, "BIG"), 0, "every doomed row is gone");
     // The batch takes a new run again.
-    json(&db, &["codes", "generate", "--batch", "BIG", "--count", "10"]);
-    assert_eq!(json(&db, &["batch", "show", "--type", "BIG"])["total_codes"], 10);
+    json(
+        &db,
+        &["codes", "generate", "--batch", "BIG", "--count", "10"],
+    );
+    assert_eq!(
+        json(&db, &["batch", "show", "--type", "BIG"])["total_codes"],
+        10
+    );
 }

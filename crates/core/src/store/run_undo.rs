@@ -8,8 +8,8 @@
 //!    to delete end. From then on the run's codes are "doomed": every read of `codes`
 //!    is bounded by its batch's `next_seq` (lists, counts, searches, export, the counter,
 //!    sync), so none of them sees a doomed code, and the counts are already right.
-//! 2. `chunk` (one transaction each): deletes the top `CHUNK` seqs left of the oldest
-//!    pending run, their search entries first (`search_index::forget_ids`), and moves
+//! 2. `chunk` (one transaction each): deletes the top seqs left of the oldest
+//!    pending run (as many as `Pace` finds fit in about 5 ms), their search entries first (`search_index::forget_ids`), and moves
 //!    `undo_to_seq` down. The last one clears it and removes the batch if the run made
 //!    it. A kill at any moment loses nothing: progress is in the database, and the next
 //!    process continues.
@@ -38,9 +38,16 @@ use crate::domain::run::RunState;
 use crate::domain::CodeStatus;
 use crate::search_index;
 
-/// Seqs deleted per transaction: measured with `coupondesk-bench undo` (docs/benchmarks.md)
-/// so that one chunk stays well under the counter's 50 ms on a loaded machine.
-pub const CHUNK: i64 = 2_000;
+/// Seqs a chunk deletes to begin with (and what `mark` deletes at once). Each deleted row
+/// dirties a random page of the unique-code index and adds search tombstones, so a
+/// chunk's time grows with its rows and with the machine's load: `Pace` sizes the next
+/// chunks from how long the last one took (`coupondesk-bench undo`, docs/benchmarks.md).
+pub const CHUNK: i64 = 500;
+/// What `Pace` keeps one chunk's transaction under: a redemption that arrives just
+/// after a chunk began waits for it (the give-way check is between chunks).
+const TARGET: Duration = Duration::from_millis(5);
+const MIN_CHUNK: i64 = 50;
+const MAX_CHUNK: i64 = 4_000;
 /// How often an idle `Undoer` looks for runs left by a dead process.
 const IDLE: Duration = Duration::from_secs(2);
 /// How often a new run waiting for another process's cleanup looks again.
@@ -121,7 +128,7 @@ pub fn mark(tx: &Transaction<'_>, run_id: i64, state: RunState) -> Result<(), St
         &serde_json::json!({ "run": run_id, "removed_batch": created_batch }),
     )?;
     if to_seq - first_seq <= CHUNK {
-        delete_top(tx, &doomed)?;
+        delete_top(tx, &doomed, CHUNK)?;
     }
     Ok(())
 }
@@ -153,14 +160,23 @@ fn subtract_counts(
         batches::add_count(tx, batch_id, status, -n)?;
         others += n;
     }
-    batches::add_count(tx, batch_id, CodeStatus::Issued, -(to - first - others))?;
+    // Clamped: should the rows ever disagree with the seqs, the open that marks the run
+    // must still succeed (a CHECK failure here would refuse the database for good).
+    tx.prepare_cached(
+        "UPDATE batch_counts SET n = max(0, n - ?3) WHERE batch_id = ?1 AND status = ?2",
+    )?
+    .execute(params![
+        batch_id,
+        CodeStatus::Issued.to_db(),
+        (to - first - others).max(0)
+    ])?;
     Ok(())
 }
 
-/// Deletes the top `CHUNK` seqs left of `d` (search entries first), and records the
+/// Deletes the top `size` seqs left of `d` (search entries first), and records the
 /// progress; the last chunk ends the cleanup and removes a batch the run created.
-fn delete_top(tx: &Transaction<'_>, d: &Doomed) -> Result<(), StoreError> {
-    let lo = (d.to_seq - CHUNK).max(d.first_seq);
+fn delete_top(tx: &Transaction<'_>, d: &Doomed, size: i64) -> Result<(), StoreError> {
+    let lo = (d.to_seq - size.max(1)).max(d.first_seq);
     if d.indexed_seq > lo {
         let top = d.indexed_seq.min(d.to_seq);
         search_index::forget_ids(tx, code_id(d.batch_id, lo), code_id(d.batch_id, top - 1))?;
@@ -190,9 +206,38 @@ fn delete_top(tx: &Transaction<'_>, d: &Doomed) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Step 2: one chunk of the oldest pending cleanup (of `run` only, if given), in its own
-/// transaction. False when there was nothing left to do.
+/// Step 2: one chunk of `CHUNK` seqs of the oldest pending cleanup (of `run` only, if
+/// given), in its own transaction. False when there was nothing left to do.
 pub fn chunk(conn: &mut Connection, run: Option<i64>) -> Result<bool, StoreError> {
+    chunk_of(conn, run, CHUNK)
+}
+
+/// How big the next chunk is: doubled while chunks take under half of `TARGET`, halved
+/// when one takes longer, within `MIN_CHUNK..=MAX_CHUNK`.
+struct Pace {
+    size: i64,
+}
+
+impl Pace {
+    fn new() -> Pace {
+        Pace { size: CHUNK }
+    }
+
+    /// Runs one chunk of the next size and learns from its time.
+    fn chunk(&mut self, conn: &mut Connection, run: Option<i64>) -> Result<bool, StoreError> {
+        let start = Instant::now();
+        let more = chunk_of(conn, run, self.size)?;
+        let took = start.elapsed();
+        if took > TARGET {
+            self.size = (self.size / 2).max(MIN_CHUNK);
+        } else if took < TARGET / 2 {
+            self.size = (self.size * 2).min(MAX_CHUNK);
+        }
+        Ok(more)
+    }
+}
+
+fn chunk_of(conn: &mut Connection, run: Option<i64>, size: i64) -> Result<bool, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let doomed = tx
         .prepare_cached(
@@ -215,7 +260,7 @@ pub fn chunk(conn: &mut Connection, run: Option<i64>) -> Result<bool, StoreError
     let Some(d) = doomed else {
         return Ok(false);
     };
-    delete_top(&tx, &d)?;
+    delete_top(&tx, &d, size)?;
     tx.commit()?;
     Ok(true)
 }
@@ -229,13 +274,14 @@ pub fn drain(
     budget: Option<Duration>,
 ) -> Result<bool, StoreError> {
     let lane = GiveWay::open(db);
+    let mut pace = Pace::new();
     let start = Instant::now();
     loop {
         if budget.is_some_and(|b| start.elapsed() >= b) {
             return Ok(false);
         }
         lane.wait_turn();
-        if !chunk(conn, run)? {
+        if !pace.chunk(conn, run)? {
             return Ok(true);
         }
     }
@@ -335,6 +381,8 @@ impl Undoer {
         let thread = std::thread::Builder::new()
             .name("run-undo".into())
             .spawn(move || {
+                // Its connection keeps SQLite's automatic checkpoint, like imports: the
+                // WAL must not grow by the whole undo (one dirty page a deleted row).
                 if let Ok(mut conn) = super::open(&db) {
                     work(&mut conn, &db, &stopped);
                 }
@@ -349,6 +397,7 @@ impl Undoer {
 
 fn work(conn: &mut Connection, db: &Path, stopped: &Receiver<()>) {
     let lane = GiveWay::open(db);
+    let mut pace = Pace::new();
     loop {
         // Only one process deletes at a time; the others look again later.
         if let Ok(Some(_lock)) = NamedLock::try_acquire(db, UNDO_LOCK) {
@@ -358,7 +407,7 @@ fn work(conn: &mut Connection, db: &Path, stopped: &Receiver<()>) {
                 }
                 lane.wait_turn();
                 // Nothing left, or an error (busy for 10 s, a full disk): idle, retry.
-                if !matches!(chunk(conn, None), Ok(true)) {
+                if !matches!(pace.chunk(conn, None), Ok(true)) {
                     break;
                 }
             }
