@@ -172,7 +172,7 @@ pub fn run(rows: u64, shop_codes: u64, dir: Option<PathBuf>, out: &Out) -> Resul
             undo_took.as_secs_f64(),
             killed_rows as f64 / undo_took.as_secs_f64().max(1e-9)
         ),
-        format!("check + redeem, one every 5 ms:"),
+        "check + redeem, one every 5 ms:".to_owned(),
         line("during the undo", during, nd),
         line("baseline (no undo)", base, nb),
     ]
