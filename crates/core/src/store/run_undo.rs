@@ -8,16 +8,16 @@
 //!    to delete end. From then on the run's codes are "doomed": every read of `codes`
 //!    is bounded by its batch's `next_seq` (lists, counts, searches, export, the counter,
 //!    sync), so none of them sees a doomed code, and the counts are already right.
-//! 2. `chunk` (one transaction each): deletes the top seqs left of the oldest
-//!    pending run (as many as `Pace` finds fit in about 5 ms), their search entries first (`search_index::forget_ids`), and moves
-//!    `undo_to_seq` down. The last one clears it and removes the batch if the run made
+//! 2. `chunk` (one transaction each): deletes the top seqs left of the oldest pending
+//!    run (as many as `Pace` finds fit in about 5 ms), their search entries first
+//!    (`search_index::forget_ids`), and moves `undo_to_seq` down. The last one clears it and removes the batch if the run made
 //!    it. A kill at any moment loses nothing: progress is in the database, and the next
 //!    process continues.
 //!
 //! Who runs the chunks: `Undoer`, a thread of every Desk (the app's, and each CLI
 //! process's while it lives), only one process at a time (`<db>.locks/undo.lock`); a
-//! cancelled run's own process (`drain`); a new run into the batch waits a little
-//! (`drain` with a budget) and is refused with `batch_cleaning_up` if it is not done.
+//! cancelled run's own process (`drain`); a new run into the batch waits up to 3 s
+//! (`wait_for_batch`) and is refused with `batch_cleaning_up` if it is not done.
 //!
 //! What must stay true: while a run's cleanup is pending no other run goes into its
 //! batch (the doomed seqs would collide with new ones), and a doomed code is free for
