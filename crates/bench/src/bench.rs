@@ -93,6 +93,18 @@ pub enum BenchCommand {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Check + redeem one code every 5 ms while the undo of an import killed after N
+    /// codes runs in the background, beside the same counter with no undo.
+    Undo {
+        #[arg(long, default_value_t = 3_000_000)]
+        rows: u64,
+        /// Codes of the batch the counter redeems from.
+        #[arg(long, default_value_t = 1_000_000)]
+        shop_codes: u64,
+        /// Where to put the files (default: a temporary folder, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// N queued e-Buy code activations synced to the simulator over loopback, against a
     /// bare client sending the same envelopes without the outbox.
     Sync {
@@ -152,6 +164,11 @@ pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
             &ticket_type,
             Duration::from_millis(min_run_ms),
         ),
+        BenchCommand::Undo {
+            rows,
+            shop_codes,
+            dir,
+        } => crate::undo::run(rows, shop_codes, dir, out),
         BenchCommand::Sync { codes } => crate::sync::run(codes, out),
         BenchCommand::Report { redemptions, db } => crate::report::run(redemptions, db, out),
         BenchCommand::Startup(args) => crate::startup::run(args, out),

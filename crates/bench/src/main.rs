@@ -15,6 +15,7 @@ mod soak;
 mod startup;
 mod startup_db;
 mod sync;
+mod undo;
 
 use std::process::ExitCode;
 

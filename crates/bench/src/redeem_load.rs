@@ -33,9 +33,12 @@ use crate::bench::{desk_err, fail, percentiles, workdir, write_csv};
 use crate::out::Out;
 use crate::redeem::{prepare, sample};
 
+/// The pause between two customers at the counter in `bench undo`.
+pub(crate) const PAUSE: Duration = Duration::from_millis(5);
+
 /// Check + redeem of `codes` in turn, `pause` apart, until `done()`, or all when it never
 /// is; returns the time of each and the codes redeemed.
-fn counter(
+pub(crate) fn counter(
     desk: &Desk,
     (codes, pause): (&[String], Duration),
     done: &dyn Fn() -> bool,

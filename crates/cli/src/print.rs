@@ -113,14 +113,22 @@ impl Out {
 }
 
 fn batch_line(b: &Batch) -> String {
-    format!(
+    let mut line = format!(
         "{}  {}  total {}  used {}  updated {}",
         b.ticket_type,
         b.name,
         b.total_codes,
         b.used_codes,
         b.updated_at.to_rfc3339()
-    )
+    );
+    if b.cleanup_left > 0 {
+        // Not counted in total: the codes of an interrupted run still being deleted.
+        line.push_str(&format!(
+            "  cleaning up an interrupted run: {} codes left to remove",
+            b.cleanup_left
+        ));
+    }
+    line
 }
 
 pub fn page_line(page: u32, pages: u64, total: u64) -> String {

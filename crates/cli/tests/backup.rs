@@ -75,13 +75,18 @@ fn query_i64(db: &Path, sql: &str) -> i64 {
 
 /// The invariants a consistent database keeps: SQLite's own check, and the batch
 /// counters equal to the codes there are.
+/// Codes below their batch's next_seq: the rows of an undone run above it are deleted in
+/// the background and counted nowhere (docs/codes-and-imports.md).
+const LIVE_CODES: &str = "SELECT count(*) FROM codes c JOIN batches b ON b.id = (c.id >> 32)
+     WHERE (c.id & 0xFFFFFFFF) < b.next_seq";
+
 fn assert_consistent(db: &Path) -> i64 {
     let conn = rusqlite::Connection::open(db).expect("open");
     let verdict: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("integrity");
     assert_eq!(verdict, "ok", "{}", db.display());
-    let codes = query_i64(db, "SELECT count(*) FROM codes");
+    let codes = query_i64(db, LIVE_CODES);
     let counted = query_i64(db, "SELECT coalesce(sum(n), 0) FROM batch_counts");
     assert_eq!(
         codes,
@@ -164,7 +169,7 @@ fn a_backup_taken_during_an_import_restores_a_consistent_database() {
     let batch: serde_json::Value = serde_json::from_str(&shown).expect("json");
     assert_eq!(
         batch["total_codes"].as_i64(),
-        Some(query_i64(&db, "SELECT count(*) FROM codes")),
+        Some(query_i64(&db, LIVE_CODES)),
         "{batch}"
     );
     assert_consistent(&db);

@@ -171,11 +171,11 @@ pub fn generate(
             (RunState::Done, n)
         }
         Ok(None) => {
-            runs::abandon(conn, claim.run_id, RunState::Cancelled)?;
+            runs::abandon(conn, db, claim.run_id, RunState::Cancelled)?;
             (RunState::Cancelled, 0)
         }
         Err(e) => {
-            let _ = runs::abandon(conn, claim.run_id, RunState::Interrupted);
+            let _ = runs::abandon(conn, db, claim.run_id, RunState::Interrupted);
             return Err(e);
         }
     };

@@ -138,7 +138,7 @@ proptest! {
             check_all(&f, &queries(&f, &random, n), per_page);
             if s.undo {
                 let mut conn = Connection::open(&f.db).expect("open");
-                runs::abandon(&mut conn, run_id, RunState::Cancelled).expect("undo");
+                runs::abandon(&mut conn, &f.db, run_id, RunState::Cancelled).expect("undo");
                 check_all(&f, &queries(&f, &random, n + 1), per_page);
             }
         }
@@ -167,7 +167,7 @@ fn a_reused_tail_never_shows_the_undone_codes() {
     };
     let gone_run = run(&f, 1, &gone);
     let mut conn = Connection::open(&f.db).expect("open");
-    runs::abandon(&mut conn, gone_run, RunState::Cancelled).expect("undo");
+    runs::abandon(&mut conn, &f.db, gone_run, RunState::Cancelled).expect("undo");
     let next = Step {
         codes: vec!["NEWWXYZ3".into()],
         ..keep.clone()

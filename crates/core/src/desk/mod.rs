@@ -155,6 +155,7 @@ pub struct Desk {
     jobs: Jobs,
     session: Mutex<session::SessionState>,
     _checkpointer: store::checkpointer::Checkpointer,
+    _undoer: store::run_undo::Undoer,
 }
 
 impl Desk {
@@ -167,8 +168,9 @@ impl Desk {
     }
 
     /// Opens the database at `path` (creating it only in a folder that exists), migrates
-    /// it, and finishes what a killed process left: runs whose owner is gone are rolled
-    /// back.
+    /// it, and finishes what a killed process left: runs whose owner is gone are taken
+    /// out of sight at once and their codes deleted in the background while the Desk is
+    /// open (`store::run_undo`).
     pub fn open(path: &Path) -> DeskResult<Desk> {
         Desk::open_creating(path, store::db_file::Creating::InExistingFolder)
     }
@@ -187,6 +189,8 @@ impl Desk {
             jobs: Jobs::default(),
             session: Mutex::default(),
             _checkpointer: store::checkpointer::Checkpointer::start(path),
+            // Deletes the codes of the runs just taken out of sight, chunk by chunk.
+            _undoer: store::run_undo::Undoer::start(path),
         })
     }
 

@@ -85,6 +85,11 @@ pub struct Batch {
     /// The coupon template whose codes these are, if linked.
     #[ts(type = "number | null")]
     pub template_id: Option<i64>,
+    /// Codes of an interrupted or cancelled run still to be deleted in the background
+    /// (`store::run_undo`); 0 when none. They are counted nowhere else; a new run into
+    /// the batch waits until this is 0.
+    #[ts(type = "number")]
+    pub cleanup_left: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -122,12 +122,12 @@ pub fn import(
             RunState::Done
         }
         Ok(false) => {
-            runs::abandon(conn, claim.run_id, RunState::Cancelled)?;
+            runs::abandon(conn, db, claim.run_id, RunState::Cancelled)?;
             RunState::Cancelled
         }
         Err(e) => {
             // Leave nothing half-done behind; the error says what went wrong.
-            let _ = runs::abandon(conn, claim.run_id, RunState::Interrupted);
+            let _ = runs::abandon(conn, db, claim.run_id, RunState::Interrupted);
             return Err(e);
         }
     };

@@ -152,6 +152,17 @@ pub fn index_batch(conn: &Connection, batch: i64) -> Result<usize, StoreError> {
     index_range(conn, batch, from, next_seq)
 }
 
+/// Where the index chunk holding `seq` of `batch` starts; None when no chunk holds it.
+pub fn chunk_start(conn: &Connection, batch: i64, seq: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT first_seq FROM code_trigram_chunks
+              WHERE batch_id = ?1 AND first_seq <= ?2 AND end_seq > ?2",
+        )?
+        .query_row(params![batch, seq], |r| r.get(0))
+        .optional()?)
+}
+
 /// Removes the index entries of codes with id in `lo_id..=hi_id` (one batch); call it
 /// before deleting those rows, in the same transaction. It does not move the batch's
 /// `indexed_seq`: the caller lowers it with the rows it deletes. A chunk only partly in

@@ -16,7 +16,9 @@ pub struct BatchKey {
 const SELECT_BATCH: &str = "SELECT b.ticket_type, b.name, b.created_at, b.updated_at,
     (SELECT coalesce(sum(n), 0) FROM batch_counts WHERE batch_id = b.id),
     (SELECT coalesce(sum(n), 0) FROM batch_counts WHERE batch_id = b.id AND status = 2),
-    b.template_id
+    b.template_id,
+    (SELECT coalesce(sum(undo_to_seq - first_seq), 0) FROM code_runs
+      WHERE batch_id = b.id AND undo_to_seq IS NOT NULL)
   FROM batches b";
 
 fn batch_from_row(r: &Row<'_>) -> rusqlite::Result<Batch> {
@@ -28,6 +30,7 @@ fn batch_from_row(r: &Row<'_>) -> rusqlite::Result<Batch> {
         total_codes: r.get::<_, i64>(4)?.max(0) as u64,
         used_codes: r.get::<_, i64>(5)?.max(0) as u64,
         template_id: r.get(6)?,
+        cleanup_left: r.get::<_, i64>(7)?.max(0) as u64,
     })
 }
 

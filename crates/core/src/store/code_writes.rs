@@ -43,7 +43,14 @@ impl<'tx> CodeAdder<'tx> {
         if crate::domain::bonus::is_code(code) && super::bonuses::code_exists(self.conn, code)? {
             return Ok(false);
         }
-        Ok(self.insert.execute(params![id, code, self.run_id])? == 1)
+        if self.insert.execute(params![id, code, self.run_id])? == 1 {
+            return Ok(true);
+        }
+        // A code left only by a run being undone is free: its row goes now.
+        if super::run_undo::release_doomed(self.conn, code)? {
+            return Ok(self.insert.execute(params![id, code, self.run_id])? == 1);
+        }
+        Ok(false)
     }
 }
 
@@ -169,7 +176,11 @@ fn named(
     skips_kept: usize,
     moved: &mut Moved,
 ) -> Result<(), StoreError> {
-    let mut find = tx.prepare_cached("SELECT id, status FROM codes WHERE code = ?1")?;
+    // A code at or above its batch's next_seq is a run's being undone: unknown.
+    let mut find = tx.prepare_cached(
+        "SELECT c.id, c.status FROM codes c JOIN batches b ON b.id = (c.id >> 32)
+          WHERE c.code = ?1 AND (c.id & 0xFFFFFFFF) < b.next_seq",
+    )?;
     let mut set =
         tx.prepare_cached("UPDATE codes SET status = ?2, updated_at = ?3 WHERE id = ?1")?;
     let now = now_ms();

@@ -44,6 +44,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(9, include_str!("migrations/0009_bonus_runs.sql")),
     sql(10, include_str!("migrations/0010_bonus_redemptions.sql")),
     sql(11, include_str!("migrations/0011_logo_images.sql")),
+    sql(12, include_str!("migrations/0012_run_cleanup.sql")),
     sql(13, include_str!("migrations/0013_code_trigrams.sql")),
     Migration {
         version: 14,

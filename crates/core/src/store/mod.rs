@@ -32,6 +32,7 @@ pub mod migrations;
 pub mod private_file;
 pub mod redemptions;
 pub mod reports;
+pub mod run_undo;
 pub mod runs;
 pub mod settings;
 pub mod staff;
@@ -63,6 +64,8 @@ pub enum StoreError {
          finish or cancel it, then try again"
     )]
     BatchBusy(String),
+    #[error("batch {0} is still being cleaned up after an interrupted run; try again in a minute")]
+    BatchCleaningUp(String),
     #[error("batch {0} is full: a batch holds at most 4,294,967,295 codes; start a new batch")]
     BatchFull(String),
     #[error(
@@ -135,6 +138,7 @@ crate::error_codes::impl_error_code! {
             StoreError::BatchTypeTaken(_) => "batch_type_taken",
             StoreError::NewerSchema { .. } => "db_newer_version",
             StoreError::BatchBusy(_) => "import_busy",
+            StoreError::BatchCleaningUp(_) => "batch_cleaning_up",
             StoreError::BatchFull(_) => "batch_full",
             StoreError::NoFolder { .. } => "db_no_folder",
             StoreError::EmptyFile(_) => "db_empty_file",
@@ -263,6 +267,10 @@ mod error_code_tests {
             ),
             (StoreError::BatchBusy("T1".into()), "import_busy"),
             (StoreError::BatchFull("T1".into()), "batch_full"),
+            (
+                StoreError::BatchCleaningUp("T1".into()),
+                "batch_cleaning_up",
+            ),
             (
                 StoreError::NoFolder {
                     path: path(),

@@ -151,7 +151,7 @@ fn find(conn: &Connection, code: &str) -> Result<Option<Found>, StoreError> {
                     coalesce(r.started_at, b.created_at), r.state = 'running'
                FROM codes c JOIN batches b ON b.id = (c.id >> 32)
                LEFT JOIN code_runs r ON r.id = c.run_id
-              WHERE c.code = ?1",
+              WHERE c.code = ?1 AND (c.id & 0xFFFFFFFF) < b.next_seq",
         )?
         .query_row([code], |r| {
             Ok(Found {

@@ -2,15 +2,18 @@
 //! start to done, cancelled or interrupted.
 //!
 //! A run appends codes with seq >= its `first_seq`; only one run per batch runs at a time
-//! (its process holds the batch's lock file), so undoing a run is deleting the tail of the
-//! batch from `first_seq` on and putting `next_seq` back.
+//! (its process holds the batch's lock file), so undoing a run is putting `next_seq`
+//! back and deleting the tail of the batch from `first_seq` on: in chunks, see
+//! `run_undo`.
 
 use std::path::Path;
+use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::locks::BatchLock;
-use super::{batches, code_id, now_ms, StoreError};
+use super::run_undo;
+use super::{batches, now_ms, StoreError};
 use crate::domain::run::RunState;
 use crate::domain::{BatchName, CodeStatus, TicketType};
 
@@ -57,6 +60,12 @@ pub fn claim_existing(
     let key = batches::key(conn, ticket_type)?;
     let lock = BatchLock::try_acquire(db, key.id)?
         .ok_or_else(|| StoreError::BatchBusy(ticket_type.to_owned()))?;
+    // Holding the lock, any run still `running` here is dead: take it out of sight, and
+    // give its (or an earlier) cleanup a moment to finish.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    mark_dead(&tx, key.id)?;
+    tx.commit()?;
+    run_undo::wait_for_batch(conn, db, key.id, CLEANUP_WAIT)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let (run_id, first_seq) = start(&tx, key.id, kind, source, false)?;
     tx.commit()?;
@@ -93,19 +102,45 @@ pub fn claim_new(
     })
 }
 
-/// Undoes a run in its own transaction (cancel, or an error part-way).
-pub fn abandon(conn: &mut Connection, run_id: i64, state: RunState) -> Result<(), StoreError> {
+/// Undoes a run (cancel, or an error part-way): takes its codes out of sight in one
+/// short transaction, then deletes them chunk by chunk behind the counter
+/// (`run_undo`), so the caller returns with the run fully undone.
+pub fn abandon(
+    conn: &mut Connection,
+    db: &Path,
+    run_id: i64,
+    state: RunState,
+) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    undo(&tx, run_id, state)?;
+    run_undo::mark(&tx, run_id, state)?;
     tx.commit()?;
+    run_undo::drain(conn, db, Some(run_id), None)?;
     Ok(())
 }
+
+/// How long a new run waits for the cleanup of an earlier run into its batch before it
+/// is refused with `batch_cleaning_up`: small cleanups finish meanwhile.
+const CLEANUP_WAIT: Duration = Duration::from_secs(3);
 
 /// The highest seq a batch can hold: ids keep the seq in their low 32 bits.
 pub const MAX_SEQ: i64 = 0xFFFF_FFFF;
 
-/// Starts a run inside `tx` (which must hold the batch's lock file): finishes any run
-/// of this batch that a dead process left, then inserts the new one. Returns its id.
+/// Takes the runs of this batch that a dead process left out of sight, inside `tx`
+/// (which must hold the batch's lock file, so none of them is alive).
+fn mark_dead(tx: &Transaction<'_>, batch_id: i64) -> Result<(), StoreError> {
+    let dead: Vec<i64> = tx
+        .prepare("SELECT id FROM code_runs WHERE batch_id = ?1 AND state = 'running'")?
+        .query_map([batch_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for run in dead {
+        run_undo::mark(tx, run, RunState::Interrupted)?;
+    }
+    Ok(())
+}
+
+/// Starts a run inside `tx` (which must hold the batch's lock file, and have marked the
+/// runs a dead process left: `mark_dead`): refused while an earlier run's codes are
+/// still being deleted, as its seqs would collide with the new ones. Returns its id.
 fn start(
     tx: &Transaction<'_>,
     batch_id: i64,
@@ -113,12 +148,9 @@ fn start(
     source: Option<&str>,
     created_batch: bool,
 ) -> Result<(i64, i64), StoreError> {
-    let dead: Vec<i64> = tx
-        .prepare("SELECT id FROM code_runs WHERE batch_id = ?1 AND state = 'running'")?
-        .query_map([batch_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for run in dead {
-        undo(tx, run, RunState::Interrupted)?;
+    mark_dead(tx, batch_id)?;
+    if run_undo::pending(tx, batch_id)? {
+        return Err(StoreError::BatchCleaningUp(ticket_type_of(tx, batch_id)?));
     }
     let key = batches::key_by_id(tx, batch_id)?
         .ok_or_else(|| StoreError::BatchNotFound(format!("#{batch_id}")))?;
@@ -239,68 +271,6 @@ fn ticket_type_of(conn: &Connection, batch_id: i64) -> Result<String, StoreError
     )?)
 }
 
-/// Undoes a run inside `tx`: removes the codes it added (and their search entries), puts
-/// the batch's seq and counts back, and removes the batch when the run created it.
-pub fn undo(tx: &Transaction<'_>, run_id: i64, state: RunState) -> Result<(), StoreError> {
-    let Some((batch_id, first_seq, created_batch, kind)) = tx
-        .query_row(
-            "SELECT batch_id, first_seq, created_batch, kind FROM code_runs WHERE id = ?1",
-            [run_id],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, bool>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            },
-        )
-        .optional()?
-    else {
-        return Ok(());
-    };
-    let Some(key) = batches::key_by_id(tx, batch_id)? else {
-        return Ok(());
-    };
-    let from = code_id(batch_id, first_seq);
-    let to = code_id(batch_id, key.next_seq - 1);
-    // Before the rows go, in this transaction (seqs from first_seq on may be reused).
-    crate::search_index::forget_ids(tx, from, to)?;
-    // Count what goes per status: a code may have changed status meanwhile.
-    let gone: Vec<(i64, i64)> = tx
-        .prepare("SELECT status, count(*) FROM codes WHERE id BETWEEN ?1 AND ?2 GROUP BY status")?
-        .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    tx.execute(
-        "DELETE FROM codes WHERE id BETWEEN ?1 AND ?2",
-        params![from, to],
-    )?;
-    for (status, n) in gone {
-        if let Some(s) = CodeStatus::from_db(status) {
-            batches::add_count(tx, batch_id, s, -n)?;
-        }
-    }
-    tx.execute(
-        "UPDATE batches SET next_seq = ?2, indexed_seq = min(indexed_seq, ?2) WHERE id = ?1",
-        params![batch_id, first_seq],
-    )?;
-    tx.execute(
-        "UPDATE code_runs SET state = ?2, finished_at = ?3 WHERE id = ?1",
-        params![run_id, state.as_str(), now_ms()],
-    )?;
-    let ticket_type = ticket_type_of(tx, batch_id)?;
-    super::audit::record(
-        tx,
-        &format!("codes.{kind}.{}", state.as_str()),
-        &ticket_type,
-        &serde_json::json!({ "run": run_id, "removed_batch": created_batch }),
-    )?;
-    if created_batch {
-        tx.execute("DELETE FROM batches WHERE id = ?1", [batch_id])?;
-    }
-    Ok(())
-}
-
 /// Undoes, in their own transactions, the runs whose process died (their batch's lock
 /// is free). Runs still owned by a live process are left alone.
 pub fn recover_interrupted(conn: &mut Connection, db: &Path) -> Result<usize, StoreError> {
@@ -323,7 +293,7 @@ pub fn recover_interrupted(conn: &mut Connection, db: &Path) -> Result<usize, St
             .optional()?
             .unwrap_or(false);
         if still {
-            undo(&tx, run_id, RunState::Interrupted)?;
+            run_undo::mark(&tx, run_id, RunState::Interrupted)?;
             undone += 1;
         }
         tx.commit()?;

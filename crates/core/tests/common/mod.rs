@@ -116,6 +116,30 @@ pub fn check_invariants(db: &Path) {
     for (id, next_seq, indexed_seq) in batches {
         let lo = (id << 32) | 1;
         let hi = (id << 32) | 0xFFFF_FFFF;
+        // Rows at or above next_seq are a run's being undone (store/run_undo.rs): only
+        // below what its cleanup still has to delete, and counted nowhere.
+        let undo_to: Option<i64> = conn
+            .query_row(
+                "SELECT max(undo_to_seq) FROM code_runs WHERE batch_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .expect("undo");
+        let doomed_max: Option<i64> = conn
+            .query_row(
+                "SELECT max(id) FROM codes WHERE id BETWEEN ?1 AND ?2",
+                [(id << 32) | next_seq.max(1), hi],
+                |r| r.get(0),
+            )
+            .expect("doomed");
+        if let Some(m) = doomed_max {
+            let to = undo_to.expect("doomed rows only while a cleanup is pending");
+            assert!(
+                m & 0xFFFF_FFFF < to,
+                "batch {id}: no row above the cleanup's end"
+            );
+        }
+        let hi = (id << 32) | (next_seq - 1);
         let (n, max): (i64, Option<i64>) = conn
             .query_row(
                 "SELECT count(*), max(id) FROM codes WHERE id BETWEEN ?1 AND ?2",

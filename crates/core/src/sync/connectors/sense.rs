@@ -220,9 +220,17 @@ impl Sense {
                 "SELECT id, code FROM codes WHERE id > ?1 AND id < ?2 ORDER BY id LIMIT ?3",
             )
             .map_err(local)?;
+        // Up to the batch's next_seq: codes above it are a run's being undone.
+        let next_seq: i64 = conn
+            .query_row("SELECT next_seq FROM batches WHERE id = ?1", [batch], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(local)?
+            .unwrap_or(1);
         let rows = st
             .query_map(
-                rusqlite::params![after, (batch + 1) << 32, limit as i64],
+                rusqlite::params![after, crate::store::code_id(batch, next_seq), limit as i64],
                 |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
             )
             .map_err(local)?;

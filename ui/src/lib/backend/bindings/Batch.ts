@@ -8,4 +8,10 @@ usedCodes: number,
 /**
  * The coupon template whose codes these are, if linked.
  */
-templateId: number | null, createdAt: string, updatedAt: string, };
+templateId: number | null, 
+/**
+ * Codes of an interrupted or cancelled run still to be deleted in the background
+ * (`store::run_undo`); 0 when none. They are counted nowhere else; a new run into
+ * the batch waits until this is 0.
+ */
+cleanupLeft: number, createdAt: string, updatedAt: string, };
