@@ -59,7 +59,8 @@ struct Cli {
     json: bool,
     /// The staff member acting; with the PIN in COUPONDESK_PIN or on stdin (--pin-stdin).
     /// Every command that changes data needs it once staff accounts exist. For `audit
-    /// list` it is the filter: entries by this staff member.
+    /// list` and `report redemptions` it is the filter: this staff member's entries or
+    /// redemptions (nobody logs in).
     #[arg(long, global = true, value_name = "NAME")]
     staff: Option<String>,
     /// Read PINs from stdin, one per line: the acting staff member's (unless

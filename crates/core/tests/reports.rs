@@ -221,6 +221,16 @@ fn the_report_counts_each_use_once_on_the_shops_day_and_forgets_an_undo() {
         seen.extend(p.items.into_iter().map(|r| r.what));
     }
     assert_eq!(seen, vec![b[0].clone(), a[1].clone()]);
+    // A day key outside the report's days has nothing behind it.
+    let outside = f
+        .desk
+        .report_rows(&ReportRowsQuery {
+            report: query("2026-12-07", "2026-12-07", GroupBy::Day),
+            group: Some("2026-12-09".into()),
+            page: PageRequest::default(),
+        })
+        .expect("rows");
+    assert_eq!((outside.total, outside.items.len()), (0, 0));
 
     let e = f
         .desk

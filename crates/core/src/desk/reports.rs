@@ -41,6 +41,10 @@ impl Desk {
             Some(key) => narrow(&q.report, key),
             None => q.report.clone(),
         };
+        if narrowed.from > narrowed.to {
+            // A day group outside the report's days: nothing behind it.
+            return Ok(Page::new(Vec::new(), page, 0));
+        }
         let conn = self.conn();
         let f = filter(&conn, &narrowed)?;
         let (items, total) = reports::rows(&conn, &f, page)?;
