@@ -14,8 +14,9 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::postings::ChunkPostings;
-use super::{mark_indexed, put_chunk_entry, put_posting, CHUNK};
+use crate::store::code_trigrams::{
+    mark_indexed, put_chunk_entry, put_posting, ChunkPostings, CHUNK,
+};
 use crate::store::counter_lane::GiveWay;
 use crate::store::StoreError;
 

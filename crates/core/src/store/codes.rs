@@ -10,7 +10,6 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 pub use super::codes_types::{CodeQuery, CodeRow};
 use super::{batches, code_id, from_ms, seq_of, StoreError};
 use crate::domain::{CodeStatus, Page};
-use crate::search_index;
 
 const COLUMNS: &str = "c.id, c.code, c.status, r.started_at, c.updated_at";
 
@@ -86,7 +85,7 @@ pub fn list(conn: &Connection, q: &CodeQuery) -> Result<Page<CodeRow>, StoreErro
     Ok(Page::new(items, page, in_index + in_tail))
 }
 
-/// The part of a batch the trigram index covers (`search_index`).
+/// The part of a batch the trigram index covers (`code_trigrams`).
 struct Indexed<'a> {
     needle: &'a str,
     batch: i64,
@@ -99,7 +98,7 @@ impl Indexed<'_> {
     /// is exactly its trigram's posting: no code is read to count it (reading thousands
     /// of random rows is what costs). Otherwise each candidate is confirmed on its row.
     fn matches(&self, conn: &Connection) -> Result<Vec<i64>, StoreError> {
-        let seqs = search_index::candidate_seqs(
+        let seqs = super::code_trigrams::candidate_seqs(
             conn,
             self.batch,
             self.needle.as_bytes(),

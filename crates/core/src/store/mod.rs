@@ -8,7 +8,7 @@
 //! - `batch_counts` holds, per batch and status, exactly how many codes there are, and is
 //!   changed in the same transaction as the codes;
 //! - codes with seq < the batch's `indexed_seq` are in the trigram index
-//!   (`code_trigrams`, see `search_index`), the rest are not (yet).
+//!   (`code_trigrams`, see `store::code_trigrams` and `search_index`), the rest are not (yet).
 
 pub mod acting;
 pub mod audit;
@@ -20,6 +20,7 @@ pub mod bonus_undo;
 pub mod bonuses;
 pub mod changes;
 pub mod checkpointer;
+pub mod code_trigrams;
 pub mod code_writes;
 pub mod codes;
 pub mod codes_types;

@@ -10,7 +10,7 @@
 //!    sync), so none of them sees a doomed code, and the counts are already right.
 //! 2. `chunk` (one transaction each): deletes the top seqs left of the oldest pending
 //!    run (as many as `Pace` finds fit in about 5 ms), their search entries first
-//!    (`search_index::forget_ids`), and moves `undo_to_seq` down. The last one clears it and removes the batch if the run made
+//!    (`code_trigrams::forget_ids`), and moves `undo_to_seq` down. The last one clears it and removes the batch if the run made
 //!    it. A kill at any moment loses nothing: progress is in the database, and the next
 //!    process continues.
 //!
@@ -31,12 +31,12 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::code_trigrams;
 use super::counter_lane::GiveWay;
 use super::locks::NamedLock;
 use super::{batches, code_id, now_ms, StoreError};
 use crate::domain::run::RunState;
 use crate::domain::CodeStatus;
-use crate::search_index;
 
 /// Seqs a chunk deletes to begin with (and what `mark` deletes at once). Each deleted row
 /// dirties a random page of the unique-code index and adds search tombstones, so a
@@ -182,12 +182,12 @@ fn delete_top(tx: &Transaction<'_>, d: &Doomed, size: i64) -> Result<(), StoreEr
     if d.indexed_seq > lo {
         let top = d.indexed_seq.min(d.to_seq);
         // Whole index chunks at once: forgetting part of one rebuilds the rest of it
-        // (search_index::forget_ids), which every later step would do again; so the
+        // (code_trigrams::forget_ids), which every later step would do again; so the
         // first step into a chunk forgets all of it that is doomed, the next ones none.
-        unindexed = search_index::chunk_start(tx, d.batch_id, lo)?
+        unindexed = code_trigrams::chunk_start(tx, d.batch_id, lo)?
             .unwrap_or(lo)
             .clamp(d.first_seq, lo);
-        search_index::forget_ids(
+        code_trigrams::forget_ids(
             tx,
             code_id(d.batch_id, unindexed),
             code_id(d.batch_id, top - 1),
@@ -370,7 +370,7 @@ pub fn release_doomed(conn: &Connection, code: &str) -> Result<bool, StoreError>
         return Ok(false);
     };
     if super::seq_of(id) < indexed_seq {
-        search_index::forget_ids(conn, id, id)?;
+        code_trigrams::forget_ids(conn, id, id)?;
     }
     conn.prepare_cached("DELETE FROM codes WHERE id = ?1")?
         .execute([id])?;
