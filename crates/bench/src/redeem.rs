@@ -52,17 +52,23 @@ pub(crate) fn bench_template() -> TemplateDraft {
     }
 }
 
-/// Codes at positions spread over the batch, read by position (cheap), none used yet.
+/// `n` distinct codes of the batch BENCH (of `total`), whole pages of 100 spread over the
+/// batch (page j is `1 + (salt + j * STRIDE) mod pages`, distinct while j < pages since
+/// the stride is a prime larger than any page count here), read by position (cheap).
 pub(crate) fn sample(
     desk: &Desk,
     total: u64,
     n: usize,
     salt: u64,
 ) -> Result<Vec<String>, ApiError> {
+    const STRIDE: u64 = 1_000_003;
     let pages = total.div_ceil(100).max(1);
     let mut out = Vec::with_capacity(n);
-    for i in 0..n as u64 {
-        let page = 1 + (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt) % pages;
+    for j in 0..pages {
+        if out.len() >= n {
+            break;
+        }
+        let page = 1 + (salt % pages + j * (STRIDE % pages)) % pages;
         let p = desk
             .list_codes(&CodeQuery {
                 ticket_type: "BENCH".into(),
@@ -74,10 +80,9 @@ pub(crate) fn sample(
                 },
             })
             .map_err(desk_err)?;
-        if let Some(c) = p.items.get((i % 100) as usize) {
-            out.push(c.code.clone());
-        }
+        out.extend(p.items.into_iter().map(|c| c.code));
     }
+    out.truncate(n);
     out.sort();
     out.dedup();
     Ok(out)

@@ -20,7 +20,7 @@
 mod import_chunk;
 
 pub use crate::store::code_trigrams::{
-    add_range, chunk_start, forget_ids, index_batch, mark_indexed, verify, CHUNK,
+    add_range, forget_ids, index_batch, mark_indexed, verify, CHUNK,
 };
 pub use import_chunk::ImportChunk;
 

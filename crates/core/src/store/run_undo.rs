@@ -173,25 +173,39 @@ fn subtract_counts(
     Ok(())
 }
 
+/// Trigrams whose rows of one index chunk a step forgets: a few milliseconds of seeks.
+const FORGET_TRIS: usize = 4096;
+
 /// Deletes the top `size` seqs left of `d` (search entries first), and records the
 /// progress; the last chunk ends the cleanup and removes a batch the run created.
 fn delete_top(tx: &Transaction<'_>, d: &Doomed, size: i64) -> Result<(), StoreError> {
     let lo = (d.to_seq - size.max(1)).max(d.first_seq);
-    // Seqs from `unindexed` up have no search entries left once this chunk is done.
-    let mut unindexed = lo;
-    if d.indexed_seq > lo {
-        let top = d.indexed_seq.min(d.to_seq);
-        // Whole index chunks at once: forgetting part of one rebuilds the rest of it
-        // (code_trigrams::forget_ids), which every later step would do again; so the
-        // first step into a chunk forgets all of it that is doomed, the next ones none.
-        unindexed = code_trigrams::chunk_start(tx, d.batch_id, lo)?
-            .unwrap_or(lo)
-            .clamp(d.first_seq, lo);
-        code_trigrams::forget_ids(
-            tx,
-            code_id(d.batch_id, unindexed),
-            code_id(d.batch_id, top - 1),
-        )?;
+    // Seqs of the run from `indexed` up have no search entries left after this step. The
+    // rows and the index entries go at their own pace: the index part may outlast the rows.
+    let mut indexed = d.indexed_seq;
+    if d.indexed_seq > d.first_seq {
+        indexed = match code_trigrams::last_chunk_below(tx, d.batch_id, d.indexed_seq)? {
+            // An index chunk of the run's own (an import indexes as it goes): forgotten
+            // in steps of FORGET_TRIS trigrams, one per transaction; forgetting it in one
+            // held the write lock for about 0.2 s (docs/benchmarks.md).
+            Some((start, end)) if start >= d.first_seq && end > d.first_seq => {
+                if code_trigrams::forget_chunk_step(tx, d.batch_id, start, FORGET_TRIS)? {
+                    start
+                } else {
+                    d.indexed_seq
+                }
+            }
+            // A chunk that began before the run: rebuilt without the run's part, once.
+            Some((_, end)) if end > d.first_seq => {
+                code_trigrams::forget_ids(
+                    tx,
+                    code_id(d.batch_id, d.first_seq),
+                    code_id(d.batch_id, end - 1),
+                )?;
+                d.first_seq
+            }
+            _ => d.first_seq,
+        };
     }
     if d.to_seq > lo {
         tx.prepare_cached("DELETE FROM codes WHERE id BETWEEN ?1 AND ?2")?
@@ -200,12 +214,13 @@ fn delete_top(tx: &Transaction<'_>, d: &Doomed, size: i64) -> Result<(), StoreEr
                 code_id(d.batch_id, d.to_seq - 1)
             ])?;
     }
-    if lo > d.first_seq {
+    // Not done while rows or index entries of the run are left.
+    if lo > d.first_seq || indexed > d.first_seq {
         tx.prepare_cached(
             "UPDATE code_runs SET undo_to_seq = ?2, undo_indexed_seq = min(undo_indexed_seq, ?3)
               WHERE id = ?1",
         )?
-        .execute(params![d.run_id, lo, unindexed])?;
+        .execute(params![d.run_id, lo, indexed])?;
         return Ok(());
     }
     tx.prepare_cached(

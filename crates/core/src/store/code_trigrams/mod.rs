@@ -119,15 +119,70 @@ pub fn index_batch(conn: &Connection, batch: i64) -> Result<usize, StoreError> {
     index_range(conn, batch, from, next_seq)
 }
 
-/// Where the index chunk holding `seq` of `batch` starts; None when no chunk holds it.
-pub fn chunk_start(conn: &Connection, batch: i64, seq: i64) -> Result<Option<i64>, StoreError> {
+/// The last index chunk of `batch` that starts below `seq`: (first_seq, end_seq).
+pub fn last_chunk_below(
+    conn: &Connection,
+    batch: i64,
+    seq: i64,
+) -> Result<Option<(i64, i64)>, StoreError> {
     Ok(conn
         .prepare_cached(
-            "SELECT first_seq FROM code_trigram_chunks
-              WHERE batch_id = ?1 AND first_seq <= ?2 AND end_seq > ?2",
+            "SELECT first_seq, end_seq FROM code_trigram_chunks
+              WHERE batch_id = ?1 AND first_seq < ?2 ORDER BY first_seq DESC LIMIT 1",
         )?
-        .query_row(params![batch, seq], |r| r.get(0))
+        .query_row(params![batch, seq], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
+}
+
+/// One step of forgetting the whole chunk of `batch` that starts at `first_seq`, for the
+/// chunked undo of a run (store/run_undo.rs): deletes the chunk's rows of at most `tris`
+/// of the batch's trigrams (one seek each) past the chunk's cursor
+/// (`forget_after_tri`), so no step holds the write lock for long; true once the chunk
+/// is gone (its entry last). Its rows are never read meanwhile: the undo has put the
+/// batch's `indexed_seq` below the chunk.
+pub fn forget_chunk_step(
+    conn: &Connection,
+    batch: i64,
+    first_seq: i64,
+    tris: usize,
+) -> Result<bool, StoreError> {
+    let cursor: Option<Option<i64>> = conn
+        .prepare_cached(
+            "SELECT forget_after_tri FROM code_trigram_chunks
+              WHERE batch_id = ?1 AND first_seq = ?2",
+        )?
+        .query_row(params![batch, first_seq], |r| r.get(0))
+        .optional()?;
+    let Some(cursor) = cursor else {
+        return Ok(true);
+    };
+    let mut tri = cursor.unwrap_or(-1);
+    let mut next = conn.prepare_cached(
+        "SELECT tri FROM code_trigrams WHERE batch_id = ?1 AND tri > ?2 ORDER BY tri LIMIT 1",
+    )?;
+    let mut delete = conn.prepare_cached(
+        "DELETE FROM code_trigrams WHERE batch_id = ?1 AND tri = ?2 AND first_seq = ?3",
+    )?;
+    for _ in 0..tris {
+        let Some(t) = next
+            .query_row(params![batch, tri], |r| r.get::<_, i64>(0))
+            .optional()?
+        else {
+            conn.prepare_cached(
+                "DELETE FROM code_trigram_chunks WHERE batch_id = ?1 AND first_seq = ?2",
+            )?
+            .execute(params![batch, first_seq])?;
+            return Ok(true);
+        };
+        delete.execute(params![batch, t, first_seq])?;
+        tri = t;
+    }
+    conn.prepare_cached(
+        "UPDATE code_trigram_chunks SET forget_after_tri = ?3
+          WHERE batch_id = ?1 AND first_seq = ?2",
+    )?
+    .execute(params![batch, first_seq, tri])?;
+    Ok(false)
 }
 
 /// Removes the index entries of codes with id in `lo_id..=hi_id` (one batch); call it

@@ -23,6 +23,10 @@ CREATE TABLE code_trigram_chunks (
   batch_id   INTEGER NOT NULL,
   first_seq  INTEGER NOT NULL,
   end_seq    INTEGER NOT NULL CHECK (end_seq > first_seq),
+  -- Set while the chunked undo of a run forgets this chunk in steps
+  -- (store/code_trigrams `forget_chunk_step`): its rows of trigrams up to this one are
+  -- gone. NULL otherwise.
+  forget_after_tri  INTEGER,
   PRIMARY KEY (batch_id, first_seq)
 ) WITHOUT ROWID;
 
