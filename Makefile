@@ -75,13 +75,16 @@ bench-smoke: test-rust
 	$(CARGO) run -q -p coupondesk-bench -- redeem --codes 50000 --ops 200
 	$(CARGO) run -q -p coupondesk-bench -- redeem --codes 50000 --during-import --import-rows 20000
 	$(CARGO) run -q -p coupondesk-bench -- sync --codes 5000
+	$(CARGO) run -q -p coupondesk-bench -- report --redemptions 20000
 
 bench: setup
 	$(CARGO) run --release -q -p coupondesk-bench -- import --rows 1000000
 	$(CARGO) run --release -q -p coupondesk-bench -- generate --count 1000000
 	$(CARGO) run --release -q -p coupondesk-bench -- search --codes 10000000
 	$(CARGO) run --release -q -p coupondesk-bench -- redeem --codes 10000000
-	$(CARGO) run --release -q -p coupondesk-bench -- redeem --codes 200000 --during-import
+	$(CARGO) run --release -q -p coupondesk-bench -- redeem --codes 200000 --during-import --min-run-ms 0,10,25
+	$(CARGO) run --release -q -p coupondesk-bench -- undo --rows 1000000 --shop-codes 1000000
+	$(CARGO) run --release -q -p coupondesk-bench -- report --redemptions 1000000
 	$(CARGO) run --release -q -p coupondesk-bench -- sync --codes 100000
 
 test: check-rust test-rust check-bindings test-ui e2e check-package bench-smoke
