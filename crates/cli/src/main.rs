@@ -107,7 +107,8 @@ enum Command {
     /// Staff accounts (the owner's): add, list, disable, reset a PIN.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
-    /// The manager's reports: redemptions by day, template, batch, staff or terminal.
+    /// The manager's reports: redemptions by day, template, batch, staff or terminal;
+    /// reconciliation with the platforms' last pulls.
     #[command(subcommand)]
     Report(report::ReportCommand),
     /// Bring the substring search index up to date.

@@ -1,6 +1,7 @@
-//! `coupondesk report redemptions`: the manager's redemption report, headless. One call
-//! into `Desk`. `--staff S` filters by S (the global option, as for `audit list`) and
-//! logs nobody in: reports are reads.
+//! `coupondesk report redemptions`: the manager's redemption report, headless; `report
+//! reconcile`: reconciliation (对账) with the platforms' last pulls. One call into `Desk`
+//! each. `--staff S` filters the report by S (the global option, as for `audit list`)
+//! and logs nobody in: reports are reads.
 //!
 //! With --json it prints exactly `{"groups": [{"key", "label", "count", "discount_fen",
 //! "order_fen"}], "total": {"count", "discount_fen", "order_fen"}}` (issue 15's contract).
@@ -9,7 +10,11 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
+use coupondesk_core::domain::page::MAX_PER_PAGE;
+use coupondesk_core::domain::reconcile::{ReconItemsQuery, SideCounts};
 use coupondesk_core::domain::report::{Figures, GroupBy, ReportGroup, ReportQuery, UseKind};
+use coupondesk_core::domain::PageRequest;
+use coupondesk_core::sync::Platform;
 use coupondesk_core::{ApiError, Desk};
 use serde::Serialize;
 
@@ -40,6 +45,24 @@ pub enum ReportCommand {
         #[arg(long, value_enum)]
         kind: Option<Kind>,
     },
+    /// Reconciliation (对账): per platform (000, 002, 003) and group, the local counts
+    /// (issued, active, used) beside the counts the last pull saw. Run `sync now` first
+    /// for fresh figures. With --items PLATFORM: that platform's differing items.
+    Reconcile {
+        /// List the items that differ on this platform (p002 or p003) instead.
+        #[arg(long, value_name = "PLATFORM", value_parser = parse_platform)]
+        items: Option<Platform>,
+        /// With --items: only this group (a service name on p003).
+        #[arg(long, value_name = "KEY", requires = "items")]
+        group: Option<String>,
+    },
+}
+
+fn parse_platform(text: &str) -> Result<Platform, String> {
+    Platform::ALL
+        .into_iter()
+        .find(|p| p.id() == text.trim())
+        .ok_or_else(|| format!("{text:?} is not a platform; write p000, p001, p002, p003 or p004"))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -77,15 +100,18 @@ pub fn report(
     staff: Option<String>,
     out: &Out,
 ) -> Result<ExitCode, ApiError> {
-    let ReportCommand::Redemptions {
-        from,
-        to,
-        group_by,
-        template,
-        batch,
-        terminal,
-        kind,
-    } = cmd;
+    let (from, to, group_by, template, batch, terminal, kind) = match cmd {
+        ReportCommand::Redemptions {
+            from,
+            to,
+            group_by,
+            template,
+            batch,
+            terminal,
+            kind,
+        } => (from, to, group_by, template, batch, terminal, kind),
+        ReportCommand::Reconcile { items, group } => return reconcile(desk, items, group, out),
+    };
     let q = ReportQuery {
         from,
         to,
@@ -122,6 +148,76 @@ pub fn report(
         &text.join("\n"),
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn reconcile(
+    desk: &Desk,
+    items: Option<Platform>,
+    group: Option<String>,
+    out: &Out,
+) -> Result<ExitCode, ApiError> {
+    let Some(platform) = items else {
+        let r = desk.reconciliation()?;
+        let mut text = vec![format!(
+            "{:<6} {:<24} {:>26}   {:>26}  {:>9}",
+            "", "group", "here: issued/active/used", "there: issued/active/used", "differing"
+        )];
+        for row in &r.rows {
+            let there = row.remote.map_or("not pulled".into(), |c| sides(&c));
+            let differing = if row.items_known {
+                row.differing.to_string()
+            } else {
+                "-".into()
+            };
+            let mark = if row.differs() { "≠" } else { "=" };
+            text.push(format!(
+                "{:<6} {:<24} {:>26} {mark} {there:>26}  {differing:>9}",
+                row.platform.id(),
+                if row.label.is_empty() {
+                    "(all)"
+                } else {
+                    &row.label
+                },
+                sides(&row.local)
+            ));
+        }
+        out.value(&r, &text.join("\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut all = Vec::new();
+    for page in 1.. {
+        let got = desk.reconciliation_items(&ReconItemsQuery {
+            platform,
+            key: group.clone(),
+            page: PageRequest {
+                page,
+                per_page: MAX_PER_PAGE,
+            },
+        })?;
+        let last = u64::from(page) >= got.total_pages;
+        all.extend(got.items);
+        if last {
+            break;
+        }
+    }
+    let text: Vec<String> = all
+        .iter()
+        .map(|i| {
+            format!(
+                "{:<16} {:<16} here {:<9} there {}",
+                i.item,
+                i.key,
+                i.local.as_str(),
+                i.remote.as_str()
+            )
+        })
+        .collect();
+    out.value(&all, &text.join("\n"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sides(c: &SideCounts) -> String {
+    format!("{}/{}/{}", c.issued, c.active, c.used)
 }
 
 fn line(label: &str, f: &Figures) -> String {

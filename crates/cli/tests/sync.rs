@@ -227,3 +227,77 @@ fn activate_a_batch_sync_it_and_handle_the_conflict_from_the_command_line() {
         "named activation had no funds"
     );
 }
+
+/// `report reconcile` sets this desk's vouchers beside what the last pull saw, and
+/// `--items p003` names the one used here that the platform still lists as unused.
+#[test]
+fn reconcile_from_the_command_line_after_a_pull() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("d.sqlite3");
+    let sim = Sim::start(SimConfig::default()).expect("sim");
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let sell = [
+            "voucher",
+            "sell",
+            "--customer",
+            "13800138000",
+            "--name",
+            "洗车",
+            "--price",
+            "30",
+        ];
+        let (rc, v) = json(&db, &sell, None);
+        assert_eq!(rc, 0, "{v}");
+        ids.push(v["id"].as_i64().expect("voucher id").to_string());
+    }
+    let url = format!("{}/p003", sim.base_url());
+    let config = [
+        "sync",
+        "config",
+        "--platform",
+        "p003",
+        "--url",
+        &url,
+        "--secret-stdin",
+    ];
+    assert_eq!(json(&db, &config, Some("voucher-token-003\n")).0, 0);
+    let (rc, r) = json(&db, &["sync", "run", "--platform", "p003"], None);
+    assert_eq!(rc, 0, "{r}");
+    let (rc, v) = json(&db, &["voucher", "use", &ids[1]], None);
+    assert_eq!(rc, 0, "{v}");
+    let (rc, r) = json(&db, &["sync", "run", "--platform", "p003"], None);
+    assert_eq!(rc, 0, "{r}");
+
+    let (rc, rec) = json(&db, &["report", "reconcile"], None);
+    assert_eq!(rc, 0, "{rec}");
+    let wash = rec["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["platform"] == "p003" && r["label"] == "洗车")
+        .unwrap_or_else(|| panic!("no 洗车 row: {rec}"));
+    assert_eq!(
+        wash["local"],
+        serde_json::json!({"issued": 2, "active": 1, "used": 1})
+    );
+    assert_eq!(
+        wash["remote"],
+        serde_json::json!({"issued": 2, "active": 2, "used": 0})
+    );
+    assert_eq!(wash["differing"], 1);
+    let (rc, items) = json(&db, &["report", "reconcile", "--items", "p003"], None);
+    assert_eq!(rc, 0, "{items}");
+    assert_eq!(items.as_array().map(Vec::len), Some(1), "{items}");
+    assert_eq!(items[0]["local_id"].to_string(), ids[1], "{items}");
+    assert_eq!(
+        (items[0]["local"].as_str(), items[0]["remote"].as_str()),
+        (Some("used"), Some("unused"))
+    );
+    let text = run(&db, &["report", "reconcile"], None);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("2/1/1 ≠"), "{text}");
+    let bad = run(&db, &["report", "reconcile", "--items", "p009"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("write p000, p001, p002, p003 or p004"));
+}

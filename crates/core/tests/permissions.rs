@@ -309,6 +309,13 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "report_rows" => json!({ "query": { "report": report_query(), "group": null,
                                             "page": page() } }),
         "dashboard_get" => json!({ "query": { "days": 7 } }),
+        "reconcile_get" => json!({}),
+        "reconcile_items" => {
+            json!({ "query": { "platform": "p003", "key": null, "page": page() } })
+        }
+        "reconcile_export" => {
+            json!({ "query": { "platform": "p003", "key": null, "page": page() }, "path": out })
+        }
         "sync_settings_save" => json!({ "settings": {
             "platform": "p004", "enabled": false, "baseUrl": "http://127.0.0.1:9/p004",
             "appId": "", "brandId": "", "signType": "", "shopNo": "", "org": "", "caFile": "",

@@ -56,6 +56,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'customer.rename',
   'db.backup',
   'db.restore',
+  'reconciliation.export',
   'settings.update',
   'staff.add',
   'staff.disable',

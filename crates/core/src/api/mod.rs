@@ -26,6 +26,7 @@ use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery, BonusRu
 use crate::domain::customer::{Customer, CustomerDraft, CustomerProfile};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::logo::LogoImage;
+use crate::domain::reconcile::{ReconItem, ReconItemsQuery, Reconciliation};
 use crate::domain::redeem::{Redemption, Settings};
 use crate::domain::report::{
     Dashboard, DashboardQuery, Report, ReportQuery, ReportRow, ReportRowsQuery,

@@ -143,6 +143,13 @@ macro_rules! command_table {
                 report_rows(query: ReportRowsQuery) -> Page<ReportRow> =
                     |desk| desk.report_rows(&query);
                 dashboard_get(query: DashboardQuery) -> Dashboard = |desk| desk.dashboard(&query);
+                // Reconciliation (对账): local counts beside the last pull's, per platform
+                // and group; the differing items, a page of them or all as CSV at `path`.
+                reconcile_get() -> Reconciliation = |desk| desk.reconciliation();
+                reconcile_items(query: ReconItemsQuery) -> Page<ReconItem> =
+                    |desk| desk.reconciliation_items(&query);
+                reconcile_export(query: ReconItemsQuery, path: PathBuf) -> ExportReport =
+                    |desk| desk.export_reconciliation(&query, &path);
 
                 // Sync with the five remote platforms. No answer ever carries a secret.
                 sync_status() -> SyncStatus = |desk| desk.sync_status();

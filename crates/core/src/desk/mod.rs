@@ -38,6 +38,7 @@ mod counter;
 pub mod counter_any;
 mod customer_profile;
 mod import_guard;
+mod reconcile;
 mod reports;
 mod run_issues;
 pub mod session;

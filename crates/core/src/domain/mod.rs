@@ -11,6 +11,7 @@ pub mod logo;
 pub mod money;
 pub mod offer;
 pub mod page;
+pub mod reconcile;
 pub mod redeem;
 pub mod report;
 pub mod run;

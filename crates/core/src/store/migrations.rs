@@ -52,6 +52,7 @@ const MIGRATIONS: &[Migration] = &[
         rust: Some(super::reports::rebuild_in_settings_zone),
         after_sql: "",
     },
+    sql(15, include_str!("migrations/0015_reconciliation.sql")),
 ];
 
 pub fn latest() -> u32 {

@@ -31,6 +31,7 @@ pub mod locks;
 pub mod logos;
 pub mod migrations;
 pub mod private_file;
+pub mod reconcile;
 pub mod redemptions;
 pub mod reports;
 pub mod run_undo;

@@ -926,6 +926,7 @@ export const en: Messages = {
   'auditAction.audit.export': 'Exported the audit log',
   'auditAction.db.backup': 'Backed up the database',
   'auditAction.db.restore': 'Restored a database backup',
+  'auditAction.reconciliation.export': 'Exported reconciliation differences',
   'auditAction.batch.create': 'Created a batch',
   'auditAction.bonus.create': 'Created bonuses',
   'auditAction.bonus.disable': 'Disabled a bonus',

@@ -931,6 +931,7 @@ export const zhCN = {
   'auditAction.audit.export': '导出审计日志',
   'auditAction.db.backup': '备份数据库',
   'auditAction.db.restore': '恢复数据库备份',
+  'auditAction.reconciliation.export': '导出对账差异',
   'auditAction.batch.create': '新建批次',
   'auditAction.bonus.create': '创建红包',
   'auditAction.bonus.disable': '停用红包',

@@ -12,8 +12,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    adopted, bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
+    adopted, bearer_call, body, enc, local_db, one_by_one, readback_rule, wrong_address, Cost,
+    Found, Next,
 };
+use crate::domain::reconcile::SideCounts;
+use crate::store::reconcile::{replace_seen, SeenGroup, SeenItem};
 use crate::sync::connector::{Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::{CallError, CallErrorKind, Http};
 use crate::sync::settings::Endpoint;
@@ -424,8 +427,8 @@ impl Connector for BonusApi {
         }
         used.sort_by(|a, b| a.code.cmp(&b.code));
         used.dedup_by(|a, b| a.code == b.code);
-        let mut items = used.len() as u64;
-        for status in ["N01", "N03"] {
+        let mut others = [0u64; 2];
+        for (n, status) in others.iter_mut().zip(["N01", "N03"]) {
             let a = bearer_call(
                 http,
                 &self.e,
@@ -434,17 +437,38 @@ impl Connector for BonusApi {
                 None,
             )?;
             let env: Envelope<Vec<Bonus>> = a.json()?;
-            items += env.meta.map(|m| m.pagination.total).unwrap_or(0);
+            *n = env.meta.map(|m| m.pagination.total).unwrap_or(0);
         }
+        let [unused, expired] = others;
+        let items = used.len() as u64 + unused + expired;
         let now = crate::store::now_ms();
         let mut refreshed = 0;
         for b in &used {
             let moved = crate::store::bonuses::mark_used_on_platform(conn, "p002", &b.code, now)
-                .map_err(|e| {
-                    CallError::new(CallErrorKind::BadAnswer, format!("local database: {e}"))
-                })?;
+                .map_err(|e| local_db(&e))?;
             refreshed += u64::from(moved);
         }
+        // What reconciliation sets beside the bonuses here (store/reconcile.rs): the
+        // counts, and the used ones by code (the unused are only counted).
+        let seen = SeenGroup {
+            key: String::new(),
+            label: String::new(),
+            counts: SideCounts {
+                issued: items as i64,
+                active: unused as i64,
+                used: used.len() as i64,
+            },
+        };
+        let used_items: Vec<SeenItem> = used
+            .iter()
+            .map(|b| SeenItem {
+                key: String::new(),
+                item: b.code.clone(),
+                used: true,
+            })
+            .collect();
+        replace_seen(conn, Platform::Bonus, &[seen], Some(&used_items), now)
+            .map_err(|e| local_db(&e))?;
         Ok(RemoteSummary {
             items,
             used: used.len() as u64,

@@ -113,6 +113,11 @@ pub fn adopted(r: OpResult) -> OpResult {
 }
 
 /// For a 404 on an endpoint that must exist: the base URL is wrong.
+/// A local database failure inside a pull: the pull fails and is tried again later.
+pub fn local_db(e: &impl std::fmt::Display) -> CallError {
+    CallError::new(CallErrorKind::BadAnswer, format!("local database: {e}"))
+}
+
 pub fn wrong_address(p: Platform) -> CallError {
     CallError::new(
         CallErrorKind::Server,

@@ -25,7 +25,9 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{adopted, body, enc, http_failure, one_by_one, wrong_address};
+use super::{adopted, body, enc, http_failure, local_db, one_by_one, wrong_address};
+use crate::domain::reconcile::SideCounts;
+use crate::store::reconcile::{replace_seen, SeenGroup};
 use crate::sync::connector::{Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::{Answer, CallError, CallErrorKind, Http};
 use crate::sync::settings::Endpoint;
@@ -637,12 +639,28 @@ impl Connector for Sense {
     }
 
     /// Counts the platform's ticket types and their used codes.
-    fn pull(&mut self, http: &mut Http, _conn: &Connection) -> Result<RemoteSummary, CallError> {
+    fn pull(&mut self, http: &mut Http, conn: &Connection) -> Result<RemoteSummary, CallError> {
         let all = match self.all(http, None) {
             Ok(all) => all,
             Err(Fail::Call(e)) => return Err(e),
             Err(Fail::Op(_)) => return Err(wrong_address(Platform::Sense)),
         };
+        // What reconciliation sets beside the codes sent (store/reconcile.rs): spec 000
+        // lists counts per ticket type, not its codes.
+        let groups: Vec<SeenGroup> = all
+            .iter()
+            .map(|t| SeenGroup {
+                key: t.ticket_type.clone(),
+                label: t.ticket_name.clone(),
+                counts: SideCounts {
+                    issued: t.ticket_total as i64,
+                    active: t.ticket_total.saturating_sub(t.ticket_used) as i64,
+                    used: t.ticket_used as i64,
+                },
+            })
+            .collect();
+        replace_seen(conn, Platform::Sense, &groups, None, crate::store::now_ms())
+            .map_err(|e| local_db(&e))?;
         Ok(RemoteSummary {
             items: all.len() as u64,
             used: all.iter().map(|t| t.ticket_used).sum(),

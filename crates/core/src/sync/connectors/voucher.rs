@@ -16,6 +16,8 @@ use serde_json::Value;
 use super::{
     adopted, bearer_call, body, enc, one_by_one, readback_rule, wrong_address, Cost, Found, Next,
 };
+use crate::domain::reconcile::SideCounts;
+use crate::store::reconcile::{replace_seen, SeenGroup, SeenItem};
 use crate::sync::connector::{Connector, Op, OpResult, Refs, RemoteRef};
 use crate::sync::http::{Answer, CallError, CallErrorKind, Http};
 use crate::sync::settings::Endpoint;
@@ -270,6 +272,36 @@ fn local(e: impl std::fmt::Display) -> CallError {
     CallError::new(CallErrorKind::BadAnswer, format!("local database: {e}"))
 }
 
+/// What reconciliation sets beside the vouchers here (store/reconcile.rs): the list's
+/// counts per service name, and each voucher the platform gives an id, used or not.
+fn seen_by_name(conn: &Connection, all: &[Coupon], now: i64) -> Result<(), CallError> {
+    let mut groups: std::collections::BTreeMap<&str, SideCounts> = Default::default();
+    let mut items = Vec::new();
+    for c in all {
+        let used = c.used_at.is_some();
+        let g = groups.entry(c.name.as_str()).or_default();
+        g.issued += 1;
+        g.used += i64::from(used);
+        g.active += i64::from(!used);
+        if let Some(id) = c.id {
+            items.push(SeenItem {
+                key: c.name.clone(),
+                item: id.to_string(),
+                used,
+            });
+        }
+    }
+    let groups: Vec<SeenGroup> = groups
+        .into_iter()
+        .map(|(name, counts)| SeenGroup {
+            key: name.to_owned(),
+            label: name.to_owned(),
+            counts,
+        })
+        .collect();
+    replace_seen(conn, Platform::Voucher, &groups, Some(&items), now).map_err(local)
+}
+
 /// Local vouchers known on the platform and still unused here: (voucher id, remote ref).
 fn unused_mapped(conn: &Connection) -> Result<Vec<(i64, String)>, CallError> {
     let mut st = conn
@@ -409,6 +441,7 @@ impl Connector for VoucherApi {
                 }
             }
         }
+        seen_by_name(conn, &all, now)?;
         Ok(RemoteSummary {
             items: all.len() as u64,
             used: all.iter().filter(|c| c.used_at.is_some()).count() as u64,

@@ -47,6 +47,9 @@ import type { PageRequest } from './PageRequest';
 import type { Platform } from './Platform';
 import type { PlatformSettings } from './PlatformSettings';
 import type { PlatformSettingsInput } from './PlatformSettingsInput';
+import type { ReconItem } from './ReconItem';
+import type { ReconItemsQuery } from './ReconItemsQuery';
+import type { Reconciliation } from './Reconciliation';
 import type { Redemption } from './Redemption';
 import type { Report } from './Report';
 import type { ReportQuery } from './ReportQuery';
@@ -132,6 +135,9 @@ export type AuditExportArgs = { query: AuditQuery, path: string, };
 export type ReportRedemptionsArgs = { query: ReportQuery, };
 export type ReportRowsArgs = { query: ReportRowsQuery, };
 export type DashboardGetArgs = { query: DashboardQuery, };
+export type ReconcileGetArgs = Record<string, never>;
+export type ReconcileItemsArgs = { query: ReconItemsQuery, };
+export type ReconcileExportArgs = { query: ReconItemsQuery, path: string, };
 export type SyncStatusArgs = Record<string, never>;
 export type SyncSettingsGetArgs = Record<string, never>;
 export type SyncSettingsSaveArgs = { settings: PlatformSettingsInput, };
@@ -264,6 +270,12 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Page<ReportRow>>('report_rows', { query }),
     dashboardGet: (query: DashboardGetArgs['query']): Promise<Dashboard> =>
       call<Dashboard>('dashboard_get', { query }),
+    reconcileGet: (): Promise<Reconciliation> =>
+      call<Reconciliation>('reconcile_get', {}),
+    reconcileItems: (query: ReconcileItemsArgs['query']): Promise<Page<ReconItem>> =>
+      call<Page<ReconItem>>('reconcile_items', { query }),
+    reconcileExport: (query: ReconcileExportArgs['query'], path: ReconcileExportArgs['path']): Promise<ExportReport> =>
+      call<ExportReport>('reconcile_export', { query, path }),
     syncStatus: (): Promise<SyncStatus> =>
       call<SyncStatus>('sync_status', {}),
     syncSettingsGet: (): Promise<Array<PlatformSettings>> =>
@@ -355,6 +367,9 @@ export const COMMAND_NAMES = [
   'report_redemptions',
   'report_rows',
   'dashboard_get',
+  'reconcile_get',
+  'reconcile_items',
+  'reconcile_export',
   'sync_status',
   'sync_settings_get',
   'sync_settings_save',
