@@ -169,7 +169,7 @@ fn reconcile(
             } else {
                 "-".into()
             };
-            let mark = if row.differs() { "≠" } else { "=" };
+            let mark = if row.differs { "≠" } else { "=" };
             text.push(format!(
                 "{:<6} {:<24} {:>26} {mark} {there:>26}  {differing:>9}",
                 row.platform.id(),

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use super::bonuses::CsvFile;
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::reconcile::{
-    PlatformPull, ReconItem, ReconItemsQuery, ReconRow, Reconciliation, COMPARED,
+    disagree, PlatformPull, ReconItem, ReconItemsQuery, ReconRow, Reconciliation, COMPARED,
 };
 use crate::domain::staff::Permission;
 use crate::domain::{Page, PageRequest};
@@ -56,14 +56,17 @@ impl Desk {
                     (Some(_), true) => seen::differing_count(&conn, p, Some(&key))?.unwrap_or(0),
                     _ => 0,
                 };
+                let here = local
+                    .iter()
+                    .find(|g| g.key == key)
+                    .map(|g| g.counts)
+                    .unwrap_or_default();
+                let remote = there.map(|(g, _)| g.counts);
                 rows.push(ReconRow {
                     platform: p,
-                    local: local
-                        .iter()
-                        .find(|g| g.key == key)
-                        .map(|g| g.counts)
-                        .unwrap_or_default(),
-                    remote: there.map(|(g, _)| g.counts),
+                    local: here,
+                    remote,
+                    differs: disagree(here, remote, differing),
                     seen_at: there.map(|(_, at)| *at),
                     items_known,
                     differing,

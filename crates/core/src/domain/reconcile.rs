@@ -43,13 +43,15 @@ pub struct ReconRow {
     /// Items whose state differs (0 when not `items_known`).
     #[ts(type = "number")]
     pub differing: i64,
+    /// The two sides disagree on a count or an item, or the pull did not see the group
+    /// (`disagree`): what the page marks.
+    pub differs: bool,
 }
 
-impl ReconRow {
-    /// Whether the two sides disagree on any count or item.
-    pub fn differs(&self) -> bool {
-        self.differing > 0 || self.remote.is_none_or(|r| r != self.local)
-    }
+/// Whether a group's two sides disagree: on any count, on any item, or because the last
+/// pull did not see it at all.
+pub fn disagree(local: SideCounts, remote: Option<SideCounts>, differing: i64) -> bool {
+    differing > 0 || remote.is_none_or(|r| r != local)
 }
 
 /// The whole reconciliation: the groups, and each compared platform's last pull.
@@ -130,19 +132,6 @@ pub const COMPARED: [Platform; 3] = [Platform::Sense, Platform::Bonus, Platform:
 mod tests {
     use super::*;
 
-    fn row(local: SideCounts, remote: Option<SideCounts>, differing: i64) -> ReconRow {
-        ReconRow {
-            platform: Platform::Sense,
-            key: "T".into(),
-            label: "T".into(),
-            local,
-            remote,
-            seen_at: None,
-            items_known: false,
-            differing,
-        }
-    }
-
     #[test]
     fn a_row_differs_on_any_count_any_item_or_an_unseen_side() {
         let c = SideCounts {
@@ -150,10 +139,10 @@ mod tests {
             active: 8,
             used: 2,
         };
-        assert!(!row(c, Some(c), 0).differs());
-        assert!(row(c, Some(c), 1).differs());
-        assert!(row(c, None, 0).differs());
+        assert!(!disagree(c, Some(c), 0));
+        assert!(disagree(c, Some(c), 1));
+        assert!(disagree(c, None, 0));
         let other = SideCounts { used: 3, ..c };
-        assert!(row(c, Some(other), 0).differs());
+        assert!(disagree(c, Some(other), 0));
     }
 }

@@ -24,4 +24,9 @@ itemsKnown: boolean,
 /**
  * Items whose state differs (0 when not `items_known`).
  */
-differing: number, };
+differing: number, 
+/**
+ * The two sides disagree on a count or an item, or the pull did not see the group
+ * (`disagree`): what the page marks.
+ */
+differs: boolean, };
