@@ -58,6 +58,10 @@ pub struct StartupArgs {
     /// redemptions in the window) and read its memory each minute; 0: no such run.
     #[arg(long, default_value_t = 0)]
     pub soak_minutes: u64,
+    /// How the soak presses and types: page scripts that return no element (`script`), or
+    /// WebDriver's element commands, whose elements WebKit keeps for the page's life.
+    #[arg(long, value_enum, default_value_t = crate::soak::Hands::Script)]
+    pub soak_hands: crate::soak::Hands,
     /// Where to put the database and its copies (default: a temporary folder).
     #[arg(long)]
     pub dir: Option<PathBuf>,
@@ -155,7 +159,12 @@ pub fn run(args: StartupArgs, out: &Out) -> Result<(), ApiError> {
     }
     let soak = if args.soak_minutes > 0 {
         let copy = crate::startup_db::copy(&db, &dir, "soak.sqlite3")?;
-        Some(crate::soak::run(&app, &copy, args.soak_minutes)?)
+        Some(crate::soak::run(
+            &app,
+            &copy,
+            args.soak_minutes,
+            args.soak_hands,
+        )?)
     } else {
         None
     };
