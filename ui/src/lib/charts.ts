@@ -21,7 +21,3 @@ export interface ChartClick {
 export function createChart(el: HTMLElement): Chart {
   return echarts.init(el, null, { renderer: 'canvas' });
 }
-
-/** The app's palette for charts (app.css: --accent and its lighter steps). */
-export const CHART_COLORS = ['#0f6e6a', '#d08a2c', '#5470c6', '#91a7b5'] as const;
-export const HEAT_COLORS = ['#eef4f3', '#7fbab5', '#0f6e6a'] as const;

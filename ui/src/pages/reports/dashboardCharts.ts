@@ -3,8 +3,12 @@
 // Pure, so a test can read what each chart is given.
 import type { DayFigures } from '$lib/backend/bindings/DayFigures';
 import type { ReportGroup } from '$lib/backend/bindings/ReportGroup';
-import { CHART_COLORS, HEAT_COLORS, type ChartOption } from '$lib/charts';
+import type { ChartOption } from '$lib/charts';
 import { formatYuan } from '$lib/money';
+
+/** The app's palette for charts (app.css: --accent and its lighter steps). */
+const CHART_COLORS = ['#0f6e6a', '#d08a2c', '#5470c6', '#91a7b5'] as const;
+const HEAT_COLORS = ['#eef4f3', '#7fbab5', '#0f6e6a'] as const;
 
 /** How many templates the "top templates" bars show. */
 export const TOP_TEMPLATES = 10;
