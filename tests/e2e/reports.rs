@@ -47,7 +47,11 @@ fn seed_takings(db: &Path, per_day: i64) {
         ("SHOP1", "店庆满100减20", "满100减20", 2000, 400),
         ("SHOP2", "午市满100减10", "午市满100减10", 1000, 130),
     ] {
-        call(&desk, "batch_create", json!({"ticketType": ticket, "name": name}));
+        call(
+            &desk,
+            "batch_create",
+            json!({"ticketType": ticket, "name": name}),
+        );
         api::call_job_json(
             &desk,
             "codes_generate",
@@ -56,7 +60,11 @@ fn seed_takings(db: &Path, per_day: i64) {
             &mut |_| {},
         )
         .expect("generate");
-        let t = call(&desk, "template_create", json!({"draft": draft(title, reduce, quantity)}));
+        let t = call(
+            &desk,
+            "template_create",
+            json!({"draft": draft(title, reduce, quantity)}),
+        );
         call(
             &desk,
             "template_link_batch",
@@ -127,7 +135,8 @@ impl Rng {
 }
 
 /// Pixels drawn (not blank, not the background) on the chart's canvas.
-const INKED: &str = "const c = document.querySelector(`[data-testid=\"${arguments[0]}\"] canvas`); \
+const INKED: &str =
+    "const c = document.querySelector(`[data-testid=\"${arguments[0]}\"] canvas`); \
     if (!c || c.width === 0) return 0; \
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
     let n = 0; \
@@ -211,7 +220,9 @@ fn report_flow(s: &Session, staff: &str, want: i64) -> WdResult<()> {
         }
     })?;
     if total != want.to_string() {
-        return Err(format!("{staff}'s total shows {total}, the core counts {want}"));
+        return Err(format!(
+            "{staff}'s total shows {total}, the core counts {want}"
+        ));
     }
     std::thread::sleep(std::time::Duration::from_millis(300));
     shot(s, T, "2-report-by-staff");
@@ -223,12 +234,16 @@ fn close_flow(s: &Session) -> WdResult<()> {
     s.wait_for("[data-testid=\"close-templates-row\"]", WAIT)?;
     s.select(&s.testid("close-terminal")?, TERMINALS[0])?;
     s.wait_until("the sheet names the counter", WAIT, |s| {
-        Ok(s.text(&s.testid("close-sheet")?)?.contains(TERMINALS[0]).then_some(()))
+        Ok(s.text(&s.testid("close-sheet")?)?
+            .contains(TERMINALS[0])
+            .then_some(()))
     })?;
     s.click(&s.testid("close-preview")?)?;
     // The preview is the sheet alone, as printed: the filters are gone.
     s.wait_until("the print preview", WAIT, |s| {
-        Ok(s.find_all("[data-testid=\"close-day\"]")?.is_empty().then_some(()))
+        Ok(s.find_all("[data-testid=\"close-day\"]")?
+            .is_empty()
+            .then_some(()))
     })?;
     std::thread::sleep(std::time::Duration::from_millis(300));
     shot(s, T, "3-close-preview");
@@ -244,9 +259,15 @@ fn the_manager_sees_the_dashboard_the_report_by_staff_and_the_daily_close() {
     // What the core counts, to hold the window's figures to.
     let (today, month, by_staff) = {
         let desk = coupondesk_core::Desk::open(&db).expect("open");
-        let d = desk.dashboard(&DashboardQuery { days: 7 }).expect("dashboard");
+        let d = desk
+            .dashboard(&DashboardQuery { days: 7 })
+            .expect("dashboard");
         let count = |i: usize| d.windows.get(i).map_or(0, |w| w.all.count);
-        let staff = d.by_staff.iter().find(|g| g.key == STAFF[1]).map_or(0, |g| g.figures.count);
+        let staff = d
+            .by_staff
+            .iter()
+            .find(|g| g.key == STAFF[1])
+            .map_or(0, |g| g.figures.count);
         (count(0), count(2), staff)
     };
     let driver = Driver::start().expect("tauri-driver");
