@@ -1318,6 +1318,25 @@ try {
   check(true, 'the dashboard draws its trend chart');
   await shot('39-dashboard-en');
 
+  // The daily close as it prints (print media emulated, the attribute lib/print.ts sets
+  // around window.print()): only the sheet is visible, the top bar and filters are not.
+  await page.goto(`${url}#/close`);
+  await id('close-templates-row').first().waitFor();
+  await page.evaluate(() => (document.documentElement.dataset.print = 'a4'));
+  await page.emulateMedia({ media: 'print' });
+  const seen = await page.evaluate(() =>
+    ['.topbar', '[data-testid=close-day]', '[data-testid=close-sheet]', '[data-testid=close-templates-row]'].map(
+      (css) => getComputedStyle(document.querySelector(css)).visibility,
+    ),
+  );
+  check(
+    JSON.stringify(seen) === JSON.stringify(['hidden', 'hidden', 'visible', 'visible']),
+    `printing the daily close shows only its sheet (${seen.join(', ')})`,
+  );
+  await shot('40-close-print');
+  await page.emulateMedia({ media: 'screen' });
+  await page.evaluate(() => delete document.documentElement.dataset.print);
+
   await checkTimeAndScreens({ browser, url, api, check, shotsDir: SHOTS, owner: OWNER });
 
   // The first start: a database without any staff account shows the owner setup and
