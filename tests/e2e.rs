@@ -15,6 +15,8 @@ use acceptance::webdriver::{Session, WdResult};
 mod counts;
 #[path = "e2e/repaint.rs"]
 mod repaint;
+#[path = "e2e/reports.rs"]
+mod reports;
 #[path = "e2e/screens.rs"]
 mod screens;
 #[path = "e2e/staff.rs"]

@@ -60,7 +60,10 @@ fn the_window_fits_a_1366x768_screen_and_the_batch_page_shows_ten_rows() {
 }
 
 /// The pages staff reach from the top bar, and the template form, by their addresses.
-const PAGES: [(&str, &str); 11] = [
+const PAGES: [(&str, &str); 14] = [
+    ("dashboard", "#/dashboard"),
+    ("report", "#/report"),
+    ("close", "#/close"),
     ("batches", "#/"),
     ("templates", "#/templates"),
     ("template-new", "#/template/new"),

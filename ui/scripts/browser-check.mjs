@@ -692,7 +692,7 @@ try {
     await page.evaluate(() => {
       const bar = document.querySelector('.topbar');
       const tops = [...document.querySelectorAll('.topbar nav a')].map((a) => a.getBoundingClientRect().top);
-      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 10;
+      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 11;
     }),
     'the top bar fits in 1280px',
   );
@@ -1286,7 +1286,7 @@ try {
     page.evaluate(() => {
       const bar = document.querySelector('.topbar');
       const tops = [...document.querySelectorAll('.topbar nav a')].map((a) => a.getBoundingClientRect().top);
-      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 10;
+      return bar !== null && bar.scrollWidth <= bar.clientWidth && new Set(tops).size === 1 && tops.length === 11;
     });
   check(await fits(), 'the English top bar fits in 1280px');
   await shot('15-batches-en');
@@ -1297,6 +1297,45 @@ try {
   await id('error-banner').waitFor();
   check((await id('error-banner').innerText()).startsWith('This batch was not found'), 'banner shows the translated error');
   await shot('16-error-banner-en');
+
+  // The manager's dashboard on the seeded shop (issue 15): today's figure is the core's,
+  // and the trend chart draws (pixels on its canvas, not only an element).
+  await api('staff_login', OWNER);
+  await page.goto(`${url}#/dashboard`);
+  await id('dash-count').first().waitFor();
+  const board = await api('dashboard_get', { query: { days: 7 } });
+  const today = board.windows[0].all.count;
+  check(
+    (await id('dash-count').first().innerText()).replace(/\D/g, '') === String(today),
+    `the dashboard shows today's ${today} uses, as the core counts them`,
+  );
+  await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid=chart-trend] canvas');
+    const d = c?.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+    return false;
+  });
+  check(true, 'the dashboard draws its trend chart');
+  await shot('39-dashboard-en');
+
+  // The daily close as it prints (print media emulated, the attribute lib/print.ts sets
+  // around window.print()): only the sheet is visible, the top bar and filters are not.
+  await page.goto(`${url}#/close`);
+  await id('close-templates-row').first().waitFor();
+  await page.evaluate(() => (document.documentElement.dataset.print = 'a4'));
+  await page.emulateMedia({ media: 'print' });
+  const seen = await page.evaluate(() =>
+    ['.topbar', '[data-testid=close-day]', '[data-testid=close-sheet]', '[data-testid=close-templates-row]'].map(
+      (css) => getComputedStyle(document.querySelector(css)).visibility,
+    ),
+  );
+  check(
+    JSON.stringify(seen) === JSON.stringify(['hidden', 'hidden', 'visible', 'visible']),
+    `printing the daily close shows only its sheet (${seen.join(', ')})`,
+  );
+  await shot('40-close-print');
+  await page.emulateMedia({ media: 'screen' });
+  await page.evaluate(() => delete document.documentElement.dataset.print);
 
   await checkTimeAndScreens({ browser, url, api, check, shotsDir: SHOTS, owner: OWNER });
 

@@ -3,7 +3,10 @@
 //   #/  #/batch/<ticketType>  #/templates  #/template/new  #/template/<id>
 //   #/template/<id>/edit  #/redeem  #/settings  #/bonuses  #/bonus/<id>  #/vouchers
 //   #/voucher/<id>  #/customers  #/customers/<id>  #/sync  #/audit  #/staff
+//   #/dashboard  #/report?<filters> (reportLink.ts)  #/close?day=<day>&terminal=<name>
 // (a customer by register id: a cashier sees phones masked, so the phone cannot name it)
+import { closeLinkQuery, parseCloseLink, parseReportLink, reportLinkQuery, type ReportLink } from './reportLink';
+
 export type Route =
   | { page: 'batches' }
   | { page: 'batch'; ticketType: string }
@@ -21,7 +24,10 @@ export type Route =
   | { page: 'customer'; id: number }
   | { page: 'sync' }
   | { page: 'audit' }
-  | { page: 'staff' };
+  | { page: 'staff' }
+  | { page: 'dashboard' }
+  | { page: 'report'; link: ReportLink }
+  | { page: 'close'; day: string | null; terminal: string | null };
 
 /** The top-bar section a route belongs to. */
 export type Section =
@@ -34,7 +40,8 @@ export type Section =
   | 'sync'
   | 'audit'
   | 'staff'
-  | 'settings';
+  | 'settings'
+  | 'reports';
 
 export function sectionOf(route: Route): Section {
   switch (route.page) {
@@ -65,6 +72,10 @@ export function sectionOf(route: Route): Section {
       return 'audit';
     case 'staff':
       return 'staff';
+    case 'dashboard':
+    case 'report':
+    case 'close':
+      return 'reports';
   }
 }
 
@@ -96,6 +107,10 @@ export function parseRoute(hash: string): Route {
   if (hash === '#/sync') return { page: 'sync' };
   if (hash === '#/audit') return { page: 'audit' };
   if (hash === '#/staff') return { page: 'staff' };
+  if (hash === '#/dashboard') return { page: 'dashboard' };
+  const rm = /^#\/(report|close)(?:\?(.*))?$/.exec(hash);
+  if (rm?.[1] === 'report') return { page: 'report', link: parseReportLink(rm[2] ?? '') };
+  if (rm?.[1] === 'close') return { page: 'close', ...parseCloseLink(rm[2] ?? '') };
   const wm = /^#\/(bonus|voucher)\/([^/]+)$/.exec(hash);
   if (wm?.[2] !== undefined && ID.test(wm[2])) {
     const id = Number(wm[2]);
@@ -138,9 +153,19 @@ export function hrefOf(route: Route): string {
       return '#/audit';
     case 'staff':
       return '#/staff';
+    case 'dashboard':
+      return '#/dashboard';
+    case 'report':
+      return withQuery('#/report', reportLinkQuery(route.link));
+    case 'close':
+      return withQuery('#/close', closeLinkQuery(route));
     case 'batches':
       return '#/';
   }
+}
+
+function withQuery(path: string, query: string): string {
+  return query === '' ? path : `${path}?${query}`;
 }
 
 export const router = $state<{ route: Route }>({

@@ -165,6 +165,35 @@ pub struct Template {
     pub batches: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Not started, running or ended, as of when it was read.
+    pub status: TemplateStatus,
+}
+
+/// Where a template stands in its period `[begin_at, end_at)` (未开始/进行中/已结束).
+///
+/// The bounds are instants, so the answer is the same in every zone: the shop's zone
+/// only changes how the bounds are shown. What must stay true: "running" here is the
+/// dashboard's (store::reports: `begin_at <= now < end_at`), so a template the list
+/// calls running is one the stock alert may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TemplateStatus {
+    NotStarted,
+    Running,
+    Ended,
+}
+
+impl TemplateStatus {
+    pub fn at(begin_at: DateTime<Utc>, end_at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
+        if now < begin_at {
+            TemplateStatus::NotStarted
+        } else if now < end_at {
+            TemplateStatus::Running
+        } else {
+            TemplateStatus::Ended
+        }
+    }
 }
 
 fn bytes_max(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize, required: bool) {
@@ -483,5 +512,17 @@ pub(crate) mod tests {
         assert!(d.normalise_and_validate().is_ok());
         d.title = "一二三四五六七八九十".into();
         assert!(d.normalise_and_validate().is_err());
+    }
+
+    #[test]
+    fn status_follows_the_half_open_period() {
+        let begin = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
+        let ms = chrono::Duration::milliseconds(1);
+        let at = |now| TemplateStatus::at(begin, end, now);
+        assert_eq!(at(begin - ms), TemplateStatus::NotStarted);
+        assert_eq!(at(begin), TemplateStatus::Running);
+        assert_eq!(at(end - ms), TemplateStatus::Running);
+        assert_eq!(at(end), TemplateStatus::Ended);
     }
 }

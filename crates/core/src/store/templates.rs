@@ -14,7 +14,7 @@ use ts_rs::TS;
 use super::{actor, changes, from_ms, now_ms, StoreError};
 use crate::api_error::FieldError;
 use crate::domain::change::Change;
-use crate::domain::template::{Template, TemplateDraft, TemplateKind};
+use crate::domain::template::{Template, TemplateDraft, TemplateKind, TemplateStatus};
 use crate::domain::{Page, PageRequest};
 
 #[derive(Debug, thiserror::Error)]
@@ -137,9 +137,11 @@ fn template_from_row(r: &Row<'_>) -> rusqlite::Result<Template> {
         rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
     })?;
     let batches: String = r.get(6)?;
+    let status = TemplateStatus::at(fields.begin_at, fields.end_at, from_ms(now_ms()));
     Ok(Template {
         id: r.get(0)?,
         kind: TemplateKind::of(&fields.offer),
+        status,
         fields,
         created_at: from_ms(r.get(2)?),
         updated_at: from_ms(r.get(3)?),

@@ -216,6 +216,12 @@ describe('counter', () => {
       at: '2021-01-01T00:00:00Z',
     });
     const future = await b.templateCreate(cashDraft({ beginAt: '2098-01-01T00:00:00Z', endAt: '2099-01-01T00:00:00Z' }));
+    // The list's 未开始/进行中/已结束 comes from the core (domain/template.rs TemplateStatus).
+    expect([ended.status, future.status, (await b.templateGet(templateId)).status]).toEqual([
+      'ended',
+      'not_started',
+      'running',
+    ]);
     const soonCode = fresh('SOON');
     await b.templateLinkBatch(future.id, await batchWith([soonCode]), null);
     expect(await reason(req(soonCode, 12000))).toBe('not_yet_valid');
