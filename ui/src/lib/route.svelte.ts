@@ -4,6 +4,7 @@
 //   #/template/<id>/edit  #/redeem  #/settings  #/bonuses  #/bonus/<id>  #/vouchers
 //   #/voucher/<id>  #/customers  #/customers/<id>  #/sync  #/audit  #/staff
 //   #/dashboard  #/report?<filters> (reportLink.ts)  #/close?day=<day>&terminal=<name>
+//   #/reconcile
 // (a customer by register id: a cashier sees phones masked, so the phone cannot name it)
 import { closeLinkQuery, parseCloseLink, parseReportLink, reportLinkQuery, type ReportLink } from './reportLink';
 
@@ -27,7 +28,8 @@ export type Route =
   | { page: 'staff' }
   | { page: 'dashboard' }
   | { page: 'report'; link: ReportLink }
-  | { page: 'close'; day: string | null; terminal: string | null };
+  | { page: 'close'; day: string | null; terminal: string | null }
+  | { page: 'reconcile' };
 
 /** The top-bar section a route belongs to. */
 export type Section =
@@ -75,6 +77,7 @@ export function sectionOf(route: Route): Section {
     case 'dashboard':
     case 'report':
     case 'close':
+    case 'reconcile':
       return 'reports';
   }
 }
@@ -108,6 +111,7 @@ export function parseRoute(hash: string): Route {
   if (hash === '#/audit') return { page: 'audit' };
   if (hash === '#/staff') return { page: 'staff' };
   if (hash === '#/dashboard') return { page: 'dashboard' };
+  if (hash === '#/reconcile') return { page: 'reconcile' };
   const rm = /^#\/(report|close)(?:\?(.*))?$/.exec(hash);
   if (rm?.[1] === 'report') return { page: 'report', link: parseReportLink(rm[2] ?? '') };
   if (rm?.[1] === 'close') return { page: 'close', ...parseCloseLink(rm[2] ?? '') };
@@ -159,6 +163,8 @@ export function hrefOf(route: Route): string {
       return withQuery('#/report', reportLinkQuery(route.link));
     case 'close':
       return withQuery('#/close', closeLinkQuery(route));
+    case 'reconcile':
+      return '#/reconcile';
     case 'batches':
       return '#/';
   }

@@ -59,6 +59,8 @@ describe('routes', () => {
       { page: 'sync' },
       { page: 'audit' },
       { page: 'staff' },
+      { page: 'dashboard' },
+      { page: 'reconcile' },
     ];
     for (const r of routes) expect(parseRoute(hrefOf(r))).toEqual(r);
     expect(routes.map(sectionOf)).toEqual([
@@ -78,6 +80,8 @@ describe('routes', () => {
       'sync',
       'audit',
       'staff',
+      'reports',
+      'reports',
     ]);
   });
 });
