@@ -20,6 +20,7 @@
 mod audit;
 mod counter;
 mod demo_seed;
+mod export_args;
 mod large_count;
 mod print;
 mod report;
@@ -213,12 +214,14 @@ enum CodesCommand {
         #[command(flatten)]
         page: PageArgs,
     },
-    /// Export a batch's codes to CSV (UTF-8 with BOM).
+    /// Export a batch's codes to CSV (UTF-8 with BOM) or XLSX (codes as text cells).
     Export {
         #[arg(long, value_name = "T")]
         batch: String,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        #[command(flatten)]
+        export: export_args::ExportArgs,
     },
     /// Disable an issued or active code for good (lost, leaked, refunded).
     Disable { code: String },
@@ -499,8 +502,14 @@ fn run_command(
             };
             out.codes(&desk.list_codes(&q)?)
         }
-        Command::Codes(CodesCommand::Export { batch, out: file }) => {
-            let report = desk.export_codes(&batch, &file, &CancelToken::new(), &mut |_| {})?;
+        Command::Codes(CodesCommand::Export {
+            batch,
+            out: file,
+            export,
+        }) => {
+            let opts = export.options();
+            let report =
+                desk.export_codes(&batch, &file, &opts, &CancelToken::new(), &mut |_| {})?;
             out.export(&report)
         }
         Command::Index => {

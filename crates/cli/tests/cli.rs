@@ -207,7 +207,43 @@ fn batches_import_list_generate_export() {
     );
     assert_eq!(x["rows"], 505);
     let bytes = std::fs::read(&out).expect("export");
-    assert!(bytes.starts_with(b"\xEF\xBB\xBFcode,"));
+    assert!(
+        bytes.starts_with("\u{FEFF}券码,状态,".as_bytes()),
+        "zh-CN by default"
+    );
+    json(
+        &db,
+        &[
+            "codes",
+            "export",
+            "--batch",
+            "AVD1KYBW8001",
+            "--lang",
+            "en",
+            "--out",
+            out.to_str().expect("path"),
+        ],
+    );
+    let text = std::fs::read_to_string(&out).expect("export");
+    assert!(
+        text.starts_with("\u{FEFF}Code,Status,No.,Created (UTC+08:00),"),
+        "{text:.80}"
+    );
+    let bad = run(
+        &db,
+        &[
+            "codes",
+            "export",
+            "--batch",
+            "AVD1KYBW8001",
+            "--lang",
+            "fr",
+            "--out",
+            "x.csv",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("write zh-CN or en"));
 
     let missing = run(
         &db,
