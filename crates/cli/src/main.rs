@@ -38,7 +38,7 @@ use coupondesk_core::desk::BatchQuery;
 use coupondesk_core::domain::{CodeStatus, PageRequest};
 use coupondesk_core::generate::GenerateRequest;
 use coupondesk_core::import::{
-    ColumnChoice, EncodingChoice, HeaderChoice, ImportOptions, ImportTarget,
+    ColumnChoice, EncodingChoice, HeaderChoice, ImportFormat, ImportOptions, ImportTarget,
 };
 use coupondesk_core::progress::CancelToken;
 use coupondesk_core::store::codes::CodeQuery;
@@ -187,6 +187,9 @@ enum CodesCommand {
         /// Create batch T with this name as part of the import.
         #[arg(long, value_name = "NAME")]
         new_batch_name: Option<String>,
+        /// csv, xlsx or xls; default: by the file's extension (.xlsx, .xls; else CSV).
+        #[arg(long, value_name = "FORMAT", value_parser = parse_import_format)]
+        format: Option<ImportFormat>,
     },
     /// Generate random unique codes into a batch.
     Generate {
@@ -256,6 +259,11 @@ fn parse_status(s: &str) -> Result<CodeStatus, String> {
         let all: Vec<_> = CodeStatus::ALL.iter().map(|s| s.as_str()).collect();
         format!("unknown status {s:?}; use one of {}", all.join(", "))
     })
+}
+
+fn parse_import_format(s: &str) -> Result<ImportFormat, String> {
+    ImportFormat::parse(s)
+        .ok_or_else(|| format!("{s:?} is not an import format; write csv, xlsx or xls"))
 }
 
 fn main() -> ExitCode {
@@ -427,8 +435,10 @@ fn run_command(
             no_header,
             header,
             new_batch_name,
+            format,
         }) => {
             let options = ImportOptions {
+                format,
                 encoding: match encoding {
                     EncodingArg::Auto => EncodingChoice::Auto,
                     EncodingArg::Utf8 => EncodingChoice::Utf8,

@@ -350,7 +350,14 @@ fn list_filters_and_the_csv_export() {
     let report = ok_json_as(
         &db,
         Some(OWNER),
-        &["audit", "export", "--lang", "en", "--out", &file.to_string_lossy()],
+        &[
+            "audit",
+            "export",
+            "--lang",
+            "en",
+            "--out",
+            &file.to_string_lossy(),
+        ],
     );
     // Exporting is a manager's: the owner's login is the newest entry exported.
     let rows = ACTIONS.len() + 1;
