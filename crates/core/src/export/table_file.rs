@@ -120,7 +120,7 @@ impl TableSpec<'_> {
 }
 
 enum Sink {
-    Csv(csv::Writer<BufWriter<tempfile::NamedTempFile>>),
+    Csv(Box<csv::Writer<BufWriter<tempfile::NamedTempFile>>>),
     Xlsx(Box<XlsxSink>),
 }
 
@@ -183,7 +183,7 @@ impl TableFile {
                 buffered.write_all(BOM).map_err(werr)?;
                 let mut w = csv::Writer::from_writer(buffered);
                 w.write_record(&headers).map_err(|e| werr(csv_io(e)))?;
-                Sink::Csv(w)
+                Sink::Csv(Box::new(w))
             }
             ExportFormat::Xlsx => {
                 let mut book = Workbook::new();
@@ -262,7 +262,7 @@ impl TableFile {
         };
         let tmp = match self.sink {
             Sink::Csv(w) => {
-                let buffered = w.into_inner().map_err(|e| werr(io_err(e)))?;
+                let buffered = (*w).into_inner().map_err(|e| werr(io_err(e)))?;
                 buffered.into_inner().map_err(|e| werr(io_err(e)))?
             }
             Sink::Xlsx(x) => {

@@ -132,7 +132,7 @@ impl Book {
                     .map_err(|e| xlsx_error(path, e))?;
                 let last_row = cells.dimensions().end.0;
                 Inner::Xlsx {
-                    cells,
+                    cells: Box::new(cells),
                     pending: None,
                     ended: false,
                     last_row,
@@ -174,7 +174,7 @@ type CellsReader<'a> = calamine::XlsxCellReader<'a, BufReader<File>>;
 
 enum Inner<'a> {
     Xlsx {
-        cells: CellsReader<'a>,
+        cells: Box<CellsReader<'a>>,
         /// The first cell of the next row, read while finding the end of this one.
         pending: Option<calamine::Cell<DataRef<'a>>>,
         /// The reader said the sheet ended (asking again is an XML error).
