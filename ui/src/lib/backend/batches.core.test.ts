@@ -266,6 +266,9 @@ describe('export', () => {
     // Excel: a zip (PK) whatever the name says, when chosen.
     await b.codesExport('x3', 'EXP', out, { lang: 'zh-CN', format: 'xlsx' }, () => {});
     expect(readText(out).startsWith('PK')).toBe(true);
+    // ...and that workbook previews as the import dialog shows it (chosen format, header).
+    const p = await b.importPreview(out, { ...AUTO, format: 'xlsx' });
+    expect([p.format, p.hasHeader, p.columns[0], p.rows[0]?.line, p.rows[0]?.cells[0]]).toEqual(['xlsx', true, '券码', 2, 'ABCD1234']);
 
     await b.codesImport('bi', tempFile('big.csv', bigCsv('EXB', 200_000)), { new: { ticketType: 'EXB', name: 'big export' } }, AUTO, () => {});
     const big = join(tempDir(), 'EXB.csv');
