@@ -293,13 +293,13 @@ try {
   check(
     readFileSync(issuesFile, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).join('|') ===
       [
-        'line,value,reason',
-        '22,E2E00003,the code appears earlier in this file',
-        `23,bad code,"the code has a character other than A-Z, a-z, 0-9, '-' or '_'"`,
-        '24,E2E00007,the code appears earlier in this file',
-        '25,ab,the code is shorter than 4 characters',
+        '行号,内容,原因',
+        '22,E2E00003,券码在本文件前面已出现',
+        '23,bad code,券码含有A-Z、a-z、0-9、-、_以外的字符',
+        '24,E2E00007,券码在本文件前面已出现',
+        '25,ab,券码少于4个字符',
       ].join('|'),
-    'the CSV holds the four rows in file order with their reasons',
+    'the CSV holds the four rows in file order with their reasons, in the UI\'s language',
   );
   await id('import-close').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=code-row]').length === 20);
@@ -371,12 +371,12 @@ try {
   check(/第 1 \/ 7 页，共 320 条/.test(await id('page-info').innerText()), 'codes page 1 of 7 by 50');
   await shot('10-detail-codes');
 
-  // Export: the prompt proposes <ticketType>.csv; the answer is a path on this machine.
+  // Export: the prompt proposes <batch name>_<shop's date>.csv; the answer is a path on this machine.
   const exported = join(files, 'E2E1.csv');
   answers.push(exported);
   await id('export-open').click();
   await id('export-result').waitFor();
-  check(prompted.at(-1) === 'E2E1.csv', 'the export proposes <ticketType>.csv');
+  check(/(^|\/)端到端测试_\d{4}-\d{2}-\d{2}\.csv$/.test(prompted.at(-1) ?? ''), 'the export proposes <batch name>_<date>.csv');
   check((await id('export-result').innerText()).includes(exported), 'the result names the file written');
   check(
     existsSync(exported) && readFileSync(exported, 'utf8').trimEnd().split('\n').length === 321,

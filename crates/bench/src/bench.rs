@@ -29,6 +29,20 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Export a batch of N codes as CSV, then as XLSX (target: within 3x), with peak RSS.
+    Export {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Import the same N codes (searchable) from CSV, then from XLSX (target: within 3x).
+    ImportXlsx {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Generate N codes into a batch, against sqlite3 inserting N random codes.
     Generate {
         #[arg(long, default_value_t = 1_000_000)]
@@ -133,6 +147,8 @@ pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
     match cmd {
         BenchCommand::Import { rows, dir } => import(rows, dir, out),
         BenchCommand::Generate { count, dir } => generate(count, dir, out),
+        BenchCommand::Export { rows, dir } => crate::excel::export_bench(rows, dir, out),
+        BenchCommand::ImportXlsx { rows, dir } => crate::excel::import_xlsx_bench(rows, dir, out),
         BenchCommand::Search { codes, queries, db } => search(codes, queries, db, out),
         BenchCommand::Redeem {
             codes,
@@ -257,7 +273,7 @@ fn sqlite3(db: &Path, args: &[&str]) -> Result<Duration, ApiError> {
 }
 
 /// Peak resident memory of this process so far, in MiB (Linux).
-fn peak_rss_mib() -> Option<f64> {
+pub(crate) fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

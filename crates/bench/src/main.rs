@@ -6,6 +6,7 @@
 //! line is the `{code, message, fields}` object); 2 for a malformed command line.
 
 mod bench;
+mod excel;
 mod out;
 mod proc_mem;
 mod redeem;

@@ -13,6 +13,7 @@ use coupondesk_core::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::{ApiError, Desk};
 
+use crate::export_args::ExportArgs;
 use crate::print::{page_line, Out};
 use crate::wallet::export_text;
 
@@ -69,6 +70,8 @@ pub enum AuditCommand {
         filter: AuditFilter,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        #[command(flatten)]
+        export: ExportArgs,
     },
 }
 
@@ -106,8 +109,13 @@ pub fn audit(
             }
             broken @ AuditVerdict::Broken { .. } => return Err(broken_error(&broken, out)),
         },
-        AuditCommand::Export { filter, out: file } => {
-            let r = desk.export_audit(&filter.query(PageRequest::default()), &file)?;
+        AuditCommand::Export {
+            filter,
+            out: file,
+            export,
+        } => {
+            let q = filter.query(PageRequest::default());
+            let r = desk.export_audit(&q, &file, &export.options())?;
             out.value(&r, &export_text(&r))?;
         }
     }

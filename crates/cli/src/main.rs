@@ -20,6 +20,7 @@
 mod audit;
 mod counter;
 mod demo_seed;
+mod export_args;
 mod large_count;
 mod print;
 mod report;
@@ -37,7 +38,7 @@ use coupondesk_core::desk::BatchQuery;
 use coupondesk_core::domain::{CodeStatus, PageRequest};
 use coupondesk_core::generate::GenerateRequest;
 use coupondesk_core::import::{
-    ColumnChoice, EncodingChoice, HeaderChoice, ImportOptions, ImportTarget,
+    ColumnChoice, EncodingChoice, HeaderChoice, ImportFormat, ImportOptions, ImportTarget,
 };
 use coupondesk_core::progress::CancelToken;
 use coupondesk_core::store::codes::CodeQuery;
@@ -187,6 +188,9 @@ enum CodesCommand {
         /// Create batch T with this name as part of the import.
         #[arg(long, value_name = "NAME")]
         new_batch_name: Option<String>,
+        /// csv, xlsx or xls; default: by the file's extension (.xlsx, .xls; else CSV).
+        #[arg(long, value_name = "FORMAT", value_parser = parse_import_format)]
+        format: Option<ImportFormat>,
     },
     /// Generate random unique codes into a batch.
     Generate {
@@ -214,12 +218,14 @@ enum CodesCommand {
         #[command(flatten)]
         page: PageArgs,
     },
-    /// Export a batch's codes to CSV (UTF-8 with BOM).
+    /// Export a batch's codes to CSV (UTF-8 with BOM) or XLSX (codes as text cells).
     Export {
         #[arg(long, value_name = "T")]
         batch: String,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        #[command(flatten)]
+        export: export_args::ExportArgs,
     },
     /// Disable an issued or active code for good (lost, leaked, refunded).
     Disable { code: String },
@@ -254,6 +260,11 @@ fn parse_status(s: &str) -> Result<CodeStatus, String> {
         let all: Vec<_> = CodeStatus::ALL.iter().map(|s| s.as_str()).collect();
         format!("unknown status {s:?}; use one of {}", all.join(", "))
     })
+}
+
+fn parse_import_format(s: &str) -> Result<ImportFormat, String> {
+    ImportFormat::parse(s)
+        .ok_or_else(|| format!("{s:?} is not an import format; write csv, xlsx or xls"))
 }
 
 fn main() -> ExitCode {
@@ -425,8 +436,10 @@ fn run_command(
             no_header,
             header,
             new_batch_name,
+            format,
         }) => {
             let options = ImportOptions {
+                format,
                 encoding: match encoding {
                     EncodingArg::Auto => EncodingChoice::Auto,
                     EncodingArg::Utf8 => EncodingChoice::Utf8,
@@ -500,8 +513,14 @@ fn run_command(
             };
             out.codes(&desk.list_codes(&q)?)
         }
-        Command::Codes(CodesCommand::Export { batch, out: file }) => {
-            let report = desk.export_codes(&batch, &file, &CancelToken::new(), &mut |_| {})?;
+        Command::Codes(CodesCommand::Export {
+            batch,
+            out: file,
+            export,
+        }) => {
+            let opts = export.options();
+            let report =
+                desk.export_codes(&batch, &file, &opts, &CancelToken::new(), &mut |_| {})?;
             out.export(&report)
         }
         Command::Index => {

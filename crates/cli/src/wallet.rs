@@ -22,6 +22,7 @@ use coupondesk_core::store::bonuses::BonusRef;
 use coupondesk_core::store::redemptions::UndoTarget;
 use coupondesk_core::{ApiError, Desk};
 
+use crate::export_args::ExportArgs;
 use crate::print::{page_line, Out};
 
 /// Refused at the counter: distinct from errors (1) and bad command lines (2).
@@ -154,6 +155,8 @@ pub enum BonusCommand {
         filter: BonusFilter,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        #[command(flatten)]
+        export: ExportArgs,
     },
 }
 
@@ -238,6 +241,8 @@ pub enum VoucherCommand {
         filter: VoucherFilter,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        #[command(flatten)]
+        export: ExportArgs,
     },
 }
 
@@ -439,9 +444,13 @@ pub fn bonus(desk: &Desk, cmd: BonusCommand, out: &Out) -> Result<ExitCode, ApiE
             out.value(&p, &text.join("\n"))?;
             return Ok(ExitCode::SUCCESS);
         }
-        BonusCommand::Export { filter, out: file } => {
+        BonusCommand::Export {
+            filter,
+            out: file,
+            export,
+        } => {
             let q = bonus_query(filter, PageRequest::default());
-            let r = desk.export_bonuses(&q, &file)?;
+            let r = desk.export_bonuses(&q, &file, &export.options())?;
             out.value(&r, &export_text(&r))?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -562,8 +571,13 @@ pub fn voucher(desk: &Desk, cmd: VoucherCommand, out: &Out) -> Result<ExitCode, 
             out.value(&p, &text.join("\n"))?;
             return Ok(ExitCode::SUCCESS);
         }
-        VoucherCommand::Export { filter, out: file } => {
-            let r = desk.export_vouchers(&filter.query(PageRequest::default()), &file)?;
+        VoucherCommand::Export {
+            filter,
+            out: file,
+            export,
+        } => {
+            let q = filter.query(PageRequest::default());
+            let r = desk.export_vouchers(&q, &file, &export.options())?;
             out.value(&r, &export_text(&r))?;
             return Ok(ExitCode::SUCCESS);
         }

@@ -350,7 +350,14 @@ fn list_filters_and_the_csv_export() {
     let report = ok_json_as(
         &db,
         Some(OWNER),
-        &["audit", "export", "--out", &file.to_string_lossy()],
+        &[
+            "audit",
+            "export",
+            "--lang",
+            "en",
+            "--out",
+            &file.to_string_lossy(),
+        ],
     );
     // Exporting is a manager's: the owner's login is the newest entry exported.
     let rows = ACTIONS.len() + 1;
@@ -359,15 +366,17 @@ fn list_filters_and_the_csv_export() {
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     assert_eq!(
         lines.next(),
-        Some("id,at,actor,terminal,action,subject,detail,hash")
+        Some("ID,Time (UTC+08:00),Staff,Terminal,Action,Subject,Detail,Hash")
     );
     let newest = lines.next().expect("a row");
     assert!(newest.starts_with(&format!("{rows},")), "{newest}");
     assert!(newest.contains(",老板,"), "{newest}");
     assert!(newest.contains(",staff.login,"), "{newest}");
-    // Times in the shop's zone (UTC+8 by default).
+    // Times in the shop's zone (UTC+8 by default, named in the header), as
+    // `YYYY-MM-DD HH:MM:SS`.
+    let at = newest.split(',').nth(1).unwrap_or("");
     assert!(
-        newest.split(',').nth(1).unwrap_or("").ends_with("+08:00"),
+        chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S").is_ok(),
         "{newest}"
     );
     let neutralised = text

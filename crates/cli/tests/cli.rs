@@ -207,7 +207,43 @@ fn batches_import_list_generate_export() {
     );
     assert_eq!(x["rows"], 505);
     let bytes = std::fs::read(&out).expect("export");
-    assert!(bytes.starts_with(b"\xEF\xBB\xBFcode,"));
+    assert!(
+        bytes.starts_with("\u{FEFF}券码,状态,".as_bytes()),
+        "zh-CN by default"
+    );
+    json(
+        &db,
+        &[
+            "codes",
+            "export",
+            "--batch",
+            "AVD1KYBW8001",
+            "--lang",
+            "en",
+            "--out",
+            out.to_str().expect("path"),
+        ],
+    );
+    let text = std::fs::read_to_string(&out).expect("export");
+    assert!(
+        text.starts_with("\u{FEFF}Code,Status,No.,Created (UTC+08:00),"),
+        "{text:.80}"
+    );
+    let bad = run(
+        &db,
+        &[
+            "codes",
+            "export",
+            "--batch",
+            "AVD1KYBW8001",
+            "--lang",
+            "fr",
+            "--out",
+            "x.csv",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("write zh-CN or en"));
 
     let missing = run(
         &db,
@@ -445,4 +481,89 @@ fn importing_the_credentials_file_is_refused() {
             assert!(!found, "{s} is in {}", file.display());
         }
     }
+}
+
+/// `codes export` to `.xlsx` (by extension) and `codes import` of that workbook into a new
+/// batch: the same codes, leading zeros kept; `--format` overrides the extension.
+#[test]
+fn xlsx_export_then_import_by_extension() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("x.sqlite3");
+    let codes = ["000123456789", "0000ABCD", "123456789012"];
+    let csv = write(
+        dir.path(),
+        "in.csv",
+        &format!("code\n{}\n", codes.join("\n")),
+    );
+    let src = [
+        "codes",
+        "import",
+        "--batch",
+        "SRC",
+        "--new-batch-name",
+        "源",
+    ];
+    let r = json(&db, &[&src[..], &[csv.to_str().expect("p")]].concat());
+    assert_eq!(r["imported"], 3);
+    let xlsx = dir.path().join("春节满减_2026-12-07.xlsx");
+    let x = json(
+        &db,
+        &[
+            "codes",
+            "export",
+            "--batch",
+            "SRC",
+            "--out",
+            xlsx.to_str().expect("p"),
+        ],
+    );
+    assert_eq!(x["rows"], 3);
+    assert!(
+        std::fs::read(&xlsx).expect("xlsx").starts_with(b"PK"),
+        "a zip"
+    );
+    let back = [
+        "codes",
+        "import",
+        "--batch",
+        "BACK",
+        "--new-batch-name",
+        "回",
+    ];
+    let r = json(&db, &[&back[..], &[xlsx.to_str().expect("p")]].concat());
+    // Every code is already in the database: all three rows are duplicates, at rows 2-4.
+    assert_eq!(
+        (r["imported"].as_u64(), r["skipped_duplicate"].as_u64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(r["duplicates"][0]["line"], 2);
+    // Into another database: imported, the same codes.
+    let other = dir.path().join("other.sqlite3");
+    let r = json(&other, &[&back[..], &[xlsx.to_str().expect("p")]].concat());
+    assert_eq!(r["imported"], 3);
+    let p = json(&other, &["codes", "list", "--batch", "BACK"]);
+    let found: Vec<&str> = p["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert_eq!(found, codes);
+    // A CSV file read as a workbook by --format: one clear line, exit 1.
+    let bad = run(
+        &other,
+        &[
+            "codes",
+            "import",
+            "--batch",
+            "BACK",
+            "--format",
+            "xlsx",
+            csv.to_str().expect("p"),
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("not a readable Excel workbook"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
 }

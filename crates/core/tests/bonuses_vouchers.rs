@@ -14,6 +14,7 @@ use coupondesk_core::domain::bonus::{
 use coupondesk_core::domain::customer::CustomerDraft;
 use coupondesk_core::domain::voucher::{VoucherDraft, VoucherQuery};
 use coupondesk_core::domain::PageRequest;
+use coupondesk_core::export::{ExportOptions, Lang};
 use coupondesk_core::store::bonuses::{self as bonus_store, BonusRef};
 use coupondesk_core::{ApiError, Desk, DeskError};
 use rusqlite::Connection;
@@ -527,26 +528,43 @@ fn exports_are_bom_csv_with_formulas_neutralised() {
     d.xname = "=HYPERLINK(\"x\")".into();
     f.desk.create_bonuses(d).expect("create");
     let out = f.dir.path().join("bonuses.csv");
+    let en = ExportOptions {
+        lang: Lang::En,
+        format: None,
+    };
     let r = f
         .desk
-        .export_bonuses(&BonusQuery::default(), &out)
+        .export_bonuses(&BonusQuery::default(), &out, &en)
         .expect("export");
     assert_eq!(r.rows, 3);
     let bytes = std::fs::read(&out).expect("read");
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
-    assert!(text.starts_with("id,code,status,amount_yuan"));
-    assert!(text.contains(",N01,2.50,0.00,,"), "{text}");
+    assert!(text.starts_with("ID,Code,Status,Amount (yuan)"), "{text}");
+    assert!(text.contains(",unused,2.50,0.00,,"), "{text}");
     assert!(text.contains("'=HYPERLINK"), "{text}");
+    // The default: zh-CN words.
+    let r = f
+        .desk
+        .export_bonuses(&BonusQuery::default(), &out, &ExportOptions::default())
+        .expect("export");
+    assert_eq!(r.rows, 3);
+    let text = std::fs::read_to_string(&out).expect("read");
+    assert!(
+        text.starts_with("\u{FEFF}编号,券码,状态,面额(元)"),
+        "{text}"
+    );
+    assert!(text.contains(",未使用,2.50,0.00,,"), "{text}");
     sell(&f.desk, "13812345678", "+1 清洗", None);
     let out = f.dir.path().join("vouchers.csv");
     let r = f
         .desk
-        .export_vouchers(&VoucherQuery::default(), &out)
+        .export_vouchers(&VoucherQuery::default(), &out, &en)
         .expect("export");
     assert_eq!(r.rows, 1);
     let text = std::fs::read_to_string(&out).expect("read");
     assert!(text.contains(",'+1 清洗,288.00,"), "{text}");
+    assert!(text.contains(",yes,"), "{text}");
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod common;
 use common::{check_index_complete, codes, fixture};
 use coupondesk_core::desk::BatchQuery;
 use coupondesk_core::domain::{CodeStatus, PageRequest};
+use coupondesk_core::export::{ExportOptions, ExportProgress};
 use coupondesk_core::generate::GenerateRequest;
 use coupondesk_core::import::{ImportOptions, ImportTarget, RunState};
 use coupondesk_core::progress::CancelToken;
@@ -253,17 +254,27 @@ fn export_writes_bom_and_every_code_and_reimports() {
     let mut last = 0;
     let r = f
         .desk
-        .export_codes("X", &out, &CancelToken::new(), &mut |p| last = p.written)
+        .export_codes(
+            "X",
+            &out,
+            &ExportOptions::default(),
+            &CancelToken::new(),
+            &mut |p: ExportProgress| last = p.written,
+        )
         .expect("export");
     assert_eq!((r.rows, r.cancelled, last), (25_000, false, 25_000));
-    let bytes = std::fs::read(&out).expect("read");
-    assert!(bytes.starts_with(b"\xEF\xBB\xBFcode,status,position,created_at,updated_at\n"));
-    let text = String::from_utf8(bytes).expect("utf8");
+    let text = std::fs::read_to_string(&out).expect("read");
+    // zh-CN by default; times in the shop's zone (UTC+8 unless the settings say otherwise).
+    assert!(
+        text.starts_with("\u{FEFF}券码,状态,序号,创建时间 (UTC+08:00),更新时间 (UTC+08:00)\n"),
+        "{}",
+        &text[..200]
+    );
     assert_eq!(text.lines().count(), 25_001);
     assert!(text
         .lines()
         .nth(1)
-        .is_some_and(|l| l.starts_with("Ex000000,issued,1,")));
+        .is_some_and(|l| l.starts_with("Ex000000,已发行,1,")));
     // The export imports back into a new batch of another database.
     let g = fixture();
     let r = g
@@ -287,7 +298,7 @@ fn export_writes_bom_and_every_code_and_reimports() {
     cancel.cancel();
     let r = f
         .desk
-        .export_codes("X", &cancelled, &cancel, &mut |_| {})
+        .export_codes("X", &cancelled, &Default::default(), &cancel, &mut |_| {})
         .expect("export");
     assert!(r.cancelled);
     assert!(!cancelled.exists());

@@ -88,6 +88,7 @@ fn bom_gbk_and_no_header_files() {
         header: HeaderChoice::Absent,
         column: Some(ColumnChoice::Index(2)),
         encoding: EncodingChoice::Utf8,
+        format: None,
     };
     assert_eq!(f.import("T", &forced, &opts).imported, 2);
     assert_eq!(f.desk.get_batch("T").expect("batch").total_codes, 9);

@@ -6,6 +6,7 @@ mod common;
 
 use common::fixture;
 use coupondesk_core::domain::audit::AuditQuery;
+use coupondesk_core::export::{ExportOptions, Lang};
 use coupondesk_core::import::ImportOptions;
 use coupondesk_core::ErrorCode;
 
@@ -22,14 +23,21 @@ fn every_row_not_imported_is_in_the_file_with_its_line_and_reason() {
     );
 
     let out = f.dir.path().join("issues.csv");
-    let report = f.desk.export_run_issues(r.run_id, &out).expect("export");
+    let en = ExportOptions {
+        lang: Lang::En,
+        format: None,
+    };
+    let report = f
+        .desk
+        .export_run_issues(r.run_id, &out, &en)
+        .expect("export");
     assert_eq!(report.rows, 4);
     let text = std::fs::read_to_string(&out).expect("read");
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         lines,
         vec![
-            "line,value,reason",
+            "Row,Value,Reason",
             "3,bad code,\"the code has a character other than A-Z, a-z, 0-9, '-' or '_'\"",
             "4,AB12CD34,the code appears earlier in this file",
             "5,abc,the code is shorter than 4 characters",
@@ -70,7 +78,7 @@ fn the_list_in_the_report_is_cut_but_the_file_is_complete() {
     let out = f.dir.path().join("all.csv");
     assert_eq!(
         f.desk
-            .export_run_issues(r.run_id, &out)
+            .export_run_issues(r.run_id, &out, &Default::default())
             .expect("export")
             .rows,
         1_200
@@ -78,9 +86,8 @@ fn the_list_in_the_report_is_cut_but_the_file_is_complete() {
     let text = std::fs::read_to_string(&out).expect("read");
     assert_eq!(
         text.lines().last(),
-        Some(
-            "1201,bad code 1199,\"the code has a character other than A-Z, a-z, 0-9, '-' or '_'\""
-        )
+        // zh-CN by default.
+        Some("1201,bad code 1199,券码含有A-Z、a-z、0-9、-、_以外的字符")
     );
 }
 
@@ -90,7 +97,7 @@ fn an_unknown_run_is_refused_and_writes_nothing() {
     let out = f.dir.path().join("none.csv");
     let e = f
         .desk
-        .export_run_issues(4711, &out)
+        .export_run_issues(4711, &out, &Default::default())
         .expect_err("no such run");
     assert_eq!(e.code(), "run_not_found");
     assert!(e.to_string().contains("4711"), "{e}");

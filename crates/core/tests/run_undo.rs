@@ -166,7 +166,13 @@ fn sees_only_live(f: &Fixture, t: &str, live: &[String]) {
     let out = f.dir.path().join(format!("{t}-export.csv"));
     let r = f
         .desk
-        .export_codes(t, &out, &CancelToken::new(), &mut |_| {})
+        .export_codes(
+            t,
+            &out,
+            &Default::default(),
+            &CancelToken::new(),
+            &mut |_| {},
+        )
         .expect("export");
     assert_eq!(r.rows, 50, "export");
 }

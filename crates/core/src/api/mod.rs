@@ -35,7 +35,7 @@ use crate::domain::staff::{Session, StaffDraft, StaffMember};
 use crate::domain::template::{Template, TemplateDraft};
 use crate::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};
 use crate::domain::{Batch, Page, PageRequest};
-use crate::export::{ExportProgress, ExportReport};
+use crate::export::{ExportOptions, ExportProgress, ExportReport};
 use crate::generate::{GenerateProgress, GenerateReport, GenerateRequest};
 use crate::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportTarget};
 use crate::progress::Throttled;

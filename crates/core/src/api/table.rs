@@ -32,9 +32,15 @@ macro_rules! command_table {
                 codes_list(query: CodeQuery) -> Page<CodeRow> = |desk| desk.list_codes(&query);
                 import_preview(path: PathBuf, options: ImportOptions) -> ImportPreview =
                     |desk| desk.preview_import(&path, &options);
-                // The rows an import run did not take (invalid and duplicates), as CSV.
-                import_issues_export(#[ts(type = "number")] run_id: i64, path: PathBuf) -> ExportReport =
-                    |desk| desk.export_run_issues(run_id, &path);
+                // The rows an import run did not take (invalid and duplicates), as CSV or XLSX.
+                // Every export's `options`: the words' language and the format (absent:
+                // zh-CN, format by the path's extension).
+                import_issues_export(
+                    #[ts(type = "number")] run_id: i64,
+                    path: PathBuf,
+                    options: Option<ExportOptions>
+                ) -> ExportReport =
+                    |desk| desk.export_run_issues(run_id, &path, &options.unwrap_or_default());
                 // A copy of the whole database at `path` (SQLite's online backup), and the
                 // app's automatic daily copies, newest first. Restoring is the CLI's only:
                 // the app must be closed for it.
@@ -108,17 +114,17 @@ macro_rules! command_table {
                 // Every still-usable bonus of one create run (a mistaken creation).
                 bonus_disable_run(#[ts(type = "number")] run: i64) -> BonusRunDisabled =
                     |desk| desk.disable_bonus_run(run);
-                // Every bonus the query matches (its page ignored), as CSV at `path`.
-                bonus_export(query: BonusQuery, path: PathBuf) -> ExportReport =
-                    |desk| desk.export_bonuses(&query, &path);
+                // Every bonus the query matches (its page ignored), as CSV or XLSX at `path`.
+                bonus_export(query: BonusQuery, path: PathBuf, options: Option<ExportOptions>) -> ExportReport =
+                    |desk| desk.export_bonuses(&query, &path, &options.unwrap_or_default());
 
                 // Exchange vouchers (spec 003).
                 voucher_sell(draft: VoucherDraft) -> Voucher = |desk| desk.sell_voucher(draft);
                 voucher_list(query: VoucherQuery) -> Page<Voucher> = |desk| desk.list_vouchers(&query);
                 voucher_get(#[ts(type = "number")] id: i64) -> Voucher = |desk| desk.get_voucher(id);
                 voucher_use(#[ts(type = "number")] id: i64) -> Voucher = |desk| desk.use_voucher(id);
-                voucher_export(query: VoucherQuery, path: PathBuf) -> ExportReport =
-                    |desk| desk.export_vouchers(&query, &path);
+                voucher_export(query: VoucherQuery, path: PathBuf, options: Option<ExportOptions>) -> ExportReport =
+                    |desk| desk.export_vouchers(&query, &path, &options.unwrap_or_default());
 
                 // The customer register bonuses and vouchers share.
                 customer_add(draft: CustomerDraft) -> Customer = |desk| desk.add_customer(&draft);
@@ -132,9 +138,9 @@ macro_rules! command_table {
                 // The audit trail: newest first, filtered; verify walks its hash chain.
                 audit_list(query: AuditQuery) -> Page<AuditEntry> = |desk| desk.list_audit(&query);
                 audit_verify() -> AuditVerdict = |desk| desk.verify_audit();
-                // Every entry the query matches (its page ignored), as CSV at `path`.
-                audit_export(query: AuditQuery, path: PathBuf) -> ExportReport =
-                    |desk| desk.export_audit(&query, &path);
+                // Every entry the query matches (its page ignored), as CSV or XLSX at `path`.
+                audit_export(query: AuditQuery, path: PathBuf, options: Option<ExportOptions>) -> ExportReport =
+                    |desk| desk.export_audit(&query, &path, &options.unwrap_or_default());
 
                 // The manager's view: the redemption report over the shop's days, the uses
                 // behind it (or one of its groups), and the dashboard.
@@ -184,8 +190,11 @@ macro_rules! command_table {
                     |desk, cancel, progress| desk.import_codes(&path, &target, &options, cancel, progress);
                 codes_generate(request: GenerateRequest) -> GenerateReport, GenerateProgress =
                     |desk, cancel, progress| desk.generate_codes(&request, cancel, progress);
-                codes_export(ticket_type: String, path: PathBuf) -> ExportReport, ExportProgress =
-                    |desk, cancel, progress| desk.export_codes(&ticket_type, &path, cancel, progress);
+                codes_export(ticket_type: String, path: PathBuf, options: Option<ExportOptions>)
+                    -> ExportReport, ExportProgress =
+                    |desk, cancel, progress| desk.export_codes(
+                        &ticket_type, &path, &options.unwrap_or_default(), cancel, progress
+                    );
             }
         }
     };

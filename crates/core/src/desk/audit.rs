@@ -1,17 +1,25 @@
-//! Use cases of the audit trail: list it, verify its hash chain, export it as CSV.
+//! Use cases of the audit trail: list it, verify its hash chain, export it (CSV or XLSX).
 
 use std::path::Path;
 
-use super::bonuses::CsvFile;
+use super::bonuses::table_file;
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
 use crate::domain::staff::Permission;
 use crate::domain::Page;
-use crate::export::ExportReport;
+use crate::export::words::shop_time;
+use crate::export::{col, Column, ExportOptions, ExportReport, Kind, Word};
 use crate::store::{self, audit_list, audit_verify};
 
-const AUDIT_HEADER: [&str; 8] = [
-    "id", "at", "actor", "terminal", "action", "subject", "detail", "hash",
+const AUDIT_COLUMNS: [Column; 8] = [
+    col(Word::Id, Kind::Number),
+    col(Word::At, Kind::Time),
+    col(Word::Actor, Kind::Text),
+    col(Word::Terminal, Kind::Text),
+    col(Word::Action, Kind::Text),
+    col(Word::Subject, Kind::Text),
+    col(Word::Detail, Kind::Text),
+    col(Word::Hash, Kind::Text),
 ];
 
 impl Desk {
@@ -30,17 +38,21 @@ impl Desk {
         Ok(audit_verify::verify(&conn)?)
     }
 
-    /// Every entry the query matches (its page ignored), newest first, as CSV: times in
-    /// the shop's zone, cells neutralised against spreadsheet formulas.
-    pub fn export_audit(&self, q: &AuditQuery, out: &Path) -> DeskResult<ExportReport> {
+    /// Every entry the query matches (its page ignored), newest first, as CSV or XLSX:
+    /// times in the shop's zone, headers in `opts.lang`.
+    pub fn export_audit(
+        &self,
+        q: &AuditQuery,
+        out: &Path,
+        opts: &ExportOptions,
+    ) -> DeskResult<ExportReport> {
         let _who = self.act(Permission::Export)?;
         let conn = store::open(&self.path)?;
-        let zone = store::settings::clock(&store::settings::get(&conn)?).offset;
-        let mut csv = CsvFile::create(out, &AUDIT_HEADER)?;
+        let (mut file, zone) = table_file(&conn, out, opts, &AUDIT_COLUMNS)?;
         audit_list::for_each(&conn, q, &mut |e: &AuditEntry| {
-            csv.row(&[
+            file.row(&[
                 &e.id.to_string(),
-                &e.at.with_timezone(&zone).to_rfc3339(),
+                &shop_time(zone, e.at),
                 &e.actor,
                 &e.terminal,
                 &e.action,
@@ -50,7 +62,7 @@ impl Desk {
             ])
             .map_err(DeskError::from)
         })?;
-        let report = csv.finish()?;
+        let report = file.finish()?;
         self.audited_export("audit.export", "audit_log", report)
     }
 }

@@ -1,13 +1,10 @@
 //! Use cases of red-packet bonuses (spec 002): create many, list by status, show, grant,
-//! disable, check and redeem at the counter, export. Also the small CSV writer the bonus
-//! and voucher exports share (same rules as `export`: UTF-8 with BOM, formulas
-//! neutralised, temporary file renamed at the end).
+//! disable, check and redeem at the counter, export. Also `table_file`, which the other
+//! desk exports (vouchers, audit, an import's rejected rows) open their file with.
 
-use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 
 use super::{Desk, DeskResult};
 use crate::api_error::FieldError;
@@ -18,7 +15,9 @@ use crate::domain::bonus::{
 use crate::domain::money::format_yuan;
 use crate::domain::staff::Permission;
 use crate::domain::Page;
-use crate::export::{neutralise, ExportError, ExportReport};
+use crate::export::words::{self, shop_time};
+use crate::export::{self, col, Column, ExportError, ExportOptions, ExportReport, Kind};
+use crate::export::{TableFile, TableSpec, Word};
 use crate::store::bonuses::{self, BonusError, BonusRef};
 use crate::store::{self};
 
@@ -92,147 +91,84 @@ impl Desk {
     }
 
     /// Writes every bonus the query matches (its page ignored) to a CSV file.
-    pub fn export_bonuses(&self, q: &BonusQuery, out: &Path) -> DeskResult<ExportReport> {
+    pub fn export_bonuses(
+        &self,
+        q: &BonusQuery,
+        out: &Path,
+        opts: &ExportOptions,
+    ) -> DeskResult<ExportReport> {
         let _who = self.act(Permission::Export)?;
         let conn = store::open(&self.path)?;
-        let mut csv = CsvFile::create(out, &BONUS_HEADER)?;
+        let (mut file, zone) = table_file(&conn, out, opts, &BONUS_COLUMNS)?;
+        let lang = opts.lang;
         bonuses::for_each(&conn, q, Utc::now(), &mut |b: &Bonus| {
             let used_order = b.used_order_fen.map(format_yuan);
-            csv.row(&[
+            file.row(&[
                 &b.id.to_string(),
                 &b.code,
-                b.status.as_str(),
+                words::bonus_status(b.status).text(lang),
                 &format_yuan(b.amount_fen),
                 &format_yuan(b.min_amount_fen),
-                &time(b.expired_at),
+                &time(zone, b.expired_at),
                 &b.xname,
                 opt(&b.product_sku),
                 opt(&b.customer),
                 opt(&b.customer_name),
-                &time(b.granted_at),
-                &time(b.used_at),
+                &time(zone, b.granted_at),
+                &time(zone, b.used_at),
                 opt(&used_order),
                 opt(&b.used_by),
                 opt(&b.used_terminal),
-                &b.created_at.to_rfc3339(),
+                &shop_time(zone, b.created_at),
             ])
             .map_err(super::DeskError::from)
         })?;
-        let report = csv.finish()?;
+        let report = file.finish()?;
         self.audited_export("bonus.export", "bonuses", report)
     }
 }
 
-const BONUS_HEADER: [&str; 16] = [
-    "id",
-    "code",
-    "status",
-    "amount_yuan",
-    "min_amount_yuan",
-    "expired_at",
-    "xname",
-    "product_sku",
-    "customer",
-    "customer_name",
-    "granted_at",
-    "used_at",
-    "used_order_yuan",
-    "used_by",
-    "used_terminal",
-    "created_at",
+const BONUS_COLUMNS: [Column; 16] = [
+    col(Word::Id, Kind::Number),
+    col(Word::Code, Kind::Text),
+    col(Word::Status, Kind::Text),
+    col(Word::AmountYuan, Kind::Money),
+    col(Word::MinAmountYuan, Kind::Money),
+    col(Word::ExpiredAt, Kind::Time),
+    col(Word::Xname, Kind::Text),
+    col(Word::ProductSku, Kind::Text),
+    col(Word::Customer, Kind::Text),
+    col(Word::CustomerName, Kind::Text),
+    col(Word::GrantedAt, Kind::Time),
+    col(Word::UsedAt, Kind::Time),
+    col(Word::UsedOrderYuan, Kind::Money),
+    col(Word::UsedBy, Kind::Text),
+    col(Word::UsedTerminal, Kind::Text),
+    col(Word::CreatedAt, Kind::Time),
 ];
 
-pub(super) fn time(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.to_rfc3339()).unwrap_or_default()
+/// An export file for `columns`, in the format and language of `opts`, times in the
+/// shop's zone (which it also returns, for the rows' times).
+pub(super) fn table_file(
+    conn: &rusqlite::Connection,
+    out: &Path,
+    opts: &ExportOptions,
+    columns: &[Column],
+) -> Result<(TableFile, FixedOffset), ExportError> {
+    let zone = export::shop_zone(conn)?;
+    let spec = TableSpec {
+        columns,
+        lang: opts.lang,
+        zone,
+    };
+    Ok((TableFile::create(out, opts.format_for(out), &spec)?, zone))
+}
+
+/// A time in the shop's zone, or an empty cell.
+pub(super) fn time(zone: FixedOffset, t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| shop_time(zone, t)).unwrap_or_default()
 }
 
 pub(super) fn opt(s: &Option<String>) -> &str {
     s.as_deref().unwrap_or("")
-}
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// A CSV file being written: to a temporary file beside `out`, renamed over it by
-/// `finish`, so a failed export never leaves half a file.
-pub(super) struct CsvFile {
-    w: csv::Writer<BufWriter<tempfile::NamedTempFile>>,
-    out: String,
-    target: std::path::PathBuf,
-    rows: u64,
-    started: Instant,
-}
-
-impl CsvFile {
-    pub(super) fn create(out: &Path, header: &[&str]) -> Result<CsvFile, ExportError> {
-        let started = Instant::now();
-        let path = out.display().to_string();
-        let werr = |source| ExportError::Write {
-            path: path.clone(),
-            source,
-        };
-        let dir = out
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
-        let mut buffered = BufWriter::with_capacity(64 * 1024, tmp);
-        buffered.write_all(BOM).map_err(werr)?;
-        let mut f = CsvFile {
-            w: csv::Writer::from_writer(buffered),
-            out: path.clone(),
-            target: out.to_owned(),
-            rows: 0,
-            started,
-        };
-        f.write(header)?;
-        Ok(f)
-    }
-
-    fn err(&self, source: std::io::Error) -> ExportError {
-        ExportError::Write {
-            path: self.out.clone(),
-            source,
-        }
-    }
-
-    fn write(&mut self, cells: &[&str]) -> Result<(), ExportError> {
-        let cells: Vec<_> = cells.iter().map(|c| neutralise(c)).collect();
-        self.w
-            .write_record(cells.iter().map(|c| c.as_ref()))
-            .map_err(|e| {
-                let io = match e.into_kind() {
-                    csv::ErrorKind::Io(source) => source,
-                    other => std::io::Error::other(format!("{other:?}")),
-                };
-                self.err(io)
-            })
-    }
-
-    pub(super) fn row(&mut self, cells: &[&str]) -> Result<(), ExportError> {
-        self.write(cells)?;
-        self.rows += 1;
-        Ok(())
-    }
-
-    pub(super) fn finish(self) -> Result<ExportReport, ExportError> {
-        let werr = |source| ExportError::Write {
-            path: self.out.clone(),
-            source,
-        };
-        let buffered = self
-            .w
-            .into_inner()
-            .map_err(|e| werr(std::io::Error::other(e.to_string())))?;
-        let tmp = buffered
-            .into_inner()
-            .map_err(|e| werr(std::io::Error::other(e.to_string())))?;
-        tmp.as_file().sync_all().map_err(werr)?;
-        tmp.persist(&self.target).map_err(|e| werr(e.error))?;
-        Ok(ExportReport {
-            path: self.out.clone(),
-            rows: self.rows,
-            cancelled: false,
-            elapsed_ms: self.started.elapsed().as_millis() as u64,
-        })
-    }
 }

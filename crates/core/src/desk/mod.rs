@@ -16,7 +16,7 @@ use crate::domain::batch::BatchFieldError;
 use crate::domain::page::PageError;
 use crate::domain::staff::Permission;
 use crate::domain::{Batch, BatchName, Page, PageRequest, TicketType};
-use crate::export::{ExportError, ExportProgress, ExportReport};
+use crate::export::{ExportError, ExportOptions, ExportProgress, ExportReport};
 use crate::generate::{GenerateError, GenerateProgress, GenerateReport, GenerateRequest};
 use crate::import::run::Indexing;
 use crate::import::ImportError;
@@ -378,12 +378,14 @@ impl Desk {
         &self,
         ticket_type: &str,
         out: &Path,
+        opts: &ExportOptions,
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(ExportProgress),
     ) -> DeskResult<ExportReport> {
         let _who = self.act(Permission::Export)?;
         let conn = store::open(&self.path)?;
-        let report = crate::export::export_codes(&conn, ticket_type, out, cancel, on_progress)?;
+        let report =
+            crate::export::export_codes(&conn, ticket_type, out, opts, cancel, on_progress)?;
         self.audited_export("codes.export", ticket_type, report)
     }
 

@@ -5,14 +5,15 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use super::bonuses::{opt, time, CsvFile};
+use super::bonuses::{opt, table_file, time};
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::customer::{Customer, CustomerDraft};
 use crate::domain::money::format_yuan;
 use crate::domain::staff::Permission;
 use crate::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};
 use crate::domain::{Page, PageRequest};
-use crate::export::ExportReport;
+use crate::export::words::{self, shop_time};
+use crate::export::{col, Column, ExportOptions, ExportReport, Kind, Word};
 use crate::store::{self, customers, vouchers};
 
 impl Desk {
@@ -42,12 +43,18 @@ impl Desk {
     }
 
     /// Writes every voucher the query matches (its page ignored) to a CSV file.
-    pub fn export_vouchers(&self, q: &VoucherQuery, out: &Path) -> DeskResult<ExportReport> {
+    pub fn export_vouchers(
+        &self,
+        q: &VoucherQuery,
+        out: &Path,
+        opts: &ExportOptions,
+    ) -> DeskResult<ExportReport> {
         let _who = self.act(Permission::Export)?;
         let conn = store::open(&self.path)?;
-        let mut csv = CsvFile::create(out, &VOUCHER_HEADER)?;
+        let (mut file, zone) = table_file(&conn, out, opts, &VOUCHER_COLUMNS)?;
+        let yes_no = |b: bool| words::yes_no(b).text(opts.lang);
         vouchers::for_each(&conn, q, &mut |v: &Voucher| {
-            csv.row(&[
+            file.row(&[
                 &v.id.to_string(),
                 &v.customer,
                 &v.customer_name,
@@ -55,16 +62,16 @@ impl Desk {
                 &format_yuan(v.price_fen),
                 &v.pkg.map(|p| p.to_string()).unwrap_or_default(),
                 &v.introduction,
-                if v.valid { "true" } else { "false" },
-                if v.paid { "true" } else { "false" },
-                &v.created_at.to_rfc3339(),
-                &time(v.used_at),
+                yes_no(v.valid),
+                yes_no(v.paid),
+                &shop_time(zone, v.created_at),
+                &time(zone, v.used_at),
                 opt(&v.used_by),
                 opt(&v.used_terminal),
             ])
             .map_err(DeskError::from)
         })?;
-        let report = csv.finish()?;
+        let report = file.finish()?;
         self.audited_export("voucher.export", "vouchers", report)
     }
 
@@ -91,18 +98,18 @@ impl Desk {
     }
 }
 
-const VOUCHER_HEADER: [&str; 13] = [
-    "id",
-    "customer",
-    "customer_name",
-    "name",
-    "price_yuan",
-    "pkg",
-    "introduction",
-    "valid",
-    "paid",
-    "created_at",
-    "used_at",
-    "used_by",
-    "used_terminal",
+const VOUCHER_COLUMNS: [Column; 13] = [
+    col(Word::Id, Kind::Number),
+    col(Word::Customer, Kind::Text),
+    col(Word::CustomerName, Kind::Text),
+    col(Word::VoucherName, Kind::Text),
+    col(Word::PriceYuan, Kind::Money),
+    col(Word::Package, Kind::Number),
+    col(Word::Introduction, Kind::Text),
+    col(Word::Valid, Kind::Text),
+    col(Word::Paid, Kind::Text),
+    col(Word::CreatedAt, Kind::Time),
+    col(Word::UsedAt, Kind::Time),
+    col(Word::UsedBy, Kind::Text),
+    col(Word::UsedTerminal, Kind::Text),
 ];

@@ -1,27 +1,40 @@
-//! CSV export of a batch's codes: UTF-8 with BOM so Excel opens it right, and every
-//! cell a spreadsheet would run as a formula (starting with = + - @ tab CR, or their
-//! full-width forms, also behind zero-width characters: `neutralise.rs`) neutralised
-//! with a leading apostrophe. Written to a temporary file beside the target and renamed
-//! at the end, so a cancelled or failed export never leaves half a file.
+//! Exports: a batch's codes here, and the shared pieces every other export (bonuses,
+//! vouchers, audit, an import's rejected rows; in `desk/`) writes through:
+//! - `table_file.rs`: one table as CSV (UTF-8 with BOM, formulas neutralised) or XLSX
+//!   (text cells for codes, bold frozen header, constant memory), temporary file renamed
+//!   at the end, so a cancelled or failed export never leaves half a file;
+//! - `words.rs`: the headers and statuses in the UI's language (zh-CN, en), and times in
+//!   the shop's zone;
+//! - `neutralise.rs`: cells a spreadsheet would run as a formula (= + - @ tab CR, their
+//!   full-width forms, also behind zero-width characters) get a leading apostrophe.
 
 mod neutralise;
+pub mod table_file;
+pub mod words;
 
-use std::io::Write;
 use std::path::Path;
-use std::time::Instant;
 
 use rusqlite::Connection;
 
 pub use export_types::*;
 pub use neutralise::neutralise;
+pub use table_file::{col, Column, ExportFormat, ExportOptions, Kind, TableFile, TableSpec};
+pub use words::{Lang, Word};
 
 use crate::domain::CodeStatus;
 use crate::progress::CancelToken;
-use crate::store::{batches, code_id, from_ms, seq_of, StoreError};
+use crate::store::{self, batches, code_id, from_ms, seq_of, StoreError};
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 const PROGRESS_EVERY: u64 = 10_000;
-pub const HEADER: [&str; 5] = ["code", "status", "position", "created_at", "updated_at"];
+
+/// The columns of a batch's codes.
+pub const CODE_COLUMNS: [Column; 5] = [
+    col(Word::Code, Kind::Text),
+    col(Word::Status, Kind::Text),
+    col(Word::Position, Kind::Number),
+    col(Word::CreatedAt, Kind::Time),
+    col(Word::UpdatedAt, Kind::Time),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -47,85 +60,61 @@ crate::error_codes::impl_error_code! {
     }
 }
 
+/// The shop's zone, as its settings give it (reports count days in the same zone).
+pub fn shop_zone(conn: &Connection) -> Result<chrono::FixedOffset, StoreError> {
+    Ok(store::settings::clock(&store::settings::get(conn)?).offset)
+}
+
+/// Every code of the batch, in position order, in the format and language `opts` choose.
 pub fn export_codes(
     conn: &Connection,
     ticket_type: &str,
     out: &Path,
+    opts: &ExportOptions,
     cancel: &CancelToken,
     on_progress: &mut dyn FnMut(ExportProgress),
 ) -> Result<ExportReport, ExportError> {
-    let started = Instant::now();
     let key = batches::key(conn, ticket_type)?;
     let total = (key.next_seq - 1).max(0) as u64;
-    let werr = |source: std::io::Error| ExportError::Write {
-        path: out.display().to_string(),
-        source,
+    let zone = shop_zone(conn)?;
+    let spec = TableSpec {
+        columns: &CODE_COLUMNS,
+        lang: opts.lang,
+        zone,
     };
-    let dir = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
-    let mut buffered = std::io::BufWriter::with_capacity(256 * 1024, tmp);
-    buffered.write_all(BOM).map_err(werr)?;
-    let mut w = csv::Writer::from_writer(buffered);
-    let csv_err = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(source) => werr(source),
-        other => werr(std::io::Error::other(format!("{other:?}"))),
-    };
-    w.write_record(HEADER).map_err(csv_err)?;
+    let mut file = TableFile::create(out, opts.format_for(out), &spec)?;
     let mut stmt = conn.prepare(
         "SELECT c.id, c.code, c.status, r.started_at, c.updated_at
          FROM codes c JOIN code_runs r ON r.id = c.run_id
          WHERE c.id BETWEEN ?1 AND ?2 ORDER BY c.id",
     )?;
     let mut rows = stmt.query([code_id(key.id, 1), code_id(key.id, key.next_seq - 1)])?;
-    let mut written = 0u64;
+    let time = |ms: i64| words::shop_time(zone, from_ms(ms));
     while let Some(r) = rows.next()? {
         let code: String = r.get(1)?;
         let status = CodeStatus::from_db(r.get(2)?).unwrap_or(CodeStatus::Issued);
-        let created = from_ms(r.get(3)?).to_rfc3339();
-        let updated = r
-            .get::<_, Option<i64>>(4)?
-            .map(|ms| from_ms(ms).to_rfc3339())
-            .unwrap_or_default();
+        let created = time(r.get(3)?);
+        let updated = r.get::<_, Option<i64>>(4)?.map(time).unwrap_or_default();
         let position = seq_of(r.get(0)?).to_string();
-        w.write_record([
-            neutralise(&code).as_ref(),
-            status.as_str(),
-            position.as_str(),
-            created.as_str(),
-            updated.as_str(),
-        ])
-        .map_err(csv_err)?;
-        written += 1;
+        file.row(&[
+            &code,
+            words::code_status(status).text(opts.lang),
+            &position,
+            &created,
+            &updated,
+        ])?;
+        let written = file.rows();
         if written.is_multiple_of(PROGRESS_EVERY) {
             if cancel.is_cancelled() {
-                return Ok(ExportReport {
-                    path: out.display().to_string(),
-                    rows: written,
-                    cancelled: true,
-                    elapsed_ms: started.elapsed().as_millis() as u64,
-                });
+                return Ok(file.cancel());
             }
             on_progress(ExportProgress { written, total });
         }
     }
-    let buffered = w
-        .into_inner()
-        .map_err(|e| werr(std::io::Error::other(e.to_string())))?;
-    let tmp = buffered
-        .into_inner()
-        .map_err(|e| werr(std::io::Error::other(e.to_string())))?;
-    tmp.as_file().sync_all().map_err(werr)?;
-    tmp.persist(out).map_err(|e| werr(e.error))?;
+    let written = file.rows();
+    let report = file.finish()?;
     on_progress(ExportProgress { written, total });
-    Ok(ExportReport {
-        path: out.display().to_string(),
-        rows: written,
-        cancelled: false,
-        elapsed_ms: started.elapsed().as_millis() as u64,
-    })
+    Ok(report)
 }
 
 mod export_types {

@@ -1,12 +1,15 @@
-//! CSV import of codes: encoding detection, header and column detection, a preview
-//! before committing, and the streaming run (one transaction per chunk) with progress,
-//! cancel, and per-row outcomes with line numbers.
+//! Import of codes from CSV, XLSX or XLS: encoding detection (CSV), header and column
+//! detection, a preview before committing, and the streaming run (one transaction per
+//! chunk) with progress, cancel, and per-row outcomes with line numbers (CSV lines, or
+//! spreadsheet rows). Workbooks are read by `workbook.rs`; every format then goes through
+//! the same rows -> layout -> run pipeline (`reader::RowSource`).
 
 pub mod encoding;
 pub mod preview;
 pub mod reader;
 pub mod record_limit;
 pub mod run;
+pub mod workbook;
 
 use std::path::PathBuf;
 
@@ -59,6 +62,26 @@ pub enum ImportError {
     ColumnIndexZero,
     #[error("the file has no data rows; choose a file with codes in it")]
     NoDataRows,
+    #[error(
+        "{path} is not a readable Excel workbook ({detail}); open it in Excel and save it \
+         again as .xlsx, or as CSV"
+    )]
+    Workbook { path: PathBuf, detail: String },
+    #[error(
+        "{0} is protected by a password; open it in Excel, remove the password, save it and \
+         import it again"
+    )]
+    WorkbookPassword(PathBuf),
+    #[error(
+        "{path} is an old-style .xls workbook of {mb} MB; .xls files are read whole, so at \
+         most 64 MB; save it as .xlsx (read as a stream, any size) or CSV and import that"
+    )]
+    XlsTooLarge { path: PathBuf, mb: u64 },
+    #[error(
+        "the first sheet (\"{sheet}\") of {path} is empty; put the codes on the workbook's \
+         first sheet"
+    )]
+    SheetEmpty { path: PathBuf, sheet: String },
     #[error(transparent)]
     Field(#[from] BatchFieldError),
     #[error(transparent)]
@@ -98,6 +121,10 @@ crate::error_codes::impl_error_code! {
             ImportError::RefusedDatabaseFile(_) => "import_refused_database_file",
             ImportError::ColumnNotFound(_) | ImportError::ColumnIndexZero => "column_not_found",
             ImportError::NoDataRows => "no_data_rows",
+            ImportError::Workbook { .. } => "workbook_unreadable",
+            ImportError::WorkbookPassword(_) => "workbook_password",
+            ImportError::XlsTooLarge { .. } => "xls_too_large",
+            ImportError::SheetEmpty { .. } => "sheet_empty",
         }
         wraps {
             Field(crate::domain::batch::BatchFieldError),
@@ -186,10 +213,50 @@ impl ColumnChoice {
     }
 }
 
+/// The kind of file an import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ImportFormat {
+    Csv,
+    /// Excel 2007 and later, streamed.
+    Xlsx,
+    /// Excel 97-2003, read whole (at most `workbook::XLS_MAX_BYTES`).
+    Xls,
+}
+
+impl ImportFormat {
+    pub fn parse(s: &str) -> Option<ImportFormat> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Some(ImportFormat::Csv),
+            "xlsx" => Some(ImportFormat::Xlsx),
+            "xls" => Some(ImportFormat::Xls),
+            _ => None,
+        }
+    }
+
+    /// By the extension: `.xlsx`, `.xls` (any case); anything else is read as CSV text.
+    pub fn of_path(p: &std::path::Path) -> ImportFormat {
+        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext.eq_ignore_ascii_case("xlsx") {
+            ImportFormat::Xlsx
+        } else if ext.eq_ignore_ascii_case("xls") {
+            ImportFormat::Xls
+        } else {
+            ImportFormat::Csv
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ImportOptions {
+    /// None: by the file's extension (`ImportFormat::of_path`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub format: Option<ImportFormat>,
+    /// CSV only (a workbook's text is Unicode).
     #[serde(default)]
     pub encoding: EncodingChoice,
     #[serde(default)]
@@ -199,11 +266,18 @@ pub struct ImportOptions {
     pub column: Option<ColumnChoice>,
 }
 
+impl ImportOptions {
+    pub fn format_for(&self, path: &std::path::Path) -> ImportFormat {
+        self.format.unwrap_or_else(|| ImportFormat::of_path(path))
+    }
+}
+
 /// What staff see before committing an import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ImportPreview {
+    pub format: ImportFormat,
     pub encoding: DetectedEncoding,
     pub has_header: bool,
     /// Header names, or "1", "2", ... when the file has no header.
@@ -416,7 +490,23 @@ mod error_code_tests {
             path: path(),
             line: 1,
         };
+        let workbook = ImportError::Workbook {
+            path: path(),
+            detail: "d".into(),
+        };
+        let xls = ImportError::XlsTooLarge {
+            path: path(),
+            mb: 65,
+        };
+        let sheet = ImportError::SheetEmpty {
+            path: path(),
+            sheet: "Sheet1".into(),
+        };
         assert_codes(vec![
+            (workbook, "workbook_unreadable"),
+            (ImportError::WorkbookPassword(path()), "workbook_password"),
+            (xls, "xls_too_large"),
+            (sheet, "sheet_empty"),
             (ImportError::FileNotFound(path()), "file_not_found"),
             (unreadable, "file_unreadable"),
             (csv, "csv_unreadable"),

@@ -11,6 +11,7 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<ImportPreview, Im
     let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let skip = usize::from(layout.has_header);
     Ok(ImportPreview {
+        format: layout.format,
         encoding: layout.encoding,
         has_header: layout.has_header,
         columns: layout.columns,

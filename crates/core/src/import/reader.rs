@@ -1,5 +1,6 @@
-//! Opening a CSV file as a stream of records with their line numbers, and deciding its
-//! layout (encoding, header, code column) from its first rows.
+//! Opening an import file as a stream of rows with their line numbers (a CSV file's
+//! records, or a workbook's rows: `Source`), and deciding its layout (format, encoding,
+//! header, code column) from its first rows.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -12,8 +13,9 @@ use std::sync::Arc;
 
 use super::encoding::{detect, utf8_reader, SAMPLE_BYTES};
 use super::record_limit::{Bounded, RecordTooLong};
+use super::workbook::{self, Book, SheetRows};
 use super::ImportError;
-use super::{ColumnChoice, DetectedEncoding, HeaderChoice, ImportOptions};
+use super::{ColumnChoice, DetectedEncoding, HeaderChoice, ImportFormat, ImportOptions};
 use crate::domain::Code;
 
 /// Header cells that name the code column (compared trimmed and lower-cased).
@@ -53,6 +55,8 @@ pub type LineRow = (u64, Vec<String>);
 /// How to read a file: decided once, from its first rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
+    pub format: ImportFormat,
+    /// CSV's; a workbook's text is Unicode, shown as UTF-8.
     pub encoding: DetectedEncoding,
     pub has_header: bool,
     /// Header names, or "1", "2", ... when there is none.
@@ -211,6 +215,98 @@ pub fn open(path: &Path, enc: DetectedEncoding) -> Result<Opened, ImportError> {
     })
 }
 
+/// The code cell of a row as read.
+pub enum CodeCell<'r> {
+    /// The row has no cell in the code column.
+    Missing,
+    Text(&'r str),
+    /// Not text in the file's encoding (CSV only).
+    Undecodable(&'r [u8]),
+}
+
+/// The rows of an import file, whatever its format, one at a time; blank rows skipped.
+pub enum Source<'a> {
+    Csv {
+        opened: Box<Opened>,
+        rec: csv::ByteRecord,
+        path: &'a Path,
+    },
+    Sheet {
+        rows: Box<SheetRows<'a>>,
+        file_bytes: u64,
+    },
+}
+
+impl<'a> Source<'a> {
+    /// `book` is the opened workbook of a workbook layout (`Book::open`), None for CSV.
+    pub fn open(
+        path: &'a Path,
+        layout: &Layout,
+        book: Option<&'a mut Book>,
+    ) -> Result<Source<'a>, ImportError> {
+        match book {
+            None => Ok(Source::Csv {
+                opened: Box::new(open(path, layout.encoding)?),
+                rec: csv::ByteRecord::new(),
+                path,
+            }),
+            Some(book) => Ok(Source::Sheet {
+                rows: Box::new(book.rows(path)?),
+                file_bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            }),
+        }
+    }
+
+    /// The next non-blank row: its line (CSV) or row (sheet) number and its cell in
+    /// column `col` (0-based). None at the end.
+    pub fn next_row(&mut self, col: usize) -> Result<Option<(u64, CodeCell<'_>)>, ImportError> {
+        match self {
+            Source::Csv { opened, rec, path } => loop {
+                if !opened
+                    .records
+                    .read_byte_record(rec)
+                    .map_err(|e| csv_error(path, e))?
+                {
+                    return Ok(None);
+                }
+                if is_blank(rec) {
+                    continue;
+                }
+                let line = opened.line_of(rec);
+                let cell = match rec.get(col) {
+                    None => CodeCell::Missing,
+                    Some(bytes) => match std::str::from_utf8(bytes) {
+                        Ok(text) => CodeCell::Text(text),
+                        Err(_) => CodeCell::Undecodable(bytes),
+                    },
+                };
+                return Ok(Some((line, cell)));
+            },
+            Source::Sheet { rows, .. } => Ok(rows.next_row()?.map(|(line, cells)| {
+                let cell = cells
+                    .get(col)
+                    .map_or(CodeCell::Missing, |c| CodeCell::Text(c));
+                (line, cell)
+            })),
+        }
+    }
+
+    /// (bytes read, file bytes): a sheet's are estimated from its rows read.
+    pub fn progress(&self) -> (u64, u64) {
+        match self {
+            Source::Csv { opened, .. } => {
+                (opened.bytes_read.load(Ordering::Relaxed), opened.file_bytes)
+            }
+            Source::Sheet { rows, file_bytes } => {
+                let (at, last) = rows.position();
+                let read = (u128::from(*file_bytes) * u128::from(at.min(last))
+                    / u128::from(last.max(1))) as u64;
+                (read, *file_bytes)
+            }
+        }
+    }
+}
+
 /// A record's cells as text; None when a cell is not valid UTF-8.
 pub fn cells(rec: &csv::ByteRecord) -> Option<Vec<String>> {
     rec.iter()
@@ -280,6 +376,12 @@ pub fn decide(
     options: &ImportOptions,
     rows: usize,
 ) -> Result<(Layout, Vec<LineRow>), ImportError> {
+    let format = options.format_for(path);
+    if format != ImportFormat::Csv {
+        let first = workbook::first_rows(path, format == ImportFormat::Xls, rows)?;
+        let layout = layout_with(DetectedEncoding::Utf8, options, &first)?;
+        return Ok((Layout { format, ..layout }, first));
+    }
     let sample = sample(path)?;
     let encoding = detect(&sample, options.encoding);
     // Text in these encodings has no NUL byte: a file whose start has one is binary
@@ -381,6 +483,7 @@ pub fn layout_with(
         return Err(ImportError::NoDataRows);
     }
     Ok(Layout {
+        format: ImportFormat::Csv,
         encoding,
         has_header,
         columns,

@@ -1,4 +1,5 @@
-//! Running an import: stream the file, one transaction per chunk of rows, every data row
+//! Running an import: stream the file (CSV or a workbook's first sheet, `reader::Source`),
+//! one transaction per chunk of rows, every data row
 //! ending in exactly one of imported / skipped_duplicate / skipped_invalid.
 //!
 //! What must stay true:
@@ -9,15 +10,15 @@
 //! - cancel undoes the whole run, leaving the batch as it was before it began.
 
 use std::path::Path;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use super::reader::{self, Layout};
+use super::reader::{self, CodeCell, Layout, Source};
+use super::workbook::Book;
 use super::{
-    ImportError, ImportOptions, ImportProgress, ImportReport, ImportTarget, RowIssue, RowIssueKind,
-    RunState, PREVIEW_ROWS,
+    ImportError, ImportFormat, ImportOptions, ImportProgress, ImportReport, ImportTarget, RowIssue,
+    RowIssueKind, RunState, PREVIEW_ROWS,
 };
 use crate::domain::{BatchName, Code, TicketType};
 use crate::progress::CancelToken;
@@ -147,8 +148,11 @@ fn stream(
     on_progress: &mut dyn FnMut(ImportProgress),
     report: &mut ImportReport,
 ) -> Result<bool, ImportError> {
-    let mut opened = reader::open(file, layout.encoding)?;
-    let mut rec = csv::ByteRecord::new();
+    let mut book = match layout.format {
+        ImportFormat::Csv => None,
+        f => Some(Book::open(file, f == ImportFormat::Xls)?),
+    };
+    let mut source = Source::open(file, layout, book.as_mut())?;
     let mut header_pending = layout.has_header;
     let mut totals = RunCounts::default();
     let mut next_seq = claim.first_seq;
@@ -182,33 +186,25 @@ fn stream(
                     give_way = true;
                     break;
                 }
-                if !opened
-                    .records
-                    .read_byte_record(&mut rec)
-                    .map_err(|e| reader::csv_error(file, e))?
-                {
+                let Some((line, cell)) = source.next_row(col)? else {
                     eof = true;
                     break;
-                }
-                if reader::is_blank(&rec) {
-                    continue;
-                }
+                };
                 if header_pending {
                     header_pending = false;
                     continue;
                 }
                 rows += 1;
                 totals.rows_read += 1;
-                let line = opened.line_of(&rec);
-                let parsed = match rec.get(col) {
-                    None => Err((RowIssueKind::MissingColumn, String::new())),
-                    Some(bytes) => match std::str::from_utf8(bytes) {
-                        Err(_) => Err((
-                            RowIssueKind::Unreadable,
-                            String::from_utf8_lossy(bytes).into_owned(),
-                        )),
-                        Ok(text) => Code::parse(text).map_err(|r| (r.into(), text.to_owned())),
-                    },
+                let parsed = match cell {
+                    CodeCell::Missing => Err((RowIssueKind::MissingColumn, String::new())),
+                    CodeCell::Undecodable(bytes) => Err((
+                        RowIssueKind::Unreadable,
+                        String::from_utf8_lossy(bytes).into_owned(),
+                    )),
+                    CodeCell::Text(text) => {
+                        Code::parse(text).map_err(|r| (r.into(), text.to_owned()))
+                    }
                 };
                 let found = match parsed {
                     Ok(code) => {
@@ -273,14 +269,15 @@ fn stream(
         report.imported = totals.imported;
         report.skipped_duplicate = totals.skipped_duplicate;
         report.skipped_invalid = totals.skipped_invalid;
+        let (bytes_read, bytes_total) = source.progress();
         on_progress(ImportProgress {
             run_id,
             rows_read: totals.rows_read,
             imported: totals.imported,
             skipped_duplicate: totals.skipped_duplicate,
             skipped_invalid: totals.skipped_invalid,
-            bytes_read: opened.bytes_read.load(Ordering::Relaxed),
-            bytes_total: opened.file_bytes,
+            bytes_read,
+            bytes_total,
         });
         if eof {
             return Ok(true);

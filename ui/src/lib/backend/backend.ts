@@ -16,12 +16,12 @@ export interface FileDialogText {
 export type Backend = CommandMethods & {
   /** `true` in the app's window, `false` in a browser on the dev server. */
   readonly native: boolean;
-  /** Open dialog for *.csv / *.txt; null when staff close it. */
+  /** Open dialog for *.csv / *.txt / *.xlsx / *.xls; null when staff close it. */
   chooseImportFile(text: FileDialogText): Promise<string | null>;
   /** Open dialog for a PNG or JPEG image (a template's logo); null when staff close it. */
   chooseImageFile(text: FileDialogText): Promise<string | null>;
-  /** Save dialog proposing `defaultName`; null when staff close it. */
-  chooseExportPath(defaultName: string, text: FileDialogText): Promise<string | null>;
+  /** Save dialog proposing `defaultName`, filtered to `extensions` (default csv); null when staff close it. */
+  chooseExportPath(defaultName: string, text: FileDialogText, extensions?: readonly string[]): Promise<string | null>;
   /** Save dialog for a database backup (*.sqlite3) proposing `defaultName`; null when closed. */
   chooseBackupPath(defaultName: string, text: FileDialogText): Promise<string | null>;
 };

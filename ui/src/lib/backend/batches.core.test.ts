@@ -253,17 +253,26 @@ describe('generate', () => {
 });
 
 describe('export', () => {
-  it('writes a CSV with BOM and header, and nothing when cancelled', async () => {
+  it('writes a CSV with BOM and localized header, and nothing when cancelled', async () => {
     await b.batchCreate('EXP', 'export');
     await b.codesImport('i', tempFile('in.csv', 'code\n=SUM1234\nABCD1234\n'), { existing: 'EXP' }, AUTO, () => {});
     const out = join(tempDir(), 'EXP.csv');
-    const r = await b.codesExport('x', 'EXP', out, () => {});
+    const r = await b.codesExport('x', 'EXP', out, { lang: 'en', format: null }, () => {});
     expect([r.rows, r.cancelled]).toEqual([1, false]);
-    expect(readText(out).startsWith('\uFEFFcode,status,position,created_at,updated_at\nABCD1234,issued,1,')).toBe(true);
+    expect(readText(out).startsWith('\uFEFFCode,Status,No.,Created (UTC+08:00),Updated (UTC+08:00)\nABCD1234,issued,1,')).toBe(true);
+    // No options: zh-CN, the format by the extension.
+    await b.codesExport('x2', 'EXP', out, null, () => {});
+    expect(readText(out).startsWith('\uFEFF券码,状态,序号,创建时间 (UTC+08:00),更新时间 (UTC+08:00)\nABCD1234,已发行,1,')).toBe(true);
+    // Excel: a zip (PK) whatever the name says, when chosen.
+    await b.codesExport('x3', 'EXP', out, { lang: 'zh-CN', format: 'xlsx' }, () => {});
+    expect(readText(out).startsWith('PK')).toBe(true);
+    // ...and that workbook previews as the import dialog shows it (chosen format, header).
+    const p = await b.importPreview(out, { ...AUTO, format: 'xlsx' });
+    expect([p.format, p.hasHeader, p.columns[0], p.rows[0]?.line, p.rows[0]?.cells[0]]).toEqual(['xlsx', true, '券码', 2, 'ABCD1234']);
 
     await b.codesImport('bi', tempFile('big.csv', bigCsv('EXB', 200_000)), { new: { ticketType: 'EXB', name: 'big export' } }, AUTO, () => {});
     const big = join(tempDir(), 'EXB.csv');
-    const cancelled = await b.codesExport('xc', 'EXB', big, () => void b.jobCancel('xc'));
+    const cancelled = await b.codesExport('xc', 'EXB', big, null, () => void b.jobCancel('xc'));
     expect(cancelled.cancelled).toBe(true);
     expect(existsSync(big)).toBe(false);
   });

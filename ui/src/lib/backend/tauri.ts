@@ -10,7 +10,8 @@ import type { Backend, FileDialogText, OnProgress } from './backend';
 import { toApiError } from './apiError';
 import { commandMethods } from './bindings/commands';
 
-const CSV_EXTENSIONS = ['csv', 'txt'];
+// What an import reads: CSV (and text), Excel workbooks new and old.
+const IMPORT_EXTENSIONS = ['csv', 'txt', 'xlsx', 'xls'];
 
 /** invoke, with every rejection turned into an ApiError. */
 async function call<T>(cmd: string, args?: InvokeArgs): Promise<T> {
@@ -43,18 +44,18 @@ export const tauriBackend: Backend = {
   chooseImportFile: (text: FileDialogText) =>
     call<string | null>('pick_open_path', {
       title: text.title,
-      filter: { name: text.filterName, extensions: CSV_EXTENSIONS },
+      filter: { name: text.filterName, extensions: IMPORT_EXTENSIONS },
     }),
   chooseImageFile: (text: FileDialogText) =>
     call<string | null>('pick_open_path', {
       title: text.title,
       filter: { name: text.filterName, extensions: ['png', 'jpg', 'jpeg'] },
     }),
-  chooseExportPath: (defaultName: string, text: FileDialogText) =>
+  chooseExportPath: (defaultName: string, text: FileDialogText, extensions: readonly string[] = ['csv']) =>
     call<string | null>('pick_save_path', {
       title: text.title,
       defaultName,
-      filter: { name: text.filterName, extensions: ['csv'] },
+      filter: { name: text.filterName, extensions },
     }),
   chooseBackupPath: (defaultName: string, text: FileDialogText) =>
     call<string | null>('pick_save_path', {

@@ -212,11 +212,14 @@ describe('bonuses', () => {
     const made = await b.bonusCreate(bonusDraft({ quantity: 3, amountFen: 250, productSku: 'EXPORT-1' }));
     await b.bonusGrant(made.firstId, '13500000001', null);
     const out = join(tempDir(), 'b.csv');
-    const report = await b.bonusExport({ status: 'N01', customer: '13500000001', run: null, page: page() }, out);
+    const query = { status: 'N01' as const, customer: '13500000001', run: null, page: page() };
+    const report = await b.bonusExport(query, out, { lang: 'en', format: null });
     expect([report.rows, report.cancelled]).toEqual([1, false]);
     const text = readText(out);
-    expect(text.startsWith('\uFEFFid,code,status,amount_yuan,min_amount_yuan')).toBe(true);
-    expect(text).toContain(`${made.firstId},${made.codes[0]},N01,2.50,30.00,`);
+    expect(text.startsWith('\uFEFFID,Code,Status,Amount (yuan),Minimum order (yuan)')).toBe(true);
+    expect(text).toContain(`${made.firstId},${made.codes[0]},unused,2.50,30.00,`);
+    await b.bonusExport(query, out, null);
+    expect(readText(out)).toContain(`${made.firstId},${made.codes[0]},未使用,2.50,30.00,`);
   });
 });
 
@@ -319,7 +322,7 @@ describe('vouchers', () => {
     expect((await b.voucherList({ ...q, customer: '13700000000' })).total).toBe(0);
     expect(fieldsOf(await rejection(b.voucherList({ ...q, customer: '12345' })))).toEqual(['customer']);
     const out = join(tempDir(), 'v.csv');
-    const report = await b.voucherExport({ ...q, nopkg: true }, out);
+    const report = await b.voucherExport({ ...q, nopkg: true }, out, null);
     expect(report.rows).toBe(1);
     expect(readText(out)).toContain('13300000001,王,擦窗,288.00,,');
   });

@@ -1,7 +1,9 @@
 // What the bonus and voucher lists share: a PagedList filtered by a customer's phone,
 // where a bad phone is said beside the filter (the list empties) rather than in the error
-// banner; and "export what the filter shows to CSV" with its notice. Filters of their
+// banner; and "export what the filter shows to CSV or Excel" with its notice. Filters of their
 // own (status, name, ...) stay in each page and reach the list through `fetch`.
+import type { ExportFormat } from '$lib/backend/bindings/ExportFormat';
+import type { ExportOptions } from '$lib/backend/bindings/ExportOptions';
 import type { ExportReport } from '$lib/backend/bindings/ExportReport';
 import type { Page } from '$lib/backend/bindings/Page';
 import { debounce, SEARCH_DEBOUNCE_MS } from '$lib/debounce';
@@ -57,8 +59,13 @@ export class WalletList<T> {
    * Exports what the filter shows to a file staff choose (`defaultName` proposed);
    * `run` writes it to the path chosen.
    */
-  async exportCsv(defaultName: string, title: string, run: (path: string) => Promise<ExportReport>): Promise<void> {
+  async exportTo(
+    format: ExportFormat,
+    defaultName: string,
+    title: string,
+    run: (path: string, options: ExportOptions) => Promise<ExportReport>,
+  ): Promise<void> {
     this.exported = null;
-    this.exported = await exportToChosenFile(defaultName, title, run);
+    this.exported = await exportToChosenFile(defaultName, format, title, run);
   }
 }

@@ -2,8 +2,17 @@
 import type { ColumnChoice } from "./ColumnChoice";
 import type { EncodingChoice } from "./EncodingChoice";
 import type { HeaderChoice } from "./HeaderChoice";
+import type { ImportFormat } from "./ImportFormat";
 
-export type ImportOptions = { encoding: EncodingChoice, header: HeaderChoice, 
+export type ImportOptions = { 
+/**
+ * None: by the file's extension (`ImportFormat::of_path`).
+ */
+format?: ImportFormat, 
+/**
+ * CSV only (a workbook's text is Unicode).
+ */
+encoding: EncodingChoice, header: HeaderChoice, 
 /**
  * None: the column whose header is a known code name, else column 1.
  */

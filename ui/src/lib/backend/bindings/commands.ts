@@ -28,6 +28,7 @@ import type { CustomerDraft } from './CustomerDraft';
 import type { CustomerProfile } from './CustomerProfile';
 import type { Dashboard } from './Dashboard';
 import type { DashboardQuery } from './DashboardQuery';
+import type { ExportOptions } from './ExportOptions';
 import type { ExportProgress } from './ExportProgress';
 import type { ExportReport } from './ExportReport';
 import type { FieldError } from './FieldError';
@@ -86,7 +87,7 @@ export type BatchListArgs = { query: BatchQuery, };
 export type BatchGetArgs = { ticketType: string, };
 export type CodesListArgs = { query: CodeQuery, };
 export type ImportPreviewArgs = { path: string, options: ImportOptions, };
-export type ImportIssuesExportArgs = { runId: number, path: string, };
+export type ImportIssuesExportArgs = { runId: number, path: string, options: ExportOptions | null, };
 export type BackupNowArgs = { path: string, overwrite: boolean, };
 export type BackupListArgs = Record<string, never>;
 export type JobCancelArgs = { jobId: string, };
@@ -120,18 +121,18 @@ export type BonusGetArgs = { id: number, };
 export type BonusGrantArgs = { id: number, customer: string, customerName: string | null, };
 export type BonusDisableArgs = { id: number, };
 export type BonusDisableRunArgs = { run: number, };
-export type BonusExportArgs = { query: BonusQuery, path: string, };
+export type BonusExportArgs = { query: BonusQuery, path: string, options: ExportOptions | null, };
 export type VoucherSellArgs = { draft: VoucherDraft, };
 export type VoucherListArgs = { query: VoucherQuery, };
 export type VoucherGetArgs = { id: number, };
 export type VoucherUseArgs = { id: number, };
-export type VoucherExportArgs = { query: VoucherQuery, path: string, };
+export type VoucherExportArgs = { query: VoucherQuery, path: string, options: ExportOptions | null, };
 export type CustomerAddArgs = { draft: CustomerDraft, };
 export type CustomerListArgs = { search: string | null, page: PageRequest, };
 export type CustomerProfileArgs = { id: number, };
 export type AuditListArgs = { query: AuditQuery, };
 export type AuditVerifyArgs = Record<string, never>;
-export type AuditExportArgs = { query: AuditQuery, path: string, };
+export type AuditExportArgs = { query: AuditQuery, path: string, options: ExportOptions | null, };
 export type ReportRedemptionsArgs = { query: ReportQuery, };
 export type ReportRowsArgs = { query: ReportRowsQuery, };
 export type DashboardGetArgs = { query: DashboardQuery, };
@@ -151,7 +152,7 @@ export type SyncConflictDiscardArgs = { id: number, reason: string, };
 export type CodesActivateArgs = { request: ActivationRequest, };
 export type CodesImportArgs = { path: string, target: ImportTarget, options: ImportOptions, };
 export type CodesGenerateArgs = { request: GenerateRequest, };
-export type CodesExportArgs = { ticketType: string, path: string, };
+export type CodesExportArgs = { ticketType: string, path: string, options: ExportOptions | null, };
 
 /** One method per command of the table, over a transport. */
 export function commandMethods(call: CommandCall, job: JobCall) {
@@ -172,8 +173,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Page<CodeRow>>('codes_list', { query }),
     importPreview: (path: ImportPreviewArgs['path'], options: ImportPreviewArgs['options']): Promise<ImportPreview> =>
       call<ImportPreview>('import_preview', { path, options }),
-    importIssuesExport: (runId: ImportIssuesExportArgs['runId'], path: ImportIssuesExportArgs['path']): Promise<ExportReport> =>
-      call<ExportReport>('import_issues_export', { runId, path }),
+    importIssuesExport: (runId: ImportIssuesExportArgs['runId'], path: ImportIssuesExportArgs['path'], options: ImportIssuesExportArgs['options']): Promise<ExportReport> =>
+      call<ExportReport>('import_issues_export', { runId, path, options }),
     backupNow: (path: BackupNowArgs['path'], overwrite: BackupNowArgs['overwrite']): Promise<BackupReport> =>
       call<BackupReport>('backup_now', { path, overwrite }),
     backupList: (): Promise<Array<BackupFile>> =>
@@ -240,8 +241,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Bonus>('bonus_disable', { id }),
     bonusDisableRun: (run: BonusDisableRunArgs['run']): Promise<BonusRunDisabled> =>
       call<BonusRunDisabled>('bonus_disable_run', { run }),
-    bonusExport: (query: BonusExportArgs['query'], path: BonusExportArgs['path']): Promise<ExportReport> =>
-      call<ExportReport>('bonus_export', { query, path }),
+    bonusExport: (query: BonusExportArgs['query'], path: BonusExportArgs['path'], options: BonusExportArgs['options']): Promise<ExportReport> =>
+      call<ExportReport>('bonus_export', { query, path, options }),
     voucherSell: (draft: VoucherSellArgs['draft']): Promise<Voucher> =>
       call<Voucher>('voucher_sell', { draft }),
     voucherList: (query: VoucherListArgs['query']): Promise<Page<Voucher>> =>
@@ -250,8 +251,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Voucher>('voucher_get', { id }),
     voucherUse: (id: VoucherUseArgs['id']): Promise<Voucher> =>
       call<Voucher>('voucher_use', { id }),
-    voucherExport: (query: VoucherExportArgs['query'], path: VoucherExportArgs['path']): Promise<ExportReport> =>
-      call<ExportReport>('voucher_export', { query, path }),
+    voucherExport: (query: VoucherExportArgs['query'], path: VoucherExportArgs['path'], options: VoucherExportArgs['options']): Promise<ExportReport> =>
+      call<ExportReport>('voucher_export', { query, path, options }),
     customerAdd: (draft: CustomerAddArgs['draft']): Promise<Customer> =>
       call<Customer>('customer_add', { draft }),
     customerList: (search: CustomerListArgs['search'], page: CustomerListArgs['page']): Promise<Page<Customer>> =>
@@ -262,8 +263,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Page<AuditEntry>>('audit_list', { query }),
     auditVerify: (): Promise<AuditVerdict> =>
       call<AuditVerdict>('audit_verify', {}),
-    auditExport: (query: AuditExportArgs['query'], path: AuditExportArgs['path']): Promise<ExportReport> =>
-      call<ExportReport>('audit_export', { query, path }),
+    auditExport: (query: AuditExportArgs['query'], path: AuditExportArgs['path'], options: AuditExportArgs['options']): Promise<ExportReport> =>
+      call<ExportReport>('audit_export', { query, path, options }),
     reportRedemptions: (query: ReportRedemptionsArgs['query']): Promise<Report> =>
       call<Report>('report_redemptions', { query }),
     reportRows: (query: ReportRowsArgs['query']): Promise<Page<ReportRow>> =>
@@ -302,8 +303,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       job<ImportReport, ImportProgress>('codes_import', jobId, { path, target, options }, onProgress),
     codesGenerate: (jobId: string, request: CodesGenerateArgs['request'], onProgress: (progress: GenerateProgress) => void): Promise<GenerateReport> =>
       job<GenerateReport, GenerateProgress>('codes_generate', jobId, { request }, onProgress),
-    codesExport: (jobId: string, ticketType: CodesExportArgs['ticketType'], path: CodesExportArgs['path'], onProgress: (progress: ExportProgress) => void): Promise<ExportReport> =>
-      job<ExportReport, ExportProgress>('codes_export', jobId, { ticketType, path }, onProgress),
+    codesExport: (jobId: string, ticketType: CodesExportArgs['ticketType'], path: CodesExportArgs['path'], options: CodesExportArgs['options'], onProgress: (progress: ExportProgress) => void): Promise<ExportReport> =>
+      job<ExportReport, ExportProgress>('codes_export', jobId, { ticketType, path, options }, onProgress),
   };
 }
 
