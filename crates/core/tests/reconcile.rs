@@ -6,12 +6,15 @@ mod common;
 
 use std::time::Duration;
 
+use calamine::{open_workbook, Reader, Xlsx};
 use common::{bonus_draft, cash, fixture, Fixture};
 use coupondesk_core::domain::bonus::BonusRedeemRequest;
 use coupondesk_core::domain::reconcile::{ItemState, ReconItemsQuery, ReconRow, SideCounts};
 use coupondesk_core::domain::redeem::RedeemRequest;
 use coupondesk_core::domain::voucher::VoucherDraft;
 use coupondesk_core::domain::PageRequest;
+use coupondesk_core::export::words::Lang;
+use coupondesk_core::export::ExportOptions;
 use coupondesk_core::sync::engine::RunOptions;
 use coupondesk_core::sync::{Platform, PlatformSettingsInput};
 use coupondesk_remote_sim::{Sim, SimConfig};
@@ -222,16 +225,56 @@ fn local_counts_stand_beside_the_last_pull_and_the_differing_items_are_named() {
                 page: PageRequest::default(),
             },
             &out,
+            &ExportOptions {
+                lang: Lang::En,
+                format: None,
+            },
         )
         .expect("export");
     assert_eq!(report.rows, 1);
     let text = std::fs::read_to_string(&out).expect("read csv");
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(
+        lines[0], "Platform,Group,Item,Local ID,Here,On the platform",
+        "{text}"
+    );
     assert!(lines[1].starts_with("p003,洗车,"), "{text}");
     assert!(
         lines[1].ends_with(&format!(",{wash2},used,unused")),
         "{text}"
+    );
+    // The same items in Chinese, as an Excel file: read back, the words are the table's.
+    let xlsx = f.dir.path().join("对账.xlsx");
+    let report = f
+        .desk
+        .export_reconciliation(
+            &ReconItemsQuery {
+                platform: Platform::Voucher,
+                key: None,
+                page: PageRequest::default(),
+            },
+            &xlsx,
+            &ExportOptions::default(),
+        )
+        .expect("export xlsx");
+    assert_eq!(report.rows, 1);
+    let mut book: Xlsx<_> = open_workbook(&xlsx).expect("open xlsx");
+    let sheet = book
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    let cells: Vec<String> = sheet
+        .rows()
+        .nth(1)
+        .expect("one item")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        cells[4..],
+        ["已用".to_owned(), "未用".to_owned()],
+        "{cells:?}"
     );
 }
 

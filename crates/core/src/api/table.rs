@@ -154,8 +154,8 @@ macro_rules! command_table {
                 reconcile_get() -> Reconciliation = |desk| desk.reconciliation();
                 reconcile_items(query: ReconItemsQuery) -> Page<ReconItem> =
                     |desk| desk.reconciliation_items(&query);
-                reconcile_export(query: ReconItemsQuery, path: PathBuf) -> ExportReport =
-                    |desk| desk.export_reconciliation(&query, &path);
+                reconcile_export(query: ReconItemsQuery, path: PathBuf, options: Option<ExportOptions>) -> ExportReport =
+                    |desk| desk.export_reconciliation(&query, &path, &options.unwrap_or_default());
 
                 // Sync with the five remote platforms. No answer ever carries a secret.
                 sync_status() -> SyncStatus = |desk| desk.sync_status();

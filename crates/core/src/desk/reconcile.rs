@@ -8,20 +8,28 @@ use std::path::Path;
 use chrono::Utc;
 use rusqlite::Connection;
 
-use super::bonuses::CsvFile;
+use super::bonuses::table_file;
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::reconcile::{
     disagree, PlatformPull, ReconItem, ReconItemsQuery, ReconRow, Reconciliation, COMPARED,
 };
 use crate::domain::staff::Permission;
 use crate::domain::{Page, PageRequest};
-use crate::export::ExportReport;
+use crate::export::words::item_state;
+use crate::export::{col, Column, ExportOptions, ExportReport, Kind, Word};
 use crate::store;
 use crate::store::reconcile::{self as seen, SeenGroup};
 use crate::sync::connectors::sense::IMPORT as SENSE_IMPORT;
 use crate::sync::Platform;
 
-const ITEMS_HEADER: [&str; 6] = ["platform", "group", "item", "local_id", "local", "remote"];
+const ITEM_COLUMNS: [Column; 6] = [
+    col(Word::PlatformCol, Kind::Text),
+    col(Word::Group, Kind::Text),
+    col(Word::Item, Kind::Text),
+    col(Word::LocalId, Kind::Number),
+    col(Word::Here, Kind::Text),
+    col(Word::There, Kind::Text),
+];
 
 impl Desk {
     /// Every compared platform's groups, local beside remote, and each one's last pull.
@@ -91,28 +99,30 @@ impl Desk {
         Ok(Page::new(items, page, total))
     }
 
-    /// Every differing item of one platform (one group, when given) as a CSV file.
+    /// Every differing item of one platform (one group, when given) as a CSV or XLSX
+    /// file, in `opts`' language.
     pub fn export_reconciliation(
         &self,
         q: &ReconItemsQuery,
         out: &Path,
+        opts: &ExportOptions,
     ) -> DeskResult<ExportReport> {
         let _who = self.act(Permission::Export)?;
         let conn = store::open(&self.path)?;
-        let mut csv = CsvFile::create(out, &ITEMS_HEADER)?;
+        let (mut file, _zone) = table_file(&conn, out, opts, &ITEM_COLUMNS)?;
         if seen::last_pull(&conn, q.platform)?.is_some() {
             let per_page = crate::domain::page::MAX_PER_PAGE;
             for n in 1.. {
                 let page = PageRequest { page: n, per_page };
                 let (items, _) = seen::differing(&conn, q.platform, q.key.as_deref(), page)?;
                 for i in &items {
-                    csv.row(&[
+                    file.row(&[
                         i.platform.id(),
                         &i.key,
                         &i.item,
                         &i.local_id.map(|id| id.to_string()).unwrap_or_default(),
-                        i.local.as_str(),
-                        i.remote.as_str(),
+                        item_state(i.local).text(opts.lang),
+                        item_state(i.remote).text(opts.lang),
                     ])
                     .map_err(DeskError::from)?;
                 }
@@ -121,7 +131,7 @@ impl Desk {
                 }
             }
         }
-        let report = csv.finish()?;
+        let report = file.finish()?;
         self.audited_export("reconciliation.export", "remote_seen_items", report)
     }
 }

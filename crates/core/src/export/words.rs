@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::domain::bonus::BonusStatus;
+use crate::domain::reconcile::ItemState;
 use crate::domain::CodeStatus;
 use crate::import::RowIssueKind;
 
@@ -92,6 +93,13 @@ words! {
     Row => "行号", "Row";
     Value => "内容", "Value";
     Reason => "原因", "Reason";
+    // Reconciliation's differing items (desk/reconcile.rs).
+    PlatformCol => "平台", "Platform";
+    Group => "分组", "Group";
+    Item => "项目", "Item";
+    LocalId => "本机编号", "Local ID";
+    Here => "本机", "Here";
+    There => "平台上", "On the platform";
     // Yes and no.
     Yes => "是", "yes";
     No => "否", "no";
@@ -106,6 +114,11 @@ words! {
     BonusUsed => "已使用", "used";
     BonusExpired => "已过期", "expired";
     BonusDisabled => "已停用", "disabled";
+    // How an item stands on one side (domain::reconcile::ItemState).
+    ItemUnused => "未用", "unused";
+    ItemUsed => "已用", "used";
+    ItemDisabled => "已停用", "disabled";
+    ItemAbsent => "没有", "not there";
     // Why an import row was not taken (import::RowIssueKind).
     IssueEmpty => "券码为空", "the code cell is empty";
     IssueTooShort => "券码少于4个字符", "the code is shorter than 4 characters";
@@ -135,6 +148,15 @@ pub fn bonus_status(s: BonusStatus) -> Word {
         BonusStatus::Used => Word::BonusUsed,
         BonusStatus::Expired => Word::BonusExpired,
         BonusStatus::Disabled => Word::BonusDisabled,
+    }
+}
+
+pub fn item_state(s: ItemState) -> Word {
+    match s {
+        ItemState::Unused => Word::ItemUnused,
+        ItemState::Used => Word::ItemUsed,
+        ItemState::Disabled => Word::ItemDisabled,
+        ItemState::Absent => Word::ItemAbsent,
     }
 }
 

@@ -138,7 +138,7 @@ export type ReportRowsArgs = { query: ReportRowsQuery, };
 export type DashboardGetArgs = { query: DashboardQuery, };
 export type ReconcileGetArgs = Record<string, never>;
 export type ReconcileItemsArgs = { query: ReconItemsQuery, };
-export type ReconcileExportArgs = { query: ReconItemsQuery, path: string, };
+export type ReconcileExportArgs = { query: ReconItemsQuery, path: string, options: ExportOptions | null, };
 export type SyncStatusArgs = Record<string, never>;
 export type SyncSettingsGetArgs = Record<string, never>;
 export type SyncSettingsSaveArgs = { settings: PlatformSettingsInput, };
@@ -275,8 +275,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Reconciliation>('reconcile_get', {}),
     reconcileItems: (query: ReconcileItemsArgs['query']): Promise<Page<ReconItem>> =>
       call<Page<ReconItem>>('reconcile_items', { query }),
-    reconcileExport: (query: ReconcileExportArgs['query'], path: ReconcileExportArgs['path']): Promise<ExportReport> =>
-      call<ExportReport>('reconcile_export', { query, path }),
+    reconcileExport: (query: ReconcileExportArgs['query'], path: ReconcileExportArgs['path'], options: ReconcileExportArgs['options']): Promise<ExportReport> =>
+      call<ExportReport>('reconcile_export', { query, path, options }),
     syncStatus: (): Promise<SyncStatus> =>
       call<SyncStatus>('sync_status', {}),
     syncSettingsGet: (): Promise<Array<PlatformSettings>> =>
