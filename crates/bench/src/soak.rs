@@ -206,11 +206,17 @@ fn import(s: &Soak<'_>, driver: &Driver, n: u64) -> WdResult<()> {
 }
 
 /// Page scripts of the `script` hands: each returns true once done, false while its
-/// element is not there (or not enabled) yet, and never an element.
+/// element is not there (or not enabled) yet, and never an element. A click starts with
+/// the `pointerdown` a hand's click makes and typing with a `keydown`: the window's
+/// auto-lock counts those as staff at the desk (ui/src/lib/autoLock.ts), and without
+/// them it locks the soak out after its idle minutes.
 const CLICK_JS: &str = "const e = document.querySelector(arguments[0]);
-    if (!e || e.disabled) return false; e.click(); return true;";
+    if (!e || e.disabled) return false;
+    e.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    e.click(); return true;";
 const SET_JS: &str = "const e = document.querySelector(arguments[0]);
     if (!e) return false;
+    e.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, key: 'Unidentified' }));
     Object.getOwnPropertyDescriptor(Object.getPrototypeOf(e), 'value').set.call(e, arguments[1]);
     e.dispatchEvent(new Event('input', { bubbles: true }));
     e.dispatchEvent(new Event('change', { bubbles: true }));
