@@ -309,6 +309,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "report_rows" => json!({ "query": { "report": report_query(), "group": null,
                                             "page": page() } }),
         "dashboard_get" => json!({ "query": { "days": 7 } }),
+        "report_close" => json!({ "query": { "day": "2026-12-01", "terminal": null } }),
         "sync_settings_save" => json!({ "settings": {
             "platform": "p004", "enabled": false, "baseUrl": "http://127.0.0.1:9/p004",
             "appId": "", "brandId": "", "signType": "", "shopNo": "", "org": "", "caFile": "",

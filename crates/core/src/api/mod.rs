@@ -23,6 +23,7 @@ use crate::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
 use crate::desk::{AppInfo, BatchQuery, DeskResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
 use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery, BonusRunDisabled};
+use crate::domain::close::{CloseQuery, DailyClose};
 use crate::domain::customer::{Customer, CustomerDraft, CustomerProfile};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::logo::LogoImage;

@@ -143,6 +143,9 @@ macro_rules! command_table {
                 report_rows(query: ReportRowsQuery) -> Page<ReportRow> =
                     |desk| desk.report_rows(&query);
                 dashboard_get(query: DashboardQuery) -> Dashboard = |desk| desk.dashboard(&query);
+                // The daily close (日结) of one shop day: per terminal, by template, staff
+                // and kind (the CLI prints it as PDF: `report close`).
+                report_close(query: CloseQuery) -> DailyClose = |desk| desk.report_close(&query);
 
                 // Sync with the five remote platforms. No answer ever carries a secret.
                 sync_status() -> SyncStatus = |desk| desk.sync_status();

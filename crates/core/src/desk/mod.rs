@@ -34,6 +34,7 @@ use crate::store::{self, StoreError};
 mod audit;
 mod backup;
 mod bonuses;
+mod close;
 mod counter;
 pub mod counter_any;
 mod customer_profile;

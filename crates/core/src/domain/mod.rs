@@ -4,6 +4,7 @@ pub mod audit;
 pub mod batch;
 pub mod bonus;
 pub mod change;
+pub mod close;
 pub mod code;
 pub mod customer;
 pub mod lifecycle;
