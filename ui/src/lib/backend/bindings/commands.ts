@@ -15,6 +15,7 @@ import type { BonusCreation } from './BonusCreation';
 import type { BonusDraft } from './BonusDraft';
 import type { BonusQuery } from './BonusQuery';
 import type { BonusRunDisabled } from './BonusRunDisabled';
+import type { CloseQuery } from './CloseQuery';
 import type { CodeQuery } from './CodeQuery';
 import type { CodeRow } from './CodeRow';
 import type { CodeStatus } from './CodeStatus';
@@ -26,6 +27,7 @@ import type { CredentialStore } from './CredentialStore';
 import type { Customer } from './Customer';
 import type { CustomerDraft } from './CustomerDraft';
 import type { CustomerProfile } from './CustomerProfile';
+import type { DailyClose } from './DailyClose';
 import type { Dashboard } from './Dashboard';
 import type { DashboardQuery } from './DashboardQuery';
 import type { ExportProgress } from './ExportProgress';
@@ -132,6 +134,7 @@ export type AuditExportArgs = { query: AuditQuery, path: string, };
 export type ReportRedemptionsArgs = { query: ReportQuery, };
 export type ReportRowsArgs = { query: ReportRowsQuery, };
 export type DashboardGetArgs = { query: DashboardQuery, };
+export type ReportCloseArgs = { query: CloseQuery, };
 export type SyncStatusArgs = Record<string, never>;
 export type SyncSettingsGetArgs = Record<string, never>;
 export type SyncSettingsSaveArgs = { settings: PlatformSettingsInput, };
@@ -264,6 +267,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Page<ReportRow>>('report_rows', { query }),
     dashboardGet: (query: DashboardGetArgs['query']): Promise<Dashboard> =>
       call<Dashboard>('dashboard_get', { query }),
+    reportClose: (query: ReportCloseArgs['query']): Promise<DailyClose> =>
+      call<DailyClose>('report_close', { query }),
     syncStatus: (): Promise<SyncStatus> =>
       call<SyncStatus>('sync_status', {}),
     syncSettingsGet: (): Promise<Array<PlatformSettings>> =>
@@ -355,6 +360,7 @@ export const COMMAND_NAMES = [
   'report_redemptions',
   'report_rows',
   'dashboard_get',
+  'report_close',
   'sync_status',
   'sync_settings_get',
   'sync_settings_save',
