@@ -1,4 +1,5 @@
-//! `coupondesk report redemptions`: the manager's redemption report, headless. One call
+//! `coupondesk report redemptions`: the manager's redemption report, headless; `report
+//! close`: the daily close as PDF. One call
 //! into `Desk`. `--staff S` filters by S (the global option, as for `audit list`) and
 //! logs nobody in: reports are reads.
 //!
@@ -9,6 +10,8 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
+use coupondesk_core::domain::close::CloseQuery;
+use coupondesk_core::domain::print::PrintLang;
 use coupondesk_core::domain::report::{Figures, GroupBy, ReportGroup, ReportQuery, UseKind};
 use coupondesk_core::{ApiError, Desk};
 use serde::Serialize;
@@ -40,6 +43,38 @@ pub enum ReportCommand {
         #[arg(long, value_enum)]
         kind: Option<Kind>,
     },
+    /// The daily close (日结) of one shop day as a PDF: one page per terminal (or only
+    /// TERMINAL's), uses and money by template, staff member and kind, with totals.
+    Close {
+        /// The shop's day, e.g. 2026-12-07.
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        date: NaiveDate,
+        /// Only this counter.
+        #[arg(long, value_name = "NAME")]
+        terminal: Option<String>,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: std::path::PathBuf,
+        /// The language of the printed words.
+        #[arg(long, value_enum, default_value_t = Lang::ZhCn)]
+        lang: Lang,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Lang {
+    #[value(name = "zh-CN")]
+    ZhCn,
+    #[value(name = "en")]
+    En,
+}
+
+impl Lang {
+    pub fn core(self) -> PrintLang {
+        match self {
+            Lang::ZhCn => PrintLang::ZhCn,
+            Lang::En => PrintLang::En,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -77,15 +112,23 @@ pub fn report(
     staff: Option<String>,
     out: &Out,
 ) -> Result<ExitCode, ApiError> {
-    let ReportCommand::Redemptions {
-        from,
-        to,
-        group_by,
-        template,
-        batch,
-        terminal,
-        kind,
-    } = cmd;
+    let (from, to, group_by, template, batch, terminal, kind) = match cmd {
+        ReportCommand::Redemptions {
+            from,
+            to,
+            group_by,
+            template,
+            batch,
+            terminal,
+            kind,
+        } => (from, to, group_by, template, batch, terminal, kind),
+        ReportCommand::Close {
+            date,
+            terminal,
+            out: file,
+            lang,
+        } => return close(desk, date, terminal, &file, lang, out),
+    };
     let q = ReportQuery {
         from,
         to,
@@ -120,6 +163,26 @@ pub fn report(
             total: r.total,
         },
         &text.join("\n"),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `report close`: the PDF, then where it went and how many pages it has.
+fn close(
+    desk: &Desk,
+    day: NaiveDate,
+    terminal: Option<String>,
+    file: &std::path::Path,
+    lang: Lang,
+    out: &Out,
+) -> Result<ExitCode, ApiError> {
+    let pages = desk.print_close(&CloseQuery { day, terminal }, lang.core(), file)?;
+    out.value(
+        &serde_json::json!({ "path": file.display().to_string(), "pages": pages }),
+        &format!(
+            "daily close of {day}: {pages} pages written to {}",
+            file.display()
+        ),
     )?;
     Ok(ExitCode::SUCCESS)
 }

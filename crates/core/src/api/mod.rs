@@ -27,6 +27,7 @@ use crate::domain::close::{CloseQuery, DailyClose};
 use crate::domain::customer::{Customer, CustomerDraft, CustomerProfile};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::logo::LogoImage;
+use crate::domain::print::PrintRequest;
 use crate::domain::redeem::{Redemption, Settings};
 use crate::domain::report::{
     Dashboard, DashboardQuery, Report, ReportQuery, ReportRow, ReportRowsQuery,

@@ -182,6 +182,9 @@ macro_rules! command_table {
                     |desk, cancel, progress| desk.generate_codes(&request, cancel, progress);
                 codes_export(ticket_type: String, path: PathBuf) -> ExportReport, ExportProgress =
                     |desk, cancel, progress| desk.export_codes(&ticket_type, &path, cancel, progress);
+                // A batch's codes (or the chosen ones) as A4 label sheets, PDF (print/).
+                codes_print(request: PrintRequest, path: PathBuf) -> ExportReport, ExportProgress =
+                    |desk, cancel, progress| desk.print_codes(&request, &path, cancel, progress);
             }
         }
     };

@@ -39,6 +39,7 @@ mod counter;
 pub mod counter_any;
 mod customer_profile;
 mod import_guard;
+mod print;
 mod reports;
 mod run_issues;
 pub mod session;
@@ -84,6 +85,8 @@ pub enum DeskError {
     Backup(#[from] crate::store::backup::BackupError),
     #[error(transparent)]
     Report(#[from] crate::domain::report::ReportError),
+    #[error(transparent)]
+    Print(#[from] crate::print::PrintError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -109,6 +112,7 @@ crate::error_codes::impl_error_code! {
             Logo(crate::domain::logo::LogoError),
             Backup(crate::store::backup::BackupError),
             Report(crate::domain::report::ReportError),
+            Print(crate::print::PrintError),
         }
         fn fields(&self) -> Vec<crate::api_error::FieldError> {
             match self {

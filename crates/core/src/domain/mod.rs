@@ -12,6 +12,7 @@ pub mod logo;
 pub mod money;
 pub mod offer;
 pub mod page;
+pub mod print;
 pub mod redeem;
 pub mod report;
 pub mod run;
