@@ -255,16 +255,23 @@ fn text_block(
         lines_each,
     );
     out.extend(lines.into_iter().map(|l| (size, l)));
-    for (s, pt) in [
-        (&text.title, sheet.title_pt),
-        (&text.validity, sheet.valid_pt),
-    ] {
-        out.extend(
-            draw::wrap(font, s, pt, width, lines_each)
-                .into_iter()
-                .map(|l| (pt, l)),
-        );
-    }
+    out.extend(
+        draw::wrap(font, &text.title, sheet.title_pt, width, lines_each)
+            .into_iter()
+            .map(|l| (sheet.title_pt, l)),
+    );
+    // The dates on one line if a slightly smaller size allows (a date cut in two reads
+    // badly), else wrapped.
+    let (size, mut lines) = draw::fit_whole(
+        font,
+        &text.validity,
+        sheet.valid_pt,
+        sheet.valid_pt * 0.8,
+        width,
+        1,
+    );
+    lines.truncate(lines_each);
+    out.extend(lines.into_iter().map(|l| (size, l)));
     Block(out)
 }
 
