@@ -136,3 +136,111 @@ fn a_shop_name_longer_than_64_characters_is_refused() {
     let err = f.desk.save_settings(s).expect_err("too long");
     assert!(format!("{err}").contains("shopName"), "{err}");
 }
+
+fn pdf_pages(pdf: &std::path::Path) -> usize {
+    let out = std::process::Command::new("pdfinfo")
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a page count")
+}
+
+fn pdf_text(pdf: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args([pdf.as_os_str(), "-layout".as_ref(), "-".as_ref()])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_close_pdf_has_a_page_per_terminal_with_its_figures_in_words_of_the_language() {
+    use coupondesk_core::domain::print::PrintLang;
+    let f = fixture();
+    let mut s = f.desk.settings().expect("settings");
+    s.shop_name = "望京店".into();
+    f.desk.save_settings(s).expect("save");
+    f.generated("TA", 4);
+    let tpl = f.desk.create_template(cash("满100减20")).expect("template");
+    f.desk.link_batch(tpl.id, "TA").expect("link");
+    let c = f.codes("TA", None);
+    redeem(&f, &c[0], 10_000, at("2026-12-07", 9, 0), "王芳", "收银台1");
+    redeem(
+        &f,
+        &c[1],
+        12_345,
+        at("2026-12-07", 12, 0),
+        "李雷",
+        "收银台1",
+    );
+    redeem(
+        &f,
+        &c[2],
+        15_000,
+        at("2026-12-07", 18, 0),
+        "王芳",
+        "收银台2",
+    );
+    let day = NaiveDate::parse_from_str("2026-12-07", "%Y-%m-%d").expect("day");
+    let all = CloseQuery {
+        day,
+        terminal: None,
+    };
+    let out = f.dir.path().join("close.pdf");
+    let pages = f
+        .desk
+        .print_close(&all, PrintLang::ZhCn, &out)
+        .expect("print");
+    assert_eq!(pages, 2);
+    assert_eq!(pdf_pages(&out), 2, "one page per terminal");
+    let text = pdf_text(&out);
+    for want in [
+        "望京店 日结",
+        "日期 2026-12-07",
+        "时区 UTC+08:00",
+        "终端 收银台1",
+        "终端 收银台2",
+        "按模板",
+        "按员工",
+        "满100减20",
+        "王芳",
+        "李雷",
+        "优惠券",
+        // 收银台1: 2 uses, 40.00 off, 223.45 of orders.
+        "223.45",
+        "40.00",
+        "150.00",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from:\n{text}");
+    }
+    // The first page is 收银台1's only.
+    let first = text.split('\u{c}').next().expect("page 1");
+    assert!(
+        first.contains("收银台1") && !first.contains("收银台2"),
+        "{first}"
+    );
+
+    let one = CloseQuery {
+        day,
+        terminal: Some("收银台2".into()),
+    };
+    let pages = f
+        .desk
+        .print_close(&one, PrintLang::En, &out)
+        .expect("print");
+    assert_eq!((pages, pdf_pages(&out)), (1, 1));
+    let text = pdf_text(&out);
+    for want in [
+        "望京店 Daily close",
+        "Terminal 收银台2",
+        "By staff member",
+        "Total",
+        "150.00",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from:\n{text}");
+    }
+}
