@@ -7,6 +7,7 @@
 
 mod bench;
 mod out;
+mod print;
 mod proc_mem;
 mod redeem;
 mod redeem_load;

@@ -329,6 +329,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "codes_generate" => json!({ "request": { "ticketType": "T2", "count": 5, "length": null,
                                                  "prefix": null } }),
         "codes_export" => json!({ "ticketType": "T1", "path": out }),
+        "codes_print" => json!({ "request": { "ticketType": "T1" }, "path": out }),
         "import_issues_export" => json!({ "runId": 1, "path": out }),
         "backup_now" => json!({ "path": out, "overwrite": true }),
         "backup_list" => json!({}),

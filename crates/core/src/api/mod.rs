@@ -278,7 +278,8 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), n);
-        assert_eq!(COMMANDS.iter().filter(|c| c.job).count(), 3);
+        // codes_import, codes_generate, codes_export, codes_print.
+        assert_eq!(COMMANDS.iter().filter(|c| c.job).count(), 4);
     }
 
     #[test]

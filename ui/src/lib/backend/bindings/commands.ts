@@ -49,6 +49,7 @@ import type { PageRequest } from './PageRequest';
 import type { Platform } from './Platform';
 import type { PlatformSettings } from './PlatformSettings';
 import type { PlatformSettingsInput } from './PlatformSettingsInput';
+import type { PrintRequest } from './PrintRequest';
 import type { Redemption } from './Redemption';
 import type { Report } from './Report';
 import type { ReportQuery } from './ReportQuery';
@@ -149,6 +150,7 @@ export type CodesActivateArgs = { request: ActivationRequest, };
 export type CodesImportArgs = { path: string, target: ImportTarget, options: ImportOptions, };
 export type CodesGenerateArgs = { request: GenerateRequest, };
 export type CodesExportArgs = { ticketType: string, path: string, };
+export type CodesPrintArgs = { request: PrintRequest, path: string, };
 
 /** One method per command of the table, over a transport. */
 export function commandMethods(call: CommandCall, job: JobCall) {
@@ -297,6 +299,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       job<GenerateReport, GenerateProgress>('codes_generate', jobId, { request }, onProgress),
     codesExport: (jobId: string, ticketType: CodesExportArgs['ticketType'], path: CodesExportArgs['path'], onProgress: (progress: ExportProgress) => void): Promise<ExportReport> =>
       job<ExportReport, ExportProgress>('codes_export', jobId, { ticketType, path }, onProgress),
+    codesPrint: (jobId: string, request: CodesPrintArgs['request'], path: CodesPrintArgs['path'], onProgress: (progress: ExportProgress) => void): Promise<ExportReport> =>
+      job<ExportReport, ExportProgress>('codes_print', jobId, { request, path }, onProgress),
   };
 }
 
@@ -378,4 +382,5 @@ export const JOB_NAMES = [
   'codes_import',
   'codes_generate',
   'codes_export',
+  'codes_print',
 ] as const;
