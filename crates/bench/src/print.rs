@@ -20,7 +20,7 @@ pub fn run(codes: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError> 
     let desk = Desk::open(&db).map_err(desk_err)?;
     bench_batch(&desk, codes)?;
     let mut draft = crate::redeem::bench_template();
-    draft.title = "双十二 满100减20 全场通用".into();
+    draft.title = "双十二满100减20".into();
     let id = desk.create_template(draft).map_err(desk_err)?.id;
     desk.link_batch(id, "BENCH").map_err(desk_err)?;
 

@@ -309,3 +309,28 @@ fn code128_labels_decode_back_to_their_codes_from_the_pixels() {
         .collect();
     assert_eq!(decoded, codes[0]);
 }
+
+#[test]
+fn a_cancelled_print_stops_after_a_page_and_writes_no_file() {
+    let f = fixture();
+    f.generated("T6", 50);
+    let out = f.dir.path().join("cancelled.pdf");
+    let cancel = CancelToken::new();
+    let mut seen = Vec::new();
+    let report = f
+        .desk
+        .print_codes(
+            &request("T6", LabelLayout::L3x8, LabelSymbol::Qr),
+            &out,
+            &cancel,
+            &mut |p| {
+                seen.push((p.written, p.total));
+                cancel.cancel();
+            },
+        )
+        .expect("a cancel is not an error");
+    assert!(report.cancelled);
+    assert_eq!(report.rows, 24, "one page was drawn");
+    assert_eq!(seen, [(24, 50)]);
+    assert!(!out.exists(), "no file for a cancelled print");
+}

@@ -4,10 +4,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use krilla::geom::{PathBuilder, Point};
+use krilla::geom::{PathBuilder, Point, Transform};
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
-use krilla::text::TextDirection;
 
 use super::{PrintError, PrintFont};
 
@@ -48,6 +47,26 @@ pub fn fill_rects(
     }
 }
 
+/// Fills the rectangles (x, y, w, h), given in modules of `module` (width, height)
+/// points from `origin`, as one path drawn under a scale: the path's numbers are small
+/// integers, which keeps a page of QR codes or bar codes short and quick to write.
+pub fn fill_modules(
+    surface: &mut Surface<'_>,
+    origin: (f32, f32),
+    module: (f32, f32),
+    rects: impl IntoIterator<Item = (usize, usize, usize, usize)>,
+) {
+    let scale = Transform::from_row(module.0, 0.0, 0.0, module.1, origin.0, origin.1);
+    surface.push_transform(&scale);
+    fill_rects(
+        surface,
+        rects
+            .into_iter()
+            .map(|(x, y, w, h)| (x as f32, y as f32, w as f32, h as f32)),
+    );
+    surface.pop();
+}
+
 /// A thin grey outline (cards' cut lines, the close's rules).
 pub fn outline(surface: &mut Surface<'_>, a: Area, width: f32, grey: u8) {
     let mut pb = PathBuilder::new();
@@ -74,13 +93,14 @@ pub fn text(surface: &mut Surface<'_>, font: &PrintFont, x: f32, y: f32, size: f
         return;
     }
     surface.set_fill(Some(Fill::default()));
-    surface.draw_text(
+    let glyphs = font.glyphs(s);
+    surface.draw_glyphs(
         Point::from_xy(x, y),
+        &glyphs,
         font.font.clone(),
-        size,
         s,
+        size,
         false,
-        TextDirection::Auto,
     );
 }
 

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use krilla::text::Font;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 
@@ -41,8 +41,9 @@ pub struct PrintFont {
     pub path: PathBuf,
     data: Arc<Vec<u8>>,
     index: u32,
-    /// Advance widths in em, by character (a label sheet asks the same few over and over).
-    widths: RefCell<HashMap<char, f32>>,
+    /// Glyph and advance width in em, by character (a label sheet asks the same few over
+    /// and over).
+    glyphs: RefCell<HashMap<char, (u32, f32)>>,
 }
 
 impl PrintFont {
@@ -95,36 +96,60 @@ impl PrintFont {
             path: path.to_owned(),
             data,
             index,
-            widths: RefCell::new(HashMap::new()),
+            glyphs: RefCell::new(HashMap::new()),
         }))
     }
 
-    /// How wide `text` is at `size` (the same unit as `size`), as krilla sets it: one
-    /// glyph per character, advances added (no kerning in these fonts' CJK and digits).
+    /// How wide `text` is at `size` (the same unit as `size`), as `glyphs` sets it.
     pub fn width(&self, text: &str, size: f32) -> f32 {
-        let mut widths = self.widths.borrow_mut();
+        let mut cache = self.glyphs.borrow_mut();
         let mut em = 0.0;
         for c in text.chars() {
-            em += *widths.entry(c).or_insert_with(|| self.em_of(c));
+            em += cache.entry(c).or_insert_with(|| self.glyph_of(c)).1;
         }
         em * size
     }
 
-    fn em_of(&self, c: char) -> f32 {
+    /// `text` as glyphs: one per character, its advance from the font, no kerning or
+    /// ligatures (codes, dates and Chinese titles need none). Why not krilla's own
+    /// `draw_text`: its shaper parses the font anew on every call, which for a 20 MB
+    /// collection was most of a 10,000-label sheet's time (docs/printing.md).
+    pub fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
+        let mut cache = self.glyphs.borrow_mut();
+        text.char_indices()
+            .map(|(at, c)| {
+                let (id, em) = *cache.entry(c).or_insert_with(|| self.glyph_of(c));
+                KrillaGlyph::new(
+                    GlyphId::new(id),
+                    em,
+                    0.0,
+                    0.0,
+                    0.0,
+                    at..at + c.len_utf8(),
+                    None,
+                )
+            })
+            .collect()
+    }
+
+    /// The glyph of `c` and its advance in em; a character the font lacks prints as its
+    /// "missing" box (glyph 0), one em wide.
+    fn glyph_of(&self, c: char) -> (u32, f32) {
         let Ok(f) = FontRef::from_index(&self.data, self.index) else {
-            return 1.0;
+            return (0, 1.0);
         };
         let upem = f32::from(
             f.metrics(Size::unscaled(), LocationRef::default())
                 .units_per_em,
         );
         let metrics = f.glyph_metrics(Size::unscaled(), LocationRef::default());
-        f.charmap()
-            .map(c)
-            .and_then(|g| metrics.advance_width(g))
-            .map(|w| w / upem.max(1.0))
-            // A character the font lacks prints as its "missing" box, one em wide at most.
-            .unwrap_or(1.0)
+        match f.charmap().map(c) {
+            Some(g) => {
+                let em = metrics.advance_width(g).map(|w| w / upem.max(1.0));
+                (g.to_u32(), em.unwrap_or(1.0))
+            }
+            None => (0, 1.0),
+        }
     }
 }
 

@@ -187,18 +187,7 @@ fn draw_label(
             let m = side / (grid.width + 2 * QR_QUIET) as f32;
             let ox = inner.x + QR_QUIET as f32 * m;
             let oy = inner.y + (inner.h - side) / 2.0 + QR_QUIET as f32 * m;
-            // A hair taller than a module, so rows touch with no seam when rendered.
-            draw::fill_rects(
-                surface,
-                grid.runs.iter().map(|&(row, x, n)| {
-                    (
-                        ox + x as f32 * m,
-                        oy + row as f32 * m,
-                        n as f32 * m,
-                        m + 0.02,
-                    )
-                }),
-            );
+            draw::fill_modules(surface, (ox, oy), (m, m), grid.rects.iter().copied());
             let gap = 1.5 * MM;
             let area = Area {
                 x: inner.x + side + gap,
@@ -214,11 +203,12 @@ fn draw_label(
             let m = inner.w / (bars.width + 2 * BAR_QUIET) as f32;
             let ox = inner.x + BAR_QUIET as f32 * m;
             let bar_h = inner.h * 0.45;
-            draw::fill_rects(
+            // Modules across, the bars' height as one unit down.
+            draw::fill_modules(
                 surface,
-                bars.bars
-                    .iter()
-                    .map(|&(x, n)| (ox + x as f32 * m, inner.y, n as f32 * m, bar_h)),
+                (ox, inner.y),
+                (m, bar_h),
+                bars.bars.iter().map(|&(x, n)| (x, 0, n, 1)),
             );
             let gap = 1.0 * MM;
             let area = Area {

@@ -12,10 +12,12 @@ use super::PrintError;
 pub const QR_QUIET: usize = 2;
 pub const BAR_QUIET: usize = 10;
 
-/// A QR code: its width in modules and its dark modules' horizontal runs (row, x, len).
+/// A QR code: its width in modules and its dark modules as rectangles (x, y, w, h) in
+/// modules: each row's dark runs, a run that repeats in the rows below it merged into one
+/// taller rectangle (fewer path operations: the PDF's size and time are mostly these).
 pub struct QrGrid {
     pub width: usize,
-    pub runs: Vec<(usize, usize, usize)>,
+    pub rects: Vec<(usize, usize, usize, usize)>,
 }
 
 pub fn qr(code: &str) -> Result<QrGrid, PrintError> {
@@ -23,11 +25,28 @@ pub fn qr(code: &str) -> Result<QrGrid, PrintError> {
         .map_err(|_| PrintError::Symbol(code.to_owned()))?;
     let width = q.width();
     let colors = q.into_colors();
-    let mut runs = Vec::new();
+    let mut rects = Vec::new();
+    // Runs still growing downwards: (x, len) -> (first row, rows).
+    let mut open: Vec<(usize, usize, usize, usize)> = Vec::new();
     for (row, line) in colors.chunks(width).enumerate() {
-        runs.extend(dark_runs(line.iter().map(|c| *c == Color::Dark)).map(|(x, n)| (row, x, n)));
+        let runs: Vec<_> = dark_runs(line.iter().map(|c| *c == Color::Dark)).collect();
+        let mut still = Vec::with_capacity(runs.len());
+        for (x, n, top, h) in open.drain(..) {
+            if runs.contains(&(x, n)) {
+                still.push((x, n, top, h + 1));
+            } else {
+                rects.push((x, top, n, h));
+            }
+        }
+        for (x, n) in runs {
+            if !still.iter().any(|o| (o.0, o.1) == (x, n)) {
+                still.push((x, n, row, 1));
+            }
+        }
+        open = still;
     }
-    Ok(QrGrid { width, runs })
+    rects.extend(open.into_iter().map(|(x, n, top, h)| (x, top, n, h)));
+    Ok(QrGrid { width, rects })
 }
 
 /// A Code 128 bar code: its width in modules and its bars (x, len).
@@ -94,12 +113,29 @@ mod tests {
     }
 
     #[test]
-    fn a_qr_code_has_its_three_finder_squares() {
-        let g = qr("K7Q2M9XZ4B1P").expect("encodes");
+    fn a_qr_codes_rectangles_cover_exactly_its_dark_modules() {
+        let code = "K7Q2M9XZ4B1P";
+        let g = qr(code).expect("encodes");
+        let mut painted = vec![0u8; g.width * g.width];
+        for &(x, y, w, h) in &g.rects {
+            for yy in y..y + h {
+                for xx in x..x + w {
+                    painted[yy * g.width + xx] += 1;
+                }
+            }
+        }
+        let want: Vec<u8> = QrCode::with_error_correction_level(code.as_bytes(), EcLevel::M)
+            .expect("encodes")
+            .to_colors()
+            .iter()
+            .map(|c| u8::from(*c == Color::Dark))
+            .collect();
+        assert_eq!(painted, want, "each dark module once, no light one");
         // A finder's top row is 7 dark modules at the left and the right edge.
-        assert!(g.runs.contains(&(0, 0, 7)));
-        assert!(g.runs.contains(&(0, g.width - 7, 7)));
-        assert!(g.runs.contains(&(g.width - 1, 0, 7)));
+        assert!(g.rects.contains(&(0, 0, 7, 1)));
+        assert!(g.rects.contains(&(g.width - 7, 0, 7, 1)));
+        // Its 1-module sides run 5 rows down as one rectangle each.
+        assert!(g.rects.contains(&(0, 1, 1, 5)));
     }
 
     #[test]
