@@ -76,6 +76,7 @@ bench-smoke: test-rust
 	$(CARGO) run -q -p coupondesk-bench -- redeem --codes 50000 --during-import --import-rows 20000
 	$(CARGO) run -q -p coupondesk-bench -- sync --codes 5000
 	$(CARGO) run -q -p coupondesk-bench -- report --redemptions 20000
+	$(CARGO) run -q -p coupondesk-bench -- print --codes 500
 
 bench: setup
 	$(CARGO) run --release -q -p coupondesk-bench -- import --rows 1000000
@@ -85,6 +86,7 @@ bench: setup
 	$(CARGO) run --release -q -p coupondesk-bench -- redeem --codes 200000 --during-import --min-run-ms 0,10,25
 	$(CARGO) run --release -q -p coupondesk-bench -- undo --rows 1000000 --shop-codes 1000000
 	$(CARGO) run --release -q -p coupondesk-bench -- report --redemptions 1000000
+	$(CARGO) run --release -q -p coupondesk-bench -- print --codes 10000
 	$(CARGO) run --release -q -p coupondesk-bench -- sync --codes 100000
 
 test: check-rust test-rust check-bindings test-ui e2e check-package bench-smoke
