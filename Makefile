@@ -78,6 +78,7 @@ bench-smoke: test-rust
 	$(CARGO) run -q -p coupondesk-bench -- report --redemptions 20000
 	$(CARGO) run -q -p coupondesk-bench -- export --rows 20000
 	$(CARGO) run -q -p coupondesk-bench -- import-xlsx --rows 20000
+	$(CARGO) run -q -p coupondesk-bench -- print --codes 500
 
 bench: setup
 	$(CARGO) run --release -q -p coupondesk-bench -- import --rows 1000000
@@ -89,6 +90,7 @@ bench: setup
 	$(CARGO) run --release -q -p coupondesk-bench -- report --redemptions 1000000
 	$(CARGO) run --release -q -p coupondesk-bench -- export --rows 1000000
 	$(CARGO) run --release -q -p coupondesk-bench -- import-xlsx --rows 1000000
+	$(CARGO) run --release -q -p coupondesk-bench -- print --codes 10000
 	$(CARGO) run --release -q -p coupondesk-bench -- sync --codes 100000
 
 test: check-rust test-rust check-bindings test-ui e2e check-package bench-smoke

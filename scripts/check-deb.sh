@@ -28,6 +28,10 @@ field() { printf '%s\n' "$info" | sed -n "s/^ $1: //p"; }
 [ "$(field Version)" = "$version" ] && ok "version $version" || bad "version: $(field Version), Cargo.toml says $version"
 [ "$(field Architecture)" = "$(dpkg --print-architecture)" ] && ok "architecture $(field Architecture)" || bad "architecture: $(field Architecture)"
 field Depends | grep -q 'libwebkit2gtk-4.1-0' && ok "depends on libwebkit2gtk-4.1-0" || bad "depends: $(field Depends)"
+# Printed codes and the daily close are set in a Chinese font found through fontconfig
+# (docs/printing.md).
+field Depends | grep -q 'fonts-noto-cjk' && ok "depends on fonts-noto-cjk" || bad "depends: $(field Depends)"
+field Depends | grep -q 'fontconfig' && ok "depends on fontconfig (fc-match)" || bad "depends: $(field Depends)"
 
 contents="$(dpkg-deb --contents "$deb" | awk '{print $NF}')"
 has() { printf "%s\n" "$contents" | sed "s,^\./,," | grep -qx "$1"; }

@@ -8,11 +8,14 @@ cd "$(dirname "$0")/.."
 # libdbus-1-dev: the core's OS keyring (the `keyring` crate's Secret Service over libdbus).
 # gnome-keyring, dbus-daemon, dbus-bin: the real Secret Service that
 # crates/core/tests/credentials_keyring.rs starts on a private bus.
+# fonts-noto-cjk, fontconfig: the Chinese font printed codes and the daily close are set
+# in, found with fc-match (crates/core/src/print/font.rs; the .deb depends on both).
+# poppler-utils: pdfinfo, pdftoppm, pdftotext, which the print tests read the PDFs with.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver x11-utils
-  imagemagick sqlite3 pkg-config fonts-noto-cjk chromium openbox
-  libdbus-1-dev gnome-keyring dbus-daemon dbus-bin
+  imagemagick sqlite3 pkg-config fonts-noto-cjk fontconfig chromium openbox
+  libdbus-1-dev gnome-keyring dbus-daemon dbus-bin poppler-utils
 )
 
 missing=()

@@ -8,6 +8,7 @@
 mod bench;
 mod excel;
 mod out;
+mod print;
 mod proc_mem;
 mod redeem;
 mod redeem_load;

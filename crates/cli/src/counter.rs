@@ -160,6 +160,9 @@ pub enum SettingsCommand {
         /// The window's counter redeems on the first scan when the check passes (on|off).
         #[arg(long, value_parser = parse_on_off)]
         redeem_on_first_scan: Option<bool>,
+        /// The shop's name, printed at the head of the daily close ("" clears it).
+        #[arg(long, value_name = "NAME")]
+        shop_name: Option<String>,
     },
 }
 
@@ -379,6 +382,7 @@ pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode
             sound_on_success,
             sound_on_refusal,
             redeem_on_first_scan,
+            shop_name,
         } => {
             let mut s = desk.settings()?;
             if let Some(z) = zone {
@@ -404,6 +408,9 @@ pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode
             }
             if let Some(v) = redeem_on_first_scan {
                 s.redeem_on_first_scan = v;
+            }
+            if let Some(v) = shop_name {
+                s.shop_name = v;
             }
             desk.save_settings(s)?
         }

@@ -35,6 +35,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use coupondesk_core::desk::BatchQuery;
+use coupondesk_core::domain::print::{LabelLayout, LabelSymbol, PrintRequest};
 use coupondesk_core::domain::{CodeStatus, PageRequest};
 use coupondesk_core::generate::GenerateRequest;
 use coupondesk_core::import::{
@@ -227,6 +228,24 @@ enum CodesCommand {
         #[command(flatten)]
         export: export_args::ExportArgs,
     },
+    /// Print a batch's codes (or --codes C1,C2,...) as A4 label sheets, PDF: each label
+    /// a QR code or a Code 128 bar code, the code, the template's title and validity.
+    Print {
+        #[arg(long, value_name = "T")]
+        batch: String,
+        #[arg(long, value_enum, default_value_t = PrintLayout::L3x8)]
+        layout: PrintLayout,
+        #[arg(long, value_enum, default_value_t = PrintSymbol::Qr)]
+        symbol: PrintSymbol,
+        /// Only these codes of the batch, in this order.
+        #[arg(long, value_name = "C1,C2,...", value_delimiter = ',')]
+        codes: Option<Vec<String>>,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+        /// The language of the printed words (the validity).
+        #[arg(long, value_enum, default_value_t = report::Lang::ZhCn)]
+        lang: report::Lang,
+    },
     /// Disable an issued or active code for good (lost, leaked, refunded).
     Disable { code: String },
     /// Activate codes on e-Buy (issued -> active): the named codes, or the whole batch.
@@ -244,6 +263,21 @@ enum CodesCommand {
         batch: String,
         codes: Vec<String>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum PrintLayout {
+    #[value(name = "3x8")]
+    L3x8,
+    #[value(name = "4x10")]
+    L4x10,
+    Cards,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum PrintSymbol {
+    Qr,
+    Code128,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -522,6 +556,35 @@ fn run_command(
             let report =
                 desk.export_codes(&batch, &file, &opts, &CancelToken::new(), &mut |_| {})?;
             out.export(&report)
+        }
+        Command::Codes(CodesCommand::Print {
+            batch,
+            layout,
+            symbol,
+            codes,
+            out: file,
+            lang,
+        }) => {
+            let request = PrintRequest {
+                ticket_type: batch,
+                layout: match layout {
+                    PrintLayout::L3x8 => LabelLayout::L3x8,
+                    PrintLayout::L4x10 => LabelLayout::L4x10,
+                    PrintLayout::Cards => LabelLayout::Cards,
+                },
+                symbol: match symbol {
+                    PrintSymbol::Qr => LabelSymbol::Qr,
+                    PrintSymbol::Code128 => LabelSymbol::Code128,
+                },
+                codes,
+                lang: lang.core(),
+            };
+            let report = desk.print_codes(&request, &file, &CancelToken::new(), &mut |_| {})?;
+            let text = format!(
+                "{} codes printed to {} ({} ms)",
+                report.rows, report.path, report.elapsed_ms
+            );
+            out.value(&report, &text)
         }
         Command::Index => {
             let n = desk.build_search_index(&CancelToken::new())?;

@@ -1,7 +1,7 @@
 //! `coupondesk report redemptions`: the manager's redemption report, headless; `report
-//! reconcile`: reconciliation (对账) with the platforms' last pulls. One call into `Desk`
-//! each. `--staff S` filters the report by S (the global option, as for `audit list`)
-//! and logs nobody in: reports are reads.
+//! reconcile`: reconciliation (对账) with the platforms' last pulls; `report close`: the
+//! daily close as PDF. One call into `Desk` each. `--staff S` filters the report by S
+//! (the global option, as for `audit list`) and logs nobody in: reports are reads.
 //!
 //! With --json it prints exactly `{"groups": [{"key", "label", "count", "discount_fen",
 //! "order_fen"}], "total": {"count", "discount_fen", "order_fen"}}` (issue 15's contract).
@@ -10,7 +10,9 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
+use coupondesk_core::domain::close::CloseQuery;
 use coupondesk_core::domain::page::MAX_PER_PAGE;
+use coupondesk_core::domain::print::PrintLang;
 use coupondesk_core::domain::reconcile::{ReconItemsQuery, SideCounts};
 use coupondesk_core::domain::report::{Figures, GroupBy, ReportGroup, ReportQuery, UseKind};
 use coupondesk_core::domain::PageRequest;
@@ -56,6 +58,21 @@ pub enum ReportCommand {
         #[arg(long, value_name = "KEY", requires = "items")]
         group: Option<String>,
     },
+    /// The daily close (日结) of one shop day as a PDF: one page per terminal (or only
+    /// TERMINAL's), uses and money by template, staff member and kind, with totals.
+    Close {
+        /// The shop's day, e.g. 2026-12-07.
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        date: NaiveDate,
+        /// Only this counter.
+        #[arg(long, value_name = "NAME")]
+        terminal: Option<String>,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: std::path::PathBuf,
+        /// The language of the printed words.
+        #[arg(long, value_enum, default_value_t = Lang::ZhCn)]
+        lang: Lang,
+    },
 }
 
 fn parse_platform(text: &str) -> Result<Platform, String> {
@@ -63,6 +80,23 @@ fn parse_platform(text: &str) -> Result<Platform, String> {
         .into_iter()
         .find(|p| p.id() == text.trim())
         .ok_or_else(|| format!("{text:?} is not a platform; write p000, p001, p002, p003 or p004"))
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Lang {
+    #[value(name = "zh-CN")]
+    ZhCn,
+    #[value(name = "en")]
+    En,
+}
+
+impl Lang {
+    pub fn core(self) -> PrintLang {
+        match self {
+            Lang::ZhCn => PrintLang::ZhCn,
+            Lang::En => PrintLang::En,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -111,6 +145,12 @@ pub fn report(
             kind,
         } => (from, to, group_by, template, batch, terminal, kind),
         ReportCommand::Reconcile { items, group } => return reconcile(desk, items, group, out),
+        ReportCommand::Close {
+            date,
+            terminal,
+            out: file,
+            lang,
+        } => return close(desk, date, terminal, &file, lang, out),
     };
     let q = ReportQuery {
         from,
@@ -218,6 +258,26 @@ fn reconcile(
 
 fn sides(c: &SideCounts) -> String {
     format!("{}/{}/{}", c.issued, c.active, c.used)
+}
+
+/// `report close`: the PDF, then where it went and how many pages it has.
+fn close(
+    desk: &Desk,
+    day: NaiveDate,
+    terminal: Option<String>,
+    file: &std::path::Path,
+    lang: Lang,
+    out: &Out,
+) -> Result<ExitCode, ApiError> {
+    let pages = desk.print_close(&CloseQuery { day, terminal }, lang.core(), file)?;
+    out.value(
+        &serde_json::json!({ "path": file.display().to_string(), "pages": pages }),
+        &format!(
+            "daily close of {day}: {pages} pages written to {}",
+            file.display()
+        ),
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn line(label: &str, f: &Figures) -> String {

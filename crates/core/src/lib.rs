@@ -12,6 +12,7 @@ pub mod error_codes;
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod print;
 pub mod progress;
 pub mod search_index;
 pub mod store;

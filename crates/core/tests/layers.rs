@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 const SHARED: &[&str] = &["api_error", "error_codes", "progress", "test_hooks"];
 const BUSINESS_TABLES: &[&str] = &["codes", "bonuses", "vouchers", "redemptions"];
-const WORK: &[&str] = &["import", "generate", "export", "search_index"];
+const WORK: &[&str] = &["import", "generate", "export", "search_index", "print"];
 
 /// The top-level modules a module of `layer` may name (besides itself and SHARED).
 fn allowed(layer: &str) -> Option<Vec<&'static str>> {

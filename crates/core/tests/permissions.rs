@@ -316,6 +316,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "reconcile_export" => {
             json!({ "query": { "platform": "p003", "key": null, "page": page() }, "path": out })
         }
+        "report_close" => json!({ "query": { "day": "2026-12-01", "terminal": null } }),
         "sync_settings_save" => json!({ "settings": {
             "platform": "p004", "enabled": false, "baseUrl": "http://127.0.0.1:9/p004",
             "appId": "", "brandId": "", "signType": "", "shopNo": "", "org": "", "caFile": "",
@@ -335,6 +336,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "codes_generate" => json!({ "request": { "ticketType": "T2", "count": 5, "length": null,
                                                  "prefix": null } }),
         "codes_export" => json!({ "ticketType": "T1", "path": out }),
+        "codes_print" => json!({ "request": { "ticketType": "T1" }, "path": out }),
         "import_issues_export" => json!({ "runId": 1, "path": out }),
         "backup_now" => json!({ "path": out, "overwrite": true }),
         "backup_list" => json!({}),

@@ -23,9 +23,11 @@ use crate::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
 use crate::desk::{AppInfo, BatchQuery, DeskResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
 use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery, BonusRunDisabled};
+use crate::domain::close::{CloseQuery, DailyClose};
 use crate::domain::customer::{Customer, CustomerDraft, CustomerProfile};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::logo::LogoImage;
+use crate::domain::print::PrintRequest;
 use crate::domain::reconcile::{ReconItem, ReconItemsQuery, Reconciliation};
 use crate::domain::redeem::{Redemption, Settings};
 use crate::domain::report::{
@@ -277,7 +279,8 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), n);
-        assert_eq!(COMMANDS.iter().filter(|c| c.job).count(), 3);
+        // codes_import, codes_generate, codes_export, codes_print.
+        assert_eq!(COMMANDS.iter().filter(|c| c.job).count(), 4);
     }
 
     #[test]

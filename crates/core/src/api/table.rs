@@ -156,6 +156,9 @@ macro_rules! command_table {
                     |desk| desk.reconciliation_items(&query);
                 reconcile_export(query: ReconItemsQuery, path: PathBuf, options: Option<ExportOptions>) -> ExportReport =
                     |desk| desk.export_reconciliation(&query, &path, &options.unwrap_or_default());
+                // The daily close (日结) of one shop day: per terminal, by template, staff
+                // and kind (the CLI prints it as PDF: `report close`).
+                report_close(query: CloseQuery) -> DailyClose = |desk| desk.report_close(&query);
 
                 // Sync with the five remote platforms. No answer ever carries a secret.
                 sync_status() -> SyncStatus = |desk| desk.sync_status();
@@ -195,6 +198,9 @@ macro_rules! command_table {
                     |desk, cancel, progress| desk.export_codes(
                         &ticket_type, &path, &options.unwrap_or_default(), cancel, progress
                     );
+                // A batch's codes (or the chosen ones) as A4 label sheets, PDF (print/).
+                codes_print(request: PrintRequest, path: PathBuf) -> ExportReport, ExportProgress =
+                    |desk, cancel, progress| desk.print_codes(&request, &path, cancel, progress);
             }
         }
     };

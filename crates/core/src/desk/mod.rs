@@ -34,10 +34,12 @@ use crate::store::{self, StoreError};
 mod audit;
 mod backup;
 mod bonuses;
+mod close;
 mod counter;
 pub mod counter_any;
 mod customer_profile;
 mod import_guard;
+mod print;
 mod reconcile;
 mod reports;
 mod run_issues;
@@ -84,6 +86,8 @@ pub enum DeskError {
     Backup(#[from] crate::store::backup::BackupError),
     #[error(transparent)]
     Report(#[from] crate::domain::report::ReportError),
+    #[error(transparent)]
+    Print(#[from] crate::print::PrintError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -109,6 +113,7 @@ crate::error_codes::impl_error_code! {
             Logo(crate::domain::logo::LogoError),
             Backup(crate::store::backup::BackupError),
             Report(crate::domain::report::ReportError),
+            Print(crate::print::PrintError),
         }
         fn fields(&self) -> Vec<crate::api_error::FieldError> {
             match self {

@@ -97,18 +97,18 @@ impl Desk {
     }
 }
 
-fn zone(conn: &Connection) -> DeskResult<FixedOffset> {
+pub(super) fn zone(conn: &Connection) -> DeskResult<FixedOffset> {
     Ok(settings::clock(&settings::get(conn)?).offset)
 }
 
-fn filter(conn: &Connection, q: &ReportQuery) -> DeskResult<Filter> {
+pub(super) fn filter(conn: &Connection, q: &ReportQuery) -> DeskResult<Filter> {
     let zone = zone(conn)?;
     let days = report::days(q.from, q.to)?;
     Ok(Filter::new(conn, q, days, zone)?)
 }
 
 /// Every use over the days `from..=to`.
-fn range(from: NaiveDate, to: NaiveDate) -> ReportQuery {
+pub(super) fn range(from: NaiveDate, to: NaiveDate) -> ReportQuery {
     ReportQuery {
         from,
         to,

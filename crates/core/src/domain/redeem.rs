@@ -261,6 +261,10 @@ pub struct Settings {
     /// shop turns it on: a check that redeems cannot be looked at first.
     #[serde(default)]
     pub redeem_on_first_scan: bool,
+    /// The shop's name, printed at the head of the daily close (at most 64 characters).
+    /// Older settings: none (the close then shows only the counter and the day).
+    #[serde(default)]
+    pub shop_name: String,
 }
 
 fn default_true() -> bool {

@@ -55,6 +55,7 @@ pub fn defaults() -> Settings {
         sound_on_success: true,
         sound_on_refusal: true,
         redeem_on_first_scan: false,
+        shop_name: String::new(),
     }
 }
 
@@ -72,6 +73,7 @@ pub fn get(conn: &Connection) -> Result<Settings, StoreError> {
 
 pub fn validate(s: &mut Settings) -> Result<(), Vec<FieldError>> {
     s.terminal = s.terminal.trim().to_owned();
+    s.shop_name = s.shop_name.trim().to_owned();
     s.holidays.sort();
     s.holidays.dedup();
     let mut e = Vec::new();
@@ -93,6 +95,13 @@ pub fn validate(s: &mut Settings) -> Result<(), Vec<FieldError>> {
     } else if s.terminal.chars().count() > 64 {
         e.push(FieldError::new(
             "terminal",
+            "too_long",
+            "at most 64 characters",
+        ));
+    }
+    if s.shop_name.chars().count() > 64 {
+        e.push(FieldError::new(
+            "shopName",
             "too_long",
             "at most 64 characters",
         ));

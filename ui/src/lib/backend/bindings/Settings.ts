@@ -37,4 +37,9 @@ soundOnRefusal: boolean,
  * A scan whose check passes redeems at once, without the second Enter. Off unless the
  * shop turns it on: a check that redeems cannot be looked at first.
  */
-redeemOnFirstScan: boolean, };
+redeemOnFirstScan: boolean, 
+/**
+ * The shop's name, printed at the head of the daily close (at most 64 characters).
+ * Older settings: none (the close then shows only the counter and the day).
+ */
+shopName: string, };

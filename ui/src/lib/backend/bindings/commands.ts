@@ -15,6 +15,7 @@ import type { BonusCreation } from './BonusCreation';
 import type { BonusDraft } from './BonusDraft';
 import type { BonusQuery } from './BonusQuery';
 import type { BonusRunDisabled } from './BonusRunDisabled';
+import type { CloseQuery } from './CloseQuery';
 import type { CodeQuery } from './CodeQuery';
 import type { CodeRow } from './CodeRow';
 import type { CodeStatus } from './CodeStatus';
@@ -26,6 +27,7 @@ import type { CredentialStore } from './CredentialStore';
 import type { Customer } from './Customer';
 import type { CustomerDraft } from './CustomerDraft';
 import type { CustomerProfile } from './CustomerProfile';
+import type { DailyClose } from './DailyClose';
 import type { Dashboard } from './Dashboard';
 import type { DashboardQuery } from './DashboardQuery';
 import type { ExportOptions } from './ExportOptions';
@@ -48,6 +50,7 @@ import type { PageRequest } from './PageRequest';
 import type { Platform } from './Platform';
 import type { PlatformSettings } from './PlatformSettings';
 import type { PlatformSettingsInput } from './PlatformSettingsInput';
+import type { PrintRequest } from './PrintRequest';
 import type { ReconItem } from './ReconItem';
 import type { ReconItemsQuery } from './ReconItemsQuery';
 import type { Reconciliation } from './Reconciliation';
@@ -139,6 +142,7 @@ export type DashboardGetArgs = { query: DashboardQuery, };
 export type ReconcileGetArgs = Record<string, never>;
 export type ReconcileItemsArgs = { query: ReconItemsQuery, };
 export type ReconcileExportArgs = { query: ReconItemsQuery, path: string, options: ExportOptions | null, };
+export type ReportCloseArgs = { query: CloseQuery, };
 export type SyncStatusArgs = Record<string, never>;
 export type SyncSettingsGetArgs = Record<string, never>;
 export type SyncSettingsSaveArgs = { settings: PlatformSettingsInput, };
@@ -153,6 +157,7 @@ export type CodesActivateArgs = { request: ActivationRequest, };
 export type CodesImportArgs = { path: string, target: ImportTarget, options: ImportOptions, };
 export type CodesGenerateArgs = { request: GenerateRequest, };
 export type CodesExportArgs = { ticketType: string, path: string, options: ExportOptions | null, };
+export type CodesPrintArgs = { request: PrintRequest, path: string, };
 
 /** One method per command of the table, over a transport. */
 export function commandMethods(call: CommandCall, job: JobCall) {
@@ -277,6 +282,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Page<ReconItem>>('reconcile_items', { query }),
     reconcileExport: (query: ReconcileExportArgs['query'], path: ReconcileExportArgs['path'], options: ReconcileExportArgs['options']): Promise<ExportReport> =>
       call<ExportReport>('reconcile_export', { query, path, options }),
+    reportClose: (query: ReportCloseArgs['query']): Promise<DailyClose> =>
+      call<DailyClose>('report_close', { query }),
     syncStatus: (): Promise<SyncStatus> =>
       call<SyncStatus>('sync_status', {}),
     syncSettingsGet: (): Promise<Array<PlatformSettings>> =>
@@ -305,6 +312,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       job<GenerateReport, GenerateProgress>('codes_generate', jobId, { request }, onProgress),
     codesExport: (jobId: string, ticketType: CodesExportArgs['ticketType'], path: CodesExportArgs['path'], options: CodesExportArgs['options'], onProgress: (progress: ExportProgress) => void): Promise<ExportReport> =>
       job<ExportReport, ExportProgress>('codes_export', jobId, { ticketType, path, options }, onProgress),
+    codesPrint: (jobId: string, request: CodesPrintArgs['request'], path: CodesPrintArgs['path'], onProgress: (progress: ExportProgress) => void): Promise<ExportReport> =>
+      job<ExportReport, ExportProgress>('codes_print', jobId, { request, path }, onProgress),
   };
 }
 
@@ -371,6 +380,7 @@ export const COMMAND_NAMES = [
   'reconcile_get',
   'reconcile_items',
   'reconcile_export',
+  'report_close',
   'sync_status',
   'sync_settings_get',
   'sync_settings_save',
@@ -388,4 +398,5 @@ export const JOB_NAMES = [
   'codes_import',
   'codes_generate',
   'codes_export',
+  'codes_print',
 ] as const;
