@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use calamine::{open_workbook, Reader, Xlsx};
-use common::{bonus_draft, cash, fixture, Fixture};
+use common::{bonus_draft, cash, fixture, secret_only, Fixture};
 use coupondesk_core::domain::bonus::BonusRedeemRequest;
 use coupondesk_core::domain::reconcile::{ItemState, ReconItemsQuery, ReconRow, SideCounts};
 use coupondesk_core::domain::redeem::RedeemRequest;
@@ -16,7 +16,7 @@ use coupondesk_core::domain::PageRequest;
 use coupondesk_core::export::words::Lang;
 use coupondesk_core::export::ExportOptions;
 use coupondesk_core::sync::engine::RunOptions;
-use coupondesk_core::sync::{Platform, PlatformSettingsInput};
+use coupondesk_core::sync::Platform;
 use coupondesk_remote_sim::{Sim, SimConfig};
 
 fn quick() -> RunOptions {
@@ -30,27 +30,14 @@ fn quick() -> RunOptions {
 }
 
 fn configure(f: &Fixture, p: Platform, base: &str, secret: &str) {
-    f.desk
-        .sync_save_settings(&PlatformSettingsInput {
-            platform: p,
-            enabled: true,
-            base_url: format!("{base}/{}", p.id()),
-            app_id: String::new(),
-            brand_id: String::new(),
-            sign_type: String::new(),
-            shop_no: String::new(),
-            org: String::new(),
-            ca_file: String::new(),
-            allow_http: false,
-            upload_path: if p == Platform::Sense {
-                "/ext/batches".into()
-            } else {
-                String::new()
-            },
-            secret: Some(secret.into()),
-            clear_secret: false,
-        })
-        .expect("settings");
+    let mut s = secret_only(p, Some(secret), false);
+    s.enabled = true;
+    s.base_url = format!("{base}/{}", p.id());
+    if p == Platform::Sense {
+        // The simulator accepts code uploads (outside spec 000).
+        s.upload_path = "/ext/batches".into();
+    }
+    f.desk.sync_save_settings(&s).expect("settings");
 }
 
 fn sell(f: &Fixture, name: &str) -> i64 {
