@@ -306,6 +306,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
             }
         }
         "report_redemptions" => json!({ "query": report_query() }),
+        "report_export" => json!({ "query": report_query(), "path": out }),
         "report_rows" => json!({ "query": { "report": report_query(), "group": null,
                                             "page": page() } }),
         "dashboard_get" => json!({ "query": { "days": 7 } }),

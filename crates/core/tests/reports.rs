@@ -14,6 +14,7 @@ use coupondesk_core::domain::report::{
 use coupondesk_core::domain::staff::{Role, StaffDraft};
 use coupondesk_core::domain::voucher::VoucherDraft;
 use coupondesk_core::domain::PageRequest;
+use coupondesk_core::export::{ExportOptions, Lang};
 use coupondesk_core::store::redemptions::{self, UndoTarget};
 use coupondesk_core::{store, ErrorCode};
 
@@ -423,5 +424,55 @@ fn a_cashier_sees_no_figures() {
         .desk
         .report_redemptions(&query("2026-12-01", "2026-12-07", GroupBy::Day))
         .expect_err("cashier");
+    assert_eq!(e.code(), "forbidden");
+}
+
+/// The report as a file: one line per group as the page shows it, then the total, in the
+/// asked language; money in yuan.
+#[test]
+fn the_report_exports_its_groups_and_total() {
+    let f = fixture();
+    shop(&f);
+    let (ta, a) = linked(&f, "TA", "满100减20 A", 3);
+    let (tb, b) = linked(&f, "TB", "满100减20 B", 3);
+    redeem_at(&f, &a[0], 10_000, local("2026-12-06", 12, 0));
+    redeem_at(&f, &a[1], 12_050, local("2026-12-07", 0, 10));
+    redeem_at(&f, &b[0], 15_000, local("2026-12-07", 9, 0));
+    let q = query("2026-12-06", "2026-12-07", GroupBy::Template);
+    let out = f.dir.path().join("report.csv");
+    let options = ExportOptions {
+        lang: Lang::En,
+        format: None,
+    };
+    let report = f.desk.export_report(&q, &out, &options).expect("export");
+    assert_eq!(report.rows, 3, "two groups and the total");
+    let text = std::fs::read_to_string(&out).expect("read");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            "Group key,Group,Uses,Discount (yuan),Order value (yuan)".to_owned(),
+            format!("{ta},满100减20 A,2,40.00,220.50"),
+            format!("{tb},满100减20 B,1,20.00,150.00"),
+            ",Total,3,60.00,370.50".to_owned(),
+        ]
+    );
+    // A cashier may neither read the figures nor export them.
+    let draft = |name: &str, role, pin: &str| StaffDraft {
+        name: name.into(),
+        role,
+        pin: pin.into(),
+    };
+    f.desk
+        .setup_owner(&draft("王老板", Role::Owner, "11112222"))
+        .expect("owner");
+    f.desk
+        .staff_add(&draft("小张", Role::Cashier, "3333"))
+        .expect("cashier");
+    f.desk.login("小张", "3333").expect("cashier in");
+    let e = f
+        .desk
+        .export_report(&q, &out, &options)
+        .expect_err("a cashier exports nothing");
     assert_eq!(e.code(), "forbidden");
 }

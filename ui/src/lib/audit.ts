@@ -58,6 +58,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'db.backup',
   'db.restore',
   'reconciliation.export',
+  'report.export',
   'settings.update',
   'staff.add',
   'staff.disable',

@@ -146,6 +146,9 @@ macro_rules! command_table {
                 // behind it (or one of its groups), and the dashboard.
                 report_redemptions(query: ReportQuery) -> Report =
                     |desk| desk.report_redemptions(&query);
+                // The report's groups and total as CSV or XLSX at `path`.
+                report_export(query: ReportQuery, path: PathBuf, options: Option<ExportOptions>) -> ExportReport =
+                    |desk| desk.export_report(&query, &path, &options.unwrap_or_default());
                 report_rows(query: ReportRowsQuery) -> Page<ReportRow> =
                     |desk| desk.report_rows(&query);
                 dashboard_get(query: DashboardQuery) -> Dashboard = |desk| desk.dashboard(&query);

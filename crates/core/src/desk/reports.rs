@@ -2,18 +2,33 @@
 //! dashboard. Reads: a logged-in staff member needs `Permission::Reports` (a cashier sees
 //! none of the shop's takings); days are the shop's (its zone in the settings).
 
+use std::path::Path;
+
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use rusqlite::Connection;
 
+use super::bonuses::table_file;
 use super::{Desk, DeskResult};
+use crate::domain::money::format_yuan;
 use crate::domain::report::{
     self, Alert, Dashboard, DashboardQuery, DashboardWindow, DayFigures, Figures, GroupBy, Report,
     ReportQuery, ReportRow, ReportRowsQuery, UseKind, ENDING_DAYS,
 };
 use crate::domain::staff::Permission;
 use crate::domain::Page;
+use crate::export::{col, Column, ExportOptions, ExportReport, Kind, Word};
+use crate::store;
 use crate::store::reports::{self, Filter};
 use crate::store::settings;
+
+/// The report file's columns: a group, its figures; the total last.
+const REPORT_COLUMNS: [Column; 5] = [
+    col(Word::GroupKey, Kind::Text),
+    col(Word::Group, Kind::Text),
+    col(Word::Uses, Kind::Number),
+    col(Word::DiscountYuan, Kind::Money),
+    col(Word::OrderYuan, Kind::Money),
+];
 
 /// The dashboard's head: today, 7 and 30 days. Its trend covers the longest.
 const WINDOWS: [u32; 3] = [1, 7, 30];
@@ -31,6 +46,42 @@ impl Desk {
             groups,
             total,
         })
+    }
+
+    /// The report's groups and its total (the last line, labelled 合计 / Total) as a CSV
+    /// or XLSX file in `opts`' language; money in yuan. The same figures as
+    /// `report_redemptions` (it is asked for here), so a file never says other than the page.
+    pub fn export_report(
+        &self,
+        q: &ReportQuery,
+        out: &Path,
+        opts: &ExportOptions,
+    ) -> DeskResult<ExportReport> {
+        let _who = self.act(Permission::Export)?;
+        let r = self.report_redemptions(q)?;
+        let conn = store::open(&self.path)?;
+        let (mut file, _zone) = table_file(&conn, out, opts, &REPORT_COLUMNS)?;
+        let total = (
+            String::new(),
+            Word::Total.text(opts.lang).to_owned(),
+            r.total,
+        );
+        for (key, label, f) in r
+            .groups
+            .iter()
+            .map(|g| (g.key.clone(), g.label.clone(), g.figures))
+            .chain(std::iter::once(total))
+        {
+            file.row(&[
+                &key,
+                &label,
+                &f.count.to_string(),
+                &format_yuan(f.discount_fen),
+                &format_yuan(f.order_fen),
+            ])?;
+        }
+        let report = file.finish()?;
+        self.audited_export("report.export", "redemptions", report)
     }
 
     /// One page of the uses a report (or one of its groups) counts, newest first.

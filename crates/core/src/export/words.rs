@@ -93,6 +93,12 @@ words! {
     Row => "行号", "Row";
     Value => "内容", "Value";
     Reason => "原因", "Reason";
+    // The redemption report (desk/reports.rs).
+    GroupKey => "分组编号", "Group key";
+    Uses => "核销次数", "Uses";
+    DiscountYuan => "优惠金额(元)", "Discount (yuan)";
+    OrderYuan => "订单金额(元)", "Order value (yuan)";
+    Total => "合计", "Total";
     // Reconciliation's differing items (desk/reconcile.rs).
     PlatformCol => "平台", "Platform";
     Group => "分组", "Group";

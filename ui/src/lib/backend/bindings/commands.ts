@@ -137,6 +137,7 @@ export type AuditListArgs = { query: AuditQuery, };
 export type AuditVerifyArgs = Record<string, never>;
 export type AuditExportArgs = { query: AuditQuery, path: string, options: ExportOptions | null, };
 export type ReportRedemptionsArgs = { query: ReportQuery, };
+export type ReportExportArgs = { query: ReportQuery, path: string, options: ExportOptions | null, };
 export type ReportRowsArgs = { query: ReportRowsQuery, };
 export type DashboardGetArgs = { query: DashboardQuery, };
 export type ReconcileGetArgs = Record<string, never>;
@@ -272,6 +273,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<ExportReport>('audit_export', { query, path, options }),
     reportRedemptions: (query: ReportRedemptionsArgs['query']): Promise<Report> =>
       call<Report>('report_redemptions', { query }),
+    reportExport: (query: ReportExportArgs['query'], path: ReportExportArgs['path'], options: ReportExportArgs['options']): Promise<ExportReport> =>
+      call<ExportReport>('report_export', { query, path, options }),
     reportRows: (query: ReportRowsArgs['query']): Promise<Page<ReportRow>> =>
       call<Page<ReportRow>>('report_rows', { query }),
     dashboardGet: (query: DashboardGetArgs['query']): Promise<Dashboard> =>
@@ -375,6 +378,7 @@ export const COMMAND_NAMES = [
   'audit_verify',
   'audit_export',
   'report_redemptions',
+  'report_export',
   'report_rows',
   'dashboard_get',
   'reconcile_get',
