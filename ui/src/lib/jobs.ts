@@ -5,7 +5,7 @@ import { reportError } from './errors.svelte';
 // Unique per window; randomUUID is not available in every webview context.
 let counter = 0;
 
-export function newJobId(kind: 'import' | 'generate' | 'export'): string {
+export function newJobId(kind: 'import' | 'generate' | 'export' | 'print'): string {
   counter += 1;
   return `${kind}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
 }

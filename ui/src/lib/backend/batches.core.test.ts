@@ -275,6 +275,12 @@ describe('export', () => {
     const cancelled = await b.codesExport('xc', 'EXB', big, null, () => void b.jobCancel('xc'));
     expect(cancelled.cancelled).toBe(true);
     expect(existsSync(big)).toBe(false);
+
+    // The print dialog's request: the ticked code only, as A4 QR labels in a PDF.
+    const pdf = join(tempDir(), 'EXP.pdf');
+    const printed = await b.codesPrint('p', { ticketType: 'EXP', layout: '3x8', symbol: 'qr', codes: ['ABCD1234'], lang: 'zh-CN' }, pdf, () => {});
+    expect([printed.rows, printed.cancelled]).toEqual([1, false]);
+    expect(readText(pdf).startsWith('%PDF-')).toBe(true);
   });
 });
 
