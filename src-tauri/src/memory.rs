@@ -28,8 +28,9 @@
 /// that allocated at the same time as another, and memory freed in an arena mostly stays
 /// with the process. Each import, export and sync runs on a thread of its own with a
 /// connection whose page cache (up to 64 MiB) is freed at its end, so in use the app grew
-/// by the arenas' leftovers: in a soak of imports and redemptions the app process was at
-/// 223 MiB anonymous after 9 minutes without it, 127 MiB with it (docs/benchmarks.md).
+/// by the arenas' leftovers: in a 30-minute soak of imports and redemptions the app
+/// process grew 14.6 MiB a minute over the last 10 minutes without it, 0.26 with it, flat
+/// at about 170 MiB (docs/benchmarks.md).
 /// Idle, it makes no difference, which is why it was first left out. WebKit's processes
 /// inherit it; their JavaScript heap does not use glibc's malloc.
 pub const ENV_DEFAULTS: &[(&str, &str)] = &[
