@@ -50,7 +50,7 @@ impl Desk {
             } else {
                 Vec::new()
             };
-            let items_known = seen::differing_count(&conn, p, None)?.is_some();
+            let items_known = seen::lists_items(p);
             let mut keys: Vec<(String, String)> = local
                 .iter()
                 .map(|g| (g.key.clone(), g.label.clone()))

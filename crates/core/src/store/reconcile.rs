@@ -284,6 +284,11 @@ fn differing_sql(platform: Platform) -> Option<&'static str> {
     }
 }
 
+/// Whether `platform`'s pulls name items (002, 003), so its differing items can be listed.
+pub fn lists_items(platform: Platform) -> bool {
+    differing_sql(platform).is_some()
+}
+
 /// How many items of `platform` (of group `key`, when given) differ. None: the
 /// platform's lists name no items.
 pub fn differing_count(
