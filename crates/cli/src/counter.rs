@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use coupondesk_core::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
 use coupondesk_core::domain::money::format_yuan;
+use coupondesk_core::domain::offline::OfflinePolicy;
 use coupondesk_core::domain::redeem::{RedeemCheck, Redemption, RedemptionKind};
 use coupondesk_core::domain::template::{Template, TemplateDraft, TemplateKind};
 use coupondesk_core::domain::PageRequest;
@@ -39,6 +40,21 @@ pub enum TemplateCommand {
     },
     Show {
         id: i64,
+    },
+    /// Chain mode: what a counter may do with the template's codes when the hub does not
+    /// answer. Without --mode, shows it.
+    OfflinePolicy {
+        id: i64,
+        /// not-allowed (the default: codes wait for the hub), allowed, or limited
+        /// (needs --per-day and --max-value-fen).
+        #[arg(long, value_parser = ["not-allowed", "allowed", "limited"])]
+        mode: Option<String>,
+        /// limited: offline redemptions per counter per shop day.
+        #[arg(long, value_name = "N")]
+        per_day: Option<u32>,
+        /// limited: the most the day's offline redemptions may take off orders, in fen.
+        #[arg(long, value_name = "FEN")]
+        max_value_fen: Option<i64>,
     },
     /// Spec 001's search: --kind (ticket_type,=), --begin-from (begin_at,>=),
     /// --end-before (end_at,<), plus a title substring.
@@ -255,6 +271,22 @@ pub(crate) fn redemption_line(r: &Redemption) -> String {
 
 pub fn template(desk: &Desk, cmd: TemplateCommand, out: &Out) -> Result<ExitCode, ApiError> {
     let t = match cmd {
+        TemplateCommand::OfflinePolicy {
+            id,
+            mode,
+            per_day,
+            max_value_fen,
+        } => {
+            let policy = match mode.as_deref() {
+                None => desk.template_offline_policy(id)?,
+                Some(mode) => desk.set_template_offline_policy(
+                    id,
+                    offline_policy(mode, per_day, max_value_fen)?,
+                )?,
+            };
+            out.value(&policy, &offline_policy_line(id, &policy))?;
+            return Ok(ExitCode::SUCCESS);
+        }
         TemplateCommand::Create { file } => desk.create_template(read_draft(&file)?),
         TemplateCommand::Update { id, file } => desk.update_template(id, read_draft(&file)?),
         TemplateCommand::Show { id } => desk.get_template(id),
@@ -433,4 +465,45 @@ pub fn settings(desk: &Desk, cmd: SettingsCommand, out: &Out) -> Result<ExitCode
     );
     out.value(&s, &text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn offline_policy(
+    mode: &str,
+    per_day: Option<u32>,
+    max_value_fen: Option<i64>,
+) -> Result<OfflinePolicy, ApiError> {
+    Ok(match (mode, per_day, max_value_fen) {
+        ("allowed", None, None) => OfflinePolicy::Allowed,
+        ("not-allowed", None, None) => OfflinePolicy::NotAllowed,
+        ("limited", Some(per_terminal_per_day), Some(max_value_fen)) => OfflinePolicy::Limited {
+            per_terminal_per_day,
+            max_value_fen,
+        },
+        ("limited", _, _) => {
+            return Err(ApiError::new(
+                "invalid_offline_policy",
+                "--mode limited needs --per-day N and --max-value-fen FEN",
+            ))
+        }
+        _ => {
+            return Err(ApiError::new(
+                "invalid_offline_policy",
+                "--per-day and --max-value-fen go only with --mode limited",
+            ))
+        }
+    })
+}
+
+fn offline_policy_line(id: i64, p: &OfflinePolicy) -> String {
+    match p {
+        OfflinePolicy::NotAllowed => format!("template {id}: not redeemable offline"),
+        OfflinePolicy::Allowed => format!("template {id}: redeemable offline"),
+        OfflinePolicy::Limited {
+            per_terminal_per_day,
+            max_value_fen,
+        } => format!(
+            "template {id}: offline at most {per_terminal_per_day} a counter a day, taking at most {} off orders",
+            format_yuan(*max_value_fen)
+        ),
+    }
 }

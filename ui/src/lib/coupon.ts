@@ -47,6 +47,19 @@ export function refusalText(r: Refusal, lang: Lang, offset: number): string {
       return translate(lang, 'refusal.wrong_case', { suggestion: r.suggestion });
     case 'customer_limit_reached':
       return translate(lang, 'refusal.customer_limit_reached', { limit: r.limit });
+    case 'used_elsewhere':
+      return translate(lang, 'refusal.used_elsewhere', {
+        at: time(r.at),
+        operator: r.operator,
+        terminal: r.terminal,
+        store: r.store,
+      });
+    case 'offline_limit_reached':
+      return translate(lang, 'refusal.offline_limit_reached', { limit: r.limit });
+    case 'offline_value_reached':
+      return translate(lang, 'refusal.offline_value_reached', { max: formatYuan(r.maxFen) });
+    case 'leased_elsewhere':
+      return translate(lang, 'refusal.leased_elsewhere', { terminal: r.terminal, store: r.store });
     default:
       return translate(lang, `refusal.${r.reason}`);
   }

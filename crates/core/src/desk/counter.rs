@@ -21,6 +21,9 @@ impl Desk {
     pub fn redeem_use(&self, req: &RedeemRequest) -> DeskResult<RedeemOutcome> {
         let _who = self.act(Permission::Redeem)?;
         let _turn = CounterTurn::take(&self.path);
+        if let Some(hub) = self.linked_hub()? {
+            return self.redeem_chained(&hub, req);
+        }
         self.recording(|c| redemptions::redeem(c, req, Utc::now()))
     }
 

@@ -58,6 +58,9 @@ impl Desk {
             staff_id: None,
             terminal: None,
         });
+        // Chain mode: what waited for the hub goes first. Its failures stay on the hub
+        // outbox's rows (and the next run sends them again); they are not the platforms'.
+        let _ = self.hub_push_background();
         Ok(engine::run(&self.path, None, opts)?)
     }
 

@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod logo;
 pub mod money;
 pub mod offer;
+pub mod offline;
 pub mod page;
 pub mod print;
 pub mod reconcile;

@@ -61,6 +61,31 @@ pub enum Refusal {
     CustomerLimitReached {
         limit: u32,
     },
+    /// Chain mode: the hub says another desk redeemed the code (who, where, when).
+    UsedElsewhere {
+        at: DateTime<Utc>,
+        operator: String,
+        terminal: String,
+        store: String,
+    },
+    /// Chain mode: the hub did not answer in time, and the template's codes wait for it
+    /// (its offline policy, `domain::offline`).
+    OfflineNotAllowed,
+    /// Chain mode, offline: this counter has redeemed `limit` of the template offline today.
+    OfflineLimitReached {
+        limit: u32,
+    },
+    /// Chain mode, offline: this one would take the day's offline reductions of the
+    /// template past `max_fen`.
+    OfflineValueReached {
+        #[ts(type = "number")]
+        max_fen: i64,
+    },
+    /// Chain mode: the code is leased to another counter, which alone may redeem it.
+    LeasedElsewhere {
+        terminal: String,
+        store: String,
+    },
 }
 
 impl Refusal {
@@ -80,6 +105,11 @@ impl Refusal {
             Refusal::NegativeAmount => "negative_amount",
             Refusal::BelowLeastSpend { .. } => "below_least_spend",
             Refusal::CustomerLimitReached { .. } => "customer_limit_reached",
+            Refusal::UsedElsewhere { .. } => "used_elsewhere",
+            Refusal::OfflineNotAllowed => "offline_not_allowed",
+            Refusal::OfflineLimitReached { .. } => "offline_limit_reached",
+            Refusal::OfflineValueReached { .. } => "offline_value_reached",
+            Refusal::LeasedElsewhere { .. } => "leased_elsewhere",
         }
     }
 }
@@ -123,6 +153,35 @@ impl std::fmt::Display for Refusal {
             Refusal::CustomerLimitReached { limit } => write!(
                 f,
                 "this customer has already used {limit} of these coupons, the most allowed"
+            ),
+            Refusal::UsedElsewhere {
+                at,
+                operator,
+                terminal,
+                store,
+            } => write!(
+                f,
+                "this coupon was already used at {at} by {operator} on {terminal} in {store}"
+            ),
+            Refusal::OfflineNotAllowed => f.write_str(
+                "the hub did not answer and this coupon may not be used offline; try again \
+                 when the network is back, or ask a manager to allow it offline",
+            ),
+            Refusal::OfflineLimitReached { limit } => write!(
+                f,
+                "this counter has used {limit} of these coupons offline today, the most \
+                 allowed; try again when the hub answers"
+            ),
+            Refusal::OfflineValueReached { max_fen } => write!(
+                f,
+                "offline, this counter may take at most {}.{:02} off orders with these \
+                 coupons today; try again when the hub answers",
+                max_fen / 100,
+                max_fen % 100
+            ),
+            Refusal::LeasedElsewhere { terminal, store } => write!(
+                f,
+                "this coupon is set aside for {terminal} in {store} and can be used only there"
             ),
         }
     }

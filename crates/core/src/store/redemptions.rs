@@ -15,6 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::batches::add_count;
+use super::hub_claims::{self, HubMark};
 use super::{from_ms, settings, StoreError};
 use crate::domain::change::Change;
 use crate::domain::code::{normalise_typed, Code};
@@ -363,6 +364,39 @@ pub fn redeem(
     req: &RedeemRequest,
     now: DateTime<Utc>,
 ) -> Result<RedeemOutcome, RedeemError> {
+    redeem_gated(conn, req, now, None)
+}
+
+/// What a gate sees of a redemption about to be written (chain mode: the hub's claim).
+pub struct GateFacts<'a> {
+    /// The redemption's transaction, to read the desk's own facts (offline use today).
+    pub conn: &'a Connection,
+    pub code: &'a str,
+    pub code_id: i64,
+    pub template_id: i64,
+    pub order_fen: Option<i64>,
+    pub reduction_fen: i64,
+    pub operator: &'a str,
+    pub terminal: &'a str,
+    pub shop_utc_offset_minutes: i32,
+}
+
+/// A gate's answer: go ahead with what the hub said, or refuse (the transaction is
+/// rolled back and nothing is written).
+pub type GateOutcome = Result<Result<HubMark, Refusal>, RedeemError>;
+
+/// A last word before a redeemable code is written.
+pub type Gate<'g> = &'g mut dyn FnMut(&GateFacts<'_>) -> GateOutcome;
+
+/// `redeem`, with a gate asked under the write lock once the code is known redeemable
+/// here (chain mode asks the hub there, `desk::hub_counter`). What the gate answers is
+/// recorded with the redemption in the same transaction.
+pub fn redeem_gated(
+    conn: &mut Connection,
+    req: &RedeemRequest,
+    now: DateTime<Utc>,
+    gate: Option<Gate<'_>>,
+) -> Result<RedeemOutcome, RedeemError> {
     crate::test_hooks::watch_write_lock(conn);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let s = settings::get(&tx)?;
@@ -380,6 +414,33 @@ pub fn redeem(
             check,
             redemption: None,
         });
+    };
+    let mark = match gate {
+        None => None,
+        Some(gate) => {
+            let facts = GateFacts {
+                conn: &tx,
+                code: &check.code,
+                code_id,
+                template_id,
+                order_fen: req.order_fen,
+                reduction_fen: check.reduction_fen.unwrap_or(0),
+                operator: &counter.operator,
+                terminal: &counter.terminal,
+                shop_utc_offset_minutes: s.shop_utc_offset_minutes,
+            };
+            match gate(&facts)? {
+                Ok(mark) => Some(mark),
+                Err(refusal) => {
+                    let mut check = check;
+                    check.refusal = Some(refusal);
+                    return Ok(RedeemOutcome {
+                        check,
+                        redemption: None,
+                    });
+                }
+            }
+        }
     };
     // Offline, an issued code handed to a customer is usable: it passes through active
     // to redeemed in this one transaction, so the lifecycle's rules still hold.
@@ -434,6 +495,9 @@ pub fn redeem(
         super::acting::staff_id()
     ])?;
     let id = tx.last_insert_rowid();
+    if let Some(mark) = &mark {
+        hub_claims::mark(&tx, id, mark, now)?;
+    }
     super::audit::record_at(
         &tx,
         &counter,
@@ -530,6 +594,7 @@ pub fn undo(
         "UPDATE redemptions SET undone_at = ?2, undone_by = ?3 WHERE id = ?1",
         params![r.id, now.timestamp_millis(), counter.operator],
     )?;
+    hub_claims::on_undo(&tx, r.id, now)?;
     super::audit::record_at(
         &tx,
         &counter,

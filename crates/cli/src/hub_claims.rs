@@ -1,0 +1,110 @@
+//! `coupondesk hub push|conflicts|settle`: the claims' side of chain mode
+//! (docs/chain-mode.md). A redemption at a joined desk claims its code at the hub by
+//! itself (`redeem use`); these commands send what waited for the hub and show what the
+//! hub found doubled.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use coupondesk_core::domain::money::format_yuan;
+use coupondesk_core::store::hub_claims::HubConflict;
+use coupondesk_core::{ApiError, Desk};
+
+use crate::print::Out;
+
+#[derive(Subcommand)]
+pub enum HubClaimsCommand {
+    /// Send what the hub has still to hear of (offline redemptions, undone claims).
+    /// Exit 4 when some stay queued.
+    Push,
+    /// The conflict inbox: redemptions made offline here whose code another counter had
+    /// first, with both redemptions.
+    Conflicts,
+    /// Record how a conflict was settled (a manager).
+    Settle {
+        id: i64,
+        /// What was done, e.g. "customer paid 20.00".
+        #[arg(long)]
+        note: String,
+    },
+}
+
+pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitCode, ApiError> {
+    match cmd {
+        HubClaimsCommand::Push => {
+            let r = desk.hub_push()?;
+            let mut text = format!(
+                "uploaded {}, conflicts {}, released {}, left queued {}",
+                r.uploaded, r.conflicts, r.released, r.left
+            );
+            if let Some(why) = &r.stopped {
+                text.push_str(&format!("; stopped: {why}"));
+            }
+            out.value(&r, &text)?;
+            Ok(if r.left > 0 {
+                ExitCode::from(4)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        HubClaimsCommand::Conflicts => {
+            let all = desk.hub_conflicts()?;
+            let text: Vec<String> = all.iter().map(conflict_line).collect();
+            let text = if text.is_empty() {
+                "no conflicts".to_owned()
+            } else {
+                text.join("\n")
+            };
+            out.value(&all, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        HubClaimsCommand::Settle { id, note } => {
+            if note.trim().is_empty() {
+                return Err(ApiError::new(
+                    "invalid_request",
+                    "say how the conflict was settled with --note",
+                ));
+            }
+            if !desk.hub_conflict_settle(id, &note)? {
+                return Err(ApiError::new(
+                    "conflict_not_found",
+                    format!("no open conflict {id}; list them with `coupondesk hub conflicts`"),
+                ));
+            }
+            out.value(
+                &serde_json::json!({ "id": id, "settled": true }),
+                &format!("conflict {id} settled"),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn conflict_line(c: &HubConflict) -> String {
+    let kept = match (&c.kept_staff, &c.kept_terminal, &c.kept_store, c.kept_at) {
+        (Some(staff), Some(terminal), Some(store), Some(at)) => {
+            format!("{staff} on {terminal} in {store} at {}", at.to_rfc3339())
+        }
+        _ => c.reason.clone(),
+    };
+    let state = match &c.settled_at {
+        Some(at) => format!(
+            "settled {} by {}: {}",
+            at.to_rfc3339(),
+            c.settled_by.as_deref().unwrap_or(""),
+            c.settlement.as_deref().unwrap_or("")
+        ),
+        None => "open".to_owned(),
+    };
+    format!(
+        "#{} {}: here {} on {} at {} (-{}); first {}; {}",
+        c.id,
+        c.code,
+        c.operator,
+        c.terminal,
+        c.redeemed_at.to_rfc3339(),
+        format_yuan(c.reduction_fen),
+        kept,
+        state
+    )
+}

@@ -1,0 +1,243 @@
+//! The counter in chain mode (docs/chain-mode.md, "Redemption across desks"): a
+//! redemption first claims the code at the hub, then commits locally; when the hub does
+//! not answer within its deadline the desk decides by the template's offline policy and
+//! uploads the redemption later (`hub_push`).
+//!
+//! What must stay true:
+//! - the claim is asked under the local write lock, after the desk's own rules passed
+//!   (`store::redemptions::redeem_gated`), so a code refused here never reaches the hub
+//!   and two windows of one desk cannot both claim;
+//! - a claim the hub granted for a redemption that then failed to commit locally is
+//!   released (at once, or queued): the code must not stay blocked at the hub;
+//! - every offline redemption is in the hub outbox from the moment it commits.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, Offset, Utc};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{Desk, DeskResult};
+use crate::domain::offline::{OfflinePolicy, OfflineRefusal};
+use crate::domain::redeem::{RedeemOutcome, RedeemRequest, Refusal};
+use crate::domain::staff::Permission;
+use crate::hub::claims::{self, ClaimAnswer, ClaimRequest, Holder};
+use crate::hub::Hub;
+use crate::store::hub_claims::{self, HubConflict, HubMark, KeptClaim, Outbound};
+use crate::store::redemptions::{self, GateFacts, GateOutcome};
+use crate::store::templates::{self, TemplateError};
+
+/// What one push of the hub outbox did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HubPushReport {
+    pub uploaded: u32,
+    pub conflicts: u32,
+    pub released: u32,
+    /// Rows left queued (offline, or codes the hub does not know yet).
+    pub left: u32,
+    /// Why the push stopped early, when it did (the hub stopped answering).
+    pub stopped: Option<String>,
+}
+
+impl Desk {
+    /// A redemption at a desk joined to a hub.
+    pub(super) fn redeem_chained(
+        &self,
+        hub: &Arc<Hub>,
+        req: &RedeemRequest,
+    ) -> DeskResult<RedeemOutcome> {
+        let now = Utc::now();
+        let mut claimed: Option<String> = None;
+        let mut gate = |f: &GateFacts<'_>| gate(hub, f, now, &mut claimed);
+        let out = self.recording(|c| redemptions::redeem_gated(c, req, now, Some(&mut gate)));
+        if let (Err(_), Some(claim_id)) = (&out, &claimed) {
+            // Claimed at the hub, not written here: give the code back, now or later.
+            if claims::release(hub, claim_id).is_err() {
+                let _ = hub_claims::queue_release(&self.conn(), claim_id, now);
+            }
+        }
+        out
+    }
+
+    /// Sends the hub outbox, oldest first: offline redemptions to upload, undone claims
+    /// to release. Stops at the first call the hub does not answer; what is left stays
+    /// queued for the next push.
+    pub fn hub_push(&self) -> DeskResult<HubPushReport> {
+        let _who = self.act(Permission::SyncRun)?;
+        let Some(hub) = self.linked_hub()? else {
+            return Err(crate::hub::HubError::NotJoined.into());
+        };
+        self.push_to(&hub)
+    }
+
+    /// The window's periodic push (`sync_background`): the desk's own work, as the
+    /// platforms' sync is; nothing when the desk is not joined to a hub.
+    pub(super) fn hub_push_background(&self) -> DeskResult<Option<HubPushReport>> {
+        match self.linked_hub()? {
+            Some(hub) => Ok(Some(self.push_to(&hub)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn push_to(&self, hub: &Hub) -> DeskResult<HubPushReport> {
+        let mut report = HubPushReport::default();
+        let mut after = 0;
+        'pages: loop {
+            let rows = hub_claims::outgoing(&self.conn(), after, 200)?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            for row in &rows {
+                let sent = match &row.op {
+                    Outbound::Upload(up) => claims::claim(
+                        hub,
+                        &ClaimRequest {
+                            code: &up.code,
+                            claim_id: &row.claim_id,
+                            staff: &up.operator,
+                            at: up.at,
+                            order_fen: up.order_fen,
+                            reduction_fen: up.reduction_fen,
+                            online: false,
+                        },
+                    )
+                    .map(Some),
+                    Outbound::Release => claims::release(hub, &row.claim_id).map(|_| None),
+                };
+                let conn = self.conn();
+                match (sent, &row.op) {
+                    (Ok(None), _) => {
+                        hub_claims::released(&conn, row)?;
+                        report.released += 1;
+                    }
+                    (Ok(Some(ClaimAnswer::Claimed)), Outbound::Upload(up)) => {
+                        hub_claims::uploaded(&conn, row, up.redemption)?;
+                        report.uploaded += 1;
+                    }
+                    (Ok(Some(ClaimAnswer::Conflict { reason, holder })), Outbound::Upload(up)) => {
+                        hub_claims::conflicted(&conn, row, up, &reason, &kept(holder), Utc::now())?;
+                        report.conflicts += 1;
+                    }
+                    (Ok(Some(ClaimAnswer::Unknown)), _) => {
+                        hub_claims::failed(
+                            &conn,
+                            row.id,
+                            "the hub has no such code yet: its batch has not reached the hub",
+                        )?;
+                    }
+                    (Ok(Some(other)), _) => {
+                        hub_claims::failed(&conn, row.id, &format!("unexpected answer {other:?}"))?;
+                    }
+                    (Err(e), _) => {
+                        hub_claims::failed(&conn, row.id, &e.to_string())?;
+                        report.stopped = Some(e.to_string());
+                        break 'pages;
+                    }
+                }
+            }
+        }
+        report.left = u32::try_from(hub_claims::outgoing_count(&self.conn())?).unwrap_or(u32::MAX);
+        Ok(report)
+    }
+
+    /// The conflict inbox: offline redemptions the hub found another had first.
+    pub fn hub_conflicts(&self) -> DeskResult<Vec<HubConflict>> {
+        let _who = self.act(Permission::Conflicts)?;
+        Ok(hub_claims::conflicts(&self.conn())?)
+    }
+
+    /// A manager records how a conflict was settled (e.g. "customer paid the difference").
+    pub fn hub_conflict_settle(&self, id: i64, settlement: &str) -> DeskResult<bool> {
+        let _who = self.act(Permission::Conflicts)?;
+        Ok(hub_claims::settle(&mut self.conn(), id, settlement.trim())?)
+    }
+
+    /// A template's offline policy (reading: no login, like the template itself).
+    pub fn template_offline_policy(&self, template: i64) -> DeskResult<OfflinePolicy> {
+        let conn = self.conn();
+        templates::get(&conn, template)?;
+        Ok(hub_claims::offline_policy(&conn, template)?)
+    }
+
+    pub fn set_template_offline_policy(
+        &self,
+        template: i64,
+        policy: OfflinePolicy,
+    ) -> DeskResult<OfflinePolicy> {
+        let _who = self.act(Permission::Templates)?;
+        let policy = policy.validated()?;
+        if !hub_claims::set_offline_policy(&mut self.conn(), template, policy)? {
+            return Err(TemplateError::NotFound(template).into());
+        }
+        Ok(policy)
+    }
+}
+
+fn kept(h: Holder) -> KeptClaim {
+    KeptClaim {
+        staff: h.staff,
+        terminal: h.terminal,
+        store: h.store,
+        at: h.at,
+    }
+}
+
+/// The hub's word on one redeemable code, asked under the local write lock.
+fn gate(
+    hub: &Hub,
+    f: &GateFacts<'_>,
+    now: DateTime<Utc>,
+    claimed: &mut Option<String>,
+) -> GateOutcome {
+    let claim_id = claims::new_claim_id();
+    let answer = claims::claim(
+        hub,
+        &ClaimRequest {
+            code: f.code,
+            claim_id: &claim_id,
+            staff: f.operator,
+            at: now,
+            order_fen: f.order_fen,
+            reduction_fen: f.reduction_fen,
+            online: true,
+        },
+    );
+    match answer {
+        Ok(ClaimAnswer::Claimed) => {
+            *claimed = Some(claim_id.clone());
+            Ok(Ok(HubMark::Claimed { claim_id }))
+        }
+        Ok(ClaimAnswer::Taken(h)) => Ok(Err(Refusal::UsedElsewhere {
+            at: h.at.unwrap_or(now),
+            operator: h.staff.unwrap_or_default(),
+            terminal: h.terminal.unwrap_or_default(),
+            store: h.store.unwrap_or_default(),
+        })),
+        Ok(ClaimAnswer::Leased(h)) => Ok(Err(Refusal::LeasedElsewhere {
+            terminal: h.terminal.unwrap_or_default(),
+            store: h.store.unwrap_or_default(),
+        })),
+        Ok(ClaimAnswer::Refused(_)) => Ok(Err(Refusal::Disabled)),
+        // Unknown at the hub (its batch not uploaded yet) or no answer: the desk decides
+        // alone, by the template's policy, and uploads later.
+        Ok(ClaimAnswer::Unknown) | Ok(ClaimAnswer::Conflict { .. }) | Err(_) => {
+            offline(f, now, claim_id)
+        }
+    }
+}
+
+fn offline(f: &GateFacts<'_>, now: DateTime<Utc>, claim_id: String) -> GateOutcome {
+    let zone = FixedOffset::east_opt(f.shop_utc_offset_minutes * 60).unwrap_or(Utc.fix());
+    let policy = hub_claims::offline_policy(f.conn, f.template_id)?;
+    let leased = hub_claims::is_leased(f.conn, f.code_id)?;
+    let today = hub_claims::offline_use_today(f.conn, f.template_id, f.terminal, now, zone)?;
+    Ok(match policy.admits(leased, today, f.reduction_fen) {
+        Ok(()) => Ok(HubMark::Offline { claim_id }),
+        Err(OfflineRefusal::NotAllowed) => Err(Refusal::OfflineNotAllowed),
+        Err(OfflineRefusal::CountReached { limit }) => Err(Refusal::OfflineLimitReached { limit }),
+        Err(OfflineRefusal::ValueReached { max_fen }) => {
+            Err(Refusal::OfflineValueReached { max_fen })
+        }
+    })
+}

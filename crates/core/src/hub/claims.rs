@@ -1,0 +1,153 @@
+//! Claims at the hub (docs/chain-mode.md, "Redemption across desks"): the counter's
+//! online claim, an offline redemption's upload, and the release of an undone claim.
+//! Each is one call of a hub function (`migrations/0002_claims.sql`), whose single
+//! conditional UPDATE decides who has a code.
+//!
+//! What must stay true: a claim is named by its claim id, made by the desk before the
+//! first send. Sending the same claim again (after a missed deadline, from the outbox)
+//! answers `Claimed` when it was this desk's; it is never a second claim or a conflict
+//! with itself.
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+
+use super::{Hub, HubError};
+
+/// A claim, or an upload of a redemption made offline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRequest<'a> {
+    pub code: &'a str,
+    pub claim_id: &'a str,
+    pub staff: &'a str,
+    pub at: DateTime<Utc>,
+    pub order_fen: Option<i64>,
+    pub reduction_fen: i64,
+    /// false: an upload of a redemption decided offline (a double becomes a conflict).
+    pub online: bool,
+}
+
+/// Who holds a code at the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Holder {
+    pub staff: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+    pub terminal: Option<String>,
+    pub store: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimAnswer {
+    /// The code is this claim's.
+    Claimed,
+    /// Online: another claim has it.
+    Taken(Holder),
+    /// Online: it is leased to another terminal (`holder`'s terminal and store).
+    Leased(Holder),
+    /// Online: the hub has it disabled or expired (the status).
+    Refused(String),
+    /// Upload: another claim, a lease or the code's status came first; the hub kept the
+    /// redemption as a conflict. `reason`: redeemed, leased, disabled, expired.
+    Conflict { reason: String, holder: Holder },
+    /// The hub has no such code: its batch has not reached the hub.
+    Unknown,
+}
+
+/// A new claim id: a random (version 4) UUID, as text.
+pub fn new_claim_id() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// Claims (or uploads) within the hub's deadline.
+pub fn claim(hub: &Hub, req: &ClaimRequest<'_>) -> Result<ClaimAnswer, HubError> {
+    let req = req.clone();
+    hub.call(async move |c| {
+        let row = c
+            .query_one(
+                "SELECT outcome, reason, staff, at, terminal, store
+                   FROM coupondesk.claim_code($1, $2::text::uuid, $3, $4, $5, $6, $7)",
+                &[
+                    &req.code,
+                    &req.claim_id,
+                    &req.staff,
+                    &req.at,
+                    &req.order_fen,
+                    &req.reduction_fen,
+                    &req.online,
+                ],
+            )
+            .await
+            .map_err(|e| HubError::from_pg(&e))?;
+        let outcome: String = row.try_get(0).map_err(|e| HubError::from_pg(&e))?;
+        let reason: Option<String> = row.try_get(1).map_err(|e| HubError::from_pg(&e))?;
+        let holder = Holder {
+            staff: row.try_get(2).map_err(|e| HubError::from_pg(&e))?,
+            at: row.try_get(3).map_err(|e| HubError::from_pg(&e))?,
+            terminal: row.try_get(4).map_err(|e| HubError::from_pg(&e))?,
+            store: row.try_get(5).map_err(|e| HubError::from_pg(&e))?,
+        };
+        Ok(match outcome.as_str() {
+            "claimed" => ClaimAnswer::Claimed,
+            "taken" => ClaimAnswer::Taken(holder),
+            "leased" => ClaimAnswer::Leased(holder),
+            "conflict" => ClaimAnswer::Conflict {
+                reason: reason.unwrap_or_else(|| "redeemed".into()),
+                holder,
+            },
+            "refused" => ClaimAnswer::Refused(reason.unwrap_or_default()),
+            "unknown" => ClaimAnswer::Unknown,
+            other => {
+                return Err(HubError::Failed(format!(
+                    "the hub answered a claim with '{other}', which this version does not know; \
+                     update CouponDesk"
+                )))
+            }
+        })
+    })
+}
+
+/// Releases an undone claim. Ok(true) when the hub no longer holds it for this desk
+/// (released now, before, or never known); Ok(false) when the claim is another
+/// terminal's (left alone).
+pub fn release(hub: &Hub, claim_id: &str) -> Result<bool, HubError> {
+    let claim_id = claim_id.to_owned();
+    hub.call(async move |c| {
+        let row = c
+            .query_one(
+                "SELECT coupondesk.release_claim($1::text::uuid)",
+                &[&claim_id],
+            )
+            .await
+            .map_err(|e| HubError::from_pg(&e))?;
+        let answer: String = row.try_get(0).map_err(|e| HubError::from_pg(&e))?;
+        Ok(answer != "not_yours")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_ids_are_version_4_uuids_and_differ() {
+        let a = new_claim_id();
+        let b = new_claim_id();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        let parts: Vec<&str> = a.split('-').collect();
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert!(parts[2].starts_with('4'), "{a}");
+        assert!("89ab".contains(&parts[3][..1]), "{a}");
+    }
+}
