@@ -11,11 +11,14 @@ cd "$(dirname "$0")/.."
 # fonts-noto-cjk, fontconfig: the Chinese font printed codes and the daily close are set
 # in, found with fc-match (crates/core/src/print/font.rs; the .deb depends on both).
 # poppler-utils: pdfinfo, pdftoppm, pdftotext, which the print tests read the PDFs with.
+# postgresql: initdb, pg_ctl and psql for the chain-mode hub's tests, which start their
+# own throwaway clusters (crates/pgtest); setup starts no server (Debian's package
+# creates a cluster that systemd would run: nothing here starts it).
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver x11-utils
   imagemagick sqlite3 pkg-config fonts-noto-cjk fontconfig chromium openbox
-  libdbus-1-dev gnome-keyring dbus-daemon dbus-bin poppler-utils
+  libdbus-1-dev gnome-keyring dbus-daemon dbus-bin poppler-utils postgresql
 )
 
 missing=()

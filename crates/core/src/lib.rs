@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error_codes;
 pub mod export;
 pub mod generate;
+pub mod hub;
 pub mod import;
 pub mod print;
 pub mod progress;

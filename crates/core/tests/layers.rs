@@ -21,6 +21,8 @@ fn allowed(layer: &str) -> Option<Vec<&'static str>> {
         "domain" => vec![],
         "store" => vec!["domain"],
         "sync" => vec!["domain", "store"],
+        // The chain-mode hub speaks to PostgreSQL; the desk joins it to the store.
+        "hub" => vec!["domain"],
         l if WORK.contains(&l) => [&["domain", "store"][..], WORK].concat(),
         // desk and api sit on top and may use everything.
         _ => return None,

@@ -1,0 +1,26 @@
+//! The chain-mode hub (issue 16, docs/chain-mode.md): one PostgreSQL database shared by
+//! all desks of a merchant, each desk still on its own SQLite file.
+//!
+//! - `connect`: the client (tokio-postgres pooled by deadpool, rustls), the `Hub` value
+//!   that owns a one-worker tokio runtime and turns each call into a blocking call with a
+//!   deadline; a missed deadline is `HubError::Offline`, never a hang.
+//! - `schema`: the hub's versioned migrations (`migrations/NNNN_*.sql`) in the
+//!   PostgreSQL schema `coupondesk`, run under an advisory lock.
+//! - `url`: the hub's address: a `postgres://` URL, its `sslmode`, and the form that is
+//!   stored and shown (never with a password).
+//! - `roles`: the per-terminal login roles and the per-hub group role.
+//! - `transfer`: the join's bulk upload and download (COPY).
+//!
+//! This layer speaks to the hub only; what the desk's SQLite gets is the desk's business
+//! (desk/hub.rs), through the store.
+
+pub mod connect;
+pub mod error;
+pub mod roles;
+pub mod schema;
+pub mod url;
+
+pub use connect::Hub;
+pub use error::HubError;
+pub use tokio_postgres;
+pub use url::{HubUrl, SslMode};
