@@ -39,6 +39,7 @@ mod counter;
 pub mod counter_any;
 mod customer_profile;
 pub mod hub_counter;
+mod hub_session;
 mod import_guard;
 mod print;
 mod reconcile;
@@ -90,6 +91,8 @@ pub enum DeskError {
     #[error(transparent)]
     Print(#[from] crate::print::PrintError),
     #[error(transparent)]
+    Hub(#[from] crate::hub::HubError),
+    #[error(transparent)]
     OfflinePolicy(#[from] crate::domain::offline::OfflinePolicyError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
@@ -117,6 +120,7 @@ crate::error_codes::impl_error_code! {
             Backup(crate::store::backup::BackupError),
             Report(crate::domain::report::ReportError),
             Print(crate::print::PrintError),
+            Hub(crate::hub::HubError),
             OfflinePolicy(crate::domain::offline::OfflinePolicyError),
         }
         fn fields(&self) -> Vec<crate::api_error::FieldError> {
@@ -164,6 +168,8 @@ pub struct Desk {
     conn: Mutex<Connection>,
     jobs: Jobs,
     session: Mutex<session::SessionState>,
+    /// The hub's pool, when this desk is joined to one (`hub_session`).
+    hub: Mutex<hub_session::HubSlot>,
     _checkpointer: store::checkpointer::Checkpointer,
     _undoer: store::run_undo::Undoer,
 }
@@ -198,6 +204,7 @@ impl Desk {
             conn: Mutex::new(conn),
             jobs: Jobs::default(),
             session: Mutex::default(),
+            hub: Mutex::default(),
             _checkpointer: store::checkpointer::Checkpointer::start(path),
             // Deletes the codes of the runs just taken out of sight, chunk by chunk.
             _undoer: store::run_undo::Undoer::start(path),

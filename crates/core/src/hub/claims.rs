@@ -9,7 +9,8 @@
 //! with itself.
 
 use chrono::{DateTime, Utc};
-use rand::RngCore;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 
 use super::{Hub, HubError};
 
@@ -55,7 +56,7 @@ pub enum ClaimAnswer {
 /// A new claim id: a random (version 4) UUID, as text.
 pub fn new_claim_id() -> String {
     let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
+    StdRng::from_os_rng().fill_bytes(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();

@@ -14,6 +14,7 @@
 //! This layer speaks to the hub only; what the desk's SQLite gets is the desk's business
 //! (desk/hub.rs), through the store.
 
+pub mod claims;
 pub mod connect;
 pub mod error;
 pub mod roles;

@@ -18,7 +18,7 @@ use super::roles;
 use super::HubError;
 
 /// The hub schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Key of the advisory lock migrations take ("cd.migra" as a bigint).
 const MIGRATION_LOCK: i64 = 0x6364_2e6d_6967_7261;
@@ -31,10 +31,16 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: include_str!("migrations/0001_hub.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("migrations/0001_hub.sql"),
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("migrations/0002_claims.sql"),
+    },
+];
 
 /// What `migrate` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

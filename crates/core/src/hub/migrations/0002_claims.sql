@@ -1,5 +1,5 @@
 -- Hub schema version 2: claims, redemptions, conflicts and leases (docs/chain-mode.md,
--- "Redemption across desks"). Runs with search_path = coupondesk.
+-- "Redemption across desks").
 --
 -- What must stay true:
 -- - a code's status moves to 'redeemed' only in claim_code / upload_redemption, by one
@@ -12,6 +12,9 @@
 -- - every redemption a desk made offline reaches `redemptions`, even when another desk
 --   had the code first: it is then one row of `conflicts` with both claims, for a
 --   manager to settle. Nothing a desk uploads is dropped.
+
+-- The names below are this schema's (for the rest of the migration's transaction).
+SET LOCAL search_path = coupondesk;
 
 CREATE TABLE leases (
   id           bigserial PRIMARY KEY,
