@@ -3,93 +3,12 @@
 //! one claim however many desks race for it, a repeated claim is the same claim, offline
 //! uploads of a double become exactly one conflict, leases, releases, and the rights.
 
-use std::time::Duration;
+mod common;
 
 use chrono::{TimeZone, Utc};
+use common::hub::Chain;
 use coupondesk_core::hub::claims::{self, ClaimAnswer, ClaimRequest};
-use coupondesk_core::hub::{roles, schema, Hub, HubError, HubUrl};
-
-const LONG: Duration = Duration::from_secs(30);
-
-struct Chain {
-    _cluster: std::sync::Arc<pgtest::PgCluster>,
-    admin: Hub,
-    url: HubUrl,
-    db: String,
-}
-
-impl Chain {
-    /// A hub with 2 stores, a terminal in each, and one batch of `codes` codes.
-    fn new(prefix: &str, codes: &[&str]) -> Chain {
-        let c = pgtest::shared().expect("cluster");
-        let raw = c.fresh_db(prefix).expect("db");
-        let url = HubUrl::parse(&raw).expect("url");
-        let admin = Hub::open(&url, LONG).expect("open");
-        admin
-            .call(async |c| schema::migrate(c, None).await)
-            .expect("init");
-        let db = url.database().to_owned();
-        let codes: Vec<String> = codes.iter().map(|s| s.to_string()).collect();
-        let db2 = db.clone();
-        admin
-            .call(async move |c| {
-                let pg = |e: coupondesk_core::hub::tokio_postgres::Error| HubError::from_pg(&e);
-                c.batch_execute(
-                    "INSERT INTO coupondesk.stores (name) VALUES ('南京路店'), ('淮海路店');
-                     INSERT INTO coupondesk.batches (ticket_type, name) VALUES ('TT1', 'Spring');",
-                )
-                .await
-                .map_err(pg)?;
-                for (id, store, name) in [(1i64, 1i64, "前台1"), (2, 2, "前台2"), (3, 2, "前台3")] {
-                    let role = roles::terminal_role(&db2, id);
-                    c.execute(
-                        "INSERT INTO coupondesk.terminals (id, store_id, name, role_name)
-                         VALUES ($1, $2, $3, $4)",
-                        &[&id, &store, &name, &role],
-                    )
-                    .await
-                    .map_err(pg)?;
-                    roles::create_terminal_role(c, &db2, &role, "pw").await?;
-                }
-                for code in &codes {
-                    c.execute(
-                        "INSERT INTO coupondesk.codes (code, ticket_type) VALUES ($1, 'TT1')",
-                        &[code],
-                    )
-                    .await
-                    .map_err(pg)?;
-                }
-                Ok(())
-            })
-            .expect("seed");
-        Chain {
-            _cluster: c,
-            admin,
-            url,
-            db,
-        }
-    }
-
-    /// Terminal `id`'s own connection (its login role; the test cluster trusts it).
-    fn desk(&self, id: i64) -> Hub {
-        let url = self
-            .url
-            .as_user(&roles::terminal_role(&self.db, id), Some("pw"));
-        Hub::open(&url, LONG).expect("open desk")
-    }
-
-    fn scalar(&self, sql: &'static str) -> i64 {
-        self.admin
-            .call(async move |c| {
-                let row = c
-                    .query_one(sql, &[])
-                    .await
-                    .map_err(|e| HubError::from_pg(&e))?;
-                Ok(row.get::<_, i64>(0))
-            })
-            .expect("scalar")
-    }
-}
+use coupondesk_core::hub::{Hub, HubError};
 
 fn req<'a>(code: &'a str, claim: &'a str, staff: &'a str, online: bool) -> ClaimRequest<'a> {
     ClaimRequest {

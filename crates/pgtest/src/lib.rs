@@ -380,3 +380,4 @@ impl PgCluster {
         Ok(self.url(&name))
     }
 }
+pub mod proxy;

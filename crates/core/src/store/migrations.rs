@@ -53,6 +53,8 @@ const MIGRATIONS: &[Migration] = &[
         after_sql: "",
     },
     sql(15, include_str!("migrations/0015_reconciliation.sql")),
+    sql(16, include_str!("migrations/0016_hub.sql")),
+    sql(17, include_str!("migrations/0017_hub_claims.sql")),
 ];
 
 pub fn latest() -> u32 {

@@ -2,6 +2,8 @@
 //! store invariants every test checks after it has changed something.
 #![allow(dead_code)]
 
+pub mod hub;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};

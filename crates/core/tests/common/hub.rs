@@ -1,0 +1,150 @@
+//! Chain mode's test hub: a database of the shared throwaway cluster migrated to the
+//! hub schema, two stores, three terminals (each its own login role) and one batch
+//! `TT1`; and desks (a real SQLite file each) linked to it through a relay the test can
+//! cut.
+
+use std::time::Duration;
+
+use coupondesk_core::hub::{roles, schema, Hub, HubError, HubUrl};
+use coupondesk_core::store::hub_link::{self, HubLink};
+
+use super::{cash, Fixture};
+
+pub const LONG: Duration = Duration::from_secs(30);
+
+pub struct Chain {
+    pub cluster: std::sync::Arc<pgtest::PgCluster>,
+    pub admin: Hub,
+    pub url: HubUrl,
+    pub db: String,
+}
+
+impl Chain {
+    /// A hub with 2 stores, a terminal in each, and one batch of `codes` codes.
+    pub fn new(prefix: &str, codes: &[&str]) -> Chain {
+        let c = pgtest::shared().expect("cluster");
+        let raw = c.fresh_db(prefix).expect("db");
+        let url = HubUrl::parse(&raw).expect("url");
+        let admin = Hub::open(&url, LONG).expect("open");
+        admin
+            .call(async |c| schema::migrate(c, None).await)
+            .expect("init");
+        let db = url.database().to_owned();
+        let codes: Vec<String> = codes.iter().map(|s| s.to_string()).collect();
+        let db2 = db.clone();
+        admin
+            .call(async move |c| {
+                let pg = |e: coupondesk_core::hub::tokio_postgres::Error| HubError::from_pg(&e);
+                c.batch_execute(
+                    "INSERT INTO coupondesk.stores (name) VALUES ('南京路店'), ('淮海路店');
+                     INSERT INTO coupondesk.batches (ticket_type, name) VALUES ('TT1', 'Spring');",
+                )
+                .await
+                .map_err(pg)?;
+                for (id, store, name) in [(1i64, 1i64, "前台1"), (2, 2, "前台2"), (3, 2, "前台3")] {
+                    let role = roles::terminal_role(&db2, id);
+                    c.execute(
+                        "INSERT INTO coupondesk.terminals (id, store_id, name, role_name)
+                         VALUES ($1, $2, $3, $4)",
+                        &[&id, &store, &name, &role],
+                    )
+                    .await
+                    .map_err(pg)?;
+                    roles::create_terminal_role(c, &db2, &role, "pw").await?;
+                }
+                for code in &codes {
+                    c.execute(
+                        "INSERT INTO coupondesk.codes (code, ticket_type) VALUES ($1, 'TT1')",
+                        &[code],
+                    )
+                    .await
+                    .map_err(pg)?;
+                }
+                Ok(())
+            })
+            .expect("seed");
+        Chain {
+            cluster: c,
+            admin,
+            url,
+            db,
+        }
+    }
+
+    /// Terminal `id`'s own connection (its login role; the test cluster trusts it).
+    pub fn desk(&self, id: i64) -> Hub {
+        let url = self
+            .url
+            .as_user(&roles::terminal_role(&self.db, id), Some("pw"));
+        Hub::open(&url, LONG).expect("open desk")
+    }
+
+    pub fn scalar(&self, sql: &'static str) -> i64 {
+        self.admin
+            .call(async move |c| {
+                let row = c
+                    .query_one(sql, &[])
+                    .await
+                    .map_err(|e| HubError::from_pg(&e))?;
+                Ok(row.get::<_, i64>(0))
+            })
+            .expect("scalar")
+    }
+}
+
+
+/// A desk joined to the chain's hub as terminal `terminal` (1: 前台1 in 南京路店; 2 and 3
+/// in 淮海路店), reaching it through its own relay.
+pub struct ChainDesk {
+    pub f: Fixture,
+    pub proxy: pgtest::proxy::Proxy,
+    pub template: i64,
+}
+
+impl Chain {
+    /// A desk holding the same batch `TT1` (`codes`) linked to a cash template (20 off
+    /// 100), joined as `terminal` with the given claim deadline.
+    pub fn join(&self, terminal: i64, codes: &[&str], deadline_ms: i64) -> ChainDesk {
+        let f = super::fixture();
+        let file = f.file("codes.csv", format!("code\n{}\n", codes.join("\n")).as_bytes());
+        f.desk.create_batch("TT1", "Spring").expect("batch");
+        f.import("TT1", &file, &Default::default());
+        let tpl = f.desk.create_template(cash("满100减20")).expect("template");
+        f.desk.link_batch(tpl.id, "TT1").expect("link");
+        let proxy = pgtest::proxy::Proxy::start(self.cluster.port()).expect("proxy");
+        let (store, name) = match terminal {
+            1 => ("南京路店", "前台1"),
+            2 => ("淮海路店", "前台2"),
+            _ => ("淮海路店", "前台3"),
+        };
+        let conn = rusqlite::Connection::open(&f.db).expect("open");
+        hub_link::set(
+            &conn,
+            &HubLink {
+                url: format!(
+                    "postgres://{}@127.0.0.1:{}/{}?sslmode=disable",
+                    roles::terminal_role(&self.db, terminal),
+                    proxy.port(),
+                    self.db
+                ),
+                hub_database: self.db.clone(),
+                store: store.into(),
+                terminal: name.into(),
+                terminal_id: terminal,
+                role: roles::terminal_role(&self.db, terminal),
+                pulled_seq: 0,
+                last_contact_ms: None,
+                last_error: None,
+                deadline_ms,
+                platform_desk: false,
+            },
+        )
+        .expect("link");
+        coupondesk_core::sync::credentials::set_hub(&f.db, Some("pw")).expect("secret");
+        ChainDesk {
+            f,
+            proxy,
+            template: tpl.id,
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The counter in chain mode: desks on their own SQLite files joined to one real
+//! PostgreSQL hub, each through a relay the test cuts to take that desk offline. A code
+//! redeemed at one desk is refused at the other with who, where and when; offline, the
+//! template's policy decides; an offline double becomes one conflict at the push; an
+//! undo gives the code back.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::hub::{Chain, ChainDesk};
+use coupondesk_core::domain::offline::OfflinePolicy;
+use coupondesk_core::domain::redeem::{RedeemOutcome, RedeemRequest, Refusal};
+use coupondesk_core::domain::CodeStatus;
+use coupondesk_core::store::redemptions::UndoTarget;
+
+const CODES: &[&str] = &[
+    "K7Q2M9X4B1ZD",
+    "P3W8R6T2Y5UA",
+    "H4J9L2N7C3VE",
+    "Z8X1C5V3B7NM",
+    "Q9W2E7R4T1YU",
+    "A5S8D2F6G3HJ",
+];
+
+fn order(code: &str) -> RedeemRequest {
+    RedeemRequest {
+        code: code.into(),
+        order_fen: Some(10_000),
+        customer: None,
+    }
+}
+
+fn redeem(d: &ChainDesk, code: &str) -> RedeemOutcome {
+    d.f.desk.redeem_use(&order(code)).expect("redeem")
+}
+
+fn status(d: &ChainDesk, code: &str) -> Option<CodeStatus> {
+    d.f.desk.redeem_check(&order(code)).expect("check").status
+}
+
+#[test]
+fn a_code_redeemed_at_one_desk_is_refused_at_the_other_with_who_where_when() {
+    let chain = Chain::new("counter", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    let used = redeem(&a, CODES[0]);
+    let r = used.redemption.expect("redeemed at A");
+    let again = redeem(&b, CODES[0]);
+    assert!(again.redemption.is_none());
+    match again.check.refusal {
+        Some(Refusal::UsedElsewhere {
+            at,
+            operator,
+            terminal,
+            store,
+        }) => {
+            assert_eq!(operator, r.operator);
+            assert_eq!(terminal, "前台1");
+            assert_eq!(store, "南京路店");
+            assert_eq!(at.timestamp_millis(), r.redeemed_at.timestamp_millis());
+        }
+        other => panic!("expected used_elsewhere, got {other:?}"),
+    }
+    // Nothing was written at B: the code is still usable there as far as B knows.
+    assert_eq!(status(&b, CODES[0]), Some(CodeStatus::Issued));
+    assert_eq!(
+        chain.scalar("SELECT count(*) FROM coupondesk.redemptions WHERE online"),
+        1
+    );
+    a.f.check_invariants();
+    b.f.check_invariants();
+}
+
+#[test]
+fn offline_the_template_decides_and_a_double_becomes_one_conflict_at_the_push() {
+    let chain = Chain::new("offline", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 500);
+    b.proxy.cut();
+
+    // The default policy: not without the hub. Answered at the deadline, not later.
+    let t0 = Instant::now();
+    let refused = redeem(&b, CODES[1]);
+    let waited = t0.elapsed();
+    assert_eq!(refused.check.refusal, Some(Refusal::OfflineNotAllowed));
+    assert!(
+        waited >= Duration::from_millis(450) && waited < Duration::from_millis(2000),
+        "the offline answer took {waited:?} with a 500 ms deadline"
+    );
+
+    b.f.desk
+        .set_template_offline_policy(b.template, OfflinePolicy::Allowed)
+        .expect("policy");
+    let made = redeem(&b, CODES[1]).redemption.expect("redeemed offline");
+    let free = redeem(&b, CODES[2]).redemption.expect("redeemed offline");
+    // Meanwhile A, online, takes CODES[1] at the hub first.
+    let first = redeem(&a, CODES[1]).redemption.expect("A online");
+
+    // Still cut: the push keeps everything queued.
+    let stuck = b.f.desk.hub_push().expect("push offline");
+    assert_eq!((stuck.uploaded, stuck.conflicts, stuck.left), (0, 0, 2));
+    assert!(stuck.stopped.is_some());
+
+    b.proxy.restore();
+    let pushed = b.f.desk.hub_push().expect("push");
+    assert_eq!(
+        (pushed.uploaded, pushed.conflicts, pushed.left),
+        (1, 1, 0),
+        "{pushed:?}"
+    );
+    let again = b.f.desk.hub_push().expect("push again");
+    assert_eq!((again.uploaded, again.conflicts, again.left), (0, 0, 0));
+    assert_eq!(chain.scalar("SELECT count(*) FROM coupondesk.conflicts"), 1);
+
+    let inbox = b.f.desk.hub_conflicts().expect("inbox");
+    assert_eq!(inbox.len(), 1);
+    let c = &inbox[0];
+    assert_eq!((c.code.as_str(), c.reason.as_str()), (CODES[1], "redeemed"));
+    assert_eq!(c.redemption_id, made.id);
+    assert_eq!(c.kept_terminal.as_deref(), Some("前台1"));
+    assert_eq!(c.kept_store.as_deref(), Some("南京路店"));
+    assert_eq!(c.kept_staff.as_deref(), Some(first.operator.as_str()));
+    assert!(b
+        .f
+        .desk
+        .hub_conflict_settle(c.id, "顾客补付 20 元")
+        .expect("settle"));
+    assert!(!b.f.desk.hub_conflict_settle(c.id, "again").expect("twice"));
+    let settled = b.f.desk.hub_conflicts().expect("inbox");
+    assert_eq!(settled[0].settlement.as_deref(), Some("顾客补付 20 元"));
+
+    // The free code's upload is an ordinary claim: A is now refused it.
+    assert_eq!(free.code, CODES[2]);
+    assert!(matches!(
+        redeem(&a, CODES[2]).check.refusal,
+        Some(Refusal::UsedElsewhere { .. })
+    ));
+    a.f.check_invariants();
+    b.f.check_invariants();
+}
+
+#[test]
+fn a_limited_policy_counts_this_counters_offline_redemptions_and_their_value() {
+    let chain = Chain::new("limited", CODES);
+    let b = chain.join(2, CODES, 300);
+    b.proxy.cut();
+    b.f.desk
+        .set_template_offline_policy(
+            b.template,
+            OfflinePolicy::Limited {
+                per_terminal_per_day: 2,
+                max_value_fen: 3000,
+            },
+        )
+        .expect("policy");
+    // 20.00 off each: the first fits in 30.00, the second would make 40.00.
+    assert!(redeem(&b, CODES[0]).redemption.is_some());
+    assert_eq!(
+        redeem(&b, CODES[1]).check.refusal,
+        Some(Refusal::OfflineValueReached { max_fen: 3000 })
+    );
+    b.f.desk
+        .set_template_offline_policy(
+            b.template,
+            OfflinePolicy::Limited {
+                per_terminal_per_day: 1,
+                max_value_fen: 100_000,
+            },
+        )
+        .expect("policy");
+    assert_eq!(
+        redeem(&b, CODES[1]).check.refusal,
+        Some(Refusal::OfflineLimitReached { limit: 1 })
+    );
+    // An undone offline redemption no longer counts, and its upload is dropped.
+    b.f.desk
+        .redeem_undo(UndoTarget::Code(CODES[0]))
+        .expect("undo");
+    assert!(redeem(&b, CODES[1]).redemption.is_some());
+    b.proxy.restore();
+    let pushed = b.f.desk.hub_push().expect("push");
+    assert_eq!((pushed.uploaded, pushed.left), (1, 0), "{pushed:?}");
+    assert_eq!(
+        chain.scalar("SELECT count(*) FROM coupondesk.redemptions"),
+        1,
+        "the undone redemption never reached the hub"
+    );
+}
+
+#[test]
+fn an_undo_releases_the_claim_so_another_desk_may_redeem_the_code() {
+    let chain = Chain::new("undo", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(3, CODES, 1000);
+    redeem(&a, CODES[3]).redemption.expect("A");
+    a.f.desk
+        .redeem_undo(UndoTarget::Code(CODES[3]))
+        .expect("undo");
+    let pushed = a.f.desk.hub_push().expect("push");
+    assert_eq!((pushed.released, pushed.left), (1, 0), "{pushed:?}");
+    let r = redeem(&b, CODES[3]);
+    assert!(r.redemption.is_some(), "{:?}", r.check.refusal);
+    assert_eq!(r.redemption.map(|x| x.terminal).is_some(), true);
+}
