@@ -38,6 +38,7 @@ mod close;
 mod counter;
 pub mod counter_any;
 mod customer_profile;
+pub mod hub;
 mod import_guard;
 mod print;
 mod reconcile;
@@ -88,6 +89,8 @@ pub enum DeskError {
     Report(#[from] crate::domain::report::ReportError),
     #[error(transparent)]
     Print(#[from] crate::print::PrintError),
+    #[error(transparent)]
+    Hub(#[from] crate::hub::HubError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -114,6 +117,7 @@ crate::error_codes::impl_error_code! {
             Backup(crate::store::backup::BackupError),
             Report(crate::domain::report::ReportError),
             Print(crate::print::PrintError),
+            Hub(crate::hub::HubError),
         }
         fn fields(&self) -> Vec<crate::api_error::FieldError> {
             match self {

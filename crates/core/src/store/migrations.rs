@@ -53,6 +53,7 @@ const MIGRATIONS: &[Migration] = &[
         after_sql: "",
     },
     sql(15, include_str!("migrations/0015_reconciliation.sql")),
+    sql(16, include_str!("migrations/0016_hub.sql")),
 ];
 
 pub fn latest() -> u32 {

@@ -27,6 +27,7 @@ pub mod codes_types;
 pub mod counter_lane;
 pub mod customers;
 pub mod db_file;
+pub mod hub_link;
 pub mod locks;
 pub mod logos;
 pub mod migrations;

@@ -1,6 +1,7 @@
-//! Secrets of the platforms (access tokens, bearer tokens, e-Buy's signing key).
+//! Secrets of the platforms (access tokens, bearer tokens, e-Buy's signing key), and the
+//! chain-mode hub's terminal password (`SecretOf::Hub`, docs/chain-mode.md).
 //!
-//! They live in the OS keyring (`os_keyring`: one entry per database and platform) when
+//! They live in the OS keyring (`os_keyring`: one entry per database and secret) when
 //! one is reachable, and otherwise in `<database>.credentials`, a JSON file created with
 //! mode 0600 and replaced atomically. Never in the SQLite file (which staff copy, back up
 //! and send along with bug reports) and never in logs: `Secret`'s Debug and Display print
@@ -49,6 +50,39 @@ impl std::fmt::Display for Secret {
     }
 }
 
+/// Whose secret it is: a platform's, or this desk's hub terminal role's password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretOf {
+    Platform(Platform),
+    Hub,
+}
+
+impl SecretOf {
+    /// Its key in the file and in the keyring entry's user: the platform's id, or `hub`.
+    pub fn id(self) -> &'static str {
+        match self {
+            SecretOf::Platform(p) => p.id(),
+            SecretOf::Hub => "hub",
+        }
+    }
+
+    fn from_id(id: &str) -> Option<SecretOf> {
+        if id == "hub" {
+            return Some(SecretOf::Hub);
+        }
+        Platform::ALL
+            .into_iter()
+            .find(|p| p.id() == id)
+            .map(SecretOf::Platform)
+    }
+}
+
+impl From<Platform> for SecretOf {
+    fn from(p: Platform) -> SecretOf {
+        SecretOf::Platform(p)
+    }
+}
+
 pub fn path_for(db: &Path) -> PathBuf {
     let mut p = db.as_os_str().to_owned();
     p.push(".credentials");
@@ -56,13 +90,11 @@ pub fn path_for(db: &Path) -> PathBuf {
 }
 
 /// True when the text has the credentials file's shape: a JSON object whose keys are all
-/// platform ids and whose values are strings. Import uses it to refuse a copy of the file
+/// platform ids (or `hub`) and whose values are strings. Import uses it to refuse a copy of the file
 /// wherever it was moved (import/own_files.rs); keep it in step with `set`'s format.
 pub fn is_credentials_text(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<BTreeMap<String, String>>(bytes).is_ok_and(|all| {
-        all.keys()
-            .all(|k| Platform::ALL.iter().any(|p| p.id() == k.as_str()))
-    })
+    serde_json::from_slice::<BTreeMap<String, String>>(bytes)
+        .is_ok_and(|all| all.keys().all(|k| SecretOf::from_id(k).is_some()))
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> SyncError + '_ {
@@ -170,7 +202,18 @@ pub fn set(db: &Path, p: Platform, secret: Option<&str>) -> SyncResult<()> {
     set_in(&home(db)?, p, secret)
 }
 
-fn get_in(home: &Home, p: Platform) -> SyncResult<Option<Secret>> {
+/// The hub terminal role's password (`hub join` made it), if this desk has joined.
+pub fn get_hub(db: &Path) -> SyncResult<Option<Secret>> {
+    get_in(&home(db)?, SecretOf::Hub)
+}
+
+/// Stores (`Some`) or removes (`None`) the hub terminal role's password.
+pub fn set_hub(db: &Path, secret: Option<&str>) -> SyncResult<()> {
+    set_in(&home(db)?, SecretOf::Hub, secret)
+}
+
+fn get_in(home: &Home, p: impl Into<SecretOf>) -> SyncResult<Option<Secret>> {
+    let p = p.into();
     match home {
         Home::File(path) => Ok(read_all(path)?.remove(p.id()).map(Secret)),
         Home::Keyring(vault) => vault
@@ -180,7 +223,8 @@ fn get_in(home: &Home, p: Platform) -> SyncResult<Option<Secret>> {
     }
 }
 
-fn set_in(home: &Home, p: Platform, secret: Option<&str>) -> SyncResult<()> {
+fn set_in(home: &Home, p: impl Into<SecretOf>, secret: Option<&str>) -> SyncResult<()> {
+    let p = p.into();
     match (home, secret) {
         (Home::File(path), _) => {
             let mut all = read_all(path)?;
@@ -196,11 +240,14 @@ fn set_in(home: &Home, p: Platform, secret: Option<&str>) -> SyncResult<()> {
 }
 
 /// "signing key of e-Buy 电子券 (004)": the secret's name in messages, never its value.
-fn which_secret(p: Platform) -> String {
-    format!("{} of {}", p.secret_name(), p.display_name())
+fn which_secret(p: SecretOf) -> String {
+    match p {
+        SecretOf::Platform(p) => format!("{} of {}", p.secret_name(), p.display_name()),
+        SecretOf::Hub => "hub terminal password".to_owned(),
+    }
 }
 
-fn keyring_err(action: &'static str, p: Platform) -> impl Fn(keyring::Error) -> SyncError {
+fn keyring_err(action: &'static str, p: SecretOf) -> impl Fn(keyring::Error) -> SyncError {
     move |e| SyncError::Keyring {
         keyring: os_keyring::name(),
         action,
@@ -225,9 +272,7 @@ fn migrate(file: &Path, vault: &dyn Vault) -> SyncResult<()> {
     };
     let all = read_all(file)?;
     for (id, secret) in &all {
-        let p = Platform::ALL
-            .into_iter()
-            .find(|p| p.id() == id.as_str())
+        let p = SecretOf::from_id(id)
             .ok_or_else(|| failed(format!("it names an unknown platform \"{id}\"")))?;
         let what = which_secret(p);
         vault
@@ -340,7 +385,7 @@ mod tests {
     }
 
     impl Vault for TestVault {
-        fn read(&self, p: Platform) -> Result<Option<String>, keyring::Error> {
+        fn read(&self, p: SecretOf) -> Result<Option<String>, keyring::Error> {
             let v = self.stored.borrow().get(p.id()).cloned();
             Ok(v.map(|s| {
                 if self.garble_reads {
@@ -350,8 +395,8 @@ mod tests {
                 }
             }))
         }
-        fn write(&self, p: Platform, secret: &str) -> Result<(), keyring::Error> {
-            if self.refuse_write_of == Some(p) {
+        fn write(&self, p: SecretOf, secret: &str) -> Result<(), keyring::Error> {
+            if self.refuse_write_of.map(SecretOf::from) == Some(p) {
                 return Err(refused());
             }
             self.stored.borrow_mut().insert(p.id(), secret.to_owned());
@@ -360,8 +405,8 @@ mod tests {
             }
             Ok(())
         }
-        fn remove(&self, p: Platform) -> Result<(), keyring::Error> {
-            if self.refuse_write_of == Some(p) {
+        fn remove(&self, p: SecretOf) -> Result<(), keyring::Error> {
+            if self.refuse_write_of.map(SecretOf::from) == Some(p) {
                 return Err(refused());
             }
             self.stored.borrow_mut().remove(p.id());

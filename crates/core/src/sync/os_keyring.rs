@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use keyring::credential::CredentialPersistence;
 use keyring::{Entry, Error};
 
-use super::types::Platform;
+use super::credentials::SecretOf;
 
 /// The service name of every entry CouponDesk writes.
 pub const SERVICE: &str = "CouponDesk";
@@ -85,12 +85,12 @@ impl Keyring {
         }
     }
 
-    /// The entry user for a platform: `<canonical db path>#<platform id>`.
-    pub fn user(&self, p: Platform) -> String {
-        format!("{}#{}", self.db_key, p.id())
+    /// The entry user for a secret: `<canonical db path>#<platform id, or hub>`.
+    pub fn user(&self, p: impl Into<SecretOf>) -> String {
+        format!("{}#{}", self.db_key, p.into().id())
     }
 
-    fn entry(&self, p: Platform) -> Result<Entry, Error> {
+    fn entry(&self, p: SecretOf) -> Result<Entry, Error> {
         Entry::new(SERVICE, &self.user(p))
     }
 }
@@ -99,15 +99,15 @@ impl Keyring {
 /// migration's failure paths (credentials.rs) can be tested with a store that fails on
 /// purpose; `Keyring` is the one used outside tests.
 pub trait Vault {
-    fn read(&self, p: Platform) -> Result<Option<String>, Error>;
+    fn read(&self, p: SecretOf) -> Result<Option<String>, Error>;
     /// Replaces the stored value, or fails and leaves it as it was.
-    fn write(&self, p: Platform, secret: &str) -> Result<(), Error>;
+    fn write(&self, p: SecretOf, secret: &str) -> Result<(), Error>;
     /// Removing what is not there is not an error.
-    fn remove(&self, p: Platform) -> Result<(), Error>;
+    fn remove(&self, p: SecretOf) -> Result<(), Error>;
 }
 
 impl Vault for Keyring {
-    fn read(&self, p: Platform) -> Result<Option<String>, Error> {
+    fn read(&self, p: SecretOf) -> Result<Option<String>, Error> {
         match self.entry(p)?.get_password() {
             Ok(s) => Ok(Some(s)),
             Err(Error::NoEntry) => Ok(None),
@@ -115,11 +115,11 @@ impl Vault for Keyring {
         }
     }
 
-    fn write(&self, p: Platform, secret: &str) -> Result<(), Error> {
+    fn write(&self, p: SecretOf, secret: &str) -> Result<(), Error> {
         self.entry(p)?.set_password(secret)
     }
 
-    fn remove(&self, p: Platform) -> Result<(), Error> {
+    fn remove(&self, p: SecretOf) -> Result<(), Error> {
         match self.entry(p)?.delete_credential() {
             Ok(()) | Err(Error::NoEntry) => Ok(()),
             Err(e) => Err(e),
@@ -130,6 +130,7 @@ impl Vault for Keyring {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::types::Platform;
 
     #[test]
     fn entries_are_per_canonical_database_and_platform() {

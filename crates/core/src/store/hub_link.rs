@@ -1,0 +1,239 @@
+//! The desk's link to its chain-mode hub: one row (`hub_link`, migration 16), absent
+//! until `hub join`. The terminal role's password is not here (sync/credentials.rs).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::batches::add_count;
+use super::{code_id, now_ms, StoreError};
+use crate::domain::lifecycle::CodeStatus;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HubLink {
+    /// Without a password.
+    pub url: String,
+    pub hub_database: String,
+    pub store: String,
+    pub terminal: String,
+    pub terminal_id: i64,
+    pub role: String,
+    pub pulled_seq: i64,
+    pub last_contact_ms: Option<i64>,
+    pub last_error: Option<String>,
+    pub deadline_ms: i64,
+    pub platform_desk: bool,
+}
+
+pub fn get(conn: &Connection) -> Result<Option<HubLink>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT url, hub_database, store, terminal, terminal_id, role, pulled_seq,
+                    last_contact_ms, last_error, deadline_ms, platform_desk
+             FROM hub_link WHERE id = 1",
+            [],
+            |r| {
+                Ok(HubLink {
+                    url: r.get(0)?,
+                    hub_database: r.get(1)?,
+                    store: r.get(2)?,
+                    terminal: r.get(3)?,
+                    terminal_id: r.get(4)?,
+                    role: r.get(5)?,
+                    pulled_seq: r.get(6)?,
+                    last_contact_ms: r.get(7)?,
+                    last_error: r.get(8)?,
+                    deadline_ms: r.get(9)?,
+                    platform_desk: r.get(10)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Writes the link of a (re)join; the local settings (deadline, platform desk) of an
+/// earlier link to the same hub stay.
+pub fn set(conn: &Connection, l: &HubLink) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO hub_link (id, url, hub_database, store, terminal, terminal_id, role,
+                               pulled_seq, last_contact_ms, last_error, deadline_ms, platform_desk)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET url = excluded.url, hub_database = excluded.hub_database,
+           store = excluded.store, terminal = excluded.terminal,
+           terminal_id = excluded.terminal_id, role = excluded.role,
+           pulled_seq = excluded.pulled_seq, last_contact_ms = excluded.last_contact_ms,
+           last_error = excluded.last_error",
+        params![
+            l.url,
+            l.hub_database,
+            l.store,
+            l.terminal,
+            l.terminal_id,
+            l.role,
+            l.pulled_seq,
+            l.last_contact_ms,
+            l.last_error,
+            l.deadline_ms,
+            l.platform_desk
+        ],
+    )?;
+    Ok(())
+}
+
+/// Records a call's outcome: the time of a successful contact, or the error of a failed
+/// one (the last contact stays).
+pub fn record_contact(
+    conn: &Connection,
+    at_ms: i64,
+    error: Option<&str>,
+) -> Result<(), StoreError> {
+    match error {
+        None => conn.execute(
+            "UPDATE hub_link SET last_contact_ms = ?1, last_error = NULL WHERE id = 1",
+            [at_ms],
+        )?,
+        Some(e) => conn.execute("UPDATE hub_link SET last_error = ?1 WHERE id = 1", [e])?,
+    };
+    Ok(())
+}
+
+/// A local batch, as the join's upload sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalBatch {
+    pub id: i64,
+    pub ticket_type: String,
+    pub name: String,
+}
+
+pub fn local_batches(conn: &Connection) -> Result<Vec<LocalBatch>, StoreError> {
+    let mut st = conn.prepare("SELECT id, ticket_type, name FROM batches ORDER BY id")?;
+    let rows = st.query_map([], |r| {
+        Ok(LocalBatch {
+            id: r.get(0)?,
+            ticket_type: r.get(1)?,
+            name: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Each live code of the batch (not one of a run being undone) with its status, in id
+/// order.
+pub fn for_each_code(
+    conn: &Connection,
+    batch_id: i64,
+    f: &mut dyn FnMut(&str, CodeStatus),
+) -> Result<(), StoreError> {
+    let next_seq: i64 = conn.query_row(
+        "SELECT next_seq FROM batches WHERE id = ?1",
+        [batch_id],
+        |r| r.get(0),
+    )?;
+    let mut st =
+        conn.prepare("SELECT code, status FROM codes WHERE id >= ?1 AND id < ?2 ORDER BY id")?;
+    let mut rows = st.query(params![code_id(batch_id, 1), code_id(batch_id, next_seq)])?;
+    while let Some(r) = rows.next()? {
+        let code: String = r.get(0)?;
+        let status = CodeStatus::from_db(r.get(1)?).unwrap_or(CodeStatus::Issued);
+        f(&code, status);
+    }
+    Ok(())
+}
+
+/// The code's status when this database has it (in any batch).
+pub fn code_status(conn: &Connection, code: &str) -> Result<Option<CodeStatus>, StoreError> {
+    let s: Option<i64> = conn
+        .prepare_cached("SELECT status FROM codes WHERE code = ?1")?
+        .query_row([code], |r| r.get(0))
+        .optional()?;
+    Ok(s.and_then(CodeStatus::from_db))
+}
+
+/// The status a code takes locally when the hub says `hub`, or None to leave it.
+///
+/// The rule (docs/chain-mode.md, "Join"): the hub's redeemed or disabled wins over a
+/// local issued or active; a hub's active or expired moves a local issued code on;
+/// nothing ever leaves a final status locally (a local redemption is never undone by
+/// the hub's word: the claims reconcile it).
+pub fn after_hub(local: CodeStatus, hub: CodeStatus) -> Option<CodeStatus> {
+    use CodeStatus::*;
+    if local == hub || local.is_final() {
+        return None;
+    }
+    match (local, hub) {
+        (_, Redeemed | Disabled) => Some(hub),
+        (Issued, Active | Expired) => Some(hub),
+        (Active, Expired) => Some(Expired),
+        _ => None,
+    }
+}
+
+/// Applies the hub's statuses to this batch's codes by `after_hub`, with the batch
+/// counts, in one transaction and one audit entry (`hub_statuses`). These are the hub's
+/// word on codes used or changed elsewhere, not local lifecycle moves: a code redeemed at
+/// another desk has no redemption here. Returns how many codes changed.
+pub fn apply_hub_statuses(
+    conn: &mut Connection,
+    ticket_type: &str,
+    statuses: &[(String, CodeStatus)],
+) -> Result<u64, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let batch_id: i64 = tx.query_row(
+        "SELECT id FROM batches WHERE ticket_type = ?1",
+        [ticket_type],
+        |r| r.get(0),
+    )?;
+    let mut changed = 0u64;
+    {
+        let mut find = tx.prepare_cached("SELECT id, status FROM codes WHERE code = ?1")?;
+        let mut set =
+            tx.prepare_cached("UPDATE codes SET status = ?2, updated_at = ?3 WHERE id = ?1")?;
+        let now = now_ms();
+        for (code, hub) in statuses {
+            let found: Option<(i64, i64)> = find
+                .query_row([code.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((id, s)) = found else { continue };
+            if id >> 32 != batch_id {
+                continue;
+            }
+            let Some(local) = CodeStatus::from_db(s) else {
+                continue;
+            };
+            if let Some(to) = after_hub(local, *hub) {
+                set.execute(params![id, to.to_db(), now])?;
+                add_count(&tx, batch_id, local, -1)?;
+                add_count(&tx, batch_id, to, 1)?;
+                changed += 1;
+            }
+        }
+    }
+    if changed > 0 {
+        super::audit::record(
+            &tx,
+            "hub_statuses",
+            ticket_type,
+            &serde_json::json!({ "changed": changed }),
+        )?;
+    }
+    tx.commit()?;
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hub_never_undoes_a_local_final_status() {
+        use CodeStatus::*;
+        assert_eq!(after_hub(Issued, Redeemed), Some(Redeemed));
+        assert_eq!(after_hub(Active, Disabled), Some(Disabled));
+        assert_eq!(after_hub(Issued, Active), Some(Active));
+        assert_eq!(after_hub(Active, Issued), None);
+        for final_ in [Redeemed, Disabled, Expired] {
+            for hub in CodeStatus::ALL {
+                assert_eq!(after_hub(final_, hub), None, "{final_:?} <- {hub:?}");
+            }
+        }
+    }
+}
