@@ -168,7 +168,7 @@ pub fn after_hub(local: CodeStatus, hub: CodeStatus) -> Option<CodeStatus> {
 }
 
 /// Applies the hub's statuses to this batch's codes by `after_hub`, with the batch
-/// counts, in one transaction and one audit entry (`hub_statuses`). These are the hub's
+/// counts, in one transaction and one audit entry (`hub.statuses`). These are the hub's
 /// word on codes used or changed elsewhere, not local lifecycle moves: a code redeemed at
 /// another desk has no redemption here. Returns how many codes changed.
 pub fn apply_hub_statuses(
@@ -210,7 +210,7 @@ pub fn apply_hub_statuses(
     if changed > 0 {
         super::audit::record(
             &tx,
-            "hub_statuses",
+            "hub.statuses",
             ticket_type,
             &serde_json::json!({ "changed": changed }),
         )?;
