@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 # in, found with fc-match (crates/core/src/print/font.rs; the .deb depends on both).
 # poppler-utils: pdfinfo, pdftoppm, pdftotext, which the print tests read the PDFs with.
 # postgresql: initdb, pg_ctl and psql for the chain-mode hub's tests, which start their
-# own throwaway clusters (crates/pgtest); setup starts no server (Debian's package
-# creates a cluster that systemd would run: nothing here starts it).
+# own throwaway clusters (crates/pgtest). Setup starts no server; the package's own
+# default cluster (/etc/postgresql) is not used by anything of CouponDesk.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver x11-utils

@@ -21,6 +21,8 @@ mod audit;
 mod counter;
 mod demo_seed;
 mod export_args;
+mod hub;
+mod hub_claims;
 mod large_count;
 mod print;
 mod report;
@@ -109,6 +111,10 @@ enum Command {
     /// Staff accounts (the owner's): add, list, disable, reset a PIN.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
+    /// Chain mode: a PostgreSQL hub shared by the desks of a merchant (init, join,
+    /// status).
+    #[command(subcommand)]
+    Hub(hub::HubCommand),
     /// The manager's reports: redemptions by day, template, batch, staff or terminal;
     /// reconciliation with the platforms' last pulls.
     #[command(subcommand)]
@@ -421,6 +427,7 @@ fn run_command(
         Command::Sync(cmd) => return sync::sync(desk, cmd, &out),
         Command::Audit(cmd) => return audit::audit(desk, cmd, audit_staff, &out),
         Command::Staff(cmd) => return staff::staff(desk, cmd, pins, &out),
+        Command::Hub(cmd) => return hub::hub(desk, cmd, &out),
         Command::Report(cmd) => return report::report(desk, cmd, audit_staff, &out),
         Command::Codes(CodesCommand::Activate {
             batch,
@@ -620,6 +627,7 @@ fn run_command(
         | Command::Sync(_)
         | Command::Audit(_)
         | Command::Staff(_)
+        | Command::Hub(_)
         | Command::Report(_)
         | Command::Codes(CodesCommand::Activate { .. })
         | Command::Codes(CodesCommand::Deactivate { .. })

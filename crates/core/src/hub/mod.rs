@@ -19,6 +19,7 @@ pub mod connect;
 pub mod error;
 pub mod roles;
 pub mod schema;
+pub mod transfer;
 pub mod url;
 
 pub use connect::Hub;

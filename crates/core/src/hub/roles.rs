@@ -7,8 +7,8 @@
 //!   group, with a random password that the desk keeps with its other secrets.
 //!
 //! `<database>` is the database name in lower case with every character other than a-z
-//! and 0-9 as `_`, cut to 40 characters (role names may have 63 bytes), so the names
-//! need no quoting.
+//! and 0-9 as `_`, cut to 38 characters (role names may have 63 bytes, a terminal id 19
+//! digits), so the names need no quoting.
 
 use rand::distr::{Alphanumeric, SampleString};
 use rand::{rngs::StdRng, SeedableRng};
@@ -27,7 +27,7 @@ fn slug(database: &str) -> String {
                 '_'
             }
         })
-        .take(40)
+        .take(38)
         .collect()
 }
 

@@ -3,7 +3,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::StoreError;
+use super::batches::add_count;
+use super::{code_id, now_ms, StoreError};
+use crate::domain::lifecycle::CodeStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -79,7 +81,11 @@ pub fn set(conn: &Connection, l: &HubLink) -> Result<(), StoreError> {
 
 /// Records a call's outcome: the time of a successful contact, or the error of a failed
 /// one (the last contact stays).
-pub fn record_contact(conn: &Connection, at_ms: i64, error: Option<&str>) -> Result<(), StoreError> {
+pub fn record_contact(
+    conn: &Connection,
+    at_ms: i64,
+    error: Option<&str>,
+) -> Result<(), StoreError> {
     match error {
         None => conn.execute(
             "UPDATE hub_link SET last_contact_ms = ?1, last_error = NULL WHERE id = 1",
@@ -88,4 +94,146 @@ pub fn record_contact(conn: &Connection, at_ms: i64, error: Option<&str>) -> Res
         Some(e) => conn.execute("UPDATE hub_link SET last_error = ?1 WHERE id = 1", [e])?,
     };
     Ok(())
+}
+
+/// A local batch, as the join's upload sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalBatch {
+    pub id: i64,
+    pub ticket_type: String,
+    pub name: String,
+}
+
+pub fn local_batches(conn: &Connection) -> Result<Vec<LocalBatch>, StoreError> {
+    let mut st = conn.prepare("SELECT id, ticket_type, name FROM batches ORDER BY id")?;
+    let rows = st.query_map([], |r| {
+        Ok(LocalBatch {
+            id: r.get(0)?,
+            ticket_type: r.get(1)?,
+            name: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Each live code of the batch (not one of a run being undone) with its status, in id
+/// order.
+pub fn for_each_code(
+    conn: &Connection,
+    batch_id: i64,
+    f: &mut dyn FnMut(&str, CodeStatus),
+) -> Result<(), StoreError> {
+    let next_seq: i64 = conn.query_row(
+        "SELECT next_seq FROM batches WHERE id = ?1",
+        [batch_id],
+        |r| r.get(0),
+    )?;
+    let mut st =
+        conn.prepare("SELECT code, status FROM codes WHERE id >= ?1 AND id < ?2 ORDER BY id")?;
+    let mut rows = st.query(params![code_id(batch_id, 1), code_id(batch_id, next_seq)])?;
+    while let Some(r) = rows.next()? {
+        let code: String = r.get(0)?;
+        let status = CodeStatus::from_db(r.get(1)?).unwrap_or(CodeStatus::Issued);
+        f(&code, status);
+    }
+    Ok(())
+}
+
+/// The code's status when this database has it (in any batch).
+pub fn code_status(conn: &Connection, code: &str) -> Result<Option<CodeStatus>, StoreError> {
+    let s: Option<i64> = conn
+        .prepare_cached("SELECT status FROM codes WHERE code = ?1")?
+        .query_row([code], |r| r.get(0))
+        .optional()?;
+    Ok(s.and_then(CodeStatus::from_db))
+}
+
+/// The status a code takes locally when the hub says `hub`, or None to leave it.
+///
+/// The rule (docs/chain-mode.md, "Join"): the hub's redeemed or disabled wins over a
+/// local issued or active; a hub's active or expired moves a local issued code on;
+/// nothing ever leaves a final status locally (a local redemption is never undone by
+/// the hub's word: the claims reconcile it).
+pub fn after_hub(local: CodeStatus, hub: CodeStatus) -> Option<CodeStatus> {
+    use CodeStatus::*;
+    if local == hub || local.is_final() {
+        return None;
+    }
+    match (local, hub) {
+        (_, Redeemed | Disabled) => Some(hub),
+        (Issued, Active | Expired) => Some(hub),
+        (Active, Expired) => Some(Expired),
+        _ => None,
+    }
+}
+
+/// Applies the hub's statuses to this batch's codes by `after_hub`, with the batch
+/// counts, in one transaction and one audit entry (`hub.statuses`). These are the hub's
+/// word on codes used or changed elsewhere, not local lifecycle moves: a code redeemed at
+/// another desk has no redemption here. Returns how many codes changed.
+pub fn apply_hub_statuses(
+    conn: &mut Connection,
+    ticket_type: &str,
+    statuses: &[(String, CodeStatus)],
+) -> Result<u64, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let batch_id: i64 = tx.query_row(
+        "SELECT id FROM batches WHERE ticket_type = ?1",
+        [ticket_type],
+        |r| r.get(0),
+    )?;
+    let mut changed = 0u64;
+    {
+        let mut find = tx.prepare_cached("SELECT id, status FROM codes WHERE code = ?1")?;
+        let mut set =
+            tx.prepare_cached("UPDATE codes SET status = ?2, updated_at = ?3 WHERE id = ?1")?;
+        let now = now_ms();
+        for (code, hub) in statuses {
+            let found: Option<(i64, i64)> = find
+                .query_row([code.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((id, s)) = found else { continue };
+            if id >> 32 != batch_id {
+                continue;
+            }
+            let Some(local) = CodeStatus::from_db(s) else {
+                continue;
+            };
+            if let Some(to) = after_hub(local, *hub) {
+                set.execute(params![id, to.to_db(), now])?;
+                add_count(&tx, batch_id, local, -1)?;
+                add_count(&tx, batch_id, to, 1)?;
+                changed += 1;
+            }
+        }
+    }
+    if changed > 0 {
+        super::audit::record(
+            &tx,
+            "hub.statuses",
+            ticket_type,
+            &serde_json::json!({ "changed": changed }),
+        )?;
+    }
+    tx.commit()?;
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hub_never_undoes_a_local_final_status() {
+        use CodeStatus::*;
+        assert_eq!(after_hub(Issued, Redeemed), Some(Redeemed));
+        assert_eq!(after_hub(Active, Disabled), Some(Disabled));
+        assert_eq!(after_hub(Issued, Active), Some(Active));
+        assert_eq!(after_hub(Active, Issued), None);
+        for final_ in [Redeemed, Disabled, Expired] {
+            for hub in CodeStatus::ALL {
+                assert_eq!(after_hub(final_, hub), None, "{final_:?} <- {hub:?}");
+            }
+        }
+    }
 }

@@ -93,9 +93,8 @@ pub fn path_for(db: &Path) -> PathBuf {
 /// platform ids (or `hub`) and whose values are strings. Import uses it to refuse a copy of the file
 /// wherever it was moved (import/own_files.rs); keep it in step with `set`'s format.
 pub fn is_credentials_text(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<BTreeMap<String, String>>(bytes).is_ok_and(|all| {
-        all.keys().all(|k| SecretOf::from_id(k).is_some())
-    })
+    serde_json::from_slice::<BTreeMap<String, String>>(bytes)
+        .is_ok_and(|all| all.keys().all(|k| SecretOf::from_id(k).is_some()))
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> SyncError + '_ {

@@ -1,0 +1,114 @@
+//! `coupondesk hub init|join|status`: chain mode (docs/chain-mode.md). Each is one call
+//! into the core. URLs are printed without their password.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use coupondesk_core::{ApiError, Desk};
+
+use crate::print::Out;
+
+#[derive(Subcommand)]
+pub enum HubCommand {
+    /// Create (or migrate) the hub's schema in a PostgreSQL database, with an
+    /// administrator's URL: postgres://ADMIN[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=..].
+    /// A second init is a no-op.
+    Init {
+        #[arg(long)]
+        url: String,
+        /// The merchant's name, recorded in the hub.
+        #[arg(long)]
+        merchant: Option<String>,
+    },
+    /// Attach this desk to the hub as TERMINAL of STORE (an administrator's URL): makes
+    /// the terminal's own role, uploads this desk's batches and codes the hub lacks, then
+    /// downloads the hub's.
+    Join {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        terminal: String,
+    },
+    /// The hub this desk joined, whether it answers (within the desk's deadline), its
+    /// schema version, the last contact and the lag in changes.
+    Status,
+    #[command(flatten)]
+    Claims(crate::hub_claims::HubClaimsCommand),
+}
+
+pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError> {
+    match cmd {
+        HubCommand::Claims(cmd) => return crate::hub_claims::hub_claims(desk, cmd, out),
+        HubCommand::Init { url, merchant } => {
+            let r = desk.hub_init(&url, merchant.as_deref())?;
+            let text = if r.from_version == r.version {
+                format!(
+                    "hub {} is at schema version {} (nothing to do)",
+                    r.url, r.version
+                )
+            } else {
+                format!(
+                    "hub {} now at schema version {} (was {}); terminals' group role {}",
+                    r.url, r.version, r.from_version, r.terminal_group
+                )
+            };
+            out.value(&r, &text)?;
+        }
+        HubCommand::Join {
+            url,
+            store,
+            terminal,
+        } => {
+            let r = desk.hub_join(&url, &store, &terminal)?;
+            let mut text = format!(
+                "joined {} as terminal {} of store {} (role {}): uploaded {} batches and {} codes, \
+                 downloaded {} batches and {} codes, {} statuses from the hub, in {:.1} s",
+                r.url,
+                r.terminal,
+                r.store,
+                r.role,
+                r.batches_uploaded,
+                r.codes_uploaded,
+                r.batches_downloaded,
+                r.codes_downloaded,
+                r.statuses_applied,
+                r.elapsed_ms as f64 / 1000.0
+            );
+            for s in &r.skipped {
+                text.push_str("\n  ");
+                text.push_str(s);
+            }
+            out.value(&r, &text)?;
+        }
+        HubCommand::Status => {
+            let s = desk.hub_status()?;
+            let contact = s
+                .last_contact_ms
+                .and_then(chrono::DateTime::from_timestamp_millis)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_else(|| "never".to_owned());
+            let text = if s.reachable {
+                format!(
+                    "hub {} (schema {}), store {}, terminal {}: online, lag {} changes, last contact {contact}",
+                    s.url,
+                    s.schema_version.unwrap_or(0),
+                    s.store,
+                    s.terminal,
+                    s.lag.unwrap_or(0)
+                )
+            } else {
+                format!(
+                    "hub {}, store {}, terminal {}: OFFLINE ({}), last contact {contact}",
+                    s.url,
+                    s.store,
+                    s.terminal,
+                    s.error.as_deref().unwrap_or("no answer")
+                )
+            };
+            out.value(&s, &text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

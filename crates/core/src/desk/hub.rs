@@ -1,0 +1,344 @@
+//! Chain-mode use cases (issue 16, docs/chain-mode.md): `hub init`, `hub join` and
+//! `hub status`. Each is a thin sequence of calls into `hub` (the PostgreSQL side) and
+//! `store` (the desk's SQLite).
+//!
+//! Join, in order (what must stay true):
+//! 1. register store and terminal and create the terminal's role, as the administrator;
+//!    the role's password is kept with the desk's secrets inside that transaction, so a
+//!    committed role always has its password here;
+//! 2. upload, as the terminal: each local batch and the codes the hub lacks (COPY into
+//!    a temporary table, `INSERT ... ON CONFLICT DO NOTHING`), one change logged per
+//!    batch;
+//! 3. read the hub's max change seq, THEN download: a change logged meanwhile is above
+//!    that seq and is pulled later, never missed;
+//! 4. download, as the terminal: the hub's batches and codes the desk lacks, streamed by
+//!    COPY into a file that the desk's own import reads (the same bulk insert, counts and
+//!    search index as any import), then the hub's statuses (`store::hub_link::after_hub`);
+//! 5. write the link with that seq as `pulled_seq`.
+
+use std::io::Write;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::{Desk, DeskResult};
+use crate::domain::lifecycle::CodeStatus;
+use crate::domain::staff::Permission;
+use crate::hub::{roles, schema, transfer, Hub, HubError, HubUrl};
+use crate::import::{HeaderChoice, ImportOptions, ImportTarget};
+use crate::progress::CancelToken;
+use crate::store::hub_link::{self, HubLink};
+use crate::store::now_ms;
+use crate::sync::credentials;
+
+/// Administration (init, the join's registration) may take longer than a claim.
+const ADMIN_DEADLINE: Duration = Duration::from_secs(30);
+/// One batch's upload or download: a million codes take seconds; this only stops a
+/// transfer that hangs.
+const TRANSFER_DEADLINE: Duration = Duration::from_secs(600);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HubInitReport {
+    /// The URL without its password.
+    pub url: String,
+    /// The schema version found before (0: there was no hub).
+    pub from_version: i64,
+    pub version: i64,
+    /// The group role of this hub's terminals.
+    pub terminal_group: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HubJoinReport {
+    pub url: String,
+    pub store: String,
+    pub terminal: String,
+    pub terminal_id: i64,
+    pub role: String,
+    pub batches_uploaded: u64,
+    pub codes_uploaded: u64,
+    pub batches_downloaded: u64,
+    pub codes_downloaded: u64,
+    /// Local codes whose status the hub's changed (redeemed or disabled elsewhere...).
+    pub statuses_applied: u64,
+    /// Batches left out, each with why (a name the other side uses for another type).
+    pub skipped: Vec<String>,
+    pub pulled_seq: i64,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HubStatus {
+    pub url: String,
+    pub store: String,
+    pub terminal: String,
+    pub terminal_id: i64,
+    pub reachable: bool,
+    /// Why not, when unreachable (or refused): the error's code and words.
+    pub error_code: Option<String>,
+    pub error: Option<String>,
+    pub schema_version: Option<i64>,
+    pub hub_seq: Option<i64>,
+    pub pulled_seq: i64,
+    /// hub_seq - pulled_seq: changes this desk has not applied yet.
+    pub lag: Option<i64>,
+    pub last_contact_ms: Option<i64>,
+    pub deadline_ms: i64,
+}
+
+impl Desk {
+    /// Creates or migrates the hub's schema and its terminals' group role (an
+    /// administrator's URL). A second init is a no-op.
+    pub fn hub_init(&self, url: &str, merchant: Option<&str>) -> DeskResult<HubInitReport> {
+        let _who = self.act(Permission::Settings)?;
+        let url = HubUrl::parse(url)?;
+        let hub = Hub::open(&url, ADMIN_DEADLINE)?;
+        let m = hub.call(async |c| schema::migrate(c, merchant).await)?;
+        Ok(HubInitReport {
+            url: url.display(),
+            from_version: m.from,
+            version: m.to,
+            terminal_group: roles::group_role(url.database()),
+        })
+    }
+
+    /// Attaches this desk to the hub as `terminal` of `store` (module doc, "Join").
+    pub fn hub_join(&self, url: &str, store: &str, terminal: &str) -> DeskResult<HubJoinReport> {
+        let _who = self.act(Permission::Settings)?;
+        let started = std::time::Instant::now();
+        let (store, terminal) = (store.trim(), terminal.trim());
+        if store.is_empty() || terminal.is_empty() {
+            return Err(HubError::BadUrl("--store and --terminal need a name".into()).into());
+        }
+        let admin_url = HubUrl::parse(url)?;
+        let previous = hub_link::get(&self.conn())?;
+        // The same terminal of the same hub may join again (a repeated or failed join):
+        // its role gets a new password.
+        let rejoin = previous
+            .as_ref()
+            .filter(|l| {
+                l.hub_database == admin_url.database()
+                    && l.store == store
+                    && l.terminal == terminal
+                    && HubUrl::parse(&l.url).is_ok_and(|u| same_server(&u, &admin_url))
+            })
+            .map(|l| l.terminal_id);
+        let password = roles::new_password();
+        let db = self.path.clone();
+        let admin = Hub::open(&admin_url, ADMIN_DEADLINE)?;
+        let reg = admin.call(async |c| {
+            transfer::register(c, (store, terminal), rejoin, &password, |_| {
+                credentials::set_hub(&db, Some(&password))
+                    .map_err(|e| HubError::Failed(format!("cannot keep the password: {e}")))
+            })
+            .await
+        })?;
+        drop(admin);
+
+        let url = admin_url.as_user(&reg.role, Some(&password));
+        let hub = Hub::open(&url, TRANSFER_DEADLINE)?;
+        let mut report = HubJoinReport {
+            url: url.display(),
+            store: store.to_owned(),
+            terminal: terminal.to_owned(),
+            terminal_id: reg.terminal_id,
+            role: reg.role.clone(),
+            batches_uploaded: 0,
+            codes_uploaded: 0,
+            batches_downloaded: 0,
+            codes_downloaded: 0,
+            statuses_applied: 0,
+            skipped: Vec::new(),
+            pulled_seq: 0,
+            elapsed_ms: 0,
+        };
+        self.hub_upload(&hub, reg.terminal_id, &mut report)?;
+        let seq = hub.call(async |c| transfer::max_seq(c).await)?;
+        self.hub_download(&hub, &mut report)?;
+        report.pulled_seq = seq;
+        hub_link::set(
+            &self.conn(),
+            &HubLink {
+                url: url.display(),
+                hub_database: url.database().to_owned(),
+                store: store.to_owned(),
+                terminal: terminal.to_owned(),
+                terminal_id: reg.terminal_id,
+                role: reg.role,
+                pulled_seq: seq,
+                last_contact_ms: Some(now_ms()),
+                last_error: None,
+                deadline_ms: previous.as_ref().map_or(1000, |l| l.deadline_ms),
+                platform_desk: previous.as_ref().is_some_and(|l| l.platform_desk),
+            },
+        )?;
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        Ok(report)
+    }
+
+    fn hub_upload(
+        &self,
+        hub: &Hub,
+        terminal_id: i64,
+        report: &mut HubJoinReport,
+    ) -> DeskResult<()> {
+        let hub_batches = hub.call(async |c| transfer::batches(c).await)?;
+        let local = hub_link::local_batches(&self.conn())?;
+        for b in local {
+            let other_type = hub_batches
+                .iter()
+                .find(|(t, n)| *n == b.name && *t != b.ticket_type);
+            if let Some((t, _)) = other_type {
+                report.skipped.push(format!(
+                    "batch {} ({}) not uploaded: the hub's batch {t} has that name",
+                    b.ticket_type, b.name
+                ));
+                continue;
+            }
+            let mut rows = Vec::new();
+            hub_link::for_each_code(&self.conn(), b.id, &mut |code, status| {
+                transfer::copy_row(&mut rows, code, status.as_str())
+            })?;
+            let up = hub.call(async |c| {
+                transfer::upload_batch(c, terminal_id, (&b.ticket_type, &b.name), rows).await
+            })?;
+            report.batches_uploaded += u64::from(up.batch_created);
+            report.codes_uploaded += up.codes_added;
+        }
+        Ok(())
+    }
+
+    fn hub_download(&self, hub: &Hub, report: &mut HubJoinReport) -> DeskResult<()> {
+        let hub_batches = hub.call(async |c| transfer::batches(c).await)?;
+        let local = hub_link::local_batches(&self.conn())?;
+        for (ticket_type, name) in hub_batches {
+            let here = local.iter().find(|b| b.ticket_type == ticket_type);
+            if here.is_none() && local.iter().any(|b| b.name == name) {
+                report.skipped.push(format!(
+                    "batch {ticket_type} ({name}) not downloaded: a local batch of another type has that name"
+                ));
+                continue;
+            }
+            // The codes the desk lacks go to a file for the import; the hub's other
+            // statuses are applied after it.
+            let mut file = tempfile::Builder::new()
+                .prefix("coupondesk-hub-")
+                .suffix(".csv")
+                .tempfile()
+                .map_err(|e| HubError::Failed(format!("a temporary file: {e}")))?;
+            let mut statuses: Vec<(String, CodeStatus)> = Vec::new();
+            let mut missing = 0u64;
+            {
+                let conn = self.conn();
+                let mut out = std::io::BufWriter::new(file.as_file_mut());
+                hub.call(async |c| {
+                    transfer::download_batch(c, &ticket_type, &mut |code, status| {
+                        let hub_status = CodeStatus::parse(status).unwrap_or(CodeStatus::Issued);
+                        let local = hub_link::code_status(&conn, code)
+                            .map_err(|e| HubError::Failed(e.to_string()))?;
+                        if local.is_none() {
+                            writeln!(out, "{code}")
+                                .map_err(|e| HubError::Failed(format!("a temporary file: {e}")))?;
+                            missing += 1;
+                        }
+                        if hub_status != CodeStatus::Issued && local != Some(hub_status) {
+                            statuses.push((code.to_owned(), hub_status));
+                        }
+                        Ok(())
+                    })
+                    .await
+                })?;
+                out.flush()
+                    .map_err(|e| HubError::Failed(format!("a temporary file: {e}")))?;
+            }
+            if here.is_none() || missing > 0 {
+                let target = match here {
+                    Some(_) => ImportTarget::Existing(ticket_type.clone()),
+                    None => ImportTarget::New {
+                        ticket_type: ticket_type.clone(),
+                        name: name.clone(),
+                    },
+                };
+                let options = ImportOptions {
+                    header: HeaderChoice::Absent,
+                    ..ImportOptions::default()
+                };
+                let done = self.import_codes(
+                    file.path(),
+                    &target,
+                    &options,
+                    &CancelToken::new(),
+                    &mut |_| {},
+                )?;
+                report.codes_downloaded += done.imported;
+                report.batches_downloaded += u64::from(here.is_none());
+            }
+            if !statuses.is_empty() {
+                report.statuses_applied +=
+                    hub_link::apply_hub_statuses(&mut self.conn(), &ticket_type, &statuses)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The link and the hub's answer within the desk's deadline. Offline is an answer
+    /// (`reachable: false` and why), not an error; only a desk that never joined fails.
+    pub fn hub_status(&self) -> DeskResult<HubStatus> {
+        let link = hub_link::get(&self.conn())?.ok_or(HubError::NotJoined)?;
+        let deadline = Duration::from_millis(link.deadline_ms.max(1) as u64);
+        let answer = (|| -> Result<(i64, i64), HubError> {
+            let password = credentials::get_hub(&self.path)
+                .map_err(|e| HubError::Auth(format!("the terminal password: {e}")))?
+                .ok_or_else(|| HubError::Auth("no terminal password is kept; join again".into()))?;
+            let url = HubUrl::parse(&link.url)?.as_user(&link.role, Some(password.expose()));
+            let hub = Hub::open(&url, deadline)?;
+            hub.call(async |c| {
+                let v = schema::usable(schema::version(c).await?)?;
+                let seq = transfer::max_seq(c).await?;
+                Ok((v, seq))
+            })
+        })();
+        let conn = self.conn();
+        let mut status = HubStatus {
+            url: link.url.clone(),
+            store: link.store.clone(),
+            terminal: link.terminal.clone(),
+            terminal_id: link.terminal_id,
+            reachable: false,
+            error_code: None,
+            error: None,
+            schema_version: None,
+            hub_seq: None,
+            pulled_seq: link.pulled_seq,
+            lag: None,
+            last_contact_ms: link.last_contact_ms,
+            deadline_ms: link.deadline_ms,
+        };
+        match answer {
+            Ok((v, seq)) => {
+                let now = now_ms();
+                hub_link::record_contact(&conn, now, None)?;
+                status.reachable = true;
+                status.schema_version = Some(v);
+                status.hub_seq = Some(seq);
+                status.lag = Some(seq - link.pulled_seq);
+                status.last_contact_ms = Some(now);
+            }
+            Err(e) => {
+                hub_link::record_contact(&conn, 0, Some(&e.to_string()))?;
+                status.error_code = Some(crate::ErrorCode::code(&e).to_owned());
+                status.error = Some(e.to_string());
+            }
+        }
+        Ok(status)
+    }
+}
+
+/// Whether two URLs name the same server and database (user and password aside).
+fn same_server(a: &HubUrl, b: &HubUrl) -> bool {
+    let strip = |u: &HubUrl| u.as_user("", None).display();
+    strip(a) == strip(b)
+}
