@@ -6,7 +6,7 @@ mod common;
 
 use common::{fixture, Fixture};
 use coupondesk_core::domain::CodeStatus;
-use coupondesk_core::hub::HubUrl;
+use coupondesk_core::hub::{schema, HubUrl};
 use coupondesk_core::ErrorCode;
 
 struct HubDb {
@@ -111,7 +111,7 @@ fn a_second_desk_joins_and_gets_the_first_ones_codes_with_their_statuses() {
     // A sees the hub and how far behind it is: B's batch and the redemption.
     let sa = a.desk.hub_status().expect("status a");
     assert!(sa.reachable, "{sa:?}");
-    assert_eq!(sa.schema_version, Some(1));
+    assert_eq!(sa.schema_version, Some(schema::SCHEMA_VERSION));
     assert_eq!(sa.lag, Some(2));
     assert!(
         sa.url.starts_with(&format!("postgres://{}@", ja.role)),
@@ -173,7 +173,10 @@ fn joins_are_refused_with_what_to_do() {
     );
     a.desk.hub_init(&hub.url, None).expect("init");
     let again = a.desk.hub_init(&hub.url, None).expect("init twice");
-    assert_eq!((again.from_version, again.version), (1, 1));
+    assert_eq!(
+        (again.from_version, again.version),
+        (schema::SCHEMA_VERSION, schema::SCHEMA_VERSION)
+    );
     a.desk.hub_join(&hub.url, "S", "T").expect("join");
     // The same desk may join again (its role gets a new password)...
     a.desk.hub_join(&hub.url, "S", "T").expect("rejoin");
