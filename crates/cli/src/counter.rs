@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
-use coupondesk_core::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
+use coupondesk_core::desk::counter_any::{self, CounterCheck, CounterOutcome, CounterRequest};
 use coupondesk_core::domain::money::format_yuan;
 use coupondesk_core::domain::offline::OfflinePolicy;
 use coupondesk_core::domain::redeem::{RedeemCheck, Redemption, RedemptionKind};
@@ -131,6 +131,17 @@ pub enum RedeemCommand {
         customer: Option<String>,
         #[arg(long)]
         sku: Option<String>,
+        #[command(flatten)]
+        counter: CounterArgs,
+    },
+    /// A scanner's pipe: redeem each code read from stdin (one per line, as a barcode
+    /// scanner types them) and answer each on its own line as soon as it is done (with
+    /// --json: {code, redeemed, reason}). Ends at the end of stdin; exit 0, or 1 when a
+    /// code could not be tried (an error, not a refusal).
+    Scan {
+        /// Order amount in fen for every code.
+        #[arg(long, value_name = "FEN")]
+        amount: Option<i64>,
         #[command(flatten)]
         counter: CounterArgs,
     },
@@ -386,6 +397,13 @@ pub fn redeem(desk: &Desk, cmd: RedeemCommand, out: &Out) -> Result<ExitCode, Ap
                 ExitCode::from(REFUSED)
             })
         }
+        RedeemCommand::Scan {
+            amount,
+            counter: who,
+        } => {
+            who.apply(desk);
+            scan(desk, amount, out)
+        }
         RedeemCommand::Undo { code, counter: who } => {
             who.apply(desk);
             let r = desk.redeem_undo(UndoTarget::Code(&code))?;
@@ -506,4 +524,51 @@ fn offline_policy_line(id: i64, p: &OfflinePolicy) -> String {
             format_yuan(*max_value_fen)
         ),
     }
+}
+
+/// `redeem scan`: each line of stdin is one code, answered before the next is read, so a
+/// scanner's operator (or a script) sees each answer at once.
+fn scan(desk: &Desk, amount: Option<i64>, out: &Out) -> Result<ExitCode, ApiError> {
+    let mut failed = false;
+    for line in std::io::stdin().lines() {
+        let line = line
+            .map_err(|e| ApiError::new("invalid_request", format!("could not read stdin: {e}")))?;
+        let code = line.trim();
+        if code.is_empty() {
+            continue;
+        }
+        let req = CounterRequest {
+            code: code.to_owned(),
+            order_fen: amount,
+            customer: None,
+            product_sku: None,
+        };
+        let (redeemed, reason) = match desk.counter_use(&req) {
+            Ok(CounterOutcome::Coupon(o)) => (
+                o.redemption.is_some(),
+                o.check.refusal.map(|r| r.reason().to_owned()),
+            ),
+            Ok(CounterOutcome::Bonus(o)) => (
+                o.redeemed.is_some(),
+                o.check.refusal.as_ref().map(counter_any::bonus_reason),
+            ),
+            Err(e) => {
+                failed = true;
+                (false, Some(ApiError::from(&e).code))
+            }
+        };
+        let text = match &reason {
+            None => format!("{code}: redeemed"),
+            Some(r) => format!("{code}: {r}"),
+        };
+        out.value(
+            &serde_json::json!({ "code": code, "redeemed": redeemed, "reason": reason }),
+            &text,
+        )?;
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -55,10 +55,17 @@ fn init_join_status_and_offline() {
         &a,
         &["hub", "init", "--url", &admin, "--merchant", "Tea House"],
     );
-    assert_eq!(init["version"], 1);
+    assert_eq!(
+        init["version"],
+        coupondesk_core::hub::schema::SCHEMA_VERSION
+    );
     assert_eq!(init["from_version"], 0);
     let again = run(&a, &["hub", "init", "--url", &admin]);
-    assert_eq!(again["from_version"], 1, "a second init is a no-op");
+    assert_eq!(
+        again["from_version"],
+        coupondesk_core::hub::schema::SCHEMA_VERSION,
+        "a second init is a no-op"
+    );
 
     let ja = run(
         &a,

@@ -15,7 +15,10 @@ fn req<'a>(code: &'a str, claim: &'a str, staff: &'a str, online: bool) -> Claim
         code,
         claim_id: claim,
         staff,
-        at: Utc.with_ymd_and_hms(2026, 12, 7, 4, 3, 0).single().expect("time"),
+        at: Utc
+            .with_ymd_and_hms(2026, 12, 7, 4, 3, 0)
+            .single()
+            .expect("time"),
         order_fen: Some(10_000),
         reduction_fen: 2_000,
         online,
@@ -45,14 +48,20 @@ fn one_code_goes_to_one_claim_and_the_other_desk_learns_who_where_when() {
         claims::claim(&a, &req("AAAA11112222", &ca, "小王", true)).expect("again"),
         ClaimAnswer::Claimed
     );
-    assert_eq!(chain.scalar("SELECT count(*) FROM coupondesk.redemptions"), 1);
+    assert_eq!(
+        chain.scalar("SELECT count(*) FROM coupondesk.redemptions"),
+        1
+    );
     assert_eq!(
         chain.scalar("SELECT count(*) FROM coupondesk.changes WHERE kind = 'code'"),
         1
     );
     assert_eq!(
-        claims::claim(&a, &req("NOSUCHCODE00", &claims::new_claim_id(), "小王", true))
-            .expect("unknown"),
+        claims::claim(
+            &a,
+            &req("NOSUCHCODE00", &claims::new_claim_id(), "小王", true)
+        )
+        .expect("unknown"),
         ClaimAnswer::Unknown
     );
 }
@@ -118,11 +127,17 @@ fn an_offline_double_becomes_exactly_one_conflict_and_a_repeat_adds_none() {
         }
     }
     assert_eq!(chain.scalar("SELECT count(*) FROM coupondesk.conflicts"), 1);
-    assert_eq!(chain.scalar("SELECT count(*) FROM coupondesk.redemptions"), 2);
+    assert_eq!(
+        chain.scalar("SELECT count(*) FROM coupondesk.redemptions"),
+        2
+    );
     // An offline redemption of a free code is simply claimed.
     assert_eq!(
-        claims::claim(&b, &req("FREECODE0001", &claims::new_claim_id(), "小李", false))
-            .expect("free"),
+        claims::claim(
+            &b,
+            &req("FREECODE0001", &claims::new_claim_id(), "小李", false)
+        )
+        .expect("free"),
         ClaimAnswer::Claimed
     );
     assert_eq!(
@@ -144,8 +159,11 @@ fn a_released_claim_gives_the_code_back_and_only_its_own_terminal_may_release_it
     assert!(claims::release(&a, &id).expect("release"));
     assert!(claims::release(&a, &id).expect("twice is the same"));
     assert_eq!(
-        claims::claim(&b, &req("UNDOCODE0001", &claims::new_claim_id(), "小李", true))
-            .expect("b"),
+        claims::claim(
+            &b,
+            &req("UNDOCODE0001", &claims::new_claim_id(), "小李", true)
+        )
+        .expect("b"),
         ClaimAnswer::Claimed
     );
 }
@@ -166,8 +184,11 @@ fn a_leased_code_is_refused_to_every_other_terminal_and_a_returned_lease_frees_i
         })
         .expect("lease");
     let (a, b) = (chain.desk(1), chain.desk(2));
-    match claims::claim(&a, &req("LEASED000001", &claims::new_claim_id(), "小王", true))
-        .expect("a")
+    match claims::claim(
+        &a,
+        &req("LEASED000001", &claims::new_claim_id(), "小王", true),
+    )
+    .expect("a")
     {
         ClaimAnswer::Leased(h) => {
             assert_eq!(h.terminal.as_deref(), Some("前台2"));
@@ -176,15 +197,21 @@ fn a_leased_code_is_refused_to_every_other_terminal_and_a_returned_lease_frees_i
         other => panic!("expected leased, got {other:?}"),
     }
     // Uploaded from offline, the same is a conflict with no claim kept.
-    match claims::claim(&a, &req("LEASED000001", &claims::new_claim_id(), "小王", false))
-        .expect("upload")
+    match claims::claim(
+        &a,
+        &req("LEASED000001", &claims::new_claim_id(), "小王", false),
+    )
+    .expect("upload")
     {
         ClaimAnswer::Conflict { reason, .. } => assert_eq!(reason, "leased"),
         other => panic!("expected a conflict, got {other:?}"),
     }
     assert_eq!(
-        claims::claim(&b, &req("LEASED000001", &claims::new_claim_id(), "小李", true))
-            .expect("holder"),
+        claims::claim(
+            &b,
+            &req("LEASED000001", &claims::new_claim_id(), "小李", true)
+        )
+        .expect("holder"),
         ClaimAnswer::Claimed
     );
     chain
@@ -196,8 +223,11 @@ fn a_leased_code_is_refused_to_every_other_terminal_and_a_returned_lease_frees_i
         })
         .expect("return");
     assert_eq!(
-        claims::claim(&a, &req("LEASED000002", &claims::new_claim_id(), "小王", true))
-            .expect("returned"),
+        claims::claim(
+            &a,
+            &req("LEASED000002", &claims::new_claim_id(), "小王", true)
+        )
+        .expect("returned"),
         ClaimAnswer::Claimed
     );
 }

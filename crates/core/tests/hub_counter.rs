@@ -201,5 +201,71 @@ fn an_undo_releases_the_claim_so_another_desk_may_redeem_the_code() {
     assert_eq!((pushed.released, pushed.left), (1, 0), "{pushed:?}");
     let r = redeem(&b, CODES[3]);
     assert!(r.redemption.is_some(), "{:?}", r.check.refusal);
-    assert_eq!(r.redemption.map(|x| x.terminal).is_some(), true);
+    assert_eq!(
+        chain.scalar("SELECT count(*) FROM coupondesk.redemptions WHERE released_at IS NOT NULL"),
+        1
+    );
+    assert_eq!(
+        chain.scalar(
+            "SELECT count(*) FROM coupondesk.codes c JOIN coupondesk.terminals t
+               ON t.id = c.claim_terminal WHERE c.status = 'redeemed' AND t.name = '前台3'"
+        ),
+        1,
+        "the code is B's at the hub now"
+    );
+}
+
+/// A claim the hub committed for a desk process that died before its own commit.
+fn orphan(chain: &Chain, terminal: i64, code: &str) -> String {
+    use coupondesk_core::hub::claims::{self, ClaimAnswer, ClaimRequest};
+    let id = claims::new_claim_id();
+    let answer = claims::claim(
+        &chain.desk(terminal),
+        &ClaimRequest {
+            code,
+            claim_id: &id,
+            staff: "小王",
+            at: chrono::Utc::now(),
+            order_fen: Some(10_000),
+            reduction_fen: 2_000,
+            online: true,
+        },
+    )
+    .expect("claim");
+    assert_eq!(answer, ClaimAnswer::Claimed);
+    id
+}
+
+#[test]
+fn a_claim_a_crash_left_is_adopted_by_the_next_scan_or_released_by_the_push() {
+    let chain = Chain::new("orphan", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    // Scanned again at the same counter: the claim is this redemption's.
+    let first = orphan(&chain, 1, CODES[4]);
+    let r = redeem(&a, CODES[4]);
+    assert!(r.redemption.is_some(), "{:?}", r.check.refusal);
+    let conn = rusqlite::Connection::open(&a.f.db).expect("open");
+    let kept: String = conn
+        .query_row(
+            "SELECT claim_id FROM redemptions WHERE undone_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .expect("claim id");
+    assert_eq!(kept, first);
+    // Never scanned again: the push finds it and gives the code back.
+    orphan(&chain, 1, CODES[5]);
+    assert!(matches!(
+        redeem(&b, CODES[5]).check.refusal,
+        Some(Refusal::UsedElsewhere { .. })
+    ));
+    let pushed = a.f.desk.hub_push().expect("push");
+    assert_eq!(pushed.orphans_released, 1, "{pushed:?}");
+    assert!(redeem(&b, CODES[5]).redemption.is_some());
+    // The adopted claim stayed.
+    assert_eq!(
+        chain.scalar("SELECT count(*) FROM coupondesk.codes WHERE status = 'redeemed'"),
+        2
+    );
 }

@@ -169,7 +169,19 @@ impl PgCluster {
         Ok(())
     }
 
-    /// Stop, then start again on the same port.
+    /// Stops the server as a crash would (`-m immediate`: no checkpoint, clients cut at
+    /// once); the next start recovers from the WAL. The chaos tests' "hub down".
+    pub fn stop_immediate(&mut self) -> Result<()> {
+        if !self.running {
+            return Ok(());
+        }
+        let data = path_str(&self.data_dir());
+        self.run_bin("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"])?;
+        self.running = false;
+        Ok(())
+    }
+
+    /// Stop (when running), then start again on the same port.
     pub fn restart(&mut self) -> Result<()> {
         self.stop()?;
         self.pg_start()

@@ -56,7 +56,13 @@ impl Proxy {
     pub fn cut(&self) {
         self.state.cut.store(true, Ordering::SeqCst);
         self.state.generation.fetch_add(1, Ordering::SeqCst);
-        for s in self.state.open.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+        for s in self
+            .state
+            .open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+        {
             let _ = s.shutdown(Shutdown::Both);
         }
     }
@@ -134,7 +140,11 @@ fn swallow(mut client: TcpStream, state: Arc<State>) {
         match client.read(&mut buf) {
             Ok(0) => return,
             Ok(_) => {}
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
             Err(_) => return,
         }
     }

@@ -21,8 +21,8 @@ impl Desk {
     pub fn redeem_use(&self, req: &RedeemRequest) -> DeskResult<RedeemOutcome> {
         let _who = self.act(Permission::Redeem)?;
         let _turn = CounterTurn::take(&self.path);
-        if let Some(hub) = self.linked_hub()? {
-            return self.redeem_chained(&hub, req);
+        if let Some(linked) = self.linked_hub()? {
+            return self.redeem_chained(&linked, req);
         }
         self.recording(|c| redemptions::redeem(c, req, Utc::now()))
     }

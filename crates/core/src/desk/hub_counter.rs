@@ -11,18 +11,17 @@
 //!   released (at once, or queued): the code must not stay blocked at the hub;
 //! - every offline redemption is in the hub outbox from the moment it commits.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::hub_session::Linked;
 use super::{Desk, DeskResult};
 use crate::domain::offline::{OfflinePolicy, OfflineRefusal};
 use crate::domain::redeem::{RedeemOutcome, RedeemRequest, Refusal};
 use crate::domain::staff::Permission;
 use crate::hub::claims::{self, ClaimAnswer, ClaimRequest, Holder};
-use crate::hub::Hub;
+use crate::hub::{Hub, HubError};
 use crate::store::hub_claims::{self, HubConflict, HubMark, KeptClaim, Outbound};
 use crate::store::redemptions::{self, GateFacts, GateOutcome};
 use crate::store::templates::{self, TemplateError};
@@ -35,6 +34,8 @@ pub struct HubPushReport {
     pub uploaded: u32,
     pub conflicts: u32,
     pub released: u32,
+    /// Claims a crash had left at the hub without a redemption here, now released.
+    pub orphans_released: u32,
     /// Rows left queued (offline, or codes the hub does not know yet).
     pub left: u32,
     /// Why the push stopped early, when it did (the hub stopped answering).
@@ -45,12 +46,13 @@ impl Desk {
     /// A redemption at a desk joined to a hub.
     pub(super) fn redeem_chained(
         &self,
-        hub: &Arc<Hub>,
+        linked: &Linked,
         req: &RedeemRequest,
     ) -> DeskResult<RedeemOutcome> {
         let now = Utc::now();
+        let hub = &linked.hub;
         let mut claimed: Option<String> = None;
-        let mut gate = |f: &GateFacts<'_>| gate(hub, f, now, &mut claimed);
+        let mut gate = |f: &GateFacts<'_>| gate(linked, f, now, &mut claimed);
         let out = self.recording(|c| redemptions::redeem_gated(c, req, now, Some(&mut gate)));
         if let (Err(_), Some(claim_id)) = (&out, &claimed) {
             // Claimed at the hub, not written here: give the code back, now or later.
@@ -66,23 +68,29 @@ impl Desk {
     /// queued for the next push.
     pub fn hub_push(&self) -> DeskResult<HubPushReport> {
         let _who = self.act(Permission::SyncRun)?;
-        let Some(hub) = self.linked_hub()? else {
+        let Some(linked) = self.linked_hub()? else {
             return Err(crate::hub::HubError::NotJoined.into());
         };
-        self.push_to(&hub)
+        self.push_to(&linked.hub)
     }
 
     /// The window's periodic push (`sync_background`): the desk's own work, as the
     /// platforms' sync is; nothing when the desk is not joined to a hub.
     pub(super) fn hub_push_background(&self) -> DeskResult<Option<HubPushReport>> {
         match self.linked_hub()? {
-            Some(hub) => Ok(Some(self.push_to(&hub)?)),
+            Some(linked) => Ok(Some(self.push_to(&linked.hub)?)),
             None => Ok(None),
         }
     }
 
     fn push_to(&self, hub: &Hub) -> DeskResult<HubPushReport> {
         let mut report = HubPushReport::default();
+        if let Err(e) = self.sweep_orphans(hub, &mut report) {
+            report.stopped = Some(e.to_string());
+            report.left =
+                u32::try_from(hub_claims::outgoing_count(&self.conn())?).unwrap_or(u32::MAX);
+            return Ok(report);
+        }
         let mut after = 0;
         'pages: loop {
             let rows = hub_claims::outgoing(&self.conn(), after, 200)?;
@@ -141,6 +149,32 @@ impl Desk {
         Ok(report)
     }
 
+    /// Releases this terminal's claims that no redemption here carries: a process killed
+    /// between the hub's commit of a claim and its own commit leaves one, and the code
+    /// would stay used at the hub with no redemption anywhere. Runs under the local write
+    /// lock, which every claim is made under, so no claim is in flight meanwhile.
+    fn sweep_orphans(&self, hub: &Hub, report: &mut HubPushReport) -> DeskResult<()> {
+        /// Claims received at the hub shortly before the last sweep's clock reading may
+        /// have committed after it.
+        const MARGIN_MS: i64 = 60_000;
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(crate::store::StoreError::from)?;
+        let since = (hub_claims::swept_hub_ms(&tx)? - MARGIN_MS).max(0);
+        let since = DateTime::<Utc>::from_timestamp_millis(since).unwrap_or_default();
+        let mine = claims::my_claims(hub, since)?;
+        for (claim_id, _code) in mine.claims {
+            if !hub_claims::known_claim(&tx, &claim_id)? {
+                claims::release(hub, &claim_id)?;
+                report.orphans_released += 1;
+            }
+        }
+        hub_claims::set_swept_hub_ms(&tx, mine.hub_now.timestamp_millis())?;
+        tx.commit().map_err(crate::store::StoreError::from)?;
+        Ok(())
+    }
+
     /// The conflict inbox: offline redemptions the hub found another had first.
     pub fn hub_conflicts(&self) -> DeskResult<Vec<HubConflict>> {
         let _who = self.act(Permission::Conflicts)?;
@@ -183,16 +217,20 @@ fn kept(h: Holder) -> KeptClaim {
     }
 }
 
-/// The hub's word on one redeemable code, asked under the local write lock.
+/// The hub's word on one redeemable code, asked under the local write lock (not while
+/// the counter rests after a missed deadline: then the desk decides alone at once).
 fn gate(
-    hub: &Hub,
+    linked: &Linked,
     f: &GateFacts<'_>,
     now: DateTime<Utc>,
     claimed: &mut Option<String>,
 ) -> GateOutcome {
     let claim_id = claims::new_claim_id();
+    if linked.rest.resting() {
+        return offline(f, now, claim_id);
+    }
     let answer = claims::claim(
-        hub,
+        &linked.hub,
         &ClaimRequest {
             code: f.code,
             claim_id: &claim_id,
@@ -203,8 +241,27 @@ fn gate(
             online: true,
         },
     );
+    match &answer {
+        Err(HubError::Offline(_)) => linked.rest.missed(),
+        Err(_) => {}
+        Ok(_) => linked.rest.answered(),
+    }
     match answer {
         Ok(ClaimAnswer::Claimed) => {
+            *claimed = Some(claim_id.clone());
+            Ok(Ok(HubMark::Claimed { claim_id }))
+        }
+        // This terminal holds it, yet the desk's own rules found it unused: a claim a
+        // crash left behind (or one whose undo has not reached the hub). It is this
+        // redemption's.
+        Ok(ClaimAnswer::Taken(h))
+            if h.terminal.as_deref() == Some(linked.terminal.as_str())
+                && h.store.as_deref() == Some(linked.store.as_str())
+                && h.claim_id
+                    .as_deref()
+                    .is_some_and(|id| hub_claims::adoptable(f.conn, id).unwrap_or(false)) =>
+        {
+            let claim_id = h.claim_id.unwrap_or_default();
             *claimed = Some(claim_id.clone());
             Ok(Ok(HubMark::Claimed { claim_id }))
         }

@@ -170,7 +170,10 @@ mod tests {
             max_value_fen: -1,
         };
         assert_eq!(negative.validated(), Err(OfflinePolicyError::NegativeValue));
-        assert_eq!(OfflinePolicy::Allowed.validated(), Ok(OfflinePolicy::Allowed));
+        assert_eq!(
+            OfflinePolicy::Allowed.validated(),
+            Ok(OfflinePolicy::Allowed)
+        );
     }
 
     #[test]

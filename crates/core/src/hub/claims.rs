@@ -30,6 +30,8 @@ pub struct ClaimRequest<'a> {
 /// Who holds a code at the hub.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Holder {
+    /// The claim that holds it (none for a lease).
+    pub claim_id: Option<String>,
     pub staff: Option<String>,
     pub at: Option<DateTime<Utc>>,
     pub terminal: Option<String>,
@@ -76,7 +78,7 @@ pub fn claim(hub: &Hub, req: &ClaimRequest<'_>) -> Result<ClaimAnswer, HubError>
     hub.call(async move |c| {
         let row = c
             .query_one(
-                "SELECT outcome, reason, staff, at, terminal, store
+                "SELECT outcome, reason, staff, at, terminal, store, claim_id::text
                    FROM coupondesk.claim_code($1, $2::text::uuid, $3, $4, $5, $6, $7)",
                 &[
                     &req.code,
@@ -93,6 +95,7 @@ pub fn claim(hub: &Hub, req: &ClaimRequest<'_>) -> Result<ClaimAnswer, HubError>
         let outcome: String = row.try_get(0).map_err(|e| HubError::from_pg(&e))?;
         let reason: Option<String> = row.try_get(1).map_err(|e| HubError::from_pg(&e))?;
         let holder = Holder {
+            claim_id: row.try_get(6).map_err(|e| HubError::from_pg(&e))?,
             staff: row.try_get(2).map_err(|e| HubError::from_pg(&e))?,
             at: row.try_get(3).map_err(|e| HubError::from_pg(&e))?,
             terminal: row.try_get(4).map_err(|e| HubError::from_pg(&e))?,
@@ -136,6 +139,42 @@ pub fn release(hub: &Hub, claim_id: &str) -> Result<bool, HubError> {
     })
 }
 
+/// This terminal's live online claims at the hub, and the hub's clock when they were read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MyClaims {
+    /// (claim id, code)
+    pub claims: Vec<(String, String)>,
+    /// The next sweep's `since`.
+    pub hub_now: DateTime<Utc>,
+}
+
+/// This terminal's live online claims received at the hub since `since`.
+pub fn my_claims(hub: &Hub, since: DateTime<Utc>) -> Result<MyClaims, HubError> {
+    hub.call(async move |c| {
+        let rows = c
+            .query(
+                "SELECT claim_id::text, code, hub_now FROM coupondesk.my_claims($1)",
+                &[&since],
+            )
+            .await
+            .map_err(|e| HubError::from_pg(&e))?;
+        let mut claims = Vec::new();
+        let mut now = since;
+        for r in rows {
+            let id: Option<String> = r.try_get(0).map_err(|e| HubError::from_pg(&e))?;
+            let code: Option<String> = r.try_get(1).map_err(|e| HubError::from_pg(&e))?;
+            now = r.try_get(2).map_err(|e| HubError::from_pg(&e))?;
+            if let (Some(id), Some(code)) = (id, code) {
+                claims.push((id, code));
+            }
+        }
+        Ok(MyClaims {
+            claims,
+            hub_now: now,
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,7 +186,10 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
         let parts: Vec<&str> = a.split('-').collect();
-        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
         assert!(parts[2].starts_with('4'), "{a}");
         assert!("89ab".contains(&parts[3][..1]), "{a}");
     }

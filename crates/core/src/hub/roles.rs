@@ -79,6 +79,16 @@ pub async fn create_terminal_role(
     ))
     .await
     .map_err(pg)?;
+    // A claim the hub acknowledged must survive the hub's crash, or two desks could be
+    // told "yours" for one code: the terminal's sessions commit synchronously whatever
+    // the server's default (a server tuned with synchronous_commit = off loses the last
+    // moments of commits when it crashes; the chaos test showed a code claimed twice).
+    // Role settings are not inherited from groups, so each terminal role gets it.
+    c.batch_execute(&format!(
+        "ALTER ROLE {role_q} SET synchronous_commit = 'on'"
+    ))
+    .await
+    .map_err(pg)?;
     Ok(())
 }
 

@@ -31,7 +31,12 @@ pub enum HubMark {
 }
 
 /// Records the hub's answer on redemption `id`, inside the redemption's transaction.
-pub fn mark(conn: &Connection, id: i64, mark: &HubMark, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub fn mark(
+    conn: &Connection,
+    id: i64,
+    mark: &HubMark,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let (claim_id, state, offline) = match mark {
         HubMark::Claimed { claim_id } => (claim_id, "claimed", false),
         HubMark::Offline { claim_id } => (claim_id, "pending", true),
@@ -63,7 +68,11 @@ fn queue(
 /// Queues the release of a claim the hub holds for a redemption that never committed
 /// locally (the desk's own write failed after the claim): the code must not stay
 /// blocked at the hub.
-pub fn queue_release(conn: &Connection, claim_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub fn queue_release(
+    conn: &Connection,
+    claim_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     queue(conn, "release", claim_id, None, now)
 }
 
@@ -87,6 +96,54 @@ pub fn on_undo(conn: &Connection, redemption: i64, now: DateTime<Utc>) -> Result
         }
     }
     queue(conn, "release", &claim_id, Some(redemption), now)
+}
+
+/// Whether a claim the hub says this terminal holds may be taken by the redemption being
+/// made (in its transaction): yes when no redemption here has it (a crash left it at the
+/// hub between the hub's commit and ours), or when the only ones are undone and their
+/// release is still queued (the release is dropped: the claim stays, now this
+/// redemption's). Never while a live redemption here holds it.
+pub fn adoptable(conn: &Connection, claim_id: &str) -> Result<bool, StoreError> {
+    let (live, any): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*) FILTER (WHERE undone_at IS NULL), count(*) FROM redemptions
+              WHERE claim_id = ?1",
+        )?
+        .query_row([claim_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if live > 0 {
+        return Ok(false);
+    }
+    if any == 0 {
+        return Ok(true);
+    }
+    let dropped = conn
+        .prepare_cached("DELETE FROM hub_outbox WHERE op = 'release' AND claim_id = ?1")?
+        .execute([claim_id])?;
+    Ok(dropped > 0)
+}
+
+/// Whether any redemption here (live or undone) carries the claim.
+pub fn known_claim(conn: &Connection, claim_id: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM redemptions WHERE claim_id = ?1 LIMIT 1")?
+        .query_row([claim_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The hub's clock (ms) at the last orphan sweep; 0 before the first.
+pub fn swept_hub_ms(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .query_row("SELECT swept_hub_ms FROM hub_link WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or(0))
+}
+
+pub fn set_swept_hub_ms(conn: &Connection, ms: i64) -> Result<(), StoreError> {
+    conn.execute("UPDATE hub_link SET swept_hub_ms = ?1 WHERE id = 1", [ms])?;
+    Ok(())
 }
 
 /// The template's offline policy (the default when none was set).
@@ -244,10 +301,8 @@ fn done(conn: &Connection, outbox_id: i64) -> Result<(), StoreError> {
 /// The hub could not take the row now (offline, or it does not know the code yet): it
 /// stays queued, with the reason, and is tried again.
 pub fn failed(conn: &Connection, outbox_id: i64, error: &str) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "UPDATE hub_outbox SET tries = tries + 1, last_error = ?2 WHERE id = ?1",
-    )?
-    .execute(params![outbox_id, error])?;
+    conn.prepare_cached("UPDATE hub_outbox SET tries = tries + 1, last_error = ?2 WHERE id = ?1")?
+        .execute(params![outbox_id, error])?;
     Ok(())
 }
 

@@ -41,7 +41,8 @@ impl Chain {
                 )
                 .await
                 .map_err(pg)?;
-                for (id, store, name) in [(1i64, 1i64, "前台1"), (2, 2, "前台2"), (3, 2, "前台3")] {
+                for (id, store, name) in [(1i64, 1i64, "前台1"), (2, 2, "前台2"), (3, 2, "前台3")]
+                {
                     let role = roles::terminal_role(&db2, id);
                     c.execute(
                         "INSERT INTO coupondesk.terminals (id, store_id, name, role_name)
@@ -92,7 +93,6 @@ impl Chain {
     }
 }
 
-
 /// A desk joined to the chain's hub as terminal `terminal` (1: 前台1 in 南京路店; 2 and 3
 /// in 淮海路店), reaching it through its own relay.
 pub struct ChainDesk {
@@ -106,7 +106,10 @@ impl Chain {
     /// 100), joined as `terminal` with the given claim deadline.
     pub fn join(&self, terminal: i64, codes: &[&str], deadline_ms: i64) -> ChainDesk {
         let f = super::fixture();
-        let file = f.file("codes.csv", format!("code\n{}\n", codes.join("\n")).as_bytes());
+        let file = f.file(
+            "codes.csv",
+            format!("code\n{}\n", codes.join("\n")).as_bytes(),
+        );
         f.desk.create_batch("TT1", "Spring").expect("batch");
         f.import("TT1", &file, &Default::default());
         let tpl = f.desk.create_template(cash("满100减20")).expect("template");

@@ -44,6 +44,7 @@ CREATE TABLE redemptions (
   released_at    timestamptz
 );
 CREATE INDEX redemptions_by_code ON redemptions(code);
+CREATE INDEX redemptions_by_terminal ON redemptions(terminal_id, received_at) WHERE online;
 
 CREATE TABLE conflicts (
   id           bigserial PRIMARY KEY,
@@ -194,7 +195,23 @@ BEGIN
   RETURN 'released';
 END $$;
 
+-- This terminal's live online claims received since p_since, and the hub's time now. A
+-- desk compares them with its own file, under its write lock, to find the claims a
+-- crash left without a local redemption (the process died between the hub's commit and
+-- its own) and releases them: such a code would otherwise stay used at the hub with no
+-- redemption anywhere.
+CREATE FUNCTION my_claims(p_since timestamptz)
+RETURNS TABLE (claim_id uuid, code text, hub_now timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = coupondesk, pg_temp AS $$
+  SELECT r.claim_id, r.code, now() FROM redemptions r
+   WHERE r.terminal_id = session_terminal() AND r.online AND r.released_at IS NULL
+     AND r.received_at >= p_since
+  UNION ALL
+  SELECT NULL, NULL, now()
+$$;
+
 GRANT EXECUTE ON FUNCTION claim_code(text, uuid, text, timestamptz, bigint, bigint, boolean),
-                          release_claim(uuid), holder(text), session_terminal()
+                          release_claim(uuid), holder(text), session_terminal(),
+                          my_claims(timestamptz)
   TO coupondesk_terminal;
 GRANT SELECT ON leases, redemptions, conflicts TO coupondesk_terminal;

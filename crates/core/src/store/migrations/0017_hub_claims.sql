@@ -49,3 +49,8 @@ CREATE TABLE hub_leased (
   code_id   INTEGER PRIMARY KEY,
   lease_id  INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- The hub's clock at the last sweep for orphan claims (claims a crash left at the hub
+-- without a redemption here; desk::hub_counter): the next sweep asks for this
+-- terminal's claims since then, less a margin.
+ALTER TABLE hub_link ADD COLUMN swept_hub_ms INTEGER NOT NULL DEFAULT 0;
