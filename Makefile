@@ -78,6 +78,7 @@ bench-smoke: test-rust
 	$(CARGO) run -q -p coupondesk-bench -- report --redemptions 20000
 	$(CARGO) run -q -p coupondesk-bench -- export --rows 20000
 	$(CARGO) run -q -p coupondesk-bench -- import-xlsx --rows 20000
+	$(CARGO) run -q -p coupondesk-bench -- hub-claims --desks 2 --redemptions 100
 	$(CARGO) run -q -p coupondesk-bench -- print --codes 500
 
 bench: setup

@@ -138,6 +138,16 @@ pub enum BenchCommand {
     /// first table drawn and the process tree's memory idle on the batches page, beside a
     /// build of the previous settings and WebKitGTK's own floor (docs/benchmarks.md).
     Startup(crate::startup::StartupArgs),
+    /// Chain mode: claim + local commit at one desk, and several desks at once, against a
+    /// throwaway PostgreSQL hub (with its durability on) on loopback.
+    HubClaims {
+        #[arg(long, default_value_t = 4)]
+        desks: usize,
+        #[arg(long, default_value_t = 1000)]
+        redemptions: usize,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 pub(crate) fn fail(code: &str, message: impl Into<String>) -> ApiError {
@@ -198,6 +208,11 @@ pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
         BenchCommand::Report { redemptions, db } => crate::report::run(redemptions, db, out),
         BenchCommand::Print { codes, dir } => crate::print::run(codes, dir, out),
         BenchCommand::Startup(args) => crate::startup::run(args, out),
+        BenchCommand::HubClaims {
+            desks,
+            redemptions,
+            dir,
+        } => crate::hub_claims::run(desks, redemptions, dir, out),
     }
 }
 

@@ -46,7 +46,18 @@ impl PgCluster {
         Self::start_with(true)
     }
 
+    /// initdb + start with PostgreSQL's own durability (fsync, synchronous commit, full
+    /// page writes): for benchmarks whose figure includes the WAL's flush, as a real
+    /// hub's does.
+    pub fn start_durable() -> Result<PgCluster> {
+        Self::start_opts(false, true)
+    }
+
     fn start_with(tls: bool) -> Result<PgCluster> {
+        Self::start_opts(tls, false)
+    }
+
+    fn start_opts(tls: bool, durable: bool) -> Result<PgCluster> {
         let bin = find_bin()?;
         let dir = tempfile::Builder::new()
             .prefix("coupondesk-pg-")
@@ -82,9 +93,11 @@ impl PgCluster {
             ],
         )?;
         // Small and quick: tests make many databases and never need durability.
-        let mut conf = String::from(
-            "\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 100\n",
-        );
+        let mut conf = String::from(if durable {
+            "\nmax_connections = 100\n"
+        } else {
+            "\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 100\n"
+        });
         if tls {
             let files = c.write_tls()?;
             conf.push_str("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
