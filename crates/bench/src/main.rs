@@ -7,6 +7,7 @@
 
 mod bench;
 mod excel;
+mod hub;
 mod out;
 mod print;
 mod proc_mem;
