@@ -138,6 +138,9 @@ pub enum BenchCommand {
     /// first table drawn and the process tree's memory idle on the batches page, beside a
     /// build of the previous settings and WebKitGTK's own floor (docs/benchmarks.md).
     Startup(crate::startup::StartupArgs),
+    /// A new desk joining a PostgreSQL hub (a throwaway cluster) that holds N codes,
+    /// until they are redeemable offline (searchable), beside importing the same codes
+    /// from a CSV.
     /// Chain mode: claim + local commit at one desk, and several desks at once, against a
     /// throwaway PostgreSQL hub (with its durability on) on loopback.
     HubClaims {
@@ -145,6 +148,12 @@ pub enum BenchCommand {
         desks: usize,
         #[arg(long, default_value_t = 1000)]
         redemptions: usize,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    HubJoin {
+        #[arg(long, default_value_t = 1_000_000)]
+        codes: u64,
         #[arg(long)]
         dir: Option<PathBuf>,
     },
@@ -208,6 +217,7 @@ pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
         BenchCommand::Report { redemptions, db } => crate::report::run(redemptions, db, out),
         BenchCommand::Print { codes, dir } => crate::print::run(codes, dir, out),
         BenchCommand::Startup(args) => crate::startup::run(args, out),
+        BenchCommand::HubJoin { codes, dir } => crate::hub::run(codes, dir, out),
         BenchCommand::HubClaims {
             desks,
             redemptions,

@@ -7,6 +7,7 @@
 
 mod bench;
 mod excel;
+mod hub;
 mod hub_claims;
 mod out;
 mod print;

@@ -136,8 +136,15 @@ fn change_log_seqs_follow_commit_order() {
         })
     });
     let seq_a = rx_logged.recv().expect("a logged");
-    let b = Hub::open(&url, Duration::from_millis(500)).expect("b");
-    let blocked = b.call(async |c| {
+    // B connects first, so its later timeout can only be the wait at the lock.
+    let b = Hub::open(&url, LONG).expect("b");
+    b.call(async |c| {
+        c.batch_execute("SELECT 1")
+            .await
+            .map_err(|e| HubError::from_pg(&e))
+    })
+    .expect("b connects");
+    let blocked = b.call_within(Duration::from_millis(500), async |c| {
         c.query_one("SELECT coupondesk.log_change('t', 'b', '{}', NULL)", &[])
             .await
             .map_err(|e| HubError::from_pg(&e))

@@ -10,6 +10,8 @@
 //! machines) initdb, pg_ctl and psql run as the `postgres` user (`runuser -u postgres
 //! --`), and the temporary folder is handed to that user (chown) first.
 
+pub mod proxy;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -353,32 +355,6 @@ pub fn find_bin() -> Result<PathBuf> {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn starts_answers_restarts_and_stops() {
-        let mut c = PgCluster::start().expect("start");
-        c.create_db("t1").expect("create db");
-        assert_eq!(c.psql("t1", "SELECT 40 + 2").expect("psql"), "42");
-        c.restart().expect("restart");
-        assert_eq!(c.psql("t1", "SELECT 1").expect("psql"), "1");
-        c.stop().expect("stop");
-        assert!(
-            c.psql("t1", "SELECT 1").is_err(),
-            "stopped cluster answered"
-        );
-    }
-
-    #[test]
-    fn tls_cluster_says_ssl_on() {
-        let c = PgCluster::start_tls().expect("start");
-        assert_eq!(c.psql("postgres", "SHOW ssl").expect("psql"), "on");
-        assert!(c.tls().expect("tls").ca_pem.contains("BEGIN CERTIFICATE"));
-    }
-}
-
 static SHARED: std::sync::Mutex<std::sync::Weak<PgCluster>> =
     std::sync::Mutex::new(std::sync::Weak::new());
 static NEXT_DB: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -405,4 +381,29 @@ impl PgCluster {
         Ok(self.url(&name))
     }
 }
-pub mod proxy;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_answers_restarts_and_stops() {
+        let mut c = PgCluster::start().expect("start");
+        c.create_db("t1").expect("create db");
+        assert_eq!(c.psql("t1", "SELECT 40 + 2").expect("psql"), "42");
+        c.restart().expect("restart");
+        assert_eq!(c.psql("t1", "SELECT 1").expect("psql"), "1");
+        c.stop().expect("stop");
+        assert!(
+            c.psql("t1", "SELECT 1").is_err(),
+            "stopped cluster answered"
+        );
+    }
+
+    #[test]
+    fn tls_cluster_says_ssl_on() {
+        let c = PgCluster::start_tls().expect("start");
+        assert_eq!(c.psql("postgres", "SHOW ssl").expect("psql"), "on");
+        assert!(c.tls().expect("tls").ca_pem.contains("BEGIN CERTIFICATE"));
+    }
+}

@@ -369,6 +369,28 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_hub_password_sits_beside_the_platforms_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, home) = file_home(&dir);
+        set_in(&home, Platform::Ebuy, Some("k-1")).unwrap();
+        set_in(&home, SecretOf::Hub, Some("terminal-pw")).unwrap();
+        assert_eq!(
+            get_in(&home, SecretOf::Hub).unwrap().unwrap().expose(),
+            "terminal-pw"
+        );
+        // The file stays recognisable as a credentials file (imports refuse it).
+        assert!(is_credentials_text(&std::fs::read(path_for(&db)).unwrap()));
+        // And moves into a keyring with the rest.
+        let vault = TestVault::default();
+        migrate(&path_for(&db), &vault).unwrap();
+        assert_eq!(
+            vault.read(SecretOf::Hub).unwrap().as_deref(),
+            Some("terminal-pw")
+        );
+        assert!(!path_for(&db).exists());
+    }
+
     /// A keyring in memory that can be told to fail: writing one platform's secret, or
     /// giving back something else than what was written.
     #[derive(Default)]
