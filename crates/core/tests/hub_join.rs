@@ -172,6 +172,11 @@ fn joins_are_refused_with_what_to_do() {
         "hub_not_joined"
     );
     a.desk.hub_init(&hub.url, None).expect("init");
+    let e = a
+        .desk
+        .hub_join(&hub.url, " ", "T")
+        .expect_err("no store name");
+    assert_eq!(e.code(), "hub_no_name");
     let again = a.desk.hub_init(&hub.url, None).expect("init twice");
     assert_eq!(
         (again.from_version, again.version),

@@ -111,7 +111,7 @@ impl Desk {
         let started = std::time::Instant::now();
         let (store, terminal) = (store.trim(), terminal.trim());
         if store.is_empty() || terminal.is_empty() {
-            return Err(HubError::BadUrl("--store and --terminal need a name".into()).into());
+            return Err(HubError::NoName.into());
         }
         let admin_url = HubUrl::parse(url)?;
         let previous = hub_link::get(&self.conn())?;

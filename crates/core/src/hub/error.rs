@@ -24,6 +24,8 @@ pub enum HubError {
     NoDatabase(String),
     #[error("the hub refused: {0}; this needs an administrator's URL (a role that may create roles and schemas)")]
     Denied(String),
+    #[error("the store and the terminal each need a name (--store NAME --terminal NAME)")]
+    NoName,
     #[error(
         "the hub already has a terminal {terminal} in store {store}; choose another terminal name"
     )]
@@ -43,6 +45,7 @@ impl_error_code!(HubError {
         HubError::BadUrl(_) => "hub_bad_url",
         HubError::NoDatabase(_) => "hub_no_database",
         HubError::Denied(_) => "hub_denied",
+        HubError::NoName => "hub_no_name",
         HubError::TerminalTaken { .. } => "hub_terminal_taken",
         HubError::Failed(_) => "hub_failed",
     }

@@ -266,6 +266,7 @@ export const en: Messages = {
   'error.hub_bad_url': 'The hub address is not usable. Use postgres://USER@HOST:PORT/DATABASE.',
   'error.hub_no_database': 'The hub’s server has no such database. Create it, or fix the address.',
   'error.hub_denied': 'The hub refused this action. Use an administrator’s address (a role that may create roles and schemas).',
+  'error.hub_no_name': 'The store and the terminal each need a name.',
   'error.hub_terminal_taken': 'This store already has a terminal with that name on the hub. Choose another terminal name.',
   'error.hub_failed': 'The hub reported an error. Try again; if it keeps happening, ask whoever runs the hub.',
   'error.no_data_dir': 'No folder for CouponDesk’s data was found on this computer. Start it with --db PATH.',

@@ -271,6 +271,7 @@ export const zhCN = {
   'error.hub_bad_url': '中心库地址不可用。格式为 postgres://用户@主机:端口/数据库。',
   'error.hub_no_database': '中心库服务器上没有这个数据库。请先创建，或修改地址。',
   'error.hub_denied': '中心库拒绝了此操作。请使用管理员地址（可创建角色和 schema 的角色）。',
+  'error.hub_no_name': '门店和终端都需要填写名称。',
   'error.hub_terminal_taken': '该门店在中心库已有同名终端。请换一个终端名称。',
   'error.hub_failed': '中心库报告了错误。请重试；若一再出现，请联系中心库管理员。',
   'error.no_data_dir': '在这台电脑上找不到存放数据的文件夹。请用 --db 参数指定数据库文件。',
