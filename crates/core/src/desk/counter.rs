@@ -21,8 +21,12 @@ impl Desk {
     pub fn redeem_use(&self, req: &RedeemRequest) -> DeskResult<RedeemOutcome> {
         let _who = self.act(Permission::Redeem)?;
         let _turn = CounterTurn::take(&self.path);
-        if let Some(linked) = self.linked_hub()? {
-            return self.redeem_chained(&linked, req);
+        match self.linked_hub() {
+            Ok(Some(linked)) => return self.redeem_chained(Some(&linked), req),
+            Ok(None) => {}
+            // Joined, but the hub cannot be opened here: decide offline, never stop.
+            Err(_) if self.hub_joined()? => return self.redeem_chained(None, req),
+            Err(e) => return Err(e),
         }
         self.recording(|c| redemptions::redeem(c, req, Utc::now()))
     }

@@ -44,19 +44,21 @@ pub struct HubPushReport {
 
 impl Desk {
     /// A redemption at a desk joined to a hub.
+    /// `linked` is None when the desk is joined but its hub cannot even be opened (its
+    /// password unreadable, its URL broken): the counter then decides as if the hub did
+    /// not answer, rather than stop.
     pub(super) fn redeem_chained(
         &self,
-        linked: &Linked,
+        linked: Option<&Linked>,
         req: &RedeemRequest,
     ) -> DeskResult<RedeemOutcome> {
         let now = Utc::now();
-        let hub = &linked.hub;
         let mut claimed: Option<String> = None;
         let mut gate = |f: &GateFacts<'_>| gate(linked, f, now, &mut claimed);
         let out = self.recording(|c| redemptions::redeem_gated(c, req, now, Some(&mut gate)));
-        if let (Err(_), Some(claim_id)) = (&out, &claimed) {
+        if let (Err(_), Some(claim_id), Some(linked)) = (&out, &claimed, linked) {
             // Claimed at the hub, not written here: give the code back, now or later.
-            if claims::release(hub, claim_id).is_err() {
+            if claims::release(&linked.hub, claim_id).is_err() {
                 let _ = hub_claims::queue_release(&self.conn(), claim_id, now);
             }
         }
@@ -151,19 +153,24 @@ impl Desk {
 
     /// Releases this terminal's claims that no redemption here carries: a process killed
     /// between the hub's commit of a claim and its own commit leaves one, and the code
-    /// would stay used at the hub with no redemption anywhere. Runs under the local write
-    /// lock, which every claim is made under, so no claim is in flight meanwhile.
+    /// would stay used at the hub with no redemption anywhere.
+    ///
+    /// The hub is asked first, outside the local lock, so the counter never waits on it.
+    /// The comparison then runs under the local write lock, which every claim holds from
+    /// before it is sent until its local commit: each claim the hub listed has committed
+    /// here by then, or never will. The releases (rare: one per crash) are sent under the
+    /// lock too, so the next scan cannot adopt a claim while it is being released.
     fn sweep_orphans(&self, hub: &Hub, report: &mut HubPushReport) -> DeskResult<()> {
         /// Claims received at the hub shortly before the last sweep's clock reading may
         /// have committed after it.
         const MARGIN_MS: i64 = 60_000;
+        let since = (hub_claims::swept_hub_ms(&self.conn())? - MARGIN_MS).max(0);
+        let since = DateTime::<Utc>::from_timestamp_millis(since).unwrap_or_default();
+        let mine = claims::my_claims(hub, since)?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(crate::store::StoreError::from)?;
-        let since = (hub_claims::swept_hub_ms(&tx)? - MARGIN_MS).max(0);
-        let since = DateTime::<Utc>::from_timestamp_millis(since).unwrap_or_default();
-        let mine = claims::my_claims(hub, since)?;
         for (claim_id, _code) in mine.claims {
             if !hub_claims::known_claim(&tx, &claim_id)? {
                 claims::release(hub, &claim_id)?;
@@ -220,15 +227,15 @@ fn kept(h: Holder) -> KeptClaim {
 /// The hub's word on one redeemable code, asked under the local write lock (not while
 /// the counter rests after a missed deadline: then the desk decides alone at once).
 fn gate(
-    linked: &Linked,
+    linked: Option<&Linked>,
     f: &GateFacts<'_>,
     now: DateTime<Utc>,
     claimed: &mut Option<String>,
 ) -> GateOutcome {
     let claim_id = claims::new_claim_id();
-    if linked.rest.resting() {
+    let Some(linked) = linked.filter(|l| !l.rest.resting()) else {
         return offline(f, now, claim_id);
-    }
+    };
     let answer = claims::claim(
         &linked.hub,
         &ClaimRequest {

@@ -54,6 +54,11 @@ impl Rest {
 }
 
 impl Desk {
+    /// Whether this desk is joined to a hub.
+    pub(super) fn hub_joined(&self) -> DeskResult<bool> {
+        Ok(hub_link::get(&self.conn())?.is_some())
+    }
+
     /// The hub this desk is joined to; None when it is not joined.
     pub(super) fn linked_hub(&self) -> DeskResult<Option<Linked>> {
         let link = hub_link::get(&self.conn())?;
