@@ -20,6 +20,25 @@ pub enum HubClaimsCommand {
     /// The conflict inbox: redemptions made offline here whose code another counter had
     /// first, with both redemptions.
     Conflicts,
+    /// Lease COUNT free codes of a batch to one counter (a stack of printed vouchers for
+    /// it): only that counter may redeem them, offline too. Prints the codes, or writes
+    /// them one per line to --out.
+    Lease {
+        #[arg(long, value_name = "T")]
+        batch: String,
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        terminal: String,
+        #[arg(long)]
+        count: u32,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// End a lease: its unused codes are free for every counter again.
+    LeaseReturn { id: i64 },
     /// Record how a conflict was settled (a manager).
     Settle {
         id: i64,
@@ -56,6 +75,47 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
                 text.join("\n")
             };
             out.value(&all, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        HubClaimsCommand::Lease {
+            batch,
+            store,
+            terminal,
+            count,
+            note,
+            out: file,
+        } => {
+            let lease = desk.hub_lease(&batch, &store, &terminal, count, &note)?;
+            let mut text = format!(
+                "lease {}: {} codes of {batch} for {terminal} in {store}",
+                lease.id,
+                lease.codes.len()
+            );
+            match &file {
+                Some(path) => {
+                    let body = lease.codes.join("\n") + "\n";
+                    std::fs::write(path, body).map_err(|e| {
+                        ApiError::new(
+                            "export_failed",
+                            format!("could not write {}: {e}; the lease stands", path.display()),
+                        )
+                    })?;
+                    text.push_str(&format!(", written to {}", path.display()));
+                }
+                None => {
+                    text.push('\n');
+                    text.push_str(&lease.codes.join("\n"));
+                }
+            }
+            out.value(&lease, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        HubClaimsCommand::LeaseReturn { id } => {
+            let freed = desk.hub_lease_return(id)?;
+            out.value(
+                &serde_json::json!({ "id": id, "freed": freed }),
+                &format!("lease {id} returned; {freed} codes free again"),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         HubClaimsCommand::Settle { id, note } => {

@@ -269,3 +269,47 @@ fn a_claim_a_crash_left_is_adopted_by_the_next_scan_or_released_by_the_push() {
         2
     );
 }
+
+#[test]
+fn a_leased_stack_redeems_offline_at_its_counter_only() {
+    let chain = Chain::new("leases", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 300);
+    let lease =
+        a.f.desk
+            .hub_lease("TT1", "淮海路店", "前台2", 2, "stack for counter 2")
+            .expect("lease");
+    assert_eq!(lease.codes.len(), 2);
+    let mut sorted: Vec<&str> = CODES.to_vec();
+    sorted.sort();
+    assert_eq!(
+        lease.codes,
+        sorted[..2],
+        "the batch's first free codes in code order"
+    );
+    match redeem(&a, &lease.codes[0]).check.refusal {
+        Some(Refusal::LeasedElsewhere { terminal, store }) => {
+            assert_eq!((terminal.as_str(), store.as_str()), ("前台2", "淮海路店"));
+        }
+        other => panic!("expected leased_elsewhere, got {other:?}"),
+    }
+    assert_eq!(b.f.desk.hub_push().expect("push").leased, 2);
+    // Offline, with the default policy: the leased code passes, another does not.
+    b.proxy.cut();
+    let free = sorted[2];
+    assert!(redeem(&b, &lease.codes[0]).redemption.is_some());
+    assert_eq!(
+        redeem(&b, free).check.refusal,
+        Some(Refusal::OfflineNotAllowed)
+    );
+    b.proxy.restore();
+    let pushed = b.f.desk.hub_push().expect("push");
+    assert_eq!(
+        (pushed.uploaded, pushed.conflicts, pushed.leased),
+        (1, 0, 1),
+        "{pushed:?}"
+    );
+    assert_eq!(a.f.desk.hub_lease_return(lease.id).expect("return"), 1);
+    assert_eq!(a.f.desk.hub_lease_return(lease.id).expect("twice"), 0);
+    assert!(redeem(&a, &lease.codes[1]).redemption.is_some());
+}

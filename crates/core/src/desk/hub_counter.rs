@@ -36,6 +36,8 @@ pub struct HubPushReport {
     pub released: u32,
     /// Claims a crash had left at the hub without a redemption here, now released.
     pub orphans_released: u32,
+    /// Codes leased to this terminal now (refreshed from the hub by each push).
+    pub leased: u32,
     /// Rows left queued (offline, or codes the hub does not know yet).
     pub left: u32,
     /// Why the push stopped early, when it did (the hub stopped answering).
@@ -145,6 +147,12 @@ impl Desk {
                         break 'pages;
                     }
                 }
+            }
+        }
+        // Last, so the codes just uploaded are no longer listed as leased and usable.
+        if report.stopped.is_none() {
+            if let Err(e) = self.refresh_leased(hub, &mut report) {
+                report.stopped = Some(e.to_string());
             }
         }
         report.left = u32::try_from(hub_claims::outgoing_count(&self.conn())?).unwrap_or(u32::MAX);

@@ -175,6 +175,85 @@ pub fn my_claims(hub: &Hub, since: DateTime<Utc>) -> Result<MyClaims, HubError> 
     })
 }
 
+/// A lease made: its id and the codes it hands over, in code order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Lease {
+    pub id: i64,
+    pub codes: Vec<String>,
+}
+
+/// Leases `count` free codes of a batch to a terminal (by its store's and its own name).
+pub fn lease(
+    hub: &Hub,
+    ticket_type: &str,
+    store: &str,
+    terminal: &str,
+    count: i64,
+    by: &str,
+    note: &str,
+) -> Result<Lease, HubError> {
+    let args = (
+        ticket_type.to_owned(),
+        store.to_owned(),
+        terminal.to_owned(),
+        by.to_owned(),
+        note.to_owned(),
+    );
+    hub.call(async move |c| {
+        let rows = c
+            .query(
+                "SELECT lease_id, code FROM coupondesk.lease_codes($1, $2, $3, $4, $5, $6)",
+                &[&args.0, &args.1, &args.2, &count, &args.3, &args.4],
+            )
+            .await
+            .map_err(|e| HubError::from_pg(&e))?;
+        let mut lease = Lease {
+            id: 0,
+            codes: Vec::with_capacity(rows.len()),
+        };
+        for r in rows {
+            lease.id = r.try_get(0).map_err(|e| HubError::from_pg(&e))?;
+            lease
+                .codes
+                .push(r.try_get(1).map_err(|e| HubError::from_pg(&e))?);
+        }
+        Ok(lease)
+    })
+}
+
+/// Ends a lease; how many of its codes became free (0 when it had ended already).
+pub fn return_lease(hub: &Hub, id: i64, by: &str) -> Result<i64, HubError> {
+    let by = by.to_owned();
+    hub.call(async move |c| {
+        let row = c
+            .query_one("SELECT coupondesk.return_lease($1, $2)", &[&id, &by])
+            .await
+            .map_err(|e| HubError::from_pg(&e))?;
+        row.try_get(0).map_err(|e| HubError::from_pg(&e))
+    })
+}
+
+/// This terminal's leased codes still usable, as (lease id, code).
+pub fn my_leased_codes(hub: &Hub) -> Result<Vec<(i64, String)>, HubError> {
+    hub.call(async move |c| {
+        let rows = c
+            .query(
+                "SELECT lease_id, code FROM coupondesk.my_leased_codes()",
+                &[],
+            )
+            .await
+            .map_err(|e| HubError::from_pg(&e))?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0).map_err(|e| HubError::from_pg(&e))?,
+                    r.try_get(1).map_err(|e| HubError::from_pg(&e))?,
+                ))
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

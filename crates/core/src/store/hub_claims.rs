@@ -207,6 +207,25 @@ pub fn offline_use_today(
     })
 }
 
+/// Replaces the codes leased to this terminal with the hub's list (those this desk
+/// holds; the others are skipped), in one transaction; how many are leased here now.
+pub fn replace_leased(conn: &mut Connection, leased: &[(i64, String)]) -> Result<u64, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute("DELETE FROM hub_leased", [])?;
+    let mut n = 0;
+    {
+        let mut put = tx.prepare_cached(
+            "INSERT OR REPLACE INTO hub_leased (code_id, lease_id)
+             SELECT id, ?2 FROM codes WHERE code = ?1",
+        )?;
+        for (lease, code) in leased {
+            n += put.execute(params![code, lease])? as u64;
+        }
+    }
+    tx.commit()?;
+    Ok(n)
+}
+
 pub fn is_leased(conn: &Connection, code_id: i64) -> Result<bool, StoreError> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM hub_leased WHERE code_id = ?1")?

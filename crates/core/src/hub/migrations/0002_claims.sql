@@ -215,3 +215,80 @@ GRANT EXECUTE ON FUNCTION claim_code(text, uuid, text, timestamptz, bigint, bigi
                           my_claims(timestamptz)
   TO coupondesk_terminal;
 GRANT SELECT ON leases, redemptions, conflicts TO coupondesk_terminal;
+
+-- Leases (docs/chain-mode.md, "Leases"). A manager at any desk hands `p_count` usable
+-- codes of a batch to one terminal (a stack of printed vouchers for that counter): the
+-- batch's first free codes in code order. claim_code then refuses them to every other
+-- terminal, so the holder may redeem them offline with no conflict possible.
+CREATE FUNCTION lease_codes(p_ticket_type text, p_store text, p_terminal text,
+                            p_count bigint, p_by text, p_note text)
+RETURNS TABLE (lease_id bigint, code text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = coupondesk, pg_temp AS $$
+DECLARE
+  me bigint := session_terminal();
+  holder_id bigint;
+  l bigint;
+  n bigint;
+BEGIN
+  SELECT t.id INTO holder_id FROM terminals t JOIN stores s ON s.id = t.store_id
+   WHERE s.name = p_store AND t.name = p_terminal;
+  IF holder_id IS NULL THEN
+    RAISE EXCEPTION 'no terminal % in store % has joined the hub', p_terminal, p_store
+      USING ERRCODE = 'P0002';
+  END IF;
+  IF p_count < 1 THEN
+    RAISE EXCEPTION 'a lease needs at least one code' USING ERRCODE = '22023';
+  END IF;
+  INSERT INTO leases (ticket_type, terminal_id, codes, note, created_by)
+  VALUES (p_ticket_type, holder_id, p_count, p_note, p_by)
+  RETURNING id INTO l;
+  UPDATE codes c SET lease_id = l
+    FROM (SELECT f.code FROM codes f
+           WHERE f.ticket_type = p_ticket_type AND f.status IN ('issued', 'active')
+             AND f.lease_id IS NULL
+           ORDER BY f.code LIMIT p_count FOR UPDATE SKIP LOCKED) free
+   WHERE c.code = free.code;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n < p_count THEN
+    RAISE EXCEPTION 'batch % has only % free codes to lease, not %', p_ticket_type, n, p_count
+      USING ERRCODE = '22023';
+  END IF;
+  PERFORM log_change('lease', l::text,
+                     jsonb_build_object('terminal', holder_id, 'codes', n,
+                                        'ticket_type', p_ticket_type), me);
+  RETURN QUERY SELECT l, c.code FROM codes c WHERE c.lease_id = l ORDER BY c.code;
+END $$;
+
+-- The lease ends: its codes not yet used are free for every terminal again (used ones
+-- keep the lease for the record). Returns how many codes were freed; a second return
+-- frees none.
+CREATE FUNCTION return_lease(p_lease bigint, p_by text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = coupondesk, pg_temp AS $$
+DECLARE
+  me bigint := session_terminal();
+  n bigint;
+BEGIN
+  UPDATE leases SET returned_at = now(), returned_by = p_by
+   WHERE id = p_lease AND returned_at IS NULL;
+  IF NOT FOUND THEN
+    RETURN 0;
+  END IF;
+  UPDATE codes SET lease_id = NULL WHERE lease_id = p_lease AND status IN ('issued', 'active');
+  GET DIAGNOSTICS n = ROW_COUNT;
+  PERFORM log_change('lease', p_lease::text, jsonb_build_object('returned', true), me);
+  RETURN n;
+END $$;
+
+-- This terminal's leased codes still usable: what the desk may redeem offline whatever
+-- the templates' policies (`hub_leased`).
+CREATE FUNCTION my_leased_codes() RETURNS TABLE (lease_id bigint, code text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = coupondesk, pg_temp AS $$
+  SELECT l.id, c.code FROM leases l JOIN codes c ON c.lease_id = l.id
+   WHERE l.terminal_id = session_terminal() AND l.returned_at IS NULL
+     AND c.status IN ('issued', 'active')
+$$;
+CREATE INDEX codes_lease ON codes(lease_id) WHERE lease_id IS NOT NULL;
+
+GRANT EXECUTE ON FUNCTION lease_codes(text, text, text, bigint, text, text),
+                          return_lease(bigint, text), my_leased_codes()
+  TO coupondesk_terminal;
