@@ -60,6 +60,11 @@ pub enum Hands {
     Webdriver,
     /// Page scripts that return no element.
     Script,
+    /// No WebDriver command during the minute: one script started in the page runs the
+    /// rounds itself (the same clicks, values and submits as `script`) until the minute's
+    /// sample stops it; `--soak-round redeem` only. It tells the growth of the page from
+    /// any cost of WebDriver's own commands in the web process.
+    Page,
 }
 
 /// Which parts of a round the soak runs (module comment).
@@ -121,8 +126,23 @@ fn drive(
     let mut samples = vec![sample(s, db, 0, 0)?];
     let start = Instant::now();
     let mut rounds = 0u64;
+    if s.hands == Hands::Page && s.part != Part::Redeem {
+        return Err(fail(
+            "bench_setup",
+            "--soak-hands page runs --soak-round redeem only".to_owned(),
+        ));
+    }
+    let pool: Vec<String> = if s.hands == Hands::Page {
+        codes.collect()
+    } else {
+        Vec::new()
+    };
     for minute in 1..=minutes {
-        while start.elapsed() < Duration::from_secs(60 * minute) {
+        if s.hands == Hands::Page {
+            let left = pool.get(2 * rounds as usize..).unwrap_or(&[]);
+            rounds += page_minute(s, start + Duration::from_secs(60 * minute), left).map_err(wd)?;
+        }
+        while s.hands != Hands::Page && start.elapsed() < Duration::from_secs(60 * minute) {
             rounds += 1;
             round(s, driver, rounds, codes).map_err(wd)?;
         }
@@ -259,6 +279,77 @@ fn round(
     Ok(())
 }
 
+/// `Hands::Page`: the redeem rounds run by one script in the page until `until`, then
+/// stopped; the rounds it ran.
+fn page_minute(s: &Soak<'_>, until: Instant, codes: &[String]) -> WdResult<u64> {
+    s.s.execute(PAGE_LOOP_JS, json!([codes, PAGE_PAUSE_MS]))?;
+    std::thread::sleep(until.saturating_duration_since(Instant::now()));
+    s.s.execute("window.__soak.stop = true; return true;", json!([]))?;
+    s.until_true(
+        "page rounds stopped",
+        "return window.__soak.done;",
+        json!([]),
+    )?;
+    let state = s.s.execute("return window.__soak;", json!([]))?;
+    if let Some(e) = state["error"].as_str() {
+        return Err(format!("the page's rounds failed: {e}"));
+    }
+    Ok(state["rounds"].as_u64().unwrap_or(0))
+}
+
+/// A pause after each of the page's rounds, so they come at about the pace of the
+/// `script` hands' rounds (about 100 a minute here) and the two compare round for round
+/// in the same time; unpaused the page ran 280 a minute and used SPRING2026's codes up
+/// within two minutes.
+const PAGE_PAUSE_MS: u64 = 350;
+
+/// The redeem round of `round` as one page script: the batches page, the counter, two
+/// redemptions (check, then redeem), with the events a hand's input makes.
+const PAGE_LOOP_JS: &str = "const codes = arguments[0]; const PAUSE_MS = arguments[1];
+    const st = window.__soak = { rounds: 0, stop: false, done: false, error: null };
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    const q = (id) => document.querySelector(`[data-testid=\"${id}\"]`);
+    const until = async (what, f) => {
+      for (let i = 0; i < 1200; i++) { const v = f(); if (v) return v; await sleep(50); }
+      throw new Error('timed out: ' + what);
+    };
+    const click = async (id) => {
+      const e = await until(id, () => { const e = q(id); return e && !e.disabled ? e : null; });
+      e.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true })); e.click();
+    };
+    const set = async (id, v) => {
+      const e = await until(id, () => q(id));
+      e.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, key: 'Unidentified' }));
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(e), 'value').set.call(e, v);
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+      e.dispatchEvent(new Event('change', { bubbles: true }));
+    };
+    const verdict = (want) => until('verdict ' + want, () => {
+      const e = q('redeem-verdict'); return e !== null && e.getAttribute('data-reason') === want;
+    });
+    (async () => {
+      try {
+        let next = 0;
+        while (!st.stop) {
+          if (next + 2 > codes.length) throw new Error('no SPRING2026 code left to redeem');
+          await click('nav-batches');
+          await click('nav-redeem');
+          for (let k = 0; k < 2; k++) {
+            await set('redeem-amount', '150');
+            await set('redeem-code', codes[next++]);
+            (await until('form', () => q('redeem-code') && q('redeem-code').form)).requestSubmit();
+            await verdict('ok');
+            q('redeem-code').form.requestSubmit();
+            await verdict('redeemed');
+          }
+          st.rounds += 1;
+          await sleep(PAUSE_MS);
+        }
+      } catch (e) { st.error = String(e); }
+      st.done = true;
+    })();
+    return true;";
+
 /// 50 commands at once through Tauri's IPC, awaited; nothing on the page changes.
 fn ipc(s: &Soak<'_>) -> WdResult<()> {
     s.s.execute(IPC_JS, json!([]))?;
@@ -331,7 +422,7 @@ impl Soak<'_> {
                 let e = self.s.wait_for(&testid(id), WAIT)?;
                 self.s.click(&e)
             }
-            Hands::Script => self.until_true(id, CLICK_JS, json!([testid(id)])),
+            Hands::Script | Hands::Page => self.until_true(id, CLICK_JS, json!([testid(id)])),
         }
     }
 
@@ -342,21 +433,21 @@ impl Soak<'_> {
                 self.s.clear(&e)?;
                 self.s.type_text(&e, text)
             }
-            Hands::Script => self.until_true(id, SET_JS, json!([testid(id), text])),
+            Hands::Script | Hands::Page => self.until_true(id, SET_JS, json!([testid(id), text])),
         }
     }
 
     fn enter(&self, id: &str) -> WdResult<()> {
         match self.hands {
             Hands::Webdriver => self.s.type_text(&self.s.testid(id)?, ENTER),
-            Hands::Script => self.until_true(id, ENTER_JS, json!([testid(id)])),
+            Hands::Script | Hands::Page => self.until_true(id, ENTER_JS, json!([testid(id)])),
         }
     }
 
     fn wait_for(&self, id: &str) -> WdResult<()> {
         match self.hands {
             Hands::Webdriver => self.s.wait_for(&testid(id), WAIT).map(|_| ()),
-            Hands::Script => self.until_true(id, THERE_JS, json!([testid(id)])),
+            Hands::Script | Hands::Page => self.until_true(id, THERE_JS, json!([testid(id)])),
         }
     }
 
@@ -370,7 +461,9 @@ impl Soak<'_> {
                     None => Ok(None),
                 }
             }),
-            Hands::Script => self.until_true(&format!("verdict {want}"), VERDICT_JS, json!([want])),
+            Hands::Script | Hands::Page => {
+                self.until_true(&format!("verdict {want}"), VERDICT_JS, json!([want]))
+            }
         }
     }
 }
