@@ -11,6 +11,14 @@
 //! soak would also measure its own instrument. `script` does the same steps through page
 //! scripts that return no element (a click, a value and an `input` event, a form's
 //! submit), as staff's own clicks leave nothing behind; the default.
+//!
+//! `Part` says which of the round's parts it runs (`all` by default), so a growth can be
+//! traced to one of them: `lists` (every list page), `import` (the batch page, the import
+//! dialog, 2,000 codes) or `redeem` (the counter page, two redemptions); `ipc` is no part
+//! of a shop's round: 50 bare IPC commands, the cost of a command apart from any page.
+//! `import` and `redeem` start each round on the batches page, so their page is mounted
+//! afresh each round as in `all`. Each sample also gives the web process's and the app's
+//! anonymous memory apart, the DOM's size and the IPC callbacks still registered.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -52,15 +60,47 @@ pub enum Hands {
     Webdriver,
     /// Page scripts that return no element.
     Script,
+    /// No WebDriver command during the minute: one script started in the page runs the
+    /// rounds itself (the same clicks, values and submits as `script`) until the minute's
+    /// sample stops it; `--soak-round redeem` only. It tells the growth of the page from
+    /// any cost of WebDriver's own commands in the web process.
+    Page,
 }
 
-pub fn run(app: &Path, db: &Path, minutes: u64, hands: Hands) -> Result<Value, ApiError> {
+/// Which parts of a round the soak runs (module comment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// Every list page in turn.
+    Lists,
+    /// An import of 2,000 codes through the batch page's import dialog.
+    Import,
+    /// Two redemptions at the counter page.
+    Redeem,
+    /// All three, in that order.
+    All,
+    /// No page at all: 50 IPC commands (`app_info`, which reads nothing) from the page
+    /// that is there, so a growth per command shows apart from any page's state.
+    Ipc,
+}
+
+pub fn run(
+    app: &Path,
+    db: &Path,
+    minutes: u64,
+    hands: Hands,
+    part: Part,
+) -> Result<Value, ApiError> {
     let mut codes = redeemable(db)?.into_iter();
     let driver = Driver::start().map_err(|e| fail("bench_driver", e))?;
     let session = driver
         .open_binary(app, &["--db".to_owned(), db.display().to_string()])
         .map_err(|e| fail("bench_driver", e))?;
-    let s = Soak { s: &session, hands };
+    let s = Soak {
+        s: &session,
+        hands,
+        part,
+    };
     let result = drive(&s, &driver, db, minutes, &mut codes);
     session.close();
     result
@@ -70,6 +110,7 @@ pub fn run(app: &Path, db: &Path, minutes: u64, hands: Hands) -> Result<Value, A
 struct Soak<'a> {
     s: &'a Session,
     hands: Hands,
+    part: Part,
 }
 
 fn drive(
@@ -85,8 +126,23 @@ fn drive(
     let mut samples = vec![sample(s, db, 0, 0)?];
     let start = Instant::now();
     let mut rounds = 0u64;
+    if s.hands == Hands::Page && s.part != Part::Redeem {
+        return Err(fail(
+            "bench_setup",
+            "--soak-hands page runs --soak-round redeem only".to_owned(),
+        ));
+    }
+    let pool: Vec<String> = if s.hands == Hands::Page {
+        codes.collect()
+    } else {
+        Vec::new()
+    };
     for minute in 1..=minutes {
-        while start.elapsed() < Duration::from_secs(60 * minute) {
+        if s.hands == Hands::Page {
+            let left = pool.get(2 * rounds as usize..).unwrap_or(&[]);
+            rounds += page_minute(s, start + Duration::from_secs(60 * minute), left).map_err(wd)?;
+        }
+        while s.hands != Hands::Page && start.elapsed() < Duration::from_secs(60 * minute) {
             rounds += 1;
             round(s, driver, rounds, codes).map_err(wd)?;
         }
@@ -95,12 +151,15 @@ fn drive(
     }
     let first = &samples[0];
     let last = &samples[samples.len() - 1];
+    let imports = matches!(s.part, Part::Import | Part::All);
+    let redeems = matches!(s.part, Part::Redeem | Part::All);
     Ok(json!({
         "hands": s.hands,
+        "part": s.part,
         "minutes": minutes,
         "rounds": rounds,
-        "codes_imported": rounds * 2000,
-        "redemptions": rounds * 2,
+        "codes_imported": if imports { rounds * 2000 } else { 0 },
+        "redemptions": if redeems { rounds * 2 } else { 0 },
         "pss_mib_start": first["pss_mib"],
         "pss_mib_end": last["pss_mib"],
         "anon_mib_start": first["anon_mib"],
@@ -108,6 +167,9 @@ fn drive(
         // "No growth" (issue 14's target): the last 10 minutes' slope under 0.5 MiB/min.
         "pss_slope_last10_mib_per_min": slope(&samples, "pss_mib", 10),
         "anon_slope_last10_mib_per_min": slope(&samples, "anon_mib", 10),
+        // Per process, to tell the app's growth from the web process's.
+        "web_anon_slope_last10_mib_per_min": slope(&samples, "web_anon_mib", 10),
+        "app_anon_slope_last10_mib_per_min": slope(&samples, "app_anon_mib", 10),
         "samples": samples,
     }))
 }
@@ -138,9 +200,13 @@ fn sample(s: &Soak<'_>, db: &Path, minute: u64, rounds: u64) -> Result<Value, Ap
         .map_err(|e| fail("bench_driver", e))?;
     std::thread::sleep(Duration::from_secs(3));
     // The live DOM's size: a page that leaves nodes behind shows here, apart from memory.
-    let dom_nodes =
+    // And the IPC's callbacks still registered (Tauri keeps one per pending command and
+    // one per Channel until its Rust side sends its end): a Channel never ended keeps its
+    // handler, and all it holds, alive for the page's life.
+    let live =
         s.s.execute(
-            "return document.getElementsByTagName('*').length;",
+            "const c = window.__TAURI_INTERNALS__ && window.__TAURI_INTERNALS__.callbacks; \
+             return [document.getElementsByTagName('*').length, c ? c.size : null];",
             json!([]),
         )
         .map_err(|e| fail("bench_driver", e))?;
@@ -150,12 +216,23 @@ fn sample(s: &Soak<'_>, db: &Path, minute: u64, rounds: u64) -> Result<Value, Ap
         .iter()
         .map(|m| json!([m.name, m.pss_kib / 1024, m.anon_kib / 1024]))
         .collect();
+    let anon_of = |name: &str| -> u64 {
+        tree.iter()
+            .filter(|m| m.name == name)
+            .map(|m| m.anon_kib)
+            .sum::<u64>()
+            / 1024
+    };
     Ok(json!({
         "minute": minute,
         "rounds": rounds,
         "pss_mib": pss / 1024,
         "anon_mib": anon / 1024,
-        "dom_nodes": dom_nodes,
+        // `comm` is cut at 15 bytes: "WebKitWebProcess" reads "WebKitWebProces".
+        "web_anon_mib": anon_of("WebKitWebProces"),
+        "app_anon_mib": anon_of("coupondesk-app"),
+        "dom_nodes": live[0],
+        "ipc_callbacks": live[1],
         "processes": each,
     }))
 }
@@ -166,11 +243,27 @@ fn round(
     n: u64,
     codes: &mut impl Iterator<Item = String>,
 ) -> WdResult<()> {
-    for page in PAGES {
-        s.click(&format!("nav-{page}"))?;
-        std::thread::sleep(Duration::from_millis(300));
+    if s.part == Part::Ipc {
+        return ipc(s);
     }
-    import(s, driver, n)?;
+    if matches!(s.part, Part::Lists | Part::All) {
+        for page in PAGES {
+            s.click(&format!("nav-{page}"))?;
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+    if matches!(s.part, Part::Import | Part::All) {
+        if s.part == Part::Import {
+            s.click("nav-batches")?;
+        }
+        import(s, driver, n)?;
+    }
+    if !matches!(s.part, Part::Redeem | Part::All) {
+        return Ok(());
+    }
+    if s.part == Part::Redeem {
+        s.click("nav-batches")?;
+    }
     s.click("nav-redeem")?;
     for _ in 0..2 {
         let code = codes
@@ -185,6 +278,89 @@ fn round(
     }
     Ok(())
 }
+
+/// `Hands::Page`: the redeem rounds run by one script in the page until `until`, then
+/// stopped; the rounds it ran.
+fn page_minute(s: &Soak<'_>, until: Instant, codes: &[String]) -> WdResult<u64> {
+    s.s.execute(PAGE_LOOP_JS, json!([codes, PAGE_PAUSE_MS]))?;
+    std::thread::sleep(until.saturating_duration_since(Instant::now()));
+    s.s.execute("window.__soak.stop = true; return true;", json!([]))?;
+    s.until_true(
+        "page rounds stopped",
+        "return window.__soak.done;",
+        json!([]),
+    )?;
+    let state = s.s.execute("return window.__soak;", json!([]))?;
+    if let Some(e) = state["error"].as_str() {
+        return Err(format!("the page's rounds failed: {e}"));
+    }
+    Ok(state["rounds"].as_u64().unwrap_or(0))
+}
+
+/// A pause after each of the page's rounds, so they come at about the pace of the
+/// `script` hands' rounds (about 100 a minute here) and the two compare round for round
+/// in the same time; unpaused the page ran 280 a minute and used SPRING2026's codes up
+/// within two minutes.
+const PAGE_PAUSE_MS: u64 = 350;
+
+/// The redeem round of `round` as one page script: the batches page, the counter, two
+/// redemptions (check, then redeem), with the events a hand's input makes.
+const PAGE_LOOP_JS: &str = "const codes = arguments[0]; const PAUSE_MS = arguments[1];
+    const st = window.__soak = { rounds: 0, stop: false, done: false, error: null };
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    const q = (id) => document.querySelector(`[data-testid=\"${id}\"]`);
+    const until = async (what, f) => {
+      for (let i = 0; i < 1200; i++) { const v = f(); if (v) return v; await sleep(50); }
+      throw new Error('timed out: ' + what);
+    };
+    const click = async (id) => {
+      const e = await until(id, () => { const e = q(id); return e && !e.disabled ? e : null; });
+      e.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true })); e.click();
+    };
+    const set = async (id, v) => {
+      const e = await until(id, () => q(id));
+      e.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, key: 'Unidentified' }));
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(e), 'value').set.call(e, v);
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+      e.dispatchEvent(new Event('change', { bubbles: true }));
+    };
+    const verdict = (want) => until('verdict ' + want, () => {
+      const e = q('redeem-verdict'); return e !== null && e.getAttribute('data-reason') === want;
+    });
+    (async () => {
+      try {
+        let next = 0;
+        while (!st.stop) {
+          if (next + 2 > codes.length) throw new Error('no SPRING2026 code left to redeem');
+          await click('nav-batches');
+          await click('nav-redeem');
+          for (let k = 0; k < 2; k++) {
+            await set('redeem-amount', '150');
+            await set('redeem-code', codes[next++]);
+            (await until('form', () => q('redeem-code') && q('redeem-code').form)).requestSubmit();
+            await verdict('ok');
+            q('redeem-code').form.requestSubmit();
+            await verdict('redeemed');
+          }
+          st.rounds += 1;
+          await sleep(PAUSE_MS);
+        }
+      } catch (e) { st.error = String(e); }
+      st.done = true;
+    })();
+    return true;";
+
+/// 50 commands at once through Tauri's IPC, awaited; nothing on the page changes.
+fn ipc(s: &Soak<'_>) -> WdResult<()> {
+    s.s.execute(IPC_JS, json!([]))?;
+    s.until_true("ipc", IPC_DONE_JS, json!([]))
+}
+
+const IPC_JS: &str = "window.__soakIpc = 0;
+    for (let i = 0; i < 50; i++) window.__TAURI_INTERNALS__.invoke('app_info', {})
+        .finally(() => { window.__soakIpc += 1; });
+    return true;";
+const IPC_DONE_JS: &str = "return window.__soakIpc === 50;";
 
 /// 2,000 new codes into IMPORT_BATCH through its import dialog.
 fn import(s: &Soak<'_>, driver: &Driver, n: u64) -> WdResult<()> {
@@ -246,7 +422,7 @@ impl Soak<'_> {
                 let e = self.s.wait_for(&testid(id), WAIT)?;
                 self.s.click(&e)
             }
-            Hands::Script => self.until_true(id, CLICK_JS, json!([testid(id)])),
+            Hands::Script | Hands::Page => self.until_true(id, CLICK_JS, json!([testid(id)])),
         }
     }
 
@@ -257,21 +433,21 @@ impl Soak<'_> {
                 self.s.clear(&e)?;
                 self.s.type_text(&e, text)
             }
-            Hands::Script => self.until_true(id, SET_JS, json!([testid(id), text])),
+            Hands::Script | Hands::Page => self.until_true(id, SET_JS, json!([testid(id), text])),
         }
     }
 
     fn enter(&self, id: &str) -> WdResult<()> {
         match self.hands {
             Hands::Webdriver => self.s.type_text(&self.s.testid(id)?, ENTER),
-            Hands::Script => self.until_true(id, ENTER_JS, json!([testid(id)])),
+            Hands::Script | Hands::Page => self.until_true(id, ENTER_JS, json!([testid(id)])),
         }
     }
 
     fn wait_for(&self, id: &str) -> WdResult<()> {
         match self.hands {
             Hands::Webdriver => self.s.wait_for(&testid(id), WAIT).map(|_| ()),
-            Hands::Script => self.until_true(id, THERE_JS, json!([testid(id)])),
+            Hands::Script | Hands::Page => self.until_true(id, THERE_JS, json!([testid(id)])),
         }
     }
 
@@ -285,7 +461,9 @@ impl Soak<'_> {
                     None => Ok(None),
                 }
             }),
-            Hands::Script => self.until_true(&format!("verdict {want}"), VERDICT_JS, json!([want])),
+            Hands::Script | Hands::Page => {
+                self.until_true(&format!("verdict {want}"), VERDICT_JS, json!([want]))
+            }
         }
     }
 }

@@ -62,6 +62,10 @@ pub struct StartupArgs {
     /// WebDriver's element commands, whose elements WebKit keeps for the page's life.
     #[arg(long, value_enum, default_value_t = crate::soak::Hands::Script)]
     pub soak_hands: crate::soak::Hands,
+    /// Which parts of each soak round run: every list page, the import, the redemptions,
+    /// or all three (a growth traced to one part).
+    #[arg(long, value_enum, default_value_t = crate::soak::Part::All)]
+    pub soak_round: crate::soak::Part,
     /// Where to put the database and its copies (default: a temporary folder).
     #[arg(long)]
     pub dir: Option<PathBuf>,
@@ -164,6 +168,7 @@ pub fn run(args: StartupArgs, out: &Out) -> Result<(), ApiError> {
             &copy,
             args.soak_minutes,
             args.soak_hands,
+            args.soak_round,
         )?)
     } else {
         None
