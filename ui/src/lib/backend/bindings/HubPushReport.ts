@@ -5,6 +5,14 @@
  */
 export type HubPushReport = { uploaded: number, conflicts: number, released: number, 
 /**
+ * Claims a crash had left at the hub without a redemption here, now released.
+ */
+orphansReleased: number, 
+/**
+ * Codes leased to this terminal now (refreshed from the hub by each push).
+ */
+leased: number, 
+/**
  * Rows left queued (offline, or codes the hub does not know yet).
  */
 left: number, 
