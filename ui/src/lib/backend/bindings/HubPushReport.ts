@@ -5,6 +5,10 @@
  */
 export type HubPushReport = { uploaded: number, conflicts: number, released: number, 
 /**
+ * Claims a crash had left at the hub without a redemption here, now released.
+ */
+orphansReleased: number, 
+/**
  * Rows left queued (offline, or codes the hub does not know yet).
  */
 left: number, 
