@@ -18,7 +18,7 @@ ui: setup
 	cd ui && npm run build
 
 app: ui
-	$(CARGO) build -p coupondesk-app
+	$(CARGO) build -p coupondesk-app -p coupondesk
 
 run: app
 	$(CARGO) run -p coupondesk-app
