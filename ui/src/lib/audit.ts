@@ -57,6 +57,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'customer.rename',
   'db.backup',
   'db.restore',
+  'hub.deadline',
   'hub.statuses',
   'reconciliation.export',
   'report.export',
@@ -75,6 +76,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'sync.settings',
   'template.create',
   'template.link_batch',
+  'template.offline_policy',
   'template.unlink_batch',
   'template.update',
   'voucher.export',
@@ -164,6 +166,10 @@ export const AUDIT_DETAIL_KEYS: readonly string[] = [
   'wholeBatch',
   'wrongPins',
   'xname',
+  'deadlineMs',
+  'mode',
+  'perTerminalPerDay',
+  'maxValueFen',
 ];
 
 /** `code.redeem` → "Redeemed" (or the action itself when this UI has no words for it). */
