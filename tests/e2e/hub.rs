@@ -188,7 +188,7 @@ fn a_code_used_at_another_desk_is_refused_in_the_window_with_who_where_and_when(
             TERMINAL_B,
         ],
     );
-    assert_eq!(joined["codesDownloaded"], 20, "{joined}");
+    assert_eq!(joined["codes_downloaded"], 20, "{joined}");
     link_template(&a, &draft);
     link_template(&b, &draft);
 
@@ -196,7 +196,9 @@ fn a_code_used_at_another_desk_is_refused_in_the_window_with_who_where_and_when(
     let used = run(&b, &["redeem", "use", code, "--amount", "15000"]);
     let r = &used["redemption"];
     let operator = r["operator"].as_str().expect("operator").to_owned();
-    let at = shop_minute(r["redeemedAt"].as_str().expect("redeemedAt"), 480);
+    // The CLI's JSON is snake_case where it prints its own reports.
+    let redeemed_at = r["redeemed_at"].as_str().or(r["redeemedAt"].as_str());
+    let at = shop_minute(redeemed_at.expect("the redemption's time"), 480);
     let want = zh(
         "refusal.used_elsewhere",
         &[
