@@ -130,6 +130,19 @@ fn settings_flow(s: &Session) -> WdResult<()> {
         return Err(format!("the store reads {store:?}"));
     }
     shot(s, T, "2-settings-hub");
+    // The deadline: out of range is refused beside the box; in range is saved.
+    set(s, "hub-deadline", "150")?;
+    s.click(&s.testid("hub-deadline-save")?)?;
+    s.wait_for("[role=\"alert\"]", WAIT)?;
+    set(s, "hub-deadline", "1500")?;
+    s.click(&s.testid("hub-deadline-save")?)?;
+    s.wait_until("no range error", WAIT, |s| {
+        Ok(s.find_all("[role=\"alert\"]")?.is_empty().then_some(()))
+    })?;
+    // "Send now": nothing is queued, and the report says so.
+    s.click(&s.testid("hub-push")?)?;
+    s.wait_for("[data-testid=\"hub-push-report\"]", WAIT)?;
+    shot(s, T, "3-deadline-and-push");
     Ok(())
 }
 
@@ -216,4 +229,10 @@ fn a_code_used_at_another_desk_is_refused_in_the_window_with_who_where_and_when(
         shot(&s, T, "failed");
         panic!("{e}");
     }
+    drop(s);
+    let conn = rusqlite::Connection::open(&a).expect("open");
+    let deadline: i64 = conn
+        .query_row("SELECT deadline_ms FROM hub_link", [], |r| r.get(0))
+        .expect("deadline");
+    assert_eq!(deadline, 1500, "the window's deadline reached the desk");
 }
