@@ -17,8 +17,12 @@ setup:
 ui: setup
 	cd ui && npm run build
 
+# The CLI too: the chain-mode e2e test (tests/e2e/hub.rs) runs it. Two invocations, not
+# one: building both at once unifies their dependencies' features into other builds, so
+# every dependency would be compiled a second time.
 app: ui
 	$(CARGO) build -p coupondesk-app
+	$(CARGO) build -p coupondesk
 
 run: app
 	$(CARGO) run -p coupondesk-app

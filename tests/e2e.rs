@@ -13,6 +13,8 @@ use acceptance::webdriver::{Session, WdResult};
 
 #[path = "e2e/counts.rs"]
 mod counts;
+#[path = "e2e/hub.rs"]
+mod hub;
 #[path = "e2e/repaint.rs"]
 mod repaint;
 #[path = "e2e/reports.rs"]

@@ -197,3 +197,46 @@ fn joins_are_refused_with_what_to_do() {
     assert!(!s.reachable);
     assert_eq!(s.error_code.as_deref(), Some("hub_newer"));
 }
+
+#[test]
+fn the_claim_deadline_is_set_in_its_range_audited_and_shown_with_the_queue() {
+    let hub = HubDb::new("deadline");
+    let a = fixture();
+    assert_eq!(
+        a.desk
+            .hub_set_deadline(1500)
+            .expect_err("not joined")
+            .code(),
+        "hub_not_joined"
+    );
+    a.desk.hub_init(&hub.url, None).expect("init");
+    a.desk.hub_join(&hub.url, "S", "T").expect("join");
+    for bad in [0, 199, 10_001] {
+        assert_eq!(
+            a.desk
+                .hub_set_deadline(bad)
+                .expect_err("out of range")
+                .code(),
+            "hub_bad_deadline",
+            "{bad}"
+        );
+    }
+    assert_eq!(a.desk.hub_set_deadline(200).expect("min"), 200);
+    assert_eq!(a.desk.hub_set_deadline(2500).expect("set"), 2500);
+    let s = a.desk.hub_status().expect("status");
+    assert!(s.reachable, "{s:?}");
+    assert_eq!((s.deadline_ms, s.queued), (2500, 0));
+    let conn = rusqlite::Connection::open(&a.db).expect("open");
+    let audited: Vec<String> = conn
+        .prepare("SELECT detail FROM audit_log WHERE action = 'hub.deadline' ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(audited.len(), 2, "{audited:?}");
+    assert!(audited[1].contains("2500"), "{audited:?}");
+    // A rejoin keeps the desk's own deadline.
+    a.desk.hub_join(&hub.url, "S", "T").expect("rejoin");
+    assert_eq!(a.desk.hub_status().expect("status").deadline_ms, 2500);
+}

@@ -341,6 +341,13 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "import_issues_export" => json!({ "runId": 1, "path": out }),
         "backup_now" => json!({ "path": out, "overwrite": true }),
         "backup_list" => json!({}),
+        // Chain mode: the base desk never joined a hub, so the hub's commands answer
+        // `hub_not_joined` once the right is checked (an allowed answer).
+        "hub_status" | "hub_push" | "hub_conflicts" => json!({}),
+        "hub_deadline_set" => json!({ "deadlineMs": 1500 }),
+        "hub_conflict_settle" => json!({ "id": 1, "settlement": "customer paid" }),
+        "template_offline_policy" => json!({ "template": 1 }),
+        "template_offline_policy_set" => json!({ "template": 1, "policy": { "mode": "allowed" } }),
         other => panic!("no arguments for {other}: add them here and a row to the matrix"),
     }
 }

@@ -189,6 +189,24 @@ macro_rules! command_table {
                 // Bulk activation (or deactivation) of a batch's codes on e-Buy, queued.
                 codes_activate(request: ActivationRequest) -> ActivationReport =
                     |desk| desk.codes_activate(&request);
+
+                // Chain mode (docs/chain-mode.md). Joining takes an administrator's URL: the
+                // CLI's `hub init` / `hub join`, not the window's. Status asks the hub within
+                // the desk's deadline (offline is an answer); push sends the hub outbox.
+                hub_status() -> HubStatus = |desk| desk.hub_status();
+                hub_push() -> HubPushReport = |desk| desk.hub_push();
+                // 200..=10000 ms; managers and the owner; audited.
+                hub_deadline_set(deadline_ms: u32) -> u32 =
+                    |desk| desk.hub_set_deadline(deadline_ms);
+                // The conflict inbox: offline redemptions the hub found another had first.
+                hub_conflicts() -> Vec<HubConflict> = |desk| desk.hub_conflicts();
+                hub_conflict_settle(#[ts(type = "number")] id: i64, settlement: String) -> bool =
+                    |desk| desk.hub_conflict_settle(id, &settlement);
+                // What a template's codes may do when the hub does not answer in time.
+                template_offline_policy(#[ts(type = "number")] template: i64) -> OfflinePolicy =
+                    |desk| desk.template_offline_policy(template);
+                template_offline_policy_set(#[ts(type = "number")] template: i64, policy: OfflinePolicy)
+                    -> OfflinePolicy = |desk| desk.set_template_offline_policy(template, policy);
             }
             jobs {
                 codes_import(path: PathBuf, target: ImportTarget, options: ImportOptions)

@@ -20,6 +20,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{Desk, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
@@ -69,25 +70,42 @@ pub struct HubJoinReport {
     pub elapsed_ms: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct HubStatus {
+    /// Without a password.
     pub url: String,
     pub store: String,
     pub terminal: String,
+    #[ts(type = "number")]
     pub terminal_id: i64,
     pub reachable: bool,
     /// Why not, when unreachable (or refused): the error's code and words.
     pub error_code: Option<String>,
     pub error: Option<String>,
+    #[ts(type = "number | null")]
     pub schema_version: Option<i64>,
+    #[ts(type = "number | null")]
     pub hub_seq: Option<i64>,
+    #[ts(type = "number")]
     pub pulled_seq: i64,
     /// hub_seq - pulled_seq: changes this desk has not applied yet.
+    #[ts(type = "number | null")]
     pub lag: Option<i64>,
+    #[ts(type = "number | null")]
     pub last_contact_ms: Option<i64>,
+    #[ts(type = "number")]
     pub deadline_ms: i64,
+    /// Rows in the hub outbox: offline redemptions to upload and claims to release.
+    pub queued: u32,
 }
+
+/// The claim deadline's range (docs/chain-mode.md, "Offline"): below 200 ms a loaded
+/// loopback server already misses it; above 10 s the counter would wait too long for each
+/// scan while the network is dead.
+pub const DEADLINE_MIN_MS: i64 = 200;
+pub const DEADLINE_MAX_MS: i64 = 10_000;
 
 impl Desk {
     /// Creates or migrates the hub's schema and its terminals' group role (an
@@ -316,6 +334,8 @@ impl Desk {
             lag: None,
             last_contact_ms: link.last_contact_ms,
             deadline_ms: link.deadline_ms,
+            queued: u32::try_from(crate::store::hub_claims::outgoing_count(&conn)?)
+                .unwrap_or(u32::MAX),
         };
         match answer {
             Ok((v, seq)) => {
@@ -334,6 +354,27 @@ impl Desk {
             }
         }
         Ok(status)
+    }
+}
+
+impl Desk {
+    /// Sets how long a claim waits for the hub before the desk decides alone
+    /// (`DEADLINE_MIN_MS`..=`DEADLINE_MAX_MS`), audited. The desk's open pool is reopened
+    /// with it at the next redemption (`hub_session` keys it by the deadline).
+    pub fn hub_set_deadline(&self, deadline_ms: u32) -> DeskResult<u32> {
+        let _who = self.act(Permission::HubSettings)?;
+        if !(DEADLINE_MIN_MS..=DEADLINE_MAX_MS).contains(&i64::from(deadline_ms)) {
+            return Err(HubError::BadDeadline {
+                got: i64::from(deadline_ms),
+                min: DEADLINE_MIN_MS,
+                max: DEADLINE_MAX_MS,
+            }
+            .into());
+        }
+        if !hub_link::set_deadline(&mut self.conn(), i64::from(deadline_ms))? {
+            return Err(HubError::NotJoined.into());
+        }
+        Ok(deadline_ms)
     }
 }
 

@@ -42,7 +42,7 @@ impl Role {
             // Running the shop's stock and its platforms.
             UndoAny | DisableCodes | CreateBatches | Import | Generate | Export | Templates
             | CreateBonuses | DisableBonuses | Conflicts | BulkActivation | SeePhones | Backup
-            | Reports => Role::Manager,
+            | Reports | HubSettings => Role::Manager,
             // Who works here, the platforms' secrets and the shop's settings.
             StaffAccounts | Credentials | Settings | Restore => Role::Owner,
         }
@@ -94,6 +94,8 @@ pub enum Permission {
     Restore,
     /// See the dashboard, the redemption report and the daily close (the shop's takings).
     Reports,
+    /// Change this desk's chain-mode settings (the hub claim's deadline).
+    HubSettings,
 }
 
 impl Permission {
@@ -127,10 +129,11 @@ impl Permission {
             Settings => "change the settings",
             Restore => "restore a backup",
             Reports => "see the reports and the dashboard",
+            HubSettings => "change the hub settings",
         }
     }
 
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 27] = [
         Permission::Redeem,
         Permission::UndoOwn,
         Permission::SellVoucher,
@@ -157,6 +160,7 @@ impl Permission {
         Permission::Settings,
         Permission::Restore,
         Permission::Reports,
+        Permission::HubSettings,
     ];
 }
 

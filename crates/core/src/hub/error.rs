@@ -30,6 +30,8 @@ pub enum HubError {
         "the hub already has a terminal {terminal} in store {store}; choose another terminal name"
     )]
     TerminalTaken { store: String, terminal: String },
+    #[error("the hub deadline must be between {min} and {max} ms (got {got})")]
+    BadDeadline { got: i64, min: i64, max: i64 },
     #[error("the hub failed: {0}")]
     Failed(String),
 }
@@ -46,6 +48,7 @@ impl_error_code!(HubError {
         HubError::NoDatabase(_) => "hub_no_database",
         HubError::Denied(_) => "hub_denied",
         HubError::NoName => "hub_no_name",
+        HubError::BadDeadline { .. } => "hub_bad_deadline",
         HubError::TerminalTaken { .. } => "hub_terminal_taken",
         HubError::Failed(_) => "hub_failed",
     }

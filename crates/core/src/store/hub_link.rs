@@ -79,6 +79,26 @@ pub fn set(conn: &Connection, l: &HubLink) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Sets the claim deadline (`deadline_ms`), audited, in one transaction; false when the
+/// desk has no link. The range is the caller's to check (`desk::hub`).
+pub fn set_deadline(conn: &mut Connection, deadline_ms: i64) -> Result<bool, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let n = tx.execute(
+        "UPDATE hub_link SET deadline_ms = ?1 WHERE id = 1",
+        [deadline_ms],
+    )?;
+    if n == 1 {
+        super::audit::record(
+            &tx,
+            "hub.deadline",
+            "hub_link",
+            &serde_json::json!({ "deadlineMs": deadline_ms }),
+        )?;
+    }
+    tx.commit()?;
+    Ok(n == 1)
+}
+
 /// Records a call's outcome: the time of a successful contact, or the error of a failed
 /// one (the last contact stays).
 pub fn record_contact(
