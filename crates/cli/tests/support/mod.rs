@@ -39,6 +39,20 @@ pub fn run_as(db: &Path, who: Option<Who<'_>>, args: &[&str], stdin: &str) -> Ou
     child.wait_with_output().expect("coupondesk ends")
 }
 
+/// `coupondesk --json --db DB args` with no login, which must succeed: its one JSON line.
+pub fn json_ok(db: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = run_as(db, None, &all, "");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{args:?}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{args:?}: {e}: {stdout}"))
+}
+
 /// `staff add NAME --role ROLE --pin-stdin` by `by` (none: the first owner), asserting
 /// that it worked.
 pub fn add_staff(db: &Path, by: Option<Who<'_>>, new: Who<'_>, role: &str) {

@@ -5,4 +5,4 @@
  * customers' phone numbers masked unless they have `SeePhones`). The window gets the
  * logged-in staff member's list (`Session::may`) and hides what the core would refuse.
  */
-export type Permission = "redeem" | "undoOwn" | "sellVoucher" | "useVoucher" | "grantBonus" | "addCustomer" | "cancelJob" | "syncRun" | "undoAny" | "disableCodes" | "createBatches" | "import" | "generate" | "export" | "templates" | "createBonuses" | "disableBonuses" | "conflicts" | "bulkActivation" | "seePhones" | "backup" | "staffAccounts" | "credentials" | "settings" | "restore" | "reports";
+export type Permission = "redeem" | "undoOwn" | "sellVoucher" | "useVoucher" | "grantBonus" | "addCustomer" | "cancelJob" | "syncRun" | "undoAny" | "disableCodes" | "createBatches" | "import" | "generate" | "export" | "templates" | "createBonuses" | "disableBonuses" | "conflicts" | "bulkActivation" | "seePhones" | "backup" | "staffAccounts" | "credentials" | "settings" | "restore" | "reports" | "hubSettings";

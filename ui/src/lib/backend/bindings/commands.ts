@@ -37,12 +37,16 @@ import type { FieldError } from './FieldError';
 import type { GenerateProgress } from './GenerateProgress';
 import type { GenerateReport } from './GenerateReport';
 import type { GenerateRequest } from './GenerateRequest';
+import type { HubConflict } from './HubConflict';
+import type { HubPushReport } from './HubPushReport';
+import type { HubStatus } from './HubStatus';
 import type { ImportOptions } from './ImportOptions';
 import type { ImportPreview } from './ImportPreview';
 import type { ImportProgress } from './ImportProgress';
 import type { ImportReport } from './ImportReport';
 import type { ImportTarget } from './ImportTarget';
 import type { LogoImage } from './LogoImage';
+import type { OfflinePolicy } from './OfflinePolicy';
 import type { OutboxItem } from './OutboxItem';
 import type { OutboxQuery } from './OutboxQuery';
 import type { Page } from './Page';
@@ -155,6 +159,13 @@ export type SyncConflictRetryArgs = { id: number, };
 export type SyncConflictEditArgs = { id: number, payload: Record<string, unknown>, };
 export type SyncConflictDiscardArgs = { id: number, reason: string, };
 export type CodesActivateArgs = { request: ActivationRequest, };
+export type HubStatusArgs = Record<string, never>;
+export type HubPushArgs = Record<string, never>;
+export type HubDeadlineSetArgs = { deadlineMs: number, };
+export type HubConflictsArgs = Record<string, never>;
+export type HubConflictSettleArgs = { id: number, settlement: string, };
+export type TemplateOfflinePolicyArgs = { template: number, };
+export type TemplateOfflinePolicySetArgs = { template: number, policy: OfflinePolicy, };
 export type CodesImportArgs = { path: string, target: ImportTarget, options: ImportOptions, };
 export type CodesGenerateArgs = { request: GenerateRequest, };
 export type CodesExportArgs = { ticketType: string, path: string, options: ExportOptions | null, };
@@ -309,6 +320,20 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<OutboxItem>('sync_conflict_discard', { id, reason }),
     codesActivate: (request: CodesActivateArgs['request']): Promise<ActivationReport> =>
       call<ActivationReport>('codes_activate', { request }),
+    hubStatus: (): Promise<HubStatus> =>
+      call<HubStatus>('hub_status', {}),
+    hubPush: (): Promise<HubPushReport> =>
+      call<HubPushReport>('hub_push', {}),
+    hubDeadlineSet: (deadlineMs: HubDeadlineSetArgs['deadlineMs']): Promise<number> =>
+      call<number>('hub_deadline_set', { deadlineMs }),
+    hubConflicts: (): Promise<Array<HubConflict>> =>
+      call<Array<HubConflict>>('hub_conflicts', {}),
+    hubConflictSettle: (id: HubConflictSettleArgs['id'], settlement: HubConflictSettleArgs['settlement']): Promise<boolean> =>
+      call<boolean>('hub_conflict_settle', { id, settlement }),
+    templateOfflinePolicy: (template: TemplateOfflinePolicyArgs['template']): Promise<OfflinePolicy> =>
+      call<OfflinePolicy>('template_offline_policy', { template }),
+    templateOfflinePolicySet: (template: TemplateOfflinePolicySetArgs['template'], policy: TemplateOfflinePolicySetArgs['policy']): Promise<OfflinePolicy> =>
+      call<OfflinePolicy>('template_offline_policy_set', { template, policy }),
     codesImport: (jobId: string, path: CodesImportArgs['path'], target: CodesImportArgs['target'], options: CodesImportArgs['options'], onProgress: (progress: ImportProgress) => void): Promise<ImportReport> =>
       job<ImportReport, ImportProgress>('codes_import', jobId, { path, target, options }, onProgress),
     codesGenerate: (jobId: string, request: CodesGenerateArgs['request'], onProgress: (progress: GenerateProgress) => void): Promise<GenerateReport> =>
@@ -396,6 +421,13 @@ export const COMMAND_NAMES = [
   'sync_conflict_edit',
   'sync_conflict_discard',
   'codes_activate',
+  'hub_status',
+  'hub_push',
+  'hub_deadline_set',
+  'hub_conflicts',
+  'hub_conflict_settle',
+  'template_offline_policy',
+  'template_offline_policy_set',
 ] as const;
 
 export const JOB_NAMES = [
