@@ -40,6 +40,7 @@ pub mod counter_any;
 mod customer_profile;
 pub mod hub;
 pub mod hub_counter;
+pub mod hub_pull;
 mod hub_session;
 mod import_guard;
 mod print;
