@@ -482,7 +482,7 @@ fn four_desks_one_hub_collisions_offline_windows_restarts_and_kills() {
     for (i, d) in desks.iter().enumerate() {
         let r = ok(&d.db, &["hub", "pull"]);
         assert!(r["stopped"].is_null(), "desk {i}'s pull stopped: {r}");
-        pulled_statuses += r["statusesApplied"].as_u64().expect("statusesApplied");
+        pulled_statuses += r["statuses_applied"].as_u64().expect("statuses_applied");
     }
     let pull_secs = pull_started.elapsed().as_secs_f64();
     let hub_status: BTreeMap<String, String> =
