@@ -56,8 +56,8 @@ fn audit_count(d: &ChainDesk, action: &str) -> i64 {
 }
 
 #[test]
-fn a_code_redeemed_at_one_desk_is_redeemed_at_the_other_after_its_pull_and_a_release_gives_it_back(
-) {
+fn a_code_redeemed_at_one_desk_is_redeemed_at_the_other_after_its_pull_and_a_release_gives_it_back()
+{
     let chain = Chain::new("pullredeem", CODES);
     let a = chain.join(1, CODES, 1000);
     let b = chain.join(2, CODES, 1000);
@@ -71,7 +71,11 @@ fn a_code_redeemed_at_one_desk_is_redeemed_at_the_other_after_its_pull_and_a_rel
     assert_eq!(status(&b, CODES[0]), CodeStatus::Redeemed);
     assert_eq!(status(&b, CODES[1]), CodeStatus::Redeemed);
     assert_eq!(used(&b, "TT1"), 2, "the counts follow");
-    assert_eq!(audit_count(&b, "hub.pull"), 1, "one entry per page, not per code");
+    assert_eq!(
+        audit_count(&b, "hub.pull"),
+        1,
+        "one entry per page, not per code"
+    );
     // B has no redemption of its own for them: they are the hub's word.
     let s = b.f.desk.hub_status().expect("status");
     assert_eq!((s.lag, s.pulled_seq), (Some(0), p.pulled_seq));
@@ -96,7 +100,11 @@ fn a_code_redeemed_at_one_desk_is_redeemed_at_the_other_after_its_pull_and_a_rel
     // back and changes nothing it holds.
     let pa = a.f.desk.hub_pull().expect("pull a");
     assert_eq!(status(&a, CODES[1]), CodeStatus::Redeemed);
-    assert_eq!(status(&a, CODES[0]), CodeStatus::Redeemed, "B redeemed it after");
+    assert_eq!(
+        status(&a, CODES[0]),
+        CodeStatus::Redeemed,
+        "B redeemed it after"
+    );
     assert_eq!(used(&a, "TT1"), 2, "{pa:?}");
 }
 
@@ -130,7 +138,11 @@ fn a_release_never_undoes_what_this_desk_redeemed_itself() {
         0
     );
     b.f.desk.hub_pull().expect("pull b");
-    assert_eq!(status(&b, CODES[2]), CodeStatus::Redeemed, "B's own redemption");
+    assert_eq!(
+        status(&b, CODES[2]),
+        CodeStatus::Redeemed,
+        "B's own redemption"
+    );
     assert_eq!(used(&b, "TT1"), 1);
 }
 
@@ -154,7 +166,11 @@ fn a_batch_created_at_one_desk_after_the_join_reaches_the_other() {
     // A code of it redeemed at A before B pulls arrives redeemed.
     redeem_new(&a, &codes[5]);
     let pb = b.f.desk.hub_pull().expect("pull b");
-    assert_eq!((pb.batches_downloaded, pb.codes_downloaded), (1, 120), "{pb:?}");
+    assert_eq!(
+        (pb.batches_downloaded, pb.codes_downloaded),
+        (1, 120),
+        "{pb:?}"
+    );
     let got = b.f.desk.get_batch("NEW1").expect("NEW1 at B");
     assert_eq!((got.total_codes, got.used_codes), (120, 1));
     assert_eq!(status(&b, &codes[5]), CodeStatus::Redeemed);
@@ -163,7 +179,11 @@ fn a_batch_created_at_one_desk_after_the_join_reaches_the_other() {
     // A second pull does not upload B's copy back or download again.
     let pb = b.f.desk.hub_pull().expect("pull b again");
     assert_eq!(
-        (pb.batches_uploaded, pb.batches_downloaded, pb.codes_downloaded),
+        (
+            pb.batches_uploaded,
+            pb.batches_downloaded,
+            pb.codes_downloaded
+        ),
         (0, 0, 0)
     );
 }
@@ -209,7 +229,11 @@ fn a_pull_stopped_between_pages_resumes_without_loss() {
     for c in &CODES[..4] {
         assert_eq!(status(&b, c), CodeStatus::Redeemed, "{c}");
     }
-    assert_eq!(status(&b, CODES[4]), CodeStatus::Issued, "claimed then released");
+    assert_eq!(
+        status(&b, CODES[4]),
+        CodeStatus::Issued,
+        "claimed then released"
+    );
     assert_eq!(used(&b, "TT1"), 4);
     assert_eq!(b.f.desk.hub_status().expect("status").lag, Some(0));
 }
@@ -228,4 +252,42 @@ fn an_unreachable_hub_stops_the_pull_and_keeps_what_was_applied() {
     let p = b.f.desk.hub_pull().expect("pull");
     assert_eq!((p.stopped, p.pulled_seq), (None, 1));
     assert_eq!(status(&b, CODES[0]), CodeStatus::Redeemed);
+}
+
+#[test]
+fn another_desks_claim_wakes_the_listener_within_a_second() {
+    use coupondesk_core::hub::listen::Wake;
+    use std::time::{Duration, Instant};
+    let chain = Chain::new("pulllisten", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    let l = b.f.desk.hub_listener().expect("listen").expect("joined");
+    assert_eq!(
+        l.wait(Duration::from_millis(300), Duration::from_millis(50)),
+        Wake::Quiet
+    );
+    let claimed = Instant::now();
+    redeem(&a, CODES[0]).redemption.expect("A redeems");
+    let woke = l.wait(Duration::from_secs(5), Duration::from_millis(200));
+    let after = claimed.elapsed();
+    assert_eq!(woke, Wake::Change(1));
+    assert!(after < Duration::from_secs(1), "woken after {after:?}");
+    eprintln!("listener woken {after:?} after the claim (200 ms debounce included)");
+    // What a woken desk does: pull.
+    let p =
+        b.f.desk
+            .hub_pull_background()
+            .expect("pull")
+            .expect("joined");
+    assert_eq!(p.statuses_applied, 1);
+    assert_eq!(status(&b, CODES[0]), CodeStatus::Redeemed);
+
+    // The network cut: the listener says so (the window falls back to its timer).
+    b.proxy.cut();
+    assert_eq!(
+        l.wait(Duration::from_secs(5), Duration::from_millis(50)),
+        Wake::Lost
+    );
+    b.proxy.restore();
+    drop(l);
 }

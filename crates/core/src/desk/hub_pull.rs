@@ -16,12 +16,15 @@
 //! a live redemption of is never touched; the hub's release gives a code back only when
 //! its local status was the hub's word.
 
+use std::time::Duration;
+
 use serde::Serialize;
 
 use super::hub::{Transferred, TRANSFER_DEADLINE};
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::staff::Permission;
+use crate::hub::listen::Listener;
 use crate::hub::pull::{self, ChangeKind};
 use crate::hub::{transfer, Hub, HubError, HubUrl};
 use crate::store::hub_link;
@@ -92,13 +95,17 @@ impl Desk {
         }
     }
 
-    /// The window's periodic pull, after its push (`sync_background`); nothing when the
-    /// desk is not joined.
-    pub(super) fn hub_pull_background(&self) -> DeskResult<Option<HubPullReport>> {
-        match hub_link::get(&self.conn())? {
-            Some(_) => Ok(Some(self.hub_pull_pages(PULL_PAGE, None)?)),
-            None => Ok(None),
+    /// The window's pull: after its periodic push (`sync_background`) and when the hub
+    /// wakes it (`hub_listener`). The desk's own work, no login. Nothing when the desk is
+    /// not joined.
+    pub fn hub_pull_background(&self) -> DeskResult<Option<HubPullReport>> {
+        // The link read on its own line: a guard in a `match` head would hold the
+        // desk's connection through the whole pull (a deadlock).
+        let joined = hub_link::get(&self.conn())?.is_some();
+        if !joined {
+            return Ok(None);
         }
+        Ok(Some(self.hub_pull_pages(PULL_PAGE, None)?))
     }
 
     fn pull_from(
@@ -178,3 +185,26 @@ impl Desk {
             .ok_or_else(|| HubError::Failed("the hub could not be opened".into()).into())
     }
 }
+
+impl Desk {
+    /// A LISTEN connection to the hub this desk joined (`hub::listen`), as its terminal;
+    /// None when the desk is not joined. The window's wake thread holds it and pulls
+    /// (`hub_pull_background`) when it wakes.
+    pub fn hub_listener(&self) -> DeskResult<Option<Listener>> {
+        let Some(link) = hub_link::get(&self.conn())? else {
+            return Ok(None);
+        };
+        let password = credentials::get_hub(&self.path)?;
+        let url =
+            HubUrl::parse(&link.url)?.as_user(&link.role, password.as_ref().map(|s| s.expose()));
+        let deadline = Duration::from_millis(u64::try_from(link.deadline_ms).unwrap_or(1000));
+        Ok(Some(Listener::open(
+            &url,
+            deadline.max(LISTEN_CONNECT_MIN),
+        )?))
+    }
+}
+
+/// A listener connects at most this slowly (a claim's deadline may be shorter; a
+/// listener is opened once, not per scan).
+const LISTEN_CONNECT_MIN: Duration = Duration::from_secs(5);
