@@ -69,6 +69,7 @@ pub fn run() {
     state.backup_daily_in_background();
     if background_sync_from_args(std::env::args().skip(1)) {
         state.sync_in_background();
+        state.hub_wake_in_background();
     }
     // Beside the database, so each database (and each e2e test's) has its own.
     let placement = state

@@ -148,4 +148,37 @@ impl AppState {
             }
         }
     }
+
+    /// Chain mode's wake-up: a thread that holds one LISTEN connection to the hub
+    /// (`Desk::hub_listener`) and pulls when another desk's change is committed (200 ms
+    /// debounce). Not joined, hub unreachable or connection lost: it tries again after
+    /// 30 s, and the periodic sync's pull covers the gap.
+    pub fn hub_wake_in_background(&self) {
+        use coupondesk_core::hub::listen::Wake;
+        const RETRY: Duration = Duration::from_secs(30);
+        const DEBOUNCE: Duration = Duration::from_millis(200);
+        if let Ok(desk) = self.desk.clone() {
+            let spawned = std::thread::Builder::new()
+                .name("hub-wake".into())
+                .spawn(move || loop {
+                    if let Ok(Some(listener)) = desk.hub_listener() {
+                        loop {
+                            match listener.wait(RETRY, DEBOUNCE) {
+                                // A failed pull stays on the link's last error; the
+                                // next notice or the periodic sync tries again.
+                                Wake::Change(_) => {
+                                    let _ = desk.hub_pull_background();
+                                }
+                                Wake::Quiet => {}
+                                Wake::Lost => break,
+                            }
+                        }
+                    }
+                    std::thread::sleep(RETRY);
+                });
+            if let Err(e) = spawned {
+                eprintln!("hub: could not start the wake-up thread: {e}");
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! `coupondesk hub push|conflicts|settle`: the claims' side of chain mode
+//! `coupondesk hub push|pull|conflicts|settle`: the claims' side of chain mode
 //! (docs/chain-mode.md). A redemption at a joined desk claims its code at the hub by
 //! itself (`redeem use`); these commands send what waited for the hub and show what the
 //! hub found doubled.
@@ -17,6 +17,9 @@ pub enum HubClaimsCommand {
     /// Send what the hub has still to hear of (offline redemptions, undone claims).
     /// Exit 4 when some stay queued.
     Push,
+    /// Bring in what other desks did: code statuses, new batches (and send the batches
+    /// made here that the hub lacks). Exit 4 when the hub stopped answering midway.
+    Pull,
     /// The conflict inbox: redemptions made offline here whose code another counter had
     /// first, with both redemptions.
     Conflicts,
@@ -61,6 +64,32 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
             }
             out.value(&r, &text)?;
             Ok(if r.left > 0 {
+                ExitCode::from(4)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        HubClaimsCommand::Pull => {
+            let r = desk.hub_pull()?;
+            let mut text = format!(
+                "pulled to seq {} ({} changes): {} statuses applied, {} batches ({} codes) \
+                 downloaded, {} batches ({} codes) uploaded",
+                r.pulled_seq,
+                r.changes,
+                r.statuses_applied,
+                r.batches_downloaded,
+                r.codes_downloaded,
+                r.batches_uploaded,
+                r.codes_uploaded
+            );
+            for why in &r.skipped {
+                text.push_str(&format!("\n{why}"));
+            }
+            if let Some(why) = &r.stopped {
+                text.push_str(&format!("; stopped: {why}"));
+            }
+            out.value(&r, &text)?;
+            Ok(if r.stopped.is_some() {
                 ExitCode::from(4)
             } else {
                 ExitCode::SUCCESS

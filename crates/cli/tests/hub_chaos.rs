@@ -16,7 +16,10 @@
 //! - **no redemption lost**: every live redemption in the desks' files is at the hub under
 //!   its claim id, and no outbox row is left;
 //! - **the hub and the desks agree**: the codes the hub has redeemed are exactly those with
-//!   a live redemption at some desk, each held by a claim that desk made.
+//!   a live redemption at some desk, each held by a claim that desk made;
+//! - after a final `hub pull` at every desk, **every desk's status of every code is the
+//!   hub's** (redeemed where the hub says redeemed, also for codes redeemed at another
+//!   desk), and `hub status` shows a lag of 0.
 
 mod support;
 
@@ -463,6 +466,70 @@ fn four_desks_one_hub_collisions_offline_windows_restarts_and_kills() {
         );
     }
 
+    // A final pull at every desk: each desk's status of every code is the hub's, and no
+    // desk lags. (Pulls change nothing at the hub here, so one round is the final sync.)
+    let pull_started = Instant::now();
+    let mut pulled_statuses = 0u64;
+    for (i, d) in desks.iter().enumerate() {
+        let r = ok(&d.db, &["hub", "pull"]);
+        assert!(r["stopped"].is_null(), "desk {i}'s pull stopped: {r}");
+        pulled_statuses += r["statuses_applied"].as_u64().expect("statuses_applied");
+    }
+    let pull_secs = pull_started.elapsed().as_secs_f64();
+    let hub_status: BTreeMap<String, String> =
+        hub_rows("SELECT code, status FROM coupondesk.codes")
+            .into_iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect();
+    assert_eq!(hub_status.len(), CODES);
+    const STATUS: [&str; 5] = ["issued", "active", "redeemed", "disabled", "expired"];
+    for (i, d) in desks.iter().enumerate() {
+        let conn = rusqlite::Connection::open(&d.db).expect("open");
+        let mut st = conn
+            .prepare("SELECT code, status FROM codes")
+            .expect("prepare");
+        let here: BTreeMap<String, String> = st
+            .query_map([], |r| {
+                let s: i64 = r.get(1)?;
+                Ok((
+                    r.get::<_, String>(0)?,
+                    STATUS
+                        .get(usize::try_from(s).unwrap_or(99))
+                        .copied()
+                        .unwrap_or("?")
+                        .to_owned(),
+                ))
+            })
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("codes");
+        let differ: Vec<_> = hub_status
+            .iter()
+            .filter(|(c, s)| here.get(*c) != Some(*s))
+            .take(5)
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "desk {i} disagrees with the hub after its pull (hub's word): {differ:?}"
+        );
+        assert_eq!(here.len(), hub_status.len(), "desk {i} has other codes");
+        // The batch's counts follow the statuses.
+        let redeemed_count: i64 = conn
+            .query_row(
+                "SELECT coalesce(sum(n), 0) FROM batch_counts WHERE status = 2",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(
+            redeemed_count as usize,
+            hub_redeemed.len(),
+            "desk {i}'s redeemed codes"
+        );
+        let status = ok(&d.db, &["hub", "status"]);
+        assert_eq!(status["lag"].as_i64(), Some(0), "desk {i}'s lag: {status}");
+    }
+
     let t = tallies.iter().fold(Tally::default(), |mut a, t| {
         a.answered += t.answered;
         a.redeemed += t.redeemed;
@@ -482,7 +549,8 @@ fn four_desks_one_hub_collisions_offline_windows_restarts_and_kills() {
          desks; {} redeemed, {} refused as used at another desk, {} as used here; {offline} \
          redeemed offline; {doubles} doubled codes -> {conflicts} conflicts (hub {}, inboxes \
          {inbox}); lost 0; {} kills, {} cut chunks, {restarts} hub restarts; other refusals \
-         {:?}; {run_secs:.1} s",
+         {:?}; {run_secs:.1} s; final pulls at {DESKS} desks applied {pulled_statuses} \
+         statuses in {pull_secs:.1} s, every desk equal to the hub, lag 0",
         t.answered,
         t.redeemed,
         t.used_elsewhere,

@@ -36,7 +36,7 @@ use crate::sync::credentials;
 const ADMIN_DEADLINE: Duration = Duration::from_secs(30);
 /// One batch's upload or download: a million codes take seconds; this only stops a
 /// transfer that hangs.
-const TRANSFER_DEADLINE: Duration = Duration::from_secs(600);
+pub(super) const TRANSFER_DEADLINE: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -203,14 +203,34 @@ impl Desk {
         terminal_id: i64,
         report: &mut HubJoinReport,
     ) -> DeskResult<()> {
+        let t = self.upload_batches(hub, terminal_id, false, &mut report.skipped)?;
+        report.batches_uploaded += t.batches;
+        report.codes_uploaded += t.codes;
+        Ok(())
+    }
+
+    /// Uploads the local batches (`only_missing`: only those the hub lacks, as a pull
+    /// does; the join sends every batch, for the codes the hub lacks) with their codes.
+    /// A batch whose name the hub uses for another type is left out, with why.
+    pub(super) fn upload_batches(
+        &self,
+        hub: &Hub,
+        terminal_id: i64,
+        only_missing: bool,
+        skipped: &mut Vec<String>,
+    ) -> DeskResult<Transferred> {
         let hub_batches = hub.call(async |c| transfer::batches(c).await)?;
         let local = hub_link::local_batches(&self.conn())?;
+        let mut t = Transferred::default();
         for b in local {
+            if only_missing && hub_batches.iter().any(|(tt, _)| *tt == b.ticket_type) {
+                continue;
+            }
             let other_type = hub_batches
                 .iter()
                 .find(|(t, n)| *n == b.name && *t != b.ticket_type);
             if let Some((t, _)) = other_type {
-                report.skipped.push(format!(
+                skipped.push(format!(
                     "batch {} ({}) not uploaded: the hub's batch {t} has that name",
                     b.ticket_type, b.name
                 ));
@@ -223,83 +243,101 @@ impl Desk {
             let up = hub.call(async |c| {
                 transfer::upload_batch(c, terminal_id, (&b.ticket_type, &b.name), rows).await
             })?;
-            report.batches_uploaded += u64::from(up.batch_created);
-            report.codes_uploaded += up.codes_added;
+            t.batches += u64::from(up.batch_created);
+            t.codes += up.codes_added;
         }
-        Ok(())
+        Ok(t)
     }
 
     fn hub_download(&self, hub: &Hub, report: &mut HubJoinReport) -> DeskResult<()> {
         let hub_batches = hub.call(async |c| transfer::batches(c).await)?;
-        let local = hub_link::local_batches(&self.conn())?;
         for (ticket_type, name) in hub_batches {
-            let here = local.iter().find(|b| b.ticket_type == ticket_type);
-            if here.is_none() && local.iter().any(|b| b.name == name) {
-                report.skipped.push(format!(
-                    "batch {ticket_type} ({name}) not downloaded: a local batch of another type has that name"
-                ));
-                continue;
-            }
-            // The codes the desk lacks go to a file for the import; the hub's other
-            // statuses are applied after it.
-            let mut file = tempfile::Builder::new()
-                .prefix("coupondesk-hub-")
-                .suffix(".csv")
-                .tempfile()
-                .map_err(|e| HubError::Failed(format!("a temporary file: {e}")))?;
-            let mut statuses: Vec<(String, CodeStatus)> = Vec::new();
-            let mut missing = 0u64;
-            {
-                let conn = self.conn();
-                let mut out = std::io::BufWriter::new(file.as_file_mut());
-                hub.call(async |c| {
-                    transfer::download_batch(c, &ticket_type, &mut |code, status| {
-                        let hub_status = CodeStatus::parse(status).unwrap_or(CodeStatus::Issued);
-                        let local = hub_link::code_status(&conn, code)
-                            .map_err(|e| HubError::Failed(e.to_string()))?;
-                        if local.is_none() {
-                            writeln!(out, "{code}")
-                                .map_err(|e| HubError::Failed(format!("a temporary file: {e}")))?;
-                            missing += 1;
-                        }
-                        if hub_status != CodeStatus::Issued && local != Some(hub_status) {
-                            statuses.push((code.to_owned(), hub_status));
-                        }
-                        Ok(())
-                    })
-                    .await
-                })?;
-                out.flush()
-                    .map_err(|e| HubError::Failed(format!("a temporary file: {e}")))?;
-            }
-            if here.is_none() || missing > 0 {
-                let target = match here {
-                    Some(_) => ImportTarget::Existing(ticket_type.clone()),
-                    None => ImportTarget::New {
-                        ticket_type: ticket_type.clone(),
-                        name: name.clone(),
-                    },
-                };
-                let options = ImportOptions {
-                    header: HeaderChoice::Absent,
-                    ..ImportOptions::default()
-                };
-                let done = self.import_codes(
-                    file.path(),
-                    &target,
-                    &options,
-                    &CancelToken::new(),
-                    &mut |_| {},
-                )?;
-                report.codes_downloaded += done.imported;
-                report.batches_downloaded += u64::from(here.is_none());
-            }
-            if !statuses.is_empty() {
-                report.statuses_applied +=
-                    hub_link::apply_hub_statuses(&mut self.conn(), &ticket_type, &statuses)?;
-            }
+            let t = self.download_batch(hub, &ticket_type, &name, &mut report.skipped)?;
+            report.batches_downloaded += t.batches;
+            report.codes_downloaded += t.codes;
+            report.statuses_applied += t.statuses;
         }
         Ok(())
+    }
+
+    /// Downloads one hub batch: the codes the desk lacks through the desk's own import
+    /// (the batch created when the desk lacks it), then the hub's statuses of the others
+    /// (`store::hub_link::apply_hub_statuses`). Repeating it is harmless. A hub batch
+    /// whose name a local batch of another type has is left out, with why.
+    pub(super) fn download_batch(
+        &self,
+        hub: &Hub,
+        ticket_type: &str,
+        name: &str,
+        skipped: &mut Vec<String>,
+    ) -> DeskResult<Transferred> {
+        let mut t = Transferred::default();
+        let local = hub_link::local_batches(&self.conn())?;
+        let here = local.iter().find(|b| b.ticket_type == ticket_type);
+        if here.is_none() && local.iter().any(|b| b.name == name) {
+            skipped.push(format!(
+                "batch {ticket_type} ({name}) not downloaded: a local batch of another type has that name"
+            ));
+            return Ok(t);
+        }
+        // The codes the desk lacks go to a file for the import; the hub's other
+        // statuses are applied after it.
+        let mut file = tempfile::Builder::new()
+            .prefix("coupondesk-hub-")
+            .suffix(".csv")
+            .tempfile()
+            .map_err(|e| HubError::Failed(format!("a temporary file: {e}")))?;
+        let mut statuses: Vec<(String, CodeStatus)> = Vec::new();
+        let mut missing = 0u64;
+        {
+            let conn = self.conn();
+            let mut out = std::io::BufWriter::new(file.as_file_mut());
+            hub.call(async |c| {
+                transfer::download_batch(c, ticket_type, &mut |code, status| {
+                    let hub_status = CodeStatus::parse(status).unwrap_or(CodeStatus::Issued);
+                    let local = hub_link::code_status(&conn, code)
+                        .map_err(|e| HubError::Failed(e.to_string()))?;
+                    if local.is_none() {
+                        writeln!(out, "{code}")
+                            .map_err(|e| HubError::Failed(format!("a temporary file: {e}")))?;
+                        missing += 1;
+                    }
+                    if hub_status != CodeStatus::Issued && local != Some(hub_status) {
+                        statuses.push((code.to_owned(), hub_status));
+                    }
+                    Ok(())
+                })
+                .await
+            })?;
+            out.flush()
+                .map_err(|e| HubError::Failed(format!("a temporary file: {e}")))?;
+        }
+        if here.is_none() || missing > 0 {
+            let target = match here {
+                Some(_) => ImportTarget::Existing(ticket_type.to_owned()),
+                None => ImportTarget::New {
+                    ticket_type: ticket_type.to_owned(),
+                    name: name.to_owned(),
+                },
+            };
+            let options = ImportOptions {
+                header: HeaderChoice::Absent,
+                ..ImportOptions::default()
+            };
+            let done = self.import_codes(
+                file.path(),
+                &target,
+                &options,
+                &CancelToken::new(),
+                &mut |_| {},
+            )?;
+            t.codes += done.imported;
+            t.batches += u64::from(here.is_none());
+        }
+        if !statuses.is_empty() {
+            t.statuses += hub_link::apply_hub_statuses(&mut self.conn(), ticket_type, &statuses)?;
+        }
+        Ok(t)
     }
 
     /// The link and the hub's answer within the desk's deadline. Offline is an answer
@@ -376,6 +414,16 @@ impl Desk {
         }
         Ok(deadline_ms)
     }
+}
+
+/// What an upload or a download of batches moved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Transferred {
+    /// Batches created on the other side.
+    pub batches: u64,
+    pub codes: u64,
+    /// Local codes whose status the hub's changed (downloads).
+    pub statuses: u64,
 }
 
 /// Whether two URLs name the same server and database (user and password aside).

@@ -41,6 +41,7 @@ mod customer_profile;
 pub mod hub;
 pub mod hub_counter;
 mod hub_lease;
+pub mod hub_pull;
 mod hub_session;
 mod import_guard;
 mod print;

@@ -58,9 +58,11 @@ impl Desk {
             staff_id: None,
             terminal: None,
         });
-        // Chain mode: what waited for the hub goes first. Its failures stay on the hub
-        // outbox's rows (and the next run sends them again); they are not the platforms'.
+        // Chain mode: what waited for the hub goes first, then what other desks did comes
+        // in. Their failures stay on the hub outbox's rows and the link's last error (the
+        // next run tries again); they are not the platforms'.
         let _ = self.hub_push_background();
+        let _ = self.hub_pull_background();
         Ok(engine::run(&self.path, None, opts)?)
     }
 

@@ -152,7 +152,7 @@ fn pool_error(e: deadpool_postgres::PoolError) -> HubError {
 /// rustls's client config for the URL's sslmode: verify-full checks the chain (to
 /// `sslrootcert`'s CA, else the OS's roots) and the name; prefer and require encrypt
 /// without checking, as libpq does.
-fn tls_config(url: &HubUrl) -> Result<rustls::ClientConfig, HubError> {
+pub(super) fn tls_config(url: &HubUrl) -> Result<rustls::ClientConfig, HubError> {
     // ring, as the rest of the core (reqwest's rustls). rustls 0.23.48 deprecates this
     // function for lacking post-quantum key exchange, which only aws-lc-rs (a C and
     // assembly build) offers: not worth a second crypto library for the hub.

@@ -10,6 +10,8 @@
 //!   stored and shown (never with a password).
 //! - `roles`: the per-terminal login roles and the per-hub group role.
 //! - `transfer`: the join's bulk upload and download (COPY).
+//! - `pull`: pages of the change log by sequence, for a desk's pull.
+//! - `listen`: one LISTEN connection that wakes a desk at each change committed.
 //!
 //! This layer speaks to the hub only; what the desk's SQLite gets is the desk's business
 //! (desk/hub.rs), through the store.
@@ -17,6 +19,8 @@
 pub mod claims;
 pub mod connect;
 pub mod error;
+pub mod listen;
+pub mod pull;
 pub mod roles;
 pub mod schema;
 pub mod transfer;

@@ -187,7 +187,85 @@ pub fn after_hub(local: CodeStatus, hub: CodeStatus) -> Option<CodeStatus> {
     }
 }
 
-/// Applies the hub's statuses to this batch's codes by `after_hub`, with the batch
+/// The status a code takes locally when a pull brings the hub's `hub`, given `given`:
+/// the status the hub gave it earlier (`hub_status_codes`), None when its status is this
+/// desk's own. Only called for codes this desk holds no live redemption of.
+///
+/// The rule (docs/chain-mode.md, "Changes between desks"): `after_hub`, and one more
+/// move: a code the hub made final here (redeemed at another desk) goes back to the
+/// hub's issued or active when the hub released it (undone there), as long as its local
+/// status is still the one the hub gave. A final status of this desk's own is never
+/// undone.
+pub fn after_pull(
+    local: CodeStatus,
+    hub: CodeStatus,
+    given: Option<CodeStatus>,
+) -> Option<CodeStatus> {
+    use CodeStatus::*;
+    if local != hub && given == Some(local) && local.is_final() && matches!(hub, Issued | Active) {
+        return Some(hub);
+    }
+    after_hub(local, hub)
+}
+
+/// Applies one code's hub status (`after_pull`): counts, and the record of what the hub
+/// gave. Skips a code this database lacks, one outside `batch` (when given), and one
+/// this desk holds a live redemption of. Returns whether it changed.
+fn apply_one(
+    tx: &rusqlite::Transaction<'_>,
+    batch: Option<i64>,
+    code: &str,
+    hub: CodeStatus,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let found: Option<(i64, i64)> = tx
+        .prepare_cached("SELECT id, status FROM codes WHERE code = ?1")?
+        .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((id, s)) = found else {
+        return Ok(false);
+    };
+    let batch_id = id >> 32;
+    if batch.is_some_and(|b| b != batch_id) {
+        return Ok(false);
+    }
+    let Some(local) = CodeStatus::from_db(s) else {
+        return Ok(false);
+    };
+    let live: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM redemptions WHERE code_id = ?1 AND undone_at IS NULL)",
+        )?
+        .query_row([id], |r| r.get(0))?;
+    if live {
+        return Ok(false);
+    }
+    let given: Option<CodeStatus> = tx
+        .prepare_cached("SELECT status FROM hub_status_codes WHERE code_id = ?1")?
+        .query_row([id], |r| r.get::<_, i64>(0))
+        .optional()?
+        .and_then(CodeStatus::from_db);
+    let Some(to) = after_pull(local, hub, given) else {
+        return Ok(false);
+    };
+    tx.prepare_cached("UPDATE codes SET status = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, to.to_db(), now])?;
+    add_count(tx, batch_id, local, -1)?;
+    add_count(tx, batch_id, to, 1)?;
+    if to.is_final() {
+        tx.prepare_cached(
+            "INSERT INTO hub_status_codes (code_id, status) VALUES (?1, ?2)
+             ON CONFLICT (code_id) DO UPDATE SET status = excluded.status",
+        )?
+        .execute(params![id, to.to_db()])?;
+    } else {
+        tx.prepare_cached("DELETE FROM hub_status_codes WHERE code_id = ?1")?
+            .execute([id])?;
+    }
+    Ok(true)
+}
+
+/// Applies the hub's statuses to this batch's codes by `after_pull`, with the batch
 /// counts, in one transaction and one audit entry (`hub.statuses`). These are the hub's
 /// word on codes used or changed elsewhere, not local lifecycle moves: a code redeemed at
 /// another desk has no redemption here. Returns how many codes changed.
@@ -203,29 +281,9 @@ pub fn apply_hub_statuses(
         |r| r.get(0),
     )?;
     let mut changed = 0u64;
-    {
-        let mut find = tx.prepare_cached("SELECT id, status FROM codes WHERE code = ?1")?;
-        let mut set =
-            tx.prepare_cached("UPDATE codes SET status = ?2, updated_at = ?3 WHERE id = ?1")?;
-        let now = now_ms();
-        for (code, hub) in statuses {
-            let found: Option<(i64, i64)> = find
-                .query_row([code.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let Some((id, s)) = found else { continue };
-            if id >> 32 != batch_id {
-                continue;
-            }
-            let Some(local) = CodeStatus::from_db(s) else {
-                continue;
-            };
-            if let Some(to) = after_hub(local, *hub) {
-                set.execute(params![id, to.to_db(), now])?;
-                add_count(&tx, batch_id, local, -1)?;
-                add_count(&tx, batch_id, to, 1)?;
-                changed += 1;
-            }
-        }
+    let now = now_ms();
+    for (code, hub) in statuses {
+        changed += u64::from(apply_one(&tx, Some(batch_id), code, *hub, now)?);
     }
     if changed > 0 {
         super::audit::record(
@@ -233,6 +291,38 @@ pub fn apply_hub_statuses(
             "hub.statuses",
             ticket_type,
             &serde_json::json!({ "changed": changed }),
+        )?;
+    }
+    tx.commit()?;
+    Ok(changed)
+}
+
+/// Applies one pulled page: the hub's statuses of `statuses` (in change order; a code
+/// may come twice, the later wins) by `after_pull`, and `pulled_seq` moved up to
+/// `up_to_seq`, in one transaction, so a pull stopped anywhere neither skips a change nor
+/// counts one twice. One audit entry (`hub.pull`) when anything changed. Returns how
+/// many codes changed.
+pub fn apply_pulled_page(
+    conn: &mut Connection,
+    statuses: &[(String, CodeStatus)],
+    up_to_seq: i64,
+) -> Result<u64, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut changed = 0u64;
+    let now = now_ms();
+    for (code, hub) in statuses {
+        changed += u64::from(apply_one(&tx, None, code, *hub, now)?);
+    }
+    tx.execute(
+        "UPDATE hub_link SET pulled_seq = max(pulled_seq, ?1) WHERE id = 1",
+        [up_to_seq],
+    )?;
+    if changed > 0 {
+        super::audit::record(
+            &tx,
+            "hub.pull",
+            &up_to_seq.to_string(),
+            &serde_json::json!({ "changed": changed, "pulledSeq": up_to_seq }),
         )?;
     }
     tx.commit()?;
@@ -255,5 +345,16 @@ mod tests {
                 assert_eq!(after_hub(final_, hub), None, "{final_:?} <- {hub:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_release_at_the_hub_undoes_only_the_hubs_own_word() {
+        use CodeStatus::*;
+        assert_eq!(after_pull(Redeemed, Issued, Some(Redeemed)), Some(Issued));
+        assert_eq!(after_pull(Redeemed, Active, Some(Redeemed)), Some(Active));
+        assert_eq!(after_pull(Redeemed, Issued, None), None);
+        assert_eq!(after_pull(Redeemed, Issued, Some(Disabled)), None);
+        assert_eq!(after_pull(Issued, Redeemed, None), Some(Redeemed));
+        assert_eq!(after_pull(Disabled, Redeemed, Some(Disabled)), None);
     }
 }

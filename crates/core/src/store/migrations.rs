@@ -55,6 +55,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(15, include_str!("migrations/0015_reconciliation.sql")),
     sql(16, include_str!("migrations/0016_hub.sql")),
     sql(17, include_str!("migrations/0017_hub_claims.sql")),
+    sql(18, include_str!("migrations/0018_hub_pull.sql")),
 ];
 
 pub fn latest() -> u32 {

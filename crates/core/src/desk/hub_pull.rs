@@ -1,0 +1,210 @@
+//! Chain mode's pull (docs/chain-mode.md, "Changes between desks"): what other desks did
+//! reaches this desk's SQLite, by the hub's change log in seq order, a page at a time.
+//!
+//! A pull, in order (what must stay true):
+//! 1. the local batches the hub lacks (created here after the join) are uploaded, as the
+//!    join uploads them, so other desks can pull them and claims of their codes are
+//!    known at the hub;
+//! 2. pages of changes above `hub_link.pulled_seq`, oldest first. For each page: the
+//!    batches it names are downloaded first (the join's download of one batch; repeating
+//!    one is harmless), then its code statuses are applied and `pulled_seq` moves to the
+//!    page's last seq in ONE local transaction (`store::hub_link::apply_pulled_page`), so
+//!    a pull stopped anywhere resumes at the first change it has not applied;
+//! 3. a conflict change does nothing here: the desk that uploaded it has it in its inbox.
+//!
+//! The rule for a code's status is `store::hub_link::after_pull`: a code this desk holds
+//! a live redemption of is never touched; the hub's release gives a code back only when
+//! its local status was the hub's word.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::hub::{Transferred, TRANSFER_DEADLINE};
+use super::{Desk, DeskError, DeskResult};
+use crate::domain::lifecycle::CodeStatus;
+use crate::domain::staff::Permission;
+use crate::hub::listen::Listener;
+use crate::hub::pull::{self, ChangeKind};
+use crate::hub::{transfer, Hub, HubError, HubUrl};
+use crate::store::hub_link;
+use crate::store::now_ms;
+use crate::sync::credentials;
+
+/// Changes read and applied at a time: one hub query and one local transaction each.
+pub const PULL_PAGE: i64 = 1000;
+
+/// What one pull did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HubPullReport {
+    /// Local batches the hub lacked, now uploaded, and their codes.
+    pub batches_uploaded: u64,
+    pub codes_uploaded: u64,
+    /// Batches other desks uploaded, now here, and their codes.
+    pub batches_downloaded: u64,
+    pub codes_downloaded: u64,
+    /// Local codes whose status changed by the hub's word.
+    pub statuses_applied: u64,
+    /// Changes read from the hub's log.
+    pub changes: u64,
+    pub pages: u64,
+    /// Batches left out, each with why (a name the other side uses for another type).
+    pub skipped: Vec<String>,
+    /// The seq applied up to, after this pull.
+    pub pulled_seq: i64,
+    /// Why the pull stopped early, when it did (the hub stopped answering); what it
+    /// applied before stays applied.
+    pub stopped: Option<String>,
+}
+
+impl Desk {
+    /// Pulls what other desks did (module doc).
+    pub fn hub_pull(&self) -> DeskResult<HubPullReport> {
+        let _who = self.act(Permission::SyncRun)?;
+        self.hub_pull_pages(PULL_PAGE, None)
+    }
+
+    /// A pull in pages of `page` changes, stopping after `max_pages` pages when given
+    /// (tests: a pull stopped between pages). No login check: callers check.
+    #[doc(hidden)]
+    pub fn hub_pull_pages(&self, page: i64, max_pages: Option<u64>) -> DeskResult<HubPullReport> {
+        let Some(linked) = self.linked_hub()? else {
+            return Err(HubError::NotJoined.into());
+        };
+        let mut report = HubPullReport::default();
+        let mut transfer_hub: Option<Hub> = None;
+        let out = self.pull_from(
+            &linked.hub,
+            &mut transfer_hub,
+            (page.max(1), max_pages),
+            &mut report,
+        );
+        report.pulled_seq = hub_link::get(&self.conn())?.map_or(0, |l| l.pulled_seq);
+        match out {
+            Ok(()) => {
+                hub_link::record_contact(&self.conn(), now_ms(), None)?;
+                Ok(report)
+            }
+            Err(DeskError::Hub(e)) => {
+                hub_link::record_contact(&self.conn(), 0, Some(&e.to_string()))?;
+                report.stopped = Some(e.to_string());
+                Ok(report)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The window's pull: after its periodic push (`sync_background`) and when the hub
+    /// wakes it (`hub_listener`). The desk's own work, no login. Nothing when the desk is
+    /// not joined.
+    pub fn hub_pull_background(&self) -> DeskResult<Option<HubPullReport>> {
+        // The link read on its own line: a guard in a `match` head would hold the
+        // desk's connection through the whole pull (a deadlock).
+        let joined = hub_link::get(&self.conn())?.is_some();
+        if !joined {
+            return Ok(None);
+        }
+        Ok(Some(self.hub_pull_pages(PULL_PAGE, None)?))
+    }
+
+    fn pull_from(
+        &self,
+        hub: &Hub,
+        transfer_hub: &mut Option<Hub>,
+        (page, max_pages): (i64, Option<u64>),
+        report: &mut HubPullReport,
+    ) -> DeskResult<()> {
+        let link = hub_link::get(&self.conn())?.ok_or(HubError::NotJoined)?;
+
+        // 1. Batches made here that the hub lacks.
+        let hub_batches = hub.call(async |c| transfer::batches(c).await)?;
+        let local = hub_link::local_batches(&self.conn())?;
+        if local
+            .iter()
+            .any(|b| !hub_batches.iter().any(|(t, _)| *t == b.ticket_type))
+        {
+            let th = self.transfer_hub(transfer_hub)?;
+            let t = self.upload_batches(th, link.terminal_id, true, &mut report.skipped)?;
+            report.batches_uploaded += t.batches;
+            report.codes_uploaded += t.codes;
+        }
+
+        // 2. The change log, a page at a time.
+        let mut after = link.pulled_seq;
+        loop {
+            if max_pages.is_some_and(|m| report.pages >= m) {
+                return Ok(());
+            }
+            let changes = hub.call(async |c| pull::changes_after(c, after, page).await)?;
+            let Some(last) = changes.last() else {
+                return Ok(());
+            };
+            let last_seq = last.seq;
+            let mut statuses: Vec<(String, CodeStatus)> = Vec::new();
+            for ch in &changes {
+                match &ch.kind {
+                    ChangeKind::Batch { ticket_type, name } => {
+                        let th = self.transfer_hub(transfer_hub)?;
+                        let t: Transferred =
+                            self.download_batch(th, ticket_type, name, &mut report.skipped)?;
+                        report.batches_downloaded += t.batches;
+                        report.codes_downloaded += t.codes;
+                        report.statuses_applied += t.statuses;
+                    }
+                    ChangeKind::Code { code, status } => {
+                        if let Some(s) = CodeStatus::parse(status) {
+                            statuses.push((code.clone(), s));
+                        }
+                    }
+                    ChangeKind::Other(_) => {}
+                }
+            }
+            report.statuses_applied +=
+                hub_link::apply_pulled_page(&mut self.conn(), &statuses, last_seq)?;
+            report.changes += changes.len() as u64;
+            report.pages += 1;
+            after = last_seq;
+            if (changes.len() as i64) < page {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The hub as this terminal with the transfers' long deadline (a batch of a million
+    /// codes takes seconds; the claims' deadline is about one), opened once per pull.
+    fn transfer_hub<'a>(&self, slot: &'a mut Option<Hub>) -> DeskResult<&'a Hub> {
+        if slot.is_none() {
+            let link = hub_link::get(&self.conn())?.ok_or(HubError::NotJoined)?;
+            let password = credentials::get_hub(&self.path)?;
+            let url = HubUrl::parse(&link.url)?
+                .as_user(&link.role, password.as_ref().map(|s| s.expose()));
+            *slot = Some(Hub::open(&url, TRANSFER_DEADLINE)?);
+        }
+        slot.as_ref()
+            .ok_or_else(|| HubError::Failed("the hub could not be opened".into()).into())
+    }
+}
+
+impl Desk {
+    /// A LISTEN connection to the hub this desk joined (`hub::listen`), as its terminal;
+    /// None when the desk is not joined. The window's wake thread holds it and pulls
+    /// (`hub_pull_background`) when it wakes.
+    pub fn hub_listener(&self) -> DeskResult<Option<Listener>> {
+        let Some(link) = hub_link::get(&self.conn())? else {
+            return Ok(None);
+        };
+        let password = credentials::get_hub(&self.path)?;
+        let url =
+            HubUrl::parse(&link.url)?.as_user(&link.role, password.as_ref().map(|s| s.expose()));
+        let deadline = Duration::from_millis(u64::try_from(link.deadline_ms).unwrap_or(1000));
+        Ok(Some(Listener::open(
+            &url,
+            deadline.max(LISTEN_CONNECT_MIN),
+        )?))
+    }
+}
+
+/// A listener connects at most this slowly (a claim's deadline may be shorter; a
+/// listener is opened once, not per scan).
+const LISTEN_CONNECT_MIN: Duration = Duration::from_secs(5);

@@ -1,0 +1,65 @@
+//! The pull's hub side (docs/chain-mode.md, "Changes between desks"): pages of the change
+//! log by sequence.
+//!
+//! What must stay true: a page is the changes above a seq in seq order, and seq order is
+//! commit order (`log_change` in migration 1), so a desk that has applied everything up
+//! to N never later finds a change below N.
+
+use tokio_postgres::GenericClient;
+
+use super::HubError;
+
+/// One change of the hub's log, as a desk applies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub seq: i64,
+    pub kind: ChangeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// A code's status changed at the hub (claimed, released): the status it took.
+    Code { code: String, status: String },
+    /// A batch or codes of it were uploaded by a desk.
+    Batch { ticket_type: String, name: String },
+    /// Anything else (a conflict: the uploading desk has it in its inbox).
+    Other(String),
+}
+
+/// Up to `limit` changes above `after`, oldest first.
+pub async fn changes_after(
+    c: &impl GenericClient,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Change>, HubError> {
+    let rows = c
+        .query(
+            "SELECT seq, kind, subject, coalesce(body->>'status', ''),
+                    coalesce(body->>'name', '')
+               FROM coupondesk.changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+            &[&after, &limit],
+        )
+        .await
+        .map_err(|e| HubError::from_pg(&e))?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let kind: String = r.get(1);
+            let subject: String = r.get(2);
+            Change {
+                seq: r.get(0),
+                kind: match kind.as_str() {
+                    "code" => ChangeKind::Code {
+                        code: subject,
+                        status: r.get(3),
+                    },
+                    "batch" => ChangeKind::Batch {
+                        ticket_type: subject,
+                        name: r.get(4),
+                    },
+                    _ => ChangeKind::Other(kind),
+                },
+            }
+        })
+        .collect())
+}
