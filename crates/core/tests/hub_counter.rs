@@ -8,32 +8,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::hub::{Chain, ChainDesk};
+use common::hub::{order, redeem, Chain, ChainDesk, CODES};
 use coupondesk_core::domain::offline::OfflinePolicy;
-use coupondesk_core::domain::redeem::{RedeemOutcome, RedeemRequest, Refusal};
+use coupondesk_core::domain::redeem::Refusal;
 use coupondesk_core::domain::CodeStatus;
 use coupondesk_core::store::redemptions::UndoTarget;
-
-const CODES: &[&str] = &[
-    "K7Q2M9X4B1ZD",
-    "P3W8R6T2Y5UA",
-    "H4J9L2N7C3VE",
-    "Z8X1C5V3B7NM",
-    "Q9W2E7R4T1YU",
-    "A5S8D2F6G3HJ",
-];
-
-fn order(code: &str) -> RedeemRequest {
-    RedeemRequest {
-        code: code.into(),
-        order_fen: Some(10_000),
-        customer: None,
-    }
-}
-
-fn redeem(d: &ChainDesk, code: &str) -> RedeemOutcome {
-    d.f.desk.redeem_use(&order(code)).expect("redeem")
-}
 
 fn status(d: &ChainDesk, code: &str) -> Option<CodeStatus> {
     d.f.desk.redeem_check(&order(code)).expect("check").status

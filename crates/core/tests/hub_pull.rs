@@ -5,31 +5,9 @@
 
 mod common;
 
-use common::hub::{Chain, ChainDesk};
-use coupondesk_core::domain::redeem::{RedeemOutcome, RedeemRequest};
+use common::hub::{redeem, Chain, ChainDesk, CODES};
 use coupondesk_core::domain::CodeStatus;
 use coupondesk_core::store::redemptions::UndoTarget;
-
-const CODES: &[&str] = &[
-    "K7Q2M9X4B1ZD",
-    "P3W8R6T2Y5UA",
-    "H4J9L2N7C3VE",
-    "Z8X1C5V3B7NM",
-    "Q9W2E7R4T1YU",
-    "A5S8D2F6G3HJ",
-];
-
-fn order(code: &str) -> RedeemRequest {
-    RedeemRequest {
-        code: code.into(),
-        order_fen: Some(10_000),
-        customer: None,
-    }
-}
-
-fn redeem(d: &ChainDesk, code: &str) -> RedeemOutcome {
-    d.f.desk.redeem_use(&order(code)).expect("redeem")
-}
 
 fn status(d: &ChainDesk, code: &str) -> CodeStatus {
     let conn = rusqlite::Connection::open(&d.f.db).expect("open");

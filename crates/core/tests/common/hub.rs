@@ -151,3 +151,27 @@ impl Chain {
         }
     }
 }
+
+/// Six codes of 12 A-Z0-9 characters: the batch `TT1` of the desk tests.
+pub const CODES: &[&str] = &[
+    "K7Q2M9X4B1ZD",
+    "P3W8R6T2Y5UA",
+    "H4J9L2N7C3VE",
+    "Z8X1C5V3B7NM",
+    "Q9W2E7R4T1YU",
+    "A5S8D2F6G3HJ",
+];
+
+/// An order of 100.00 for `code` (the template takes 20.00 off orders of 100.00).
+pub fn order(code: &str) -> coupondesk_core::domain::redeem::RedeemRequest {
+    coupondesk_core::domain::redeem::RedeemRequest {
+        code: code.into(),
+        order_fen: Some(10_000),
+        customer: None,
+    }
+}
+
+/// Redeems `code` at the desk (the counter's use case, the hub's claim included).
+pub fn redeem(d: &ChainDesk, code: &str) -> coupondesk_core::domain::redeem::RedeemOutcome {
+    d.f.desk.redeem_use(&order(code)).expect("redeem")
+}
