@@ -6,6 +6,7 @@
 mod common;
 
 use common::hub::{redeem, Chain, ChainDesk, CODES};
+use coupondesk_core::domain::redeem::Refusal;
 use coupondesk_core::domain::CodeStatus;
 use coupondesk_core::store::redemptions::UndoTarget;
 
@@ -17,6 +18,18 @@ fn status(d: &ChainDesk, code: &str) -> CodeStatus {
         })
         .expect(code);
     CodeStatus::from_db(s).expect("status")
+}
+
+/// The newest redemption at the desk.
+fn redeem_list_first(d: &ChainDesk) -> coupondesk_core::domain::redeem::Redemption {
+    d.f.desk
+        .list_redemptions(coupondesk_core::domain::PageRequest {
+            page: 1,
+            per_page: 1,
+        })
+        .expect("list")
+        .items
+        .remove(0)
 }
 
 fn used(d: &ChainDesk, batch: &str) -> u64 {
@@ -54,7 +67,29 @@ fn a_code_redeemed_at_one_desk_is_redeemed_at_the_other_after_its_pull_and_a_rel
         1,
         "one entry per page, not per code"
     );
-    // B has no redemption of its own for them: they are the hub's word.
+    // B has no redemption of its own for them: they are the hub's word, and B's counter
+    // refuses them with A's who, where and when (asked of the hub), check and use alike.
+    let a_made = redeem_list_first(&a);
+    let check =
+        b.f.desk
+            .redeem_check(&common::hub::order(CODES[1]))
+            .expect("check");
+    let used_at_b = redeem(&b, CODES[1]);
+    for refusal in [check.refusal, used_at_b.check.refusal] {
+        match refusal {
+            Some(Refusal::UsedElsewhere {
+                operator,
+                terminal,
+                store,
+                at,
+            }) => {
+                assert_eq!((terminal.as_str(), store.as_str()), ("前台1", "南京路店"));
+                assert_eq!(operator, a_made.operator);
+                assert!(at.timestamp_millis() > 0);
+            }
+            other => panic!("expected used_elsewhere with A's details, got {other:?}"),
+        }
+    }
     let s = b.f.desk.hub_status().expect("status");
     assert_eq!((s.lag, s.pulled_seq), (Some(0), p.pulled_seq));
 

@@ -14,7 +14,12 @@ use crate::store::{bonus_undo, settings};
 
 impl Desk {
     pub fn redeem_check(&self, req: &RedeemRequest) -> DeskResult<RedeemCheck> {
-        Ok(redemptions::check(&self.conn(), req, Utc::now())?)
+        let check = redemptions::check(&self.conn(), req, Utc::now())?;
+        // Chain mode: a code used at another desk is refused with who, where and when.
+        match self.linked_hub() {
+            Ok(Some(linked)) => Ok(self.redeem_check_chained(&linked, check)),
+            _ => Ok(check),
+        }
     }
 
     /// Redeems when the code is redeemable, as the logged-in staff member.

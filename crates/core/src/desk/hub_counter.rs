@@ -18,7 +18,7 @@ use ts_rs::TS;
 use super::hub_session::Linked;
 use super::{Desk, DeskResult};
 use crate::domain::offline::{OfflinePolicy, OfflineRefusal};
-use crate::domain::redeem::{RedeemOutcome, RedeemRequest, Refusal};
+use crate::domain::redeem::{RedeemCheck, RedeemOutcome, RedeemRequest, Refusal};
 use crate::domain::staff::Permission;
 use crate::hub::claims::{self, ClaimAnswer, ClaimRequest, Holder};
 use crate::hub::{Hub, HubError};
@@ -64,7 +64,22 @@ impl Desk {
                 let _ = hub_claims::queue_release(&self.conn(), claim_id, now);
             }
         }
-        out
+        let mut out = out?;
+        if let Some(linked) = linked {
+            used_where(linked, &mut out.check);
+        }
+        Ok(out)
+    }
+
+    /// A check at a joined desk: the desk's own rules, then, for a code the desk knows as
+    /// used elsewhere (a pull brought the hub's status), who used it, where and when.
+    pub(super) fn redeem_check_chained(
+        &self,
+        linked: &Linked,
+        mut check: RedeemCheck,
+    ) -> RedeemCheck {
+        used_where(linked, &mut check);
+        check
     }
 
     /// Sends the hub outbox, oldest first: offline redemptions to upload, undone claims
@@ -220,6 +235,36 @@ impl Desk {
             return Err(TemplateError::NotFound(template).into());
         }
         Ok(policy)
+    }
+}
+
+/// A code the desk refuses as used with no redemption of its own (its status came from
+/// the hub's pull) is refused with the hub's who, where and when, as a claim refused at
+/// the hub is. Asked within the deadline, and not while the counter rests after a missed
+/// one; without an answer the refusal stays as it was.
+fn used_where(linked: &Linked, check: &mut RedeemCheck) {
+    let elsewhere = matches!(
+        &check.refusal,
+        Some(Refusal::AlreadyUsed { operator, terminal, .. })
+            if operator.is_empty() && terminal.is_empty()
+    );
+    if !elsewhere || linked.rest.resting() {
+        return;
+    }
+    match claims::holder(&linked.hub, &check.code) {
+        Ok(Some(h)) => {
+            if let Some(at) = h.at {
+                check.refusal = Some(Refusal::UsedElsewhere {
+                    at,
+                    operator: h.staff.unwrap_or_default(),
+                    terminal: h.terminal.unwrap_or_default(),
+                    store: h.store.unwrap_or_default(),
+                });
+            }
+        }
+        Ok(None) => {}
+        Err(HubError::Offline(_)) => linked.rest.missed(),
+        Err(_) => {}
     }
 }
 

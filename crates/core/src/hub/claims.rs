@@ -121,6 +121,29 @@ pub fn claim(hub: &Hub, req: &ClaimRequest<'_>) -> Result<ClaimAnswer, HubError>
     })
 }
 
+/// Who holds `code` at the hub now, when a claim does (None: free, leased, unknown).
+pub fn holder(hub: &Hub, code: &str) -> Result<Option<Holder>, HubError> {
+    let code = code.to_owned();
+    hub.call(async move |c| {
+        let row = c
+            .query_opt(
+                "SELECT claim_id::text, staff, at, terminal, store FROM coupondesk.holder($1)
+                  WHERE status = 'redeemed' AND claim_id IS NOT NULL",
+                &[&code],
+            )
+            .await
+            .map_err(|e| HubError::from_pg(&e))?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(Holder {
+            claim_id: r.try_get(0).map_err(|e| HubError::from_pg(&e))?,
+            staff: r.try_get(1).map_err(|e| HubError::from_pg(&e))?,
+            at: r.try_get(2).map_err(|e| HubError::from_pg(&e))?,
+            terminal: r.try_get(3).map_err(|e| HubError::from_pg(&e))?,
+            store: r.try_get(4).map_err(|e| HubError::from_pg(&e))?,
+        }))
+    })
+}
+
 /// Releases an undone claim. Ok(true) when the hub no longer holds it for this desk
 /// (released now, before, or never known); Ok(false) when the claim is another
 /// terminal's (left alone).
