@@ -107,10 +107,15 @@ fn seed_takings(db: &Path, per_day: i64) {
             }
             let day = rng.next(10).min(rng.next(10)) as i64;
             let hour = 10 + rng.next(12) as i64;
-            let mut at = today - day * DAY_MS + hour * 3_600_000 + rng.next(60) as i64 * 60_000;
-            if at >= now {
-                at -= DAY_MS;
-            }
+            let at = if day == 0 {
+                // Today's uses happened between the shop's midnight and now, whatever
+                // the hour the test runs at: before 10:00 in the shop (16:00-02:00 UTC)
+                // the 10-21 h pattern would put them all in the future, leave today
+                // empty and the daily close with no row.
+                today + rng.next((now - today).max(1) as u64) as i64
+            } else {
+                today - day * DAY_MS + hour * 3_600_000 + rng.next(60) as i64 * 60_000
+            };
             let staff = STAFF[rng.next(3) as usize];
             let terminal = TERMINALS[rng.next(2) as usize];
             let order = 10_000 + rng.next(9) as i64 * 1000;
