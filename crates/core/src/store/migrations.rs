@@ -56,6 +56,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(16, include_str!("migrations/0016_hub.sql")),
     sql(17, include_str!("migrations/0017_hub_claims.sql")),
     sql(18, include_str!("migrations/0018_hub_pull.sql")),
+    sql(19, include_str!("migrations/0019_hub_keys.sql")),
 ];
 
 pub fn latest() -> u32 {
