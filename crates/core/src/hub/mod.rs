@@ -10,6 +10,7 @@
 //!   stored and shown (never with a password).
 //! - `roles`: the per-terminal login roles and the per-hub group role.
 //! - `transfer`: the join's bulk upload and download (COPY).
+//! - `disables`: a code disabled at a desk, disabled at the hub.
 //! - `pull`: pages of the change log by sequence, for a desk's pull.
 //! - `listen`: one LISTEN connection that wakes a desk at each change committed.
 //!
@@ -18,6 +19,7 @@
 
 pub mod claims;
 pub mod connect;
+pub mod disables;
 pub mod error;
 pub mod listen;
 pub mod pull;

@@ -1156,6 +1156,7 @@ export const en: Messages = {
   'hub.push': 'Send now',
   'hub.pushing': 'Sending…',
   'hub.pushReport': '{uploaded} uploaded, {conflicts} conflicts, {released} released, {left} still queued.',
+  'hub.pushDisabled': '{sent} disables sent to the hub; {late} of those codes were already redeemed at another counter (the hub keeps the redemption).',
   'hub.pushStopped': 'Stopped: {why}',
   'hub.conflicts': 'Chain conflicts (hub)',
   'hub.conflictsHint': 'These coupons were redeemed here offline, but the hub found another counter had used them first. Check with the customer or the store, then record how it was settled.',

@@ -1161,6 +1161,7 @@ export const zhCN = {
   'hub.push': '立即上传',
   'hub.pushing': '正在上传…',
   'hub.pushReport': '已上传 {uploaded} 笔，冲突 {conflicts} 笔，释放 {released} 个，仍待上传 {left} 笔。',
+  'hub.pushDisabled': '作废已同步到总部 {sent} 张，其中 {late} 张已在其他收银台核销（总部保留该核销）。',
   'hub.pushStopped': '中途停止：{why}',
   'hub.conflicts': '连锁冲突（中心库）',
   'hub.conflictsHint': '这些券在本机离线核销，但中心库发现其他收银台已先核销。请与顾客或门店核实后记录处理结果。',
