@@ -2,7 +2,9 @@
 //! desk A and desk B join it with the CLI (`hub init`, `hub join`), each links the shared
 //! batch to a template of its own (templates do not travel yet); desk B redeems a code with
 //! the CLI; the window on desk A scans it and is refused with B's staff, terminal, store
-//! and time. Then Settings' Hub section shows the hub reachable.
+//! and time. Then Settings' Hub section shows the hub reachable; the template page's
+//! offline policy card allows offline use; an offline double made at A (its relay cut)
+//! appears in the Sync page's hub conflict list and is settled with a note.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,13 +48,17 @@ fn run(db: &Path, args: &[&str]) -> Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{args:?}: {e}: {stdout}"))
 }
 
-fn link_template(db: &Path, draft: &Path) {
+fn link_template(db: &Path, draft: &Path) -> i64 {
     let t = run(
         db,
         &["template", "create", "--file", &draft.display().to_string()],
     );
-    let id = t["id"].as_i64().expect("template id").to_string();
-    run(db, &["template", "link", &id, "--batch", "HUB1"]);
+    let id = t["id"].as_i64().expect("template id");
+    run(
+        db,
+        &["template", "link", &id.to_string(), "--batch", "HUB1"],
+    );
+    id
 }
 
 /// `redeemed_at` (RFC 3339) as the window shows it: "YYYY-MM-DD HH:MM" at the shop's
@@ -147,6 +153,50 @@ fn settings_flow(s: &Session) -> WdResult<()> {
     Ok(())
 }
 
+/// The template page's offline policy card: "allowed" is chosen and saved.
+fn policy_flow(s: &Session, template: i64) -> WdResult<()> {
+    s.execute(
+        &format!("location.hash = '#/template/{template}';"),
+        serde_json::json!([]),
+    )?;
+    s.wait_for("[data-testid=\"template-offline-summary\"]", WAIT)?;
+    s.click(&s.testid("offline-mode-allowed")?)?;
+    s.click(&s.testid("offline-save")?)?;
+    s.wait_for("[data-testid=\"offline-saved\"]", WAIT)?;
+    let mode = s.attribute(&s.testid("template-offline-summary")?, "data-mode")?;
+    shot(s, T, "4-offline-allowed");
+    if mode.as_deref() != Some("allowed") {
+        return Err(format!(
+            "the policy reads {mode:?} after saving \"allowed\""
+        ));
+    }
+    Ok(())
+}
+
+/// The Sync page's hub conflict list: the offline double is there with both
+/// redemptions, and a manager settles it with a note.
+fn conflict_flow(s: &Session, code: &str) -> WdResult<()> {
+    s.click(&s.testid("nav-batches")?)?;
+    s.click(&s.testid("nav-sync")?)?;
+    let row = s.wait_for("[data-testid=\"hub-conflict-row\"]", WAIT)?;
+    let shown = s.text(&s.find_in(&row, "[data-testid=\"hub-conflict-code\"]")?)?;
+    let kept = s.text(&s.find_in(&row, "[data-testid=\"hub-conflict-kept\"]")?)?;
+    shot(s, T, "5-hub-conflict");
+    if shown != code || !kept.contains(TERMINAL_B) || !kept.contains(STORE_B) {
+        return Err(format!("the conflict reads {shown:?} / {kept:?}"));
+    }
+    s.click(&s.find_in(&row, "[data-testid=\"hub-conflict-settle\"]")?)?;
+    set(s, "hub-conflict-note", "顾客已补差价")?;
+    s.click(&s.testid("hub-conflict-confirm")?)?;
+    let settled = s.wait_for("[data-testid=\"hub-conflict-settled\"]", WAIT)?;
+    let said = s.text(&settled)?;
+    shot(s, T, "6-hub-conflict-settled");
+    if !said.contains("顾客已补差价") {
+        return Err(format!("the settled conflict reads {said:?}"));
+    }
+    Ok(())
+}
+
 #[test]
 #[ignore = "needs Xvfb, tauri-driver, the built app and PostgreSQL: run scripts/e2e.sh"]
 fn a_code_used_at_another_desk_is_refused_in_the_window_with_who_where_and_when() {
@@ -176,13 +226,16 @@ fn a_code_used_at_another_desk_is_refused_in_the_window_with_who_where_and_when(
         ],
     );
     run(&a, &["hub", "init", "--url", &url]);
+    // Desk A reaches the hub through a relay the test cuts (its network down).
+    let relay = pgtest::proxy::Proxy::start(pg.port()).expect("relay");
+    let url_a = url.replace(&format!(":{}/", pg.port()), &format!(":{}/", relay.port()));
     run(
         &a,
         &[
             "hub",
             "join",
             "--url",
-            &url,
+            &url_a,
             "--store",
             "总店",
             "--terminal",
@@ -203,7 +256,7 @@ fn a_code_used_at_another_desk_is_refused_in_the_window_with_who_where_and_when(
         ],
     );
     assert_eq!(joined["codes_downloaded"], 20, "{joined}");
-    link_template(&a, &draft);
+    let template_a = link_template(&a, &draft);
     link_template(&b, &draft);
 
     let code = &codes[3];
@@ -226,7 +279,37 @@ fn a_code_used_at_another_desk_is_refused_in_the_window_with_who_where_and_when(
 
     let driver = Driver::start().expect("tauri-driver");
     let s = open_as_owner(&driver, &a);
-    if let Err(e) = refused_flow(&s, code, &want).and_then(|_| settings_flow(&s)) {
+    if let Err(e) = refused_flow(&s, code, &want)
+        .and_then(|_| settings_flow(&s))
+        .and_then(|_| policy_flow(&s, template_a))
+    {
+        shot(&s, T, "failed");
+        panic!("{e}");
+    }
+    // An offline double: B redeems a code online; A, cut off, redeems it too (the
+    // policy the window set allows it), then uploads it: the hub keeps B's.
+    let double = &codes[5];
+    run(&b, &["redeem", "use", double, "--amount", "15000"]);
+    relay.cut();
+    let desk_a = super::desk_as_owner(&a);
+    let offline = desk_a
+        .redeem_use(&coupondesk_core::domain::redeem::RedeemRequest {
+            code: double.clone(),
+            order_fen: Some(15_000),
+            customer: None,
+        })
+        .expect("offline redemption");
+    assert!(
+        offline.redemption.is_some(),
+        "the window's \"allowed\" reached the counter: {:?}",
+        offline.check.refusal
+    );
+    relay.restore();
+    // The window's background sync may upload it first; either way one conflict.
+    let pushed = desk_a.hub_push().expect("push");
+    assert!(pushed.conflicts <= 1, "{pushed:?}");
+    drop(desk_a);
+    if let Err(e) = conflict_flow(&s, double) {
         shot(&s, T, "failed");
         panic!("{e}");
     }
