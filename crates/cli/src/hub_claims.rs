@@ -72,15 +72,20 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
         HubClaimsCommand::Pull => {
             let r = desk.hub_pull()?;
             let mut text = format!(
-                "pulled to seq {} ({} changes): {} statuses applied, {} batches ({} codes) \
-                 downloaded, {} batches ({} codes) uploaded",
+                "pulled to seq {} ({} changes): {} statuses applied, {} batches ({} codes), \
+                 {} templates and {} batch links downloaded; {} batches ({} codes), {} templates \
+                 and {} batch links uploaded",
                 r.pulled_seq,
                 r.changes,
                 r.statuses_applied,
                 r.batches_downloaded,
                 r.codes_downloaded,
+                r.templates_downloaded,
+                r.links_applied,
                 r.batches_uploaded,
-                r.codes_uploaded
+                r.codes_uploaded,
+                r.templates_uploaded,
+                r.links_uploaded
             );
             for why in &r.skipped {
                 text.push_str(&format!("\n{why}"));

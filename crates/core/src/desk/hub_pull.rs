@@ -21,6 +21,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::hub::{Transferred, TRANSFER_DEADLINE};
+use super::hub_records::RecordsMoved;
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::staff::Permission;
@@ -46,10 +47,19 @@ pub struct HubPullReport {
     pub codes_downloaded: u64,
     /// Local codes whose status changed by the hub's word.
     pub statuses_applied: u64,
+    /// Templates (with their offline policies) and batch links this desk changed, now
+    /// at the hub.
+    pub templates_uploaded: u64,
+    pub links_uploaded: u64,
+    /// Templates another desk made or changed, now here (created or updated), and local
+    /// batches linked to a template by another desk's word.
+    pub templates_downloaded: u64,
+    pub links_applied: u64,
     /// Changes read from the hub's log.
     pub changes: u64,
     pub pages: u64,
-    /// Batches left out, each with why (a name the other side uses for another type).
+    /// Batches left out, each with why (a name the other side uses for another type);
+    /// templates and links not applied, and local edits kept over the hub's version.
     pub skipped: Vec<String>,
     /// The seq applied up to, after this pull.
     pub pulled_seq: i64,
@@ -129,9 +139,38 @@ impl Desk {
             report.batches_uploaded += t.batches;
             report.codes_uploaded += t.codes;
         }
+        // Templates and links changed here, after the batches they name.
+        let up = self.push_records(hub, false)?;
+        report.templates_uploaded += up.templates_up;
+        report.links_uploaded += up.links_up;
+        report.skipped.extend(up.notes);
 
         // 2. The change log, a page at a time.
-        let mut after = link.pulled_seq;
+        let mut moved = RecordsMoved::default();
+        let out = self.pull_pages(
+            hub,
+            transfer_hub,
+            link.pulled_seq,
+            (page, max_pages),
+            report,
+            &mut moved,
+        );
+        report.templates_downloaded += moved.templates_down;
+        report.links_applied += moved.links_down;
+        report.skipped.extend(moved.notes);
+        out
+    }
+
+    fn pull_pages(
+        &self,
+        hub: &Hub,
+        transfer_hub: &mut Option<Hub>,
+        pulled_seq: i64,
+        (page, max_pages): (i64, Option<u64>),
+        report: &mut HubPullReport,
+        moved: &mut RecordsMoved,
+    ) -> DeskResult<()> {
+        let mut after = pulled_seq;
         loop {
             if max_pages.is_some_and(|m| report.pages >= m) {
                 return Ok(());
@@ -156,6 +195,15 @@ impl Desk {
                         if let Some(s) = CodeStatus::parse(status) {
                             statuses.push((code.clone(), s));
                         }
+                    }
+                    ChangeKind::Template { uid } => {
+                        self.pull_template(hub, uid, moved)?;
+                    }
+                    ChangeKind::Link {
+                        ticket_type,
+                        template_uid,
+                    } => {
+                        self.pull_link(hub, ticket_type, template_uid.as_deref(), moved)?;
                     }
                     ChangeKind::Other(_) => {}
                 }

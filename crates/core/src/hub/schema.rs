@@ -18,7 +18,7 @@ use super::roles;
 use super::HubError;
 
 /// The hub schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Key of the advisory lock migrations take ("cd.migra" as a bigint).
 const MIGRATION_LOCK: i64 = 0x6364_2e6d_6967_7261;
@@ -39,6 +39,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 2,
         sql: include_str!("migrations/0002_claims.sql"),
+    },
+    Migration {
+        version: 3,
+        sql: include_str!("migrations/0003_records.sql"),
     },
 ];
 

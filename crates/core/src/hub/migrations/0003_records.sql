@@ -1,0 +1,65 @@
+-- Hub schema version 3: templates and the batch -> template link travel between desks
+-- (docs/chain-mode.md, "Changes between desks"). Terminals have no UPDATE right, so
+-- both writes are SECURITY DEFINER functions that log their change.
+--
+-- What must stay true:
+-- - put_template is an upsert keyed by the template's uid: a repeat of the same values
+--   changes nothing and logs nothing (a desk may send a row twice, and a pull that
+--   applies a desk's own change must not make it log another one);
+-- - every write that changed a row logs exactly one change (`template` with the uid,
+--   `link` with the ticket type), in the same transaction;
+-- - the terminal is the session's login role (session_terminal), never a parameter.
+
+SET LOCAL search_path = coupondesk;
+
+-- Creates or replaces a template: the last upload wins. Returns the change's seq, or 0
+-- when nothing changed.
+CREATE FUNCTION put_template(p_uid text, p_title text, p_draft jsonb, p_policy jsonb)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = coupondesk, pg_temp AS $$
+DECLARE
+  t bigint := session_terminal();
+  n bigint;
+BEGIN
+  INSERT INTO templates AS x (uid, title, draft, offline_policy, origin_terminal)
+  VALUES (p_uid, p_title, p_draft, p_policy, t)
+  ON CONFLICT (uid) DO UPDATE
+     SET title = excluded.title, draft = excluded.draft,
+         offline_policy = excluded.offline_policy, updated_at = now()
+   WHERE (x.title, x.draft, x.offline_policy)
+         IS DISTINCT FROM (excluded.title, excluded.draft, excluded.offline_policy);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n = 0 THEN
+    RETURN 0;
+  END IF;
+  RETURN log_change('template', p_uid, jsonb_build_object('title', p_title), t);
+END $$;
+
+-- Links batch p_ticket_type to template p_template_uid (NULL: unlinks). p_if_unlinked:
+-- only when the hub's batch has no template yet (the join: the first desk's link
+-- stands; later links by staff are the last upload that wins). Returns the batch's
+-- template uid after the call (NULL: unlinked, or no such batch).
+CREATE FUNCTION link_batch(p_ticket_type text, p_template_uid text, p_if_unlinked boolean)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = coupondesk, pg_temp AS $$
+DECLARE
+  t bigint := session_terminal();
+  n bigint;
+  now_uid text;
+BEGIN
+  UPDATE batches SET template_uid = p_template_uid
+   WHERE ticket_type = p_ticket_type
+     AND template_uid IS DISTINCT FROM p_template_uid
+     AND (NOT p_if_unlinked OR template_uid IS NULL);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n > 0 THEN
+    PERFORM log_change('link', p_ticket_type,
+                       jsonb_build_object('template', p_template_uid), t);
+  END IF;
+  SELECT template_uid INTO now_uid FROM batches WHERE ticket_type = p_ticket_type;
+  RETURN now_uid;
+END $$;
+
+GRANT EXECUTE ON FUNCTION put_template(text, text, jsonb, jsonb),
+                          link_batch(text, text, boolean)
+   TO coupondesk_terminal;

@@ -1,0 +1,105 @@
+//! Templates and batch links at the hub (hub schema 3, docs/chain-mode.md, "Changes
+//! between desks"): the uploads go through SECURITY DEFINER functions (`put_template`,
+//! `link_batch`), each logging one change when it changed something; the downloads read
+//! the tables.
+//!
+//! What must stay true: a template is known by its uid (`store::hub_keys`) at every desk
+//! and at the hub; the hub keeps the last upload of a template's values.
+
+use tokio_postgres::GenericClient;
+
+use super::HubError;
+
+fn pg(e: tokio_postgres::Error) -> HubError {
+    HubError::from_pg(&e)
+}
+
+/// A template as the hub keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HubTemplate {
+    pub uid: String,
+    pub title: String,
+    /// The desk's `TemplateDraft` as JSON.
+    pub draft: serde_json::Value,
+    /// The desk's `OfflinePolicy` as JSON; None: the default.
+    pub offline_policy: Option<serde_json::Value>,
+}
+
+/// Creates or replaces the template; true when the hub's row changed (and a `template`
+/// change was logged).
+pub async fn put_template(c: &impl GenericClient, t: &HubTemplate) -> Result<bool, HubError> {
+    let seq: i64 = c
+        .query_one(
+            "SELECT coupondesk.put_template($1, $2, $3, $4)",
+            &[&t.uid, &t.title, &t.draft, &t.offline_policy],
+        )
+        .await
+        .map_err(pg)?
+        .get(0);
+    Ok(seq > 0)
+}
+
+/// Links the hub's batch to the template `uid` (None: unlinks); `if_unlinked`: only
+/// when the hub's batch has none (the join). Returns the batch's template uid after.
+pub async fn link_batch(
+    c: &impl GenericClient,
+    ticket_type: &str,
+    uid: Option<&str>,
+    if_unlinked: bool,
+) -> Result<Option<String>, HubError> {
+    Ok(c.query_one(
+        "SELECT coupondesk.link_batch($1, $2, $3)",
+        &[&ticket_type, &uid, &if_unlinked],
+    )
+    .await
+    .map_err(pg)?
+    .get(0))
+}
+
+fn template_of(r: &tokio_postgres::Row) -> HubTemplate {
+    HubTemplate {
+        uid: r.get(0),
+        title: r.get(1),
+        draft: r.get(2),
+        offline_policy: r.get(3),
+    }
+}
+
+/// The template `uid`, when the hub has it.
+pub async fn template(c: &impl GenericClient, uid: &str) -> Result<Option<HubTemplate>, HubError> {
+    Ok(c.query_opt(
+        "SELECT uid, title, draft, offline_policy FROM coupondesk.templates WHERE uid = $1",
+        &[&uid],
+    )
+    .await
+    .map_err(pg)?
+    .as_ref()
+    .map(template_of))
+}
+
+/// Every template of the hub (the join's download).
+pub async fn templates(c: &impl GenericClient) -> Result<Vec<HubTemplate>, HubError> {
+    Ok(c.query(
+        "SELECT uid, title, draft, offline_policy FROM coupondesk.templates ORDER BY uid",
+        &[],
+    )
+    .await
+    .map_err(pg)?
+    .iter()
+    .map(template_of)
+    .collect())
+}
+
+/// The template uid of each hub batch that has one: (ticket_type, uid).
+pub async fn batch_links(c: &impl GenericClient) -> Result<Vec<(String, String)>, HubError> {
+    Ok(c.query(
+        "SELECT ticket_type, template_uid FROM coupondesk.batches
+          WHERE template_uid IS NOT NULL ORDER BY ticket_type",
+        &[],
+    )
+    .await
+    .map_err(pg)?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect())
+}

@@ -1,0 +1,304 @@
+//! Templates, their offline policies and batch links travelling between desks through a
+//! real PostgreSQL hub (docs/chain-mode.md, "Changes between desks"): a template made
+//! at one desk rules the other desk's offline redemptions after its pull; an edit reaches
+//! the others; a local edit not yet sent is never overwritten by an older one; the join
+//! sends and brings templates too.
+
+mod common;
+
+use common::hub::{redeem, Chain, ChainDesk, CODES};
+use common::{cash, fixture, Fixture};
+use coupondesk_core::domain::offline::OfflinePolicy;
+use coupondesk_core::domain::redeem::Refusal;
+use coupondesk_core::hub::HubUrl;
+use coupondesk_core::store::hub_records::{self, TemplateApplied, TemplateIn};
+
+const LIMITED: OfflinePolicy = OfflinePolicy::Limited {
+    per_terminal_per_day: 1,
+    max_value_fen: 100_000,
+};
+
+fn sql_i64(f: &Fixture, sql: &str, arg: &str) -> i64 {
+    let conn = rusqlite::Connection::open(&f.db).expect("open");
+    conn.query_row(sql, [arg], |r| r.get(0)).expect(sql)
+}
+
+fn uid(f: &Fixture, template: i64) -> String {
+    let conn = rusqlite::Connection::open(&f.db).expect("open");
+    conn.query_row(
+        "SELECT hub_uid FROM templates WHERE id = ?1",
+        [template],
+        |r| r.get(0),
+    )
+    .expect("uid")
+}
+
+/// The local template known by `uid`.
+fn by_uid(f: &Fixture, uid: &str) -> i64 {
+    sql_i64(f, "SELECT id FROM templates WHERE hub_uid = ?1", uid)
+}
+
+fn linked_to(f: &Fixture, ticket_type: &str) -> i64 {
+    sql_i64(
+        f,
+        "SELECT coalesce(template_id, 0) FROM batches WHERE ticket_type = ?1",
+        ticket_type,
+    )
+}
+
+/// Platform change records of templates saved at this desk.
+fn template_saved_records(f: &Fixture) -> i64 {
+    sql_i64(
+        f,
+        "SELECT count(*) FROM changes WHERE change LIKE ?1",
+        "%\"kind\":\"template_saved\"%",
+    )
+}
+
+/// At `d`, after its join: batch `TT2` of 6 codes linked to a new template with
+/// `policy`; the template's id and the codes.
+fn a_linked_batch(d: &ChainDesk, policy: OfflinePolicy) -> (i64, Vec<String>) {
+    d.f.generated("TT2", 6);
+    let codes = d.f.codes("TT2", None);
+    let t = d.f.desk.create_template(cash("店庆券")).expect("template");
+    d.f.desk
+        .set_template_offline_policy(t.id, policy)
+        .expect("policy");
+    d.f.desk.link_batch(t.id, "TT2").expect("link");
+    (t.id, codes)
+}
+
+#[test]
+fn a_template_made_at_one_desk_rules_the_others_offline_redemptions_and_its_edits_follow() {
+    let chain = Chain::new("recpolicy", CODES);
+    let a = chain.join(1, CODES, 300);
+    let b = chain.join(2, CODES, 300);
+    let (ta, codes) = a_linked_batch(&a, LIMITED);
+
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.stopped, None);
+    assert_eq!(
+        (
+            pa.batches_uploaded,
+            pa.templates_uploaded,
+            pa.links_uploaded
+        ),
+        (1, 1, 1),
+        "{pa:?}"
+    );
+    assert_eq!(chain.scalar("SELECT count(*) FROM coupondesk.templates"), 1);
+    let uid_a = uid(&a.f, ta);
+    assert_eq!(
+        chain.scalar(
+            "SELECT count(*) FROM coupondesk.batches b JOIN coupondesk.templates t
+               ON t.uid = b.template_uid WHERE b.ticket_type = 'TT2'"
+        ),
+        1
+    );
+
+    let saved_before = template_saved_records(&b.f);
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(pb.stopped, None);
+    assert_eq!(
+        (
+            pb.batches_downloaded,
+            pb.templates_downloaded,
+            pb.links_applied
+        ),
+        (1, 1, 1),
+        "{pb:?}"
+    );
+    assert!(pb.skipped.is_empty(), "{pb:?}");
+    let tb = by_uid(&b.f, &uid_a);
+    assert_eq!(linked_to(&b.f, "TT2"), tb);
+    assert_eq!(
+        b.f.desk.template_offline_policy(tb).expect("policy"),
+        LIMITED
+    );
+    assert_eq!(
+        b.f.desk.get_template(tb).expect("template").fields,
+        a.f.desk.get_template(ta).expect("template").fields
+    );
+    assert_eq!(
+        template_saved_records(&b.f),
+        saved_before,
+        "A announced it to the platforms; B's download records nothing for them"
+    );
+
+    // B offline: A's policy decides, one a day at this counter.
+    b.proxy.cut();
+    assert!(redeem(&b, &codes[0]).redemption.is_some(), "one offline");
+    assert_eq!(
+        redeem(&b, &codes[1]).check.refusal,
+        Some(Refusal::OfflineLimitReached { limit: 1 })
+    );
+    b.proxy.restore();
+
+    // A allows any number; B gets it at its next pull.
+    a.f.desk
+        .set_template_offline_policy(ta, OfflinePolicy::Allowed)
+        .expect("policy");
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.templates_uploaded, 1, "{pa:?}");
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(pb.templates_downloaded, 1, "{pb:?}");
+    assert_eq!(
+        b.f.desk.template_offline_policy(tb).expect("policy"),
+        OfflinePolicy::Allowed
+    );
+    b.proxy.cut();
+    assert!(redeem(&b, &codes[1]).redemption.is_some(), "allowed now");
+    b.proxy.restore();
+
+    // Nothing bounces: B does not send A's version back, A finds its own unchanged.
+    let pb = b.f.desk.hub_pull().expect("pull b again");
+    assert_eq!((pb.templates_uploaded, pb.links_uploaded), (0, 0), "{pb:?}");
+    let pa = a.f.desk.hub_pull().expect("pull a again");
+    assert_eq!(
+        (
+            pa.templates_uploaded,
+            pa.templates_downloaded,
+            pa.links_applied
+        ),
+        (0, 0, 0),
+        "{pa:?}"
+    );
+    assert_eq!(
+        sql_i64(
+            &b.f,
+            "SELECT count(*) FROM audit_log WHERE action = ?1",
+            "template.hub_pull"
+        ),
+        2,
+        "created, then the policy"
+    );
+    assert_eq!(template_saved_records(&b.f), saved_before);
+}
+
+#[test]
+fn a_local_edit_not_yet_sent_is_not_overwritten_by_an_older_one() {
+    let chain = Chain::new("reckeep", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    let (ta, _) = a_linked_batch(&a, LIMITED);
+    a.f.desk.hub_pull().expect("pull a");
+    b.f.desk.hub_pull().expect("pull b");
+    let uid_a = uid(&a.f, ta);
+    let tb = by_uid(&b.f, &uid_a);
+
+    // B forbids offline use (not sent yet); then A changes the limit and sends it.
+    b.f.desk
+        .set_template_offline_policy(tb, OfflinePolicy::NotAllowed)
+        .expect("policy b");
+    let three = OfflinePolicy::Limited {
+        per_terminal_per_day: 3,
+        max_value_fen: 100_000,
+    };
+    a.f.desk
+        .set_template_offline_policy(ta, three)
+        .expect("policy a");
+    a.f.desk.hub_pull().expect("pull a");
+
+    // A's version, applied straight at B while B's edit waits: B's edit is kept.
+    let a_version = TemplateIn {
+        uid: uid_a.clone(),
+        draft: serde_json::to_value(&a.f.desk.get_template(ta).expect("t").fields).expect("json"),
+        offline_policy: Some(serde_json::to_value(three).expect("json")),
+    };
+    let mut conn = rusqlite::Connection::open(&b.f.db).expect("open");
+    assert_eq!(
+        hub_records::apply_template(&mut conn, &a_version).expect("apply"),
+        TemplateApplied::KeptLocal(tb)
+    );
+    drop(conn);
+    assert_eq!(
+        b.f.desk.template_offline_policy(tb).expect("policy"),
+        OfflinePolicy::NotAllowed
+    );
+
+    // B's pull sends its edit first (the last upload wins) and keeps it; A gets it.
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(pb.templates_uploaded, 1, "{pb:?}");
+    assert_eq!(
+        b.f.desk.template_offline_policy(tb).expect("policy"),
+        OfflinePolicy::NotAllowed
+    );
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.templates_downloaded, 1, "{pa:?}");
+    assert_eq!(
+        a.f.desk.template_offline_policy(ta).expect("policy"),
+        OfflinePolicy::NotAllowed
+    );
+    // With nothing queued, the hub's version is applied again.
+    let mut conn = rusqlite::Connection::open(&b.f.db).expect("open");
+    assert_eq!(
+        hub_records::apply_template(&mut conn, &a_version).expect("apply"),
+        TemplateApplied::Updated(tb)
+    );
+    assert_eq!(
+        hub_records::pending(&conn).expect("queue"),
+        Vec::new(),
+        "the apply's own write is not queued to go back"
+    );
+}
+
+#[test]
+fn the_join_sends_this_desks_templates_and_brings_the_hubs() {
+    let cluster = pgtest::shared().expect("cluster");
+    let url = cluster.fresh_db("recjoin").expect("db");
+    let name = HubUrl::parse(&url).expect("url").database().to_owned();
+
+    let a = fixture();
+    a.generated("A1", 20);
+    let ta = a.desk.create_template(cash("会员券")).expect("template");
+    a.desk
+        .set_template_offline_policy(ta.id, LIMITED)
+        .expect("policy");
+    a.desk.link_batch(ta.id, "A1").expect("link");
+    a.desk.hub_init(&url, None).expect("init");
+    let ja = a
+        .desk
+        .hub_join(&url, "Shop 1", "counter 1")
+        .expect("join a");
+    assert_eq!((ja.templates_uploaded, ja.links_uploaded), (1, 1), "{ja:?}");
+    assert_eq!(
+        cluster
+            .psql(
+                &name,
+                "SELECT offline_policy->>'mode' FROM coupondesk.templates"
+            )
+            .expect("psql"),
+        "limited"
+    );
+
+    // B has A1 too (the same codes), linked to a template of its own with no
+    // redemption: the hub's link (A's, the first) is applied at B.
+    let b = fixture();
+    let codes = a.codes("A1", None);
+    let file = b.file("a1.csv", format!("code\n{}\n", codes.join("\n")).as_bytes());
+    b.desk.create_batch("A1", "batch A1").expect("batch");
+    b.import("A1", &file, &Default::default());
+    let own = b.desk.create_template(cash("B 自己的")).expect("template");
+    b.desk.link_batch(own.id, "A1").expect("link");
+    let jb = b
+        .desk
+        .hub_join(&url, "Shop 2", "counter 1")
+        .expect("join b");
+    assert_eq!(
+        (jb.templates_uploaded, jb.links_uploaded),
+        (1, 0),
+        "B's template goes up, its link does not: {jb:?}"
+    );
+    assert_eq!(
+        (jb.templates_downloaded, jb.links_applied),
+        (1, 1),
+        "{jb:?}"
+    );
+    let tb = by_uid(&b, &uid(&a, ta.id));
+    assert_eq!(linked_to(&b, "A1"), tb);
+    assert_eq!(b.desk.template_offline_policy(tb).expect("policy"), LIMITED);
+    // A pulls B's template (unlinked at the hub).
+    let pa = a.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.templates_downloaded, 1, "{pa:?}");
+    assert!(by_uid(&a, &uid(&b, own.id)) > 0);
+}
