@@ -64,8 +64,9 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
             let r = desk.hub_join(&url, &store, &terminal)?;
             let mut text = format!(
                 "joined {} as terminal {} of store {} (role {}): uploaded {} batches and {} codes, \
-                 {} templates and {} batch links, downloaded {} batches and {} codes, {} \
-                 templates and {} batch links, {} statuses from the hub, in {:.1} s",
+                 {} templates, {} batch links and {} customers, downloaded {} batches and {} \
+                 codes, {} templates, {} batch links and {} customers, {} statuses from the \
+                 hub, in {:.1} s",
                 r.url,
                 r.terminal,
                 r.store,
@@ -74,10 +75,12 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
                 r.codes_uploaded,
                 r.templates_uploaded,
                 r.links_uploaded,
+                r.customers_uploaded,
                 r.batches_downloaded,
                 r.codes_downloaded,
                 r.templates_downloaded,
                 r.links_applied,
+                r.customers_downloaded,
                 r.statuses_applied,
                 r.elapsed_ms as f64 / 1000.0
             );

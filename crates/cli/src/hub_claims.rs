@@ -73,8 +73,8 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
             let r = desk.hub_pull()?;
             let mut text = format!(
                 "pulled to seq {} ({} changes): {} statuses applied, {} batches ({} codes), \
-                 {} templates and {} batch links downloaded; {} batches ({} codes), {} templates \
-                 and {} batch links uploaded",
+                 {} templates, {} batch links and {} customers downloaded; {} batches ({} \
+                 codes), {} templates, {} batch links and {} customers uploaded",
                 r.pulled_seq,
                 r.changes,
                 r.statuses_applied,
@@ -82,10 +82,12 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
                 r.codes_downloaded,
                 r.templates_downloaded,
                 r.links_applied,
+                r.customers_downloaded,
                 r.batches_uploaded,
                 r.codes_uploaded,
                 r.templates_uploaded,
-                r.links_uploaded
+                r.links_uploaded,
+                r.customers_uploaded
             );
             for why in &r.skipped {
                 text.push_str(&format!("\n{why}"));

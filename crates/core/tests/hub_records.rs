@@ -8,6 +8,7 @@ mod common;
 
 use common::hub::{redeem, Chain, ChainDesk, CODES};
 use common::{cash, fixture, Fixture};
+use coupondesk_core::domain::customer::CustomerDraft;
 use coupondesk_core::domain::offline::OfflinePolicy;
 use coupondesk_core::domain::redeem::Refusal;
 use coupondesk_core::hub::HubUrl;
@@ -255,12 +256,26 @@ fn the_join_sends_this_desks_templates_and_brings_the_hubs() {
         .set_template_offline_policy(ta.id, LIMITED)
         .expect("policy");
     a.desk.link_batch(ta.id, "A1").expect("link");
+    a.desk
+        .add_customer(&CustomerDraft {
+            phone: "13900139000".into(),
+            name: "李四".into(),
+        })
+        .expect("customer");
     a.desk.hub_init(&url, None).expect("init");
     let ja = a
         .desk
         .hub_join(&url, "Shop 1", "counter 1")
         .expect("join a");
-    assert_eq!((ja.templates_uploaded, ja.links_uploaded), (1, 1), "{ja:?}");
+    assert_eq!(
+        (
+            ja.templates_uploaded,
+            ja.links_uploaded,
+            ja.customers_uploaded
+        ),
+        (1, 1, 1),
+        "{ja:?}"
+    );
     assert_eq!(
         cluster
             .psql(
@@ -294,6 +309,8 @@ fn the_join_sends_this_desks_templates_and_brings_the_hubs() {
         (1, 1),
         "{jb:?}"
     );
+    assert_eq!(jb.customers_downloaded, 1, "{jb:?}");
+    assert_eq!(customer_name(&b, "13900139000"), "李四");
     let tb = by_uid(&b, &uid(&a, ta.id));
     assert_eq!(linked_to(&b, "A1"), tb);
     assert_eq!(b.desk.template_offline_policy(tb).expect("policy"), LIMITED);
@@ -301,4 +318,64 @@ fn the_join_sends_this_desks_templates_and_brings_the_hubs() {
     let pa = a.desk.hub_pull().expect("pull a");
     assert_eq!(pa.templates_downloaded, 1, "{pa:?}");
     assert!(by_uid(&a, &uid(&b, own.id)) > 0);
+}
+
+fn customer_name(f: &Fixture, phone: &str) -> String {
+    let conn = rusqlite::Connection::open(&f.db).expect("open");
+    conn.query_row(
+        "SELECT name FROM customers WHERE phone = ?1",
+        [phone],
+        |r| r.get(0),
+    )
+    .expect(phone)
+}
+
+fn save_customer(d: &ChainDesk, phone: &str, name: &str) {
+    d.f.desk
+        .add_customer(&CustomerDraft {
+            phone: phone.into(),
+            name: name.into(),
+        })
+        .expect("customer");
+}
+
+#[test]
+fn customers_travel_by_phone_and_the_last_name_sent_wins() {
+    let chain = Chain::new("reccust", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    let phone = "13800138000";
+    save_customer(&a, phone, "张三");
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.customers_uploaded, 1, "{pa:?}");
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(pb.customers_downloaded, 1, "{pb:?}");
+    assert_eq!(customer_name(&b.f, phone), "张三");
+
+    // Both rename it; A sends first, B last: B's name is the hub's and everyone's.
+    save_customer(&b, phone, "张三丰");
+    save_customer(&a, phone, "张老三");
+    a.f.desk.hub_pull().expect("pull a");
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(pb.customers_uploaded, 1, "{pb:?}");
+    assert_eq!(customer_name(&b.f, phone), "张三丰");
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(customer_name(&a.f, phone), "张三丰", "{pa:?}");
+    assert_eq!(
+        chain.scalar("SELECT count(*) FROM coupondesk.customers"),
+        1,
+        "one row per phone"
+    );
+
+    // Saving with no name keeps the name, here and at the hub; and nothing bounces.
+    save_customer(&a, phone, "");
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.customers_uploaded, 0, "{pa:?}");
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(
+        (pb.customers_uploaded, pb.customers_downloaded),
+        (0, 0),
+        "{pb:?}"
+    );
+    assert_eq!(customer_name(&b.f, phone), "张三丰");
 }

@@ -75,6 +75,9 @@ pub struct HubJoinReport {
     pub links_uploaded: u64,
     pub templates_downloaded: u64,
     pub links_applied: u64,
+    /// Customers the hub took from this desk, and those of the hub added or renamed here.
+    pub customers_uploaded: u64,
+    pub customers_downloaded: u64,
     /// Batches left out, each with why (a name the other side uses for another type);
     /// templates and links not applied.
     pub skipped: Vec<String>,
@@ -185,6 +188,8 @@ impl Desk {
             links_uploaded: 0,
             templates_downloaded: 0,
             links_applied: 0,
+            customers_uploaded: 0,
+            customers_downloaded: 0,
             skipped: Vec::new(),
             pulled_seq: 0,
             elapsed_ms: 0,
@@ -193,6 +198,7 @@ impl Desk {
         let up = self.push_records(&hub, true)?;
         report.templates_uploaded = up.templates_up;
         report.links_uploaded = up.links_up;
+        report.customers_uploaded = up.customers_up;
         report.skipped.extend(up.notes);
         let seq = hub.call(async |c| transfer::max_seq(c).await)?;
         self.hub_download(&hub, &mut report)?;
@@ -200,6 +206,7 @@ impl Desk {
         self.pull_all_records(&hub, &mut down)?;
         report.templates_downloaded = down.templates_down;
         report.links_applied = down.links_down;
+        report.customers_downloaded = down.customers_down;
         report.skipped.extend(down.notes);
         report.pulled_seq = seq;
         hub_link::set(

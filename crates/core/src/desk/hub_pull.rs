@@ -10,6 +10,10 @@
 //!    one is harmless), then its code statuses are applied and `pulled_seq` moves to the
 //!    page's last seq in ONE local transaction (`store::hub_link::apply_pulled_page`), so
 //!    a pull stopped anywhere resumes at the first change it has not applied;
+//!    Before the pages, the templates, batch links and customers changed here go up
+//!    (desk/hub_records.rs); in the pages, `template` and `link` changes are applied with
+//!    the hub's current row as they come, a page's `customer` changes in one local
+//!    transaction before its statuses;
 //! 3. a conflict change does nothing here: the desk that uploaded it has it in its inbox.
 //!
 //! The rule for a code's status is `store::hub_link::after_pull`: a code this desk holds
@@ -55,6 +59,10 @@ pub struct HubPullReport {
     /// batches linked to a template by another desk's word.
     pub templates_downloaded: u64,
     pub links_applied: u64,
+    /// Customers added or renamed here, sent to the hub, and added or renamed here by
+    /// another desk's word.
+    pub customers_uploaded: u64,
+    pub customers_downloaded: u64,
     /// Changes read from the hub's log.
     pub changes: u64,
     pub pages: u64,
@@ -143,6 +151,7 @@ impl Desk {
         let up = self.push_records(hub, false)?;
         report.templates_uploaded += up.templates_up;
         report.links_uploaded += up.links_up;
+        report.customers_uploaded += up.customers_up;
         report.skipped.extend(up.notes);
 
         // 2. The change log, a page at a time.
@@ -157,6 +166,7 @@ impl Desk {
         );
         report.templates_downloaded += moved.templates_down;
         report.links_applied += moved.links_down;
+        report.customers_downloaded += moved.customers_down;
         report.skipped.extend(moved.notes);
         out
     }
@@ -181,6 +191,7 @@ impl Desk {
             };
             let last_seq = last.seq;
             let mut statuses: Vec<(String, CodeStatus)> = Vec::new();
+            let mut customers: Vec<(String, String)> = Vec::new();
             for ch in &changes {
                 match &ch.kind {
                     ChangeKind::Batch { ticket_type, name } => {
@@ -205,9 +216,14 @@ impl Desk {
                     } => {
                         self.pull_link(hub, ticket_type, template_uid.as_deref(), moved)?;
                     }
+                    ChangeKind::Customer { phone, name } => {
+                        customers.push((phone.clone(), name.clone()));
+                    }
                     ChangeKind::Other(_) => {}
                 }
             }
+            // In seq order, so the last change of a customer in the page is its name.
+            self.apply_hub_customers(&customers, moved)?;
             report.statuses_applied +=
                 hub_link::apply_pulled_page(&mut self.conn(), &statuses, last_seq)?;
             report.changes += changes.len() as u64;

@@ -1,4 +1,4 @@
-//! Templates (with their offline policies) and batch links between desks
+//! Templates (with their offline policies), batch links and customers between desks
 //! (docs/chain-mode.md, "Changes between desks"): the upload of what this desk changed
 //! (`store::hub_records`' queue), and the apply of another desk's `template` and `link`
 //! changes.
@@ -17,7 +17,10 @@ use crate::hub::Hub;
 use crate::store::hub_keys::{self, Keyed};
 use crate::store::hub_records::{self, LinkApplied, Queued, TemplateApplied, TemplateIn};
 
-/// What templates and links moved, each way.
+/// Customers sent to the hub in one call.
+const CUSTOMER_CHUNK: usize = 1000;
+
+/// What templates, links and customers moved, each way.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct RecordsMoved {
     /// Templates the hub took (new or changed there).
@@ -28,6 +31,10 @@ pub(super) struct RecordsMoved {
     pub templates_down: u64,
     /// Local batches linked (or unlinked) by the hub's word.
     pub links_down: u64,
+    /// Customers the hub took (new or renamed there), and customers added or renamed
+    /// here by the hub's word.
+    pub customers_up: u64,
+    pub customers_down: u64,
     /// What was not applied, each with why, and local edits kept over the hub's.
     pub notes: Vec<String>,
 }
@@ -41,8 +48,13 @@ impl Desk {
             hub_records::queue_all(&self.conn())?;
         }
         let pending = hub_records::pending(&self.conn())?;
+        let mut customers = Vec::new();
         for p in pending {
             match &p.what {
+                Queued::Customer(_) => {
+                    customers.push(p);
+                    continue;
+                }
                 Queued::Template(id) => {
                     let out = hub_records::template_out(&self.conn(), *id)?;
                     if let Some(t) = out {
@@ -79,7 +91,35 @@ impl Desk {
             }
             hub_records::sent(&self.conn(), &p)?;
         }
+        // Customers in chunks: one hub call each, not one per customer.
+        for chunk in customers.chunks(CUSTOMER_CHUNK) {
+            let mut rows = Vec::with_capacity(chunk.len());
+            for p in chunk {
+                if let Queued::Customer(phone) = &p.what {
+                    if let Some(name) = hub_records::customer_out(&self.conn(), phone)? {
+                        rows.push((phone.clone(), name));
+                    }
+                }
+            }
+            moved.customers_up += hub.call(async |c| records::put_customers(c, &rows).await)?;
+            let conn = self.conn();
+            for p in chunk {
+                hub_records::sent(&conn, p)?;
+            }
+        }
         Ok(moved)
+    }
+
+    /// Applies customers as the hub says (phone, name).
+    pub(super) fn apply_hub_customers(
+        &self,
+        rows: &[(String, String)],
+        moved: &mut RecordsMoved,
+    ) -> DeskResult<()> {
+        let done = hub_records::apply_customers(&mut self.conn(), rows)?;
+        moved.customers_down += done.applied;
+        moved.notes.extend(done.refused);
+        Ok(())
     }
 
     /// A template a link names goes up first when the hub lacks it. Only this desk can
@@ -184,6 +224,8 @@ impl Desk {
         for (ticket_type, uid) in hub.call(async |c| records::batch_links(c).await)? {
             self.pull_link(hub, &ticket_type, Some(&uid), moved)?;
         }
+        let customers = hub.call(async |c| records::customers(c).await)?;
+        self.apply_hub_customers(&customers, moved)?;
         Ok(())
     }
 }

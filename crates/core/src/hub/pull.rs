@@ -29,6 +29,8 @@ pub enum ChangeKind {
         ticket_type: String,
         template_uid: Option<String>,
     },
+    /// A customer was added or renamed at the hub: its phone and the hub's name.
+    Customer { phone: String, name: String },
     /// Anything else (a conflict: the uploading desk has it in its inbox).
     Other(String),
 }
@@ -65,6 +67,10 @@ pub async fn changes_after(
                         name: r.get(4),
                     },
                     "template" => ChangeKind::Template { uid: subject },
+                    "customer" => ChangeKind::Customer {
+                        phone: subject,
+                        name: r.get(4),
+                    },
                     "link" => ChangeKind::Link {
                         ticket_type: subject,
                         template_uid: r.get(5),

@@ -1,4 +1,4 @@
-//! Templates and batch links at the hub (hub schema 3, docs/chain-mode.md, "Changes
+//! Templates, batch links and customers at the hub (hub schema 3, docs/chain-mode.md, "Changes
 //! between desks"): the uploads go through SECURITY DEFINER functions (`put_template`,
 //! `link_batch`), each logging one change when it changed something; the downloads read
 //! the tables.
@@ -95,6 +95,38 @@ pub async fn batch_links(c: &impl GenericClient) -> Result<Vec<(String, String)>
     Ok(c.query(
         "SELECT ticket_type, template_uid FROM coupondesk.batches
           WHERE template_uid IS NOT NULL ORDER BY ticket_type",
+        &[],
+    )
+    .await
+    .map_err(pg)?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect())
+}
+
+/// Uploads customers (phone, name); how many changed at the hub (each logged as a
+/// `customer` change).
+pub async fn put_customers(
+    c: &impl GenericClient,
+    rows: &[(String, String)],
+) -> Result<u64, HubError> {
+    let phones: Vec<&str> = rows.iter().map(|(p, _)| p.as_str()).collect();
+    let names: Vec<&str> = rows.iter().map(|(_, n)| n.as_str()).collect();
+    let n: i32 = c
+        .query_one(
+            "SELECT coupondesk.put_customers($1, $2)",
+            &[&phones, &names],
+        )
+        .await
+        .map_err(pg)?
+        .get(0);
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Every customer of the hub (the join's download): (phone, name).
+pub async fn customers(c: &impl GenericClient) -> Result<Vec<(String, String)>, HubError> {
+    Ok(c.query(
+        "SELECT phone, name FROM coupondesk.customers ORDER BY phone",
         &[],
     )
     .await

@@ -1,4 +1,4 @@
-//! Templates and batch links between this desk and its hub (local migration 20,
+//! Templates, batch links and customers between this desk and its hub (local migration 20,
 //! docs/chain-mode.md, "Changes between desks"): what waits to be uploaded
 //! (`hub_records_out`, filled by triggers while the desk is joined), and the writes a
 //! pull makes with another desk's version.
@@ -6,8 +6,8 @@
 //! What must stay true:
 //! - a queued row is deleted after the hub's commit only when its `n` is still the one
 //!   read (`sent`): an edit made meanwhile is sent next time;
-//! - a local edit not yet uploaded wins over the hub's version: `apply_template` and
-//!   `apply_link` leave a row that is queued untouched (it is uploaded at the next pull,
+//! - a local edit not yet uploaded wins over the hub's version: `apply_template`,
+//!   `apply_link` and `apply_customers` leave a row that is queued untouched (it is uploaded at the next pull,
 //!   where the last upload wins, and the other desks get it);
 //! - an apply deletes, in its own transaction, the queue row its write caused, so the
 //!   hub's version is never sent back as this desk's;
@@ -20,6 +20,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::hub_keys::{self, Keyed};
 use super::templates::{self, TemplateError};
 use super::{now_ms, StoreError};
+use crate::domain::customer::Phone;
 use crate::domain::offline::OfflinePolicy;
 use crate::domain::template::{TemplateDraft, TemplateKind};
 
@@ -30,6 +31,8 @@ pub enum Queued {
     Template(i64),
     /// The batch's ticket type.
     Link(String),
+    /// The customer's phone.
+    Customer(String),
 }
 
 /// A queued row and the `n` it had when read.
@@ -43,6 +46,7 @@ fn kind_key(q: &Queued) -> (&'static str, String) {
     match q {
         Queued::Template(id) => ("template", id.to_string()),
         Queued::Link(t) => ("link", t.clone()),
+        Queued::Customer(p) => ("customer", p.clone()),
     }
 }
 
@@ -50,7 +54,7 @@ fn kind_key(q: &Queued) -> (&'static str, String) {
 pub fn pending(conn: &Connection) -> Result<Vec<Pending>, StoreError> {
     let mut st = conn.prepare_cached(
         "SELECT kind, key, n FROM hub_records_out
-          ORDER BY CASE kind WHEN 'template' THEN 0 ELSE 1 END, key",
+          ORDER BY CASE kind WHEN 'template' THEN 0 WHEN 'link' THEN 1 ELSE 2 END, key",
     )?;
     let rows = st.query_map([], |r| {
         Ok((
@@ -67,6 +71,7 @@ pub fn pending(conn: &Connection) -> Result<Vec<Pending>, StoreError> {
                 Ok(id) => Queued::Template(id),
                 Err(_) => continue,
             },
+            "customer" => Queued::Customer(key),
             _ => Queued::Link(key),
         };
         out.push(Pending { what, n });
@@ -92,7 +97,8 @@ pub fn sent(conn: &Connection, p: &Pending) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Queues every template and every linked batch (the join sends all it has).
+/// Queues every template, every linked batch and every customer (the join sends all it
+/// has).
 pub fn queue_all(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(
         "INSERT INTO hub_records_out (kind, key)
@@ -100,6 +106,9 @@ pub fn queue_all(conn: &Connection) -> Result<(), StoreError> {
          ON CONFLICT (kind, key) DO UPDATE SET n = n + 1;
          INSERT INTO hub_records_out (kind, key)
            SELECT 'link', ticket_type FROM batches WHERE template_id IS NOT NULL
+         ON CONFLICT (kind, key) DO UPDATE SET n = n + 1;
+         INSERT INTO hub_records_out (kind, key)
+           SELECT 'customer', phone FROM customers WHERE true
          ON CONFLICT (kind, key) DO UPDATE SET n = n + 1;",
     )?;
     Ok(())
@@ -426,4 +435,74 @@ pub fn apply_link(
     )?;
     tx.commit()?;
     Ok(LinkApplied::Linked)
+}
+
+/// Customer `phone`'s name as it is sent; None when there is no such customer.
+pub fn customer_out(conn: &Connection, phone: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT name FROM customers WHERE phone = ?1")?
+        .query_row([phone], |r| r.get(0))
+        .optional()?)
+}
+
+/// What `apply_customers` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomersApplied {
+    /// Customers added or renamed here.
+    pub applied: u64,
+    /// Customers whose own edit here waits to be uploaded (it wins).
+    pub kept: u64,
+    /// Phones this build does not take (not 11 digits), each with why.
+    pub refused: Vec<String>,
+}
+
+/// Adds or renames customers as the hub says (phone, name), in one transaction, each
+/// audited (`customer.hub_pull`). The hub's empty name never replaces a name; a customer
+/// still queued here keeps its own name (module doc).
+pub fn apply_customers(
+    conn: &mut Connection,
+    rows: &[(String, String)],
+) -> Result<CustomersApplied, StoreError> {
+    let mut out = CustomersApplied::default();
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for (phone, name) in rows {
+        let Ok(valid) = Phone::parse(phone) else {
+            out.refused.push(format!(
+                "customer {phone:?} not added: not an 11-digit mobile number"
+            ));
+            continue;
+        };
+        if is_queued(&tx, &Queued::Customer(phone.clone()))? {
+            out.kept += 1;
+            continue;
+        }
+        let changed = match super::customers::find(&tx, &valid)? {
+            None => {
+                super::customers::ensure(&tx, &valid, name)?;
+                true
+            }
+            Some(c) if !name.is_empty() && c.name != *name => {
+                tx.prepare_cached("UPDATE customers SET name = ?2, updated_at = ?3 WHERE id = ?1")?
+                    .execute(params![c.id, name, now_ms()])?;
+                super::audit::record(
+                    &tx,
+                    "customer.hub_pull",
+                    phone,
+                    &serde_json::json!({ "before": c.name, "after": name }),
+                )?;
+                true
+            }
+            Some(_) => false,
+        };
+        if changed {
+            out.applied += 1;
+            tx.prepare_cached("DELETE FROM hub_records_out WHERE kind = 'customer' AND key = ?1")?
+                .execute([phone])?;
+        }
+    }
+    tx.commit()?;
+    Ok(out)
 }

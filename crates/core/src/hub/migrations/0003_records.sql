@@ -1,4 +1,5 @@
--- Hub schema version 3: templates and the batch -> template link travel between desks
+-- Hub schema version 3: templates, the batch -> template link and customers travel
+-- between desks
 -- (docs/chain-mode.md, "Changes between desks"). Terminals have no UPDATE right, so
 -- both writes are SECURITY DEFINER functions that log their change.
 --
@@ -60,6 +61,49 @@ BEGIN
   RETURN now_uid;
 END $$;
 
+-- Customers, known by their phone number at every desk. The name is the last upload's,
+-- except that an empty name never replaces one (as at the desk: saving a customer with
+-- no name keeps the name it has).
+CREATE TABLE customers (
+  phone           text PRIMARY KEY,
+  name            text NOT NULL DEFAULT '',
+  origin_terminal bigint REFERENCES terminals (id),
+  updated_at      timestamptz NOT NULL DEFAULT now()
+);
+
+-- Uploads customers (two arrays of the same length); logs one `customer` change (the
+-- phone, body {name}) per row that changed. Returns how many changed.
+CREATE FUNCTION put_customers(p_phones text[], p_names text[])
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = coupondesk, pg_temp AS $$
+DECLARE
+  t bigint := session_terminal();
+  i integer;
+  n bigint;
+  changed integer := 0;
+  now_name text;
+BEGIN
+  IF coalesce(array_length(p_phones, 1), 0) <> coalesce(array_length(p_names, 1), 0) THEN
+    RAISE EXCEPTION 'put_customers: % phones but % names',
+      array_length(p_phones, 1), array_length(p_names, 1) USING ERRCODE = '22023';
+  END IF;
+  FOR i IN 1 .. coalesce(array_length(p_phones, 1), 0) LOOP
+    INSERT INTO customers AS x (phone, name, origin_terminal)
+    VALUES (p_phones[i], p_names[i], t)
+    ON CONFLICT (phone) DO UPDATE SET name = excluded.name, updated_at = now()
+     WHERE excluded.name <> '' AND x.name IS DISTINCT FROM excluded.name
+    RETURNING name INTO now_name;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 0 THEN
+      PERFORM log_change('customer', p_phones[i], jsonb_build_object('name', now_name), t);
+      changed := changed + 1;
+    END IF;
+  END LOOP;
+  RETURN changed;
+END $$;
+
+GRANT SELECT ON customers TO coupondesk_terminal;
 GRANT EXECUTE ON FUNCTION put_template(text, text, jsonb, jsonb),
-                          link_batch(text, text, boolean)
+                          link_batch(text, text, boolean),
+                          put_customers(text[], text[])
    TO coupondesk_terminal;
