@@ -379,3 +379,36 @@ fn customers_travel_by_phone_and_the_last_name_sent_wins() {
     );
     assert_eq!(customer_name(&b.f, phone), "张三丰");
 }
+
+#[test]
+fn a_batch_redeemed_under_this_desks_template_keeps_it_and_the_pull_says_why() {
+    let chain = Chain::new("reckeeplink", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    // B redeems a code of TT1 under its own template.
+    assert!(redeem(&b, CODES[0]).redemption.is_some());
+    // A links TT1 to its template again while joined: the link goes up.
+    a.f.desk.unlink_batch(a.template, "TT1").expect("unlink");
+    a.f.desk.link_batch(a.template, "TT1").expect("link");
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!((pa.templates_uploaded, pa.links_uploaded), (1, 1), "{pa:?}");
+
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(
+        (pb.templates_downloaded, pb.links_applied),
+        (1, 0),
+        "{pb:?}"
+    );
+    assert!(
+        pb.skipped
+            .iter()
+            .any(|s| s.contains("TT1") && s.contains("redeemed")),
+        "{pb:?}"
+    );
+    assert_eq!(linked_to(&b.f, "TT1"), b.template, "B keeps its own");
+    // A third desk with no redemption of TT1 takes the hub's link.
+    let c = chain.join(3, CODES, 1000);
+    let pc = c.f.desk.hub_pull().expect("pull c");
+    assert_eq!(pc.links_applied, 1, "{pc:?}");
+    assert_eq!(linked_to(&c.f, "TT1"), by_uid(&c.f, &uid(&a.f, a.template)));
+}

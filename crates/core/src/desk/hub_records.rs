@@ -73,7 +73,9 @@ impl Desk {
                     let out = hub_records::link_out(&self.conn(), ticket_type)?;
                     if let Some(link) = out {
                         if let Some((id, uid)) = &link {
-                            self.ensure_at_hub(hub, *id, uid)?;
+                            if self.ensure_at_hub(hub, *id, uid)? {
+                                moved.templates_up += 1;
+                            }
                         }
                         let uid = link.as_ref().map(|(_, u)| u.as_str());
                         let after = hub
@@ -124,13 +126,13 @@ impl Desk {
 
     /// A template a link names goes up first when the hub lacks it. Only this desk can
     /// have a uid the hub lacks (other desks learn uids from the hub), so "lacks" cannot
-    /// race with another desk's upload of it.
-    fn ensure_at_hub(&self, hub: &Hub, id: i64, uid: &str) -> DeskResult<()> {
+    /// race with another desk's upload of it. True when it went up now.
+    fn ensure_at_hub(&self, hub: &Hub, id: i64, uid: &str) -> DeskResult<bool> {
         if hub
             .call(async |c| records::template(c, uid).await)?
             .is_some()
         {
-            return Ok(());
+            return Ok(false);
         }
         if let Some(t) = hub_records::template_out(&self.conn(), id)? {
             let t = HubTemplate {
@@ -139,9 +141,9 @@ impl Desk {
                 draft: t.draft,
                 offline_policy: t.offline_policy,
             };
-            hub.call(async |c| records::put_template(c, &t).await)?;
+            return Ok(hub.call(async |c| records::put_template(c, &t).await)?);
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Applies the hub's current version of template `uid`; the local id, when there is
