@@ -89,6 +89,14 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
                 r.links_uploaded,
                 r.customers_uploaded
             );
+            text.push_str(&format!(
+                "; vouchers: {} sold and {} uses sent, {} uses refused (used at another desk \
+                 first), {} received",
+                r.vouchers_uploaded,
+                r.voucher_uses_uploaded,
+                r.voucher_conflicts,
+                r.vouchers_downloaded
+            ));
             for why in &r.skipped {
                 text.push_str(&format!("\n{why}"));
             }

@@ -11,6 +11,7 @@ use common::{cash, fixture, Fixture};
 use coupondesk_core::domain::customer::CustomerDraft;
 use coupondesk_core::domain::offline::OfflinePolicy;
 use coupondesk_core::domain::redeem::Refusal;
+use coupondesk_core::domain::voucher::VoucherDraft;
 use coupondesk_core::hub::HubUrl;
 use coupondesk_core::store::hub_records::{self, TemplateApplied, TemplateIn};
 
@@ -72,8 +73,10 @@ fn a_linked_batch(d: &ChainDesk, policy: OfflinePolicy) -> (i64, Vec<String>) {
 #[test]
 fn a_template_made_at_one_desk_rules_the_others_offline_redemptions_and_its_edits_follow() {
     let chain = Chain::new("recpolicy", CODES);
-    let a = chain.join(1, CODES, 300);
-    let b = chain.join(2, CODES, 300);
+    // The pull's reads share the claim deadline: 1 s, not less, so a loaded machine does
+    // not stop a pull (the cut relay below is offline either way).
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
     let (ta, codes) = a_linked_batch(&a, LIMITED);
 
     let pa = a.f.desk.hub_pull().expect("pull a");
@@ -411,4 +414,108 @@ fn a_batch_redeemed_under_this_desks_template_keeps_it_and_the_pull_says_why() {
     let pc = c.f.desk.hub_pull().expect("pull c");
     assert_eq!(pc.links_applied, 1, "{pc:?}");
     assert_eq!(linked_to(&c.f, "TT1"), by_uid(&c.f, &uid(&a.f, a.template)));
+}
+
+fn sell(d: &ChainDesk, phone: &str, name: &str) -> i64 {
+    d.f.desk
+        .sell_voucher(VoucherDraft {
+            customer: phone.into(),
+            customer_name: "王五".into(),
+            name: name.into(),
+            price_fen: 28_800,
+            pkg: None,
+            introduction: String::new(),
+            paid: true,
+        })
+        .expect("sell")
+        .id
+}
+
+fn voucher_uid(f: &Fixture, id: i64) -> String {
+    let conn = rusqlite::Connection::open(&f.db).expect("open");
+    conn.query_row("SELECT hub_uid FROM vouchers WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
+    .expect("voucher uid")
+}
+
+fn voucher_by_uid(f: &Fixture, uid: &str) -> i64 {
+    sql_i64(f, "SELECT id FROM vouchers WHERE hub_uid = ?1", uid)
+}
+
+#[test]
+fn a_voucher_sold_at_one_desk_is_used_once_and_a_second_use_elsewhere_is_reported() {
+    let chain = Chain::new("recvoucher", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    let phone = "13700137000";
+    let sold = sell(&a, phone, "全屋打扫");
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.vouchers_uploaded, 1, "{pa:?}");
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(pb.vouchers_downloaded, 1, "{pb:?}");
+    let uid = voucher_uid(&a.f, sold);
+    let at_b = voucher_by_uid(&b.f, &uid);
+    let v = b.f.desk.get_voucher(at_b).expect("voucher at b");
+    assert!(v.valid);
+    assert_eq!((v.name.as_str(), v.price_fen), ("全屋打扫", 28_800));
+
+    // Used at B: the use reaches the seller's desk.
+    b.f.desk.use_voucher(at_b).expect("use at b");
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(pb.voucher_uses_uploaded, 1, "{pb:?}");
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.vouchers_downloaded, 1, "{pa:?}");
+    let v = a.f.desk.get_voucher(sold).expect("voucher at a");
+    assert!(!v.valid, "used elsewhere");
+    assert_eq!(v.used_terminal.as_deref(), Some("前台2"));
+    assert!(a.f.desk.use_voucher(sold).is_err(), "used is final");
+    // Not A's counter's work: A's report does not count it, nothing goes back.
+    assert_eq!(
+        sql_i64(
+            &a.f,
+            "SELECT count(*) FROM redemption_days WHERE kind = 3 AND ?1 <> ''",
+            "x"
+        ),
+        0
+    );
+    let pa = a.f.desk.hub_pull().expect("pull a again");
+    assert_eq!(
+        (pa.voucher_uses_uploaded, pa.voucher_conflicts),
+        (0, 0),
+        "B's use is not sent back as A's: {pa:?}"
+    );
+
+    // A second voucher used at both desks before either pulls: the hub keeps A's (sent
+    // first); B's use is reported, once.
+    let second = sell(&a, phone, "洗车");
+    a.f.desk.hub_pull().expect("pull a");
+    b.f.desk.hub_pull().expect("pull b");
+    let second_at_b = voucher_by_uid(&b.f, &voucher_uid(&a.f, second));
+    a.f.desk.use_voucher(second).expect("use at a");
+    b.f.desk
+        .use_voucher(second_at_b)
+        .expect("use at b, not knowing");
+    a.f.desk.hub_pull().expect("pull a");
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(
+        (pb.voucher_uses_uploaded, pb.voucher_conflicts),
+        (0, 1),
+        "{pb:?}"
+    );
+    assert!(pb.skipped.iter().any(|s| s.contains("洗车")), "{pb:?}");
+    assert_eq!(
+        chain.scalar("SELECT count(*) FROM coupondesk.voucher_conflicts"),
+        1
+    );
+    assert_eq!(
+        sql_i64(
+            &b.f,
+            "SELECT count(*) FROM hub_voucher_conflicts WHERE kept_terminal = ?1",
+            "前台1"
+        ),
+        1
+    );
+    let pb = b.f.desk.hub_pull().expect("pull b again");
+    assert_eq!(pb.voucher_conflicts, 0, "reported once: {pb:?}");
 }

@@ -78,6 +78,12 @@ pub struct HubJoinReport {
     /// Customers the hub took from this desk, and those of the hub added or renamed here.
     pub customers_uploaded: u64,
     pub customers_downloaded: u64,
+    /// Vouchers (sales and uses) the hub took from this desk, uses it refused (another
+    /// desk's came first), and the hub's vouchers now here.
+    pub vouchers_uploaded: u64,
+    pub voucher_uses_uploaded: u64,
+    pub voucher_conflicts: u64,
+    pub vouchers_downloaded: u64,
     /// Batches left out, each with why (a name the other side uses for another type);
     /// templates and links not applied.
     pub skipped: Vec<String>,
@@ -190,6 +196,10 @@ impl Desk {
             links_applied: 0,
             customers_uploaded: 0,
             customers_downloaded: 0,
+            vouchers_uploaded: 0,
+            voucher_uses_uploaded: 0,
+            voucher_conflicts: 0,
+            vouchers_downloaded: 0,
             skipped: Vec::new(),
             pulled_seq: 0,
             elapsed_ms: 0,
@@ -199,6 +209,9 @@ impl Desk {
         report.templates_uploaded = up.templates_up;
         report.links_uploaded = up.links_up;
         report.customers_uploaded = up.customers_up;
+        report.vouchers_uploaded = up.vouchers_up;
+        report.voucher_uses_uploaded = up.voucher_uses_up;
+        report.voucher_conflicts = up.voucher_conflicts;
         report.skipped.extend(up.notes);
         let seq = hub.call(async |c| transfer::max_seq(c).await)?;
         self.hub_download(&hub, &mut report)?;
@@ -207,6 +220,7 @@ impl Desk {
         report.templates_downloaded = down.templates_down;
         report.links_applied = down.links_down;
         report.customers_downloaded = down.customers_down;
+        report.vouchers_downloaded = down.vouchers_down;
         report.skipped.extend(down.notes);
         report.pulled_seq = seq;
         hub_link::set(

@@ -63,6 +63,13 @@ pub struct HubPullReport {
     /// another desk's word.
     pub customers_uploaded: u64,
     pub customers_downloaded: u64,
+    /// Vouchers sold here and uses made here, now at the hub; uses the hub refused
+    /// because another desk's use came first (kept in the voucher conflicts); vouchers
+    /// of other desks now here, or used by another desk.
+    pub vouchers_uploaded: u64,
+    pub voucher_uses_uploaded: u64,
+    pub voucher_conflicts: u64,
+    pub vouchers_downloaded: u64,
     /// Changes read from the hub's log.
     pub changes: u64,
     pub pages: u64,
@@ -152,6 +159,9 @@ impl Desk {
         report.templates_uploaded += up.templates_up;
         report.links_uploaded += up.links_up;
         report.customers_uploaded += up.customers_up;
+        report.vouchers_uploaded += up.vouchers_up;
+        report.voucher_uses_uploaded += up.voucher_uses_up;
+        report.voucher_conflicts += up.voucher_conflicts;
         report.skipped.extend(up.notes);
 
         // 2. The change log, a page at a time.
@@ -167,6 +177,7 @@ impl Desk {
         report.templates_downloaded += moved.templates_down;
         report.links_applied += moved.links_down;
         report.customers_downloaded += moved.customers_down;
+        report.vouchers_downloaded += moved.vouchers_down;
         report.skipped.extend(moved.notes);
         out
     }
@@ -215,6 +226,9 @@ impl Desk {
                         template_uid,
                     } => {
                         self.pull_link(hub, ticket_type, template_uid.as_deref(), moved)?;
+                    }
+                    ChangeKind::Voucher { uid } => {
+                        self.pull_voucher(hub, uid, moved)?;
                     }
                     ChangeKind::Customer { phone, name } => {
                         customers.push((phone.clone(), name.clone()));

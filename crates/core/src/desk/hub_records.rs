@@ -1,5 +1,5 @@
-//! Templates (with their offline policies), batch links and customers between desks
-//! (docs/chain-mode.md, "Changes between desks"): the upload of what this desk changed
+//! Templates (with their offline policies), batch links, customers and vouchers between
+//! desks (docs/chain-mode.md, "Changes between desks"): the upload of what this desk changed
 //! (`store::hub_records`' queue), and the apply of another desk's `template` and `link`
 //! changes.
 //!
@@ -12,10 +12,14 @@
 //! - a local edit still queued is never overwritten (`hub_records::apply_*`).
 
 use super::{Desk, DeskResult};
-use crate::hub::records::{self, HubTemplate};
+use chrono::DateTime;
+
+use crate::hub::records::{self, HubTemplate, HubVoucher, VoucherUse};
 use crate::hub::Hub;
 use crate::store::hub_keys::{self, Keyed};
-use crate::store::hub_records::{self, LinkApplied, Queued, TemplateApplied, TemplateIn};
+use crate::store::hub_records::{
+    self, LinkApplied, Queued, TemplateApplied, TemplateIn, VoucherApplied, VoucherRow,
+};
 
 /// Customers sent to the hub in one call.
 const CUSTOMER_CHUNK: usize = 1000;
@@ -35,6 +39,13 @@ pub(super) struct RecordsMoved {
     /// here by the hub's word.
     pub customers_up: u64,
     pub customers_down: u64,
+    /// Vouchers sold here and uses made here, now at the hub; uses the hub refused
+    /// because another desk's came first (each now in `hub_voucher_conflicts`).
+    pub vouchers_up: u64,
+    pub voucher_uses_up: u64,
+    pub voucher_conflicts: u64,
+    /// Vouchers of other desks now here, or now used by another desk's use.
+    pub vouchers_down: u64,
     /// What was not applied, each with why, and local edits kept over the hub's.
     pub notes: Vec<String>,
 }
@@ -55,6 +66,16 @@ impl Desk {
                     customers.push(p);
                     continue;
                 }
+                Queued::Voucher(id) => {
+                    let out = hub_records::voucher_out(&self.conn(), *id)?;
+                    if let Some(v) = out {
+                        let v = hub_voucher(v);
+                        if hub.call(async |c| records::put_voucher(c, &v).await)? {
+                            moved.vouchers_up += 1;
+                        }
+                    }
+                }
+                Queued::VoucherUse(id) => self.push_voucher_use(hub, *id, &mut moved)?,
                 Queued::Template(id) => {
                     let out = hub_records::template_out(&self.conn(), *id)?;
                     if let Some(t) = out {
@@ -110,6 +131,87 @@ impl Desk {
             }
         }
         Ok(moved)
+    }
+
+    /// Sends a use made here (the sale first: a repeat is harmless); a use the hub
+    /// refuses because another desk's came first is kept in `hub_voucher_conflicts`.
+    fn push_voucher_use(&self, hub: &Hub, id: i64, moved: &mut RecordsMoved) -> DeskResult<()> {
+        let Some(v) = hub_records::voucher_out(&self.conn(), id)? else {
+            return Ok(());
+        };
+        let Some((at_ms, by, _)) = v.used.clone() else {
+            return Ok(());
+        };
+        let at = DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
+        let v = hub_voucher(v);
+        let answer = hub.call(async |c| {
+            records::put_voucher(c, &v).await?;
+            records::use_voucher(c, &v.uid, at, &by).await
+        })?;
+        match answer {
+            VoucherUse::Taken => moved.voucher_uses_up += 1,
+            VoucherUse::Conflict {
+                by,
+                at,
+                terminal,
+                store,
+            } => {
+                let new = hub_records::record_voucher_conflict(
+                    &self.conn(),
+                    id,
+                    (&by, &terminal, &store, at.timestamp_millis()),
+                )?;
+                if new {
+                    moved.voucher_conflicts += 1;
+                    moved.notes.push(format!(
+                        "voucher \"{}\" was used here and at {terminal} ({store}) before: the \
+                         hub keeps that use; this one is in the voucher conflicts",
+                        v.name
+                    ));
+                }
+            }
+            VoucherUse::Unknown => {}
+        }
+        Ok(())
+    }
+
+    /// Applies the hub's voucher `uid` here.
+    pub(super) fn pull_voucher(
+        &self,
+        hub: &Hub,
+        uid: &str,
+        moved: &mut RecordsMoved,
+    ) -> DeskResult<()> {
+        let Some(v) = hub.call(async |c| records::voucher(c, uid).await)? else {
+            return Ok(());
+        };
+        self.apply_hub_voucher(v, moved)
+    }
+
+    fn apply_hub_voucher(&self, v: HubVoucher, moved: &mut RecordsMoved) -> DeskResult<()> {
+        let row = VoucherRow {
+            uid: v.uid,
+            phone: v.customer_phone,
+            pkg: v.pkg,
+            name: v.name,
+            price_fen: v.price_fen,
+            introduction: v.introduction,
+            paid: v.paid,
+            sold_at_ms: v.sold_at.timestamp_millis(),
+            used: v
+                .used
+                .map(|(at, by, terminal)| (at.timestamp_millis(), by, terminal)),
+        };
+        match hub_records::apply_voucher(&mut self.conn(), &row)? {
+            VoucherApplied::Created | VoucherApplied::Used => moved.vouchers_down += 1,
+            VoucherApplied::Refused => moved.notes.push(format!(
+                "voucher \"{}\" not added: its customer's phone {:?} is not an 11-digit mobile \
+                 number",
+                row.name, row.phone
+            )),
+            VoucherApplied::Same => {}
+        }
+        Ok(())
     }
 
     /// Applies customers as the hub says (phone, name).
@@ -228,6 +330,23 @@ impl Desk {
         }
         let customers = hub.call(async |c| records::customers(c).await)?;
         self.apply_hub_customers(&customers, moved)?;
+        for v in hub.call(async |c| records::vouchers(c).await)? {
+            self.apply_hub_voucher(v, moved)?;
+        }
         Ok(())
+    }
+}
+
+fn hub_voucher(v: VoucherRow) -> HubVoucher {
+    HubVoucher {
+        uid: v.uid,
+        customer_phone: v.phone,
+        pkg: v.pkg,
+        name: v.name,
+        price_fen: v.price_fen,
+        introduction: v.introduction,
+        paid: v.paid,
+        sold_at: DateTime::from_timestamp_millis(v.sold_at_ms).unwrap_or_default(),
+        used: None,
     }
 }

@@ -31,6 +31,8 @@ pub enum ChangeKind {
     },
     /// A customer was added or renamed at the hub: its phone and the hub's name.
     Customer { phone: String, name: String },
+    /// A voucher was sold or used (its uid): the hub's row is applied.
+    Voucher { uid: String },
     /// Anything else (a conflict: the uploading desk has it in its inbox).
     Other(String),
 }
@@ -67,6 +69,7 @@ pub async fn changes_after(
                         name: r.get(4),
                     },
                     "template" => ChangeKind::Template { uid: subject },
+                    "voucher" => ChangeKind::Voucher { uid: subject },
                     "customer" => ChangeKind::Customer {
                         phone: subject,
                         name: r.get(4),

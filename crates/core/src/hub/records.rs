@@ -6,6 +6,7 @@
 //! What must stay true: a template is known by its uid (`store::hub_keys`) at every desk
 //! and at the hub; the hub keeps the last upload of a template's values.
 
+use chrono::{DateTime, Utc};
 use tokio_postgres::GenericClient;
 
 use super::HubError;
@@ -134,4 +135,133 @@ pub async fn customers(c: &impl GenericClient) -> Result<Vec<(String, String)>, 
     .iter()
     .map(|r| (r.get(0), r.get(1)))
     .collect())
+}
+
+/// A voucher as the hub keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubVoucher {
+    pub uid: String,
+    pub customer_phone: String,
+    pub pkg: Option<i64>,
+    pub name: String,
+    pub price_fen: i64,
+    pub introduction: String,
+    pub paid: bool,
+    pub sold_at: DateTime<Utc>,
+    /// When used: when, by whom, at which terminal (its name).
+    pub used: Option<(DateTime<Utc>, String, String)>,
+}
+
+/// Sends a voucher sold here; true when the hub did not have it.
+pub async fn put_voucher(c: &impl GenericClient, v: &HubVoucher) -> Result<bool, HubError> {
+    Ok(c.query_one(
+        "SELECT coupondesk.put_voucher($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &v.uid,
+            &v.customer_phone,
+            &v.pkg,
+            &v.name,
+            &v.price_fen,
+            &v.introduction,
+            &v.paid,
+            &v.sold_at,
+        ],
+    )
+    .await
+    .map_err(pg)?
+    .get(0))
+}
+
+/// What the hub said of a voucher's use sent by this terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoucherUse {
+    /// The hub took it (or had it from this terminal already).
+    Taken,
+    /// Another terminal's use came first: who, when, which terminal and store.
+    Conflict {
+        by: String,
+        at: DateTime<Utc>,
+        terminal: String,
+        store: String,
+    },
+    /// The hub has no such voucher.
+    Unknown,
+}
+
+/// Sends this terminal's use of voucher `uid`.
+pub async fn use_voucher(
+    c: &impl GenericClient,
+    uid: &str,
+    at: DateTime<Utc>,
+    by: &str,
+) -> Result<VoucherUse, HubError> {
+    let rows = c
+        .query(
+            "SELECT outcome, kept_by, kept_at, kept_terminal, kept_store
+               FROM coupondesk.use_voucher($1, $2, $3)",
+            &[&uid, &at, &by],
+        )
+        .await
+        .map_err(pg)?;
+    let Some(r) = rows.first() else {
+        return Ok(VoucherUse::Unknown);
+    };
+    let outcome: String = r.get(0);
+    Ok(match outcome.as_str() {
+        "used" | "same" => VoucherUse::Taken,
+        "conflict" => VoucherUse::Conflict {
+            by: r.get::<_, Option<String>>(1).unwrap_or_default(),
+            at: r.get::<_, Option<DateTime<Utc>>>(2).unwrap_or_default(),
+            terminal: r.get::<_, Option<String>>(3).unwrap_or_default(),
+            store: r.get::<_, Option<String>>(4).unwrap_or_default(),
+        },
+        _ => VoucherUse::Unknown,
+    })
+}
+
+const SELECT_VOUCHER: &str = "SELECT v.uid, v.customer_phone, v.pkg, v.name, v.price_fen,
+        v.introduction, v.paid, v.sold_at, v.used_at, v.used_by, t.name
+   FROM coupondesk.vouchers v
+   LEFT JOIN coupondesk.terminals t ON t.id = v.used_terminal";
+
+/// The voucher `uid`, when the hub has it.
+pub async fn voucher(c: &impl GenericClient, uid: &str) -> Result<Option<HubVoucher>, HubError> {
+    let row = c
+        .query_opt(&format!("{SELECT_VOUCHER} WHERE v.uid = $1"), &[&uid])
+        .await
+        .map_err(pg)?;
+    Ok(row.as_ref().map(voucher_of))
+}
+
+/// Every voucher of the hub (the join's download).
+pub async fn vouchers(c: &impl GenericClient) -> Result<Vec<HubVoucher>, HubError> {
+    Ok(c.query(&format!("{SELECT_VOUCHER} ORDER BY v.uid"), &[])
+        .await
+        .map_err(pg)?
+        .iter()
+        .map(voucher_of)
+        .collect())
+}
+
+fn voucher_of(r: &tokio_postgres::Row) -> HubVoucher {
+    {
+        let used_at: Option<DateTime<Utc>> = r.get(8);
+        HubVoucher {
+            uid: r.get(0),
+            customer_phone: r.get(1),
+            pkg: r.get(2),
+            name: r.get(3),
+            price_fen: r.get(4),
+            introduction: r.get(5),
+            paid: r.get(6),
+            sold_at: r.get(7),
+            used: used_at.map(|at| {
+                (
+                    at,
+                    r.get::<_, Option<String>>(9).unwrap_or_default(),
+                    r.get::<_, Option<String>>(10).unwrap_or_default(),
+                )
+            }),
+        }
+    }
 }

@@ -1,5 +1,5 @@
-//! Templates, batch links and customers between this desk and its hub (local migration 20,
-//! docs/chain-mode.md, "Changes between desks"): what waits to be uploaded
+//! Templates, batch links, customers and vouchers between this desk and its hub (local
+//! migration 20, docs/chain-mode.md, "Changes between desks"): what waits to be uploaded
 //! (`hub_records_out`, filled by triggers while the desk is joined), and the writes a
 //! pull makes with another desk's version.
 //!
@@ -33,6 +33,10 @@ pub enum Queued {
     Link(String),
     /// The customer's phone.
     Customer(String),
+    /// A voucher sold here (its local id).
+    Voucher(i64),
+    /// A voucher used here (its local id).
+    VoucherUse(i64),
 }
 
 /// A queued row and the `n` it had when read.
@@ -47,6 +51,8 @@ fn kind_key(q: &Queued) -> (&'static str, String) {
         Queued::Template(id) => ("template", id.to_string()),
         Queued::Link(t) => ("link", t.clone()),
         Queued::Customer(p) => ("customer", p.clone()),
+        Queued::Voucher(id) => ("voucher", id.to_string()),
+        Queued::VoucherUse(id) => ("voucher_use", id.to_string()),
     }
 }
 
@@ -54,7 +60,8 @@ fn kind_key(q: &Queued) -> (&'static str, String) {
 pub fn pending(conn: &Connection) -> Result<Vec<Pending>, StoreError> {
     let mut st = conn.prepare_cached(
         "SELECT kind, key, n FROM hub_records_out
-          ORDER BY CASE kind WHEN 'template' THEN 0 WHEN 'link' THEN 1 ELSE 2 END, key",
+          ORDER BY CASE kind WHEN 'template' THEN 0 WHEN 'link' THEN 1 WHEN 'customer' THEN 2
+                             WHEN 'voucher' THEN 3 ELSE 4 END, key",
     )?;
     let rows = st.query_map([], |r| {
         Ok((
@@ -72,6 +79,11 @@ pub fn pending(conn: &Connection) -> Result<Vec<Pending>, StoreError> {
                 Err(_) => continue,
             },
             "customer" => Queued::Customer(key),
+            "voucher" | "voucher_use" => match key.parse() {
+                Ok(id) if kind == "voucher" => Queued::Voucher(id),
+                Ok(id) => Queued::VoucherUse(id),
+                Err(_) => continue,
+            },
             _ => Queued::Link(key),
         };
         out.push(Pending { what, n });
@@ -109,6 +121,13 @@ pub fn queue_all(conn: &Connection) -> Result<(), StoreError> {
          ON CONFLICT (kind, key) DO UPDATE SET n = n + 1;
          INSERT INTO hub_records_out (kind, key)
            SELECT 'customer', phone FROM customers WHERE true
+         ON CONFLICT (kind, key) DO UPDATE SET n = n + 1;
+         INSERT INTO hub_records_out (kind, key)
+           SELECT 'voucher', CAST(id AS TEXT) FROM vouchers WHERE hub_uid IS NULL
+         ON CONFLICT (kind, key) DO UPDATE SET n = n + 1;
+         INSERT INTO hub_records_out (kind, key)
+           SELECT 'voucher_use', CAST(id AS TEXT) FROM vouchers
+            WHERE used_at IS NOT NULL AND used_elsewhere = 0
          ON CONFLICT (kind, key) DO UPDATE SET n = n + 1;",
     )?;
     Ok(())
@@ -505,4 +524,165 @@ pub fn apply_customers(
     }
     tx.commit()?;
     Ok(out)
+}
+
+/// A voucher as it travels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoucherRow {
+    pub uid: String,
+    pub phone: String,
+    pub pkg: Option<i64>,
+    pub name: String,
+    pub price_fen: i64,
+    pub introduction: String,
+    pub paid: bool,
+    pub sold_at_ms: i64,
+    /// When used: when (ms), by whom, at which terminal.
+    pub used: Option<(i64, String, String)>,
+}
+
+/// Voucher `id` as it is sent (given its uid now if it has none); None when there is no
+/// such voucher.
+pub fn voucher_out(conn: &Connection, id: i64) -> Result<Option<VoucherRow>, StoreError> {
+    let Some(uid) = hub_keys::uid_of(conn, Keyed::Voucher, id)? else {
+        return Ok(None);
+    };
+    Ok(conn
+        .prepare_cached(
+            "SELECT c.phone, v.pkg, v.name, v.price_fen, v.introduction, v.paid, v.created_at,
+                    v.used_at, coalesce(v.used_by, ''), coalesce(v.used_terminal, '')
+               FROM vouchers v JOIN customers c ON c.id = v.customer_id WHERE v.id = ?1",
+        )?
+        .query_row([id], |r| {
+            let used_at: Option<i64> = r.get(7)?;
+            Ok(VoucherRow {
+                uid: uid.clone(),
+                phone: r.get(0)?,
+                pkg: r.get(1)?,
+                name: r.get(2)?,
+                price_fen: r.get(3)?,
+                introduction: r.get(4)?,
+                paid: r.get(5)?,
+                sold_at_ms: r.get(6)?,
+                used: match used_at {
+                    Some(at) => Some((at, r.get(8)?, r.get(9)?)),
+                    None => None,
+                },
+            })
+        })
+        .optional()?)
+}
+
+/// What `apply_voucher` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoucherApplied {
+    /// A voucher sold at another desk, now here (used or not).
+    Created,
+    /// A voucher this desk has, now used by another desk's use.
+    Used,
+    /// Nothing to change (already here; a local use is final and its own).
+    Same,
+    /// The customer's phone is not one this build takes.
+    Refused,
+}
+
+/// Writes the hub's voucher here, audited (`voucher.hub_pull`), with no platform change
+/// record (the selling desk recorded the sale). A use from the hub is marked
+/// `used_elsewhere`: not queued back, not counted as this counter's work. A voucher used
+/// here keeps its own use (used is final).
+pub fn apply_voucher(conn: &mut Connection, v: &VoucherRow) -> Result<VoucherApplied, StoreError> {
+    let Ok(phone) = Phone::parse(&v.phone) else {
+        return Ok(VoucherApplied::Refused);
+    };
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let known = hub_keys::id_of(&tx, Keyed::Voucher, &v.uid)?;
+    let applied = match known {
+        None => {
+            let customer = super::customers::ensure(&tx, &phone, "")?;
+            let (used_at, used_by, used_terminal) = match &v.used {
+                Some((at, by, t)) => (Some(*at), Some(by.as_str()), Some(t.as_str())),
+                None => (None, None, None),
+            };
+            tx.prepare_cached(
+                "INSERT INTO vouchers (customer_id, pkg, name, price_fen, introduction, paid,
+                   used_at, used_by, used_terminal, used_elsewhere, hub_uid, created_at,
+                   updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                customer,
+                v.pkg,
+                v.name,
+                v.price_fen,
+                v.introduction,
+                v.paid,
+                used_at,
+                used_by,
+                used_terminal,
+                used_at.is_some(),
+                v.uid,
+                v.sold_at_ms,
+                now_ms()
+            ])?;
+            VoucherApplied::Created
+        }
+        Some(id) => match &v.used {
+            Some((at, by, t)) => {
+                let n = tx
+                    .prepare_cached(
+                        "UPDATE vouchers SET used_at = ?2, used_by = ?3, used_terminal = ?4,
+                                used_elsewhere = 1, updated_at = ?5
+                          WHERE id = ?1 AND used_at IS NULL",
+                    )?
+                    .execute(params![id, at, by, t, now_ms()])?;
+                if n == 1 {
+                    VoucherApplied::Used
+                } else {
+                    VoucherApplied::Same
+                }
+            }
+            None => VoucherApplied::Same,
+        },
+    };
+    if applied != VoucherApplied::Same {
+        super::audit::record(
+            &tx,
+            "voucher.hub_pull",
+            &v.uid,
+            &serde_json::json!({
+                "name": v.name,
+                "customer": v.phone,
+                "created": applied == VoucherApplied::Created,
+                "usedAt": v.used.as_ref().map(|u| u.0),
+                "usedTerminal": v.used.as_ref().map(|u| u.2.clone()),
+            }),
+        )?;
+    }
+    tx.commit()?;
+    Ok(applied)
+}
+
+/// The hub kept another desk's use of voucher `id`, used here too: kept for a manager.
+pub fn record_voucher_conflict(
+    conn: &Connection,
+    id: i64,
+    (by, terminal, store, at_ms): (&str, &str, &str, i64),
+) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO hub_voucher_conflicts (voucher_id, kept_by, kept_terminal, kept_store,
+                                               kept_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (voucher_id) DO NOTHING",
+        )?
+        .execute(params![id, by, terminal, store, at_ms, now_ms()])?;
+    if n == 1 {
+        super::audit::record(
+            conn,
+            "voucher.hub_conflict",
+            &id.to_string(),
+            &serde_json::json!({ "keptBy": by, "keptTerminal": terminal, "keptStore": store,
+                                 "keptAt": at_ms }),
+        )?;
+    }
+    Ok(n == 1)
 }

@@ -102,8 +102,98 @@ BEGIN
   RETURN changed;
 END $$;
 
-GRANT SELECT ON customers TO coupondesk_terminal;
+-- Vouchers, known by their uid (store::hub_keys), sold at one desk, used once. A use is
+-- a conditional UPDATE, as a code's claim: the hub keeps the first use it hears of; a
+-- later use of the same voucher at another terminal (both decided at their desks, which
+-- do not ask the hub before a voucher's use) is a row of voucher_conflicts.
+CREATE TABLE vouchers (
+  uid            text PRIMARY KEY,
+  customer_phone text NOT NULL,
+  pkg            bigint,
+  name           text NOT NULL,
+  price_fen      bigint NOT NULL,
+  introduction   text NOT NULL DEFAULT '',
+  paid           boolean NOT NULL,
+  sold_terminal  bigint REFERENCES terminals (id),
+  sold_at        timestamptz NOT NULL,
+  used_at        timestamptz,
+  used_by        text,
+  used_terminal  bigint REFERENCES terminals (id)
+);
+
+CREATE TABLE voucher_conflicts (
+  id          bigserial PRIMARY KEY,
+  uid         text NOT NULL REFERENCES vouchers (uid),
+  terminal_id bigint NOT NULL REFERENCES terminals (id),
+  used_by     text NOT NULL,
+  used_at     timestamptz NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (uid, terminal_id)
+);
+
+-- A voucher sold at a desk; a repeat changes nothing. True when it was new (and a
+-- `voucher` change was logged).
+CREATE FUNCTION put_voucher(p_uid text, p_phone text, p_pkg bigint, p_name text,
+                            p_price bigint, p_intro text, p_paid boolean, p_sold_at timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = coupondesk, pg_temp AS $$
+DECLARE
+  t bigint := session_terminal();
+  n bigint;
+BEGIN
+  INSERT INTO vouchers (uid, customer_phone, pkg, name, price_fen, introduction, paid,
+                        sold_terminal, sold_at)
+  VALUES (p_uid, p_phone, p_pkg, p_name, p_price, p_intro, p_paid, t, p_sold_at)
+  ON CONFLICT (uid) DO NOTHING;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n > 0 THEN
+    PERFORM log_change('voucher', p_uid, '{}'::jsonb, t);
+  END IF;
+  RETURN n > 0;
+END $$;
+
+-- This terminal used voucher p_uid. outcome: 'used' (the hub took this use; a `voucher`
+-- change logged), 'same' (this terminal's use, sent again), 'conflict' (another
+-- terminal's use came first: kept_* name it; a row of voucher_conflicts), 'unknown'.
+CREATE FUNCTION use_voucher(p_uid text, p_used_at timestamptz, p_used_by text)
+RETURNS TABLE (outcome text, kept_by text, kept_at timestamptz, kept_terminal text,
+               kept_store text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = coupondesk, pg_temp AS $$
+DECLARE
+  t bigint := session_terminal();
+  n bigint;
+  v vouchers%ROWTYPE;
+BEGIN
+  UPDATE vouchers SET used_at = p_used_at, used_by = p_used_by, used_terminal = t
+   WHERE uid = p_uid AND used_at IS NULL;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n > 0 THEN
+    PERFORM log_change('voucher', p_uid, jsonb_build_object('used', true), t);
+    RETURN QUERY SELECT 'used'::text, NULL::text, NULL::timestamptz, NULL::text, NULL::text;
+    RETURN;
+  END IF;
+  SELECT * INTO v FROM vouchers WHERE uid = p_uid;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'unknown'::text, NULL::text, NULL::timestamptz, NULL::text, NULL::text;
+    RETURN;
+  END IF;
+  IF v.used_terminal = t THEN
+    RETURN QUERY SELECT 'same'::text, v.used_by, v.used_at, NULL::text, NULL::text;
+    RETURN;
+  END IF;
+  INSERT INTO voucher_conflicts (uid, terminal_id, used_by, used_at)
+  VALUES (p_uid, t, p_used_by, p_used_at)
+  ON CONFLICT (uid, terminal_id) DO NOTHING;
+  RETURN QUERY
+    SELECT 'conflict'::text, v.used_by, v.used_at, te.name, s.name
+      FROM terminals te JOIN stores s ON s.id = te.store_id
+     WHERE te.id = v.used_terminal;
+END $$;
+
+GRANT SELECT ON customers, vouchers, voucher_conflicts TO coupondesk_terminal;
 GRANT EXECUTE ON FUNCTION put_template(text, text, jsonb, jsonb),
                           link_batch(text, text, boolean),
-                          put_customers(text[], text[])
+                          put_customers(text[], text[]),
+                          put_voucher(text, text, bigint, text, bigint, text, boolean, timestamptz),
+                          use_voucher(text, timestamptz, text)
    TO coupondesk_terminal;
