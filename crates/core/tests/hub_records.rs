@@ -519,3 +519,36 @@ fn a_voucher_sold_at_one_desk_is_used_once_and_a_second_use_elsewhere_is_reporte
     let pb = b.f.desk.hub_pull().expect("pull b again");
     assert_eq!(pb.voucher_conflicts, 0, "reported once: {pb:?}");
 }
+
+#[test]
+fn a_hub_of_schema_2_still_pulls_statuses_and_the_queue_waits_for_its_update() {
+    let chain = Chain::new("recoldhub", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    let set_version = |v: &'static str| {
+        chain
+            .admin
+            .call(async move |c| {
+                c.execute(
+                    "UPDATE coupondesk.meta SET value = $1 WHERE key = 'schema_version'",
+                    &[&v],
+                )
+                .await
+                .map_err(|e| coupondesk_core::hub::HubError::from_pg(&e))
+            })
+            .expect("version");
+    };
+    // As a hub a build before schema 3 made and nobody has updated yet.
+    set_version("2");
+    save_customer(&a, "13600136000", "赵六");
+    assert!(redeem(&a, CODES[0]).redemption.is_some());
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!((&pa.stopped, pa.customers_uploaded), (&None, 0), "{pa:?}");
+    assert!(pa.skipped.iter().any(|s| s.contains("hub init")), "{pa:?}");
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!((&pb.stopped, pb.statuses_applied), (&None, 1), "{pb:?}");
+    // Updated: the queue goes up at the next pull.
+    set_version("3");
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.customers_uploaded, 1, "{pa:?}");
+}

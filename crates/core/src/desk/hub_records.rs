@@ -21,6 +21,10 @@ use crate::store::hub_records::{
     self, LinkApplied, Queued, TemplateApplied, TemplateIn, VoucherApplied, VoucherRow,
 };
 
+/// Why nothing of the queue went up: the hub's schema predates them. The queue stays.
+const OLD_HUB: &str = "templates, customers and vouchers wait here: the hub's schema is older \
+    than version 3; run `coupondesk hub init` with an administrator's URL to update it";
+
 /// Customers sent to the hub in one call.
 const CUSTOMER_CHUNK: usize = 1000;
 
@@ -55,6 +59,10 @@ impl Desk {
     /// (the first desk's link stands); otherwise the last upload wins.
     pub(super) fn push_records(&self, hub: &Hub, join: bool) -> DeskResult<RecordsMoved> {
         let mut moved = RecordsMoved::default();
+        if !hub.call(async |c| records::available(c).await)? {
+            moved.notes.push(OLD_HUB.to_owned());
+            return Ok(moved);
+        }
         if join {
             hub_records::queue_all(&self.conn())?;
         }
@@ -322,6 +330,9 @@ impl Desk {
 
     /// The join's download: every hub template, then every hub batch's link.
     pub(super) fn pull_all_records(&self, hub: &Hub, moved: &mut RecordsMoved) -> DeskResult<()> {
+        if !hub.call(async |c| records::available(c).await)? {
+            return Ok(());
+        }
         for t in hub.call(async |c| records::templates(c).await)? {
             self.apply_hub_template(t, moved)?;
         }

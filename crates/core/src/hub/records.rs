@@ -11,6 +11,15 @@ use tokio_postgres::GenericClient;
 
 use super::HubError;
 
+/// The hub schema that has these functions.
+pub const RECORDS_SCHEMA: i64 = 3;
+
+/// Whether the hub has these functions: a hub of an older schema (not yet migrated by a
+/// newer build's `hub init`) still takes claims and batches, not records.
+pub async fn available(c: &impl GenericClient) -> Result<bool, HubError> {
+    Ok(super::schema::version(c).await?.unwrap_or(0) >= RECORDS_SCHEMA)
+}
+
 fn pg(e: tokio_postgres::Error) -> HubError {
     HubError::from_pg(&e)
 }
