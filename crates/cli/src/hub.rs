@@ -64,15 +64,23 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
             let r = desk.hub_join(&url, &store, &terminal)?;
             let mut text = format!(
                 "joined {} as terminal {} of store {} (role {}): uploaded {} batches and {} codes, \
-                 downloaded {} batches and {} codes, {} statuses from the hub, in {:.1} s",
+                 {} templates, {} batch links and {} customers, downloaded {} batches and {} \
+                 codes, {} templates, {} batch links and {} customers, {} statuses from the \
+                 hub, in {:.1} s",
                 r.url,
                 r.terminal,
                 r.store,
                 r.role,
                 r.batches_uploaded,
                 r.codes_uploaded,
+                r.templates_uploaded,
+                r.links_uploaded,
+                r.customers_uploaded,
                 r.batches_downloaded,
                 r.codes_downloaded,
+                r.templates_downloaded,
+                r.links_applied,
+                r.customers_downloaded,
                 r.statuses_applied,
                 r.elapsed_ms as f64 / 1000.0
             );

@@ -80,16 +80,31 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
         HubClaimsCommand::Pull => {
             let r = desk.hub_pull()?;
             let mut text = format!(
-                "pulled to seq {} ({} changes): {} statuses applied, {} batches ({} codes) \
-                 downloaded, {} batches ({} codes) uploaded",
+                "pulled to seq {} ({} changes): {} statuses applied, {} batches ({} codes), \
+                 {} templates, {} batch links and {} customers downloaded; {} batches ({} \
+                 codes), {} templates, {} batch links and {} customers uploaded",
                 r.pulled_seq,
                 r.changes,
                 r.statuses_applied,
                 r.batches_downloaded,
                 r.codes_downloaded,
+                r.templates_downloaded,
+                r.links_applied,
+                r.customers_downloaded,
                 r.batches_uploaded,
-                r.codes_uploaded
+                r.codes_uploaded,
+                r.templates_uploaded,
+                r.links_uploaded,
+                r.customers_uploaded
             );
+            text.push_str(&format!(
+                "; vouchers: {} sold and {} uses sent, {} uses refused (used at another desk \
+                 first), {} received",
+                r.vouchers_uploaded,
+                r.voucher_uses_uploaded,
+                r.voucher_conflicts,
+                r.vouchers_downloaded
+            ));
             for why in &r.skipped {
                 text.push_str(&format!("\n{why}"));
             }

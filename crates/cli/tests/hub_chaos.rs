@@ -183,7 +183,9 @@ fn four_desks_one_hub_collisions_offline_windows_restarts_and_kills() {
                 &terminal,
             ],
         );
-        // Templates do not travel between desks yet: each desk links the batch to its own.
+        // Each desk links the batch to a template of its own, made after its join: the
+        // templates and links travel at the final pulls (each desk keeps its own link,
+        // its codes having been redeemed under it).
         let t = ok(
             &db,
             &[
@@ -466,14 +468,28 @@ fn four_desks_one_hub_collisions_offline_windows_restarts_and_kills() {
         );
     }
 
-    // A final pull at every desk: each desk's status of every code is the hub's, and no
-    // desk lags. (Pulls change nothing at the hub here, so one round is the final sync.)
+    // A final sync at every desk: each desk's status of every code is the hub's, and no
+    // desk lags. Two rounds of pulls: a pull first sends the desk's own templates and
+    // links (made after the join), which are changes the desks pulled before it have
+    // not seen; the second round sends nothing new (nothing bounces) and catches up.
     let pull_started = Instant::now();
     let mut pulled_statuses = 0u64;
-    for (i, d) in desks.iter().enumerate() {
-        let r = ok(&d.db, &["hub", "pull"]);
-        assert!(r["stopped"].is_null(), "desk {i}'s pull stopped: {r}");
-        pulled_statuses += r["statuses_applied"].as_u64().expect("statuses_applied");
+    for round in 0..2 {
+        for (i, d) in desks.iter().enumerate() {
+            let r = ok(&d.db, &["hub", "pull"]);
+            assert!(r["stopped"].is_null(), "desk {i}'s pull stopped: {r}");
+            pulled_statuses += r["statuses_applied"].as_u64().expect("statuses_applied");
+            if round == 1 {
+                assert_eq!(
+                    (
+                        r["templates_uploaded"].as_u64(),
+                        r["links_uploaded"].as_u64()
+                    ),
+                    (Some(0), Some(0)),
+                    "desk {i}'s second pull sends nothing: {r}"
+                );
+            }
+        }
     }
     let pull_secs = pull_started.elapsed().as_secs_f64();
     let hub_status: BTreeMap<String, String> =

@@ -14,6 +14,10 @@
 //! 4. download, as the terminal: the hub's batches and codes the desk lacks, streamed by
 //!    COPY into a file that the desk's own import reads (the same bulk insert, counts and
 //!    search index as any import), then the hub's statuses (`store::hub_link::after_hub`);
+//!    Templates and batch links go the same way: after the batches, every local template
+//!    and link is uploaded (a hub batch linked already keeps the first desk's template),
+//!    and after the download every hub template and link is applied here
+//!    (desk/hub_records.rs);
 //! 5. write the link with that seq as `pulled_seq`.
 
 use std::io::Write;
@@ -22,6 +26,7 @@ use std::time::Duration;
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::hub_records::RecordsMoved;
 use super::{Desk, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::staff::Permission;
@@ -64,7 +69,23 @@ pub struct HubJoinReport {
     pub codes_downloaded: u64,
     /// Local codes whose status the hub's changed (redeemed or disabled elsewhere...).
     pub statuses_applied: u64,
-    /// Batches left out, each with why (a name the other side uses for another type).
+    /// Templates (with their offline policies) and batch links the hub took from this
+    /// desk, and those of the hub now here.
+    pub templates_uploaded: u64,
+    pub links_uploaded: u64,
+    pub templates_downloaded: u64,
+    pub links_applied: u64,
+    /// Customers the hub took from this desk, and those of the hub added or renamed here.
+    pub customers_uploaded: u64,
+    pub customers_downloaded: u64,
+    /// Vouchers (sales and uses) the hub took from this desk, uses it refused (another
+    /// desk's came first), and the hub's vouchers now here.
+    pub vouchers_uploaded: u64,
+    pub voucher_uses_uploaded: u64,
+    pub voucher_conflicts: u64,
+    pub vouchers_downloaded: u64,
+    /// Batches left out, each with why (a name the other side uses for another type);
+    /// templates and links not applied.
     pub skipped: Vec<String>,
     pub pulled_seq: i64,
     pub elapsed_ms: u64,
@@ -169,13 +190,38 @@ impl Desk {
             batches_downloaded: 0,
             codes_downloaded: 0,
             statuses_applied: 0,
+            templates_uploaded: 0,
+            links_uploaded: 0,
+            templates_downloaded: 0,
+            links_applied: 0,
+            customers_uploaded: 0,
+            customers_downloaded: 0,
+            vouchers_uploaded: 0,
+            voucher_uses_uploaded: 0,
+            voucher_conflicts: 0,
+            vouchers_downloaded: 0,
             skipped: Vec::new(),
             pulled_seq: 0,
             elapsed_ms: 0,
         };
         self.hub_upload(&hub, reg.terminal_id, &mut report)?;
+        let up = self.push_records(&hub, true)?;
+        report.templates_uploaded = up.templates_up;
+        report.links_uploaded = up.links_up;
+        report.customers_uploaded = up.customers_up;
+        report.vouchers_uploaded = up.vouchers_up;
+        report.voucher_uses_uploaded = up.voucher_uses_up;
+        report.voucher_conflicts = up.voucher_conflicts;
+        report.skipped.extend(up.notes);
         let seq = hub.call(async |c| transfer::max_seq(c).await)?;
         self.hub_download(&hub, &mut report)?;
+        let mut down = RecordsMoved::default();
+        self.pull_all_records(&hub, &mut down)?;
+        report.templates_downloaded = down.templates_down;
+        report.links_applied = down.links_down;
+        report.customers_downloaded = down.customers_down;
+        report.vouchers_downloaded = down.vouchers_down;
+        report.skipped.extend(down.notes);
         report.pulled_seq = seq;
         hub_link::set(
             &self.conn(),

@@ -10,6 +10,10 @@
 //!    one is harmless), then its code statuses are applied and `pulled_seq` moves to the
 //!    page's last seq in ONE local transaction (`store::hub_link::apply_pulled_page`), so
 //!    a pull stopped anywhere resumes at the first change it has not applied;
+//!    Before the pages, the templates, batch links and customers changed here go up
+//!    (desk/hub_records.rs); in the pages, `template` and `link` changes are applied with
+//!    the hub's current row as they come, a page's `customer` changes in one local
+//!    transaction before its statuses;
 //! 3. a conflict change does nothing here: the desk that uploaded it has it in its inbox.
 //!
 //! The rule for a code's status is `store::hub_link::after_pull`: a code this desk holds
@@ -21,6 +25,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::hub::{Transferred, TRANSFER_DEADLINE};
+use super::hub_records::RecordsMoved;
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::staff::Permission;
@@ -46,10 +51,30 @@ pub struct HubPullReport {
     pub codes_downloaded: u64,
     /// Local codes whose status changed by the hub's word.
     pub statuses_applied: u64,
+    /// Templates (with their offline policies) and batch links this desk changed, now
+    /// at the hub.
+    pub templates_uploaded: u64,
+    pub links_uploaded: u64,
+    /// Templates another desk made or changed, now here (created or updated), and local
+    /// batches linked to a template by another desk's word.
+    pub templates_downloaded: u64,
+    pub links_applied: u64,
+    /// Customers added or renamed here, sent to the hub, and added or renamed here by
+    /// another desk's word.
+    pub customers_uploaded: u64,
+    pub customers_downloaded: u64,
+    /// Vouchers sold here and uses made here, now at the hub; uses the hub refused
+    /// because another desk's use came first (kept in the voucher conflicts); vouchers
+    /// of other desks now here, or used by another desk.
+    pub vouchers_uploaded: u64,
+    pub voucher_uses_uploaded: u64,
+    pub voucher_conflicts: u64,
+    pub vouchers_downloaded: u64,
     /// Changes read from the hub's log.
     pub changes: u64,
     pub pages: u64,
-    /// Batches left out, each with why (a name the other side uses for another type).
+    /// Batches left out, each with why (a name the other side uses for another type);
+    /// templates and links not applied, and local edits kept over the hub's version.
     pub skipped: Vec<String>,
     /// The seq applied up to, after this pull.
     pub pulled_seq: i64,
@@ -129,9 +154,44 @@ impl Desk {
             report.batches_uploaded += t.batches;
             report.codes_uploaded += t.codes;
         }
+        // Templates and links changed here, after the batches they name.
+        let up = self.push_records(hub, false)?;
+        report.templates_uploaded += up.templates_up;
+        report.links_uploaded += up.links_up;
+        report.customers_uploaded += up.customers_up;
+        report.vouchers_uploaded += up.vouchers_up;
+        report.voucher_uses_uploaded += up.voucher_uses_up;
+        report.voucher_conflicts += up.voucher_conflicts;
+        report.skipped.extend(up.notes);
 
         // 2. The change log, a page at a time.
-        let mut after = link.pulled_seq;
+        let mut moved = RecordsMoved::default();
+        let out = self.pull_pages(
+            hub,
+            transfer_hub,
+            link.pulled_seq,
+            (page, max_pages),
+            report,
+            &mut moved,
+        );
+        report.templates_downloaded += moved.templates_down;
+        report.links_applied += moved.links_down;
+        report.customers_downloaded += moved.customers_down;
+        report.vouchers_downloaded += moved.vouchers_down;
+        report.skipped.extend(moved.notes);
+        out
+    }
+
+    fn pull_pages(
+        &self,
+        hub: &Hub,
+        transfer_hub: &mut Option<Hub>,
+        pulled_seq: i64,
+        (page, max_pages): (i64, Option<u64>),
+        report: &mut HubPullReport,
+        moved: &mut RecordsMoved,
+    ) -> DeskResult<()> {
+        let mut after = pulled_seq;
         loop {
             if max_pages.is_some_and(|m| report.pages >= m) {
                 return Ok(());
@@ -142,6 +202,7 @@ impl Desk {
             };
             let last_seq = last.seq;
             let mut statuses: Vec<(String, CodeStatus)> = Vec::new();
+            let mut customers: Vec<(String, String)> = Vec::new();
             for ch in &changes {
                 match &ch.kind {
                     ChangeKind::Batch { ticket_type, name } => {
@@ -157,9 +218,26 @@ impl Desk {
                             statuses.push((code.clone(), s));
                         }
                     }
+                    ChangeKind::Template { uid } => {
+                        self.pull_template(hub, uid, moved)?;
+                    }
+                    ChangeKind::Link {
+                        ticket_type,
+                        template_uid,
+                    } => {
+                        self.pull_link(hub, ticket_type, template_uid.as_deref(), moved)?;
+                    }
+                    ChangeKind::Voucher { uid } => {
+                        self.pull_voucher(hub, uid, moved)?;
+                    }
+                    ChangeKind::Customer { phone, name } => {
+                        customers.push((phone.clone(), name.clone()));
+                    }
                     ChangeKind::Other(_) => {}
                 }
             }
+            // In seq order, so the last change of a customer in the page is its name.
+            self.apply_hub_customers(&customers, moved)?;
             report.statuses_applied +=
                 hub_link::apply_pulled_page(&mut self.conn(), &statuses, last_seq)?;
             report.changes += changes.len() as u64;

@@ -12,6 +12,7 @@
 //! - `transfer`: the join's bulk upload and download (COPY).
 //! - `disables`: a code disabled at a desk, disabled at the hub.
 //! - `pull`: pages of the change log by sequence, for a desk's pull.
+//! - `records`: templates and batch links (uploads through SECURITY DEFINER functions).
 //! - `listen`: one LISTEN connection that wakes a desk at each change committed.
 //!
 //! This layer speaks to the hub only; what the desk's SQLite gets is the desk's business
@@ -23,6 +24,7 @@ pub mod disables;
 pub mod error;
 pub mod listen;
 pub mod pull;
+pub mod records;
 pub mod roles;
 pub mod schema;
 pub mod transfer;

@@ -22,6 +22,17 @@ pub enum ChangeKind {
     Code { code: String, status: String },
     /// A batch or codes of it were uploaded by a desk.
     Batch { ticket_type: String, name: String },
+    /// A template was created or changed at the hub (`records::put_template`): its uid.
+    Template { uid: String },
+    /// A batch was linked to a template (None: unlinked) at the hub.
+    Link {
+        ticket_type: String,
+        template_uid: Option<String>,
+    },
+    /// A customer was added or renamed at the hub: its phone and the hub's name.
+    Customer { phone: String, name: String },
+    /// A voucher was sold or used (its uid): the hub's row is applied.
+    Voucher { uid: String },
     /// Anything else (a conflict: the uploading desk has it in its inbox).
     Other(String),
 }
@@ -35,7 +46,7 @@ pub async fn changes_after(
     let rows = c
         .query(
             "SELECT seq, kind, subject, coalesce(body->>'status', ''),
-                    coalesce(body->>'name', '')
+                    coalesce(body->>'name', ''), body->>'template'
                FROM coupondesk.changes WHERE seq > $1 ORDER BY seq LIMIT $2",
             &[&after, &limit],
         )
@@ -56,6 +67,16 @@ pub async fn changes_after(
                     "batch" => ChangeKind::Batch {
                         ticket_type: subject,
                         name: r.get(4),
+                    },
+                    "template" => ChangeKind::Template { uid: subject },
+                    "voucher" => ChangeKind::Voucher { uid: subject },
+                    "customer" => ChangeKind::Customer {
+                        phone: subject,
+                        name: r.get(4),
+                    },
+                    "link" => ChangeKind::Link {
+                        ticket_type: subject,
+                        template_uid: r.get(5),
                     },
                     _ => ChangeKind::Other(kind),
                 },

@@ -41,6 +41,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0002_claims.sql"),
     },
     Migration {
+        version: 3,
+        sql: include_str!("migrations/0003_records.sql"),
+    },
+    Migration {
         version: 5,
         sql: include_str!("migrations/0005_disables.sql"),
     },

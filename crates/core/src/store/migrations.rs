@@ -57,6 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(17, include_str!("migrations/0017_hub_claims.sql")),
     sql(18, include_str!("migrations/0018_hub_pull.sql")),
     sql(19, include_str!("migrations/0019_hub_keys.sql")),
+    sql(20, include_str!("migrations/0020_hub_records.sql")),
     sql(22, include_str!("migrations/0022_hub_disables.sql")),
 ];
 

@@ -31,6 +31,7 @@ pub mod hub_claims;
 pub mod hub_disables;
 pub mod hub_keys;
 pub mod hub_link;
+pub mod hub_records;
 pub mod locks;
 pub mod logos;
 pub mod migrations;
