@@ -411,3 +411,33 @@ fn a_disable_reaches_the_hub_at_once_or_at_the_push_and_never_undoes_a_redemptio
     a.f.check_invariants();
     b.f.check_invariants();
 }
+
+#[test]
+fn when_the_network_drops_the_pools_connections_the_next_scan_still_claims_online() {
+    let chain = Chain::new("dropped", CODES);
+    let a = chain.join(1, CODES, 1000);
+    // Warm pool: its connections are the ones the cut drops.
+    assert!(redeem(&a, CODES[0]).redemption.is_some());
+    assert_eq!(
+        a.f.desk
+            .redeem_check(&order(CODES[1]))
+            .expect("check")
+            .refusal,
+        None
+    );
+    // The network drops the pool's connections silently: each is found dead only when
+    // used, and fails at once.
+    a.proxy.sever();
+    // The template allows no offline use: only an online claim redeems it.
+    let t = Instant::now();
+    let r = redeem(&a, CODES[1]);
+    assert!(r.redemption.is_some(), "{:?}", r.check.refusal);
+    assert!(
+        t.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
+    a.proxy.sever();
+    let pushed = a.f.desk.hub_push().expect("push");
+    assert_eq!(pushed.stopped, None, "{pushed:?}");
+}

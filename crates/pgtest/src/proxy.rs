@@ -67,6 +67,21 @@ impl Proxy {
         }
     }
 
+    /// Every relayed connection is dropped silently, as a NAT's timeout or a failover
+    /// drops it: nothing is closed now, each client learns it only when it next sends
+    /// (its bytes are not passed on, and its connection is then closed). New connections
+    /// pass. A pool that keeps connections finds them dead only when it uses them.
+    pub fn sever(&self) {
+        self.state.generation.fetch_add(1, Ordering::SeqCst);
+        // The clones kept for `cut` only; dropping them closes no socket (the relays
+        // hold their own handles).
+        self.state
+            .open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     /// The network is back for new connections.
     pub fn restore(&self) {
         self.state.cut.store(false, Ordering::SeqCst);

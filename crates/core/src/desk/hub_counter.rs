@@ -116,8 +116,7 @@ impl Desk {
         let mut report = HubPushReport::default();
         if let Err(e) = self.sweep_orphans(hub, &mut report) {
             report.stopped = Some(e.to_string());
-            report.left =
-                u32::try_from(hub_claims::outgoing_count(&self.conn())?).unwrap_or(u32::MAX);
+            report.left = u32::try_from(self.hub_queued()?).unwrap_or(u32::MAX);
             return Ok(report);
         }
         let mut after = 0;
@@ -185,12 +184,14 @@ impl Desk {
                 report.stopped = Some(e.to_string());
             }
         }
-        let left = {
-            let conn = self.conn();
-            hub_claims::outgoing_count(&conn)? + hub_disables::count(&conn)?
-        };
-        report.left = u32::try_from(left).unwrap_or(u32::MAX);
+        report.left = u32::try_from(self.hub_queued()?).unwrap_or(u32::MAX);
         Ok(report)
+    }
+
+    /// What waits for the hub here: uploads, releases and disables.
+    pub(super) fn hub_queued(&self) -> DeskResult<u64> {
+        let conn = self.conn();
+        Ok(hub_claims::outgoing_count(&conn)? + hub_disables::count(&conn)?)
     }
 
     /// Sends the disables made here (docs/chain-mode.md, "Disables"), oldest first;
@@ -199,7 +200,7 @@ impl Desk {
     fn push_disables(&self, hub: &Hub, report: &mut HubPushReport) -> DeskResult<()> {
         let queued = hub_disables::queued(&self.conn(), 10_000)?;
         for d in queued {
-            match disables::disable(hub, &d.code, &d.staff, d.at) {
+            match hub.again_if_dropped(|| disables::disable(hub, &d.code, &d.staff, d.at)) {
                 Ok(DisableAnswer::Disabled) | Ok(DisableAnswer::Expired) => {
                     hub_disables::sent(&self.conn(), &d.code)?;
                     report.disabled += 1;
@@ -255,7 +256,8 @@ impl Desk {
         const MARGIN_MS: i64 = 60_000;
         let since = (hub_claims::swept_hub_ms(&self.conn())? - MARGIN_MS).max(0);
         let since = DateTime::<Utc>::from_timestamp_millis(since).unwrap_or_default();
-        let mine = claims::my_claims(hub, since)?;
+        // The push's first call: the one that meets a connection an outage dropped.
+        let mine = hub.again_if_dropped(|| claims::my_claims(hub, since))?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -317,7 +319,10 @@ fn used_where(linked: &Linked, check: &mut RedeemCheck) {
     if !elsewhere || linked.rest.resting() {
         return;
     }
-    match claims::holder(&linked.hub, &check.code) {
+    match linked
+        .hub
+        .again_if_dropped(|| claims::holder(&linked.hub, &check.code))
+    {
         Ok(Some(h)) => {
             if let Some(at) = h.at {
                 check.refusal = Some(Refusal::UsedElsewhere {
@@ -343,7 +348,10 @@ fn free_at_hub(linked: &Linked, check: &mut RedeemCheck) {
     if check.refusal.is_some() || linked.rest.resting() {
         return;
     }
-    let standing = match claims::standing(&linked.hub, &check.code) {
+    let standing = match linked
+        .hub
+        .again_if_dropped(|| claims::standing(&linked.hub, &check.code))
+    {
         Ok(Some(s)) => {
             linked.rest.answered();
             s
@@ -396,18 +404,18 @@ fn gate(
     let Some(linked) = linked.filter(|l| !l.rest.resting()) else {
         return offline(f, now, claim_id);
     };
-    let answer = claims::claim(
-        &linked.hub,
-        &ClaimRequest {
-            code: f.code,
-            claim_id: &claim_id,
-            staff: f.operator,
-            at: now,
-            order_fen: f.order_fen,
-            reduction_fen: f.reduction_fen,
-            online: true,
-        },
-    );
+    let request = ClaimRequest {
+        code: f.code,
+        claim_id: &claim_id,
+        staff: f.operator,
+        at: now,
+        order_fen: f.order_fen,
+        reduction_fen: f.reduction_fen,
+        online: true,
+    };
+    let answer = linked
+        .hub
+        .again_if_dropped(|| claims::claim(&linked.hub, &request));
     match &answer {
         Err(HubError::Offline(_)) => linked.rest.missed(),
         Err(_) => {}

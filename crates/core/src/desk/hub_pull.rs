@@ -143,7 +143,9 @@ impl Desk {
         let link = hub_link::get(&self.conn())?.ok_or(HubError::NotJoined)?;
 
         // 1. Batches made here that the hub lacks.
-        let hub_batches = hub.call(async |c| transfer::batches(c).await)?;
+        // The pull's first call: the one that meets a connection an outage dropped.
+        let hub_batches =
+            hub.again_if_dropped(|| hub.call(async |c| transfer::batches(c).await))?;
         let local = hub_link::local_batches(&self.conn())?;
         if local
             .iter()

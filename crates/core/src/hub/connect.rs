@@ -120,6 +120,34 @@ impl Hub {
     }
 }
 
+impl Hub {
+    /// Runs `call` again when it failed fast as offline: a pooled connection the network
+    /// dropped (an outage, a restarted server) is found dead only when it is used, and
+    /// fails at once, not at the deadline. Each failure discards its connection, so after
+    /// at most one try per pooled connection a fresh one is made. A call that waited its
+    /// deadline out is not repeated (the hub is not answering: the caller decides).
+    ///
+    /// Only for calls that are safe to repeat: every hub function is (claims and
+    /// releases are named by their claim id, disables and relays are idempotent, reads
+    /// change nothing).
+    pub fn again_if_dropped<T>(
+        &self,
+        call: impl Fn() -> Result<T, HubError>,
+    ) -> Result<T, HubError> {
+        let fast = self.deadline / 4;
+        let mut tries = 0;
+        loop {
+            let started = std::time::Instant::now();
+            match call() {
+                Err(HubError::Offline(_)) if started.elapsed() < fast && tries < POOL_SIZE => {
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
 /// A pooled connection that is taken out of the pool, and closed, when dropped before
 /// `release`: that is, when the deadline cut its call short.
 struct Held(Option<Object>);
