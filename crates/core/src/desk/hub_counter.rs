@@ -42,6 +42,8 @@ pub struct HubPushReport {
     pub left: u32,
     /// Why the push stopped early, when it did (the hub stopped answering).
     pub stopped: Option<String>,
+    /// The platform desk's exchange (desk/hub_relay.rs): records relayed, taken, routed.
+    pub relay: super::hub_relay::RelayReport,
 }
 
 impl Desk {
@@ -169,6 +171,9 @@ impl Desk {
             if let Err(e) = self.refresh_leased(hub, &mut report) {
                 report.stopped = Some(e.to_string());
             }
+        }
+        if report.stopped.is_none() {
+            report.relay = self.relay_exchange(hub)?;
         }
         report.left = u32::try_from(hub_claims::outgoing_count(&self.conn())?).unwrap_or(u32::MAX);
         Ok(report)

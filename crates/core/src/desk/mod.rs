@@ -42,6 +42,7 @@ pub mod hub;
 pub mod hub_counter;
 mod hub_lease;
 pub mod hub_pull;
+pub mod hub_relay;
 mod hub_session;
 mod import_guard;
 mod print;

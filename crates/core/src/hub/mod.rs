@@ -11,6 +11,8 @@
 //! - `roles`: the per-terminal login roles and the per-hub group role.
 //! - `transfer`: the join's bulk upload and download (COPY).
 //! - `pull`: pages of the change log by sequence, for a desk's pull.
+//! - `relay`: the platform desk's exchange: records relayed by the other desks, taken,
+//!   confirmed; which desk is the platform desk.
 //! - `listen`: one LISTEN connection that wakes a desk at each change committed.
 //!
 //! This layer speaks to the hub only; what the desk's SQLite gets is the desk's business
@@ -21,6 +23,7 @@ pub mod connect;
 pub mod error;
 pub mod listen;
 pub mod pull;
+pub mod relay;
 pub mod roles;
 pub mod schema;
 pub mod transfer;

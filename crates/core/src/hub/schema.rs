@@ -18,7 +18,7 @@ use super::roles;
 use super::HubError;
 
 /// The hub schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Key of the advisory lock migrations take ("cd.migra" as a bigint).
 const MIGRATION_LOCK: i64 = 0x6364_2e6d_6967_7261;
@@ -39,6 +39,11 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 2,
         sql: include_str!("migrations/0002_claims.sql"),
+    },
+    // 3 is parcel `hubdata`'s (template travel), merged separately.
+    Migration {
+        version: 4,
+        sql: include_str!("migrations/0004_platform.sql"),
     },
 ];
 

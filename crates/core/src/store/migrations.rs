@@ -57,6 +57,8 @@ const MIGRATIONS: &[Migration] = &[
     sql(17, include_str!("migrations/0017_hub_claims.sql")),
     sql(18, include_str!("migrations/0018_hub_pull.sql")),
     sql(19, include_str!("migrations/0019_hub_keys.sql")),
+    // 20 is parcel `hubdata`'s, merged separately.
+    sql(21, include_str!("migrations/0021_hub_relay.sql")),
 ];
 
 pub fn latest() -> u32 {

@@ -30,6 +30,7 @@ pub mod db_file;
 pub mod hub_claims;
 pub mod hub_keys;
 pub mod hub_link;
+pub mod hub_relay;
 pub mod locks;
 pub mod logos;
 pub mod migrations;
