@@ -305,7 +305,8 @@ pub fn mark_routed(tx: &Connection, seq: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The hub confirmed these seqs: they will not be handed back.
+/// The hub confirmed these seqs: they will not be handed back. (A confirm whose answer
+/// was lost leaves its seqs here; harmless: the hub never hands a confirmed row back.)
 pub fn forget_routed(conn: &Connection, seqs: &[i64]) -> Result<(), StoreError> {
     let mut st = conn.prepare_cached("DELETE FROM hub_relay_routed WHERE seq = ?1")?;
     for s in seqs {
@@ -321,4 +322,98 @@ pub fn note_waiting(conn: &Connection, n: i64, why: Option<&str>) -> Result<(), 
     )?
     .execute(params![n, why])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lifecycle::CodeStatus;
+
+    fn open() -> Connection {
+        let mut conn = Connection::open_in_memory().expect("open");
+        crate::store::migrations::migrate(&mut conn).expect("migrate");
+        conn
+    }
+
+    fn batch(conn: &Connection, tt: &str) -> i64 {
+        conn.execute(
+            "INSERT INTO batches (ticket_type, name, created_at, updated_at) VALUES (?1, ?1, 0, 0)",
+            [tt],
+        )
+        .expect("batch");
+        conn.last_insert_rowid()
+    }
+
+    fn template(conn: &Connection) -> i64 {
+        conn.execute(
+            "INSERT INTO templates (kind, title, draft, quantity, begin_at, end_at, created_at, updated_at)
+             VALUES ('cash', 't', '{}', 1, 0, 1, 0, 0)",
+            [],
+        )
+        .expect("template");
+        conn.last_insert_rowid()
+    }
+
+    #[test]
+    fn local_ids_travel_as_shared_keys_and_come_back_as_the_other_desks_ids() {
+        let (here, there) = (open(), open());
+        // Different local ids for the same batch at the two desks.
+        batch(&here, "OTHER");
+        let b_here = batch(&here, "TT9");
+        let b_there = batch(&there, "TT9");
+        assert_ne!(b_here, b_there);
+        let status = Change::CodeStatusChanged {
+            code: "ABCD1234".into(),
+            batch: b_here,
+            status: CodeStatus::Redeemed,
+        };
+        let shared = to_shared(&here, &status).expect("shared");
+        assert_eq!(shared["batch"], "TT9");
+        let back = from_shared(&there, &shared)
+            .expect("read")
+            .expect("routable");
+        assert_eq!(
+            back,
+            Change::CodeStatusChanged {
+                code: "ABCD1234".into(),
+                batch: b_there,
+                status: CodeStatus::Redeemed,
+            }
+        );
+
+        // A template the other desk lacks waits, named; once it has the uid, it routes.
+        let t_here = template(&here);
+        let linked = Change::BatchLinked {
+            template: t_here,
+            batch: b_here,
+            ticket_type: "TT9".into(),
+            title: "t".into(),
+            codes: 3,
+            platform_batch: None,
+        };
+        let shared = to_shared(&here, &linked).expect("shared");
+        let uid = shared["template"].as_str().expect("uid").to_owned();
+        let why = from_shared(&there, &shared)
+            .expect("read")
+            .expect_err("waits");
+        assert!(why.contains(&uid), "{why}");
+        template(&there);
+        let t_there = template(&there);
+        assert!(hub_keys::adopt_uid(&there, Keyed::Template, t_there, &uid).expect("adopt"));
+        match from_shared(&there, &shared).expect("read") {
+            Ok(Change::BatchLinked {
+                template, batch, ..
+            }) => assert_eq!((template, batch), (t_there, b_there)),
+            other => panic!("{other:?}"),
+        }
+
+        // A bonus record has no local id: it travels as it is.
+        let bonus = Change::BonusDisabled { code: "B1".into() };
+        let shared = to_shared(&here, &bonus).expect("shared");
+        assert_eq!(from_shared(&there, &shared).expect("read"), Ok(bonus));
+        // A kind this version does not know waits, with what to do.
+        let odd = serde_json::json!({ "kind": "coupon_teleported" });
+        let why = from_shared(&there, &odd).expect("read").expect_err("waits");
+        assert!(why.contains("update CouponDesk"), "{why}");
+    }
 }
