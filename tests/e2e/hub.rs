@@ -67,8 +67,9 @@ fn refused_flow(s: &Session, code: &str, want: &str) -> WdResult<()> {
     s.click(&s.testid("nav-redeem")?)?;
     set(s, "redeem-amount", "150")?;
     set(s, "redeem-code", &format!("{code}{ENTER}"))?;
-    // The check is local (the desk has not pulled B's redemption): it may read "ok"; the
-    // redemption then asks the hub, which refuses.
+    // The desk has not pulled B's redemption: the check asks the hub and refuses at once
+    // (a check that still read "ok", the hub too slow, is pressed on to the redemption,
+    // whose claim the hub refuses).
     let mut entered = false;
     let v = s.wait_until("the hub's refusal", WAIT, |s| {
         let Some(v) = s

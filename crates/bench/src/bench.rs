@@ -167,6 +167,23 @@ fn io(e: std::io::Error) -> ApiError {
     fail("bench_io", e.to_string())
 }
 
+/// One import with the defaults, searchable when it returns: what `coupondesk codes
+/// import` and the window's import job do, and so what every benchmark times.
+pub(crate) fn import_csv(
+    desk: &Desk,
+    csv: &Path,
+    target: &ImportTarget,
+) -> Result<coupondesk_core::import::ImportReport, ApiError> {
+    desk.import_codes(
+        csv,
+        target,
+        &ImportOptions::default(),
+        &CancelToken::new(),
+        &mut |_| {},
+    )
+    .map_err(desk_err)
+}
+
 pub(crate) fn desk_err(e: coupondesk_core::DeskError) -> ApiError {
     ApiError::from(&e)
 }
@@ -397,15 +414,7 @@ fn import(rows: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError> {
     // What `coupondesk codes import` and the app's job do: searchable when it returns.
     let desk = fresh("searchable.sqlite3")?;
     let start = Instant::now();
-    let report = desk
-        .import_codes(
-            &csv,
-            &target,
-            &ImportOptions::default(),
-            &CancelToken::new(),
-            &mut |_| {},
-        )
-        .map_err(desk_err)?;
+    let report = import_csv(&desk, &csv, &target)?;
     let searchable = start.elapsed();
     check_imported(report.imported, rows)?;
     let peak = peak_rss_mib();

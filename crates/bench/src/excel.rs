@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use coupondesk_core::export::{ExportFormat, ExportOptions, Lang};
-use coupondesk_core::import::{ImportOptions, ImportTarget};
+use coupondesk_core::import::ImportTarget;
 use coupondesk_core::progress::CancelToken;
 use coupondesk_core::{ApiError, Desk};
 use serde_json::json;
 
-use crate::bench::{desk_err, fail, peak_rss_mib, reset_peak_rss, secs, workdir, write_csv};
+use crate::bench::{
+    desk_err, fail, import_csv, peak_rss_mib, reset_peak_rss, secs, workdir, write_csv,
+};
 use crate::out::Out;
 
 const SEED: u64 = 0x5EED_C0DE_2026_1207;
@@ -49,15 +51,7 @@ fn import(desk: &Desk, file: &Path) -> Result<u64, ApiError> {
         ticket_type: "BENCH".into(),
         name: "bench".into(),
     };
-    let r = desk
-        .import_codes(
-            file,
-            &target,
-            &ImportOptions::default(),
-            &CancelToken::new(),
-            &mut |_| {},
-        )
-        .map_err(desk_err)?;
+    let r = import_csv(desk, file, &target)?;
     Ok(r.imported)
 }
 

@@ -10,13 +10,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use coupondesk_core::import::{ImportOptions, ImportTarget};
-use coupondesk_core::progress::CancelToken;
+use coupondesk_core::import::ImportTarget;
 use coupondesk_core::store::codes::CodeQuery;
 use coupondesk_core::{ApiError, Desk};
 use serde_json::json;
 
-use crate::bench::{desk_err, fail, workdir, write_csv};
+use crate::bench::{desk_err, fail, import_csv, workdir, write_csv};
 use crate::out::Out;
 
 pub fn run(codes: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError> {
@@ -39,15 +38,7 @@ pub fn run(codes: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError> 
         name: "hub bench".into(),
     };
     let start = Instant::now();
-    let report = first
-        .import_codes(
-            &csv,
-            &target,
-            &ImportOptions::default(),
-            &CancelToken::new(),
-            &mut |_| {},
-        )
-        .map_err(desk_err)?;
+    let report = import_csv(&first, &csv, &target)?;
     let import_s = start.elapsed().as_secs_f64();
     if report.imported != codes {
         return Err(fail(

@@ -15,13 +15,12 @@ use std::time::{Duration, Instant};
 use coupondesk_core::domain::redeem::RedeemRequest;
 use coupondesk_core::hub::claims::{self, ClaimAnswer, ClaimRequest};
 use coupondesk_core::hub::{Hub, HubUrl};
-use coupondesk_core::import::{ImportOptions, ImportTarget};
-use coupondesk_core::progress::CancelToken;
+use coupondesk_core::import::ImportTarget;
 use coupondesk_core::sync::credentials;
 use coupondesk_core::{ApiError, Desk};
 use serde_json::json;
 
-use crate::bench::{desk_err, fail, percentiles, rate, workdir, write_csv};
+use crate::bench::{desk_err, fail, import_csv, percentiles, rate, workdir, write_csv};
 use crate::out::Out;
 
 const TICKET_TYPE: &str = "HUBC";
@@ -106,15 +105,7 @@ pub fn run(desks: usize, per_desk: usize, dir: Option<PathBuf>, out: &Out) -> Re
     let all: Vec<Desk> = (0..desks)
         .map(|i| open_desk(&dir, &format!("desk{i}.sqlite3")))
         .collect::<Result<_, _>>()?;
-    all[0]
-        .import_codes(
-            &csv,
-            &target,
-            &ImportOptions::default(),
-            &CancelToken::new(),
-            &mut |_| {},
-        )
-        .map_err(desk_err)?;
+    import_csv(&all[0], &csv, &target)?;
     all[0].hub_init(&url, Some("bench")).map_err(desk_err)?;
     let mut first_role = String::new();
     for (i, d) in all.iter().enumerate() {
@@ -127,15 +118,7 @@ pub fn run(desks: usize, per_desk: usize, dir: Option<PathBuf>, out: &Out) -> Re
         link_template(d)?;
     }
     let plain = open_desk(&dir, "plain.sqlite3")?;
-    plain
-        .import_codes(
-            &csv,
-            &target,
-            &ImportOptions::default(),
-            &CancelToken::new(),
-            &mut |_| {},
-        )
-        .map_err(desk_err)?;
+    import_csv(&plain, &csv, &target)?;
     link_template(&plain)?;
 
     // Warm each desk's pool (its first claim connects) on a code of its own.

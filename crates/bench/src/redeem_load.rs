@@ -22,14 +22,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use coupondesk_core::domain::redeem::RedeemRequest;
-use coupondesk_core::import::{ImportOptions, ImportTarget};
-use coupondesk_core::progress::CancelToken;
+use coupondesk_core::import::ImportTarget;
 use coupondesk_core::store::counter_lane;
 use coupondesk_core::store::redemptions::UndoTarget;
 use coupondesk_core::{ApiError, Desk};
 use serde_json::json;
 
-use crate::bench::{desk_err, fail, percentiles, workdir, write_csv};
+use crate::bench::{desk_err, fail, import_csv, percentiles, workdir, write_csv};
 use crate::out::Out;
 use crate::redeem::{prepare, sample};
 
@@ -78,15 +77,7 @@ fn import_into(db: &Path, csv: &Path, ticket_type: &str) -> Result<u64, ApiError
         ticket_type: ticket_type.into(),
         name: ticket_type.into(),
     };
-    let report = desk
-        .import_codes(
-            csv,
-            &target,
-            &ImportOptions::default(),
-            &CancelToken::new(),
-            &mut |_| {},
-        )
-        .map_err(desk_err)?;
+    let report = import_csv(&desk, csv, &target)?;
     Ok(report.imported)
 }
 

@@ -59,6 +59,14 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
                 "uploaded {}, conflicts {}, released {}, left queued {}",
                 r.uploaded, r.conflicts, r.released, r.left
             );
+            if r.disabled + r.disabled_too_late > 0 {
+                text.push_str(&format!(
+                    "; disables sent {} ({} of those codes were already redeemed elsewhere: \
+                     the hub keeps the redemption)",
+                    r.disabled + r.disabled_too_late,
+                    r.disabled_too_late
+                ));
+            }
             if let Some(why) = &r.stopped {
                 text.push_str(&format!("; stopped: {why}"));
             }

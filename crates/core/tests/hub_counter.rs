@@ -292,3 +292,122 @@ fn a_leased_stack_redeems_offline_at_its_counter_only() {
     assert_eq!(a.f.desk.hub_lease_return(lease.id).expect("twice"), 0);
     assert!(redeem(&a, &lease.codes[1]).redemption.is_some());
 }
+
+#[test]
+fn a_check_asks_the_hub_so_it_says_what_the_redemption_would() {
+    let chain = Chain::new("check", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 300);
+    let check = |d: &ChainDesk, code: &str| d.f.desk.redeem_check(&order(code)).expect("check");
+    // Used at A; B has not pulled: its own rules pass, the hub's word refuses.
+    let r = redeem(&a, CODES[0]).redemption.expect("redeemed at A");
+    match check(&b, CODES[0]).refusal {
+        Some(Refusal::UsedElsewhere {
+            terminal,
+            store,
+            at,
+            ..
+        }) => {
+            assert_eq!((terminal.as_str(), store.as_str()), ("前台1", "南京路店"));
+            assert_eq!(at.timestamp_millis(), r.redeemed_at.timestamp_millis());
+        }
+        other => panic!("expected used_elsewhere, got {other:?}"),
+    }
+    // Leased to B: refused at A's check, fine at B's.
+    let lease =
+        a.f.desk
+            .hub_lease("TT1", "淮海路店", "前台2", 1, "one for counter 2")
+            .expect("lease");
+    let leased = lease.codes[0].as_str();
+    assert!(matches!(
+        check(&a, leased).refusal,
+        Some(Refusal::LeasedElsewhere { .. })
+    ));
+    assert_eq!(check(&b, leased).refusal, None);
+    // Disabled at the hub.
+    let free: Vec<&str> = CODES
+        .iter()
+        .copied()
+        .filter(|c| *c != CODES[0] && *c != leased)
+        .collect();
+    let disabled = free[0].to_owned();
+    chain
+        .admin
+        .call(async move |c| {
+            c.execute(
+                "UPDATE coupondesk.codes SET status = 'disabled' WHERE code = $1",
+                &[&disabled],
+            )
+            .await
+            .map_err(|e| coupondesk_core::hub::HubError::from_pg(&e))
+        })
+        .expect("disable");
+    assert_eq!(check(&a, free[0]).refusal, Some(Refusal::Disabled));
+    // A free code is fine; offline, the check stands on the desk's own rules, at once
+    // after the first miss (the counter rests).
+    assert_eq!(check(&a, free[1]).refusal, None);
+    b.proxy.cut();
+    assert_eq!(check(&b, free[1]).refusal, None);
+    let t = Instant::now();
+    assert_eq!(check(&b, free[2]).refusal, None);
+    assert!(
+        t.elapsed() < Duration::from_millis(200),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn a_disable_reaches_the_hub_at_once_or_at_the_push_and_never_undoes_a_redemption() {
+    let chain = Chain::new("disable", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    let hub_disabled =
+        || chain.scalar("SELECT count(*) FROM coupondesk.codes WHERE status = 'disabled'");
+    // Online: sent with the disable itself; B's check and redemption refuse the code,
+    // and B's pull brings the status.
+    assert_eq!(
+        a.f.desk.disable_code(CODES[1]).expect("disable"),
+        CodeStatus::Disabled
+    );
+    assert_eq!(hub_disabled(), 1);
+    assert_eq!(
+        b.f.desk
+            .redeem_check(&order(CODES[1]))
+            .expect("check")
+            .refusal,
+        Some(Refusal::Disabled)
+    );
+    assert_eq!(redeem(&b, CODES[1]).check.refusal, Some(Refusal::Disabled));
+    b.f.desk.hub_pull().expect("pull");
+    assert_eq!(status(&b, CODES[1]), Some(CodeStatus::Disabled));
+    // Offline: queued, sent by the push.
+    a.proxy.cut();
+    a.f.desk.disable_code(CODES[2]).expect("disable offline");
+    assert_eq!(hub_disabled(), 1);
+    a.proxy.restore();
+    let pushed = a.f.desk.hub_push().expect("push");
+    assert_eq!((pushed.disabled, pushed.left), (1, 0), "{pushed:?}");
+    assert_eq!(hub_disabled(), 2);
+    // Redeemed at B before A's disable reached the hub: the hub keeps the redemption,
+    // A its disable.
+    assert!(redeem(&b, CODES[3]).redemption.is_some());
+    a.proxy.cut();
+    a.f.desk.disable_code(CODES[3]).expect("disable");
+    a.proxy.restore();
+    let pushed = a.f.desk.hub_push().expect("push");
+    assert_eq!(
+        (pushed.disabled, pushed.disabled_too_late, pushed.left),
+        (0, 1, 0),
+        "{pushed:?}"
+    );
+    assert_eq!(hub_disabled(), 2);
+    assert_eq!(
+        chain.scalar("SELECT count(*) FROM coupondesk.disables"),
+        2,
+        "who disabled what, for the two codes the hub disabled"
+    );
+    assert_eq!(status(&a, CODES[3]), Some(CodeStatus::Disabled));
+    a.f.check_invariants();
+    b.f.check_invariants();
+}

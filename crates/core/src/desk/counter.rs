@@ -61,7 +61,9 @@ impl Desk {
 
     pub fn disable_code(&self, code: &str) -> DeskResult<CodeStatus> {
         let _who = self.act(Permission::DisableCodes)?;
-        self.recording(|c| redemptions::disable(c, code))
+        let status = self.recording(|c| redemptions::disable(c, code))?;
+        self.hub_disable_now();
+        Ok(status)
     }
 
     pub fn settings(&self) -> DeskResult<Settings> {

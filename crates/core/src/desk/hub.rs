@@ -375,8 +375,11 @@ impl Desk {
             lag: None,
             last_contact_ms: link.last_contact_ms,
             deadline_ms: link.deadline_ms,
-            queued: u32::try_from(crate::store::hub_claims::outgoing_count(&conn)?)
-                .unwrap_or(u32::MAX),
+            queued: u32::try_from(
+                crate::store::hub_claims::outgoing_count(&conn)?
+                    + crate::store::hub_disables::count(&conn)?,
+            )
+            .unwrap_or(u32::MAX),
             platform: Default::default(),
         };
         let mut reached = None;

@@ -16,13 +16,15 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::hub_session::Linked;
-use super::{Desk, DeskResult};
+use super::{Desk, DeskError, DeskResult};
 use crate::domain::offline::{OfflinePolicy, OfflineRefusal};
 use crate::domain::redeem::{RedeemCheck, RedeemOutcome, RedeemRequest, Refusal};
 use crate::domain::staff::Permission;
 use crate::hub::claims::{self, ClaimAnswer, ClaimRequest, Holder};
+use crate::hub::disables::{self, DisableAnswer};
 use crate::hub::{Hub, HubError};
 use crate::store::hub_claims::{self, HubConflict, HubMark, KeptClaim, Outbound};
+use crate::store::hub_disables;
 use crate::store::redemptions::{self, GateFacts, GateOutcome};
 use crate::store::templates::{self, TemplateError};
 
@@ -38,6 +40,11 @@ pub struct HubPushReport {
     pub orphans_released: u32,
     /// Codes leased to this terminal now (refreshed from the hub by each push).
     pub leased: u32,
+    /// Codes disabled here, now disabled at the hub too.
+    pub disabled: u32,
+    /// Codes disabled here that a claim at the hub already held (redeemed at some desk):
+    /// the hub keeps the redemption, this desk its disable.
+    pub disabled_too_late: u32,
     /// Rows left queued (offline, or codes the hub does not know yet).
     pub left: u32,
     /// Why the push stopped early, when it did (the hub stopped answering).
@@ -73,14 +80,17 @@ impl Desk {
         Ok(out)
     }
 
-    /// A check at a joined desk: the desk's own rules, then, for a code the desk knows as
-    /// used elsewhere (a pull brought the hub's status), who used it, where and when.
+    /// A check at a joined desk: the desk's own rules, then the hub's word: for a code
+    /// the desk knows as used elsewhere (a pull brought the hub's status), who used it,
+    /// where and when; for a code the desk would redeem, whether the hub has it used,
+    /// leased or disabled since the last pull (`free_at_hub`).
     pub(super) fn redeem_check_chained(
         &self,
         linked: &Linked,
         mut check: RedeemCheck,
     ) -> RedeemCheck {
         used_where(linked, &mut check);
+        free_at_hub(linked, &mut check);
         check
     }
 
@@ -166,6 +176,11 @@ impl Desk {
                 }
             }
         }
+        if report.stopped.is_none() {
+            if let Err(e) = self.push_disables(hub, &mut report) {
+                report.stopped = Some(e.to_string());
+            }
+        }
         // Last, so the codes just uploaded are no longer listed as leased and usable.
         if report.stopped.is_none() {
             if let Err(e) = self.refresh_leased(hub, &mut report) {
@@ -175,8 +190,59 @@ impl Desk {
         if report.stopped.is_none() {
             report.relay = self.relay_exchange(hub)?;
         }
-        report.left = u32::try_from(hub_claims::outgoing_count(&self.conn())?).unwrap_or(u32::MAX);
+        let left = {
+            let conn = self.conn();
+            hub_claims::outgoing_count(&conn)? + hub_disables::count(&conn)?
+        };
+        report.left = u32::try_from(left).unwrap_or(u32::MAX);
         Ok(report)
+    }
+
+    /// Sends the disables made here (docs/chain-mode.md, "Disables"), oldest first;
+    /// stops at the first the hub does not answer. A code the hub does not know yet stays
+    /// queued (its batch goes up with the next pull).
+    fn push_disables(&self, hub: &Hub, report: &mut HubPushReport) -> DeskResult<()> {
+        let queued = hub_disables::queued(&self.conn(), 10_000)?;
+        for d in queued {
+            match disables::disable(hub, &d.code, &d.staff, d.at) {
+                Ok(DisableAnswer::Disabled) | Ok(DisableAnswer::Expired) => {
+                    hub_disables::sent(&self.conn(), &d.code)?;
+                    report.disabled += 1;
+                }
+                Ok(DisableAnswer::Redeemed) => {
+                    hub_disables::sent(&self.conn(), &d.code)?;
+                    report.disabled_too_late += 1;
+                }
+                Ok(DisableAnswer::Unknown) => hub_disables::failed(
+                    &self.conn(),
+                    &d.code,
+                    "the hub has no such code yet: its batch has not reached the hub",
+                )?,
+                Err(e) => {
+                    hub_disables::failed(&self.conn(), &d.code, &e.to_string())?;
+                    return Err(e.into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// After a disable at the counter: sends it to the hub at once when the hub answers
+    /// (so the other desks' checks refuse the code now, not at the next push); on any
+    /// failure it stays queued for the push. Never fails the disable, which is done.
+    pub(super) fn hub_disable_now(&self) {
+        let Ok(Some(linked)) = self.linked_hub() else {
+            return;
+        };
+        if linked.rest.resting() {
+            return;
+        }
+        let mut report = HubPushReport::default();
+        match self.push_disables(&linked.hub, &mut report) {
+            Err(DeskError::Hub(HubError::Offline(_))) => linked.rest.missed(),
+            Err(_) => {}
+            Ok(()) => linked.rest.answered(),
+        }
     }
 
     /// Releases this terminal's claims that no redemption here carries: a process killed
@@ -271,6 +337,47 @@ fn used_where(linked: &Linked, check: &mut RedeemCheck) {
         Err(HubError::Offline(_)) => linked.rest.missed(),
         Err(_) => {}
     }
+}
+
+/// A code the desk would redeem is checked at the hub too (a read within the deadline),
+/// so the check says what the redemption's claim would: used at another counter, leased
+/// to another, or disabled there. A code this terminal holds (a claim a crash left, a
+/// lease of its own), a code the hub does not know yet, or no answer: the check stands
+/// as the desk's rules gave it, and the redemption decides (online claim or policy).
+fn free_at_hub(linked: &Linked, check: &mut RedeemCheck) {
+    if check.refusal.is_some() || linked.rest.resting() {
+        return;
+    }
+    let standing = match claims::standing(&linked.hub, &check.code) {
+        Ok(Some(s)) => {
+            linked.rest.answered();
+            s
+        }
+        Ok(None) => return,
+        Err(HubError::Offline(_)) => {
+            linked.rest.missed();
+            return;
+        }
+        Err(_) => return,
+    };
+    let mine = |h: &Holder| {
+        h.terminal.as_deref() == Some(linked.terminal.as_str())
+            && h.store.as_deref() == Some(linked.store.as_str())
+    };
+    check.refusal = match (standing.status.as_str(), standing.claim, standing.lease) {
+        ("redeemed", Some(h), _) if !mine(&h) => Some(Refusal::UsedElsewhere {
+            at: h.at.unwrap_or_else(Utc::now),
+            operator: h.staff.unwrap_or_default(),
+            terminal: h.terminal.unwrap_or_default(),
+            store: h.store.unwrap_or_default(),
+        }),
+        ("disabled" | "expired", _, _) => Some(Refusal::Disabled),
+        ("issued" | "active", _, Some(l)) if !mine(&l) => Some(Refusal::LeasedElsewhere {
+            terminal: l.terminal.unwrap_or_default(),
+            store: l.store.unwrap_or_default(),
+        }),
+        _ => None,
+    };
 }
 
 fn kept(h: Holder) -> KeptClaim {

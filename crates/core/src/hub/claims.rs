@@ -121,27 +121,66 @@ pub fn claim(hub: &Hub, req: &ClaimRequest<'_>) -> Result<ClaimAnswer, HubError>
     })
 }
 
-/// Who holds `code` at the hub now, when a claim does (None: free, leased, unknown).
-pub fn holder(hub: &Hub, code: &str) -> Result<Option<Holder>, HubError> {
+/// A code as the hub has it: its status, who holds it (a claim), and the lease on it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Standing {
+    /// issued, active, redeemed, disabled or expired.
+    pub status: String,
+    /// The claim's holder when a claim holds it.
+    pub claim: Option<Holder>,
+    /// The terminal and store the code is leased to, when it is.
+    pub lease: Option<Holder>,
+}
+
+/// The hub's word on one code (a read, within the hub's deadline); None when the hub
+/// has no such code (its batch has not reached the hub).
+pub fn standing(hub: &Hub, code: &str) -> Result<Option<Standing>, HubError> {
     let code = code.to_owned();
     hub.call(async move |c| {
         let row = c
             .query_opt(
-                "SELECT claim_id::text, staff, at, terminal, store FROM coupondesk.holder($1)
-                  WHERE status = 'redeemed' AND claim_id IS NOT NULL",
+                "SELECT status, claim_id::text, staff, at, terminal, store, lease_terminal,
+                        lease_store
+                   FROM coupondesk.holder($1)",
                 &[&code],
             )
             .await
             .map_err(|e| HubError::from_pg(&e))?;
         let Some(r) = row else { return Ok(None) };
-        Ok(Some(Holder {
-            claim_id: r.try_get(0).map_err(|e| HubError::from_pg(&e))?,
-            staff: r.try_get(1).map_err(|e| HubError::from_pg(&e))?,
-            at: r.try_get(2).map_err(|e| HubError::from_pg(&e))?,
-            terminal: r.try_get(3).map_err(|e| HubError::from_pg(&e))?,
-            store: r.try_get(4).map_err(|e| HubError::from_pg(&e))?,
+        let get = |i: usize| -> Result<Option<String>, HubError> {
+            r.try_get(i).map_err(|e| HubError::from_pg(&e))
+        };
+        let claim_id = get(1)?;
+        let lease_terminal = get(6)?;
+        Ok(Some(Standing {
+            status: get(0)?.unwrap_or_default(),
+            claim: match claim_id {
+                None => None,
+                Some(id) => Some(Holder {
+                    claim_id: Some(id),
+                    staff: get(2)?,
+                    at: r.try_get(3).map_err(|e| HubError::from_pg(&e))?,
+                    terminal: get(4)?,
+                    store: get(5)?,
+                }),
+            },
+            lease: match lease_terminal {
+                None => None,
+                Some(t) => Some(Holder {
+                    terminal: Some(t),
+                    store: get(7)?,
+                    ..Holder::default()
+                }),
+            },
         }))
     })
+}
+
+/// Who redeemed a code at the hub, when a claim holds it redeemed.
+pub fn holder(hub: &Hub, code: &str) -> Result<Option<Holder>, HubError> {
+    Ok(standing(hub, code)?
+        .filter(|s| s.status == "redeemed")
+        .and_then(|s| s.claim))
 }
 
 /// Releases an undone claim. Ok(true) when the hub no longer holds it for this desk

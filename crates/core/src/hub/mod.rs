@@ -10,6 +10,7 @@
 //!   stored and shown (never with a password).
 //! - `roles`: the per-terminal login roles and the per-hub group role.
 //! - `transfer`: the join's bulk upload and download (COPY).
+//! - `disables`: a code disabled at a desk, disabled at the hub.
 //! - `pull`: pages of the change log by sequence, for a desk's pull.
 //! - `relay`: the platform desk's exchange: records relayed by the other desks, taken,
 //!   confirmed; which desk is the platform desk.
@@ -20,6 +21,7 @@
 
 pub mod claims;
 pub mod connect;
+pub mod disables;
 pub mod error;
 pub mod listen;
 pub mod pull;

@@ -44,7 +44,10 @@ pub fn uid_of(conn: &Connection, kind: Keyed, id: i64) -> Result<Option<String>,
 /// The uid the row has, without giving one.
 pub fn existing_uid(conn: &Connection, kind: Keyed, id: i64) -> Result<Option<String>, StoreError> {
     Ok(conn
-        .prepare_cached(&format!("SELECT hub_uid FROM {} WHERE id = ?1", kind.table()))?
+        .prepare_cached(&format!(
+            "SELECT hub_uid FROM {} WHERE id = ?1",
+            kind.table()
+        ))?
         .query_row(params![id], |r| r.get::<_, Option<String>>(0))
         .optional()?
         .flatten())
@@ -98,10 +101,17 @@ mod tests {
         let conn = open();
         let (a, b) = (template(&conn), template(&conn));
         assert_eq!(existing_uid(&conn, Keyed::Template, a).expect("read"), None);
-        let ua = uid_of(&conn, Keyed::Template, a).expect("give").expect("row");
+        let ua = uid_of(&conn, Keyed::Template, a)
+            .expect("give")
+            .expect("row");
         assert_eq!(ua.len(), 32);
-        assert_eq!(uid_of(&conn, Keyed::Template, a).expect("again"), Some(ua.clone()));
-        let ub = uid_of(&conn, Keyed::Template, b).expect("give").expect("row");
+        assert_eq!(
+            uid_of(&conn, Keyed::Template, a).expect("again"),
+            Some(ua.clone())
+        );
+        let ub = uid_of(&conn, Keyed::Template, b)
+            .expect("give")
+            .expect("row");
         assert_ne!(ua, ub);
         assert_eq!(id_of(&conn, Keyed::Template, &ua).expect("find"), Some(a));
         assert_eq!(uid_of(&conn, Keyed::Template, 999).expect("none"), None);

@@ -59,6 +59,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(19, include_str!("migrations/0019_hub_keys.sql")),
     // 20 is parcel `hubdata`'s, merged separately.
     sql(21, include_str!("migrations/0021_hub_relay.sql")),
+    sql(22, include_str!("migrations/0022_hub_disables.sql")),
 ];
 
 pub fn latest() -> u32 {

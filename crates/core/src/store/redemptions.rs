@@ -696,10 +696,13 @@ pub fn disable(conn: &mut Connection, code: &str) -> Result<CodeStatus, RedeemEr
     let code = code.trim();
     let found = find(&tx, code)?.ok_or_else(|| RedeemError::CodeNotFound(code.into()))?;
     let to = found.status.transition(CodeStatus::Disabled)?;
+    let now = super::now_ms();
     tx.execute(
         "UPDATE codes SET status = ?2, updated_at = ?3 WHERE id = ?1",
-        params![found.code_id, to.to_db(), super::now_ms()],
+        params![found.code_id, to.to_db(), now],
     )?;
+    // Chain mode: the hub hears of it too (nothing when the desk is not joined).
+    super::hub_disables::queue(&tx, code, &counter.operator, now)?;
     add_count(&tx, found.code_id >> 32, found.status, -1)?;
     add_count(&tx, found.code_id >> 32, to, 1)?;
     super::audit::record_at(

@@ -1160,6 +1160,7 @@ export const en: Messages = {
   'hub.push': 'Send now',
   'hub.pushing': 'Sending…',
   'hub.pushReport': '{uploaded} uploaded, {conflicts} conflicts, {released} released, {left} still queued.',
+  'hub.pushDisabled': '{sent} disables sent to the hub; {late} of those codes were already redeemed at another counter (the hub keeps the redemption).',
   'hub.pushStopped': 'Stopped: {why}',
   'hub.platformDesk': 'Platform desk',
   'hub.platformNone': 'None chosen: each desk sends its own changes to the platforms.',

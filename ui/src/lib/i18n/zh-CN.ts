@@ -1165,6 +1165,7 @@ export const zhCN = {
   'hub.push': '立即上传',
   'hub.pushing': '正在上传…',
   'hub.pushReport': '已上传 {uploaded} 笔，冲突 {conflicts} 笔，释放 {released} 个，仍待上传 {left} 笔。',
+  'hub.pushDisabled': '作废已同步到总部 {sent} 张，其中 {late} 张已在其他收银台核销（总部保留该核销）。',
   'hub.pushStopped': '中途停止：{why}',
   'hub.platformDesk': '平台同步台',
   'hub.platformNone': '未指定：各台自行把改动同步到平台。',

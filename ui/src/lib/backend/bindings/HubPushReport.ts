@@ -14,6 +14,15 @@ orphansReleased: number,
  */
 leased: number, 
 /**
+ * Codes disabled here, now disabled at the hub too.
+ */
+disabled: number, 
+/**
+ * Codes disabled here that a claim at the hub already held (redeemed at some desk):
+ * the hub keeps the redemption, this desk its disable.
+ */
+disabledTooLate: number, 
+/**
  * Rows left queued (offline, or codes the hub does not know yet).
  */
 left: number, 
