@@ -1,4 +1,4 @@
-//! `coupondesk hub init|join|status`: chain mode (docs/chain-mode.md). Each is one call
+//! `coupondesk hub init|join|status|platform-desk`: chain mode (docs/chain-mode.md). Each is one call
 //! into the core. URLs are printed without their password.
 
 use std::process::ExitCode;
@@ -34,6 +34,15 @@ pub enum HubCommand {
     /// The hub this desk joined, whether it answers (within the desk's deadline), its
     /// schema version, the last contact and the lag in changes.
     Status,
+    /// Make a desk the platform desk: the one desk of the hub that sends the five
+    /// platforms' operations for every desk (the others relay their changes to it at each
+    /// push). Without --store and --terminal: this desk. Needs the hub-settings right.
+    PlatformDesk {
+        #[arg(long, requires = "terminal")]
+        store: Option<String>,
+        #[arg(long, requires = "store")]
+        terminal: Option<String>,
+    },
     #[command(flatten)]
     Claims(crate::hub_claims::HubClaimsCommand),
 }
@@ -115,8 +124,44 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
                     s.error.as_deref().unwrap_or("no answer")
                 )
             };
+            let text = format!("{text}\n{}", platform_line(&s.platform));
             out.value(&s, &text)?;
+        }
+        HubCommand::PlatformDesk { store, terminal } => {
+            let p = desk.hub_platform_desk_set(store.as_deref(), terminal.as_deref())?;
+            out.value(&p, &platform_line(&p))?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line on the platform desk: which desk, what waits at the hub and here.
+fn platform_line(p: &coupondesk_core::desk::hub_relay::PlatformDeskStatus) -> String {
+    let Some(name) = &p.desk else {
+        return "platform desk: none chosen (each desk sends its own changes to the platforms)"
+            .to_owned();
+    };
+    let mut line = format!(
+        "platform desk: {name}{}",
+        if p.this_desk { " (this desk)" } else { "" }
+    );
+    if let Some(n) = p.untaken {
+        line.push_str(&format!(", {n} records waiting at the hub"));
+    }
+    if let Some(n) = p.taken_by_others.filter(|n| *n > 0) {
+        line.push_str(&format!(
+            ", {n} taken by a former platform desk and not confirmed"
+        ));
+    }
+    if p.to_relay > 0 {
+        line.push_str(&format!(", {} to relay from this desk", p.to_relay));
+    }
+    if p.waiting > 0 {
+        line.push_str(&format!(
+            ", {} waiting here ({})",
+            p.waiting,
+            p.waiting_why.as_deref().unwrap_or("a row has not arrived")
+        ));
+    }
+    line
 }

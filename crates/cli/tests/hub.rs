@@ -104,6 +104,26 @@ fn init_join_status_and_offline() {
         "no password in the database"
     );
 
+    // The platform desk (docs/chain-mode.md): chosen at A for B, shown at both.
+    let none = run_as(&a, None, &["hub", "status"], "");
+    assert!(String::from_utf8_lossy(&none.stdout).contains("platform desk: none chosen"));
+    let p = run(
+        &a,
+        &["hub", "platform-desk", "--store", "S1", "--terminal", "T-b"],
+    );
+    assert_eq!(p["desk"], "S1 / T-b", "{p}");
+    assert_eq!(
+        p["this_desk"].as_bool().or(p["thisDesk"].as_bool()),
+        Some(false),
+        "{p}"
+    );
+    let text = run_as(&b, None, &["hub", "status"], "");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(
+        text.contains("platform desk: S1 / T-b (this desk), 0 records waiting at the hub"),
+        "{text}"
+    );
+
     pg.stop().expect("stop");
     let started = Instant::now();
     let st = run(&a, &["hub", "status"]);

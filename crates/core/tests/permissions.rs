@@ -345,6 +345,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         // `hub_not_joined` once the right is checked (an allowed answer).
         "hub_status" | "hub_push" | "hub_conflicts" => json!({}),
         "hub_deadline_set" => json!({ "deadlineMs": 1500 }),
+        "hub_platform_desk_set" => json!({ "store": null, "terminal": null }),
         "hub_conflict_settle" => json!({ "id": 1, "settlement": "customer paid" }),
         "template_offline_policy" => json!({ "template": 1 }),
         "template_offline_policy_set" => json!({ "template": 1, "policy": { "mode": "allowed" } }),

@@ -22,6 +22,7 @@ use crate::api_error::FieldError;
 use crate::desk::counter_any::{CounterCheck, CounterOutcome, CounterRequest};
 use crate::desk::hub::HubStatus;
 use crate::desk::hub_counter::HubPushReport;
+use crate::desk::hub_relay::PlatformDeskStatus;
 use crate::desk::{AppInfo, BatchQuery, DeskResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
 use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery, BonusRunDisabled};

@@ -198,6 +198,11 @@ macro_rules! command_table {
                 // 200..=10000 ms; managers and the owner; audited.
                 hub_deadline_set(deadline_ms: u32) -> u32 =
                     |desk| desk.hub_set_deadline(deadline_ms);
+                // The platform desk (sends the platforms' ops for the whole hub): this desk
+                // when both names are null. Managers and the owner; audited.
+                hub_platform_desk_set(store: Option<String>, terminal: Option<String>)
+                    -> PlatformDeskStatus =
+                    |desk| desk.hub_platform_desk_set(store.as_deref(), terminal.as_deref());
                 // The conflict inbox: offline redemptions the hub found another had first.
                 hub_conflicts() -> Vec<HubConflict> = |desk| desk.hub_conflicts();
                 hub_conflict_settle(#[ts(type = "number")] id: i64, settlement: String) -> bool =

@@ -120,6 +120,8 @@ pub struct HubStatus {
     pub deadline_ms: i64,
     /// Rows in the hub outbox: offline redemptions to upload and claims to release.
     pub queued: u32,
+    /// Which desk sends the platforms' operations for the hub (desk/hub_relay.rs).
+    pub platform: super::hub_relay::PlatformDeskStatus,
 }
 
 /// The claim deadline's range (docs/chain-mode.md, "Offline"): below 200 ms a loaded
@@ -391,17 +393,18 @@ impl Desk {
     pub fn hub_status(&self) -> DeskResult<HubStatus> {
         let link = hub_link::get(&self.conn())?.ok_or(HubError::NotJoined)?;
         let deadline = Duration::from_millis(link.deadline_ms.max(1) as u64);
-        let answer = (|| -> Result<(i64, i64), HubError> {
+        let answer = (|| -> Result<(i64, i64, Hub), HubError> {
             let password = credentials::get_hub(&self.path)
                 .map_err(|e| HubError::Auth(format!("the terminal password: {e}")))?
                 .ok_or_else(|| HubError::Auth("no terminal password is kept; join again".into()))?;
             let url = HubUrl::parse(&link.url)?.as_user(&link.role, Some(password.expose()));
             let hub = Hub::open(&url, deadline)?;
-            hub.call(async |c| {
+            let (v, seq) = hub.call(async |c| {
                 let v = schema::usable(schema::version(c).await?)?;
                 let seq = transfer::max_seq(c).await?;
                 Ok((v, seq))
-            })
+            })?;
+            Ok((v, seq, hub))
         })();
         let conn = self.conn();
         let mut status = HubStatus {
@@ -423,9 +426,12 @@ impl Desk {
                     + crate::store::hub_disables::count(&conn)?,
             )
             .unwrap_or(u32::MAX),
+            platform: Default::default(),
         };
+        let mut reached = None;
         match answer {
-            Ok((v, seq)) => {
+            Ok((v, seq, hub)) => {
+                reached = Some(hub);
                 let now = now_ms();
                 hub_link::record_contact(&conn, now, None)?;
                 status.reachable = true;
@@ -440,6 +446,8 @@ impl Desk {
                 status.error = Some(e.to_string());
             }
         }
+        drop(conn);
+        status.platform = self.platform_desk_status(reached.as_ref())?;
         Ok(status)
     }
 }

@@ -49,6 +49,8 @@ pub struct HubPushReport {
     pub left: u32,
     /// Why the push stopped early, when it did (the hub stopped answering).
     pub stopped: Option<String>,
+    /// The platform desk's exchange (desk/hub_relay.rs): records relayed, taken, routed.
+    pub relay: super::hub_relay::RelayReport,
 }
 
 impl Desk {
@@ -182,6 +184,13 @@ impl Desk {
         if report.stopped.is_none() {
             if let Err(e) = self.refresh_leased(hub, &mut report) {
                 report.stopped = Some(e.to_string());
+            }
+        }
+        if report.stopped.is_none() {
+            match self.relay_exchange(hub) {
+                Ok(relay) => report.relay = relay,
+                Err(DeskError::Hub(e)) => report.stopped = Some(e.to_string()),
+                Err(e) => return Err(e),
             }
         }
         report.left = u32::try_from(self.hub_queued()?).unwrap_or(u32::MAX);

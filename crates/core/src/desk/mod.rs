@@ -43,6 +43,7 @@ pub mod hub_counter;
 mod hub_lease;
 pub mod hub_pull;
 mod hub_records;
+pub mod hub_relay;
 mod hub_session;
 mod import_guard;
 mod print;

@@ -114,6 +114,7 @@ impl Desk {
 
     pub fn codes_activate(&self, req: &ActivationRequest) -> DeskResult<ActivationReport> {
         let _who = self.act(Permission::BulkActivation)?;
+        self.activation_here()?;
         Ok(activation::run(&mut self.conn(), &self.path, req)?)
     }
 }

@@ -32,6 +32,10 @@ pub enum HubError {
     TerminalTaken { store: String, terminal: String },
     #[error("the hub deadline must be between {min} and {max} ms (got {got})")]
     BadDeadline { got: i64, min: i64, max: i64 },
+    #[error(
+        "e-Buy activations are sent by the platform desk; activate at the platform desk ({0})"
+    )]
+    NotPlatformDesk(String),
     #[error("the hub failed: {0}")]
     Failed(String),
 }
@@ -50,6 +54,7 @@ impl_error_code!(HubError {
         HubError::NoName => "hub_no_name",
         HubError::BadDeadline { .. } => "hub_bad_deadline",
         HubError::TerminalTaken { .. } => "hub_terminal_taken",
+        HubError::NotPlatformDesk(_) => "hub_not_platform_desk",
         HubError::Failed(_) => "hub_failed",
     }
 });
@@ -144,6 +149,10 @@ mod tests {
             (HubError::Newer { hub: 2, build: 1 }, "hub_newer"),
             (HubError::NotInitialised, "hub_not_initialised"),
             (HubError::NotJoined, "hub_not_joined"),
+            (
+                HubError::NotPlatformDesk("x".into()),
+                "hub_not_platform_desk",
+            ),
         ]);
         let m = HubError::Newer { hub: 3, build: 1 }.to_string();
         assert!(m.contains("version 3") && m.contains("version 1"), "{m}");

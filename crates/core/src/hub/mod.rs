@@ -13,6 +13,8 @@
 //! - `disables`: a code disabled at a desk, disabled at the hub.
 //! - `pull`: pages of the change log by sequence, for a desk's pull.
 //! - `records`: templates and batch links (uploads through SECURITY DEFINER functions).
+//! - `relay`: the platform desk's exchange: records relayed by the other desks, taken,
+//!   confirmed; which desk is the platform desk.
 //! - `listen`: one LISTEN connection that wakes a desk at each change committed.
 //!
 //! This layer speaks to the hub only; what the desk's SQLite gets is the desk's business
@@ -25,6 +27,7 @@ pub mod error;
 pub mod listen;
 pub mod pull;
 pub mod records;
+pub mod relay;
 pub mod roles;
 pub mod schema;
 pub mod transfer;

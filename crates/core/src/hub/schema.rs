@@ -45,10 +45,31 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0003_records.sql"),
     },
     Migration {
+        version: 4,
+        sql: include_str!("migrations/0004_platform.sql"),
+    },
+    Migration {
         version: 5,
         sql: include_str!("migrations/0005_disables.sql"),
     },
 ];
+
+/// What must stay true of the list: versions 1, 2, 3, ... in order with no gap and each
+/// file named by its version, since `migrate` runs every migration above the version it
+/// finds, in list order (a migration listed after a higher one would never run).
+#[cfg(test)]
+mod list_tests {
+    #[test]
+    fn the_migrations_are_numbered_in_order_without_gaps() {
+        for (i, m) in super::MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1);
+        }
+        assert_eq!(
+            super::MIGRATIONS.last().map(|m| m.version),
+            Some(super::SCHEMA_VERSION)
+        );
+    }
+}
 
 /// What `migrate` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -58,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(18, include_str!("migrations/0018_hub_pull.sql")),
     sql(19, include_str!("migrations/0019_hub_keys.sql")),
     sql(20, include_str!("migrations/0020_hub_records.sql")),
+    sql(21, include_str!("migrations/0021_hub_relay.sql")),
     sql(22, include_str!("migrations/0022_hub_disables.sql")),
 ];
 
@@ -124,6 +125,15 @@ mod tests {
         conn.pragma_update(None, "user_version", upto)
             .expect("version");
         conn
+    }
+
+    /// `migrate_up_to` runs every migration above the version it finds, in list order:
+    /// one listed after a higher one would never run.
+    #[test]
+    fn the_migrations_are_numbered_in_order_without_gaps() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1);
+        }
     }
 
     #[test]

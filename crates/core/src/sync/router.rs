@@ -12,6 +12,12 @@
 //! killed at any point leaves either the records (routed next time) or the outbox rows
 //! (and no records): a change is queued exactly once. Records are routed in the order
 //! they were made, so ops on one subject keep that order in the outbox.
+//!
+//! Chain mode (docs/chain-mode.md, "The platform desk"): at a joined desk that is not
+//! the platform desk, the router leaves the records alone; they are relayed to the hub
+//! (`desk::hub_relay`) and the platform desk routes them with `route_relayed`, the same
+//! translation, so the ops and payloads are the ones this desk would have queued. While
+//! a record is being relayed (`store::hub_relay::holds_records`) nothing is routed here.
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
@@ -21,11 +27,15 @@ use super::types::Platform;
 use crate::domain::change::Change;
 use crate::domain::lifecycle::CodeStatus;
 use crate::store::changes::{self, Pending};
+use crate::store::hub_relay;
 use crate::store::StoreError;
 
 /// Routes every waiting record in the caller's write transaction. Returns how many
 /// records it routed.
 pub fn route(tx: &Connection) -> Result<usize, StoreError> {
+    if hub_relay::holds_records(tx)? {
+        return Ok(0);
+    }
     let pending = changes::pending(tx)?;
     let Some(last) = pending.last().map(|p| p.id) else {
         return Ok(0);
@@ -48,7 +58,7 @@ pub fn route_pending(conn: &mut Connection) -> Result<usize, StoreError> {
         .query_row([], |_| Ok(true))
         .optional()?
         .unwrap_or(false);
-    if !waiting {
+    if !waiting || hub_relay::holds_records(conn)? {
         return Ok(0);
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -68,17 +78,24 @@ pub fn route_if_recorded(conn: &mut Connection) -> Result<usize, StoreError> {
 }
 
 fn route_one(tx: &Connection, p: &Pending) -> Result<(), StoreError> {
-    let Some(op) = translate(tx, &p.change)? else {
+    route_relayed(tx, &p.actor, &p.change)
+}
+
+/// Routes one record in the caller's write transaction, in the name of `actor`: at the
+/// platform desk, a record another desk relayed (its keys already turned into this
+/// desk's row ids).
+pub fn route_relayed(tx: &Connection, actor: &str, change: &Change) -> Result<(), StoreError> {
+    let Some(op) = translate(tx, change)? else {
         return Ok(());
     };
     outbox::enqueue_as(
         tx,
-        &p.actor,
+        actor,
         NewOp {
             platform: op.platform,
             op: op.op,
             subject: &op.subject,
-            batch_id: p.change.batch(),
+            batch_id: change.batch(),
             payload: op.payload,
         },
     )?;

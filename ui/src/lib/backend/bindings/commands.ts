@@ -52,6 +52,7 @@ import type { OutboxQuery } from './OutboxQuery';
 import type { Page } from './Page';
 import type { PageRequest } from './PageRequest';
 import type { Platform } from './Platform';
+import type { PlatformDeskStatus } from './PlatformDeskStatus';
 import type { PlatformSettings } from './PlatformSettings';
 import type { PlatformSettingsInput } from './PlatformSettingsInput';
 import type { PrintRequest } from './PrintRequest';
@@ -162,6 +163,7 @@ export type CodesActivateArgs = { request: ActivationRequest, };
 export type HubStatusArgs = Record<string, never>;
 export type HubPushArgs = Record<string, never>;
 export type HubDeadlineSetArgs = { deadlineMs: number, };
+export type HubPlatformDeskSetArgs = { store: string | null, terminal: string | null, };
 export type HubConflictsArgs = Record<string, never>;
 export type HubConflictSettleArgs = { id: number, settlement: string, };
 export type TemplateOfflinePolicyArgs = { template: number, };
@@ -326,6 +328,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<HubPushReport>('hub_push', {}),
     hubDeadlineSet: (deadlineMs: HubDeadlineSetArgs['deadlineMs']): Promise<number> =>
       call<number>('hub_deadline_set', { deadlineMs }),
+    hubPlatformDeskSet: (store: HubPlatformDeskSetArgs['store'], terminal: HubPlatformDeskSetArgs['terminal']): Promise<PlatformDeskStatus> =>
+      call<PlatformDeskStatus>('hub_platform_desk_set', { store, terminal }),
     hubConflicts: (): Promise<Array<HubConflict>> =>
       call<Array<HubConflict>>('hub_conflicts', {}),
     hubConflictSettle: (id: HubConflictSettleArgs['id'], settlement: HubConflictSettleArgs['settlement']): Promise<boolean> =>
@@ -424,6 +428,7 @@ export const COMMAND_NAMES = [
   'hub_status',
   'hub_push',
   'hub_deadline_set',
+  'hub_platform_desk_set',
   'hub_conflicts',
   'hub_conflict_settle',
   'template_offline_policy',
