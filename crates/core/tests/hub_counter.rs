@@ -272,6 +272,8 @@ fn a_leased_stack_redeems_offline_at_its_counter_only() {
         }
         other => panic!("expected leased_elsewhere, got {other:?}"),
     }
+    // The lease reaches B with its next pull (the window's wake-up runs one at once).
+    assert_eq!(b.f.desk.hub_pull().expect("pull").leased, Some(2));
     assert_eq!(b.f.desk.hub_push().expect("push").leased, 2);
     // Offline, with the default policy: the leased code passes, another does not.
     b.proxy.cut();

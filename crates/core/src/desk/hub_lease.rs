@@ -60,9 +60,15 @@ impl Desk {
 
     /// The codes leased to this terminal, as the hub has them now (each push).
     pub(super) fn refresh_leased(&self, hub: &Hub, report: &mut HubPushReport) -> DeskResult<()> {
-        let leased = claims::my_leased_codes(hub)?;
-        let n = hub_claims::replace_leased(&mut self.conn(), &leased)?;
-        report.leased = u32::try_from(n).unwrap_or(u32::MAX);
+        report.leased = u32::try_from(self.leased_now(hub)?).unwrap_or(u32::MAX);
         Ok(())
+    }
+
+    /// Replaces this desk's leased codes with the hub's list: at each push, and at a pull
+    /// that brought a lease made or returned anywhere (so a stack handed to this counter
+    /// is usable offline as soon as the wake-up's pull has run). How many are leased here.
+    pub(super) fn leased_now(&self, hub: &Hub) -> DeskResult<u64> {
+        let leased = claims::my_leased_codes(hub)?;
+        Ok(hub_claims::replace_leased(&mut self.conn(), &leased)?)
     }
 }

@@ -14,7 +14,9 @@
 //!    (desk/hub_records.rs); in the pages, `template` and `link` changes are applied with
 //!    the hub's current row as they come, a page's `customer` changes in one local
 //!    transaction before its statuses;
-//! 3. a conflict change does nothing here: the desk that uploaded it has it in its inbox.
+//! 3. a conflict change does nothing here: the desk that uploaded it has it in its inbox;
+//!    a lease change (made or returned, for any counter) reads this terminal's leased
+//!    codes again, so a stack handed to this counter is usable offline at once.
 //!
 //! The rule for a code's status is `store::hub_link::after_pull`: a code this desk holds
 //! a live redemption of is never touched; the hub's release gives a code back only when
@@ -70,6 +72,9 @@ pub struct HubPullReport {
     pub voucher_uses_uploaded: u64,
     pub voucher_conflicts: u64,
     pub vouchers_downloaded: u64,
+    /// Codes leased to this terminal, when the pull brought a lease made or returned
+    /// (and so read the hub's list again).
+    pub leased: Option<u64>,
     /// Changes read from the hub's log.
     pub changes: u64,
     pub pages: u64,
@@ -205,6 +210,7 @@ impl Desk {
             let last_seq = last.seq;
             let mut statuses: Vec<(String, CodeStatus)> = Vec::new();
             let mut customers: Vec<(String, String)> = Vec::new();
+            let mut leases = false;
             for ch in &changes {
                 match &ch.kind {
                     ChangeKind::Batch { ticket_type, name } => {
@@ -235,13 +241,16 @@ impl Desk {
                     ChangeKind::Customer { phone, name } => {
                         customers.push((phone.clone(), name.clone()));
                     }
-                    ChangeKind::Other(_) => {}
+                    ChangeKind::Other(kind) => leases |= kind == "lease",
                 }
             }
             // In seq order, so the last change of a customer in the page is its name.
             self.apply_hub_customers(&customers, moved)?;
             report.statuses_applied +=
                 hub_link::apply_pulled_page(&mut self.conn(), &statuses, last_seq)?;
+            if leases {
+                report.leased = Some(self.leased_now(hub)?);
+            }
             report.changes += changes.len() as u64;
             report.pages += 1;
             after = last_seq;
