@@ -10,7 +10,11 @@
 //! session in the web process for the page's life, including dialogs long closed, so the
 //! soak would also measure its own instrument. `script` does the same steps through page
 //! scripts that return no element (a click, a value and an `input` event, a form's
-//! submit), as staff's own clicks leave nothing behind; the default.
+//! submit), as staff's own clicks leave nothing behind. `page` runs the whole round from
+//! one script started in the page (the same clicks, values and submits, the real import
+//! dialog and the real commands), so WebDriver only starts it, stops it at each minute's
+//! sample and reads the sample: a handful of commands a minute instead of hundreds, each
+//! of which leaves its script's text in WebKit's heap (docs/benchmarks.md).
 //!
 //! `Part` says which of the round's parts it runs (`all` by default), so a growth can be
 //! traced to one of them: `lists` (every list page), `import` (the batch page, the import
@@ -61,9 +65,10 @@ pub enum Hands {
     /// Page scripts that return no element.
     Script,
     /// No WebDriver command during the minute: one script started in the page runs the
-    /// rounds itself (the same clicks, values and submits as `script`) until the minute's
-    /// sample stops it; `--soak-round redeem` only. It tells the growth of the page from
-    /// any cost of WebDriver's own commands in the web process.
+    /// rounds itself (the same clicks, values and submits as `script`, every part but
+    /// `ipc`) until the minute's sample stops it. WebDriver starts it, stops it and reads
+    /// the sample: a handful of commands a minute, so the growth of the page shows apart
+    /// from any cost of WebDriver's own commands in the web process.
     Page,
 }
 
@@ -126,10 +131,11 @@ fn drive(
     let mut samples = vec![sample(s, db, 0, 0)?];
     let start = Instant::now();
     let mut rounds = 0u64;
-    if s.hands == Hands::Page && s.part != Part::Redeem {
+    if s.hands == Hands::Page && s.part == Part::Ipc {
         return Err(fail(
             "bench_setup",
-            "--soak-hands page runs --soak-round redeem only".to_owned(),
+            "--soak-hands page runs the shop's round (lists, import, redeem or all), not ipc"
+                .to_owned(),
         ));
     }
     let pool: Vec<String> = if s.hands == Hands::Page {
@@ -137,10 +143,13 @@ fn drive(
     } else {
         Vec::new()
     };
+    let redeems = matches!(s.part, Part::Redeem | Part::All);
     for minute in 1..=minutes {
         if s.hands == Hands::Page {
-            let left = pool.get(2 * rounds as usize..).unwrap_or(&[]);
-            rounds += page_minute(s, start + Duration::from_secs(60 * minute), left).map_err(wd)?;
+            let used = if redeems { 2 * rounds as usize } else { 0 };
+            let left = pool.get(used..).unwrap_or(&[]);
+            let until = start + Duration::from_secs(60 * minute);
+            rounds += page_minute(s, driver, until, rounds, left).map_err(wd)?;
         }
         while s.hands != Hands::Page && start.elapsed() < Duration::from_secs(60 * minute) {
             rounds += 1;
@@ -152,7 +161,6 @@ fn drive(
     let first = &samples[0];
     let last = &samples[samples.len() - 1];
     let imports = matches!(s.part, Part::Import | Part::All);
-    let redeems = matches!(s.part, Part::Redeem | Part::All);
     Ok(json!({
         "hands": s.hands,
         "part": s.part,
@@ -279,10 +287,41 @@ fn round(
     Ok(())
 }
 
-/// `Hands::Page`: the redeem rounds run by one script in the page until `until`, then
-/// stopped; the rounds it ran.
-fn page_minute(s: &Soak<'_>, until: Instant, codes: &[String]) -> WdResult<u64> {
-    s.s.execute(PAGE_LOOP_JS, json!([codes, PAGE_PAUSE_MS]))?;
+/// `Hands::Page`: the rounds run by one script in the page until `until`, then stopped;
+/// the rounds it ran. `done` rounds ran before this minute (they name the import files).
+fn page_minute(
+    s: &Soak<'_>,
+    driver: &Driver,
+    until: Instant,
+    done: u64,
+    codes: &[String],
+) -> WdResult<u64> {
+    // The page cannot write files: the CSVs of the rounds it may run this minute are
+    // written here first, under the window's Documents folder, and the page types their
+    // paths into the import dialog's path field as staff do (the native picker's "Browse"
+    // only fills that field; both go through the same preview and import commands).
+    let imports = matches!(s.part, Part::Import | Part::All);
+    let ahead = match s.part {
+        Part::Import => PAGE_IMPORTS_AHEAD_ALONE,
+        _ => PAGE_IMPORTS_AHEAD,
+    };
+    let mut files = Vec::new();
+    if imports {
+        for n in done + 1..=done + ahead {
+            files.push(import_file(driver, n)?.display().to_string());
+        }
+    }
+    let part = serde_json::to_value(s.part).map_err(|e| e.to_string())?;
+    let args = json!({
+        "codes": codes,
+        "pauseMs": PAGE_PAUSE_MS,
+        "periodMs": if s.part == Part::All { PAGE_ROUND_MS } else { 0 },
+        "part": part,
+        "pages": PAGES,
+        "files": files,
+        "batch": IMPORT_BATCH,
+    });
+    s.s.execute(PAGE_LOOP_JS, json!([args]))?;
     std::thread::sleep(until.saturating_duration_since(Instant::now()));
     s.s.execute("window.__soak.stop = true; return true;", json!([]))?;
     s.until_true(
@@ -290,23 +329,47 @@ fn page_minute(s: &Soak<'_>, until: Instant, codes: &[String]) -> WdResult<u64> 
         "return window.__soak.done;",
         json!([]),
     )?;
-    let state = s.s.execute("return window.__soak;", json!([]))?;
+    let state = s.s.execute(
+        "const st = window.__soak; return { rounds: st.rounds, error: st.error };",
+        json!([]),
+    )?;
+    for f in &files {
+        let _ = std::fs::remove_file(f);
+    }
     if let Some(e) = state["error"].as_str() {
         return Err(format!("the page's rounds failed: {e}"));
     }
     Ok(state["rounds"].as_u64().unwrap_or(0))
 }
 
+/// Import files written ahead for a minute of page rounds: a full round takes over 3 s
+/// (8 list pages at 300 ms each, the import, the counter), an import-only round about
+/// 0.6 s here; more than a minute's worth, so the page never runs out.
+const PAGE_IMPORTS_AHEAD: u64 = 40;
+const PAGE_IMPORTS_AHEAD_ALONE: u64 = 150;
+
 /// A pause after each of the page's rounds, so they come at about the pace of the
-/// `script` hands' rounds (about 100 a minute here) and the two compare round for round
-/// in the same time; unpaused the page ran 280 a minute and used SPRING2026's codes up
-/// within two minutes.
+/// `script` hands' rounds and the two compare round for round in the same time (redeem
+/// only: about 100 a minute here; unpaused the page ran 280 a minute and used
+/// SPRING2026's codes up within two minutes).
 const PAGE_PAUSE_MS: u64 = 350;
 
-/// The redeem round of `round` as one page script: the batches page, the counter, two
-/// redemptions (check, then redeem), with the events a hand's input makes.
-const PAGE_LOOP_JS: &str = "const codes = arguments[0]; const PAUSE_MS = arguments[1];
+/// A full round (`all`) starts at most every 4.6 s, 13 a minute: unpaced the page ran 19
+/// a minute, faster than the `script` hands' 10-13 (each of their steps is a WebDriver
+/// request), and would use SPRING2026's 1,030 codes up before 30 minutes. Paced, the
+/// page's runs compare with the `script` hands' round for round.
+const PAGE_ROUND_MS: u64 = 4600;
+
+/// `round` as one page script, for the parts `part` names: every list page (300 ms on
+/// each, as `round` waits), the batch page's import dialog (path typed, preview, start,
+/// result, close), the counter (two redemptions: check, then redeem), with the events a
+/// hand's input makes (`CLICK_JS`, `SET_JS`). It keeps its state in `window.__soak`
+/// (rounds, error, done) for the bench to read when it sets `stop`.
+const PAGE_LOOP_JS: &str = "const a = arguments[0]; const codes = a.codes;
     const st = window.__soak = { rounds: 0, stop: false, done: false, error: null };
+    const lists = a.part === 'lists' || a.part === 'all';
+    const imports = a.part === 'import' || a.part === 'all';
+    const redeems = a.part === 'redeem' || a.part === 'all';
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const q = (id) => document.querySelector(`[data-testid=\"${id}\"]`);
     const until = async (what, f) => {
@@ -331,19 +394,38 @@ const PAGE_LOOP_JS: &str = "const codes = arguments[0]; const PAUSE_MS = argumen
       try {
         let next = 0;
         while (!st.stop) {
-          if (next + 2 > codes.length) throw new Error('no SPRING2026 code left to redeem');
-          await click('nav-batches');
-          await click('nav-redeem');
-          for (let k = 0; k < 2; k++) {
-            await set('redeem-amount', '150');
-            await set('redeem-code', codes[next++]);
-            (await until('form', () => q('redeem-code') && q('redeem-code').form)).requestSubmit();
-            await verdict('ok');
-            q('redeem-code').form.requestSubmit();
-            await verdict('redeemed');
+          const began = Date.now();
+          if (lists) {
+            for (const p of a.pages) { await click('nav-' + p); await sleep(300); }
+          }
+          if (imports) {
+            const file = a.files[st.rounds];
+            if (file === undefined) throw new Error('no import file left for this minute');
+            if (!lists) await click('nav-batches');
+            location.hash = '#/batch/' + a.batch;
+            await click('import-open');
+            await set('import-path', file);
+            await click('import-preview-load');
+            await until('import-preview-table', () => q('import-preview-table'));
+            await click('import-start');
+            await until('import-result', () => q('import-result'));
+            await click('import-close');
+          }
+          if (redeems) {
+            if (next + 2 > codes.length) throw new Error('no SPRING2026 code left to redeem');
+            if (!lists && !imports) await click('nav-batches');
+            await click('nav-redeem');
+            for (let k = 0; k < 2; k++) {
+              await set('redeem-amount', '150');
+              await set('redeem-code', codes[next++]);
+              (await until('form', () => q('redeem-code') && q('redeem-code').form)).requestSubmit();
+              await verdict('ok');
+              q('redeem-code').form.requestSubmit();
+              await verdict('redeemed');
+            }
           }
           st.rounds += 1;
-          await sleep(PAUSE_MS);
+          await sleep(Math.max(a.pauseMs, a.periodMs - (Date.now() - began)));
         }
       } catch (e) { st.error = String(e); }
       st.done = true;
@@ -362,10 +444,17 @@ const IPC_JS: &str = "window.__soakIpc = 0;
     return true;";
 const IPC_DONE_JS: &str = "return window.__soakIpc === 50;";
 
-/// 2,000 new codes into IMPORT_BATCH through its import dialog.
-fn import(s: &Soak<'_>, driver: &Driver, n: u64) -> WdResult<()> {
+/// Round `n`'s CSV of 2,000 new codes (its own seed, so no round's codes repeat another's)
+/// under the window's Documents folder.
+fn import_file(driver: &Driver, n: u64) -> WdResult<std::path::PathBuf> {
     let csv = driver.documents().join(format!("soak-{n}.csv"));
     write_codes(&csv, 2000, 0xC0DE_0000 + n).map_err(|e| e.message)?;
+    Ok(csv)
+}
+
+/// 2,000 new codes into IMPORT_BATCH through its import dialog.
+fn import(s: &Soak<'_>, driver: &Driver, n: u64) -> WdResult<()> {
+    let csv = import_file(driver, n)?;
     s.s.execute(
         "location.hash = arguments[0];",
         json!([format!("#/batch/{IMPORT_BATCH}")]),

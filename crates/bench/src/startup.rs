@@ -58,8 +58,10 @@ pub struct StartupArgs {
     /// redemptions in the window) and read its memory each minute; 0: no such run.
     #[arg(long, default_value_t = 0)]
     pub soak_minutes: u64,
-    /// How the soak presses and types: page scripts that return no element (`script`), or
-    /// WebDriver's element commands, whose elements WebKit keeps for the page's life.
+    /// How the soak presses and types: page scripts that return no element (`script`), the
+    /// whole round run by one script inside the page with WebDriver only sampling
+    /// (`page`), or WebDriver's element commands, whose elements WebKit keeps for the
+    /// page's life.
     #[arg(long, value_enum, default_value_t = crate::soak::Hands::Script)]
     pub soak_hands: crate::soak::Hands,
     /// Which parts of each soak round run: every list page, the import, the redemptions,
