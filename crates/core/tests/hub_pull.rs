@@ -304,3 +304,45 @@ fn another_desks_claim_wakes_the_listener_within_a_second() {
     b.proxy.restore();
     drop(l);
 }
+
+#[test]
+fn codes_added_to_a_batch_the_hub_has_reach_the_other_desks() {
+    let chain = Chain::new("pulladded", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(3, CODES, 1000);
+    let hub_codes =
+        || chain.scalar("SELECT count(*) FROM coupondesk.codes WHERE ticket_type = 'TT1'");
+    // The first pulls mark each desk's TT1 as at the hub (it had every code already).
+    assert_eq!(a.f.desk.hub_pull().expect("pull a").codes_uploaded, 0);
+    assert_eq!(b.f.desk.hub_pull().expect("pull b").codes_uploaded, 0);
+    // A second import into TT1 at A.
+    let more = ["M3K8Q1W7E2RT", "N4L9P2X6C1VB", "B7H3J8K2L5QW"];
+    let file = a.f.file(
+        "more.csv",
+        format!("code\n{}\n", more.join("\n")).as_bytes(),
+    );
+    a.f.import("TT1", &file, &Default::default());
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!((pa.batches_uploaded, pa.codes_uploaded), (0, 3), "{pa:?}");
+    assert_eq!(hub_codes(), 9);
+    // B gets them with its pull, and does not send them back.
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(pb.codes_downloaded, 3, "{pb:?}");
+    assert_eq!(b.f.desk.get_batch("TT1").expect("TT1").total_codes, 9);
+    assert!(redeem(&b, more[1]).redemption.is_some());
+    let pb = b.f.desk.hub_pull().expect("pull b again");
+    assert_eq!((pb.codes_uploaded, pb.codes_downloaded), (0, 0), "{pb:?}");
+    // A's check refuses the code B redeemed, with B's counter.
+    match a
+        .f
+        .desk
+        .redeem_check(&common::hub::order(more[1]))
+        .expect("check")
+        .refusal
+    {
+        Some(Refusal::UsedElsewhere { terminal, .. }) => assert_eq!(terminal, "前台3"),
+        other => panic!("expected used_elsewhere, got {other:?}"),
+    }
+    a.f.check_invariants();
+    b.f.check_invariants();
+}

@@ -33,6 +33,7 @@ use crate::domain::staff::Permission;
 use crate::hub::{roles, schema, transfer, Hub, HubError, HubUrl};
 use crate::import::{HeaderChoice, ImportOptions, ImportTarget};
 use crate::progress::CancelToken;
+use crate::store::hub_batch_sent;
 use crate::store::hub_link::{self, HubLink};
 use crate::store::now_ms;
 use crate::sync::credentials;
@@ -251,27 +252,31 @@ impl Desk {
         terminal_id: i64,
         report: &mut HubJoinReport,
     ) -> DeskResult<()> {
-        let t = self.upload_batches(hub, terminal_id, false, &mut report.skipped)?;
+        let t = self.upload_batches(hub, terminal_id, true, &mut report.skipped)?;
         report.batches_uploaded += t.batches;
         report.codes_uploaded += t.codes;
         Ok(())
     }
 
-    /// Uploads the local batches (`only_missing`: only those the hub lacks, as a pull
-    /// does; the join sends every batch, for the codes the hub lacks) with their codes.
-    /// A batch whose name the hub uses for another type is left out, with why.
+    /// Uploads the local batches' codes the hub lacks. The join (`whole`) sends every
+    /// batch whole (the hub skips the codes it has); a pull sends the batches the hub
+    /// lacks and, of the others, the codes added since their last upload
+    /// (`store::hub_batch_sent`: a second import or a generation into a batch the hub
+    /// already has). A batch whose name the hub uses for another type is left out, with
+    /// why.
     pub(super) fn upload_batches(
         &self,
         hub: &Hub,
         terminal_id: i64,
-        only_missing: bool,
+        whole: bool,
         skipped: &mut Vec<String>,
     ) -> DeskResult<Transferred> {
         let hub_batches = hub.call(async |c| transfer::batches(c).await)?;
-        let local = hub_link::local_batches(&self.conn())?;
+        let marks = hub_batch_sent::marks(&self.conn())?;
         let mut t = Transferred::default();
-        for b in local {
-            if only_missing && hub_batches.iter().any(|(tt, _)| *tt == b.ticket_type) {
+        for b in marks {
+            let at_hub = hub_batches.iter().any(|(tt, _)| *tt == b.ticket_type);
+            if !whole && at_hub && !b.unsent() {
                 continue;
             }
             let other_type = hub_batches
@@ -284,17 +289,33 @@ impl Desk {
                 ));
                 continue;
             }
+            let from = match (whole, at_hub) {
+                (false, true) => b.sent_upto.unwrap_or(1),
+                _ => 1,
+            };
             let mut rows = Vec::new();
-            hub_link::for_each_code(&self.conn(), b.id, &mut |code, status| {
-                transfer::copy_row(&mut rows, code, status.as_str())
-            })?;
+            let next = hub_batch_sent::for_each_code_from(
+                &self.conn(),
+                b.id,
+                from,
+                &mut |code, status| transfer::copy_row(&mut rows, code, status.as_str()),
+            )?;
             let up = hub.call(async |c| {
                 transfer::upload_batch(c, terminal_id, (&b.ticket_type, &b.name), rows).await
             })?;
+            hub_batch_sent::set_sent(&self.conn(), b.id, next)?;
             t.batches += u64::from(up.batch_created);
             t.codes += up.codes_added;
         }
         Ok(t)
+    }
+
+    /// Whether a pull has codes of this desk's to send: a batch the hub lacks, or codes
+    /// added to one since its last upload.
+    pub(super) fn unsent_batches(&self, hub_batches: &[(String, String)]) -> DeskResult<bool> {
+        Ok(hub_batch_sent::marks(&self.conn())?
+            .iter()
+            .any(|b| b.unsent() || !hub_batches.iter().any(|(t, _)| *t == b.ticket_type)))
     }
 
     fn hub_download(&self, hub: &Hub, report: &mut HubJoinReport) -> DeskResult<()> {
@@ -322,6 +343,7 @@ impl Desk {
         let mut t = Transferred::default();
         let local = hub_link::local_batches(&self.conn())?;
         let here = local.iter().find(|b| b.ticket_type == ticket_type);
+        let before = hub_batch_sent::next_seq_of(&self.conn(), ticket_type)?.map(|(_, n)| n);
         if here.is_none() && local.iter().any(|b| b.name == name) {
             skipped.push(format!(
                 "batch {ticket_type} ({name}) not downloaded: a local batch of another type has that name"
@@ -381,6 +403,11 @@ impl Desk {
             )?;
             t.codes += done.imported;
             t.batches += u64::from(here.is_none());
+            // The codes just added are the hub's: not to be sent back.
+            let conn = self.conn();
+            if let Some((id, after)) = hub_batch_sent::next_seq_of(&conn, ticket_type)? {
+                hub_batch_sent::downloaded(&conn, id, before, after)?;
+            }
         }
         if !statuses.is_empty() {
             t.statuses += hub_link::apply_hub_statuses(&mut self.conn(), ticket_type, &statuses)?;

@@ -147,17 +147,13 @@ impl Desk {
     ) -> DeskResult<()> {
         let link = hub_link::get(&self.conn())?.ok_or(HubError::NotJoined)?;
 
-        // 1. Batches made here that the hub lacks.
+        // 1. Batches made here that the hub lacks, and codes added here to batches it has.
         // The pull's first call: the one that meets a connection an outage dropped.
         let hub_batches =
             hub.again_if_dropped(|| hub.call(async |c| transfer::batches(c).await))?;
-        let local = hub_link::local_batches(&self.conn())?;
-        if local
-            .iter()
-            .any(|b| !hub_batches.iter().any(|(t, _)| *t == b.ticket_type))
-        {
+        if self.unsent_batches(&hub_batches)? {
             let th = self.transfer_hub(transfer_hub)?;
-            let t = self.upload_batches(th, link.terminal_id, true, &mut report.skipped)?;
+            let t = self.upload_batches(th, link.terminal_id, false, &mut report.skipped)?;
             report.batches_uploaded += t.batches;
             report.codes_uploaded += t.codes;
         }

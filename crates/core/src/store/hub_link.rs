@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::batches::add_count;
-use super::{code_id, now_ms, StoreError};
+use super::{now_ms, StoreError};
 use crate::domain::lifecycle::CodeStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -134,29 +134,6 @@ pub fn local_batches(conn: &Connection) -> Result<Vec<LocalBatch>, StoreError> {
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Each live code of the batch (not one of a run being undone) with its status, in id
-/// order.
-pub fn for_each_code(
-    conn: &Connection,
-    batch_id: i64,
-    f: &mut dyn FnMut(&str, CodeStatus),
-) -> Result<(), StoreError> {
-    let next_seq: i64 = conn.query_row(
-        "SELECT next_seq FROM batches WHERE id = ?1",
-        [batch_id],
-        |r| r.get(0),
-    )?;
-    let mut st =
-        conn.prepare("SELECT code, status FROM codes WHERE id >= ?1 AND id < ?2 ORDER BY id")?;
-    let mut rows = st.query(params![code_id(batch_id, 1), code_id(batch_id, next_seq)])?;
-    while let Some(r) = rows.next()? {
-        let code: String = r.get(0)?;
-        let status = CodeStatus::from_db(r.get(1)?).unwrap_or(CodeStatus::Issued);
-        f(&code, status);
-    }
-    Ok(())
 }
 
 /// The code's status when this database has it (in any batch).
