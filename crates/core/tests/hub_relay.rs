@@ -335,3 +335,49 @@ fn a_desk_of_a_hub_with_no_platform_desk_routes_its_own_records_as_before() {
         Err(code) if code == coupondesk_core::ErrorCode::code(&HubError::NoName)
     ));
 }
+
+#[test]
+fn a_template_saved_at_a_desk_is_queued_once_at_the_platform_desk_when_it_has_travelled() {
+    let sim = Sim::start(SimConfig::default()).expect("sim");
+    let (_chain, a, b) = two_desks("relaytpl", &sim);
+    let wxcard = |d: &ChainDesk| scalar(d, "SELECT count(*) FROM outbox WHERE platform = 'p001'");
+    // Each desk's own template, made before it joined, was queued at that desk then.
+    let (a0, b0) = (wxcard(&a), wxcard(&b));
+    let t =
+        a.f.desk
+            .create_template(common::cash("满200减30"))
+            .expect("template");
+    // A relays its record and uploads the template (the pull's start).
+    assert_eq!(a.f.desk.hub_push().expect("A push").relay.relayed, 1);
+    a.f.desk.hub_pull().expect("A pull");
+    assert_eq!(wxcard(&a), a0, "A queues nothing for the platforms");
+    // B takes it and routes it once the template is here, under B's own id.
+    b.f.desk.hub_pull().expect("B pull");
+    let here = {
+        let conn = rusqlite::Connection::open(&a.f.db).expect("open");
+        let uid = hub_keys::existing_uid(&conn, Keyed::Template, t.id)
+            .expect("uid")
+            .expect("A's template has a uid");
+        let conn_b = rusqlite::Connection::open(&b.f.db).expect("open");
+        hub_keys::id_of(&conn_b, Keyed::Template, &uid)
+            .expect("read")
+            .expect("the template reached B")
+    };
+    let r = b.f.desk.hub_push().expect("B push");
+    assert_eq!((r.relay.routed, r.relay.waiting), (1, 0), "{r:?}");
+    assert_eq!(wxcard(&b), b0 + 1);
+    let subject: String = rusqlite::Connection::open(&b.f.db)
+        .expect("open")
+        .query_row(
+            "SELECT subject FROM outbox WHERE platform = 'p001' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("subject");
+    assert_eq!(subject, here.to_string());
+    // Nothing more at the next exchanges, and the download recorded no second save.
+    b.f.desk.hub_push().expect("B push again");
+    b.f.desk.hub_pull().expect("B pull again");
+    b.f.desk.hub_push().expect("B push again");
+    assert_eq!(wxcard(&b), b0 + 1);
+}
