@@ -6,8 +6,9 @@ mod common;
 
 use common::hub::{Chain, ChainDesk, CODES};
 use common::Fixture;
-use coupondesk_core::domain::bonus::{BonusDraft, BonusRedeemRequest, BonusStatus};
+use coupondesk_core::domain::bonus::{BonusDraft, BonusRedeemRequest, BonusRefusal, BonusStatus};
 use coupondesk_core::store::bonuses::BonusRef;
+use coupondesk_core::store::redemptions::UndoTarget;
 
 fn make(d: &ChainDesk, quantity: u32) -> Vec<String> {
     d.f.desk
@@ -179,5 +180,80 @@ fn joining_desks_bring_their_bonuses_and_take_the_hubs() {
         ),
         (0, 0, 0),
         "{pb:?}"
+    );
+}
+
+fn refusal_at(d: &ChainDesk, code: &str) -> Option<BonusRefusal> {
+    d.f.desk
+        .redeem_bonus(&BonusRedeemRequest {
+            code: code.into(),
+            order_fen: 10_000,
+            product_sku: None,
+            customer: None,
+        })
+        .expect("redeem")
+        .check
+        .refusal
+}
+
+#[test]
+fn a_bonus_use_is_claimed_at_the_hub_first_refused_offline_and_given_back_by_an_undo() {
+    let chain = Chain::new("bonusclaim", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 500);
+    let codes = make(&a, 3);
+    a.f.desk.hub_pull().expect("pull a");
+    b.f.desk.hub_pull().expect("pull b");
+
+    // Used at B; A has not pulled since, yet the hub refuses it with B's who/where/when.
+    assert!(use_at(&b, &codes[0]));
+    match refusal_at(&a, &codes[0]) {
+        Some(BonusRefusal::UsedElsewhere {
+            terminal, store, ..
+        }) => assert_eq!((terminal.as_str(), store.as_str()), ("前台2", "淮海路店")),
+        other => panic!("expected used elsewhere, got {other:?}"),
+    }
+    assert_eq!(
+        status(&a.f, &codes[0]),
+        BonusStatus::Unused,
+        "nothing written at A"
+    );
+
+    // Disabled at A and pushed: B, not pulled since, is refused by the hub.
+    a.f.desk
+        .disable_bonus(BonusRef::Code(&codes[1]))
+        .expect("disable at a");
+    a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(refusal_at(&b, &codes[1]), Some(BonusRefusal::Disabled));
+
+    // No answer within the deadline: refused (a bonus is not used offline), nothing
+    // written.
+    b.proxy.cut();
+    assert_eq!(
+        refusal_at(&b, &codes[2]),
+        Some(BonusRefusal::OfflineNotAllowed)
+    );
+    assert_eq!(status(&b.f, &codes[2]), BonusStatus::Unused);
+    b.proxy.restore();
+    // A desk rests a few seconds after a missed deadline (desk/hub_session.rs).
+    std::thread::sleep(std::time::Duration::from_secs(4));
+
+    // Undo at B gives it back at the hub at B's next pull (the push before the pages).
+    b.f.desk
+        .bonus_redeem_undo(UndoTarget::Code(&codes[0]))
+        .expect("undo at b");
+    let pb = b.f.desk.hub_pull().expect("pull b");
+    assert_eq!(pb.bonus_states_uploaded, 1, "the release: {pb:?}");
+    // A knew it used at B (its pull brought B's use); its next pull brings it back.
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.bonuses_downloaded, 1, "the release: {pa:?}");
+    assert_eq!(refusal_at(&a, &codes[0]), None, "given back by B's undo");
+    assert_eq!(
+        hub_count(
+            &chain,
+            "SELECT count(*) FROM coupondesk.bonuses WHERE status = 'redeemed' \
+             AND used_terminal = 1"
+        ),
+        1
     );
 }

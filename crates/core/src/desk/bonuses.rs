@@ -86,6 +86,10 @@ impl Desk {
     /// Redeems the bonus when it is redeemable.
     pub fn redeem_bonus(&self, req: &BonusRedeemRequest) -> DeskResult<BonusOutcome> {
         let _who = self.act(Permission::Redeem)?;
+        // A joined desk claims the bonus at the hub first (desk/hub_bonuses.rs).
+        if let Some(linked) = self.linked_hub()? {
+            return self.redeem_bonus_chained(&linked, req);
+        }
         let _turn = crate::store::counter_lane::CounterTurn::take(&self.path);
         Ok(bonuses::redeem(&mut self.conn(), req, Utc::now())?)
     }

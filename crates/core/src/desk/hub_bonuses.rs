@@ -11,9 +11,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::hub_session::Linked;
 use super::{Desk, DeskResult};
+use crate::domain::bonus::{BonusOutcome, BonusRedeemRequest, BonusRefusal};
 use crate::hub::bonuses::{self, BonusUse, HubBonus};
-use crate::hub::Hub;
+use crate::hub::{Hub, HubError};
+use crate::store::bonuses as store_bonuses;
 use crate::store::hub_bonuses::{self, BonusRow, BonusUseRow, Pending};
 
 /// Bonuses sent to the hub in one call.
@@ -136,6 +139,7 @@ impl Desk {
         let took = hub.call(async |c| {
             bonuses::put_bonuses(c, std::slice::from_ref(&made)).await?;
             let mut took = false;
+            let mut released = false;
             if let Some((phone, t)) = &b.granted {
                 let now = bonuses::grant_bonus(c, code, phone, at(*t)).await?;
                 took |= now.as_deref() == Some(phone.as_str());
@@ -156,9 +160,17 @@ impl Desk {
                     bonuses::disable_bonus(c, code).await?;
                     None
                 }
+                // Active here after a use went up (undone, or a local commit that
+                // failed): this terminal's use at the hub is given back.
+                (None, 1, _) => {
+                    if bonuses::release_bonus(c, code).await? {
+                        released = true;
+                    }
+                    None
+                }
                 _ => None,
             };
-            Ok::<_, crate::hub::HubError>((took, answer))
+            Ok::<_, crate::hub::HubError>((took || released, answer))
         })?;
         let (granted, answer) = took;
         match answer {
@@ -213,5 +225,93 @@ impl Desk {
             self.apply_hub_bonuses(chunk.to_vec(), moved)?;
         }
         Ok(())
+    }
+}
+
+impl Desk {
+    /// A bonus's use at a joined desk (docs/chain-mode.md, "Bonuses"): the desk's own
+    /// rules first, then one conditional UPDATE at the hub (`use_bonus`; a repeat by this
+    /// terminal is the same use, so `again_if_dropped` may send it twice), then the local
+    /// commit. What must stay true:
+    /// - another desk's use (or a disable) at the hub refuses it, with who, where, when;
+    /// - no answer within the deadline refuses it (a bonus is money: it is not used
+    ///   offline);
+    /// - a use the hub took whose local commit fails is given back (`release_bonus`),
+    ///   now, or queued (`hub_bonuses_out`) for the next pull when the hub is gone.
+    pub(super) fn redeem_bonus_chained(
+        &self,
+        linked: &Linked,
+        req: &BonusRedeemRequest,
+    ) -> DeskResult<BonusOutcome> {
+        let now = Utc::now();
+        let mut check = store_bonuses::check(&self.conn(), req, now)?;
+        let Some(bonus) = check.bonus.clone().filter(|_| check.refusal.is_none()) else {
+            return Ok(BonusOutcome {
+                check,
+                redeemed: None,
+            });
+        };
+        let operator = crate::store::acting::name();
+        let sku = req
+            .product_sku
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let answer = if linked.rest.resting() {
+            Err(HubError::Offline("the hub missed its last deadline".into()))
+        } else {
+            linked.hub.again_if_dropped(|| {
+                linked.hub.call(async |c| {
+                    bonuses::use_bonus(c, &bonus.code, now, Some(req.order_fen), sku, &operator)
+                        .await
+                })
+            })
+        };
+        match &answer {
+            Err(HubError::Offline(_)) => linked.rest.missed(),
+            Err(_) => {}
+            Ok(_) => linked.rest.answered(),
+        }
+        let refusal = match answer {
+            // Taken at the hub; or not there yet (made here since the last push: no
+            // other desk can know it), decided here and sent with the next push.
+            Ok(BonusUse::Taken) | Ok(BonusUse::Unknown) => None,
+            Ok(BonusUse::UsedElsewhere {
+                by,
+                at,
+                terminal,
+                store,
+            }) => Some(BonusRefusal::UsedElsewhere {
+                at,
+                operator: by,
+                terminal,
+                store,
+            }),
+            Ok(BonusUse::Disabled) => Some(BonusRefusal::Disabled),
+            Err(_) => Some(BonusRefusal::OfflineNotAllowed),
+        };
+        if let Some(r) = refusal {
+            check.refusal = Some(r);
+            check.reduction_fen = None;
+            return Ok(BonusOutcome {
+                check,
+                redeemed: None,
+            });
+        }
+        let out = {
+            let _turn = crate::store::counter_lane::CounterTurn::take(&self.path);
+            store_bonuses::redeem(&mut self.conn(), req, now)
+        };
+        let written = matches!(&out, Ok(o) if o.redeemed.is_some());
+        if !written {
+            // Taken at the hub, not written here: give it back, now or with the next pull.
+            let released = linked
+                .hub
+                .call(async |c| bonuses::release_bonus(c, &bonus.code).await);
+            if released.is_err() {
+                let _ = hub_bonuses::queue_state(&self.conn(), bonus.id);
+            }
+        }
+        Ok(out?)
     }
 }

@@ -4,7 +4,8 @@
 //! the row.
 //!
 //! What must stay true: the hub never moves a bonus's status back (every write is
-//! conditional on `status = 'active'`), and a grant is once.
+//! conditional on `status = 'active'`) except `release_bonus`, which gives back the
+//! calling terminal's own use only; a grant is once.
 
 use chrono::{DateTime, Utc};
 use tokio_postgres::GenericClient;
@@ -92,6 +93,14 @@ pub async fn grant_bonus(
 /// Disables bonus `code`; its status after the call ("unknown": the hub lacks it).
 pub async fn disable_bonus(c: &impl GenericClient, code: &str) -> Result<String, HubError> {
     Ok(c.query_one("SELECT coupondesk.disable_bonus($1)", &[&code])
+        .await
+        .map_err(pg)?
+        .get(0))
+}
+
+/// Gives back this terminal's own use of bonus `code`; true when released.
+pub async fn release_bonus(c: &impl GenericClient, code: &str) -> Result<bool, HubError> {
+    Ok(c.query_one("SELECT coupondesk.release_bonus($1)", &[&code])
         .await
         .map_err(pg)?
         .get(0))

@@ -7,7 +7,8 @@
 //!   read (`sent`): a change made meanwhile is sent next time;
 //! - the apply goes through the local triggers (`bonuses_final`, `bonuses_grant_once`):
 //!   a bonus used or disabled here is never changed by the hub's word, a granted bonus
-//!   keeps its customer;
+//!   keeps its customer; the one move back is another desk's use (`used_elsewhere`)
+//!   that the hub gave back (that desk's undo), allowed by migration 23's trigger;
 //! - the apply deletes the queue row its own write caused, never one queued before it
 //!   (this desk's own change still goes up), so the hub's version is never sent back.
 
@@ -48,6 +49,17 @@ pub fn sent(conn: &Connection, p: &Pending) -> Result<(), StoreError> {
             p.id,
             p.n
         ])?;
+    Ok(())
+}
+
+/// Queues bonus `id`'s state to go up (a use the hub took whose local commit failed:
+/// the push gives it back).
+pub fn queue_state(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO hub_bonuses_out (kind, key) VALUES ('bonus_state', ?1)
+         ON CONFLICT (kind, key) DO UPDATE SET n = n + 1",
+    )?
+    .execute([id])?;
     Ok(())
 }
 
@@ -185,10 +197,38 @@ pub fn apply_bonuses(
                 }
             },
         };
-        let local: Option<(i64, i64, Option<i64>)> = tx
-            .prepare_cached("SELECT id, status, customer_id FROM bonuses WHERE code = ?1")?
-            .query_row([&b.code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        let local: Option<(i64, i64, Option<i64>, bool)> = tx
+            .prepare_cached(
+                "SELECT id, status, customer_id, used_elsewhere FROM bonuses WHERE code = ?1",
+            )?
+            .query_row([&b.code], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
+        // Another desk's use, given back at the hub (its undo): unused here again.
+        if let Some((id, 2, _, true)) = local {
+            if b.status == 1 {
+                tx.prepare_cached(
+                    "UPDATE bonuses SET status = 1, used_at = NULL, used_order_fen = NULL,
+                            used_product_sku = NULL, used_by = NULL, used_terminal = NULL,
+                            used_elsewhere = 0, updated_at = ?2
+                      WHERE id = ?1",
+                )?
+                .execute(params![id, now_ms()])?;
+                tx.prepare_cached(
+                    "DELETE FROM hub_bonuses_out WHERE kind = 'bonus_state' AND key = ?1",
+                )?
+                .execute([id])?;
+                out.changed += 1;
+                super::audit::record(
+                    &tx,
+                    "bonus.hub_pull",
+                    &id.to_string(),
+                    &serde_json::json!({ "code": b.code, "released": true }),
+                )?;
+            }
+            continue;
+        }
         let (id, created) = match local {
             None => {
                 let coupon = tx
@@ -233,10 +273,15 @@ pub fn apply_bonuses(
                 ])?;
                 (tx.last_insert_rowid(), true)
             }
-            Some((id, status, customer_id)) => {
+            Some((id, status, customer_id, _)) => {
                 // Used or disabled here is final (bonuses_final): the hub's word cannot
                 // change it, and this desk's own state goes up on its own.
                 if status != 1 {
+                    continue;
+                }
+                // A change of this bonus waits to go up (a release after an undo): it
+                // goes first; the hub's row is applied at a later pull.
+                if state_queued(&tx, id)? {
                     continue;
                 }
                 let grant = customer.filter(|_| customer_id.is_none());
@@ -244,7 +289,6 @@ pub fn apply_bonuses(
                 if grant.is_none() && new_status == status {
                     continue;
                 }
-                let was_queued = state_queued(&tx, id)?;
                 let used = b.used.as_ref().filter(|_| new_status == 2);
                 tx.prepare_cached(
                     "UPDATE bonuses SET status = ?2,
@@ -268,12 +312,10 @@ pub fn apply_bonuses(
                     used.is_some(),
                     now_ms()
                 ])?;
-                if !was_queued {
-                    tx.prepare_cached(
-                        "DELETE FROM hub_bonuses_out WHERE kind = 'bonus_state' AND key = ?1",
-                    )?
-                    .execute([id])?;
-                }
+                tx.prepare_cached(
+                    "DELETE FROM hub_bonuses_out WHERE kind = 'bonus_state' AND key = ?1",
+                )?
+                .execute([id])?;
                 (id, false)
             }
         };

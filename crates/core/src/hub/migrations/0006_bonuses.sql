@@ -4,8 +4,9 @@
 -- changed the row, in the same transaction.
 --
 -- What must stay true:
--- - a bonus's status only moves forward: 'active' -> 'redeemed' or 'disabled', never
---   back (every UPDATE below is conditional on status = 'active');
+-- - a bonus's status only moves forward: 'active' -> 'redeemed' or 'disabled' (every
+--   UPDATE below is conditional on status = 'active'), except release_bonus, which gives
+--   back the calling terminal's own use only (a failed local commit, an undo);
 -- - a grant is once (`WHERE customer_phone IS NULL`);
 -- - a repeat of any call changes nothing and logs nothing (a desk may send a row twice,
 --   and a pull applying a desk's own change must not make it log another one);
@@ -135,10 +136,30 @@ BEGIN
      WHERE te.id = b.used_terminal;
 END $$;
 
+-- Gives back this terminal's own use of bonus p_code (its local commit failed, or it was
+-- undone there): the one move back, and only of the caller's own use, as release_claim
+-- for codes. Returns true when it was released (and logged).
+CREATE FUNCTION release_bonus(p_code text)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = coupondesk, pg_temp AS $$
+DECLARE
+  t bigint := session_terminal();
+BEGIN
+  UPDATE bonuses SET status = 'active', used_at = NULL, used_order_fen = NULL,
+                     used_product_sku = NULL, used_by = NULL, used_terminal = NULL
+   WHERE code = p_code AND status = 'redeemed' AND used_terminal = t;
+  IF FOUND THEN
+    PERFORM log_change('bonus', p_code, '{}'::jsonb, t);
+    RETURN true;
+  END IF;
+  RETURN false;
+END $$;
+
 GRANT SELECT ON bonuses TO coupondesk_terminal;
 GRANT EXECUTE ON FUNCTION
   put_bonuses(text[], bigint[], bigint[], timestamptz[], text[], text[], timestamptz[]),
   grant_bonus(text, text, timestamptz),
   disable_bonus(text),
-  use_bonus(text, timestamptz, bigint, text, text)
+  use_bonus(text, timestamptz, bigint, text, text),
+  release_bonus(text)
   TO coupondesk_terminal;

@@ -35,3 +35,24 @@ BEGIN
   INSERT INTO hub_bonuses_out (kind, key) VALUES ('bonus_state', NEW.id)
   ON CONFLICT (kind, key) DO UPDATE SET n = n + 1;
 END;
+
+-- Migration 10's "used stays final", with one more exception: a use another desk made
+-- (`used_elsewhere` = 1, written by a pull) goes back to unused when the hub gave it
+-- back (that desk's undo, or its local commit failed; store::hub_bonuses). This desk's
+-- own uses and disables stay as final as before.
+DROP TRIGGER bonuses_final;
+CREATE TRIGGER bonuses_final BEFORE UPDATE ON bonuses
+  WHEN OLD.status = 3
+    OR (OLD.status = 2
+        AND NOT (NEW.status = 1
+                 AND NOT EXISTS (SELECT 1 FROM bonus_redemptions r
+                                  WHERE r.bonus_id = OLD.id AND r.undone_at IS NULL)
+                 AND EXISTS (SELECT 1 FROM bonus_redemptions r
+                              WHERE r.bonus_id = OLD.id AND r.undone_at = NEW.updated_at))
+        AND NOT (OLD.used_elsewhere = 1 AND NEW.used_elsewhere = 0 AND NEW.status = 1
+                 AND NEW.used_at IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM bonus_redemptions r
+                                  WHERE r.bonus_id = OLD.id AND r.undone_at IS NULL)))
+BEGIN
+  SELECT RAISE(ABORT, 'bonus is used or disabled; it cannot change');
+END;
