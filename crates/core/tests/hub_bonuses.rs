@@ -205,8 +205,22 @@ fn a_bonus_use_is_claimed_at_the_hub_first_refused_offline_and_given_back_by_an_
     a.f.desk.hub_pull().expect("pull a");
     b.f.desk.hub_pull().expect("pull b");
 
-    // Used at B; A has not pulled since, yet the hub refuses it with B's who/where/when.
+    // Used at B; A has not pulled since, yet the hub refuses it with B's who/where/when,
+    // at A's check and at its use.
     assert!(use_at(&b, &codes[0]));
+    let checked =
+        a.f.desk
+            .check_bonus(&BonusRedeemRequest {
+                code: codes[0].clone(),
+                order_fen: 10_000,
+                product_sku: None,
+                customer: None,
+            })
+            .expect("check at a");
+    assert!(
+        matches!(&checked.refusal, Some(BonusRefusal::UsedElsewhere { terminal, .. }) if terminal == "前台2"),
+        "{checked:?}"
+    );
     match refusal_at(&a, &codes[0]) {
         Some(BonusRefusal::UsedElsewhere {
             terminal, store, ..

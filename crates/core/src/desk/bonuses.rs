@@ -80,7 +80,12 @@ impl Desk {
     }
 
     pub fn check_bonus(&self, req: &BonusRedeemRequest) -> DeskResult<BonusCheck> {
-        Ok(bonuses::check(&self.conn(), req, Utc::now())?)
+        let check = bonuses::check(&self.conn(), req, Utc::now())?;
+        // A joined desk asks the hub too (desk/hub_bonuses.rs).
+        Ok(match self.linked_hub()? {
+            Some(linked) => self.check_bonus_chained(&linked, check),
+            None => check,
+        })
     }
 
     /// Redeems the bonus when it is redeemable.

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::hub_session::Linked;
 use super::{Desk, DeskResult};
-use crate::domain::bonus::{BonusOutcome, BonusRedeemRequest, BonusRefusal};
+use crate::domain::bonus::{BonusCheck, BonusOutcome, BonusRedeemRequest, BonusRefusal};
 use crate::hub::bonuses::{self, BonusUse, HubBonus};
 use crate::hub::{Hub, HubError};
 use crate::store::bonuses as store_bonuses;
@@ -229,6 +229,48 @@ impl Desk {
 }
 
 impl Desk {
+    /// A check at a joined desk: the desk's own rules, then, for a bonus it would take,
+    /// the hub's row (one read within the deadline): used at another desk (who, where,
+    /// when) or disabled there since the last pull. No answer leaves the desk's word (the
+    /// use itself is refused offline).
+    pub(super) fn check_bonus_chained(&self, linked: &Linked, mut check: BonusCheck) -> BonusCheck {
+        if check.refusal.is_some() || linked.rest.resting() {
+            return check;
+        }
+        let Some(code) = check.bonus.as_ref().map(|b| b.code.clone()) else {
+            return check;
+        };
+        let codes = [code];
+        let Ok(rows) = linked
+            .hub
+            .call(async |c| bonuses::bonuses_of(c, &codes).await)
+        else {
+            return check;
+        };
+        let Some(row) = rows.into_iter().next() else {
+            return check;
+        };
+        let refusal = match (row.status.as_str(), row.used) {
+            ("redeemed", Some(u))
+                if !(u.terminal == linked.terminal && u.store == linked.store) =>
+            {
+                Some(BonusRefusal::UsedElsewhere {
+                    at: u.at,
+                    operator: u.by,
+                    terminal: u.terminal,
+                    store: u.store,
+                })
+            }
+            ("disabled", _) => Some(BonusRefusal::Disabled),
+            _ => None,
+        };
+        if refusal.is_some() {
+            check.refusal = refusal;
+            check.reduction_fen = None;
+        }
+        check
+    }
+
     /// A bonus's use at a joined desk (docs/chain-mode.md, "Bonuses"): the desk's own
     /// rules first, then one conditional UPDATE at the hub (`use_bonus`; a repeat by this
     /// terminal is the same use, so `again_if_dropped` may send it twice), then the local

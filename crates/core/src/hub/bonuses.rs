@@ -50,8 +50,9 @@ pub struct HubBonusUse {
     pub order_fen: Option<i64>,
     pub product_sku: Option<String>,
     pub by: String,
-    /// The terminal's name.
+    /// The terminal's name, and its store's.
     pub terminal: String,
+    pub store: String,
 }
 
 /// Sends bonuses made at a desk (one call: the caller chunks); how many were new.
@@ -160,9 +161,10 @@ pub async fn use_bonus(
 
 const SELECT_BONUS: &str = "SELECT b.code, b.amount_fen, b.min_amount_fen, b.expired_at,
         b.xname, b.product_sku, b.created_at, b.status, b.customer_phone, b.granted_at,
-        b.used_at, b.used_order_fen, b.used_product_sku, b.used_by, t.name
+        b.used_at, b.used_order_fen, b.used_product_sku, b.used_by, t.name, s.name
    FROM coupondesk.bonuses b
-   LEFT JOIN coupondesk.terminals t ON t.id = b.used_terminal";
+   LEFT JOIN coupondesk.terminals t ON t.id = b.used_terminal
+   LEFT JOIN coupondesk.stores s ON s.id = t.store_id";
 
 fn bonus_of(r: &tokio_postgres::Row) -> HubBonus {
     let phone: Option<String> = r.get(8);
@@ -184,6 +186,7 @@ fn bonus_of(r: &tokio_postgres::Row) -> HubBonus {
             product_sku: r.get(12),
             by: r.get::<_, Option<String>>(13).unwrap_or_default(),
             terminal: r.get::<_, Option<String>>(14).unwrap_or_default(),
+            store: r.get::<_, Option<String>>(15).unwrap_or_default(),
         }),
     }
 }
