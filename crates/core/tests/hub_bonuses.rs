@@ -252,12 +252,18 @@ fn a_bonus_use_is_claimed_at_the_hub_first_refused_offline_and_given_back_by_an_
     // A desk rests a few seconds after a missed deadline (desk/hub_session.rs).
     std::thread::sleep(std::time::Duration::from_secs(4));
 
-    // Undo at B gives it back at the hub at B's next pull (the push before the pages).
+    // Undo at B gives it back at the hub at once (queued too, for a hub that is gone).
     b.f.desk
         .bonus_redeem_undo(UndoTarget::Code(&codes[0]))
         .expect("undo at b");
-    let pb = b.f.desk.hub_pull().expect("pull b");
-    assert_eq!(pb.bonus_states_uploaded, 1, "the release: {pb:?}");
+    assert_eq!(
+        hub_count(
+            &chain,
+            "SELECT count(*) FROM coupondesk.bonuses WHERE status = 'redeemed'"
+        ),
+        0,
+        "released at once"
+    );
     // A knew it used at B (its pull brought B's use); its next pull brings it back.
     let pa = a.f.desk.hub_pull().expect("pull a");
     assert_eq!(pa.bonuses_downloaded, 1, "the release: {pa:?}");
@@ -269,5 +275,22 @@ fn a_bonus_use_is_claimed_at_the_hub_first_refused_offline_and_given_back_by_an_
              AND used_terminal = 1"
         ),
         1
+    );
+
+    // An undo while the hub is gone: queued, sent by the next pull.
+    a.proxy.cut();
+    a.f.desk
+        .bonus_redeem_undo(UndoTarget::Code(&codes[0]))
+        .expect("undo at a, offline");
+    a.proxy.restore();
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let pa = a.f.desk.hub_pull().expect("pull a");
+    assert_eq!(pa.bonus_states_uploaded, 1, "the queued release: {pa:?}");
+    assert_eq!(
+        hub_count(
+            &chain,
+            "SELECT count(*) FROM coupondesk.bonuses WHERE status = 'redeemed'"
+        ),
+        0
     );
 }

@@ -229,6 +229,23 @@ impl Desk {
 }
 
 impl Desk {
+    /// After an undo here: this terminal's use of bonus `code` is given back at the hub
+    /// now. The undo queued its state (migration 23's trigger), so a hub that does not
+    /// answer gets the release with the next pull; when this one lands, the queued one
+    /// finds nothing to release. Nothing when the desk is not joined.
+    pub(super) fn release_bonus_now(&self, code: &str) -> DeskResult<()> {
+        let Some(linked) = self.linked_hub()? else {
+            return Ok(());
+        };
+        if linked.rest.resting() {
+            return Ok(());
+        }
+        let _ = linked
+            .hub
+            .call(async |c| bonuses::release_bonus(c, code).await);
+        Ok(())
+    }
+
     /// A check at a joined desk: the desk's own rules, then, for a bonus it would take,
     /// the hub's row (one read within the deadline): used at another desk (who, where,
     /// when) or disabled there since the last pull. No answer leaves the desk's word (the
