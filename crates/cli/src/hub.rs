@@ -93,6 +93,10 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
                 r.statuses_applied,
                 r.elapsed_ms as f64 / 1000.0
             );
+            text.push_str(&format!(
+                "; bonuses: {} uploaded, {} downloaded",
+                r.bonuses_uploaded, r.bonuses_downloaded
+            ));
             for s in &r.skipped {
                 text.push_str("\n  ");
                 text.push_str(s);

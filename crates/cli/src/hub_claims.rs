@@ -105,6 +105,10 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
                 r.voucher_conflicts,
                 r.vouchers_downloaded
             ));
+            text.push_str(&format!(
+                "; bonuses: {} made and {} grants, uses or disables sent, {} received",
+                r.bonuses_uploaded, r.bonus_states_uploaded, r.bonuses_downloaded
+            ));
             for why in &r.skipped {
                 text.push_str(&format!("\n{why}"));
             }

@@ -27,6 +27,13 @@ export function bonusRefusalText(r: BonusRefusal, lang: Lang, offset: number): s
     case 'product_required':
     case 'wrong_product':
       return translate(lang, `bonusRefusal.${r.reason}`, { sku: r.sku });
+    case 'used_elsewhere':
+      return translate(lang, 'bonusRefusal.used_elsewhere', {
+        at: formatShopTime(r.at, offset),
+        operator: r.operator,
+        terminal: r.terminal,
+        store: r.store,
+      });
     default:
       return translate(lang, `bonusRefusal.${r.reason}`);
   }

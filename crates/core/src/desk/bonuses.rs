@@ -80,12 +80,21 @@ impl Desk {
     }
 
     pub fn check_bonus(&self, req: &BonusRedeemRequest) -> DeskResult<BonusCheck> {
-        Ok(bonuses::check(&self.conn(), req, Utc::now())?)
+        let check = bonuses::check(&self.conn(), req, Utc::now())?;
+        // A joined desk asks the hub too (desk/hub_bonuses.rs).
+        Ok(match self.linked_hub()? {
+            Some(linked) => self.check_bonus_chained(&linked, check),
+            None => check,
+        })
     }
 
     /// Redeems the bonus when it is redeemable.
     pub fn redeem_bonus(&self, req: &BonusRedeemRequest) -> DeskResult<BonusOutcome> {
         let _who = self.act(Permission::Redeem)?;
+        // A joined desk claims the bonus at the hub first (desk/hub_bonuses.rs).
+        if let Some(linked) = self.linked_hub()? {
+            return self.redeem_bonus_chained(&linked, req);
+        }
         let _turn = crate::store::counter_lane::CounterTurn::take(&self.path);
         Ok(bonuses::redeem(&mut self.conn(), req, Utc::now())?)
     }

@@ -50,7 +50,10 @@ impl Desk {
     pub fn bonus_redeem_undo(&self, target: UndoTarget<'_>) -> DeskResult<Redemption> {
         let who = self.act(Permission::UndoOwn)?;
         let only_by = who.undo_limited_to();
-        self.recording(|c| bonus_undo::undo(c, target, only_by, Utc::now()))
+        let undone = self.recording(|c| bonus_undo::undo(c, target, only_by, Utc::now()))?;
+        // A joined desk gives its use back at the hub now (desk/hub_bonuses.rs).
+        self.release_bonus_now(&undone.code)?;
+        Ok(undone)
     }
 
     pub fn list_redemptions(&self, page: PageRequest) -> DeskResult<Page<Redemption>> {

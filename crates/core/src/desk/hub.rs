@@ -85,6 +85,9 @@ pub struct HubJoinReport {
     pub voucher_uses_uploaded: u64,
     pub voucher_conflicts: u64,
     pub vouchers_downloaded: u64,
+    /// Bonuses (and their grants, uses, disables) sent, and hub bonuses now here.
+    pub bonuses_uploaded: u64,
+    pub bonuses_downloaded: u64,
     /// Batches left out, each with why (a name the other side uses for another type);
     /// templates and links not applied.
     pub skipped: Vec<String>,
@@ -203,6 +206,8 @@ impl Desk {
             voucher_uses_uploaded: 0,
             voucher_conflicts: 0,
             vouchers_downloaded: 0,
+            bonuses_uploaded: 0,
+            bonuses_downloaded: 0,
             skipped: Vec::new(),
             pulled_seq: 0,
             elapsed_ms: 0,
@@ -216,6 +221,9 @@ impl Desk {
         report.voucher_uses_uploaded = up.voucher_uses_up;
         report.voucher_conflicts = up.voucher_conflicts;
         report.skipped.extend(up.notes);
+        let bonuses_up = self.push_bonuses(&hub, true)?;
+        report.bonuses_uploaded = bonuses_up.up;
+        report.skipped.extend(bonuses_up.notes);
         let seq = hub.call(async |c| transfer::max_seq(c).await)?;
         self.hub_download(&hub, &mut report)?;
         let mut down = RecordsMoved::default();
@@ -224,6 +232,10 @@ impl Desk {
         report.links_applied = down.links_down;
         report.customers_downloaded = down.customers_down;
         report.vouchers_downloaded = down.vouchers_down;
+        let mut bonuses_down = super::hub_bonuses::BonusesMoved::default();
+        self.pull_all_bonuses(&hub, &mut bonuses_down)?;
+        report.bonuses_downloaded = bonuses_down.down;
+        report.skipped.extend(bonuses_down.notes);
         report.skipped.extend(down.notes);
         report.pulled_seq = seq;
         hub_link::set(

@@ -27,6 +27,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::hub::{Transferred, TRANSFER_DEADLINE};
+use super::hub_bonuses::BonusesMoved;
 use super::hub_records::RecordsMoved;
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
@@ -72,6 +73,11 @@ pub struct HubPullReport {
     pub voucher_uses_uploaded: u64,
     pub voucher_conflicts: u64,
     pub vouchers_downloaded: u64,
+    /// Bonuses made here now at the hub, grants/uses/disables made here the hub took,
+    /// and bonuses of other desks now here or changed here by another desk's word.
+    pub bonuses_uploaded: u64,
+    pub bonus_states_uploaded: u64,
+    pub bonuses_downloaded: u64,
     /// Codes leased to this terminal, when the pull brought a lease made or returned
     /// (and so read the hub's list again).
     pub leased: Option<u64>,
@@ -166,6 +172,10 @@ impl Desk {
         report.voucher_uses_uploaded += up.voucher_uses_up;
         report.voucher_conflicts += up.voucher_conflicts;
         report.skipped.extend(up.notes);
+        let bonuses_up = self.push_bonuses(hub, false)?;
+        report.bonuses_uploaded += bonuses_up.up;
+        report.bonus_states_uploaded += bonuses_up.states_up;
+        report.skipped.extend(bonuses_up.notes);
 
         // 2. The change log, a page at a time.
         let mut moved = RecordsMoved::default();
@@ -207,6 +217,7 @@ impl Desk {
             let mut statuses: Vec<(String, CodeStatus)> = Vec::new();
             let mut customers: Vec<(String, String)> = Vec::new();
             let mut leases = false;
+            let mut bonus_codes: Vec<String> = Vec::new();
             for ch in &changes {
                 match &ch.kind {
                     ChangeKind::Batch { ticket_type, name } => {
@@ -237,11 +248,17 @@ impl Desk {
                     ChangeKind::Customer { phone, name } => {
                         customers.push((phone.clone(), name.clone()));
                     }
+                    ChangeKind::Bonus { code } => bonus_codes.push(code.clone()),
                     ChangeKind::Other(kind) => leases |= kind == "lease",
                 }
             }
             // In seq order, so the last change of a customer in the page is its name.
             self.apply_hub_customers(&customers, moved)?;
+            // A grant names a customer: after the page's customers.
+            let mut bonuses_moved = BonusesMoved::default();
+            self.pull_bonuses(hub, &bonus_codes, &mut bonuses_moved)?;
+            report.bonuses_downloaded += bonuses_moved.down;
+            report.skipped.extend(bonuses_moved.notes);
             report.statuses_applied +=
                 hub_link::apply_pulled_page(&mut self.conn(), &statuses, last_seq)?;
             if leases {

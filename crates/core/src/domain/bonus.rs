@@ -335,6 +335,16 @@ pub enum BonusRefusal {
     WrongProduct {
         sku: String,
     },
+    /// Chain mode: the hub says another desk used the bonus (who, where, when).
+    UsedElsewhere {
+        at: DateTime<Utc>,
+        operator: String,
+        terminal: String,
+        store: String,
+    },
+    /// Chain mode: the hub did not answer in time, and bonuses are not used offline
+    /// (a bonus is money: docs/chain-mode.md, "Bonuses").
+    OfflineNotAllowed,
 }
 
 impl std::fmt::Display for BonusRefusal {
@@ -360,6 +370,20 @@ impl std::fmt::Display for BonusRefusal {
                 write!(f, "only for product {sku}; give the product bought")
             }
             BonusRefusal::WrongProduct { sku } => write!(f, "only for product {sku}"),
+            BonusRefusal::UsedElsewhere {
+                at,
+                operator,
+                terminal,
+                store,
+            } => write!(
+                f,
+                "already used at {} by {operator} at {terminal} ({store})",
+                at.to_rfc3339()
+            ),
+            BonusRefusal::OfflineNotAllowed => f.write_str(
+                "the hub did not answer and bonuses may not be used offline; try again when \
+                 the hub answers",
+            ),
         }
     }
 }

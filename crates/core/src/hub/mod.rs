@@ -12,6 +12,7 @@
 //! - `transfer`: the join's bulk upload and download (COPY).
 //! - `disables`: a code disabled at a desk, disabled at the hub.
 //! - `pull`: pages of the change log by sequence, for a desk's pull.
+//! - `bonuses`: red-packet bonuses (made, granted, disabled, used), known by their code.
 //! - `records`: templates and batch links (uploads through SECURITY DEFINER functions).
 //! - `relay`: the platform desk's exchange: records relayed by the other desks, taken,
 //!   confirmed; which desk is the platform desk.
@@ -20,6 +21,7 @@
 //! This layer speaks to the hub only; what the desk's SQLite gets is the desk's business
 //! (desk/hub.rs), through the store.
 
+pub mod bonuses;
 pub mod claims;
 pub mod connect;
 pub mod disables;

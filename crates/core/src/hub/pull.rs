@@ -33,6 +33,8 @@ pub enum ChangeKind {
     Customer { phone: String, name: String },
     /// A voucher was sold or used (its uid): the hub's row is applied.
     Voucher { uid: String },
+    /// A bonus was made, granted, disabled or used (its code): the hub's row is applied.
+    Bonus { code: String },
     /// Anything else (a conflict: the uploading desk has it in its inbox).
     Other(String),
 }
@@ -70,6 +72,7 @@ pub async fn changes_after(
                     },
                     "template" => ChangeKind::Template { uid: subject },
                     "voucher" => ChangeKind::Voucher { uid: subject },
+                    "bonus" => ChangeKind::Bonus { code: subject },
                     "customer" => ChangeKind::Customer {
                         phone: subject,
                         name: r.get(4),

@@ -1,4 +1,4 @@
-//! How far each batch's codes have reached the hub (migration 25; docs/chain-mode.md,
+//! How far each batch's codes have reached the hub (migration 24; docs/chain-mode.md,
 //! "Changes between desks"): codes added to a batch the hub already has (a second
 //! import, a generation) go up at the next pull, and only those.
 //!

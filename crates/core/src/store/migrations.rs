@@ -60,7 +60,8 @@ const MIGRATIONS: &[Migration] = &[
     sql(20, include_str!("migrations/0020_hub_records.sql")),
     sql(21, include_str!("migrations/0021_hub_relay.sql")),
     sql(22, include_str!("migrations/0022_hub_disables.sql")),
-    sql(25, include_str!("migrations/0025_hub_batch_sent.sql")),
+    sql(23, include_str!("migrations/0023_hub_bonuses.sql")),
+    sql(24, include_str!("migrations/0024_hub_batch_sent.sql")),
 ];
 
 pub fn latest() -> u32 {

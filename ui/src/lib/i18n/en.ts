@@ -801,6 +801,8 @@ export const en: Messages = {
   'bonusRefusal.below_min_amount': 'The order must come to at least {min} to use this bonus.',
   'bonusRefusal.product_required': 'This bonus is only for product {sku}. Enter the product bought under Product SKU.',
   'bonusRefusal.wrong_product': 'This bonus is only for product {sku}, not this one.',
+  'bonusRefusal.used_elsewhere': 'This bonus was already used at {at} by {operator} on {terminal} in {store}.',
+  'bonusRefusal.offline_not_allowed': 'The hub did not answer, and bonuses may not be used offline. Try again when the hub answers.',
   'error.invalid_amount': 'That amount is not valid: type yuan like 2.50 (at most two decimals, not negative).',
   'error.bonus_not_found': 'This bonus was not found. Go back to the list and reload it.',
   'error.bonus_already_granted': 'This bonus was already granted; a bonus is granted once.',

@@ -806,6 +806,8 @@ export const zhCN = {
   'bonusRefusal.below_min_amount': '订单金额需满 {min} 才能使用这个红包。',
   'bonusRefusal.product_required': '这个红包只能用于商品 {sku}。请在“商品 SKU”中填写购买的商品。',
   'bonusRefusal.wrong_product': '这个红包只能用于商品 {sku}，不能用于这个商品。',
+  'bonusRefusal.used_elsewhere': '这个红包已于 {at} 由 {operator} 在 {store} 的 {terminal} 使用过。',
+  'bonusRefusal.offline_not_allowed': '总部数据库没有应答，红包不能离线使用。请等连上后再试。',
   'error.invalid_amount': '金额格式不对：请按元输入，例如 2.50（最多两位小数，不能为负）。',
   'error.bonus_not_found': '找不到这个红包。请返回列表刷新。',
   'error.bonus_already_granted': '这个红包已经发放过了，每个红包只能发放一次。',

@@ -3,4 +3,4 @@
 /**
  * Why a bonus cannot be redeemed.
  */
-export type BonusRefusal = { "reason": "malformed" } | { "reason": "unknown" } | { "reason": "disabled" } | { "reason": "already_used", at: string, } | { "reason": "expired", at: string, } | { "reason": "other_customer" } | { "reason": "amount_required" } | { "reason": "negative_amount" } | { "reason": "below_min_amount", minFen: number, } | { "reason": "product_required", sku: string, } | { "reason": "wrong_product", sku: string, };
+export type BonusRefusal = { "reason": "malformed" } | { "reason": "unknown" } | { "reason": "disabled" } | { "reason": "already_used", at: string, } | { "reason": "expired", at: string, } | { "reason": "other_customer" } | { "reason": "amount_required" } | { "reason": "negative_amount" } | { "reason": "below_min_amount", minFen: number, } | { "reason": "product_required", sku: string, } | { "reason": "wrong_product", sku: string, } | { "reason": "used_elsewhere", at: string, operator: string, terminal: string, store: string, } | { "reason": "offline_not_allowed" };

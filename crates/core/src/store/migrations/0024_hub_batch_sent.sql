@@ -1,4 +1,4 @@
--- Schema version 25: how far each batch's codes have reached the hub (docs/chain-mode.md,
+-- Schema version 24: how far each batch's codes have reached the hub (docs/chain-mode.md,
 -- "Changes between desks"). A batch's codes are a contiguous seq range, added in seq
 -- order, so one number per batch says which codes are still to send: those with
 -- seq >= upto_seq. Set by each upload, and by a download whose codes came from the hub
