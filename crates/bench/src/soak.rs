@@ -20,6 +20,8 @@
 //! traced to one of them: `lists` (every list page), `import` (the batch page, the import
 //! dialog, 2,000 codes) or `redeem` (the counter page, two redemptions); `ipc` is no part
 //! of a shop's round: 50 bare IPC commands, the cost of a command apart from any page.
+//! `lists+import`, `import+redeem` and `lists+redeem` run two of them (in the round's
+//! order) to find which pair grows the web process when no part alone does.
 //! `import` and `redeem` start each round on the batches page, so their page is mounted
 //! afresh each round as in `all`. Each sample also gives the web process's and the app's
 //! anonymous memory apart, the DOM's size and the IPC callbacks still registered.
@@ -84,9 +86,41 @@ pub enum Part {
     Redeem,
     /// All three, in that order.
     All,
+    /// Two of the three, in the round's order, so the pair that grows the web process
+    /// shows (no part alone does: docs/benchmarks.md, session 26).
+    #[value(name = "lists+import")]
+    #[serde(rename = "lists+import")]
+    ListsImport,
+    #[value(name = "import+redeem")]
+    #[serde(rename = "import+redeem")]
+    ImportRedeem,
+    #[value(name = "lists+redeem")]
+    #[serde(rename = "lists+redeem")]
+    ListsRedeem,
     /// No page at all: 50 IPC commands (`app_info`, which reads nothing) from the page
     /// that is there, so a growth per command shows apart from any page's state.
     Ipc,
+}
+
+impl Part {
+    fn lists(self) -> bool {
+        matches!(
+            self,
+            Part::Lists | Part::All | Part::ListsImport | Part::ListsRedeem
+        )
+    }
+    fn imports(self) -> bool {
+        matches!(
+            self,
+            Part::Import | Part::All | Part::ListsImport | Part::ImportRedeem
+        )
+    }
+    fn redeems(self) -> bool {
+        matches!(
+            self,
+            Part::Redeem | Part::All | Part::ImportRedeem | Part::ListsRedeem
+        )
+    }
 }
 
 pub fn run(
@@ -143,7 +177,7 @@ fn drive(
     } else {
         Vec::new()
     };
-    let redeems = matches!(s.part, Part::Redeem | Part::All);
+    let redeems = s.part.redeems();
     for minute in 1..=minutes {
         if s.hands == Hands::Page {
             let used = if redeems { 2 * rounds as usize } else { 0 };
@@ -160,7 +194,7 @@ fn drive(
     }
     let first = &samples[0];
     let last = &samples[samples.len() - 1];
-    let imports = matches!(s.part, Part::Import | Part::All);
+    let imports = s.part.imports();
     Ok(json!({
         "hands": s.hands,
         "part": s.part,
@@ -254,22 +288,22 @@ fn round(
     if s.part == Part::Ipc {
         return ipc(s);
     }
-    if matches!(s.part, Part::Lists | Part::All) {
+    if s.part.lists() {
         for page in PAGES {
             s.click(&format!("nav-{page}"))?;
             std::thread::sleep(Duration::from_millis(300));
         }
     }
-    if matches!(s.part, Part::Import | Part::All) {
-        if s.part == Part::Import {
+    if s.part.imports() {
+        if !s.part.lists() {
             s.click("nav-batches")?;
         }
         import(s, driver, n)?;
     }
-    if !matches!(s.part, Part::Redeem | Part::All) {
+    if !s.part.redeems() {
         return Ok(());
     }
-    if s.part == Part::Redeem {
+    if !s.part.lists() && !s.part.imports() {
         s.click("nav-batches")?;
     }
     s.click("nav-redeem")?;
@@ -300,7 +334,7 @@ fn page_minute(
     // written here first, under the window's Documents folder, and the page types their
     // paths into the import dialog's path field as staff do (the native picker's "Browse"
     // only fills that field; both go through the same preview and import commands).
-    let imports = matches!(s.part, Part::Import | Part::All);
+    let imports = s.part.imports();
     let ahead = match s.part {
         Part::Import => PAGE_IMPORTS_AHEAD_ALONE,
         _ => PAGE_IMPORTS_AHEAD,
@@ -315,7 +349,11 @@ fn page_minute(
     let args = json!({
         "codes": codes,
         "pauseMs": PAGE_PAUSE_MS,
-        "periodMs": if s.part == Part::All { PAGE_ROUND_MS } else { 0 },
+        "periodMs": match s.part {
+            Part::All => PAGE_ROUND_MS,
+            Part::ListsImport | Part::ImportRedeem | Part::ListsRedeem => PAGE_PAIR_ROUND_MS,
+            _ => 0,
+        },
         "part": part,
         "pages": PAGES,
         "files": files,
@@ -360,6 +398,11 @@ const PAGE_PAUSE_MS: u64 = 350;
 /// page's runs compare with the `script` hands' round for round.
 const PAGE_ROUND_MS: u64 = 4600;
 
+/// A round of two parts starts at most every 2 s: the list pairs take longer than that
+/// anyway (8 pages at 300 ms), and `import+redeem` (about 1 s unpaced) then runs 30 a
+/// minute, 600 of SPRING2026's 1,030 codes in 10 minutes.
+const PAGE_PAIR_ROUND_MS: u64 = 2000;
+
 /// `round` as one page script, for the parts `part` names: every list page (300 ms on
 /// each, as `round` waits), the batch page's import dialog (path typed, preview, start,
 /// result, close), the counter (two redemptions: check, then redeem), with the events a
@@ -367,9 +410,10 @@ const PAGE_ROUND_MS: u64 = 4600;
 /// (rounds, error, done) for the bench to read when it sets `stop`.
 const PAGE_LOOP_JS: &str = "const a = arguments[0]; const codes = a.codes;
     const st = window.__soak = { rounds: 0, stop: false, done: false, error: null };
-    const lists = a.part === 'lists' || a.part === 'all';
-    const imports = a.part === 'import' || a.part === 'all';
-    const redeems = a.part === 'redeem' || a.part === 'all';
+    const has = (p) => a.part === 'all' || a.part.split('+').includes(p);
+    const lists = has('lists');
+    const imports = has('import');
+    const redeems = has('redeem');
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const q = (id) => document.querySelector(`[data-testid=\"${id}\"]`);
     const until = async (what, f) => {

@@ -65,7 +65,8 @@ pub struct StartupArgs {
     #[arg(long, value_enum, default_value_t = crate::soak::Hands::Script)]
     pub soak_hands: crate::soak::Hands,
     /// Which parts of each soak round run: every list page, the import, the redemptions,
-    /// or all three (a growth traced to one part).
+    /// all three, or a pair of them (`lists+import`, `import+redeem`, `lists+redeem`; a
+    /// growth traced to one part or to two together).
     #[arg(long, value_enum, default_value_t = crate::soak::Part::All)]
     pub soak_round: crate::soak::Part,
     /// Where to put the database and its copies (default: a temporary folder).
