@@ -18,7 +18,7 @@ use super::roles;
 use super::HubError;
 
 /// The hub schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Key of the advisory lock migrations take ("cd.migra" as a bigint).
 const MIGRATION_LOCK: i64 = 0x6364_2e6d_6967_7261;
@@ -51,6 +51,11 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 5,
         sql: include_str!("migrations/0005_disables.sql"),
+    },
+    // 6 is the `hubbonus` branch's (bonuses); the lead merges both in order.
+    Migration {
+        version: 7,
+        sql: include_str!("migrations/0007_voucher_claims.sql"),
     },
 ];
 

@@ -60,6 +60,8 @@ const MIGRATIONS: &[Migration] = &[
     sql(20, include_str!("migrations/0020_hub_records.sql")),
     sql(21, include_str!("migrations/0021_hub_relay.sql")),
     sql(22, include_str!("migrations/0022_hub_disables.sql")),
+    // 23 is the `hubbonus` branch's (bonuses); the lead merges both in order.
+    sql(24, include_str!("migrations/0024_hub_vouchers.sql")),
 ];
 
 pub fn latest() -> u32 {
