@@ -154,4 +154,40 @@ fn offline_a_voucher_is_refused_unless_a_manager_allows_it_and_then_a_double_is_
         chain.scalar("SELECT count(*) FROM coupondesk.voucher_conflicts"),
         1
     );
+
+    // The window's list: the voucher, B's use, the one the hub kept; settled once, with
+    // a note, audited.
+    let listed = b.f.desk.hub_voucher_conflicts().expect("list");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let c = &listed[0];
+    assert_eq!((c.voucher_id, c.name.as_str()), (at_b, "全屋打扫"));
+    assert_eq!(
+        (c.kept_terminal.as_str(), c.kept_store.as_str()),
+        ("前台1", "南京路店")
+    );
+    assert!(c.settled_at.is_none());
+    assert!(
+        b.f.desk.hub_voucher_conflict_settle(at_b, "  ").is_err(),
+        "a note is required"
+    );
+    assert!(b
+        .f
+        .desk
+        .hub_voucher_conflict_settle(at_b, "customer paid again")
+        .expect("settle"));
+    assert!(!b
+        .f
+        .desk
+        .hub_voucher_conflict_settle(at_b, "twice")
+        .expect("settled already"));
+    let listed = b.f.desk.hub_voucher_conflicts().expect("list");
+    assert_eq!(listed[0].settlement.as_deref(), Some("customer paid again"));
+    assert_eq!(
+        sql_i64(
+            &b.f,
+            "SELECT count(*) FROM audit_log WHERE action = ?1",
+            "voucher.hub_conflict_settle"
+        ),
+        1
+    );
 }

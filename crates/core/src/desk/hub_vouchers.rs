@@ -18,10 +18,12 @@ use chrono::Utc;
 
 use super::hub_session::Linked;
 use super::{Desk, DeskResult};
+use crate::api_error::FieldError;
 use crate::domain::staff::Permission;
 use crate::domain::voucher::Voucher;
 use crate::hub::voucher_claims::{self, VoucherClaim};
 use crate::hub::HubError;
+use crate::store::hub_voucher_conflicts::{self, HubVoucherConflict};
 use crate::store::vouchers::{self, VoucherError};
 use crate::store::{hub_records, hub_vouchers};
 
@@ -111,5 +113,36 @@ impl Desk {
         let _who = self.act(Permission::HubSettings)?;
         hub_vouchers::set_offline_allowed(&mut self.conn(), allowed)?;
         Ok(allowed)
+    }
+
+    /// The voucher conflicts: uses made here that the hub refused at the upload because
+    /// another desk's came first (the Sync page, beside the code conflicts).
+    pub fn hub_voucher_conflicts(&self) -> DeskResult<Vec<HubVoucherConflict>> {
+        let _who = self.act(Permission::Conflicts)?;
+        Ok(hub_voucher_conflicts::list(&self.conn())?)
+    }
+
+    /// A manager records how the conflict of voucher `voucher_id` was settled; the note
+    /// is required. False when there is none or it was settled already.
+    pub fn hub_voucher_conflict_settle(
+        &self,
+        voucher_id: i64,
+        settlement: &str,
+    ) -> DeskResult<bool> {
+        let _who = self.act(Permission::Conflicts)?;
+        let note = settlement.trim();
+        if note.is_empty() {
+            return Err(VoucherError::InvalidFields(vec![FieldError::new(
+                "settlement",
+                "required",
+                "say how the conflict was settled (for example: the customer paid again)",
+            )])
+            .into());
+        }
+        Ok(hub_voucher_conflicts::settle(
+            &mut self.conn(),
+            voucher_id,
+            note,
+        )?)
     }
 }

@@ -32,7 +32,7 @@ pub fn set_offline_allowed(conn: &mut Connection, allowed: bool) -> Result<(), S
         &tx,
         "hub.vouchers_offline",
         "hub_voucher_settings",
-        &serde_json::json!({ "allowed": allowed }),
+        &serde_json::json!({ "enabled": allowed }),
     )?;
     tx.commit()?;
     Ok(())

@@ -7,3 +7,9 @@ CREATE TABLE hub_voucher_settings (
   id              INTEGER PRIMARY KEY CHECK (id = 1),
   offline_allowed INTEGER NOT NULL DEFAULT 0 CHECK (offline_allowed IN (0, 1))
 );
+
+-- A manager settles a voucher conflict (the service given twice) from the Sync page, as
+-- a code's (hub_conflicts): when, by whom, and the note saying what was done.
+ALTER TABLE hub_voucher_conflicts ADD COLUMN settled_at INTEGER;
+ALTER TABLE hub_voucher_conflicts ADD COLUMN settled_by TEXT;
+ALTER TABLE hub_voucher_conflicts ADD COLUMN settlement TEXT;
