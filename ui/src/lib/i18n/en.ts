@@ -1185,6 +1185,7 @@ export const en: Messages = {
   'hub.voucherConflictsHint': 'These vouchers were used here while the hub did not answer, but another counter had used them first: the service was given twice. Check with the customer, then record how it was settled.',
   'hub.voucherConflictHere': 'Here: {operator} on {terminal} at {at}',
   'hub.voucherConflictWhat': '{name}, {customer}, {amount}',
+  'hub.vouchers': 'Vouchers',
   'hub.vouchersOffline': 'Allow vouchers to be used when the hub does not answer',
   'hub.vouchersOfflineHint': 'Off by default: a voucher used offline may also be used at another counter, and the service is then given twice.',
   'hub.settle': 'Settle',

@@ -1190,6 +1190,7 @@ export const zhCN = {
   'hub.voucherConflictsHint': '这些兑换券在中心库无响应时于本机使用，但其他收银台已先使用：服务提供了两次。请与顾客核实后记录处理结果。',
   'hub.voucherConflictHere': '本机：{operator} 于 {at} 在 {terminal} 使用',
   'hub.voucherConflictWhat': '{name}，{customer}，{amount}',
+  'hub.vouchers': '兑换券',
   'hub.vouchersOffline': '中心库无响应时允许使用兑换券',
   'hub.vouchersOfflineHint': '默认关闭：离线使用的兑换券可能也在其他收银台被使用，服务就会提供两次。',
   'hub.settle': '处理',
