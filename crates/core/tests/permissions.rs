@@ -343,7 +343,13 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "backup_list" => json!({}),
         // Chain mode: the base desk never joined a hub, so the hub's commands answer
         // `hub_not_joined` once the right is checked (an allowed answer).
-        "hub_status" | "hub_push" | "hub_conflicts" => json!({}),
+        "hub_status"
+        | "hub_push"
+        | "hub_conflicts"
+        | "hub_voucher_conflicts"
+        | "hub_vouchers_offline" => json!({}),
+        "hub_voucher_conflict_settle" => json!({ "voucherId": 1, "settlement": "paid again" }),
+        "hub_vouchers_offline_set" => json!({ "allowed": true }),
         "hub_deadline_set" => json!({ "deadlineMs": 1500 }),
         "hub_platform_desk_set" => json!({ "store": null, "terminal": null }),
         "hub_conflict_settle" => json!({ "id": 1, "settlement": "customer paid" }),

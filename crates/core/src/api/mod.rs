@@ -49,6 +49,7 @@ use crate::store::backup::{BackupFile, BackupReport};
 use crate::store::bonuses::BonusRef;
 use crate::store::codes::{CodeQuery, CodeRow};
 use crate::store::hub_claims::HubConflict;
+use crate::store::hub_voucher_conflicts::HubVoucherConflict;
 use crate::store::redemptions::UndoTarget;
 use crate::store::templates::TemplateQuery;
 use crate::sync::engine::RunOptions;

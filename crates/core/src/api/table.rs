@@ -207,6 +207,16 @@ macro_rules! command_table {
                 hub_conflicts() -> Vec<HubConflict> = |desk| desk.hub_conflicts();
                 hub_conflict_settle(#[ts(type = "number")] id: i64, settlement: String) -> bool =
                     |desk| desk.hub_conflict_settle(id, &settlement);
+                // Voucher conflicts: uses made here the hub refused (another desk's first).
+                hub_voucher_conflicts() -> Vec<HubVoucherConflict> =
+                    |desk| desk.hub_voucher_conflicts();
+                hub_voucher_conflict_settle(#[ts(type = "number")] voucher_id: i64, settlement: String)
+                    -> bool = |desk| desk.hub_voucher_conflict_settle(voucher_id, &settlement);
+                // Whether a voucher may be used when the hub does not answer (default no);
+                // setting it: managers and the owner; audited.
+                hub_vouchers_offline() -> bool = |desk| desk.hub_vouchers_offline();
+                hub_vouchers_offline_set(allowed: bool) -> bool =
+                    |desk| desk.hub_set_vouchers_offline(allowed);
                 // What a template's codes may do when the hub does not answer in time.
                 template_offline_policy(#[ts(type = "number")] template: i64) -> OfflinePolicy =
                     |desk| desk.template_offline_policy(template);

@@ -348,7 +348,7 @@ impl Desk {
     }
 }
 
-fn hub_voucher(v: VoucherRow) -> HubVoucher {
+pub(super) fn hub_voucher(v: VoucherRow) -> HubVoucher {
     HubVoucher {
         uid: v.uid,
         customer_phone: v.phone,

@@ -36,9 +36,17 @@ impl Desk {
         self.for_viewer(v)
     }
 
-    /// Marks the voucher used now; a used voucher is refused (`voucher_already_used`).
+    /// Marks the voucher used now; a used voucher is refused (`voucher_already_used`). At
+    /// a joined desk the hub is asked first (`hub_vouchers`).
     pub fn use_voucher(&self, id: i64) -> DeskResult<Voucher> {
         let _who = self.act(Permission::UseVoucher)?;
+        match self.linked_hub() {
+            Ok(Some(linked)) => return self.use_voucher_chained(Some(&linked), id),
+            Ok(None) => {}
+            // Joined, but the hub cannot be opened here: as if it did not answer.
+            Err(_) if self.hub_joined()? => return self.use_voucher_chained(None, id),
+            Err(e) => return Err(e),
+        }
         Ok(vouchers::use_voucher(&mut self.conn(), id, Utc::now())?)
     }
 

@@ -14,6 +14,7 @@
 //! - `pull`: pages of the change log by sequence, for a desk's pull.
 //! - `bonuses`: red-packet bonuses (made, granted, disabled, used), known by their code.
 //! - `records`: templates and batch links (uploads through SECURITY DEFINER functions).
+//! - `voucher_claims`: a voucher's use claimed at the hub before the desk writes it.
 //! - `relay`: the platform desk's exchange: records relayed by the other desks, taken,
 //!   confirmed; which desk is the platform desk.
 //! - `listen`: one LISTEN connection that wakes a desk at each change committed.
@@ -34,6 +35,7 @@ pub mod roles;
 pub mod schema;
 pub mod transfer;
 pub mod url;
+pub mod voucher_claims;
 
 pub use connect::Hub;
 pub use error::HubError;

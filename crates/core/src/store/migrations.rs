@@ -62,6 +62,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(22, include_str!("migrations/0022_hub_disables.sql")),
     sql(23, include_str!("migrations/0023_hub_bonuses.sql")),
     sql(24, include_str!("migrations/0024_hub_batch_sent.sql")),
+    sql(25, include_str!("migrations/0025_hub_vouchers.sql")),
 ];
 
 pub fn latest() -> u32 {

@@ -34,6 +34,26 @@ pub enum VoucherError {
         name: String,
         at: DateTime<Utc>,
     },
+    /// Chain mode: the hub has this voucher used at another desk (its claim came first).
+    #[error(
+        "voucher {id} ({name}) was already used at {} by {by} on {terminal} in {store}; a \
+         voucher is used once",
+        at.to_rfc3339()
+    )]
+    UsedElsewhere {
+        id: i64,
+        name: String,
+        at: DateTime<Utc>,
+        by: String,
+        terminal: String,
+        store: String,
+    },
+    /// Chain mode: the hub did not answer, and this desk's setting keeps vouchers for it.
+    #[error(
+        "the hub did not answer and vouchers may not be used offline: try again when the hub \
+         is back, or ask a manager to allow offline voucher use in the hub settings"
+    )]
+    OfflineNotAllowed { id: i64 },
     #[error(transparent)]
     Transition(#[from] IllegalTransition),
     #[error(transparent)]
@@ -52,6 +72,8 @@ crate::error_codes::impl_error_code! {
             VoucherError::InvalidFields(_) => "invalid_fields",
             VoucherError::NotFound(_) => "voucher_not_found",
             VoucherError::AlreadyUsed { .. } => "voucher_already_used",
+            VoucherError::UsedElsewhere { .. } => "voucher_used_elsewhere",
+            VoucherError::OfflineNotAllowed { .. } => "voucher_offline_not_allowed",
         }
         wraps {
             Transition(crate::domain::lifecycle::IllegalTransition),

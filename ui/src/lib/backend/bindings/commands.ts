@@ -40,6 +40,7 @@ import type { GenerateRequest } from './GenerateRequest';
 import type { HubConflict } from './HubConflict';
 import type { HubPushReport } from './HubPushReport';
 import type { HubStatus } from './HubStatus';
+import type { HubVoucherConflict } from './HubVoucherConflict';
 import type { ImportOptions } from './ImportOptions';
 import type { ImportPreview } from './ImportPreview';
 import type { ImportProgress } from './ImportProgress';
@@ -166,6 +167,10 @@ export type HubDeadlineSetArgs = { deadlineMs: number, };
 export type HubPlatformDeskSetArgs = { store: string | null, terminal: string | null, };
 export type HubConflictsArgs = Record<string, never>;
 export type HubConflictSettleArgs = { id: number, settlement: string, };
+export type HubVoucherConflictsArgs = Record<string, never>;
+export type HubVoucherConflictSettleArgs = { voucherId: number, settlement: string, };
+export type HubVouchersOfflineArgs = Record<string, never>;
+export type HubVouchersOfflineSetArgs = { allowed: boolean, };
 export type TemplateOfflinePolicyArgs = { template: number, };
 export type TemplateOfflinePolicySetArgs = { template: number, policy: OfflinePolicy, };
 export type CodesImportArgs = { path: string, target: ImportTarget, options: ImportOptions, };
@@ -334,6 +339,14 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Array<HubConflict>>('hub_conflicts', {}),
     hubConflictSettle: (id: HubConflictSettleArgs['id'], settlement: HubConflictSettleArgs['settlement']): Promise<boolean> =>
       call<boolean>('hub_conflict_settle', { id, settlement }),
+    hubVoucherConflicts: (): Promise<Array<HubVoucherConflict>> =>
+      call<Array<HubVoucherConflict>>('hub_voucher_conflicts', {}),
+    hubVoucherConflictSettle: (voucherId: HubVoucherConflictSettleArgs['voucherId'], settlement: HubVoucherConflictSettleArgs['settlement']): Promise<boolean> =>
+      call<boolean>('hub_voucher_conflict_settle', { voucherId, settlement }),
+    hubVouchersOffline: (): Promise<boolean> =>
+      call<boolean>('hub_vouchers_offline', {}),
+    hubVouchersOfflineSet: (allowed: HubVouchersOfflineSetArgs['allowed']): Promise<boolean> =>
+      call<boolean>('hub_vouchers_offline_set', { allowed }),
     templateOfflinePolicy: (template: TemplateOfflinePolicyArgs['template']): Promise<OfflinePolicy> =>
       call<OfflinePolicy>('template_offline_policy', { template }),
     templateOfflinePolicySet: (template: TemplateOfflinePolicySetArgs['template'], policy: TemplateOfflinePolicySetArgs['policy']): Promise<OfflinePolicy> =>
@@ -431,6 +444,10 @@ export const COMMAND_NAMES = [
   'hub_platform_desk_set',
   'hub_conflicts',
   'hub_conflict_settle',
+  'hub_voucher_conflicts',
+  'hub_voucher_conflict_settle',
+  'hub_vouchers_offline',
+  'hub_vouchers_offline_set',
   'template_offline_policy',
   'template_offline_policy_set',
 ] as const;
