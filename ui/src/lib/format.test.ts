@@ -21,8 +21,10 @@ describe('formatBytes', () => {
 });
 
 describe('formatDuration', () => {
-  it('shows whole milliseconds below a second, never 0.0 s', () => {
-    expect(formatDuration(0, 'zh-CN')).toBe('0 毫秒');
+  it('shows whole milliseconds below a second, never 0.0 s nor 0 ms', () => {
+    expect(formatDuration(0, 'zh-CN')).toBe('不到 1 毫秒');
+    expect(formatDuration(0, 'en')).toBe('under 1 ms');
+    expect(formatDuration(1, 'zh-CN')).toBe('1 毫秒');
     expect(formatDuration(24, 'zh-CN')).toBe('24 毫秒');
     expect(formatDuration(380, 'en')).toBe('380 ms');
     expect(formatDuration(999, 'en')).toBe('999 ms');

@@ -34,11 +34,16 @@ export function formatBytes(bytes: number, lang: Lang): string {
 
 /**
  * How long a run took, with enough precision to mean something: whole milliseconds
- * below a second ("380 毫秒", never "0.0 秒"), seconds with one decimal from 1 s on.
+ * below a second ("380 毫秒", never "0.0 秒"), seconds with one decimal from 1 s on. A
+ * run faster than the core's whole milliseconds can count (a few rows on a quiet
+ * machine: `elapsed_ms` 0) reads "不到 1 毫秒", never "0 毫秒".
  * Times of day are not formatted here: they go through shopTime (shop.svelte.ts), so
  * every page reads the shop's zone, never the computer's.
  */
 export function formatDuration(ms: number, lang: Lang): string {
+  if (ms < 1) {
+    return translate(lang, 'common.underOneMillisecond');
+  }
   if (ms < 1000) {
     return translate(lang, 'common.milliseconds', { ms: formatCount(Math.max(0, Math.round(ms)), lang) });
   }

@@ -18,6 +18,7 @@ export const en: Messages = {
   'common.seconds': '{s} s',
   'common.changeNumber': 'Change the number',
   'common.milliseconds': '{ms} ms',
+  'common.underOneMillisecond': 'under 1 ms',
 
   'pager.label': 'Pages',
   'pager.prev': 'Previous',

@@ -24,6 +24,7 @@ export const zhCN = {
   'common.seconds': '{s} 秒',
   'common.changeNumber': '返回修改数量',
   'common.milliseconds': '{ms} 毫秒',
+  'common.underOneMillisecond': '不到 1 毫秒',
 
   'pager.label': '翻页',
   'pager.prev': '上一页',
