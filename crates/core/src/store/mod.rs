@@ -201,13 +201,19 @@ pub fn open_creating(path: &Path, creating: db_file::Creating) -> Result<Connect
         source,
     })?;
     db_file::opened_by_sqlite(path);
-    configure(&conn)
+    configure(&mut conn)
         .and_then(|()| migrations::migrate(&mut conn))
         .map_err(|e| db_file::explain(path, e))?;
     Ok(conn)
 }
 
-fn configure(conn: &Connection) -> Result<(), StoreError> {
+fn configure(conn: &mut Connection) -> Result<(), StoreError> {
+    // Every transaction takes the write lock at its BEGIN, where the busy handler below
+    // waits for it. A deferred one that reads first and then writes cannot wait: SQLite
+    // refuses the upgrade at once with "database is locked" when another connection (the
+    // undo thread, an import, another process) writes meanwhile, since waiting could
+    // deadlock. Reads outside a transaction are not affected.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     // Waits up to about 10 s for another writer, looking again every millisecond: a
     // redemption must take the lock as soon as an import's chunk gives way
     // (`counter_lane`), not at SQLite's next back-off step (up to 100 ms apart).
