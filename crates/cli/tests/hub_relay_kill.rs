@@ -5,13 +5,15 @@
 //! (`COUPONDESK_TEST_PAUSE`, debug builds only) and killed with SIGKILL. The next push
 //! only confirms; the simulator gets each of A's bonuses once.
 
+mod support;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use coupondesk_remote_sim::{Sim, SimConfig};
 use serde_json::Value;
+use support::pause::kill_at_pause;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_coupondesk"))
@@ -108,32 +110,8 @@ fn a_platform_desk_killed_after_its_route_confirms_at_the_restart_and_sends_once
     let r = json(&a, &["hub", "push"], "");
     assert_eq!(r["relay"]["relayed"], 2, "{r}");
 
-    let pause = dir.path().join("pause");
-    std::fs::create_dir(&pause).expect("pause dir");
-    let mut child = bin()
-        .arg("--db")
-        .arg(&b)
-        .args(["--json", "hub", "push"])
-        .env("COUPONDESK_TEST_PAUSE", &pause)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let arrived = pause.join(format!("{}.arrived", child.id()));
-    let start = Instant::now();
-    while !arrived.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the push never reached its pause point"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    assert_eq!(
-        std::fs::read_to_string(&arrived).expect("mark"),
-        "relay_confirm yes"
-    );
-    child.kill().expect("kill");
-    child.wait().expect("reap");
+    let mark = kill_at_pause(&b, &["hub", "push"], &dir.path().join("pause"));
+    assert_eq!(mark, "relay_confirm yes");
 
     // Routed and committed before the kill; taken and not confirmed at the hub.
     assert_eq!(bonus_ops(&b), 2);

@@ -4,11 +4,13 @@
 //! then killed. The action it did stays; its outbox rows are routed once, by the next
 //! process that reads the outbox, and never again.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::Value;
+use support::pause::kill_at_pause;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_coupondesk"))
@@ -41,42 +43,15 @@ fn a_kill_while_routing_queues_the_change_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("d.sqlite3");
     let pause = dir.path().join("pause");
-    std::fs::create_dir(&pause).expect("pause dir");
     // The database exists (and is migrated) before the racer starts.
     json(&db, &["sync", "queue"]);
 
-    let mut child = bin()
-        .arg("--db")
-        .arg(&db)
-        .args([
-            "--json",
-            "bonus",
-            "create",
-            "--amount",
-            "2.50",
-            "--quantity",
-            "2",
-        ])
-        .env("COUPONDESK_TEST_PAUSE", &pause)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let arrived = pause.join(format!("{}.arrived", child.id()));
-    let start = Instant::now();
-    while !arrived.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the router never reached its pause point"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    assert_eq!(
-        std::fs::read_to_string(&arrived).expect("mark"),
-        "route yes"
+    let mark = kill_at_pause(
+        &db,
+        &["bonus", "create", "--amount", "2.50", "--quantity", "2"],
+        &pause,
     );
-    child.kill().expect("kill");
-    child.wait().expect("reap");
+    assert_eq!(mark, "route yes");
 
     // The bonuses were committed before routing began; the outbox rows died with the
     // router's transaction, the records did not.

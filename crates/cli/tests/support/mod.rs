@@ -4,6 +4,8 @@
 //! part of it.
 #![allow(dead_code)]
 
+pub mod pause;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
