@@ -2,6 +2,8 @@
 //! answers, rate limits, refused tokens, an unreachable platform, and the conflict
 //! inbox's choices.
 
+mod common;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -77,29 +79,7 @@ impl Clock for VirtualClock {
 }
 
 fn settings(p: Platform, url: String, secret: &str) -> PlatformSettingsInput {
-    PlatformSettingsInput {
-        platform: p,
-        enabled: true,
-        base_url: url,
-        app_id: if p == Platform::Ebuy {
-            "ebuy-app-004".into()
-        } else {
-            String::new()
-        },
-        brand_id: if p == Platform::Ebuy {
-            "B-1".into()
-        } else {
-            String::new()
-        },
-        sign_type: String::new(),
-        shop_no: String::new(),
-        org: String::new(),
-        ca_file: String::new(),
-        allow_http: false,
-        upload_path: String::new(),
-        secret: Some(secret.into()),
-        clear_secret: false,
-    }
+    common::enabled_platform(p, &url, secret)
 }
 
 fn setup(dir: &Path, sim: &SimHandle, codes: u64) -> Desk {

@@ -3,6 +3,7 @@
 //! redirects that would carry a token elsewhere, plain HTTP to other machines, and the
 //! "Test connection" verdicts against the simulator.
 
+mod common;
 #[path = "common/loopback.rs"]
 mod loopback;
 
@@ -23,29 +24,7 @@ use coupondesk_remote_sim::{Sim, SimConfig};
 use loopback::{closed_port, front, json_response, pki, recorder, redirect_response};
 
 fn input(p: Platform, url: &str, secret: &str) -> PlatformSettingsInput {
-    PlatformSettingsInput {
-        platform: p,
-        enabled: true,
-        base_url: url.into(),
-        app_id: if p == Platform::Ebuy {
-            "ebuy-app-004".into()
-        } else {
-            String::new()
-        },
-        brand_id: if p == Platform::Ebuy {
-            "B-1".into()
-        } else {
-            String::new()
-        },
-        sign_type: String::new(),
-        shop_no: String::new(),
-        org: String::new(),
-        ca_file: String::new(),
-        allow_http: false,
-        upload_path: String::new(),
-        secret: Some(secret.into()),
-        clear_secret: false,
-    }
+    common::enabled_platform(p, url, secret)
 }
 
 fn quick() -> RunOptions {

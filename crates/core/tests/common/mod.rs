@@ -273,6 +273,23 @@ pub fn secret_only(
     }
 }
 
+/// A platform turned on at `url` with `secret` (e-Buy with the app and brand ids its
+/// signing needs), HTTPS required as in a shop.
+pub fn enabled_platform(
+    platform: coupondesk_core::sync::Platform,
+    url: &str,
+    secret: &str,
+) -> coupondesk_core::sync::PlatformSettingsInput {
+    let mut s = secret_only(platform, Some(secret), false);
+    s.enabled = true;
+    s.base_url = url.into();
+    if platform == coupondesk_core::sync::Platform::Ebuy {
+        s.app_id = "ebuy-app-004".into();
+        s.brand_id = "B-1".into();
+    }
+    s
+}
+
 /// Sets e-Buy up as bulk activation needs it (on, an address, a secret), at a loopback
 /// port nothing listens on: activation queues, nothing is sent.
 pub fn ebuy_set_up(desk: &coupondesk_core::Desk) {
