@@ -105,11 +105,7 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
         }
         HubCommand::Status => {
             let s = desk.hub_status()?;
-            let contact = s
-                .last_contact_ms
-                .and_then(chrono::DateTime::from_timestamp_millis)
-                .map(|t| t.to_rfc3339())
-                .unwrap_or_else(|| "never".to_owned());
+            let contact = when(s.last_contact_ms);
             let text = if s.reachable {
                 format!(
                     "hub {} (schema {}), store {}, terminal {}: online, lag {} changes, last contact {contact}",
@@ -128,7 +124,10 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
                     s.error.as_deref().unwrap_or("no answer")
                 )
             };
-            let text = format!("{text}\n{}", platform_line(&s.platform));
+            let mut text = format!("{text}\n{}", platform_line(&s.platform));
+            for t in &s.terminals {
+                text.push_str(&format!("\n{}", terminal_line(t)));
+            }
             out.value(&s, &text)?;
         }
         HubCommand::PlatformDesk { store, terminal } => {
@@ -137,6 +136,25 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One terminal of the hub: where, when it last reached the hub, how far behind.
+fn terminal_line(t: &coupondesk_core::desk::hub::HubTerminal) -> String {
+    format!(
+        "  terminal {} / {}{}: last contact {}, lag {} changes",
+        t.store,
+        t.terminal,
+        if t.this_desk { " (this desk)" } else { "" },
+        when(t.last_contact_ms),
+        t.lag
+    )
+}
+
+/// A contact's time in RFC 3339, or "never".
+fn when(ms: Option<i64>) -> String {
+    ms.and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|at| at.to_rfc3339())
+        .unwrap_or_else(|| "never".to_owned())
 }
 
 /// One line on the platform desk: which desk, what waits at the hub and here.

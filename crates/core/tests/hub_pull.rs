@@ -346,3 +346,69 @@ fn codes_added_to_a_batch_the_hub_has_reach_the_other_desks() {
     a.f.check_invariants();
     b.f.check_invariants();
 }
+
+#[test]
+fn status_lists_every_terminal_with_its_last_contact_and_lag_as_the_hub_records_them() {
+    let chain = Chain::new("pullcontact", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    // Terminal 3 never came: the hub has no contact for it.
+    redeem(&a, CODES[0]).redemption.expect("A redeems");
+    redeem(&a, CODES[1]).redemption.expect("A redeems");
+    let before = chain.scalar("SELECT coalesce(max(seq), 0) FROM coupondesk.changes");
+    assert!(before >= 2);
+
+    let s = b.f.desk.hub_status().expect("status");
+    let names: Vec<(&str, &str, bool)> = s
+        .terminals
+        .iter()
+        .map(|t| (t.store.as_str(), t.terminal.as_str(), t.this_desk))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("南京路店", "前台1", false),
+            ("淮海路店", "前台2", true),
+            ("淮海路店", "前台3", false),
+        ]
+    );
+    // B has pulled nothing: its lag is the whole log; its status was a contact.
+    assert_eq!(s.terminals[1].lag, before);
+    assert!(s.terminals[1].last_contact_ms.is_some());
+    assert_eq!(s.terminals[2].last_contact_ms, None);
+
+    // A pulls: the hub records A's contact and that A has applied everything.
+    let t0 = chrono::Utc::now().timestamp_millis() - 5_000;
+    a.f.desk.hub_pull().expect("pull a");
+    let s = b.f.desk.hub_status().expect("status");
+    assert_eq!(s.terminals[0].lag, 0, "{:?}", s.terminals);
+    assert!(s.terminals[0].last_contact_ms.is_some_and(|ms| ms >= t0));
+    // B redeems: A is one change behind until its next pull.
+    redeem(&b, CODES[2]).redemption.expect("B redeems");
+    let s = b.f.desk.hub_status().expect("status");
+    assert_eq!(s.terminals[0].lag, 1, "{:?}", s.terminals);
+
+    // A terminal touches only its own row, whatever it sends: no role of a desk names
+    // another terminal, and a smaller seq never moves a terminal's mark back.
+    let pulled_before = chain.scalar("SELECT pulled_seq FROM coupondesk.terminals WHERE id = 1");
+    chain
+        .desk(1)
+        .call(async |c| coupondesk_core::hub::terminals::touch(c, 0).await)
+        .expect("touch");
+    assert_eq!(
+        chain.scalar("SELECT pulled_seq FROM coupondesk.terminals WHERE id = 1"),
+        pulled_before
+    );
+    let refused = chain.desk(1).call(async |c| {
+        c.execute(
+            "UPDATE coupondesk.terminals SET pulled_seq = 0 WHERE id = 2",
+            &[],
+        )
+        .await
+        .map_err(|e| coupondesk_core::hub::HubError::from_pg(&e))
+    });
+    assert!(
+        refused.is_err(),
+        "a terminal may not update the terminals table"
+    );
+}

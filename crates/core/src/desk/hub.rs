@@ -30,6 +30,7 @@ use super::hub_records::RecordsMoved;
 use super::{Desk, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::staff::Permission;
+use crate::hub::terminals::{self as hub_terminals, TerminalContact};
 use crate::hub::{roles, schema, transfer, Hub, HubError, HubUrl};
 use crate::import::{HeaderChoice, ImportOptions, ImportTarget};
 use crate::progress::CancelToken;
@@ -126,6 +127,27 @@ pub struct HubStatus {
     pub queued: u32,
     /// Which desk sends the platforms' operations for the hub (desk/hub_relay.rs).
     pub platform: super::hub_relay::PlatformDeskStatus,
+    /// Every terminal of the hub with its last contact and lag, as the hub records them
+    /// (hub schema 8); empty when the hub did not answer.
+    pub terminals: Vec<HubTerminal>,
+}
+
+/// One terminal of the hub, for a manager's view of which counters keep up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HubTerminal {
+    pub store: String,
+    pub terminal: String,
+    /// When it last reached the hub (a pull, a status, the join); None: never since the
+    /// join recorded it.
+    #[ts(type = "number | null")]
+    pub last_contact_ms: Option<i64>,
+    /// Changes in the hub's log it has not applied yet.
+    #[ts(type = "number")]
+    pub lag: i64,
+    /// This desk.
+    pub this_desk: bool,
 }
 
 /// The claim deadline's range (docs/chain-mode.md, "Offline"): below 200 ms a loaded
@@ -432,18 +454,25 @@ impl Desk {
     pub fn hub_status(&self) -> DeskResult<HubStatus> {
         let link = hub_link::get(&self.conn())?.ok_or(HubError::NotJoined)?;
         let deadline = Duration::from_millis(link.deadline_ms.max(1) as u64);
-        let answer = (|| -> Result<(i64, i64, Hub), HubError> {
+        let answer = (|| -> Result<(i64, i64, Vec<TerminalContact>, Hub), HubError> {
             let password = credentials::get_hub(&self.path)
                 .map_err(|e| HubError::Auth(format!("the terminal password: {e}")))?
                 .ok_or_else(|| HubError::Auth("no terminal password is kept; join again".into()))?;
             let url = HubUrl::parse(&link.url)?.as_user(&link.role, Some(password.expose()));
             let hub = Hub::open(&url, deadline)?;
-            let (v, seq) = hub.call(async |c| {
+            let pulled = link.pulled_seq;
+            let (v, seq, terminals) = hub.call(async |c| {
                 let v = schema::usable(schema::version(c).await?)?;
                 let seq = transfer::max_seq(c).await?;
-                Ok((v, seq))
+                // A hub not yet migrated to schema 8 (another desk's older build ran
+                // `hub init`) still answers the rest.
+                if v < hub_terminals::SINCE_SCHEMA {
+                    return Ok((v, seq, Vec::new()));
+                }
+                hub_terminals::touch(c, pulled).await?;
+                Ok((v, seq, hub_terminals::list(c).await?))
             })?;
-            Ok((v, seq, hub))
+            Ok((v, seq, terminals, hub))
         })();
         let conn = self.conn();
         let mut status = HubStatus {
@@ -466,10 +495,11 @@ impl Desk {
             )
             .unwrap_or(u32::MAX),
             platform: Default::default(),
+            terminals: Vec::new(),
         };
         let mut reached = None;
         match answer {
-            Ok((v, seq, hub)) => {
+            Ok((v, seq, terminals, hub)) => {
                 reached = Some(hub);
                 let now = now_ms();
                 hub_link::record_contact(&conn, now, None)?;
@@ -478,6 +508,16 @@ impl Desk {
                 status.hub_seq = Some(seq);
                 status.lag = Some(seq - link.pulled_seq);
                 status.last_contact_ms = Some(now);
+                status.terminals = terminals
+                    .into_iter()
+                    .map(|t| HubTerminal {
+                        this_desk: t.id == link.terminal_id,
+                        store: t.store,
+                        terminal: t.terminal,
+                        last_contact_ms: t.last_contact_ms,
+                        lag: (seq - t.pulled_seq).max(0),
+                    })
+                    .collect();
             }
             Err(e) => {
                 hub_link::record_contact(&conn, 0, Some(&e.to_string()))?;

@@ -34,6 +34,7 @@ use crate::domain::lifecycle::CodeStatus;
 use crate::domain::staff::Permission;
 use crate::hub::listen::Listener;
 use crate::hub::pull::{self, ChangeKind};
+use crate::hub::terminals as hub_terminals;
 use crate::hub::{transfer, Hub, HubError, HubUrl};
 use crate::store::hub_link;
 use crate::store::now_ms;
@@ -120,6 +121,13 @@ impl Desk {
         match out {
             Ok(()) => {
                 hub_link::record_contact(&self.conn(), now_ms(), None)?;
+                // The hub's own record of this terminal (`hub status` lists every
+                // terminal's). Not the pull's failure when it misses: the desk keeps its
+                // own record above, and the next pull touches again.
+                let pulled = report.pulled_seq;
+                let _ = linked
+                    .hub
+                    .call(async |c| hub_terminals::touch(c, pulled).await);
                 Ok(report)
             }
             Err(DeskError::Hub(e)) => {

@@ -33,6 +33,7 @@ pub mod records;
 pub mod relay;
 pub mod roles;
 pub mod schema;
+pub mod terminals;
 pub mod transfer;
 pub mod url;
 pub mod voucher_claims;

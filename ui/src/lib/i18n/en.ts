@@ -1172,6 +1172,7 @@ export const en: Messages = {
   'hub.platformDesk': 'Platform desk',
   'hub.platformNone': 'None chosen: each desk sends its own changes to the platforms.',
   'hub.platformThisDesk': 'this desk',
+  'hub.terminals': 'Terminals of the hub',
   'hub.platformHint': 'The one desk of the hub that sends the five platforms’ operations for every desk; the others pass their changes to it through the hub.',
   'hub.platformCounts': '{untaken} waiting at the hub, {toRelay} still to send from this desk.',
   'hub.platformTakenByOthers': '{n} taken by the former platform desk and not yet confirmed; it sends them.',

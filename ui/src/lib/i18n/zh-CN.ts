@@ -1177,6 +1177,7 @@ export const zhCN = {
   'hub.platformDesk': '平台同步台',
   'hub.platformNone': '未指定：各台自行把改动同步到平台。',
   'hub.platformThisDesk': '本机',
+  'hub.terminals': '中心库的各终端',
   'hub.platformHint': '整个中心库只由这一台向五个平台发送操作；其他台经中心库把改动交给它。',
   'hub.platformCounts': '中心库待领取 {untaken} 条，本机待交出 {toRelay} 条。',
   'hub.platformTakenByOthers': '原平台同步台已领取、尚未确认 {n} 条，由它发送。',
