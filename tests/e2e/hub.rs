@@ -136,6 +136,26 @@ fn settings_flow(s: &Session) -> WdResult<()> {
     if store != "总店" {
         return Err(format!("the store reads {store:?}"));
     }
+    // Every terminal of the hub, as the hub records them: this desk marked, B listed.
+    let rows = s.find_all("[data-testid=\"hub-terminal-row\"]")?;
+    let mut seen = Vec::new();
+    for r in &rows {
+        seen.push((
+            s.text(r)?,
+            s.attribute(r, "data-this-desk")?.unwrap_or_default(),
+        ));
+    }
+    let mine = seen
+        .iter()
+        .filter(|(text, this)| this == "true" && text.contains("收银台1"))
+        .count();
+    let b = seen
+        .iter()
+        .filter(|(text, this)| this == "false" && text.contains(TERMINAL_B))
+        .count();
+    if seen.len() != 2 || mine != 1 || b != 1 {
+        return Err(format!("the hub's terminals read {seen:?}"));
+    }
     shot(s, T, "2-settings-hub");
     // The deadline: out of range is refused beside the box; in range is saved.
     set(s, "hub-deadline", "150")?;
