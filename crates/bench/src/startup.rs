@@ -47,8 +47,8 @@ pub struct StartupArgs {
     /// A build of the previous settings, launched alternately with --app in the same run.
     #[arg(long)]
     pub baseline_app: Option<PathBuf>,
-    /// NAME=VALUE set in the environment of --app's launches only (repeatable): a setting
-    /// tried on the baseline's own binary, before a build that makes it its default.
+    /// NAME=VALUE set in the environment of --app's launches and of the soak (repeatable):
+    /// a setting tried on the baseline's own binary, before a build that makes it its default.
     #[arg(long, value_name = "NAME=VALUE")]
     pub app_env: Vec<String>,
     /// The CLI that seeds the demo shop (default: coupondesk beside this binary).
@@ -166,13 +166,18 @@ pub fn run(args: StartupArgs, out: &Out) -> Result<(), ApiError> {
     }
     let soak = if args.soak_minutes > 0 {
         let copy = crate::startup_db::copy(&db, &dir, "soak.sqlite3")?;
-        Some(crate::soak::run(
+        // The soak drives --app, so --app-env applies to it too (the web process
+        // inherits the app's environment: JSC_* and WebKit settings reach it).
+        set_env(&args.app_env, true)?;
+        let soaked = crate::soak::run(
             &app,
             &copy,
             args.soak_minutes,
             args.soak_hands,
             args.soak_round,
-        )?)
+        );
+        set_env(&args.app_env, false)?;
+        Some(soaked?)
     } else {
         None
     };
