@@ -9,6 +9,7 @@ use common::fixture;
 use common::hub::{code_of, pull, staff_draft, staff_row, Chain, CODES};
 use coupondesk_core::domain::staff::Role;
 use coupondesk_core::hub::HubUrl;
+use coupondesk_core::store::hub_staff::{self, StaffRow};
 
 fn local_i64(db: &std::path::Path, sql: &str) -> i64 {
     let conn = rusqlite::Connection::open(db).expect("open");
@@ -74,6 +75,11 @@ fn an_account_made_at_one_desk_logs_in_at_the_other_and_its_pin_and_rights_follo
         .hub_set_deadline(1600)
         .expect("still a manager before the pull");
     assert_eq!(pull(&b).staff_downloaded, 1);
+    assert_eq!(
+        local_i64(&b.f.db, "SELECT count(*) FROM hub_staff_out"),
+        0,
+        "the hub's version is not queued to go back"
+    );
     assert_eq!(code_of(b.f.desk.hub_set_deadline(1700)), "forbidden");
     assert_eq!(staff_row(&b.f.db, "小王").1, "cashier");
 
@@ -111,6 +117,11 @@ fn a_lockout_stays_at_its_desk_and_a_local_edit_not_yet_sent_wins() {
         let _ = b.f.desk.login("小王", "0000");
     }
     assert_eq!(code_of(b.f.desk.login("小王", "1234")), "locked_out");
+    assert_eq!(
+        local_i64(&b.f.db, "SELECT count(*) FROM hub_staff_out"),
+        0,
+        "a lockout is not queued"
+    );
     assert_eq!(pull(&b).staff_uploaded, 0);
     pull(&a);
     a.f.desk.login("小王", "1234").expect("not locked at a");
@@ -122,6 +133,35 @@ fn a_lockout_stays_at_its_desk_and_a_local_edit_not_yet_sent_wins() {
     b.f.desk
         .staff_set_role("小王", Role::Manager)
         .expect("promote at b");
+    // An older version applied while B's edit waits (a pull whose upload was cut) does
+    // not overwrite it.
+    let uid = staff_row(&b.f.db, "小王").3.expect("uid");
+    let hash: String = {
+        let conn = rusqlite::Connection::open(&b.f.db).expect("open");
+        conn.query_row(
+            "SELECT pin_hash FROM staff WHERE hub_uid = ?1",
+            [&uid],
+            |r| r.get(0),
+        )
+        .expect("hash")
+    };
+    let mut conn = rusqlite::Connection::open(&b.f.db).expect("open");
+    let done = hub_staff::apply(
+        &mut conn,
+        &[StaffRow {
+            uid,
+            name: "小王".into(),
+            role: "cashier".into(),
+            pin_hash: hash,
+            disabled: true,
+        }],
+        "前台2",
+    )
+    .expect("apply");
+    assert_eq!((done.applied, done.kept), (0, 1), "{done:?}");
+    drop(conn);
+    let row = staff_row(&b.f.db, "小王");
+    assert_eq!((row.1.as_str(), row.2), ("manager", false));
     a.f.desk.login("老板", "11112222").expect("owner at a");
     a.f.desk.staff_disable("小王").expect("disable at a");
     let pa = pull(&a);
