@@ -285,3 +285,57 @@ fn two_desks_making_one_name_offline_keep_the_hubs_and_set_the_later_one_aside()
     assert_eq!(pa.staff_downloaded, 1, "{pa:?}");
     assert!(staff_row(&a.f.db, "小张 (前台2)").2, "disabled at a too");
 }
+
+#[test]
+fn two_desks_sending_one_name_at_the_same_moment_make_one_account_and_one_refusal() {
+    use coupondesk_core::hub::staff::{self, HubStaff, StaffPut};
+    use coupondesk_core::hub::HubError;
+    use std::time::{Duration, Instant};
+
+    let chain = Chain::new("staffrace", CODES);
+    let (t1, t2) = (chain.desk(1), chain.desk(2));
+    let account = |uid: &str| HubStaff {
+        uid: uid.into(),
+        name: "小张".into(),
+        role: "cashier".into(),
+        pin_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        disabled: false,
+    };
+    let (first_in, go) = std::sync::mpsc::channel();
+    let b = account("b");
+    let second = std::thread::spawn(move || {
+        go.recv().expect("the first is in");
+        let started = Instant::now();
+        let put = t2.call(async |c| staff::put_staff(c, &b).await);
+        (put, started.elapsed())
+    });
+    // The first upload holds its insert uncommitted while the second one's check finds
+    // no 小张 and its insert waits on the name's unique index.
+    let a = account("a");
+    let first = t1
+        .call(async |c| {
+            let pg = |e: coupondesk_core::hub::tokio_postgres::Error| HubError::from_pg(&e);
+            let tx = c.transaction().await.map_err(pg)?;
+            let put = staff::put_staff(&tx, &a).await?;
+            first_in.send(()).ok();
+            std::thread::sleep(Duration::from_millis(500));
+            tx.commit().await.map_err(pg)?;
+            Ok(put)
+        })
+        .expect("first");
+    assert_eq!(first, StaffPut::Changed);
+    let (put, waited) = second.join().expect("second thread");
+    assert_eq!(
+        put.expect("the second is answered, not failed"),
+        StaffPut::Taken("a".into())
+    );
+    assert!(
+        waited >= Duration::from_millis(200),
+        "it waited on the first: {waited:?}"
+    );
+    assert_eq!(chain.scalar("SELECT count(*) FROM coupondesk.staff"), 1);
+    assert_eq!(
+        chain.scalar("SELECT count(*) FROM coupondesk.changes WHERE kind = 'staff'"),
+        1
+    );
+}

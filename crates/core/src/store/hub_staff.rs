@@ -326,3 +326,58 @@ fn apply_one(
     out.applied += 1;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open() -> Connection {
+        let mut conn = Connection::open_in_memory().expect("open");
+        crate::store::migrations::migrate(&mut conn).expect("migrate");
+        conn
+    }
+
+    fn add(conn: &Connection, name: &str) -> i64 {
+        conn.execute(
+            "INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?1, 'owner', 'h', 0)",
+            [name],
+        )
+        .expect("add");
+        conn.last_insert_rowid()
+    }
+
+    #[test]
+    fn an_account_set_aside_gets_a_free_name_of_at_most_32_characters_and_keeps_its_id() {
+        let conn = open();
+        let long = "店长".repeat(16);
+        let a = add(&conn, &long);
+        let renamed = set_aside(&conn, a, "uid-x", "前台2").expect("aside");
+        assert_eq!(renamed.chars().count(), 32, "{renamed}");
+        assert!(renamed.ends_with(" (前台2)"), "{renamed}");
+        // The same name set aside twice at one terminal: a number keeps them apart.
+        let b = add(&conn, "小王");
+        let c_name = set_aside(&conn, b, "uid-y", "T").expect("aside b");
+        conn.execute("UPDATE staff SET name = '小王x' WHERE id = ?1", [b])
+            .expect("free the name");
+        let c = add(&conn, "小王");
+        conn.execute(
+            "UPDATE staff SET name = ?2 WHERE id = ?1",
+            params![b, c_name],
+        )
+        .expect("back");
+        assert_eq!(
+            set_aside(&conn, c, "uid-z", "T").expect("aside c"),
+            "小王 (T 2)"
+        );
+        let (name, disabled): (String, bool) = conn
+            .query_row(
+                "SELECT name, disabled_at IS NOT NULL FROM staff WHERE id = ?1",
+                [a],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!((name, disabled), (renamed, true));
+        // Queued even on a desk that is not joined yet (the join's own upload).
+        assert_eq!(pending(&conn).expect("queue").len(), 3);
+    }
+}
