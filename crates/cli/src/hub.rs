@@ -94,8 +94,9 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
                 r.elapsed_ms as f64 / 1000.0
             );
             text.push_str(&format!(
-                "; bonuses: {} uploaded, {} downloaded",
-                r.bonuses_uploaded, r.bonuses_downloaded
+                "; bonuses: {} uploaded, {} downloaded; staff accounts: {} uploaded, {} \
+                 downloaded",
+                r.bonuses_uploaded, r.bonuses_downloaded, r.staff_uploaded, r.staff_downloaded
             ));
             for s in &r.skipped {
                 text.push_str("\n  ");

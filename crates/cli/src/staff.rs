@@ -1,4 +1,4 @@
-//! `coupondesk staff add|list|disable|reset-pin`, and the login every mutating command
+//! `coupondesk staff add|list|disable|enable|role|reset-pin`, and the login every mutating command
 //! needs once staff accounts exist: `--staff NAME` with the PIN in `COUPONDESK_PIN` or on
 //! stdin (`--pin-stdin`). A PIN is never an argument (it would sit in the shell's history
 //! and in `ps`) and never printed.
@@ -31,6 +31,14 @@ pub enum StaffCommand {
     Disable { name: String },
     /// A new PIN for the account, read from stdin (--pin-stdin); ends a lockout.
     ResetPin { name: String },
+    /// The account can log in again (one set aside by a chain's name clash too).
+    Enable { name: String },
+    /// Another role for the account (the last active owner stays an owner).
+    Role {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -141,6 +149,14 @@ pub fn staff(
             let pin = pins.new_pin()?;
             let m = desk.staff_reset_pin(&name, &pin)?;
             out.value(&m, &format!("new PIN set for {}", line(&m)))?;
+        }
+        StaffCommand::Enable { name } => {
+            let m = desk.staff_enable(&name)?;
+            out.value(&m, &format!("enabled {}", line(&m)))?;
+        }
+        StaffCommand::Role { name, role } => {
+            let m = desk.staff_set_role(&name, role)?;
+            out.value(&m, &format!("role set: {}", line(&m)))?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -638,3 +638,44 @@ fn errors_without_json_are_one_line_on_stderr() {
         "{err}"
     );
 }
+
+#[test]
+fn the_owner_enables_an_account_and_changes_a_role_but_the_last_owner_stays() {
+    let s = shop();
+    let db = &s.db;
+    let redeem = ["redeem", "use", s.codes[0].as_str(), "--amount", "10000"];
+    ok(db, Some(ANN), &["staff", "disable", "小李"]);
+    refused(db, Some(LI), &redeem, "", "unauthenticated");
+    refused(db, Some(MEI), &["staff", "enable", "小李"], "", "forbidden");
+    let m = ok(db, Some(ANN), &["staff", "enable", "小李"]);
+    assert_eq!(
+        (&m["name"], &m["disabled"]),
+        (&"小李".into(), &false.into())
+    );
+    ok(db, Some(LI), &redeem);
+    assert_eq!(count(db, "staff.enable"), 1);
+
+    // A cashier made manager may disable codes; the last owner stays an owner.
+    refused(
+        db,
+        Some(WANG),
+        &["codes", "disable", &s.codes[1]],
+        "",
+        "forbidden",
+    );
+    let m = ok(
+        db,
+        Some(ANN),
+        &["staff", "role", "小王", "--role", "manager"],
+    );
+    assert_eq!(m["role"], "manager");
+    ok(db, Some(WANG), &["codes", "disable", &s.codes[1]]);
+    refused(
+        db,
+        Some(ANN),
+        &["staff", "role", "Ann", "--role", "manager"],
+        "",
+        "last_owner",
+    );
+    assert_eq!(count(db, "staff.role"), 1);
+}

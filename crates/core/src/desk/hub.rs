@@ -89,6 +89,11 @@ pub struct HubJoinReport {
     /// Bonuses (and their grants, uses, disables) sent, and hub bonuses now here.
     pub bonuses_uploaded: u64,
     pub bonuses_downloaded: u64,
+    /// Staff accounts the hub took from this desk, and the hub's accounts now here
+    /// (docs/chain-mode.md, "Staff"); an account set aside by a name clash is listed in
+    /// `skipped`.
+    pub staff_uploaded: u64,
+    pub staff_downloaded: u64,
     /// Batches left out, each with why (a name the other side uses for another type);
     /// templates and links not applied.
     pub skipped: Vec<String>,
@@ -230,6 +235,8 @@ impl Desk {
             vouchers_downloaded: 0,
             bonuses_uploaded: 0,
             bonuses_downloaded: 0,
+            staff_uploaded: 0,
+            staff_downloaded: 0,
             skipped: Vec::new(),
             pulled_seq: 0,
             elapsed_ms: 0,
@@ -246,6 +253,10 @@ impl Desk {
         let bonuses_up = self.push_bonuses(&hub, true)?;
         report.bonuses_uploaded = bonuses_up.up;
         report.skipped.extend(bonuses_up.notes);
+        let staff_up = self.push_staff(&hub, true, Some(terminal))?;
+        report.staff_uploaded = staff_up.up;
+        report.staff_downloaded = staff_up.down;
+        report.skipped.extend(staff_up.notes);
         let seq = hub.call(async |c| transfer::max_seq(c).await)?;
         self.hub_download(&hub, &mut report)?;
         let mut down = RecordsMoved::default();
@@ -258,6 +269,10 @@ impl Desk {
         self.pull_all_bonuses(&hub, &mut bonuses_down)?;
         report.bonuses_downloaded = bonuses_down.down;
         report.skipped.extend(bonuses_down.notes);
+        let mut staff_down = super::hub_staff::StaffMoved::default();
+        self.pull_all_staff(&hub, terminal, &mut staff_down)?;
+        report.staff_downloaded += staff_down.down;
+        report.skipped.extend(staff_down.notes);
         report.skipped.extend(down.notes);
         report.pulled_seq = seq;
         hub_link::set(

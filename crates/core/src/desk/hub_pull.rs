@@ -11,7 +11,7 @@
 //!    page's last seq in ONE local transaction (`store::hub_link::apply_pulled_page`), so
 //!    a pull stopped anywhere resumes at the first change it has not applied;
 //!    Before the pages, the templates, batch links and customers changed here go up
-//!    (desk/hub_records.rs); in the pages, `template` and `link` changes are applied with
+//!    (desk/hub_records.rs), then bonuses and staff accounts; in the pages, `template` and `link` changes are applied with
 //!    the hub's current row as they come, a page's `customer` changes in one local
 //!    transaction before its statuses;
 //! 3. a conflict change does nothing here: the desk that uploaded it has it in its inbox;
@@ -29,6 +29,7 @@ use serde::Serialize;
 use super::hub::{Transferred, TRANSFER_DEADLINE};
 use super::hub_bonuses::BonusesMoved;
 use super::hub_records::RecordsMoved;
+use super::hub_staff::StaffMoved;
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::staff::Permission;
@@ -79,6 +80,10 @@ pub struct HubPullReport {
     pub bonuses_uploaded: u64,
     pub bonus_states_uploaded: u64,
     pub bonuses_downloaded: u64,
+    /// Staff accounts made or changed here, now at the hub; accounts of other desks now
+    /// here or changed here by another desk's word (docs/chain-mode.md, "Staff").
+    pub staff_uploaded: u64,
+    pub staff_downloaded: u64,
     /// Codes leased to this terminal, when the pull brought a lease made or returned
     /// (and so read the hub's list again).
     pub leased: Option<u64>,
@@ -184,6 +189,10 @@ impl Desk {
         report.bonuses_uploaded += bonuses_up.up;
         report.bonus_states_uploaded += bonuses_up.states_up;
         report.skipped.extend(bonuses_up.notes);
+        let staff_up = self.push_staff(hub, false, None)?;
+        report.staff_uploaded += staff_up.up;
+        report.staff_downloaded += staff_up.down;
+        report.skipped.extend(staff_up.notes);
 
         // 2. The change log, a page at a time.
         let mut moved = RecordsMoved::default();
@@ -226,6 +235,7 @@ impl Desk {
             let mut customers: Vec<(String, String)> = Vec::new();
             let mut leases = false;
             let mut bonus_codes: Vec<String> = Vec::new();
+            let mut staff_uids: Vec<String> = Vec::new();
             for ch in &changes {
                 match &ch.kind {
                     ChangeKind::Batch { ticket_type, name } => {
@@ -257,6 +267,7 @@ impl Desk {
                         customers.push((phone.clone(), name.clone()));
                     }
                     ChangeKind::Bonus { code } => bonus_codes.push(code.clone()),
+                    ChangeKind::Staff { uid } => staff_uids.push(uid.clone()),
                     ChangeKind::Other(kind) => leases |= kind == "lease",
                 }
             }
@@ -267,6 +278,11 @@ impl Desk {
             self.pull_bonuses(hub, &bonus_codes, &mut bonuses_moved)?;
             report.bonuses_downloaded += bonuses_moved.down;
             report.skipped.extend(bonuses_moved.notes);
+            // Accounts: the hub's current rows, one query and one local transaction.
+            let mut staff_moved = StaffMoved::default();
+            self.pull_staff(hub, &staff_uids, &mut staff_moved)?;
+            report.staff_downloaded += staff_moved.down;
+            report.skipped.extend(staff_moved.notes);
             report.statuses_applied +=
                 hub_link::apply_pulled_page(&mut self.conn(), &statuses, last_seq)?;
             if leases {

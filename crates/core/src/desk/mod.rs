@@ -46,6 +46,7 @@ pub mod hub_pull;
 mod hub_records;
 pub mod hub_relay;
 mod hub_session;
+mod hub_staff;
 mod hub_vouchers;
 mod import_guard;
 mod print;

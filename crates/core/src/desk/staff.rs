@@ -3,7 +3,7 @@
 use chrono::Utc;
 
 use super::{Desk, DeskResult};
-use crate::domain::staff::{Permission, StaffDraft, StaffMember};
+use crate::domain::staff::{Permission, Role, StaffDraft, StaffMember};
 use crate::store::staff;
 
 impl Desk {
@@ -33,5 +33,17 @@ impl Desk {
     pub fn staff_reset_pin(&self, name: &str, pin: &str) -> DeskResult<StaffMember> {
         let _who = self.act(Permission::StaffAccounts)?;
         Ok(staff::reset_pin(&mut self.conn(), name, pin)?)
+    }
+
+    /// Enables a disabled account (one set aside by a chain's name clash included).
+    pub fn staff_enable(&self, name: &str) -> DeskResult<StaffMember> {
+        let _who = self.act(Permission::StaffAccounts)?;
+        Ok(staff::enable(&mut self.conn(), name)?)
+    }
+
+    /// Gives an account another role (the last active owner stays an owner).
+    pub fn staff_set_role(&self, name: &str, role: Role) -> DeskResult<StaffMember> {
+        let _who = self.act(Permission::StaffAccounts)?;
+        Ok(staff::set_role(&mut self.conn(), name, role)?)
     }
 }

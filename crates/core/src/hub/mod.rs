@@ -14,6 +14,7 @@
 //! - `pull`: pages of the change log by sequence, for a desk's pull.
 //! - `bonuses`: red-packet bonuses (made, granted, disabled, used), known by their code.
 //! - `records`: templates and batch links (uploads through SECURITY DEFINER functions).
+//! - `staff`: staff accounts (name, role, PIN hash, disabled), known by a uid.
 //! - `voucher_claims`: a voucher's use claimed at the hub before the desk writes it.
 //! - `relay`: the platform desk's exchange: records relayed by the other desks, taken,
 //!   confirmed; which desk is the platform desk.
@@ -33,6 +34,7 @@ pub mod records;
 pub mod relay;
 pub mod roles;
 pub mod schema;
+pub mod staff;
 pub mod terminals;
 pub mod transfer;
 pub mod url;

@@ -35,6 +35,8 @@ pub enum ChangeKind {
     Voucher { uid: String },
     /// A bonus was made, granted, disabled or used (its code): the hub's row is applied.
     Bonus { code: String },
+    /// A staff account was made or changed at a desk (its uid): the hub's row is applied.
+    Staff { uid: String },
     /// Anything else (a conflict: the uploading desk has it in its inbox).
     Other(String),
 }
@@ -73,6 +75,7 @@ pub async fn changes_after(
                     "template" => ChangeKind::Template { uid: subject },
                     "voucher" => ChangeKind::Voucher { uid: subject },
                     "bonus" => ChangeKind::Bonus { code: subject },
+                    "staff" => ChangeKind::Staff { uid: subject },
                     "customer" => ChangeKind::Customer {
                         phone: subject,
                         name: r.get(4),

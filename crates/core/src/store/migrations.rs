@@ -63,6 +63,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(23, include_str!("migrations/0023_hub_bonuses.sql")),
     sql(24, include_str!("migrations/0024_hub_batch_sent.sql")),
     sql(25, include_str!("migrations/0025_hub_vouchers.sql")),
+    sql(26, include_str!("migrations/0026_hub_staff.sql")),
 ];
 
 pub fn latest() -> u32 {

@@ -35,6 +35,7 @@ pub mod hub_keys;
 pub mod hub_link;
 pub mod hub_records;
 pub mod hub_relay;
+pub mod hub_staff;
 pub mod hub_voucher_conflicts;
 pub mod hub_vouchers;
 pub mod locks;

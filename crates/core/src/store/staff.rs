@@ -244,6 +244,55 @@ pub fn reset_pin(conn: &mut Connection, name: &str, pin: &str) -> Result<StaffMe
     Ok(m)
 }
 
+/// Enables a disabled account (an account set aside by a chain's name clash stays
+/// disabled until the owner does this, docs/chain-mode.md, "Staff"), audited
+/// `staff.enable`. An active account is returned as it is.
+pub fn enable(conn: &mut Connection, name: &str) -> Result<StaffMember, StaffError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let m = get(&tx, name)?;
+    if !m.disabled {
+        return Ok(m);
+    }
+    tx.execute("UPDATE staff SET disabled_at = NULL WHERE id = ?1", [m.id])?;
+    super::audit::record(&tx, "staff.enable", &m.name, &json!({}))?;
+    let m = get(&tx, &m.name)?;
+    tx.commit()?;
+    Ok(m)
+}
+
+/// A new role, audited `staff.role` (before and after). Demoting the last active owner
+/// is refused (`LastOwner`).
+pub fn set_role(conn: &mut Connection, name: &str, role: Role) -> Result<StaffMember, StaffError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let m = get(&tx, name)?;
+    if m.role == role {
+        return Ok(m);
+    }
+    if m.role == Role::Owner && !m.disabled {
+        let owners: i64 = tx.query_row(
+            "SELECT count(*) FROM staff WHERE role = 'owner' AND disabled_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        if owners <= 1 {
+            return Err(StaffError::LastOwner);
+        }
+    }
+    tx.execute(
+        "UPDATE staff SET role = ?2 WHERE id = ?1",
+        params![m.id, role.as_str()],
+    )?;
+    super::audit::record(
+        &tx,
+        "staff.role",
+        &m.name,
+        &json!({ "before": m.role.as_str(), "after": role.as_str() }),
+    )?;
+    let m = get(&tx, &m.name)?;
+    tx.commit()?;
+    Ok(m)
+}
+
 /// Checks a PIN. Right: the wrong-PIN count starts again. Wrong: counted and audited; the
 /// fifth in a row locks the account for `LOCKOUT_SECONDS` (audited too). While locked, no
 /// PIN is checked at all (a guess during the lockout learns nothing) and the attempt is

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use coupondesk_core::domain::staff::{Role, StaffDraft};
 use coupondesk_core::hub::{roles, schema, Hub, HubError, HubUrl};
 use coupondesk_core::store::hub_link::{self, HubLink};
 
@@ -174,4 +175,46 @@ pub fn order(code: &str) -> coupondesk_core::domain::redeem::RedeemRequest {
 /// Redeems `code` at the desk (the counter's use case, the hub's claim included).
 pub fn redeem(d: &ChainDesk, code: &str) -> coupondesk_core::domain::redeem::RedeemOutcome {
     d.f.desk.redeem_use(&order(code)).expect("redeem")
+}
+
+/// The desk's own pull (the window's background one: no login needed), which must have
+/// reached the hub.
+pub fn pull(d: &ChainDesk) -> coupondesk_core::desk::hub_pull::HubPullReport {
+    let r =
+        d.f.desk
+            .hub_pull_background()
+            .expect("pull")
+            .expect("joined");
+    assert_eq!(r.stopped, None, "{r:?}");
+    r
+}
+
+/// A staff account `(name, role, pin)` as the first start's owner, or added by whoever
+/// is logged in at the desk.
+pub fn staff_draft(name: &str, role: Role, pin: &str) -> StaffDraft {
+    StaffDraft {
+        name: name.into(),
+        role,
+        pin: pin.into(),
+    }
+}
+
+/// Account `name` at desk file `db`: (local id, role, disabled, hub uid).
+pub fn staff_row(db: &std::path::Path, name: &str) -> (i64, String, bool, Option<String>) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    conn.query_row(
+        "SELECT id, role, disabled_at IS NOT NULL, hub_uid FROM staff WHERE name = ?1",
+        [name],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .expect("staff row")
+}
+
+/// The error code of a desk call's refusal.
+pub fn code_of<T: std::fmt::Debug>(r: coupondesk_core::desk::DeskResult<T>) -> String {
+    use coupondesk_core::ErrorCode;
+    match r {
+        Ok(v) => panic!("expected a refusal, got {v:?}"),
+        Err(e) => e.code().to_owned(),
+    }
 }
