@@ -63,6 +63,8 @@ const MIGRATIONS: &[Migration] = &[
     sql(23, include_str!("migrations/0023_hub_bonuses.sql")),
     sql(24, include_str!("migrations/0024_hub_batch_sent.sql")),
     sql(25, include_str!("migrations/0025_hub_vouchers.sql")),
+    // 26 and 27 are the `hubstaff` and `hubaudit` branches' (merged before this one).
+    sql(28, include_str!("migrations/0028_hub_offline_uses.sql")),
 ];
 
 pub fn latest() -> u32 {
