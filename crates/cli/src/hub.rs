@@ -1,4 +1,4 @@
-//! `coupondesk hub init|join|status|platform-desk`: chain mode (docs/chain-mode.md). Each is one call
+//! `coupondesk hub init|join|status|platform-desk|offline-uses`: chain mode (docs/chain-mode.md). Each is one call
 //! into the core. URLs are printed without their password.
 
 use std::process::ExitCode;
@@ -43,8 +43,32 @@ pub enum HubCommand {
         #[arg(long, requires = "store")]
         terminal: Option<String>,
     },
+    /// Whether vouchers and bonuses may be used at this desk when the hub does not answer
+    /// (both off by default: a use made offline may be made at another desk too, and the
+    /// service or the money is then given twice; such a double is a use conflict on the
+    /// Sync page). Without flags: shows both. Setting needs the hub-settings right
+    /// (managers, the owner); each change is audited.
+    OfflineUses {
+        #[arg(long, value_enum)]
+        vouchers: Option<OnOff>,
+        #[arg(long, value_enum)]
+        bonuses: Option<OnOff>,
+    },
     #[command(flatten)]
     Claims(crate::hub_claims::HubClaimsCommand),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OfflineUses {
+    vouchers: bool,
+    bonuses: bool,
 }
 
 pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError> {
@@ -130,6 +154,25 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
                 text.push_str(&format!("\n{}", terminal_line(t)));
             }
             out.value(&s, &text)?;
+        }
+        HubCommand::OfflineUses { vouchers, bonuses } => {
+            if let Some(v) = vouchers {
+                desk.hub_set_vouchers_offline(matches!(v, OnOff::On))?;
+            }
+            if let Some(b) = bonuses {
+                desk.hub_set_bonuses_offline(matches!(b, OnOff::On))?;
+            }
+            let now = OfflineUses {
+                vouchers: desk.hub_vouchers_offline()?,
+                bonuses: desk.hub_bonuses_offline()?,
+            };
+            let word = |on: bool| if on { "allowed" } else { "refused" };
+            let text = format!(
+                "when the hub does not answer: vouchers {}, bonuses {}",
+                word(now.vouchers),
+                word(now.bonuses)
+            );
+            out.value(&now, &text)?;
         }
         HubCommand::PlatformDesk { store, terminal } => {
             let p = desk.hub_platform_desk_set(store.as_deref(), terminal.as_deref())?;

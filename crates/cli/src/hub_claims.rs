@@ -106,8 +106,12 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
                 r.vouchers_downloaded
             ));
             text.push_str(&format!(
-                "; bonuses: {} made and {} grants, uses or disables sent, {} received",
-                r.bonuses_uploaded, r.bonus_states_uploaded, r.bonuses_downloaded
+                "; bonuses: {} made and {} grants, uses or disables sent, {} uses refused \
+                 (used at another desk first), {} received",
+                r.bonuses_uploaded,
+                r.bonus_states_uploaded,
+                r.bonus_conflicts,
+                r.bonuses_downloaded
             ));
             text.push_str(&format!(
                 "; staff accounts: {} sent, {} received",

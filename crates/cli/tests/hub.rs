@@ -1,7 +1,8 @@
 //! `coupondesk hub init|join|status` with the real binary against a real PostgreSQL
 //! cluster started here: the URL's password never printed nor in the desk's file, the
 //! join's codes searchable, and `hub status` an answer (not a failure) within about the
-//! deadline once the server is stopped.
+//! deadline once the server is stopped. `hub offline-uses`: shown to anyone, set by a
+//! manager only, audited.
 
 mod support;
 
@@ -9,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::run_as;
+use support::{add_staff, run_as, Who};
 
 fn run(db: &Path, args: &[&str]) -> Value {
     support::json_ok(db, args)
@@ -140,4 +141,91 @@ fn init_join_status_and_offline() {
     let text = run_as(&b, None, &["hub", "status"], "");
     assert!(text.status.success());
     assert!(String::from_utf8_lossy(&text.stdout).contains("OFFLINE"));
+}
+
+/// `--json` run as `who`: (exit code, stdout, stderr).
+fn call(db: &Path, who: Option<Who<'_>>, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = run_as(db, who, &all, "");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn offline_uses_are_shown_to_anyone_set_by_a_manager_only_and_audited() {
+    const ANN: Who = Who {
+        name: "Ann",
+        pin: "4821",
+    };
+    const MEI: Who = Who {
+        name: "美",
+        pin: "7305",
+    };
+    const WANG: Who = Who {
+        name: "小王",
+        pin: "9146",
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("desk.sqlite3");
+    let shown = run(&db, &["hub", "offline-uses"]);
+    assert_eq!(
+        (&shown["vouchers"], &shown["bonuses"]),
+        (&Value::Bool(false), &Value::Bool(false)),
+        "both refused by default: {shown}"
+    );
+    add_staff(&db, None, ANN, "owner");
+    add_staff(&db, Some(ANN), MEI, "manager");
+    add_staff(&db, Some(ANN), WANG, "cashier");
+
+    let (code, out, err) = call(&db, Some(WANG), &["hub", "offline-uses", "--bonuses", "on"]);
+    assert_eq!(code, Some(1), "a cashier may not: {out}");
+    assert!(err.contains("\"forbidden\""), "{err}");
+
+    let (code, out, err) = call(
+        &db,
+        Some(MEI),
+        &[
+            "hub",
+            "offline-uses",
+            "--bonuses",
+            "on",
+            "--vouchers",
+            "off",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let set: Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!(
+        (&set["vouchers"], &set["bonuses"]),
+        (&Value::Bool(false), &Value::Bool(true)),
+        "{set}"
+    );
+    let text = run_as(&db, None, &["hub", "offline-uses"], "");
+    assert!(
+        String::from_utf8_lossy(&text.stdout)
+            .contains("when the hub does not answer: vouchers refused, bonuses allowed"),
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let audited: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT action, actor FROM audit_log WHERE action LIKE 'hub.%_offline' ORDER BY id",
+        )
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(audited.len(), 2, "{audited:?}");
+    assert_eq!(audited[0].0, "hub.vouchers_offline");
+    assert_eq!(audited[1].0, "hub.bonuses_offline");
+    assert!(
+        audited.iter().all(|(_, actor)| actor.contains("美")),
+        "{audited:?}"
+    );
 }

@@ -4,47 +4,14 @@
 
 mod common;
 
-use common::hub::{Chain, ChainDesk, CODES};
+use common::hub::{
+    bonus_status as status, make_bonuses as make, refusal_at, use_bonus_at as use_at,
+};
+use common::hub::{Chain, CODES};
 use common::Fixture;
 use coupondesk_core::domain::bonus::{BonusDraft, BonusRedeemRequest, BonusRefusal, BonusStatus};
 use coupondesk_core::store::bonuses::BonusRef;
 use coupondesk_core::store::redemptions::UndoTarget;
-
-fn make(d: &ChainDesk, quantity: u32) -> Vec<String> {
-    d.f.desk
-        .create_bonuses(BonusDraft {
-            amount_fen: 500,
-            quantity,
-            expired_at: None,
-            expires_on: None,
-            min_amount_fen: 0,
-            xname: "新春红包".into(),
-            product_sku: None,
-            enabled: true,
-        })
-        .expect("create bonuses")
-        .codes
-}
-
-fn status(f: &Fixture, code: &str) -> BonusStatus {
-    f.desk
-        .get_bonus(BonusRef::Code(code))
-        .expect("bonus here")
-        .status
-}
-
-fn use_at(d: &ChainDesk, code: &str) -> bool {
-    d.f.desk
-        .redeem_bonus(&BonusRedeemRequest {
-            code: code.into(),
-            order_fen: 10_000,
-            product_sku: None,
-            customer: None,
-        })
-        .expect("redeem")
-        .redeemed
-        .is_some()
-}
 
 fn hub_count(chain: &Chain, sql: &'static str) -> i64 {
     chain.scalar(sql)
@@ -181,19 +148,6 @@ fn joining_desks_bring_their_bonuses_and_take_the_hubs() {
         (0, 0, 0),
         "{pb:?}"
     );
-}
-
-fn refusal_at(d: &ChainDesk, code: &str) -> Option<BonusRefusal> {
-    d.f.desk
-        .redeem_bonus(&BonusRedeemRequest {
-            code: code.into(),
-            order_fen: 10_000,
-            product_sku: None,
-            customer: None,
-        })
-        .expect("redeem")
-        .check
-        .refusal
 }
 
 #[test]

@@ -5,42 +5,10 @@
 
 mod common;
 
-use common::hub::{Chain, ChainDesk, CODES};
-use common::Fixture;
-use coupondesk_core::domain::voucher::VoucherDraft;
+use common::hub::{same_voucher, sell, sql_i64, Chain, CODES};
+use coupondesk_core::store::hub_offline_uses::HubUseKind;
 use coupondesk_core::store::vouchers::VoucherError;
 use coupondesk_core::DeskError;
-
-fn sql_i64(f: &Fixture, sql: &str, arg: &str) -> i64 {
-    let conn = rusqlite::Connection::open(&f.db).expect("open");
-    conn.query_row(sql, [arg], |r| r.get(0)).expect(sql)
-}
-
-fn sell(d: &ChainDesk, name: &str) -> i64 {
-    d.f.desk
-        .sell_voucher(VoucherDraft {
-            customer: "13700137000".into(),
-            customer_name: "王五".into(),
-            name: name.into(),
-            price_fen: 28_800,
-            pkg: None,
-            introduction: String::new(),
-            paid: true,
-        })
-        .expect("sell")
-        .id
-}
-
-/// The id at `to` of voucher `id` of `from` (by its hub uid).
-fn same_voucher(from: &ChainDesk, id: i64, to: &ChainDesk) -> i64 {
-    let conn = rusqlite::Connection::open(&from.f.db).expect("open");
-    let uid: String = conn
-        .query_row("SELECT hub_uid FROM vouchers WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .expect("voucher uid");
-    sql_i64(&to.f, "SELECT id FROM vouchers WHERE hub_uid = ?1", &uid)
-}
 
 #[test]
 fn a_voucher_used_online_at_one_desk_is_refused_at_the_other_with_who_where_and_when() {
@@ -157,30 +125,35 @@ fn offline_a_voucher_is_refused_unless_a_manager_allows_it_and_then_a_double_is_
 
     // The window's list: the voucher, B's use, the one the hub kept; settled once, with
     // a note, audited.
-    let listed = b.f.desk.hub_voucher_conflicts().expect("list");
+    let listed = b.f.desk.hub_use_conflicts().expect("list");
     assert_eq!(listed.len(), 1, "{listed:?}");
     let c = &listed[0];
-    assert_eq!((c.voucher_id, c.name.as_str()), (at_b, "全屋打扫"));
+    assert_eq!(
+        (c.kind, c.id, c.name.as_str()),
+        (HubUseKind::Voucher, at_b, "全屋打扫")
+    );
     assert_eq!(
         (c.kept_terminal.as_str(), c.kept_store.as_str()),
         ("前台1", "南京路店")
     );
     assert!(c.settled_at.is_none());
     assert!(
-        b.f.desk.hub_voucher_conflict_settle(at_b, "  ").is_err(),
+        b.f.desk
+            .hub_use_conflict_settle(HubUseKind::Voucher, at_b, "  ")
+            .is_err(),
         "a note is required"
     );
     assert!(b
         .f
         .desk
-        .hub_voucher_conflict_settle(at_b, "customer paid again")
+        .hub_use_conflict_settle(HubUseKind::Voucher, at_b, "customer paid again")
         .expect("settle"));
     assert!(!b
         .f
         .desk
-        .hub_voucher_conflict_settle(at_b, "twice")
+        .hub_use_conflict_settle(HubUseKind::Voucher, at_b, "twice")
         .expect("settled already"));
-    let listed = b.f.desk.hub_voucher_conflicts().expect("list");
+    let listed = b.f.desk.hub_use_conflicts().expect("list");
     assert_eq!(listed[0].settlement.as_deref(), Some("customer paid again"));
     assert_eq!(
         sql_i64(

@@ -346,10 +346,13 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "hub_status"
         | "hub_push"
         | "hub_conflicts"
-        | "hub_voucher_conflicts"
-        | "hub_vouchers_offline" => json!({}),
-        "hub_voucher_conflict_settle" => json!({ "voucherId": 1, "settlement": "paid again" }),
-        "hub_vouchers_offline_set" => json!({ "allowed": true }),
+        | "hub_use_conflicts"
+        | "hub_vouchers_offline"
+        | "hub_bonuses_offline" => json!({}),
+        "hub_use_conflict_settle" => {
+            json!({ "kind": "voucher", "id": 1, "settlement": "paid again" })
+        }
+        "hub_vouchers_offline_set" | "hub_bonuses_offline_set" => json!({ "allowed": true }),
         "hub_deadline_set" => json!({ "deadlineMs": 1500 }),
         "hub_platform_desk_set" => json!({ "store": null, "terminal": null }),
         "hub_conflict_settle" => json!({ "id": 1, "settlement": "customer paid" }),

@@ -79,3 +79,22 @@ export function conflictReasonKey(reason: string): 'hub.reason.redeemed' | 'hub.
       return 'hub.reason.redeemed';
   }
 }
+
+/**
+ * One row of a chain-mode conflict card (pages/sync/HubConflictList.svelte), shared by the
+ * code conflicts and the voucher and bonus conflicts: each inbox turns its own type into
+ * these lines.
+ */
+export interface ConflictRow {
+  /** Unique in the list (a kind and an id). */
+  key: string;
+  /** What conflicted: a code (shown as code, `mono`) or a voucher's/bonus's line. */
+  what: string;
+  mono: boolean;
+  /** Why, when the hub said (codes). */
+  reason: string | null;
+  here: string;
+  kept: string;
+  /** The settled line, or null while open. */
+  settled: string | null;
+}

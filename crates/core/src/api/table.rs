@@ -207,16 +207,19 @@ macro_rules! command_table {
                 hub_conflicts() -> Vec<HubConflict> = |desk| desk.hub_conflicts();
                 hub_conflict_settle(#[ts(type = "number")] id: i64, settlement: String) -> bool =
                     |desk| desk.hub_conflict_settle(id, &settlement);
-                // Voucher conflicts: uses made here the hub refused (another desk's first).
-                hub_voucher_conflicts() -> Vec<HubVoucherConflict> =
-                    |desk| desk.hub_voucher_conflicts();
-                hub_voucher_conflict_settle(#[ts(type = "number")] voucher_id: i64, settlement: String)
-                    -> bool = |desk| desk.hub_voucher_conflict_settle(voucher_id, &settlement);
-                // Whether a voucher may be used when the hub does not answer (default no);
-                // setting it: managers and the owner; audited.
+                // Use conflicts (vouchers' and bonuses', one list with a kind): uses made
+                // here the hub refused at the upload (another desk's first).
+                hub_use_conflicts() -> Vec<HubUseConflict> = |desk| desk.hub_use_conflicts();
+                hub_use_conflict_settle(kind: HubUseKind, #[ts(type = "number")] id: i64, settlement: String)
+                    -> bool = |desk| desk.hub_use_conflict_settle(kind, id, &settlement);
+                // Whether a voucher / a bonus may be used when the hub does not answer
+                // (default no); setting it: managers and the owner; audited.
                 hub_vouchers_offline() -> bool = |desk| desk.hub_vouchers_offline();
                 hub_vouchers_offline_set(allowed: bool) -> bool =
                     |desk| desk.hub_set_vouchers_offline(allowed);
+                hub_bonuses_offline() -> bool = |desk| desk.hub_bonuses_offline();
+                hub_bonuses_offline_set(allowed: bool) -> bool =
+                    |desk| desk.hub_set_bonuses_offline(allowed);
                 // What a template's codes may do when the hub does not answer in time.
                 template_offline_policy(#[ts(type = "number")] template: i64) -> OfflinePolicy =
                     |desk| desk.template_offline_policy(template);

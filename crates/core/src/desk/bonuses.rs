@@ -92,8 +92,12 @@ impl Desk {
     pub fn redeem_bonus(&self, req: &BonusRedeemRequest) -> DeskResult<BonusOutcome> {
         let _who = self.act(Permission::Redeem)?;
         // A joined desk claims the bonus at the hub first (desk/hub_bonuses.rs).
-        if let Some(linked) = self.linked_hub()? {
-            return self.redeem_bonus_chained(&linked, req);
+        match self.linked_hub() {
+            Ok(Some(linked)) => return self.redeem_bonus_chained(Some(&linked), req),
+            Ok(None) => {}
+            // Joined, but the hub cannot be opened here: as if it did not answer.
+            Err(_) if self.hub_joined()? => return self.redeem_bonus_chained(None, req),
+            Err(e) => return Err(e),
         }
         let _turn = crate::store::counter_lane::CounterTurn::take(&self.path);
         Ok(bonuses::redeem(&mut self.conn(), req, Utc::now())?)

@@ -18,6 +18,8 @@ use crate::hub::bonuses::{self, BonusUse, HubBonus};
 use crate::hub::{Hub, HubError};
 use crate::store::bonuses as store_bonuses;
 use crate::store::hub_bonuses::{self, BonusRow, BonusUseRow, Pending};
+use crate::store::hub_offline_uses::{self, HubUseKind};
+use crate::store::hub_use_conflicts::{self, KeptUse};
 
 /// Bonuses sent to the hub in one call.
 const BONUS_CHUNK: usize = 1000;
@@ -32,6 +34,9 @@ pub(super) struct BonusesMoved {
     /// Bonuses made here, new at the hub; grants, uses and disables made here the hub took.
     pub up: u64,
     pub states_up: u64,
+    /// Uses made here the hub refused because another desk's came first (now in the use
+    /// conflicts).
+    pub conflicts: u64,
     /// Bonuses of other desks now here, and bonuses here changed by another desk's word.
     pub down: u64,
     /// What was not applied or was refused, each with why.
@@ -119,7 +124,7 @@ impl Desk {
         for p in states {
             let out = hub_bonuses::bonus_out(&self.conn(), p.id)?;
             if let Some(b) = out {
-                self.push_bonus_state(hub, &b, &mut moved)?;
+                self.push_bonus_state(hub, p.id, &b, &mut moved)?;
             }
             hub_bonuses::sent(&self.conn(), &p)?;
         }
@@ -127,10 +132,13 @@ impl Desk {
     }
 
     /// Sends this desk's grant, use or disable of one bonus (the bonus first: a repeat
-    /// is harmless). A use the hub refuses is a note (another desk used it first).
+    /// is harmless). A use the hub refuses because another desk used it first (possible
+    /// when a manager allowed offline use) is a use conflict, with the kept use's order
+    /// read from the hub's row in the same call.
     fn push_bonus_state(
         &self,
         hub: &Hub,
+        id: i64,
         b: &BonusRow,
         moved: &mut BonusesMoved,
     ) -> DeskResult<()> {
@@ -145,8 +153,8 @@ impl Desk {
                 took |= now.as_deref() == Some(phone.as_str());
             }
             let answer = match (&b.used, b.status, b.used_elsewhere) {
-                (Some(u), 2, false) => Some(
-                    bonuses::use_bonus(
+                (Some(u), 2, false) => {
+                    let answer = bonuses::use_bonus(
                         c,
                         code,
                         at(u.at_ms),
@@ -154,8 +162,20 @@ impl Desk {
                         u.product_sku.as_deref(),
                         &u.by,
                     )
-                    .await?,
-                ),
+                    .await?;
+                    let kept_order = match answer {
+                        BonusUse::UsedElsewhere { .. } => {
+                            bonuses::bonuses_of(c, &[code.to_owned()])
+                                .await?
+                                .into_iter()
+                                .next()
+                                .and_then(|h| h.used)
+                                .and_then(|u| u.order_fen)
+                        }
+                        _ => None,
+                    };
+                    Some((answer, kept_order))
+                }
                 (_, 3, _) => {
                     bonuses::disable_bonus(c, code).await?;
                     None
@@ -174,19 +194,34 @@ impl Desk {
         })?;
         let (granted, answer) = took;
         match answer {
-            Some(BonusUse::UsedElsewhere {
-                by,
-                at,
-                terminal,
-                store,
-            }) => moved.notes.push(format!(
-                "bonus {code} was used here and at {terminal} ({store}) by {by} at {at}: the \
-                 hub keeps that use"
-            )),
-            Some(BonusUse::Disabled) => moved.notes.push(format!(
+            Some((
+                BonusUse::UsedElsewhere {
+                    by,
+                    at,
+                    terminal,
+                    store,
+                },
+                kept_order,
+            )) => {
+                let kept = KeptUse {
+                    by: &by,
+                    terminal: &terminal,
+                    store: &store,
+                    at_ms: ms(at),
+                    amount_fen: kept_order,
+                };
+                if hub_use_conflicts::record(&self.conn(), HubUseKind::Bonus, id, &kept)? {
+                    moved.conflicts += 1;
+                    moved.notes.push(format!(
+                        "bonus {code} was used here and at {terminal} ({store}) by {by} at \
+                         {at}: the hub keeps that use; this one is in the use conflicts"
+                    ));
+                }
+            }
+            Some((BonusUse::Disabled, _)) => moved.notes.push(format!(
                 "bonus {code} was used here but is disabled at the hub"
             )),
-            Some(BonusUse::Taken) | None if granted || b.status != 1 => moved.states_up += 1,
+            Some((BonusUse::Taken, _)) | None if granted || b.status != 1 => moved.states_up += 1,
             _ => {}
         }
         Ok(())
@@ -293,13 +328,14 @@ impl Desk {
     /// terminal is the same use, so `again_if_dropped` may send it twice), then the local
     /// commit. What must stay true:
     /// - another desk's use (or a disable) at the hub refuses it, with who, where, when;
-    /// - no answer within the deadline refuses it (a bonus is money: it is not used
-    ///   offline);
+    /// - no answer within the deadline refuses it (a bonus is money) unless a manager
+    ///   has allowed offline bonus use (`store::hub_offline_uses`): then it is decided
+    ///   here, and the push sends it (`use_bonus`; its double a use conflict);
     /// - a use the hub took whose local commit fails is given back (`release_bonus`),
     ///   now, or queued (`hub_bonuses_out`) for the next pull when the hub is gone.
     pub(super) fn redeem_bonus_chained(
         &self,
-        linked: &Linked,
+        linked: Option<&Linked>,
         req: &BonusRedeemRequest,
     ) -> DeskResult<BonusOutcome> {
         let now = Utc::now();
@@ -316,21 +352,26 @@ impl Desk {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty());
-        let answer = if linked.rest.resting() {
-            Err(HubError::Offline("the hub missed its last deadline".into()))
-        } else {
-            linked.hub.again_if_dropped(|| {
-                linked.hub.call(async |c| {
+        let answer = match linked {
+            None => Err(HubError::Offline("the hub cannot be opened here".into())),
+            Some(l) if l.rest.resting() => {
+                Err(HubError::Offline("the hub missed its last deadline".into()))
+            }
+            Some(l) => l.hub.again_if_dropped(|| {
+                l.hub.call(async |c| {
                     bonuses::use_bonus(c, &bonus.code, now, Some(req.order_fen), sku, &operator)
                         .await
                 })
-            })
+            }),
         };
-        match &answer {
-            Err(HubError::Offline(_)) => linked.rest.missed(),
-            Err(_) => {}
-            Ok(_) => linked.rest.answered(),
+        if let Some(l) = linked {
+            match &answer {
+                Err(HubError::Offline(_)) => l.rest.missed(),
+                Err(_) => {}
+                Ok(_) => l.rest.answered(),
+            }
         }
+        let taken_at_hub = matches!(answer, Ok(BonusUse::Taken));
         let refusal = match answer {
             // Taken at the hub; or not there yet (made here since the last push: no
             // other desk can know it), decided here and sent with the next push.
@@ -347,6 +388,9 @@ impl Desk {
                 store,
             }),
             Ok(BonusUse::Disabled) => Some(BonusRefusal::Disabled),
+            // No answer: decided here when a manager allows it; the use is queued by the
+            // local trigger (`hub_bonuses_out`) and goes up with the next push.
+            Err(_) if hub_offline_uses::allowed(&self.conn(), HubUseKind::Bonus)? => None,
             Err(_) => Some(BonusRefusal::OfflineNotAllowed),
         };
         if let Some(r) = refusal {
@@ -362,9 +406,9 @@ impl Desk {
             store_bonuses::redeem(&mut self.conn(), req, now)
         };
         let written = matches!(&out, Ok(o) if o.redeemed.is_some());
-        if !written {
+        if let (false, true, Some(l)) = (written, taken_at_hub, linked) {
             // Taken at the hub, not written here: give it back, now or with the next pull.
-            let released = linked
+            let released = l
                 .hub
                 .call(async |c| bonuses::release_bonus(c, &bonus.code).await);
             if released.is_err() {

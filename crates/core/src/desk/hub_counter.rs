@@ -22,6 +22,7 @@ use crate::domain::redeem::{RedeemCheck, RedeemOutcome, RedeemRequest, Refusal};
 use crate::domain::staff::Permission;
 use crate::hub::claims::{self, ClaimAnswer, ClaimRequest, Holder};
 use crate::hub::disables::{self, DisableAnswer};
+use crate::hub::voucher_claims;
 use crate::hub::{Hub, HubError};
 use crate::store::hub_claims::{self, HubConflict, HubMark, KeptClaim, Outbound};
 use crate::store::hub_disables;
@@ -142,6 +143,15 @@ impl Desk {
                     )
                     .map(Some),
                     Outbound::Release => claims::release(hub, &row.claim_id).map(|_| None),
+                    Outbound::VoucherRelease { at } => {
+                        // Used here again since (the hub's claim, this terminal's, is
+                        // that use now): the release must not go.
+                        if hub_claims::voucher_used_here(&self.conn(), &row.claim_id)? {
+                            hub_claims::released(&self.conn(), row)?;
+                            continue;
+                        }
+                        voucher_claims::release(hub, &row.claim_id, *at).map(|_| None)
+                    }
                 };
                 let conn = self.conn();
                 match (sent, &row.op) {

@@ -79,6 +79,9 @@ pub struct HubPullReport {
     /// and bonuses of other desks now here or changed here by another desk's word.
     pub bonuses_uploaded: u64,
     pub bonus_states_uploaded: u64,
+    /// Bonus uses made here the hub refused because another desk's came first (kept in
+    /// the use conflicts, as vouchers' are).
+    pub bonus_conflicts: u64,
     pub bonuses_downloaded: u64,
     /// Staff accounts made or changed here, now at the hub; accounts of other desks now
     /// here or changed here by another desk's word (docs/chain-mode.md, "Staff").
@@ -188,6 +191,7 @@ impl Desk {
         let bonuses_up = self.push_bonuses(hub, false)?;
         report.bonuses_uploaded += bonuses_up.up;
         report.bonus_states_uploaded += bonuses_up.states_up;
+        report.bonus_conflicts += bonuses_up.conflicts;
         report.skipped.extend(bonuses_up.notes);
         let staff_up = self.push_staff(hub, false, None)?;
         report.staff_uploaded += staff_up.up;

@@ -44,7 +44,8 @@ pub(super) struct RecordsMoved {
     pub customers_up: u64,
     pub customers_down: u64,
     /// Vouchers sold here and uses made here, now at the hub; uses the hub refused
-    /// because another desk's came first (each now in `hub_voucher_conflicts`).
+    /// because another desk's came first (each now in the use conflicts,
+    /// `hub_use_conflicts`).
     pub vouchers_up: u64,
     pub voucher_uses_up: u64,
     pub voucher_conflicts: u64,
@@ -142,7 +143,8 @@ impl Desk {
     }
 
     /// Sends a use made here (the sale first: a repeat is harmless); a use the hub
-    /// refuses because another desk's came first is kept in `hub_voucher_conflicts`.
+    /// refuses because another desk's came first is kept in the use conflicts
+    /// (`hub_use_conflicts`, kind voucher).
     fn push_voucher_use(&self, hub: &Hub, id: i64, moved: &mut RecordsMoved) -> DeskResult<()> {
         let Some(v) = hub_records::voucher_out(&self.conn(), id)? else {
             return Ok(());

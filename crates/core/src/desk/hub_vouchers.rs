@@ -11,10 +11,11 @@
 //!   merchant the service given twice; an allowed offline use goes up at the pull as
 //!   before (its double a conflict);
 //! - a claim whose local write fails is given back at once; when the hub cannot take the
-//!   release, the claim stays this terminal's, and this desk's next use of the voucher
-//!   finds it its own (not queued: see docs/chain-mode.md).
+//!   release, it is queued in the hub outbox (`hub_push` sends it; a release that
+//!   already landed finds nothing, and one whose voucher this desk used again meanwhile
+//!   is dropped: the hub's claim is that use).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::hub_session::Linked;
 use super::{Desk, DeskResult};
@@ -23,9 +24,10 @@ use crate::domain::staff::Permission;
 use crate::domain::voucher::Voucher;
 use crate::hub::voucher_claims::{self, VoucherClaim};
 use crate::hub::HubError;
-use crate::store::hub_voucher_conflicts::{self, HubVoucherConflict};
+use crate::store::hub_offline_uses::{self, HubUseKind};
+use crate::store::hub_use_conflicts::{self, HubUseConflict};
 use crate::store::vouchers::{self, VoucherError};
-use crate::store::{hub_records, hub_vouchers};
+use crate::store::{hub_claims, hub_records};
 
 impl Desk {
     /// `linked` is None when the desk is joined but its hub cannot even be opened: then
@@ -35,7 +37,10 @@ impl Desk {
         linked: Option<&Linked>,
         id: i64,
     ) -> DeskResult<Voucher> {
-        let now = Utc::now();
+        // In whole ms, as the desk keeps times: a queued release names the claim by this
+        // time (the outbox keeps ms), and the hub's `release_voucher` matches it exactly.
+        let now =
+            DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap_or_default();
         let v = vouchers::get(&self.conn(), id)?;
         if let Some(at) = v.used_at {
             return Err(VoucherError::AlreadyUsed {
@@ -88,45 +93,70 @@ impl Desk {
                 Err(_) => {}
             }
         }
-        if !answered && !hub_vouchers::offline_allowed(&self.conn())? {
+        if !answered && !hub_offline_uses::allowed(&self.conn(), HubUseKind::Voucher)? {
             return Err(VoucherError::OfflineNotAllowed { id }.into());
         }
         let out = vouchers::use_voucher(&mut self.conn(), id, now);
         if let (Err(e), Some((linked, uid))) = (&out, &claimed) {
             // Used here meanwhile (another window, or a pull that brought this very
             // claim back): the hub's claim is this terminal's use; keep it.
-            if !matches!(e, VoucherError::AlreadyUsed { .. }) {
-                let _ = voucher_claims::release(&linked.hub, uid, now);
+            if !matches!(e, VoucherError::AlreadyUsed { .. })
+                && voucher_claims::release(&linked.hub, uid, now).is_err()
+            {
+                // Queued, so the voucher does not stay blocked at the hub.
+                let _ = hub_claims::queue_voucher_release(&self.conn(), uid, now, Utc::now());
             }
         }
         Ok(out?)
     }
 
-    /// Whether a voucher may be used while the hub does not answer (default: no).
-    pub fn hub_vouchers_offline(&self) -> DeskResult<bool> {
-        Ok(hub_vouchers::offline_allowed(&self.conn())?)
+    /// Whether `kind` may be used while the hub does not answer (default: no).
+    pub fn hub_offline_use(&self, kind: HubUseKind) -> DeskResult<bool> {
+        Ok(hub_offline_uses::allowed(&self.conn(), kind)?)
     }
 
-    /// Allows or forbids using vouchers while the hub does not answer; a manager's
-    /// setting, audited `hub.vouchers_offline`.
-    pub fn hub_set_vouchers_offline(&self, allowed: bool) -> DeskResult<bool> {
+    /// Allows or forbids using `kind` while the hub does not answer; a manager's setting
+    /// (permission `hubSettings`), audited `hub.vouchers_offline` / `hub.bonuses_offline`.
+    pub fn hub_set_offline_use(&self, kind: HubUseKind, allowed: bool) -> DeskResult<bool> {
         let _who = self.act(Permission::HubSettings)?;
-        hub_vouchers::set_offline_allowed(&mut self.conn(), allowed)?;
+        hub_offline_uses::set_allowed(&mut self.conn(), kind, allowed)?;
         Ok(allowed)
     }
 
-    /// The voucher conflicts: uses made here that the hub refused at the upload because
-    /// another desk's came first (the Sync page, beside the code conflicts).
-    pub fn hub_voucher_conflicts(&self) -> DeskResult<Vec<HubVoucherConflict>> {
-        let _who = self.act(Permission::Conflicts)?;
-        Ok(hub_voucher_conflicts::list(&self.conn())?)
+    /// Whether a voucher may be used while the hub does not answer (default: no).
+    pub fn hub_vouchers_offline(&self) -> DeskResult<bool> {
+        self.hub_offline_use(HubUseKind::Voucher)
     }
 
-    /// A manager records how the conflict of voucher `voucher_id` was settled; the note
-    /// is required. False when there is none or it was settled already.
-    pub fn hub_voucher_conflict_settle(
+    /// Allows or forbids using vouchers while the hub does not answer.
+    pub fn hub_set_vouchers_offline(&self, allowed: bool) -> DeskResult<bool> {
+        self.hub_set_offline_use(HubUseKind::Voucher, allowed)
+    }
+
+    /// Whether a bonus may be used while the hub does not answer (default: no).
+    pub fn hub_bonuses_offline(&self) -> DeskResult<bool> {
+        self.hub_offline_use(HubUseKind::Bonus)
+    }
+
+    /// Allows or forbids using bonuses while the hub does not answer.
+    pub fn hub_set_bonuses_offline(&self, allowed: bool) -> DeskResult<bool> {
+        self.hub_set_offline_use(HubUseKind::Bonus, allowed)
+    }
+
+    /// The use conflicts, vouchers' and bonuses': uses made here that the hub refused at
+    /// the upload because another desk's came first (the Sync page, beside the code
+    /// conflicts).
+    pub fn hub_use_conflicts(&self) -> DeskResult<Vec<HubUseConflict>> {
+        let _who = self.act(Permission::Conflicts)?;
+        Ok(hub_use_conflicts::list(&self.conn())?)
+    }
+
+    /// A manager records how the conflict of `kind` `id` was settled; the note is
+    /// required. False when there is none or it was settled already.
+    pub fn hub_use_conflict_settle(
         &self,
-        voucher_id: i64,
+        kind: HubUseKind,
+        id: i64,
         settlement: &str,
     ) -> DeskResult<bool> {
         let _who = self.act(Permission::Conflicts)?;
@@ -139,10 +169,6 @@ impl Desk {
             )])
             .into());
         }
-        Ok(hub_voucher_conflicts::settle(
-            &mut self.conn(),
-            voucher_id,
-            note,
-        )?)
+        Ok(hub_use_conflicts::settle(&mut self.conn(), kind, id, note)?)
     }
 }

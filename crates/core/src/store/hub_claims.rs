@@ -76,6 +76,38 @@ pub fn queue_release(
     queue(conn, "release", claim_id, None, now)
 }
 
+/// Queues the release of this terminal's claim of voucher `uid` made at `at`, when the
+/// desk could not write the use and the hub did not take the release at once (local
+/// migration 27): the voucher must not stay blocked at the hub. The push sends it with
+/// the claims' releases; a release that already landed finds nothing.
+pub fn queue_voucher_release(
+    conn: &Connection,
+    uid: &str,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO hub_outbox (op, claim_id, created_at, used_at)
+         VALUES ('voucher_release', ?1, ?2, ?3)",
+    )?
+    .execute(params![uid, now.timestamp_millis(), at.timestamp_millis()])?;
+    Ok(())
+}
+
+/// Whether the voucher of hub uid `uid` is used at this desk now: a queued release of
+/// its claim must then not be sent (this desk used it again meanwhile; the hub's claim,
+/// the same terminal's, is that use now).
+pub fn voucher_used_here(conn: &Connection, uid: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM vouchers WHERE hub_uid = ?1 AND used_at IS NOT NULL
+                AND used_elsewhere = 0",
+        )?
+        .query_row([uid], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// In an undo's transaction: the hub hears of it, or never hears of the redemption.
 pub fn on_undo(conn: &Connection, redemption: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
     let found: Option<(Option<String>, Option<String>)> = conn
@@ -248,6 +280,11 @@ pub enum Outbound {
     /// An offline redemption: the code, who, when, and its amounts.
     Upload(Upload),
     Release,
+    /// A voucher claim's release: `claim_id` is the voucher's hub uid, `at` the claim's
+    /// time (only that claim of this terminal is given back).
+    VoucherRelease {
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,7 +301,7 @@ pub struct Upload {
 pub fn outgoing(conn: &Connection, after: i64, limit: u32) -> Result<Vec<Outgoing>, StoreError> {
     let mut st = conn.prepare_cached(
         "SELECT o.id, o.op, o.claim_id, o.tries, r.id, c.code, r.operator, r.redeemed_at,
-                r.order_fen, r.reduction_fen
+                r.order_fen, r.reduction_fen, o.used_at
            FROM hub_outbox o
            LEFT JOIN redemptions r ON r.id = o.redemption_id
            LEFT JOIN codes c ON c.id = r.code_id
@@ -273,6 +310,7 @@ pub fn outgoing(conn: &Connection, after: i64, limit: u32) -> Result<Vec<Outgoin
     let rows = st.query_map(params![after, limit], |r| {
         let op: String = r.get(1)?;
         let redemption: Option<i64> = r.get(4)?;
+        let used_at: Option<i64> = r.get(10)?;
         let op = match (op.as_str(), redemption) {
             ("upload", Some(redemption)) => Outbound::Upload(Upload {
                 redemption,
@@ -282,6 +320,9 @@ pub fn outgoing(conn: &Connection, after: i64, limit: u32) -> Result<Vec<Outgoin
                 order_fen: r.get(8)?,
                 reduction_fen: r.get(9)?,
             }),
+            ("voucher_release", _) => Outbound::VoucherRelease {
+                at: from_ms(used_at.unwrap_or_default()),
+            },
             _ => Outbound::Release,
         };
         Ok(Outgoing {

@@ -662,27 +662,23 @@ pub fn apply_voucher(conn: &mut Connection, v: &VoucherRow) -> Result<VoucherApp
     Ok(applied)
 }
 
-/// The hub kept another desk's use of voucher `id`, used here too: kept for a manager.
+/// The hub kept another desk's use of voucher `id`, used here too: kept for a manager
+/// (`hub_use_conflicts`, one list with the bonuses').
 pub fn record_voucher_conflict(
     conn: &Connection,
     id: i64,
     (by, terminal, store, at_ms): (&str, &str, &str, i64),
 ) -> Result<bool, StoreError> {
-    let n = conn
-        .prepare_cached(
-            "INSERT INTO hub_voucher_conflicts (voucher_id, kept_by, kept_terminal, kept_store,
-                                               kept_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (voucher_id) DO NOTHING",
-        )?
-        .execute(params![id, by, terminal, store, at_ms, now_ms()])?;
-    if n == 1 {
-        super::audit::record(
-            conn,
-            "voucher.hub_conflict",
-            &id.to_string(),
-            &serde_json::json!({ "keptBy": by, "keptTerminal": terminal, "keptStore": store,
-                                 "keptAt": at_ms }),
-        )?;
-    }
-    Ok(n == 1)
+    super::hub_use_conflicts::record(
+        conn,
+        super::hub_offline_uses::HubUseKind::Voucher,
+        id,
+        &super::hub_use_conflicts::KeptUse {
+            by,
+            terminal,
+            store,
+            at_ms,
+            amount_fen: None,
+        },
+    )
 }

@@ -64,6 +64,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(24, include_str!("migrations/0024_hub_batch_sent.sql")),
     sql(25, include_str!("migrations/0025_hub_vouchers.sql")),
     sql(26, include_str!("migrations/0026_hub_staff.sql")),
+    sql(27, include_str!("migrations/0027_hub_offline_uses.sql")),
 ];
 
 pub fn latest() -> u32 {

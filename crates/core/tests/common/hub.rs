@@ -218,3 +218,90 @@ pub fn code_of<T: std::fmt::Debug>(r: coupondesk_core::desk::DeskResult<T>) -> S
         Err(e) => e.code().to_owned(),
     }
 }
+
+/// One value of the desk's SQLite file (`sql` takes one text argument).
+pub fn sql_i64(f: &Fixture, sql: &str, arg: &str) -> i64 {
+    let conn = rusqlite::Connection::open(&f.db).expect("open");
+    conn.query_row(sql, [arg], |r| r.get(0)).expect(sql)
+}
+
+/// Sells a voucher of 288.00 named `name` to 王五 at desk `d`; its id there.
+pub fn sell(d: &ChainDesk, name: &str) -> i64 {
+    d.f.desk
+        .sell_voucher(coupondesk_core::domain::voucher::VoucherDraft {
+            customer: "13700137000".into(),
+            customer_name: "王五".into(),
+            name: name.into(),
+            price_fen: 28_800,
+            pkg: None,
+            introduction: String::new(),
+            paid: true,
+        })
+        .expect("sell")
+        .id
+}
+
+/// The id at `to` of voucher `id` of `from` (by its hub uid).
+pub fn same_voucher(from: &ChainDesk, id: i64, to: &ChainDesk) -> i64 {
+    let conn = rusqlite::Connection::open(&from.f.db).expect("open");
+    let uid: String = conn
+        .query_row("SELECT hub_uid FROM vouchers WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .expect("voucher uid");
+    sql_i64(&to.f, "SELECT id FROM vouchers WHERE hub_uid = ?1", &uid)
+}
+
+/// Makes `quantity` bonuses of 5.00 at desk `d`; their codes.
+pub fn make_bonuses(d: &ChainDesk, quantity: u32) -> Vec<String> {
+    d.f.desk
+        .create_bonuses(coupondesk_core::domain::bonus::BonusDraft {
+            amount_fen: 500,
+            quantity,
+            expired_at: None,
+            expires_on: None,
+            min_amount_fen: 0,
+            xname: "新春红包".into(),
+            product_sku: None,
+            enabled: true,
+        })
+        .expect("create bonuses")
+        .codes
+}
+
+/// Bonus `code`'s status at this desk.
+pub fn bonus_status(f: &Fixture, code: &str) -> coupondesk_core::domain::bonus::BonusStatus {
+    f.desk
+        .get_bonus(coupondesk_core::store::bonuses::BonusRef::Code(code))
+        .expect("bonus here")
+        .status
+}
+
+/// Uses bonus `code` at desk `d` on an order of `order_fen`: the counter's outcome.
+pub fn use_bonus_for(
+    d: &ChainDesk,
+    code: &str,
+    order_fen: i64,
+) -> coupondesk_core::domain::bonus::BonusOutcome {
+    d.f.desk
+        .redeem_bonus(&coupondesk_core::domain::bonus::BonusRedeemRequest {
+            code: code.into(),
+            order_fen,
+            product_sku: None,
+            customer: None,
+        })
+        .expect("redeem")
+}
+
+/// Uses bonus `code` at desk `d` on an order of 100.00; whether it was used.
+pub fn use_bonus_at(d: &ChainDesk, code: &str) -> bool {
+    use_bonus_for(d, code, 10_000).redeemed.is_some()
+}
+
+/// Why desk `d` refuses bonus `code` on an order of 100.00 (None: it used it).
+pub fn refusal_at(
+    d: &ChainDesk,
+    code: &str,
+) -> Option<coupondesk_core::domain::bonus::BonusRefusal> {
+    use_bonus_for(d, code, 10_000).check.refusal
+}

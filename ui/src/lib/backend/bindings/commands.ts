@@ -40,7 +40,8 @@ import type { GenerateRequest } from './GenerateRequest';
 import type { HubConflict } from './HubConflict';
 import type { HubPushReport } from './HubPushReport';
 import type { HubStatus } from './HubStatus';
-import type { HubVoucherConflict } from './HubVoucherConflict';
+import type { HubUseConflict } from './HubUseConflict';
+import type { HubUseKind } from './HubUseKind';
 import type { ImportOptions } from './ImportOptions';
 import type { ImportPreview } from './ImportPreview';
 import type { ImportProgress } from './ImportProgress';
@@ -167,10 +168,12 @@ export type HubDeadlineSetArgs = { deadlineMs: number, };
 export type HubPlatformDeskSetArgs = { store: string | null, terminal: string | null, };
 export type HubConflictsArgs = Record<string, never>;
 export type HubConflictSettleArgs = { id: number, settlement: string, };
-export type HubVoucherConflictsArgs = Record<string, never>;
-export type HubVoucherConflictSettleArgs = { voucherId: number, settlement: string, };
+export type HubUseConflictsArgs = Record<string, never>;
+export type HubUseConflictSettleArgs = { kind: HubUseKind, id: number, settlement: string, };
 export type HubVouchersOfflineArgs = Record<string, never>;
 export type HubVouchersOfflineSetArgs = { allowed: boolean, };
+export type HubBonusesOfflineArgs = Record<string, never>;
+export type HubBonusesOfflineSetArgs = { allowed: boolean, };
 export type TemplateOfflinePolicyArgs = { template: number, };
 export type TemplateOfflinePolicySetArgs = { template: number, policy: OfflinePolicy, };
 export type CodesImportArgs = { path: string, target: ImportTarget, options: ImportOptions, };
@@ -339,14 +342,18 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Array<HubConflict>>('hub_conflicts', {}),
     hubConflictSettle: (id: HubConflictSettleArgs['id'], settlement: HubConflictSettleArgs['settlement']): Promise<boolean> =>
       call<boolean>('hub_conflict_settle', { id, settlement }),
-    hubVoucherConflicts: (): Promise<Array<HubVoucherConflict>> =>
-      call<Array<HubVoucherConflict>>('hub_voucher_conflicts', {}),
-    hubVoucherConflictSettle: (voucherId: HubVoucherConflictSettleArgs['voucherId'], settlement: HubVoucherConflictSettleArgs['settlement']): Promise<boolean> =>
-      call<boolean>('hub_voucher_conflict_settle', { voucherId, settlement }),
+    hubUseConflicts: (): Promise<Array<HubUseConflict>> =>
+      call<Array<HubUseConflict>>('hub_use_conflicts', {}),
+    hubUseConflictSettle: (kind: HubUseConflictSettleArgs['kind'], id: HubUseConflictSettleArgs['id'], settlement: HubUseConflictSettleArgs['settlement']): Promise<boolean> =>
+      call<boolean>('hub_use_conflict_settle', { kind, id, settlement }),
     hubVouchersOffline: (): Promise<boolean> =>
       call<boolean>('hub_vouchers_offline', {}),
     hubVouchersOfflineSet: (allowed: HubVouchersOfflineSetArgs['allowed']): Promise<boolean> =>
       call<boolean>('hub_vouchers_offline_set', { allowed }),
+    hubBonusesOffline: (): Promise<boolean> =>
+      call<boolean>('hub_bonuses_offline', {}),
+    hubBonusesOfflineSet: (allowed: HubBonusesOfflineSetArgs['allowed']): Promise<boolean> =>
+      call<boolean>('hub_bonuses_offline_set', { allowed }),
     templateOfflinePolicy: (template: TemplateOfflinePolicyArgs['template']): Promise<OfflinePolicy> =>
       call<OfflinePolicy>('template_offline_policy', { template }),
     templateOfflinePolicySet: (template: TemplateOfflinePolicySetArgs['template'], policy: TemplateOfflinePolicySetArgs['policy']): Promise<OfflinePolicy> =>
@@ -444,10 +451,12 @@ export const COMMAND_NAMES = [
   'hub_platform_desk_set',
   'hub_conflicts',
   'hub_conflict_settle',
-  'hub_voucher_conflicts',
-  'hub_voucher_conflict_settle',
+  'hub_use_conflicts',
+  'hub_use_conflict_settle',
   'hub_vouchers_offline',
   'hub_vouchers_offline_set',
+  'hub_bonuses_offline',
+  'hub_bonuses_offline_set',
   'template_offline_policy',
   'template_offline_policy_set',
 ] as const;
