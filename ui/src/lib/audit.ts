@@ -105,7 +105,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
  * (crates/core/tests/permissions.rs) reads this list and fails on a key or an action the
  * core wrote that is missing here.
  */
-export const AUDIT_DETAIL_KEYS: readonly string[
+export const AUDIT_DETAIL_KEYS: readonly string[] = [
   'after',
   'allowHttp',
   'amount_fen',
@@ -129,8 +129,8 @@ export const AUDIT_DETAIL_KEYS: readonly string[
   'enabled',
   'expired_at',
   'first',
-  'first_id',
   'firstOwner',
+  'first_id',
   'freed',
   'from',
   'holidays',
