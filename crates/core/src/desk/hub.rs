@@ -92,6 +92,8 @@ pub struct HubJoinReport {
     /// templates and links not applied.
     pub skipped: Vec<String>,
     pub pulled_seq: i64,
+    /// This desk's audit trail sent to the hub (desk/hub_audit.rs), after the link.
+    pub audit: super::hub_audit::AuditSent,
     pub elapsed_ms: u64,
 }
 
@@ -210,6 +212,7 @@ impl Desk {
             bonuses_downloaded: 0,
             skipped: Vec::new(),
             pulled_seq: 0,
+            audit: Default::default(),
             elapsed_ms: 0,
         };
         self.hub_upload(&hub, reg.terminal_id, &mut report)?;
@@ -254,6 +257,10 @@ impl Desk {
                 platform_desk: previous.as_ref().is_some_and(|l| l.platform_desk),
             },
         )?;
+        // The audit trail's backlog: from where the hub's chain of this terminal ends (0
+        // for a new terminal), so a rejoin or another hub starts the cursor right.
+        self.start_audit_cursor(&hub)?;
+        report.audit = self.push_audit(&hub)?;
         report.elapsed_ms = started.elapsed().as_millis() as u64;
         Ok(report)
     }
