@@ -109,6 +109,7 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
                 "; bonuses: {} made and {} grants, uses or disables sent, {} received",
                 r.bonuses_uploaded, r.bonus_states_uploaded, r.bonuses_downloaded
             ));
+            text.push_str(&crate::hub::audit_line(&r.audit));
             for why in &r.skipped {
                 text.push_str(&format!("\n{why}"));
             }
