@@ -2,8 +2,9 @@
 //! (docs/chain-mode.md, "The audit trail at the hub"): entries of two desks arrive in
 //! order with intact chains; `hub audit verify` finds an entry the admin changed at the
 //! hub; a desk whose own entry was changed cannot upload past it; a crash between the
-//! hub's take and the cursor's move sends nothing twice; a terminal cannot write another
-//! terminal's trail.
+//! hub's take and the cursor's move sends nothing twice; a desk restored from an older
+//! backup cannot fork its trail there; a terminal cannot write another terminal's trail;
+//! the join sends the backlog; reading the hub's trail is a manager's.
 
 mod common;
 
@@ -353,4 +354,85 @@ fn the_hubs_trail_is_a_managers_to_read() {
     a.f.desk
         .hub_audit_list(&HubAuditQuery::default())
         .expect("a manager lists");
+}
+
+#[test]
+fn a_desk_restored_from_an_older_backup_cannot_fork_its_trail_at_the_hub() {
+    let chain = Chain::new("auditfork", CODES);
+    let a = chain.join(1, CODES, 2000);
+    redeem(&a, CODES[0]);
+    // The backup: its cursor is 0 and its trail a prefix of what the hub will hold.
+    let copy = a.f.dir.path().join("backup.sqlite3");
+    rusqlite::Connection::open(&a.f.db)
+        .expect("open")
+        .execute("VACUUM INTO ?1", [copy.to_string_lossy()])
+        .expect("backup");
+    let k = local_audit(&a.f).len() as i64;
+    redeem(&a, CODES[1]);
+    pull(&a);
+    let held = chain.hub_audit(1);
+    assert!(held.len() as i64 > k);
+
+    // The desk restored from it goes on (its own entry k+1 differs from the hub's).
+    coupondesk_core::sync::credentials::set_hub(&copy, Some("pw")).expect("secret");
+    let restored = coupondesk_core::Desk::open(&copy).expect("open the restored copy");
+    restored
+        .redeem_use(&common::hub::order(CODES[2]))
+        .expect("redeem");
+    let r = restored.hub_pull().expect("pull");
+    let why = r.audit.refused.clone().expect("refused");
+    assert!(
+        why.contains(&format!("the hub holds a different entry {}", k + 1)),
+        "{why}"
+    );
+    assert_eq!((r.audit.sent, r.audit.same), (0, k as u64));
+    // The cursor moves only over what the hub holds identical; the hub keeps its chain.
+    assert_eq!(r.audit.sent_up_to, k);
+    let conn = rusqlite::Connection::open(&copy).expect("open");
+    let cursor: i64 = conn
+        .query_row("SELECT audit_sent_id FROM hub_link", [], |r| r.get(0))
+        .expect("cursor");
+    assert_eq!(cursor, k);
+    assert_eq!(chain.hub_audit(1), held);
+    assert!(a.f.desk.hub_audit_verify().expect("verify").intact);
+}
+
+#[test]
+fn the_join_sends_the_backlog_and_a_rejoin_goes_on_where_the_hub_is() {
+    let cluster = pgtest::shared().expect("cluster");
+    let url = cluster.fresh_db("auditjoin").expect("db");
+    let f = common::fixture();
+    f.generated("TT9", 3);
+    f.desk.hub_init(&url, None).expect("init");
+    let r = f.desk.hub_join(&url, "S", "T1").expect("join");
+    assert_eq!(r.audit.refused, None);
+    assert_eq!(r.audit.same, 0);
+    assert!(r.audit.sent >= 2, "{:?}", r.audit);
+    assert_eq!(audit_cursor(&f), r.audit.sent_up_to);
+    let sent = r.audit.sent_up_to;
+
+    // A rejoin (a new password) starts from the hub's last entry: nothing twice.
+    let again = f.desk.hub_join(&url, "S", "T1").expect("rejoin");
+    assert_eq!(again.audit.refused, None);
+    assert_eq!(again.audit.same, 0);
+    assert_eq!(
+        again.audit.sent as i64,
+        again.audit.sent_up_to - sent,
+        "{:?}",
+        again.audit
+    );
+    let v = f.desk.hub_audit_verify().expect("verify");
+    assert!(v.intact, "{v:?}");
+    assert_eq!(v.terminals.len(), 1);
+    assert_eq!(v.terminals[0].entries as i64, again.audit.sent_up_to);
+
+    // Joining another hub sends the whole trail there, from entry 1.
+    let other = cluster.fresh_db("auditjoin2").expect("db");
+    f.desk.hub_init(&other, None).expect("init other");
+    let moved = f.desk.hub_join(&other, "S2", "T9").expect("join other");
+    assert_eq!(moved.audit.refused, None, "{:?}", moved.audit);
+    assert_eq!(moved.audit.sent as i64, moved.audit.sent_up_to);
+    assert!(moved.audit.sent_up_to >= again.audit.sent_up_to);
+    assert_eq!(audit_cursor(&f), moved.audit.sent_up_to);
+    assert!(f.desk.hub_audit_verify().expect("verify other").intact);
 }
