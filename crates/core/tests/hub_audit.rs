@@ -436,3 +436,46 @@ fn the_join_sends_the_backlog_and_a_rejoin_goes_on_where_the_hub_is() {
     assert_eq!(audit_cursor(&f), moved.audit.sent_up_to);
     assert!(f.desk.hub_audit_verify().expect("verify other").intact);
 }
+
+/// More than two pages (`AUDIT_PAGE` 500 entries a call): every entry arrives once, in
+/// order, and the hub's verify walks them. Figures in docs/chain-mode.md come from this
+/// test run with more entries.
+#[test]
+fn a_long_trail_goes_up_in_pages_and_verifies() {
+    let n: i64 = std::env::var("HUB_AUDIT_ENTRIES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1234);
+    let chain = Chain::new("auditlong", CODES);
+    let a = chain.join(1, CODES, 5000);
+    {
+        let mut conn = rusqlite::Connection::open(&a.f.db).expect("open");
+        let tx = conn.transaction().expect("tx");
+        for i in 0..n {
+            coupondesk_core::store::audit::record(
+                &tx,
+                "test.entry",
+                &format!("S{i}"),
+                &serde_json::json!({ "i": i, "text": "满100减20" }),
+            )
+            .expect("record");
+        }
+        tx.commit().expect("commit");
+    }
+    let total = local_audit(&a.f).len() as i64;
+    let started = std::time::Instant::now();
+    let r = pull(&a);
+    let upload = started.elapsed();
+    assert_eq!(r.audit.refused, None);
+    assert_eq!(r.audit.sent as i64, total);
+    assert_eq!(r.audit.sent_up_to, total);
+    let hub = chain.hub_audit(1);
+    assert_eq!(hub.len() as i64, total);
+    assert_eq!(hub, local_audit(&a.f)[..total as usize].to_vec());
+    let started = std::time::Instant::now();
+    let v = a.f.desk.hub_audit_verify().expect("verify");
+    let verify = started.elapsed();
+    assert!(v.intact, "{v:?}");
+    assert_eq!(chain_of(&v, 1).entries as i64, total);
+    eprintln!("{total} entries: upload (in the pull) {upload:?}, hub verify {verify:?}");
+}
