@@ -347,7 +347,9 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         | "hub_push"
         | "hub_conflicts"
         | "hub_voucher_conflicts"
-        | "hub_vouchers_offline" => json!({}),
+        | "hub_vouchers_offline"
+        | "hub_audit_verify" => json!({}),
+        "hub_audit_list" => json!({ "query": {} }),
         "hub_voucher_conflict_settle" => json!({ "voucherId": 1, "settlement": "paid again" }),
         "hub_vouchers_offline_set" => json!({ "allowed": true }),
         "hub_deadline_set" => json!({ "deadlineMs": 1500 }),

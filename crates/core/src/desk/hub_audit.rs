@@ -14,6 +14,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::hub::TRANSFER_DEADLINE;
 use super::{Desk, DeskResult};
@@ -239,8 +240,9 @@ fn filter(q: &HubAuditQuery) -> ListFilter {
 }
 
 /// The hub list's filters: the local list's, and the store and terminal (hub names).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct HubAuditQuery {
     #[serde(flatten)]
     pub query: AuditQuery,
@@ -257,32 +259,41 @@ impl MaskPhones for HubAuditEntry {
 }
 
 /// One terminal's chain at the hub.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct TerminalChain {
+    #[ts(type = "number")]
     pub terminal_id: i64,
     pub store: String,
     pub terminal: String,
     /// Entries the hub holds from it.
+    #[ts(type = "number")]
     pub entries: u64,
+    #[ts(type = "number | null")]
     pub first_id: Option<i64>,
+    #[ts(type = "number | null")]
     pub last_id: Option<i64>,
     pub first_at: Option<DateTime<Utc>>,
     pub last_at: Option<DateTime<Utc>>,
     /// The first entry whose hash does not follow, and why; None: intact.
+    #[ts(type = "number | null")]
     pub broken_id: Option<i64>,
     pub broken_reason: Option<String>,
 }
 
 /// What `hub audit verify` found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct HubAuditReport {
     /// Every chain intact.
     pub intact: bool,
     pub terminals: Vec<TerminalChain>,
     /// This desk's terminal at the hub, and its entries not at the hub yet.
+    #[ts(type = "number")]
     pub this_terminal_id: i64,
+    #[ts(type = "number")]
     pub unsent_here: i64,
 }
 

@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 use tokio_postgres::GenericClient;
+use ts_rs::TS;
 
 use super::HubError;
 use crate::domain::audit::AuditEntry;
@@ -192,9 +193,11 @@ pub struct ListFilter {
 
 /// One entry of the hub's list: the desk's entry, and the hub's terminal and store it
 /// came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct HubAuditEntry {
+    #[ts(type = "number")]
     pub terminal_id: i64,
     pub store: String,
     pub terminal_name: String,
