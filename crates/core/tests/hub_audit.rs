@@ -479,3 +479,36 @@ fn a_long_trail_goes_up_in_pages_and_verifies() {
     assert_eq!(chain_of(&v, 1).entries as i64, total);
     eprintln!("{total} entries: upload (in the pull) {upload:?}, hub verify {verify:?}");
 }
+
+/// A hub not migrated to the audit schema yet (its function gone, as on a hub of schema
+/// 7): the pull reports it and goes on with everything else; the entries wait, and go up
+/// once the hub has the function again.
+#[test]
+fn a_hub_without_the_audit_schema_does_not_stop_the_pull() {
+    let chain = Chain::new("auditold", CODES);
+    let a = chain.join(1, CODES, 2000);
+    let b = chain.join(2, CODES, 2000);
+    chain.admin_exec(
+        "ALTER FUNCTION coupondesk.put_audit(bigint[], bigint[], text[], text[], text[], text[],
+                                             text[], text[], text[]) RENAME TO put_audit_away",
+    );
+    redeem(&b, CODES[0]);
+    let r = pull(&b);
+    let why = r.audit.refused.clone().expect("reported");
+    assert!(
+        why.contains("the hub did not take audit entries 1-"),
+        "{why}"
+    );
+    assert_eq!(audit_cursor(&b.f), 0);
+    // The rest of the pull went on: a's pull brings b's redemption.
+    let ra = pull(&a);
+    assert!(ra.statuses_applied >= 1, "{ra:?}");
+    chain.admin_exec(
+        "ALTER FUNCTION coupondesk.put_audit_away(bigint[], bigint[], text[], text[], text[],
+                                                  text[], text[], text[], text[]) RENAME TO put_audit",
+    );
+    let r = pull(&b);
+    assert_eq!(r.audit.refused, None);
+    assert_eq!(chain.hub_audit(2).len() as i64, r.audit.sent_up_to);
+    assert!(r.audit.sent_up_to > 0);
+}

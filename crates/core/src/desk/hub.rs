@@ -27,7 +27,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::hub_records::RecordsMoved;
-use super::{Desk, DeskResult};
+use super::{Desk, DeskError, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::staff::Permission;
 use crate::hub::{roles, schema, transfer, Hub, HubError, HubUrl};
@@ -259,8 +259,19 @@ impl Desk {
         )?;
         // The audit trail's backlog: from where the hub's chain of this terminal ends (0
         // for a new terminal), so a rejoin or another hub starts the cursor right.
-        self.start_audit_cursor(&hub)?;
-        report.audit = self.push_audit(&hub)?;
+        match self.start_audit_cursor(&hub) {
+            Ok(()) => report.audit = self.push_audit(&hub)?,
+            Err(DeskError::Hub(HubError::Offline(e))) => return Err(HubError::Offline(e).into()),
+            // A hub without the audit schema yet: the join stands, the trail waits from
+            // entry 1 (entries this hub may hold already are then accepted as the same).
+            Err(e) => {
+                crate::store::hub_audit::set_cursor(&self.conn(), 0)?;
+                report.audit.refused = Some(format!(
+                    "the hub does not take audit trails yet ({e}); run `coupondesk hub init` \
+                     with this build, then `coupondesk hub pull`"
+                ))
+            }
+        }
         report.elapsed_ms = started.elapsed().as_millis() as u64;
         Ok(report)
     }

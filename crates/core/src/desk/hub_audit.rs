@@ -99,11 +99,27 @@ impl Desk {
                     hash: r.hash,
                 });
             }
-            if !page.is_empty() {
-                let put = hub.call(async |c| audit::put(c, &page).await)?;
+            if let (Some(first), Some(last)) = (page.first(), page.last()) {
+                let span = (first.id, last.id);
+                let put = match hub.call(async |c| audit::put(c, &page).await) {
+                    Ok(put) => put,
+                    Err(e @ HubError::Offline(_)) => return Err(e.into()),
+                    // Anything else the server says (a hub not migrated to the audit
+                    // schema yet, text it cannot store) is reported, not raised: the rest
+                    // of the pull goes on, and the entries wait here.
+                    Err(e) => {
+                        out.refused = Some(format!(
+                            "the hub did not take audit entries {}-{}: {e}. They stay here \
+                             and are offered again at each pull; a hub older than this \
+                             build needs `coupondesk hub init` with this build",
+                            span.0, span.1
+                        ));
+                        return Ok(out);
+                    }
+                };
                 // Only forward, and only to what the hub holds.
                 if put.upto > cursor {
-                    hub_audit::set_cursor(&self.conn(), put.upto)?;
+                    hub_audit::advance_cursor(&self.conn(), put.upto)?;
                     out.sent_up_to = put.upto;
                 }
                 out.sent += put.taken.max(0) as u64;

@@ -35,8 +35,19 @@ pub fn cursor(conn: &Connection) -> Result<i64, StoreError> {
         .unwrap_or(0))
 }
 
+/// Sets the cursor to `id` (the join: where this hub's chain of the terminal ends).
 pub fn set_cursor(conn: &Connection, id: i64) -> Result<(), StoreError> {
     conn.execute("UPDATE hub_link SET audit_sent_id = ?1 WHERE id = 1", [id])?;
+    Ok(())
+}
+
+/// Moves the cursor forward to `id`, never back: two uploads of one desk at once (the
+/// window's and the CLI's) may answer out of order.
+pub fn advance_cursor(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE hub_link SET audit_sent_id = max(audit_sent_id, ?1) WHERE id = 1",
+        [id],
+    )?;
     Ok(())
 }
 
