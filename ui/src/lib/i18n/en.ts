@@ -1071,7 +1071,7 @@ export const en: Messages = {
   'audit.col.detail': 'Detail',
   'audit.hub.switch': 'All desks (hub)',
   'audit.hub.store': 'Store',
-  'audit.hub.terminal': 'Terminal (its name at the hub)',
+  'audit.hub.terminal': 'Terminal',
   'audit.col.desk': 'Store / terminal',
   'audit.hub.chainIntact': '{store} / {terminal}: intact, {n} entries.',
   'audit.hub.chainEmpty': '{store} / {terminal}: the hub has no entries of it yet.',

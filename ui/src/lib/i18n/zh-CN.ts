@@ -1076,7 +1076,7 @@ export const zhCN = {
   'audit.col.detail': '详情',
   'audit.hub.switch': '全部门店（总部）',
   'audit.hub.store': '门店',
-  'audit.hub.terminal': '终端（总部名称）',
+  'audit.hub.terminal': '终端',
   'audit.col.desk': '门店 / 终端',
   'audit.hub.chainIntact': '{store} / {terminal}：完好，共 {n} 条记录。',
   'audit.hub.chainEmpty': '{store} / {terminal}：总部还没有它的记录。',
