@@ -4,7 +4,9 @@
 //! the CLI; the window on desk A scans it and is refused with B's staff, terminal, store
 //! and time. Then Settings' Hub section shows the hub reachable; the template page's
 //! offline policy card allows offline use; an offline double made at A (its relay cut)
-//! appears in the Sync page's hub conflict list and is settled with a note.
+//! appears in the Sync page's hub conflict list and is settled with a note. Last, the
+//! Audit page's "all desks (hub)" switch lists A's entries at the hub with its store and
+//! terminal, and its Verify says A's chain there is intact.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -217,6 +219,34 @@ fn conflict_flow(s: &Session, code: &str) -> WdResult<()> {
     Ok(())
 }
 
+/// The Audit page's hub view: desk A's entries (sent by its join and its pulls) read from
+/// the hub with A's store and terminal, and Verify walks every desk's chain there.
+fn audit_flow(s: &Session) -> WdResult<()> {
+    s.click(&s.testid("nav-audit")?)?;
+    s.click(&s.wait_for("[data-testid=\"audit-hub\"]", WAIT)?)?;
+    set(s, "audit-hub-store", "总店")?;
+    // Every row names A's store and terminal once the store filter has applied.
+    let rows = s.wait_until("the hub's rows of 总店 only", WAIT, |s| {
+        let mut said = Vec::new();
+        for e in s.find_all("[data-testid=\"audit-row-desk\"]")? {
+            said.push(s.text(&e)?);
+        }
+        Ok((!said.is_empty() && said.iter().all(|d| d == "总店 / 收银台1")).then_some(said))
+    });
+    if let Err(e) = rows {
+        shot(s, T, "7-hub-audit");
+        return Err(e);
+    }
+    s.click(&s.testid("audit-verify")?)?;
+    let verdict = s.wait_for("[data-testid=\"audit-hub-verdict\"]", WAIT)?;
+    let text = s.text(&verdict)?;
+    shot(s, T, "7-hub-audit");
+    if !text.contains("总店 / 收银台1：完好") {
+        return Err(format!("the hub's audit verdict reads {text:?}"));
+    }
+    Ok(())
+}
+
 #[test]
 #[ignore = "needs Xvfb, tauri-driver, the built app and PostgreSQL: run scripts/e2e.sh"]
 fn a_code_used_at_another_desk_is_refused_in_the_window_with_who_where_and_when() {
@@ -329,7 +359,7 @@ fn a_code_used_at_another_desk_is_refused_in_the_window_with_who_where_and_when(
     let pushed = desk_a.hub_push().expect("push");
     assert!(pushed.conflicts <= 1, "{pushed:?}");
     drop(desk_a);
-    if let Err(e) = conflict_flow(&s, double) {
+    if let Err(e) = conflict_flow(&s, double).and_then(|_| audit_flow(&s)) {
         shot(&s, T, "failed");
         panic!("{e}");
     }

@@ -38,7 +38,7 @@ pub struct AuditFilter {
 }
 
 impl AuditFilter {
-    fn query(self, page: PageRequest) -> AuditQuery {
+    pub(crate) fn query(self, page: PageRequest) -> AuditQuery {
         AuditQuery {
             actor: self.actor,
             action: self.action,

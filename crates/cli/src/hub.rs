@@ -1,4 +1,4 @@
-//! `coupondesk hub init|join|status|platform-desk|offline-uses`: chain mode (docs/chain-mode.md). Each is one call
+//! `coupondesk hub init|join|status|platform-desk|offline-uses|audit`: chain mode (docs/chain-mode.md). Each is one call
 //! into the core. URLs are printed without their password.
 
 use std::process::ExitCode;
@@ -54,6 +54,11 @@ pub enum HubCommand {
         #[arg(long, value_enum)]
         bonuses: Option<OnOff>,
     },
+    /// Every desk's audit trail at the hub: verify its chains, list it (a manager).
+    Audit {
+        #[command(subcommand)]
+        cmd: crate::hub_audit::HubAuditCommand,
+    },
     #[command(flatten)]
     Claims(crate::hub_claims::HubClaimsCommand),
 }
@@ -74,6 +79,7 @@ struct OfflineUses {
 pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError> {
     match cmd {
         HubCommand::Claims(cmd) => return crate::hub_claims::hub_claims(desk, cmd, out),
+        HubCommand::Audit { cmd } => return crate::hub_audit::hub_audit(desk, cmd, out),
         HubCommand::Init { url, merchant } => {
             let r = desk.hub_init(&url, merchant.as_deref())?;
             let text = if r.from_version == r.version {
@@ -122,6 +128,7 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
                  downloaded",
                 r.bonuses_uploaded, r.bonuses_downloaded, r.staff_uploaded, r.staff_downloaded
             ));
+            text.push_str(&audit_line(&r.audit));
             for s in &r.skipped {
                 text.push_str("\n  ");
                 text.push_str(s);
@@ -230,4 +237,16 @@ fn platform_line(p: &coupondesk_core::desk::hub_relay::PlatformDeskStatus) -> St
         ));
     }
     line
+}
+
+/// The audit trail's upload in a join's or a pull's report.
+pub(crate) fn audit_line(a: &coupondesk_core::desk::hub_audit::AuditSent) -> String {
+    let mut text = format!(
+        "; audit trail: {} entries sent ({} already there), at the hub up to entry {}",
+        a.sent, a.same, a.sent_up_to
+    );
+    if let Some(why) = &a.refused {
+        text.push_str(&format!("\n  {why}"));
+    }
+    text
 }

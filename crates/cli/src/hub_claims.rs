@@ -117,6 +117,7 @@ pub fn hub_claims(desk: &Desk, cmd: HubClaimsCommand, out: &Out) -> Result<ExitC
                 "; staff accounts: {} sent, {} received",
                 r.staff_uploaded, r.staff_downloaded
             ));
+            text.push_str(&crate::hub::audit_line(&r.audit));
             for why in &r.skipped {
                 text.push_str(&format!("\n{why}"));
             }

@@ -22,6 +22,7 @@ mod counter;
 mod demo_seed;
 mod export_args;
 mod hub;
+mod hub_audit;
 mod hub_claims;
 mod large_count;
 mod print;

@@ -478,6 +478,10 @@ fn four_desks_one_hub_collisions_offline_windows_restarts_and_kills() {
         for (i, d) in desks.iter().enumerate() {
             let r = ok(&d.db, &["hub", "pull"]);
             assert!(r["stopped"].is_null(), "desk {i}'s pull stopped: {r}");
+            assert!(
+                r["audit"]["refused"].is_null(),
+                "desk {i}'s audit trail: {r}"
+            );
             pulled_statuses += r["statuses_applied"].as_u64().expect("statuses_applied");
             if round == 1 {
                 assert_eq!(
@@ -544,6 +548,28 @@ fn four_desks_one_hub_collisions_offline_windows_restarts_and_kills() {
         );
         let status = ok(&d.db, &["hub", "status"]);
         assert_eq!(status["lag"].as_i64(), Some(0), "desk {i}'s lag: {status}");
+    }
+    // Every desk's audit trail reached the hub whole (each entry once, in order), through
+    // the kills and the hub's restarts: each chain intact and as long as the desk's cursor.
+    let verified = ok(&desks[0].db, &["hub", "audit", "verify"]);
+    assert_eq!(verified["intact"], true, "{verified}");
+    for (i, d) in desks.iter().enumerate() {
+        let conn = rusqlite::Connection::open(&d.db).expect("open");
+        let (terminal, cursor): (i64, i64) = conn
+            .query_row("SELECT terminal_id, audit_sent_id FROM hub_link", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("link");
+        let chain = verified["terminals"]
+            .as_array()
+            .and_then(|ts| ts.iter().find(|t| t["terminal_id"] == terminal))
+            .expect("every desk's chain is listed");
+        assert!(cursor > 0, "desk {i} sent nothing");
+        assert_eq!(
+            (chain["entries"].as_i64(), chain["last_id"].as_i64()),
+            (Some(cursor), Some(cursor)),
+            "desk {i}'s chain at the hub: {chain}"
+        );
     }
 
     let t = tallies.iter().fold(Tally::default(), |mut a, t| {

@@ -348,7 +348,9 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         | "hub_conflicts"
         | "hub_use_conflicts"
         | "hub_vouchers_offline"
-        | "hub_bonuses_offline" => json!({}),
+        | "hub_bonuses_offline"
+        | "hub_audit_verify" => json!({}),
+        "hub_audit_list" => json!({ "query": {} }),
         "hub_use_conflict_settle" => {
             json!({ "kind": "voucher", "id": 1, "settlement": "paid again" })
         }

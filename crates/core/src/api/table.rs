@@ -195,6 +195,11 @@ macro_rules! command_table {
                 // the desk's deadline (offline is an answer); push sends the hub outbox.
                 hub_status() -> HubStatus = |desk| desk.hub_status();
                 hub_push() -> HubPushReport = |desk| desk.hub_push();
+                // Every desk's audit trail at the hub (managers): a page of it, newest
+                // first, and the walk of every terminal's chain.
+                hub_audit_list(query: HubAuditQuery) -> Page<HubAuditEntry> =
+                    |desk| desk.hub_audit_list(&query);
+                hub_audit_verify() -> HubAuditReport = |desk| desk.hub_audit_verify();
                 // 200..=10000 ms; managers and the owner; audited.
                 hub_deadline_set(deadline_ms: u32) -> u32 =
                     |desk| desk.hub_set_deadline(deadline_ms);

@@ -27,7 +27,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::hub_records::RecordsMoved;
-use super::{Desk, DeskResult};
+use super::{Desk, DeskError, DeskResult};
 use crate::domain::lifecycle::CodeStatus;
 use crate::domain::staff::Permission;
 use crate::hub::terminals::{self as hub_terminals, TerminalContact};
@@ -98,6 +98,8 @@ pub struct HubJoinReport {
     /// templates and links not applied.
     pub skipped: Vec<String>,
     pub pulled_seq: i64,
+    /// This desk's audit trail sent to the hub (desk/hub_audit.rs), after the link.
+    pub audit: super::hub_audit::AuditSent,
     pub elapsed_ms: u64,
 }
 
@@ -239,6 +241,7 @@ impl Desk {
             staff_downloaded: 0,
             skipped: Vec::new(),
             pulled_seq: 0,
+            audit: Default::default(),
             elapsed_ms: 0,
         };
         self.hub_upload(&hub, reg.terminal_id, &mut report)?;
@@ -291,6 +294,21 @@ impl Desk {
                 platform_desk: previous.as_ref().is_some_and(|l| l.platform_desk),
             },
         )?;
+        // The audit trail's backlog: from where the hub's chain of this terminal ends (0
+        // for a new terminal), so a rejoin or another hub starts the cursor right.
+        match self.start_audit_cursor(&hub) {
+            Ok(()) => report.audit = self.push_audit(&hub)?,
+            Err(DeskError::Hub(HubError::Offline(e))) => return Err(HubError::Offline(e).into()),
+            // A hub without the audit schema yet: the join stands, the trail waits from
+            // entry 1 (entries this hub may hold already are then accepted as the same).
+            Err(e) => {
+                crate::store::hub_audit::set_cursor(&self.conn(), 0)?;
+                report.audit.refused = Some(format!(
+                    "the hub does not take audit trails yet ({e}); run `coupondesk hub init` \
+                     with this build, then `coupondesk hub pull`"
+                ))
+            }
+        }
         report.elapsed_ms = started.elapsed().as_millis() as u64;
         Ok(report)
     }

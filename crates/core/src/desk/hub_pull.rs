@@ -96,6 +96,8 @@ pub struct HubPullReport {
     /// Batches left out, each with why (a name the other side uses for another type);
     /// templates and links not applied, and local edits kept over the hub's version.
     pub skipped: Vec<String>,
+    /// This desk's audit trail sent to the hub at the pull's start (desk/hub_audit.rs).
+    pub audit: super::hub_audit::AuditSent,
     /// The seq applied up to, after this pull.
     pub pulled_seq: i64,
     /// Why the pull stopped early, when it did (the hub stopped answering); what it
@@ -197,6 +199,8 @@ impl Desk {
         report.staff_uploaded += staff_up.up;
         report.staff_downloaded += staff_up.down;
         report.skipped.extend(staff_up.notes);
+        // The audit trail's new entries (a refusal is reported, the pull goes on).
+        report.audit = self.push_audit(hub)?;
 
         // 2. The change log, a page at a time.
         let mut moved = RecordsMoved::default();

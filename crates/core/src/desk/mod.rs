@@ -39,6 +39,7 @@ mod counter;
 pub mod counter_any;
 mod customer_profile;
 pub mod hub;
+pub mod hub_audit;
 mod hub_bonuses;
 pub mod hub_counter;
 mod hub_lease;

@@ -18,11 +18,14 @@
 //! - `voucher_claims`: a voucher's use claimed at the hub before the desk writes it.
 //! - `relay`: the platform desk's exchange: records relayed by the other desks, taken,
 //!   confirmed; which desk is the platform desk.
+//! - `audit`: every desk's audit trail (one hash chain per terminal): the upload, and
+//!   the reads of the hub's verify and list.
 //! - `listen`: one LISTEN connection that wakes a desk at each change committed.
 //!
 //! This layer speaks to the hub only; what the desk's SQLite gets is the desk's business
 //! (desk/hub.rs), through the store.
 
+pub mod audit;
 pub mod bonuses;
 pub mod claims;
 pub mod connect;

@@ -18,7 +18,7 @@ use super::roles;
 use super::HubError;
 
 /// The hub schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// Key of the advisory lock migrations take ("cd.migra" as a bigint).
 const MIGRATION_LOCK: i64 = 0x6364_2e6d_6967_7261;
@@ -67,6 +67,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 9,
         sql: include_str!("migrations/0009_staff.sql"),
+    },
+    Migration {
+        version: 10,
+        sql: include_str!("migrations/0010_audit.sql"),
     },
 ];
 

@@ -46,19 +46,7 @@ pub fn verify(conn: &Connection) -> Result<AuditVerdict, StoreError> {
             detail: &detail,
         };
         let stored = lossy_text(r, 7)?;
-        let expected = chain_hash(&prev_hash, &fields);
-        if stored != expected {
-            // The reason names no id: the verdict's `first_id` does.
-            let reason = if id != prev_id + 1 {
-                format!(
-                    "it does not follow the entry before it (ids jump from {prev_id} to {id}): \
-                     an entry before it is missing or changed"
-                )
-            } else {
-                "its hash does not match its content: it was changed after it was written \
-                 (or entries were reordered)"
-                    .to_owned()
-            };
+        if let Some(reason) = break_reason(prev_id, &prev_hash, &fields, &stored) {
             return Ok(AuditVerdict::Broken {
                 first_id: id,
                 entries_checked: checked,
@@ -69,4 +57,30 @@ pub fn verify(conn: &Connection) -> Result<AuditVerdict, StoreError> {
         prev_id = id;
     }
     Ok(AuditVerdict::Intact { entries: checked })
+}
+
+/// Why an entry does not follow the one before it (`prev_id`, `prev_hash`; 0 and
+/// `GENESIS` for the first), or None when its stored hash follows from its content. The
+/// one check of a link, used by `verify`, by the desk before it sends an entry to the hub
+/// and by the hub's verify (desk/hub_audit.rs). The reason names no id: callers do.
+pub fn break_reason(
+    prev_id: i64,
+    prev_hash: &str,
+    fields: &ChainFields<'_>,
+    stored: &str,
+) -> Option<String> {
+    if stored == chain_hash(prev_hash, fields) {
+        return None;
+    }
+    let id = fields.id;
+    Some(if id != prev_id + 1 {
+        format!(
+            "it does not follow the entry before it (ids jump from {prev_id} to {id}): \
+             an entry before it is missing or changed"
+        )
+    } else {
+        "its hash does not match its content: it was changed after it was written \
+         (or entries were reordered)"
+            .to_owned()
+    })
 }

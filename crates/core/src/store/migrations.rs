@@ -65,6 +65,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(25, include_str!("migrations/0025_hub_vouchers.sql")),
     sql(26, include_str!("migrations/0026_hub_staff.sql")),
     sql(27, include_str!("migrations/0027_hub_offline_uses.sql")),
+    sql(28, include_str!("migrations/0028_hub_audit.sql")),
 ];
 
 pub fn latest() -> u32 {

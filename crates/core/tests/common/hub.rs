@@ -305,3 +305,83 @@ pub fn refusal_at(
 ) -> Option<coupondesk_core::domain::bonus::BonusRefusal> {
     use_bonus_for(d, code, 10_000).check.refusal
 }
+
+/// One audit entry as stored: id, at, actor, terminal, action, subject, detail, hash.
+pub type AuditRow = (i64, i64, String, String, String, String, String, String);
+
+/// The desk's own audit trail, in id order.
+pub fn local_audit(f: &Fixture) -> Vec<AuditRow> {
+    let conn = rusqlite::Connection::open(&f.db).expect("open");
+    let mut st = conn
+        .prepare(
+            "SELECT id, at, actor, terminal, action, subject, detail, hash
+               FROM audit_log ORDER BY id",
+        )
+        .expect("prepare");
+    st.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        ))
+    })
+    .expect("query")
+    .collect::<Result<_, _>>()
+    .expect("rows")
+}
+
+/// The desk's audit cursor: the last id the hub took (`hub_link.audit_sent_id`).
+pub fn audit_cursor(f: &Fixture) -> i64 {
+    let conn = rusqlite::Connection::open(&f.db).expect("open");
+    conn.query_row("SELECT audit_sent_id FROM hub_link", [], |r| r.get(0))
+        .expect("cursor")
+}
+
+impl Chain {
+    /// Terminal `terminal`'s audit trail at the hub, in id order (read as the admin).
+    pub fn hub_audit(&self, terminal: i64) -> Vec<AuditRow> {
+        self.admin
+            .call(async move |c| {
+                let rows = c
+                    .query(
+                        "SELECT id, at, actor, terminal, action, subject, detail, hash
+                           FROM coupondesk.audit WHERE terminal_id = $1 ORDER BY id",
+                        &[&terminal],
+                    )
+                    .await
+                    .map_err(|e| HubError::from_pg(&e))?;
+                Ok(rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.get(0),
+                            r.get(1),
+                            r.get(2),
+                            r.get(3),
+                            r.get(4),
+                            r.get(5),
+                            r.get(6),
+                            r.get(7),
+                        )
+                    })
+                    .collect())
+            })
+            .expect("hub audit")
+    }
+
+    /// Runs `sql` as the admin (the test's superuser), e.g. an edit behind the desks' back.
+    pub fn admin_exec(&self, sql: &'static str) {
+        self.admin
+            .call(async move |c| {
+                c.batch_execute(sql)
+                    .await
+                    .map_err(|e| HubError::from_pg(&e))
+            })
+            .expect(sql);
+    }
+}

@@ -37,6 +37,9 @@ import type { FieldError } from './FieldError';
 import type { GenerateProgress } from './GenerateProgress';
 import type { GenerateReport } from './GenerateReport';
 import type { GenerateRequest } from './GenerateRequest';
+import type { HubAuditEntry } from './HubAuditEntry';
+import type { HubAuditQuery } from './HubAuditQuery';
+import type { HubAuditReport } from './HubAuditReport';
 import type { HubConflict } from './HubConflict';
 import type { HubPushReport } from './HubPushReport';
 import type { HubStatus } from './HubStatus';
@@ -164,6 +167,8 @@ export type SyncConflictDiscardArgs = { id: number, reason: string, };
 export type CodesActivateArgs = { request: ActivationRequest, };
 export type HubStatusArgs = Record<string, never>;
 export type HubPushArgs = Record<string, never>;
+export type HubAuditListArgs = { query: HubAuditQuery, };
+export type HubAuditVerifyArgs = Record<string, never>;
 export type HubDeadlineSetArgs = { deadlineMs: number, };
 export type HubPlatformDeskSetArgs = { store: string | null, terminal: string | null, };
 export type HubConflictsArgs = Record<string, never>;
@@ -334,6 +339,10 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<HubStatus>('hub_status', {}),
     hubPush: (): Promise<HubPushReport> =>
       call<HubPushReport>('hub_push', {}),
+    hubAuditList: (query: HubAuditListArgs['query']): Promise<Page<HubAuditEntry>> =>
+      call<Page<HubAuditEntry>>('hub_audit_list', { query }),
+    hubAuditVerify: (): Promise<HubAuditReport> =>
+      call<HubAuditReport>('hub_audit_verify', {}),
     hubDeadlineSet: (deadlineMs: HubDeadlineSetArgs['deadlineMs']): Promise<number> =>
       call<number>('hub_deadline_set', { deadlineMs }),
     hubPlatformDeskSet: (store: HubPlatformDeskSetArgs['store'], terminal: HubPlatformDeskSetArgs['terminal']): Promise<PlatformDeskStatus> =>
@@ -447,6 +456,8 @@ export const COMMAND_NAMES = [
   'codes_activate',
   'hub_status',
   'hub_push',
+  'hub_audit_list',
+  'hub_audit_verify',
   'hub_deadline_set',
   'hub_platform_desk_set',
   'hub_conflicts',
