@@ -11,7 +11,7 @@ fn every_entry_of_the_table_is_a_registered_command() {
     let webview = fresh_window(&dir);
     assert_eq!(
         coupondesk_core::api::COMMANDS.len(),
-        91,
+        93,
         "as many as the window had before the table (46), plus audit_list, audit_verify, \
          audit_export, credentials_store, the nine staff_* commands, bonus_disable_run, \
          import_issues_export, bonus_redeem_undo, template_check, customer_profile, \
@@ -20,8 +20,8 @@ fn every_entry_of_the_table_is_a_registered_command() {
          report_close, codes_print, and chain mode's hub_status, hub_push, hub_deadline_set, \
          hub_platform_desk_set, hub_conflicts, hub_conflict_settle, template_offline_policy, \
          template_offline_policy_set, hub_use_conflicts, hub_use_conflict_settle, \
-         hub_vouchers_offline, hub_vouchers_offline_set, hub_bonuses_offline and \
-         hub_bonuses_offline_set"
+         hub_vouchers_offline, hub_vouchers_offline_set, hub_bonuses_offline, \
+         hub_bonuses_offline_set, hub_audit_list and hub_audit_verify"
     );
     for c in coupondesk_core::api::COMMANDS {
         // Arguments that cannot fit any command (but are valid JSON): a registered command
