@@ -11,7 +11,7 @@ use coupondesk_core::domain::audit::AuditQuery;
 use coupondesk_core::domain::staff::{Role, StaffDraft};
 use coupondesk_core::domain::PageRequest;
 
-use super::{seed_batch, set, shot, verdict, Driver, Session, WdResult, ENTER, WAIT};
+use super::{seed_batch, set, shot, verdict, zh, Driver, Session, WdResult, ENTER, WAIT};
 
 const CASHIER: (&str, &str) = ("小张", "1357");
 const OTHER_CASHIER: (&str, &str) = ("小陈", "2468");
@@ -85,6 +85,35 @@ fn staff_flow(s: &Session, codes: &[String]) -> WdResult<()> {
     add_staff(s, OTHER_CASHIER.0, "cashier", OTHER_CASHIER.1)?;
     add_staff(s, MANAGER.0, "manager", MANAGER.1)?;
     shot(s, T, "2-staff-added");
+
+    // Disable and enable again from the row (how an account a chain's name clash set
+    // aside comes back), and a role changed from its row.
+    let other = OTHER_CASHIER.0;
+    s.click(&s.testid(&format!("staff-disable-{other}"))?)?;
+    let enable = s.wait_for(&format!("[data-testid=\"staff-enable-{other}\"]"), WAIT)?;
+    s.click(&enable)?;
+    s.wait_for(&format!("[data-testid=\"staff-disable-{other}\"]"), WAIT)?;
+    add_staff(s, "小刘", "cashier", "8642")?;
+    s.select(&s.testid("staff-role-小刘")?, "manager")?;
+    let done = zh(
+        "staff.roleDone",
+        &[("name", "小刘"), ("role", &zh("role.manager", &[])?)],
+    )?;
+    s.wait_until("the role change is confirmed", WAIT, |s| {
+        let notice = s.find_all("[data-testid=\"staff-notice\"]")?;
+        let Some(n) = notice.first() else {
+            return Ok(None);
+        };
+        Ok((s.text(n)? == done).then_some(()))
+    })?;
+    let kept = s.execute(
+        "return document.querySelector('[data-testid=\"staff-role-小刘\"]').value;",
+        serde_json::json!([]),
+    )?;
+    if kept.as_str() != Some("manager") {
+        return Err(format!("after the reload the row reads {kept}"));
+    }
+    shot(s, T, "2b-enabled-and-role");
 
     // 小陈 redeems A.
     switch_to(s, OTHER_CASHIER)?;

@@ -250,6 +250,8 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         "staff_add" => json!({ "draft": { "name": "新人", "role": "cashier", "pin": "5555" } }),
         "staff_disable" => json!({ "name": "小陈" }),
         "staff_reset_pin" => json!({ "name": "小陈", "pin": "5555" }),
+        "staff_enable" => json!({ "name": "小陈" }),
+        "staff_set_role" => json!({ "name": "小陈", "role": "manager" }),
         "template_create" | "template_check" => json!({ "draft": draft }),
         "template_update" => json!({ "id": 1, "draft": draft }),
         "template_get" => json!({ "id": 1 }),

@@ -38,7 +38,7 @@ use crate::domain::redeem::{Redemption, Settings};
 use crate::domain::report::{
     Dashboard, DashboardQuery, Report, ReportQuery, ReportRow, ReportRowsQuery,
 };
-use crate::domain::staff::{Session, StaffDraft, StaffMember};
+use crate::domain::staff::{Role, Session, StaffDraft, StaffMember};
 use crate::domain::template::{Template, TemplateDraft};
 use crate::domain::voucher::{Voucher, VoucherDraft, VoucherQuery};
 use crate::domain::{Batch, Page, PageRequest};

@@ -63,6 +63,9 @@ macro_rules! command_table {
                 staff_disable(name: String) -> StaffMember = |desk| desk.staff_disable(&name);
                 staff_reset_pin(name: String, pin: String) -> StaffMember =
                     |desk| desk.staff_reset_pin(&name, &pin);
+                staff_enable(name: String) -> StaffMember = |desk| desk.staff_enable(&name);
+                staff_set_role(name: String, role: Role) -> StaffMember =
+                    |desk| desk.staff_set_role(&name, role);
 
                 // Coupon templates (spec 001) and the batches linked to them.
                 template_create(draft: TemplateDraft) -> Template = |desk| desk.create_template(draft);

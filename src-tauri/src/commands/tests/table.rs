@@ -11,9 +11,9 @@ fn every_entry_of_the_table_is_a_registered_command() {
     let webview = fresh_window(&dir);
     assert_eq!(
         coupondesk_core::api::COMMANDS.len(),
-        93,
+        95,
         "as many as the window had before the table (46), plus audit_list, audit_verify, \
-         audit_export, credentials_store, the nine staff_* commands, bonus_disable_run, \
+         audit_export, credentials_store, the eleven staff_* commands, bonus_disable_run, \
          import_issues_export, bonus_redeem_undo, template_check, customer_profile, \
          template_logo_add, template_logo_get, backup_now, backup_list, report_redemptions, \
          report_export, report_rows, dashboard_get, reconcile_get, reconcile_items, reconcile_export, \

@@ -104,6 +104,17 @@ describe('roles', () => {
     expect((await b.staffDisable('店员')).disabled).toBe(true);
     expect(await rejection(b.staffLogin('店员', '6666'))).toMatchObject({ code: 'unauthenticated' });
   });
+
+  it('lets the owner enable an account and change a role; the last owner stays an owner', async () => {
+    await loginAs(b, '老板', '1111');
+    expect((await b.staffEnable('店员')).disabled).toBe(false);
+    expect((await b.staffSetRole('店员', 'manager')).role).toBe('manager');
+    expect(await rejection(b.staffSetRole('老板', 'cashier'))).toMatchObject({ code: 'last_owner' });
+    expect(await rejection(b.staffEnable('nobody'))).toMatchObject({ code: 'staff_not_found' });
+    const s = await loginAs(b, '店员', '6666');
+    expect(s.staff?.role).toBe('manager');
+    expect(s.may).toContain('reports');
+  });
 });
 
 describe('the demo seed', () => {

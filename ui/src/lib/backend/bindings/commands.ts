@@ -69,6 +69,7 @@ import type { Report } from './Report';
 import type { ReportQuery } from './ReportQuery';
 import type { ReportRow } from './ReportRow';
 import type { ReportRowsQuery } from './ReportRowsQuery';
+import type { Role } from './Role';
 import type { Session } from './Session';
 import type { Settings } from './Settings';
 import type { StaffDraft } from './StaffDraft';
@@ -113,6 +114,8 @@ export type StaffListArgs = Record<string, never>;
 export type StaffAddArgs = { draft: StaffDraft, };
 export type StaffDisableArgs = { name: string, };
 export type StaffResetPinArgs = { name: string, pin: string, };
+export type StaffEnableArgs = { name: string, };
+export type StaffSetRoleArgs = { name: string, role: Role, };
 export type TemplateCreateArgs = { draft: TemplateDraft, };
 export type TemplateUpdateArgs = { id: number, draft: TemplateDraft, };
 export type TemplateCheckArgs = { draft: TemplateDraft, };
@@ -231,6 +234,10 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<StaffMember>('staff_disable', { name }),
     staffResetPin: (name: StaffResetPinArgs['name'], pin: StaffResetPinArgs['pin']): Promise<StaffMember> =>
       call<StaffMember>('staff_reset_pin', { name, pin }),
+    staffEnable: (name: StaffEnableArgs['name']): Promise<StaffMember> =>
+      call<StaffMember>('staff_enable', { name }),
+    staffSetRole: (name: StaffSetRoleArgs['name'], role: StaffSetRoleArgs['role']): Promise<StaffMember> =>
+      call<StaffMember>('staff_set_role', { name, role }),
     templateCreate: (draft: TemplateCreateArgs['draft']): Promise<Template> =>
       call<Template>('template_create', { draft }),
     templateUpdate: (id: TemplateUpdateArgs['id'], draft: TemplateUpdateArgs['draft']): Promise<Template> =>
@@ -402,6 +409,8 @@ export const COMMAND_NAMES = [
   'staff_add',
   'staff_disable',
   'staff_reset_pin',
+  'staff_enable',
+  'staff_set_role',
   'template_create',
   'template_update',
   'template_check',
