@@ -265,7 +265,8 @@ fn switching_the_platform_desk_while_the_old_one_holds_taken_rows_sends_nothing_
 fn a_record_naming_a_row_the_platform_desk_lacks_waits_and_is_routed_once_the_row_is_there() {
     let sim = Sim::start(SimConfig::default()).expect("sim");
     let (chain, a, b) = two_desks("relaywait", &sim);
-    // A template made at A: templates do not travel on this branch, so B lacks it.
+    // A template made at A: it reaches B at a pull (`hub_push` relays but does not pull),
+    // so until then B lacks it.
     let t =
         a.f.desk
             .create_template(common::cash("满200减50"))
