@@ -53,10 +53,10 @@ pub fn run(codes: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError> 
         .hub_join(&url, "store 1", "counter 1")
         .map_err(desk_err)?;
     let upload_s = start.elapsed().as_secs_f64();
-    if up.codes_uploaded != codes {
+    if up.moved.codes_uploaded != codes {
         return Err(fail(
             "bench_check",
-            format!("uploaded {} of {codes}", up.codes_uploaded),
+            format!("uploaded {} of {codes}", up.moved.codes_uploaded),
         ));
     }
     drop(first);
@@ -68,10 +68,10 @@ pub fn run(codes: u64, dir: Option<PathBuf>, out: &Out) -> Result<(), ApiError> 
         .hub_join(&url, "store 2", "counter 1")
         .map_err(desk_err)?;
     let join_s = start.elapsed().as_secs_f64();
-    if down.codes_downloaded != codes {
+    if down.moved.codes_downloaded != codes {
         return Err(fail(
             "bench_check",
-            format!("downloaded {} of {codes}", down.codes_downloaded),
+            format!("downloaded {} of {codes}", down.moved.codes_downloaded),
         ));
     }
     // Redeemable offline means found locally, search included: the last code of the

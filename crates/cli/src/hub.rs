@@ -101,6 +101,7 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
             terminal,
         } => {
             let r = desk.hub_join(&url, &store, &terminal)?;
+            let m = &r.moved;
             let mut text = format!(
                 "joined {} as terminal {} of store {} (role {}): uploaded {} batches and {} codes, \
                  {} templates, {} batch links and {} customers, downloaded {} batches and {} \
@@ -110,26 +111,26 @@ pub fn hub(desk: &Desk, cmd: HubCommand, out: &Out) -> Result<ExitCode, ApiError
                 r.terminal,
                 r.store,
                 r.role,
-                r.batches_uploaded,
-                r.codes_uploaded,
-                r.templates_uploaded,
-                r.links_uploaded,
-                r.customers_uploaded,
-                r.batches_downloaded,
-                r.codes_downloaded,
-                r.templates_downloaded,
-                r.links_applied,
-                r.customers_downloaded,
-                r.statuses_applied,
+                m.batches_uploaded,
+                m.codes_uploaded,
+                m.templates_uploaded,
+                m.links_uploaded,
+                m.customers_uploaded,
+                m.batches_downloaded,
+                m.codes_downloaded,
+                m.templates_downloaded,
+                m.links_applied,
+                m.customers_downloaded,
+                m.statuses_applied,
                 r.elapsed_ms as f64 / 1000.0
             );
             text.push_str(&format!(
                 "; bonuses: {} uploaded, {} downloaded; staff accounts: {} uploaded, {} \
                  downloaded",
-                r.bonuses_uploaded, r.bonuses_downloaded, r.staff_uploaded, r.staff_downloaded
+                m.bonuses_uploaded, m.bonuses_downloaded, m.staff_uploaded, m.staff_downloaded
             ));
-            text.push_str(&audit_line(&r.audit));
-            for s in &r.skipped {
+            text.push_str(&audit_line(&m.audit));
+            for s in &m.skipped {
                 text.push_str("\n  ");
                 text.push_str(s);
             }

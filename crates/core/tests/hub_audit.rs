@@ -405,35 +405,35 @@ fn the_join_sends_the_backlog_and_a_rejoin_goes_on_where_the_hub_is() {
     f.generated("TT9", 3);
     f.desk.hub_init(&url, None).expect("init");
     let r = f.desk.hub_join(&url, "S", "T1").expect("join");
-    assert_eq!(r.audit.refused, None);
-    assert_eq!(r.audit.same, 0);
-    assert!(r.audit.sent >= 2, "{:?}", r.audit);
-    assert_eq!(audit_cursor(&f), r.audit.sent_up_to);
-    let sent = r.audit.sent_up_to;
+    assert_eq!(r.moved.audit.refused, None);
+    assert_eq!(r.moved.audit.same, 0);
+    assert!(r.moved.audit.sent >= 2, "{:?}", r.moved.audit);
+    assert_eq!(audit_cursor(&f), r.moved.audit.sent_up_to);
+    let sent = r.moved.audit.sent_up_to;
 
     // A rejoin (a new password) starts from the hub's last entry: nothing twice.
     let again = f.desk.hub_join(&url, "S", "T1").expect("rejoin");
-    assert_eq!(again.audit.refused, None);
-    assert_eq!(again.audit.same, 0);
+    assert_eq!(again.moved.audit.refused, None);
+    assert_eq!(again.moved.audit.same, 0);
     assert_eq!(
-        again.audit.sent as i64,
-        again.audit.sent_up_to - sent,
+        again.moved.audit.sent as i64,
+        again.moved.audit.sent_up_to - sent,
         "{:?}",
-        again.audit
+        again.moved.audit
     );
     let v = f.desk.hub_audit_verify().expect("verify");
     assert!(v.intact, "{v:?}");
     assert_eq!(v.terminals.len(), 1);
-    assert_eq!(v.terminals[0].entries as i64, again.audit.sent_up_to);
+    assert_eq!(v.terminals[0].entries as i64, again.moved.audit.sent_up_to);
 
     // Joining another hub sends the whole trail there, from entry 1.
     let other = cluster.fresh_db("auditjoin2").expect("db");
     f.desk.hub_init(&other, None).expect("init other");
     let moved = f.desk.hub_join(&other, "S2", "T9").expect("join other");
-    assert_eq!(moved.audit.refused, None, "{:?}", moved.audit);
-    assert_eq!(moved.audit.sent as i64, moved.audit.sent_up_to);
-    assert!(moved.audit.sent_up_to >= again.audit.sent_up_to);
-    assert_eq!(audit_cursor(&f), moved.audit.sent_up_to);
+    assert_eq!(moved.moved.audit.refused, None, "{:?}", moved.moved.audit);
+    assert_eq!(moved.moved.audit.sent as i64, moved.moved.audit.sent_up_to);
+    assert!(moved.moved.audit.sent_up_to >= again.moved.audit.sent_up_to);
+    assert_eq!(audit_cursor(&f), moved.moved.audit.sent_up_to);
     assert!(f.desk.hub_audit_verify().expect("verify other").intact);
 }
 

@@ -123,13 +123,13 @@ fn joining_desks_bring_their_bonuses_and_take_the_hubs() {
     a.desk.hub_init(&url, None).expect("init");
     let ja = a.desk.hub_join(&url, "S", "T1").expect("join a");
     assert_eq!(
-        (ja.bonuses_uploaded, ja.bonuses_downloaded),
+        (ja.moved.bonuses_uploaded, ja.moved.bonuses_downloaded),
         (3, 0),
         "{ja:?}"
     );
     let jb = b.desk.hub_join(&url, "S", "T2").expect("join b");
     assert_eq!(
-        (jb.bonuses_uploaded, jb.bonuses_downloaded),
+        (jb.moved.bonuses_uploaded, jb.moved.bonuses_downloaded),
         (2, 3),
         "{jb:?}"
     );

@@ -56,8 +56,14 @@ fn a_second_desk_joins_and_gets_the_first_ones_codes_with_their_statuses() {
         .desk
         .hub_join(&hub.url, "Shop 1", "counter 1")
         .expect("join a");
-    assert_eq!((ja.batches_uploaded, ja.codes_uploaded), (1, 300));
-    assert_eq!((ja.batches_downloaded, ja.codes_downloaded), (0, 0));
+    assert_eq!(
+        (ja.moved.batches_uploaded, ja.moved.codes_uploaded),
+        (1, 300)
+    );
+    assert_eq!(
+        (ja.moved.batches_downloaded, ja.moved.codes_downloaded),
+        (0, 0)
+    );
     assert!(
         ja.url.starts_with(&format!("postgres://{}@", ja.role)),
         "{}",
@@ -85,9 +91,18 @@ fn a_second_desk_joins_and_gets_the_first_ones_codes_with_their_statuses() {
         .desk
         .hub_join(&hub.url, "Shop 2", "counter 1")
         .expect("join b");
-    assert_eq!((jb.batches_uploaded, jb.codes_uploaded), (1, 50));
-    assert_eq!((jb.batches_downloaded, jb.codes_downloaded), (1, 300));
-    assert_eq!(jb.statuses_applied, 2, "the disabled and the redeemed code");
+    assert_eq!(
+        (jb.moved.batches_uploaded, jb.moved.codes_uploaded),
+        (1, 50)
+    );
+    assert_eq!(
+        (jb.moved.batches_downloaded, jb.moved.codes_downloaded),
+        (1, 300)
+    );
+    assert_eq!(
+        jb.moved.statuses_applied, 2,
+        "the disabled and the redeemed code"
+    );
     assert_eq!(hub.psql("SELECT count(*) FROM coupondesk.codes"), "350");
     assert_ne!(ja.role, jb.role);
 
@@ -106,7 +121,10 @@ fn a_second_desk_joins_and_gets_the_first_ones_codes_with_their_statuses() {
     );
     common::check_index_complete(&b.desk, &b.db);
     // pulled_seq was read before the download: B's own upload (seq 3) is below it.
-    assert_eq!(jb.pulled_seq, 3, "A's batch, the redemption, B's batch");
+    assert_eq!(
+        jb.moved.pulled_seq, 3,
+        "A's batch, the redemption, B's batch"
+    );
 
     // A sees the hub and how far behind it is: B's batch and the redemption.
     let sa = a.desk.hub_status().expect("status a");
@@ -142,8 +160,8 @@ fn a_local_redemption_is_never_undone_by_the_hub() {
     b.import("K1", &csv, &Default::default());
     b.desk.disable_code(&codes[0]).expect("disable");
     let jb = b.desk.hub_join(&hub.url, "S", "T2").expect("join b");
-    assert_eq!(jb.codes_uploaded, 0, "the hub has both codes already");
-    assert_eq!(jb.codes_downloaded, 18);
+    assert_eq!(jb.moved.codes_uploaded, 0, "the hub has both codes already");
+    assert_eq!(jb.moved.codes_downloaded, 18);
     assert_eq!(
         status_of(&b, &codes[1]),
         CodeStatus::Disabled,

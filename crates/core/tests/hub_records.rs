@@ -272,9 +272,9 @@ fn the_join_sends_this_desks_templates_and_brings_the_hubs() {
         .expect("join a");
     assert_eq!(
         (
-            ja.templates_uploaded,
-            ja.links_uploaded,
-            ja.customers_uploaded
+            ja.moved.templates_uploaded,
+            ja.moved.links_uploaded,
+            ja.moved.customers_uploaded
         ),
         (1, 1, 1),
         "{ja:?}"
@@ -303,16 +303,16 @@ fn the_join_sends_this_desks_templates_and_brings_the_hubs() {
         .hub_join(&url, "Shop 2", "counter 1")
         .expect("join b");
     assert_eq!(
-        (jb.templates_uploaded, jb.links_uploaded),
+        (jb.moved.templates_uploaded, jb.moved.links_uploaded),
         (1, 0),
         "B's template goes up, its link does not: {jb:?}"
     );
     assert_eq!(
-        (jb.templates_downloaded, jb.links_applied),
+        (jb.moved.templates_downloaded, jb.moved.links_applied),
         (1, 1),
         "{jb:?}"
     );
-    assert_eq!(jb.customers_downloaded, 1, "{jb:?}");
+    assert_eq!(jb.moved.customers_downloaded, 1, "{jb:?}");
     assert_eq!(customer_name(&b, "13900139000"), "李四");
     let tb = by_uid(&b, &uid(&a, ta.id));
     assert_eq!(linked_to(&b, "A1"), tb);

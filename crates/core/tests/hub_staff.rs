@@ -197,7 +197,11 @@ fn the_join_sends_this_desks_staff_brings_the_hubs_and_a_name_clash_sets_the_loc
         .desk
         .hub_join(&url, "Shop 1", "counter 1")
         .expect("join a");
-    assert_eq!((ja.staff_uploaded, ja.staff_downloaded), (2, 0), "{ja:?}");
+    assert_eq!(
+        (ja.moved.staff_uploaded, ja.moved.staff_downloaded),
+        (2, 0),
+        "{ja:?}"
+    );
 
     // B made its own 老板 (another PIN) and 小李 before joining.
     let b = fixture();
@@ -213,9 +217,16 @@ fn the_join_sends_this_desks_staff_brings_the_hubs_and_a_name_clash_sets_the_loc
         .hub_join(&url, "Shop 2", "counter 2")
         .expect("join b");
     // 小李 and B's 老板 under its new name go up; A's 老板 and 小王 come down.
-    assert_eq!((jb.staff_uploaded, jb.staff_downloaded), (2, 2), "{jb:?}");
+    assert_eq!(
+        (jb.moved.staff_uploaded, jb.moved.staff_downloaded),
+        (2, 2),
+        "{jb:?}"
+    );
     assert!(
-        jb.skipped.iter().any(|s| s.contains("老板 (counter 2)")),
+        jb.moved
+            .skipped
+            .iter()
+            .any(|s| s.contains("老板 (counter 2)")),
         "{jb:?}"
     );
     // B's own owner keeps its id, renamed and disabled; the name is A's account now.

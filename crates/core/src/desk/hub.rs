@@ -65,41 +65,10 @@ pub struct HubJoinReport {
     pub terminal: String,
     pub terminal_id: i64,
     pub role: String,
-    pub batches_uploaded: u64,
-    pub codes_uploaded: u64,
-    pub batches_downloaded: u64,
-    pub codes_downloaded: u64,
-    /// Local codes whose status the hub's changed (redeemed or disabled elsewhere...).
-    pub statuses_applied: u64,
-    /// Templates (with their offline policies) and batch links the hub took from this
-    /// desk, and those of the hub now here.
-    pub templates_uploaded: u64,
-    pub links_uploaded: u64,
-    pub templates_downloaded: u64,
-    pub links_applied: u64,
-    /// Customers the hub took from this desk, and those of the hub added or renamed here.
-    pub customers_uploaded: u64,
-    pub customers_downloaded: u64,
-    /// Vouchers (sales and uses) the hub took from this desk, uses it refused (another
-    /// desk's came first), and the hub's vouchers now here.
-    pub vouchers_uploaded: u64,
-    pub voucher_uses_uploaded: u64,
-    pub voucher_conflicts: u64,
-    pub vouchers_downloaded: u64,
-    /// Bonuses (and their grants, uses, disables) sent, and hub bonuses now here.
-    pub bonuses_uploaded: u64,
-    pub bonuses_downloaded: u64,
-    /// Staff accounts the hub took from this desk, and the hub's accounts now here
-    /// (docs/chain-mode.md, "Staff"); an account set aside by a name clash is listed in
-    /// `skipped`.
-    pub staff_uploaded: u64,
-    pub staff_downloaded: u64,
-    /// Batches left out, each with why (a name the other side uses for another type);
-    /// templates and links not applied.
-    pub skipped: Vec<String>,
-    pub pulled_seq: i64,
-    /// This desk's audit trail sent to the hub (desk/hub_audit.rs), after the link.
-    pub audit: super::hub_audit::AuditSent,
+    /// What the join moved each way, counted as a pull counts it (the same JSON keys:
+    /// `codes_downloaded`, `staff_uploaded`, ... beside the fields above).
+    #[serde(flatten)]
+    pub moved: super::hub_pull::HubPullReport,
     pub elapsed_ms: u64,
 }
 
@@ -220,64 +189,26 @@ impl Desk {
             terminal: terminal.to_owned(),
             terminal_id: reg.terminal_id,
             role: reg.role.clone(),
-            batches_uploaded: 0,
-            codes_uploaded: 0,
-            batches_downloaded: 0,
-            codes_downloaded: 0,
-            statuses_applied: 0,
-            templates_uploaded: 0,
-            links_uploaded: 0,
-            templates_downloaded: 0,
-            links_applied: 0,
-            customers_uploaded: 0,
-            customers_downloaded: 0,
-            vouchers_uploaded: 0,
-            voucher_uses_uploaded: 0,
-            voucher_conflicts: 0,
-            vouchers_downloaded: 0,
-            bonuses_uploaded: 0,
-            bonuses_downloaded: 0,
-            staff_uploaded: 0,
-            staff_downloaded: 0,
-            skipped: Vec::new(),
-            pulled_seq: 0,
-            audit: Default::default(),
+            moved: Default::default(),
             elapsed_ms: 0,
         };
-        self.hub_upload(&hub, reg.terminal_id, &mut report)?;
-        let up = self.push_records(&hub, true)?;
-        report.templates_uploaded = up.templates_up;
-        report.links_uploaded = up.links_up;
-        report.customers_uploaded = up.customers_up;
-        report.vouchers_uploaded = up.vouchers_up;
-        report.voucher_uses_uploaded = up.voucher_uses_up;
-        report.voucher_conflicts = up.voucher_conflicts;
-        report.skipped.extend(up.notes);
-        let bonuses_up = self.push_bonuses(&hub, true)?;
-        report.bonuses_uploaded = bonuses_up.up;
-        report.skipped.extend(bonuses_up.notes);
-        let staff_up = self.push_staff(&hub, true, Some(terminal))?;
-        report.staff_uploaded = staff_up.up;
-        report.staff_downloaded = staff_up.down;
-        report.skipped.extend(staff_up.notes);
+        let moved = &mut report.moved;
+        self.hub_upload(&hub, reg.terminal_id, moved)?;
+        moved.count_records(self.push_records(&hub, true)?);
+        moved.count_bonuses(self.push_bonuses(&hub, true)?);
+        moved.count_staff(self.push_staff(&hub, true, Some(terminal))?);
         let seq = hub.call(async |c| transfer::max_seq(c).await)?;
-        self.hub_download(&hub, &mut report)?;
+        self.hub_download(&hub, moved)?;
         let mut down = RecordsMoved::default();
         self.pull_all_records(&hub, &mut down)?;
-        report.templates_downloaded = down.templates_down;
-        report.links_applied = down.links_down;
-        report.customers_downloaded = down.customers_down;
-        report.vouchers_downloaded = down.vouchers_down;
         let mut bonuses_down = super::hub_bonuses::BonusesMoved::default();
         self.pull_all_bonuses(&hub, &mut bonuses_down)?;
-        report.bonuses_downloaded = bonuses_down.down;
-        report.skipped.extend(bonuses_down.notes);
         let mut staff_down = super::hub_staff::StaffMoved::default();
         self.pull_all_staff(&hub, terminal, &mut staff_down)?;
-        report.staff_downloaded += staff_down.down;
-        report.skipped.extend(staff_down.notes);
-        report.skipped.extend(down.notes);
-        report.pulled_seq = seq;
+        moved.count_records(down);
+        moved.count_bonuses(bonuses_down);
+        moved.count_staff(staff_down);
+        moved.pulled_seq = seq;
         hub_link::set(
             &self.conn(),
             &HubLink {
@@ -297,13 +228,13 @@ impl Desk {
         // The audit trail's backlog: from where the hub's chain of this terminal ends (0
         // for a new terminal), so a rejoin or another hub starts the cursor right.
         match self.start_audit_cursor(&hub) {
-            Ok(()) => report.audit = self.push_audit(&hub)?,
+            Ok(()) => report.moved.audit = self.push_audit(&hub)?,
             Err(DeskError::Hub(HubError::Offline(e))) => return Err(HubError::Offline(e).into()),
             // A hub without the audit schema yet: the join stands, the trail waits from
             // entry 1 (entries this hub may hold already are then accepted as the same).
             Err(e) => {
                 crate::store::hub_audit::set_cursor(&self.conn(), 0)?;
-                report.audit.refused = Some(format!(
+                report.moved.audit.refused = Some(format!(
                     "the hub does not take audit trails yet ({e}); run `coupondesk hub init` \
                      with this build, then `coupondesk hub pull`"
                 ))
@@ -317,7 +248,7 @@ impl Desk {
         &self,
         hub: &Hub,
         terminal_id: i64,
-        report: &mut HubJoinReport,
+        report: &mut super::hub_pull::HubPullReport,
     ) -> DeskResult<()> {
         let t = self.upload_batches(hub, terminal_id, true, &mut report.skipped)?;
         report.batches_uploaded += t.batches;
@@ -385,7 +316,11 @@ impl Desk {
             .any(|b| b.unsent() || !hub_batches.iter().any(|(t, _)| *t == b.ticket_type)))
     }
 
-    fn hub_download(&self, hub: &Hub, report: &mut HubJoinReport) -> DeskResult<()> {
+    fn hub_download(
+        &self,
+        hub: &Hub,
+        report: &mut super::hub_pull::HubPullReport,
+    ) -> DeskResult<()> {
         let hub_batches = hub.call(async |c| transfer::batches(c).await)?;
         for (ticket_type, name) in hub_batches {
             let t = self.download_batch(hub, &ticket_type, &name, &mut report.skipped)?;

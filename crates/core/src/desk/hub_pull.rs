@@ -105,6 +105,40 @@ pub struct HubPullReport {
     pub stopped: Option<String>,
 }
 
+impl HubPullReport {
+    /// Counts what the records' upload or download moved (templates, links, customers,
+    /// vouchers), with its notes. Shared by the pull and the join.
+    pub(super) fn count_records(&mut self, m: RecordsMoved) {
+        self.templates_uploaded += m.templates_up;
+        self.links_uploaded += m.links_up;
+        self.templates_downloaded += m.templates_down;
+        self.links_applied += m.links_down;
+        self.customers_uploaded += m.customers_up;
+        self.customers_downloaded += m.customers_down;
+        self.vouchers_uploaded += m.vouchers_up;
+        self.voucher_uses_uploaded += m.voucher_uses_up;
+        self.voucher_conflicts += m.voucher_conflicts;
+        self.vouchers_downloaded += m.vouchers_down;
+        self.skipped.extend(m.notes);
+    }
+
+    /// Counts what the bonuses' upload or download moved, with its notes.
+    pub(super) fn count_bonuses(&mut self, m: BonusesMoved) {
+        self.bonuses_uploaded += m.up;
+        self.bonus_states_uploaded += m.states_up;
+        self.bonus_conflicts += m.conflicts;
+        self.bonuses_downloaded += m.down;
+        self.skipped.extend(m.notes);
+    }
+
+    /// Counts what the staff accounts' upload or download moved, with its notes.
+    pub(super) fn count_staff(&mut self, m: StaffMoved) {
+        self.staff_uploaded += m.up;
+        self.staff_downloaded += m.down;
+        self.skipped.extend(m.notes);
+    }
+}
+
 impl Desk {
     /// Pulls what other desks did (module doc).
     pub fn hub_pull(&self) -> DeskResult<HubPullReport> {
@@ -182,23 +216,9 @@ impl Desk {
             report.codes_uploaded += t.codes;
         }
         // Templates and links changed here, after the batches they name.
-        let up = self.push_records(hub, false)?;
-        report.templates_uploaded += up.templates_up;
-        report.links_uploaded += up.links_up;
-        report.customers_uploaded += up.customers_up;
-        report.vouchers_uploaded += up.vouchers_up;
-        report.voucher_uses_uploaded += up.voucher_uses_up;
-        report.voucher_conflicts += up.voucher_conflicts;
-        report.skipped.extend(up.notes);
-        let bonuses_up = self.push_bonuses(hub, false)?;
-        report.bonuses_uploaded += bonuses_up.up;
-        report.bonus_states_uploaded += bonuses_up.states_up;
-        report.bonus_conflicts += bonuses_up.conflicts;
-        report.skipped.extend(bonuses_up.notes);
-        let staff_up = self.push_staff(hub, false, None)?;
-        report.staff_uploaded += staff_up.up;
-        report.staff_downloaded += staff_up.down;
-        report.skipped.extend(staff_up.notes);
+        report.count_records(self.push_records(hub, false)?);
+        report.count_bonuses(self.push_bonuses(hub, false)?);
+        report.count_staff(self.push_staff(hub, false, None)?);
         // The audit trail's new entries (a refusal is reported, the pull goes on).
         report.audit = self.push_audit(hub)?;
 
@@ -212,11 +232,7 @@ impl Desk {
             report,
             &mut moved,
         );
-        report.templates_downloaded += moved.templates_down;
-        report.links_applied += moved.links_down;
-        report.customers_downloaded += moved.customers_down;
-        report.vouchers_downloaded += moved.vouchers_down;
-        report.skipped.extend(moved.notes);
+        report.count_records(moved);
         out
     }
 
@@ -284,13 +300,11 @@ impl Desk {
             // A grant names a customer: after the page's customers.
             let mut bonuses_moved = BonusesMoved::default();
             self.pull_bonuses(hub, &bonus_codes, &mut bonuses_moved)?;
-            report.bonuses_downloaded += bonuses_moved.down;
-            report.skipped.extend(bonuses_moved.notes);
+            report.count_bonuses(bonuses_moved);
             // Accounts: the hub's current rows, one query and one local transaction.
             let mut staff_moved = StaffMoved::default();
             self.pull_staff(hub, &staff_uids, &mut staff_moved)?;
-            report.staff_downloaded += staff_moved.down;
-            report.skipped.extend(staff_moved.notes);
+            report.count_staff(staff_moved);
             report.statuses_applied +=
                 hub_link::apply_pulled_page(&mut self.conn(), &statuses, last_seq)?;
             if leases {
