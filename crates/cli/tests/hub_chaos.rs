@@ -81,9 +81,19 @@ struct Tally {
     cut_chunks: u32,
 }
 
-/// One `redeem scan` process over `codes`; killed after `kill_after` when given. Returns
+/// When a scan process is killed with SIGKILL.
+#[derive(Clone, Copy, Debug)]
+enum Kill {
+    /// After this long, wherever it is (it may have finished: then nothing is killed).
+    After(Duration),
+    /// Once it has answered this many codes: always in the middle of a run that has more
+    /// codes than that, so every desk is killed at least once whatever the timing.
+    AfterAnswers(usize),
+}
+
+/// One `redeem scan` process over `codes`; killed as `kill` says when given. Returns
 /// the codes it answered, with their answers.
-fn scan(db: &Path, codes: &[String], kill_after: Option<Duration>) -> Vec<(String, Value)> {
+fn scan(db: &Path, codes: &[String], kill: Option<Kill>) -> Vec<(String, Value)> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_coupondesk"))
         .args(["--json", "--db"])
         .arg(db)
@@ -100,19 +110,27 @@ fn scan(db: &Path, codes: &[String], kill_after: Option<Duration>) -> Vec<(Strin
         let _ = input.write_all(text.as_bytes());
     });
     let pid = child.id();
-    let killer = kill_after.map(|d| {
-        std::thread::spawn(move || {
+    let killer = match kill {
+        Some(Kill::After(d)) => Some(std::thread::spawn(move || {
             std::thread::sleep(d);
             let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-        })
-    });
+        })),
+        _ => None,
+    };
     let stdout = child.stdout.take().expect("stdout");
-    let answers: Vec<(String, Value)> = BufReader::new(stdout)
+    let mut answers: Vec<(String, Value)> = Vec::new();
+    for v in BufReader::new(stdout)
         .lines()
         .map_while(Result::ok)
         .filter_map(|l| serde_json::from_str::<Value>(&l).ok())
-        .map(|v| (v["code"].as_str().unwrap_or_default().to_owned(), v))
-        .collect();
+    {
+        answers.push((v["code"].as_str().unwrap_or_default().to_owned(), v));
+        // Each answer is flushed as it is made (crates/cli/src/print.rs), so the process
+        // is at most a redemption further when the signal lands.
+        if matches!(kill, Some(Kill::AfterAnswers(n)) if answers.len() == n) {
+            let _ = child.kill();
+        }
+    }
     let _ = child.wait();
     let _ = writer.join();
     if let Some(k) = killer {
@@ -258,17 +276,25 @@ fn four_desks_one_hub_collisions_offline_windows_restarts_and_kills() {
                 let mut drng = StdRng::seed_from_u64(seed.wrapping_add(i as u64 + 1));
                 s.spawn(move || {
                     let mut t = Tally::default();
-                    for chunk in d.attempts.chunks(CHUNK) {
+                    for (n, chunk) in d.attempts.chunks(CHUNK).enumerate() {
                         let cut = drng.random_bool(0.15);
                         if cut {
                             d.proxy.cut();
                             t.cut_chunks += 1;
                         }
                         let mut left: Vec<String> = chunk.to_vec();
+                        // The second chunk's first scan of every desk dies after a few
+                        // answers (so each run has at least DESKS kills); any other scan
+                        // at random after 30-200 ms.
+                        let mut forced = n == 1;
                         while !left.is_empty() {
-                            let kill = drng
-                                .random_bool(0.15)
-                                .then(|| Duration::from_millis(drng.random_range(30..200)));
+                            let kill = if std::mem::take(&mut forced) {
+                                Some(Kill::AfterAnswers(drng.random_range(1..10)))
+                            } else {
+                                drng.random_bool(0.15).then(|| {
+                                    Kill::After(Duration::from_millis(drng.random_range(30..200)))
+                                })
+                            };
                             let answers = scan(&d.db, &left, kill);
                             if kill.is_some() && answers.len() < left.len() {
                                 t.kills += 1;
@@ -603,7 +629,7 @@ fn four_desks_one_hub_collisions_offline_windows_restarts_and_kills() {
         t.other
     );
     // The faults happened, or the run proves nothing.
-    assert!(t.kills >= 3, "only {} kills", t.kills);
+    assert!(t.kills >= DESKS as u32, "only {} kills", t.kills);
     assert!(t.cut_chunks >= 3, "only {} cut chunks", t.cut_chunks);
     assert!(restarts >= 1, "the hub never restarted");
     assert!(offline > 0, "nothing was redeemed offline");
