@@ -367,8 +367,12 @@ try {
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.querySelector('[data-testid=batch-detail-total]')?.textContent === '320');
   check(true, 'Esc closes the result and the total is 320');
-  await id('page-next').waitFor();
-  check(/第 1 \/ 7 页，共 320 条/.test(await id('page-info').innerText()), 'codes page 1 of 7 by 50');
+  // The total (the batch) and the code list are two loads after the dialog closes: the
+  // pager may still show the 20 codes of before for a moment, so wait for the list's own.
+  const pagerAfterGenerate = await page
+    .waitForFunction(() => /第 1 \/ 7 页，共 320 条/.test(document.querySelector('[data-testid=page-info]')?.textContent ?? ''), null, { timeout: 10000 })
+    .then(() => true, () => false);
+  check(pagerAfterGenerate, `codes page 1 of 7 by 50 (pager: ${await id('page-info').innerText()})`);
   await shot('10-detail-codes');
 
   // Export: the prompt proposes <batch name>_<shop's date>.csv; the answer is a path on this machine.
