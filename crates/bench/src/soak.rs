@@ -25,6 +25,11 @@
 //! `import` and `redeem` start each round on the batches page, so their page is mounted
 //! afresh each round as in `all`. Each sample also gives the web process's and the app's
 //! anonymous memory apart, the DOM's size and the IPC callbacks still registered.
+//!
+//! `--soak-reload-every N` reloads the page after every Nth minute's sample (a new
+//! document in the same web process), to tell what the document holds from what WebKit
+//! keeps for the process's life. A soak with redemptions first adds codes to SPRING2026
+//! (through the import use case) when its 1,030 would run out before the last minute.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -35,7 +40,7 @@ use acceptance::webdriver::{Session, WdResult};
 use coupondesk_core::domain::lifecycle::CodeStatus;
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::store::codes::CodeQuery;
-use coupondesk_core::{ApiError, Desk};
+use coupondesk_core::{api, ApiError, Desk};
 use serde_json::{json, Value};
 
 use crate::bench::{desk_err, fail};
@@ -129,7 +134,11 @@ pub fn run(
     minutes: u64,
     hands: Hands,
     part: Part,
+    reload_every: u64,
 ) -> Result<Value, ApiError> {
+    if part.redeems() {
+        top_up(db, minutes)?;
+    }
     let mut codes = redeemable(db)?.into_iter();
     let driver = Driver::start().map_err(|e| fail("bench_driver", e))?;
     let session = driver
@@ -139,6 +148,7 @@ pub fn run(
         s: &session,
         hands,
         part,
+        reload_every,
     };
     let result = drive(&s, &driver, db, minutes, &mut codes);
     session.close();
@@ -150,6 +160,8 @@ struct Soak<'a> {
     s: &'a Session,
     hands: Hands,
     part: Part,
+    /// Minutes between reloads of the page (0: never).
+    reload_every: u64,
 }
 
 fn drive(
@@ -191,6 +203,9 @@ fn drive(
         }
         samples.push(sample(s, db, minute, rounds)?);
         eprintln!("startup soak: {}", samples.last().unwrap_or(&Value::Null));
+        if s.reload_every > 0 && minute % s.reload_every == 0 && minute < minutes {
+            reload(s)?;
+        }
     }
     let first = &samples[0];
     let last = &samples[samples.len() - 1];
@@ -199,6 +214,7 @@ fn drive(
         "hands": s.hands,
         "part": s.part,
         "minutes": minutes,
+        "reload_every": s.reload_every,
         "rounds": rounds,
         "codes_imported": if imports { rounds * 2000 } else { 0 },
         "redemptions": if redeems { rounds * 2 } else { 0 },
@@ -214,6 +230,27 @@ fn drive(
         "app_anon_slope_last10_mib_per_min": slope(&samples, "app_anon_mib", 10),
         "samples": samples,
     }))
+}
+
+/// A new document in the same web process, as F5 would load it: the first table drawn
+/// again, and the login if the core asks for it (the session is the core's, so it
+/// usually does not).
+fn reload(s: &Soak<'_>) -> Result<(), ApiError> {
+    let wd = |e: String| fail("bench_driver", e);
+    s.s.execute("location.reload(); return null;", json!([]))
+        .map_err(wd)?;
+    std::thread::sleep(Duration::from_secs(1));
+    s.until_true(
+        "the page after its reload",
+        "return !!document.querySelector('[data-testid=batch-row], [data-testid=login-screen]');",
+        json!([]),
+    )
+    .map_err(wd)?;
+    let login = s.s.find_all("[data-testid=\"login-screen\"]").map_err(wd)?;
+    if !login.is_empty() {
+        log_in(s.s, OWNER.0, OWNER.1).map_err(wd)?;
+    }
+    Ok(())
 }
 
 /// The least-squares slope (MiB per minute) of `key` over the last `n` minutes' samples
@@ -599,6 +636,47 @@ impl Soak<'_> {
             }
         }
     }
+}
+
+/// Rounds a minute the redemptions are provisioned for: the page's rounds start at most
+/// every 4.6 s (13 a minute) and the script hands ran 14-16, so 20 leaves room.
+const MAX_ROUNDS_A_MINUTE: u64 = 20;
+
+/// Adds new codes to SPRING2026 (the demo has 1,030, about 40 minutes of rounds) so a
+/// long soak does not run out of codes to redeem: as the staff's own import would, through
+/// the same import use case, before the window opens.
+fn top_up(db: &Path, minutes: u64) -> Result<(), ApiError> {
+    let want = minutes * MAX_ROUNDS_A_MINUTE * 2;
+    let have = redeemable(db)?.len() as u64;
+    if have >= want {
+        return Ok(());
+    }
+    let desk = Desk::open(db).map_err(desk_err)?;
+    let call = |command: &str, args| api::call_json(&desk, command, args);
+    call("staff_login", json!({"name": OWNER.0, "pin": OWNER.1}))?;
+    let csv = db.with_extension("soak-spring.csv");
+    write_codes(&csv, want - have, 0x5EED_0002)?;
+    let report = api::call_job_json(
+        &desk,
+        "codes_import",
+        "bench-soak",
+        json!({
+            "path": csv,
+            "target": {"existing": "SPRING2026"},
+            "options": {"encoding": "auto", "header": "auto", "column": null},
+        }),
+        &mut |_| {},
+    );
+    let _ = std::fs::remove_file(&csv);
+    let report = report?;
+    call("staff_lock", json!({}))?;
+    if report["imported"].as_u64() != Some(want - have) {
+        return Err(fail(
+            "bench_setup",
+            format!("the top-up of SPRING2026 did not take every code: {report}"),
+        ));
+    }
+    Ok(())
 }
 
 /// SPRING2026's codes that are not used or disabled, read before the window opens.

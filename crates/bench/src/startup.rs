@@ -69,6 +69,10 @@ pub struct StartupArgs {
     /// growth traced to one part or to two together).
     #[arg(long, value_enum, default_value_t = crate::soak::Part::All)]
     pub soak_round: crate::soak::Part,
+    /// Reload the soak's page every this many minutes, after the minute's sample (0:
+    /// never): whether a new document gives back what the rounds grew in the web process.
+    #[arg(long, default_value_t = 0)]
+    pub soak_reload_every: u64,
     /// Where to put the database and its copies (default: a temporary folder).
     #[arg(long)]
     pub dir: Option<PathBuf>,
@@ -175,6 +179,7 @@ pub fn run(args: StartupArgs, out: &Out) -> Result<(), ApiError> {
             args.soak_minutes,
             args.soak_hands,
             args.soak_round,
+            args.soak_reload_every,
         );
         set_env(&args.app_env, false)?;
         Some(soaked?)
