@@ -15,6 +15,8 @@ use acceptance::webdriver::{Session, WdResult};
 mod counts;
 #[path = "e2e/hub.rs"]
 mod hub;
+#[path = "e2e/renewal.rs"]
+mod renewal;
 #[path = "e2e/repaint.rs"]
 mod repaint;
 #[path = "e2e/reports.rs"]

@@ -52,6 +52,12 @@ pub struct Driver {
 
 impl Driver {
     pub fn start() -> WdResult<Driver> {
+        Self::start_with_env(&[])
+    }
+
+    /// `start`, with `env` set for tauri-driver and so for the app it starts (the app
+    /// inherits it through WebKitWebDriver), without touching this process's environment.
+    pub fn start_with_env(env: &[(&str, &str)]) -> WdResult<Driver> {
         if std::env::var_os("DISPLAY").is_none() {
             return Err(
                 "DISPLAY is not set: run the e2e tests through scripts/e2e.sh (Xvfb)".into(),
@@ -73,6 +79,7 @@ impl Driver {
             .env("XDG_DATA_HOME", profile.path())
             // Where the app finds the user's Documents (XDG user-dirs.dirs).
             .env("XDG_CONFIG_HOME", &config)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -11,7 +11,6 @@ mod hub;
 mod hub_claims;
 mod out;
 mod print;
-mod proc_mem;
 mod redeem;
 mod redeem_load;
 mod report;

@@ -290,7 +290,7 @@ fn sample(s: &Soak<'_>, db: &Path, minute: u64, rounds: u64) -> Result<Value, Ap
         )
         .map_err(|e| fail("bench_driver", e))?;
     let tree = app_tree(db)?;
-    let (pss, anon) = crate::proc_mem::totals(&tree);
+    let (pss, anon) = coupondesk_core::proc_mem::totals(&tree);
     let each: Vec<Value> = tree
         .iter()
         .map(|m| json!([m.name, m.pss_kib / 1024, m.anon_kib / 1024]))
@@ -307,8 +307,7 @@ fn sample(s: &Soak<'_>, db: &Path, minute: u64, rounds: u64) -> Result<Value, Ap
         "rounds": rounds,
         "pss_mib": pss / 1024,
         "anon_mib": anon / 1024,
-        // `comm` is cut at 15 bytes: "WebKitWebProcess" reads "WebKitWebProces".
-        "web_anon_mib": anon_of("WebKitWebProces"),
+        "web_anon_mib": anon_of(coupondesk_core::proc_mem::WEB_PROCESS_COMM),
         "app_anon_mib": anon_of("coupondesk-app"),
         "dom_nodes": live[0],
         "ipc_callbacks": live[1],
@@ -398,7 +397,16 @@ fn page_minute(
     });
     s.s.execute(PAGE_LOOP_JS, json!([args]))?;
     std::thread::sleep(until.saturating_duration_since(Instant::now()));
-    s.s.execute("window.__soak.stop = true; return true;", json!([]))?;
+    let stopped = s.s.execute(
+        "if (!window.__soak) return false; window.__soak.stop = true; return true;",
+        json!([]),
+    )?;
+    if stopped != Value::Bool(true) {
+        return Err("the page was loaded afresh during the minute (the window's renewal at a \
+             navigation), which ends the page's own rounds: run page hands with \
+             `--app-env COUPONDESK_WINDOW_RENEW_MIB=0`, or script hands"
+            .to_owned());
+    }
     s.until_true(
         "page rounds stopped",
         "return window.__soak.done;",
@@ -580,10 +588,23 @@ fn testid(id: &str) -> String {
 
 impl Soak<'_> {
     /// Runs `js` with `args` until it returns true.
+    /// Runs `js` until it answers true. A page being loaded afresh (the window's renewal
+    /// at a navigation, desk/window.rs) answers scripts with an error until it is there:
+    /// waited out like an element not there yet, and named if the wait times out.
     fn until_true(&self, what: &str, js: &str, args: Value) -> WdResult<()> {
-        self.s.wait_until(what, WAIT, |s| {
-            Ok((s.execute(js, args.clone())? == Value::Bool(true)).then_some(()))
-        })
+        let mut last_error = None;
+        self.s
+            .wait_until(what, WAIT, |s| match s.execute(js, args.clone()) {
+                Ok(v) => Ok((v == Value::Bool(true)).then_some(())),
+                Err(e) => {
+                    last_error = Some(e);
+                    Ok(None)
+                }
+            })
+            .map_err(|e| match last_error {
+                Some(last) => format!("{e} (the page's last answer: {last})"),
+                None => e,
+            })
     }
 
     fn click(&self, id: &str) -> WdResult<()> {

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use crate::bench::{fail, workdir};
 use crate::out::Out;
-use crate::proc_mem::{self, ProcMem};
+use coupondesk_core::proc_mem::{self, ProcMem};
 
 const MINI_BROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 /// The mark as epoch ms; for a build from before the mark existed, the time a batch row is

@@ -14,6 +14,7 @@ pub mod generate;
 pub mod hub;
 pub mod import;
 pub mod print;
+pub mod proc_mem;
 pub mod progress;
 pub mod search_index;
 pub mod store;

@@ -2,7 +2,7 @@
 //!
 //! - module references point one way: domain <- store <- sync / import (and the other
 //!   long work: generate, export, search_index) <- desk <- api; the small shared modules
-//!   (api_error, error_codes, progress, test_hooks) may be used from anywhere;
+//!   (api_error, error_codes, proc_mem, progress, test_hooks) may be used from anywhere;
 //! - nothing outside `store/` writes SQL that changes the business tables (`codes`,
 //!   `bonuses`, `vouchers`, `redemptions`): every such write goes through a store
 //!   function that applies the lifecycle and writes the audit entry.
@@ -11,7 +11,13 @@
 
 use std::path::{Path, PathBuf};
 
-const SHARED: &[&str] = &["api_error", "error_codes", "progress", "test_hooks"];
+const SHARED: &[&str] = &[
+    "api_error",
+    "error_codes",
+    "proc_mem",
+    "progress",
+    "test_hooks",
+];
 const BUSINESS_TABLES: &[&str] = &["codes", "bonuses", "vouchers", "redemptions"];
 const WORK: &[&str] = &["import", "generate", "export", "search_index", "print"];
 

@@ -178,15 +178,30 @@ export const router = $state<{ route: Route }>({
   route: typeof location === 'undefined' ? { page: 'batches' } : parseRoute(location.hash),
 });
 
+/**
+ * Asked at each navigation once the new route is in the URL; true when it loads the page
+ * afresh instead (the window's renewal, lib/windowRenew.ts, set by the App), and the
+ * page in place is then left as it is.
+ */
+let renewsInstead: () => boolean = () => false;
+
+export function setNavigationRenewal(hook: () => boolean): void {
+  renewsInstead = hook;
+}
+
 export function navigate(route: Route): void {
   const href = hrefOf(route);
-  if (location.hash !== href) location.hash = href;
+  if (location.hash !== href) {
+    location.hash = href;
+    if (renewsInstead()) return;
+  }
   router.route = route;
 }
 
-/** Follows back/forward and typed URLs; returns the listener's remover. */
+/** Follows back/forward, links and typed URLs; returns the listener's remover. */
 export function followHash(): () => void {
   const onChange = (): void => {
+    if (renewsInstead()) return;
     router.route = parseRoute(location.hash);
   };
   window.addEventListener('hashchange', onChange);

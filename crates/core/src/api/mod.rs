@@ -24,6 +24,7 @@ use crate::desk::hub::HubStatus;
 use crate::desk::hub_audit::{HubAuditQuery, HubAuditReport};
 use crate::desk::hub_counter::HubPushReport;
 use crate::desk::hub_relay::PlatformDeskStatus;
+use crate::desk::window::WindowMemory;
 use crate::desk::{AppInfo, BatchQuery, DeskResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, AuditVerdict};
 use crate::domain::bonus::{Bonus, BonusCreation, BonusDraft, BonusQuery, BonusRunDisabled};

@@ -21,6 +21,9 @@ macro_rules! command_table {
             commands {
                 // The whole app: version and database, the shop's settings.
                 app_info() -> AppInfo = |desk| desk.info();
+                // The window's web process memory: whether its next navigation loads a
+                // fresh page (desk/window.rs). No login needed, no data read.
+                window_memory() -> WindowMemory = |desk| Ok(desk.window_memory());
                 settings_get() -> Settings = |desk| desk.settings();
                 settings_save(settings: Settings) -> Settings = |desk| desk.save_settings(settings);
 

@@ -59,6 +59,7 @@ mod staff;
 mod sync;
 mod templates;
 mod vouchers;
+pub mod window;
 
 /// Everything a use case can fail with; each variant keeps its module's error and code.
 #[derive(Debug, thiserror::Error)]

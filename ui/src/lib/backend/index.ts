@@ -24,10 +24,22 @@ export function onCommandFailure(listener: FailureListener): () => void {
   return () => failureListeners.delete(listener);
 }
 
+let inFlight = 0;
+
 /**
- * `b` with every method's rejection told to the listeners first. What must stay true: the
- * caller still gets the same ApiError (listeners only watch), and non-methods
- * (`native`) pass through as they are.
+ * Commands sent and not answered yet (a job counts until it ends, a file picker while it
+ * is open). The window's renewal waits for 0: a page loaded afresh would drop their
+ * answers and a job's progress (lib/windowRenew.ts).
+ */
+export function commandsInFlight(): number {
+  return inFlight;
+}
+
+/**
+ * `b` with every method's rejection told to the listeners first, and its calls counted
+ * while they run (`commandsInFlight`). What must stay true: the caller still gets the
+ * same ApiError (listeners only watch), and non-methods (`native`) pass through as they
+ * are.
  */
 export function watched(b: Backend): Backend {
   const out: Record<string, unknown> = {};
@@ -38,12 +50,15 @@ export function watched(b: Backend): Backend {
     }
     const method = value as (...args: unknown[]) => Promise<unknown>;
     out[name] = async (...args: unknown[]): Promise<unknown> => {
+      inFlight += 1;
       try {
         return await method(...args);
       } catch (e) {
         const error = toApiError(e);
         for (const listener of failureListeners) listener(error);
         throw error;
+      } finally {
+        inFlight -= 1;
       }
     };
   }

@@ -82,6 +82,7 @@ import type { TemplateQuery } from './TemplateQuery';
 import type { Voucher } from './Voucher';
 import type { VoucherDraft } from './VoucherDraft';
 import type { VoucherQuery } from './VoucherQuery';
+import type { WindowMemory } from './WindowMemory';
 
 /** Sends one command; rejects with the backend's error. */
 export type CommandCall = <T>(command: string, args: Record<string, unknown>) => Promise<T>;
@@ -94,6 +95,7 @@ export type JobCall = <T, P>(
 ) => Promise<T>;
 
 export type AppInfoArgs = Record<string, never>;
+export type WindowMemoryArgs = Record<string, never>;
 export type SettingsGetArgs = Record<string, never>;
 export type SettingsSaveArgs = { settings: Settings, };
 export type BatchCreateArgs = { ticketType: string, name: string, };
@@ -194,6 +196,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
   return {
     appInfo: (): Promise<AppInfo> =>
       call<AppInfo>('app_info', {}),
+    windowMemory: (): Promise<WindowMemory> =>
+      call<WindowMemory>('window_memory', {}),
     settingsGet: (): Promise<Settings> =>
       call<Settings>('settings_get', {}),
     settingsSave: (settings: SettingsSaveArgs['settings']): Promise<Settings> =>
@@ -389,6 +393,7 @@ export type CommandMethods = ReturnType<typeof commandMethods>;
 
 export const COMMAND_NAMES = [
   'app_info',
+  'window_memory',
   'settings_get',
   'settings_save',
   'batch_create',

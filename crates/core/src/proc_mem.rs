@@ -1,7 +1,12 @@
 //! The memory of a process tree as the kernel accounts it (`/proc/<pid>/smaps_rollup`):
 //! PSS (each shared page split between the processes that map it, so the tree's sum counts
 //! WebKitGTK's libraries once) and anonymous memory (heaps, JIT, caches: what the app and
-//! its web content control). Linux only, as the app's window is.
+//! its web content control). Linux only, as the app's window is: elsewhere every read
+//! finds nothing.
+//!
+//! Two readers: `coupondesk-bench startup` (the whole tree's memory over a soak) and the
+//! window's own renewal (`desk::window`: the web process's anonymous memory decides when
+//! a navigation loads a fresh page, docs/benchmarks.md).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -35,6 +40,19 @@ pub fn totals(tree: &[ProcMem]) -> (u64, u64) {
     tree.iter()
         .fold((0, 0), |(p, a), m| (p + m.pss_kib, a + m.anon_kib))
 }
+
+/// The web content processes' (WebKitGTK's `WebKitWebProcess`) anonymous memory under
+/// `root`, in KiB; None when `root` started none (the dev server, the CLI, a test).
+pub fn web_content_anon_kib(root: u32) -> Option<u64> {
+    let web: Vec<ProcMem> = tree(root)
+        .into_iter()
+        .filter(|m| m.name == WEB_PROCESS_COMM)
+        .collect();
+    (!web.is_empty()).then(|| web.iter().map(|m| m.anon_kib).sum())
+}
+
+/// `comm` is cut at 15 bytes: "WebKitWebProcess" reads "WebKitWebProces".
+pub const WEB_PROCESS_COMM: &str = "WebKitWebProces";
 
 /// The processes whose name is `name` and whose command line contains `arg`.
 pub fn find(name: &str, arg: &str) -> Vec<u32> {
