@@ -134,6 +134,40 @@ fn a_download_repeated_without_its_mark_doubles_nothing() {
     b.f.check_invariants();
 }
 
+#[test]
+fn a_join_sets_each_mark_to_what_it_read_even_below_a_mark_of_another_hub() {
+    // A desk that held marks of another hub (higher ords) joins this one: its whole
+    // download sets the marks to this hub's ords, so later additions are not passed over.
+    let chain = Chain::new("deltarejoin", CODES);
+    let a = chain.join(1, CODES, 1000);
+    let b = chain.join(2, CODES, 1000);
+    add(&a, "first.csv", &codes('F', 10));
+    pull(&a);
+    pull(&b);
+    {
+        let conn = rusqlite::Connection::open(&b.f.db).expect("open");
+        conn.execute("UPDATE hub_batch_got SET upto_ord = 1000000000", [])
+            .expect("another hub's mark");
+    }
+    // The chain's terminals were made with their ids given: the new one's comes after.
+    assert_eq!(
+        chain.scalar("SELECT setval('coupondesk.terminals_id_seq', 100)"),
+        100
+    );
+    let j =
+        b.f.desk
+            .hub_join(&chain.url.display(), "淮海路店", "前台9")
+            .expect("join");
+    assert_eq!(j.moved.codes_read, 16, "{j:?}");
+    assert!(mark(&b).expect("a mark") < 1_000_000_000);
+    let more = codes('M', 25);
+    add(&a, "more.csv", &more);
+    pull(&a);
+    let r = pull(&b);
+    assert_eq!((r.codes_downloaded, r.codes_read), (25, 25), "{r:?}");
+    assert_eq!(total(&b), 16 + 25);
+}
+
 /// A chain as `Chain::new` makes it, on a hub an older build left at schema `upto`.
 fn chain_at(prefix: &str, upto: i64) -> Chain {
     let c = pgtest::shared().expect("cluster");

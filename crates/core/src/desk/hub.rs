@@ -431,10 +431,21 @@ impl Desk {
         // or here before): the mark may cover them. Last, so a crash before it reads
         // them again rather than losing a status. A whole read of rows without an ord
         // (older than hub schema 11) still marks 0, so they are not read again.
-        if got.ordered {
+        if !got.ordered {
+            // A hub below schema 11 numbers nothing: no mark (one of another hub goes).
+            hub_batch_got::clear(&self.conn(), ticket_type)?;
+        } else {
             crate::test_hooks::pause("batch_got", got.rows > 0);
-            if let Some(upto) = got.max_ord.or(after.is_none().then_some(0)) {
-                hub_batch_got::set(&self.conn(), ticket_type, upto)?;
+            match after {
+                // Whole: exactly what was read (a mark of another hub's ords goes).
+                None => {
+                    hub_batch_got::reset(&self.conn(), ticket_type, got.max_ord.unwrap_or(0))?;
+                }
+                Some(_) => {
+                    if let Some(upto) = got.max_ord {
+                        hub_batch_got::set(&self.conn(), ticket_type, upto)?;
+                    }
+                }
             }
         }
         Ok(t)

@@ -4,8 +4,9 @@
 //!
 //! What must stay true: every hub code of the batch with an ord up to the mark is in
 //! this database. So the mark moves only after the import that holds the codes it
-//! stands for has committed, and only up (a repeated or older download never lowers
-//! it); a batch without a mark is downloaded whole.
+//! stands for has committed; a read after the mark only moves it up (`set`), a whole
+//! read sets it to what it read (`reset`: the marks of another hub's ords go); a batch
+//! without a mark is downloaded whole.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -30,6 +31,19 @@ pub fn set(conn: &Connection, ticket_type: &str, upto: i64) -> Result<bool, Stor
             "INSERT INTO hub_batch_got (batch_id, upto_ord)
              SELECT id, ?2 FROM batches WHERE ticket_type = ?1
              ON CONFLICT (batch_id) DO UPDATE SET upto_ord = max(upto_ord, excluded.upto_ord)",
+        )?
+        .execute(params![ticket_type, upto])?;
+    Ok(n > 0)
+}
+
+/// After a whole read of the batch: the mark is exactly `upto`, lower than it was too.
+/// A mark from another hub (a desk that joined another one, or a hub restored from a
+/// backup) would otherwise stay above this hub's ords and pass over its codes.
+pub fn reset(conn: &Connection, ticket_type: &str, upto: i64) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "INSERT OR REPLACE INTO hub_batch_got (batch_id, upto_ord)
+             SELECT id, ?2 FROM batches WHERE ticket_type = ?1",
         )?
         .execute(params![ticket_type, upto])?;
     Ok(n > 0)
