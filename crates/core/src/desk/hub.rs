@@ -13,7 +13,9 @@
 //!    that seq and is pulled later, never missed;
 //! 4. download, as the terminal: the hub's batches and codes the desk lacks, streamed by
 //!    COPY into a file that the desk's own import reads (the same bulk insert, counts and
-//!    search index as any import), then the hub's statuses (`store::hub_link::after_hub`);
+//!    search index as any import), then the hub's statuses (`store::hub_link::after_hub`),
+//!    then each batch's mark (`store::hub_batch_got`: the highest hub `ord` read, from
+//!    which a pull's `batch` change reads only the codes added);
 //!    Templates and batch links go the same way: after the batches, every local template
 //!    and link is uploaded (a hub batch linked already keeps the first desk's template),
 //!    and after the download every hub template and link is applied here
