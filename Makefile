@@ -85,6 +85,7 @@ bench-smoke: test-rust
 	$(CARGO) run -q -p coupondesk-bench -- hub-claims --desks 2 --redemptions 100
 	$(CARGO) run -q -p coupondesk-bench -- print --codes 500
 	$(CARGO) run -q -p coupondesk-bench -- hub-join --codes 20000
+	$(CARGO) run -q -p coupondesk-bench -- hub-batch-add --codes 20000 --added 2000
 
 bench: setup
 	$(CARGO) run --release -q -p coupondesk-bench -- import --rows 1000000

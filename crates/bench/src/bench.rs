@@ -157,6 +157,16 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Chain mode: codes added to a batch of N at one desk, timed until another desk's
+    /// pull has them searchable, beside the whole-batch download (its mark forgotten).
+    HubBatchAdd {
+        #[arg(long, default_value_t = 1_000_000)]
+        codes: u64,
+        #[arg(long, default_value_t = 2000)]
+        added: u64,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 pub(crate) fn fail(code: &str, message: impl Into<String>) -> ApiError {
@@ -235,6 +245,9 @@ pub fn run(cmd: BenchCommand, out: &Out) -> Result<(), ApiError> {
         BenchCommand::Print { codes, dir } => crate::print::run(codes, dir, out),
         BenchCommand::Startup(args) => crate::startup::run(args, out),
         BenchCommand::HubJoin { codes, dir } => crate::hub::run(codes, dir, out),
+        BenchCommand::HubBatchAdd { codes, added, dir } => {
+            crate::hub_batch_add::run(codes, added, dir, out)
+        }
         BenchCommand::HubClaims {
             desks,
             redemptions,

@@ -8,6 +8,7 @@
 mod bench;
 mod excel;
 mod hub;
+mod hub_batch_add;
 mod hub_claims;
 mod out;
 mod print;

@@ -13,7 +13,9 @@
 //!    that seq and is pulled later, never missed;
 //! 4. download, as the terminal: the hub's batches and codes the desk lacks, streamed by
 //!    COPY into a file that the desk's own import reads (the same bulk insert, counts and
-//!    search index as any import), then the hub's statuses (`store::hub_link::after_hub`);
+//!    search index as any import), then the hub's statuses (`store::hub_link::after_hub`),
+//!    then each batch's mark (`store::hub_batch_got`: the highest hub `ord` read, from
+//!    which a pull's `batch` change reads only the codes added);
 //!    Templates and batch links go the same way: after the batches, every local template
 //!    and link is uploaded (a hub batch linked already keeps the first desk's template),
 //!    and after the download every hub template and link is applied here
@@ -34,9 +36,9 @@ use crate::hub::terminals::{self as hub_terminals, TerminalContact};
 use crate::hub::{roles, schema, transfer, Hub, HubError, HubUrl};
 use crate::import::{HeaderChoice, ImportOptions, ImportTarget};
 use crate::progress::CancelToken;
-use crate::store::hub_batch_sent;
 use crate::store::hub_link::{self, HubLink};
 use crate::store::now_ms;
+use crate::store::{hub_batch_got, hub_batch_sent};
 use crate::sync::credentials;
 
 /// Administration (init, the join's registration) may take longer than a claim.
@@ -323,10 +325,9 @@ impl Desk {
     ) -> DeskResult<()> {
         let hub_batches = hub.call(async |c| transfer::batches(c).await)?;
         for (ticket_type, name) in hub_batches {
-            let t = self.download_batch(hub, &ticket_type, &name, &mut report.skipped)?;
-            report.batches_downloaded += t.batches;
-            report.codes_downloaded += t.codes;
-            report.statuses_applied += t.statuses;
+            // Whole: the join also repairs the statuses of every code the desk had.
+            let t = self.download_batch(hub, &ticket_type, &name, true, &mut report.skipped)?;
+            report.count_download(t);
         }
         Ok(())
     }
@@ -335,11 +336,19 @@ impl Desk {
     /// (the batch created when the desk lacks it), then the hub's statuses of the others
     /// (`store::hub_link::apply_hub_statuses`). Repeating it is harmless. A hub batch
     /// whose name a local batch of another type has is left out, with why.
+    ///
+    /// Only the codes the hub numbered after the batch's mark travel
+    /// (`store::hub_batch_got`, hub schema 11), unless `whole` (the join), the batch is
+    /// new here or has no mark yet: then all of them, as before the mark existed. The
+    /// mark moves to the highest ord read once the import has committed the codes
+    /// (`pause` point `batch_got` between, for the crash test): a crash between reads
+    /// them again and the import skips what it has.
     pub(super) fn download_batch(
         &self,
         hub: &Hub,
         ticket_type: &str,
         name: &str,
+        whole: bool,
         skipped: &mut Vec<String>,
     ) -> DeskResult<Transferred> {
         let mut t = Transferred::default();
@@ -352,6 +361,10 @@ impl Desk {
             ));
             return Ok(t);
         }
+        let after = match (whole, here) {
+            (false, Some(_)) => hub_batch_got::mark(&self.conn(), ticket_type)?,
+            _ => None,
+        };
         // The codes the desk lacks go to a file for the import; the hub's other
         // statuses are applied after it.
         let mut file = tempfile::Builder::new()
@@ -361,11 +374,12 @@ impl Desk {
             .map_err(|e| HubError::Failed(format!("a temporary file: {e}")))?;
         let mut statuses: Vec<(String, CodeStatus)> = Vec::new();
         let mut missing = 0u64;
+        let got;
         {
             let conn = self.conn();
             let mut out = std::io::BufWriter::new(file.as_file_mut());
-            hub.call(async |c| {
-                transfer::download_batch(c, ticket_type, &mut |code, status| {
+            got = hub.call(async |c| {
+                transfer::download_batch(c, ticket_type, after, &mut |code, status| {
                     let hub_status = CodeStatus::parse(status).unwrap_or(CodeStatus::Issued);
                     let local = hub_link::code_status(&conn, code)
                         .map_err(|e| HubError::Failed(e.to_string()))?;
@@ -413,6 +427,28 @@ impl Desk {
         }
         if !statuses.is_empty() {
             t.statuses += hub_link::apply_hub_statuses(&mut self.conn(), ticket_type, &statuses)?;
+        }
+        t.read = got.rows;
+        // Every code read is here now with the hub's status (imported and applied above,
+        // or here before): the mark may cover them. Last, so a crash before it reads
+        // them again rather than losing a status. A whole read of rows without an ord
+        // (older than hub schema 11) still marks 0, so they are not read again.
+        if !got.ordered {
+            // A hub below schema 11 numbers nothing: no mark (one of another hub goes).
+            hub_batch_got::clear(&self.conn(), ticket_type)?;
+        } else {
+            crate::test_hooks::pause("batch_got", got.rows > 0);
+            match after {
+                // Whole: exactly what was read (a mark of another hub's ords goes).
+                None => {
+                    hub_batch_got::reset(&self.conn(), ticket_type, got.max_ord.unwrap_or(0))?;
+                }
+                Some(_) => {
+                    if let Some(upto) = got.max_ord {
+                        hub_batch_got::set(&self.conn(), ticket_type, upto)?;
+                    }
+                }
+            }
         }
         Ok(t)
     }
@@ -528,6 +564,9 @@ pub(super) struct Transferred {
     pub codes: u64,
     /// Local codes whose status the hub's changed (downloads).
     pub statuses: u64,
+    /// Rows the hub's COPY sent (downloads): the batch's codes after this desk's mark,
+    /// or all of them.
+    pub read: u64,
 }
 
 /// Whether two URLs name the same server and database (user and password aside).

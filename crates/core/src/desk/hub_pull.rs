@@ -54,6 +54,9 @@ pub struct HubPullReport {
     /// Batches other desks uploaded, now here, and their codes.
     pub batches_downloaded: u64,
     pub codes_downloaded: u64,
+    /// Rows the batch downloads read from the hub: the codes added after this desk's
+    /// mark of each batch, or whole batches (the join, a batch new here).
+    pub codes_read: u64,
     /// Local codes whose status changed by the hub's word.
     pub statuses_applied: u64,
     /// Templates (with their offline policies) and batch links this desk changed, now
@@ -106,6 +109,14 @@ pub struct HubPullReport {
 }
 
 impl HubPullReport {
+    /// Counts what one batch download moved. Shared by the pull and the join.
+    pub(super) fn count_download(&mut self, t: super::hub::Transferred) {
+        self.batches_downloaded += t.batches;
+        self.codes_downloaded += t.codes;
+        self.codes_read += t.read;
+        self.statuses_applied += t.statuses;
+    }
+
     /// Counts what the records' upload or download moved (templates, links, customers,
     /// vouchers), with its notes. Shared by the pull and the join.
     pub(super) fn count_records(&mut self, m: RecordsMoved) {
@@ -265,10 +276,8 @@ impl Desk {
                     ChangeKind::Batch { ticket_type, name } => {
                         let th = self.transfer_hub(transfer_hub)?;
                         let t: Transferred =
-                            self.download_batch(th, ticket_type, name, &mut report.skipped)?;
-                        report.batches_downloaded += t.batches;
-                        report.codes_downloaded += t.codes;
-                        report.statuses_applied += t.statuses;
+                            self.download_batch(th, ticket_type, name, false, &mut report.skipped)?;
+                        report.count_download(t);
                     }
                     ChangeKind::Code { code, status } => {
                         if let Some(s) = CodeStatus::parse(status) {

@@ -7,7 +7,11 @@
 //! - an upload that added anything logs one change per batch (`log_change('batch', ..)`),
 //!   in the upload's transaction, not one per code;
 //! - the COPY text is PostgreSQL's text format: fields escaped (`escape`), so no value
-//!   can end a field or a row early.
+//!   can end a field or a row early;
+//! - the INSERT of an upload's codes runs under `UPLOAD_LOCK`, held to the commit (hub
+//!   schema 11): the codes' `ord`s then become visible in commit order, which is what lets
+//!   a desk ask for a batch's codes after its mark (`download_batch`) without missing
+//!   one that an upload committing later had numbered lower.
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
@@ -20,6 +24,13 @@ use super::HubError;
 fn pg(e: tokio_postgres::Error) -> HubError {
     HubError::from_pg(&e)
 }
+
+/// The advisory lock every INSERT into `coupondesk.codes` takes first ("cd.codes" as a
+/// bigint; hub migration 11). Uploads wait for each other at it, claims never do.
+pub const UPLOAD_LOCK: i64 = 0x6364_2e63_6f64_6573;
+
+/// The hub schema that gives codes their arrival order (`coupondesk.codes.ord`).
+pub const ORDER_SINCE_SCHEMA: i64 = 11;
 
 /// A terminal registered by `register`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +171,11 @@ pub async fn upload_batch(
     futures_util::pin_mut!(sink);
     sink.send(Bytes::from(codes)).await.map_err(pg)?;
     sink.as_mut().finish().await.map_err(pg)?;
+    // After the COPY (the long part), so uploads wait for each other only for the
+    // insert and the commit.
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&UPLOAD_LOCK])
+        .await
+        .map_err(pg)?;
     let codes_added = tx
         .execute(
             "INSERT INTO coupondesk.codes (code, ticket_type, status)
@@ -189,24 +205,52 @@ pub async fn upload_batch(
     })
 }
 
-/// Streams the codes of batch `ticket_type` from the hub with `COPY ... TO STDOUT`;
-/// `on_row` gets each (code, status). Returns how many.
+/// What one download of a batch read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Downloaded {
+    /// Rows the hub's COPY sent.
+    pub rows: u64,
+    /// The highest `ord` among them; None when none had one (no row, only rows from
+    /// before hub schema 11, or a hub below it).
+    pub max_ord: Option<i64>,
+    /// Whether the hub numbers its codes (schema 11): only then may a mark be kept.
+    pub ordered: bool,
+}
+
+/// Streams the codes of batch `ticket_type` from the hub with `COPY ... TO STDOUT`, all
+/// of them, or with `after` only those whose `ord` is above it (rows without an ord,
+/// from before hub schema 11, are never "after"); `on_row` gets each (code, status).
+/// A hub below schema 11 sends the whole batch whatever `after` says.
 pub async fn download_batch(
     c: &Client,
     ticket_type: &str,
+    after: Option<i64>,
     on_row: &mut dyn FnMut(&str, &str) -> Result<(), HubError>,
-) -> Result<u64, HubError> {
+) -> Result<Downloaded, HubError> {
+    let ordered = schema::version(c).await?.unwrap_or(0) >= ORDER_SINCE_SCHEMA;
     // COPY takes no parameters: the type is quoted as a literal
     // (standard_conforming_strings is on in every supported server, so only ' needs
-    // doubling).
-    let sql = format!(
-        "COPY (SELECT code, status FROM coupondesk.codes WHERE ticket_type = '{}') TO STDOUT",
-        ticket_type.replace('\'', "''")
-    );
+    // doubling); `after` is a number.
+    let quoted = ticket_type.replace('\'', "''");
+    let sql = match (ordered, after) {
+        (false, _) => format!(
+            "COPY (SELECT code, status, NULL FROM coupondesk.codes WHERE ticket_type = '{quoted}') TO STDOUT"
+        ),
+        (true, None) => format!(
+            "COPY (SELECT code, status, ord FROM coupondesk.codes WHERE ticket_type = '{quoted}') TO STDOUT"
+        ),
+        (true, Some(mark)) => format!(
+            "COPY (SELECT code, status, ord FROM coupondesk.codes \
+             WHERE ticket_type = '{quoted}' AND ord > {mark}) TO STDOUT"
+        ),
+    };
     let stream = c.copy_out(sql.as_str()).await.map_err(pg)?;
     futures_util::pin_mut!(stream);
     let mut rest: Vec<u8> = Vec::new();
-    let mut n = 0u64;
+    let mut got = Downloaded {
+        ordered,
+        ..Downloaded::default()
+    };
     while let Some(chunk) = stream.next().await {
         rest.extend_from_slice(&chunk.map_err(pg)?);
         let mut start = 0;
@@ -215,15 +259,25 @@ pub async fn download_batch(
             start += end + 1;
             let line = std::str::from_utf8(line)
                 .map_err(|_| HubError::Failed("the hub sent a code that is not UTF-8".into()))?;
-            let (code, status) = line
-                .split_once('\t')
-                .ok_or_else(|| HubError::Failed(format!("unexpected COPY row {line:?}")))?;
+            let mut fields = line.splitn(3, '\t');
+            let (Some(code), Some(status), Some(ord)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                return Err(HubError::Failed(format!("unexpected COPY row {line:?}")));
+            };
+            // COPY writes NULL as \N.
+            if ord != "\\N" {
+                let ord: i64 = ord
+                    .parse()
+                    .map_err(|_| HubError::Failed(format!("unexpected COPY row {line:?}")))?;
+                got.max_ord = Some(got.max_ord.map_or(ord, |m| m.max(ord)));
+            }
             on_row(&unescape(code), status)?;
-            n += 1;
+            got.rows += 1;
         }
         rest.drain(..start);
     }
-    Ok(n)
+    Ok(got)
 }
 
 /// One COPY text row: `code<TAB>status<LF>`.

@@ -28,6 +28,7 @@ pub mod counter_lane;
 pub mod customers;
 pub mod db_file;
 pub mod hub_audit;
+pub mod hub_batch_got;
 pub mod hub_batch_sent;
 pub mod hub_bonuses;
 pub mod hub_claims;
