@@ -6,7 +6,7 @@
 //!
 //! The baseline, in the same run: the same again with B's mark of the batch forgotten
 //! (`store::hub_batch_got::clear`), so B's pull reads the whole batch as every pull did
-//! before local migration 30 (the COPY of all N + 2M rows and a look-up of each).
+//! before local migration 29 (the COPY of all N + 2M rows and a look-up of each).
 //!
 //! The hub is a throwaway PostgreSQL cluster on loopback (crates/pgtest), as `hub-join`
 //! starts it.

@@ -1,5 +1,5 @@
 //! A desk killed in a `batch` download between the import's commit and the move of its
-//! mark (local migration 30; docs/chain-mode.md, "Changes between desks"): real
+//! mark (local migration 29; docs/chain-mode.md, "Changes between desks"): real
 //! `coupondesk` processes on their own files and a real PostgreSQL hub. Desk B's
 //! `hub pull` is held at the core's test pause point `batch_got`
 //! (`COUPONDESK_TEST_PAUSE`, debug builds only) and killed with SIGKILL. Its next pull

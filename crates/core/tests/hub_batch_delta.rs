@@ -1,5 +1,5 @@
 //! A `batch` change downloads only the codes the hub numbered after the desk's mark of
-//! the batch (hub schema 11, local migration 30; docs/chain-mode.md, "Changes between
+//! the batch (hub schema 11, local migration 29; docs/chain-mode.md, "Changes between
 //! desks"), against a real PostgreSQL hub: desks on their own SQLite files
 //! (`common::hub::Chain`). The rows the hub's COPY sent are counted in the pull's
 //! report (`codes_read`).

@@ -1,4 +1,4 @@
-//! How far this desk holds the hub's codes of each batch (local migration 30;
+//! How far this desk holds the hub's codes of each batch (local migration 29;
 //! docs/chain-mode.md, "Changes between desks"): a `batch` change downloads only the
 //! codes the hub numbered after the mark (hub schema 11, `coupondesk.codes.ord`).
 //!

@@ -1,4 +1,4 @@
--- Local schema version 30: per batch, how far this desk holds the hub's codes of it
+-- Local schema version 29: per batch, how far this desk holds the hub's codes of it
 -- (docs/chain-mode.md, "Changes between desks"; issue 16, scale). `upto_ord` is the
 -- highest hub `ord` (hub schema 11) this desk has downloaded and imported for the batch:
 -- every hub code of the batch with an ord up to it is here, so a `batch` change asks
