@@ -235,7 +235,7 @@ fn refusal_words(id: i64, why: Refusal, hub_last: i64) -> String {
     )
 }
 
-fn filter(q: &HubAuditQuery) -> ListFilter {
+pub(super) fn filter(q: &HubAuditQuery) -> ListFilter {
     let nonempty = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)
