@@ -66,6 +66,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(26, include_str!("migrations/0026_hub_staff.sql")),
     sql(27, include_str!("migrations/0027_hub_offline_uses.sql")),
     sql(28, include_str!("migrations/0028_hub_audit.sql")),
+    sql(29, include_str!("migrations/0029_hub_audit_refusal.sql")),
 ];
 
 pub fn latest() -> u32 {
