@@ -353,6 +353,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         | "hub_bonuses_offline"
         | "hub_audit_verify" => json!({}),
         "hub_audit_list" => json!({ "query": {} }),
+        "hub_audit_export" => json!({ "query": {}, "path": out }),
         "hub_use_conflict_settle" => {
             json!({ "kind": "voucher", "id": 1, "settlement": "paid again" })
         }
