@@ -402,10 +402,12 @@ fn page_minute(
         json!([]),
     )?;
     if stopped != Value::Bool(true) {
-        return Err("the page was loaded afresh during the minute (the window's renewal at a \
+        return Err(
+            "the page was loaded afresh during the minute (the window's renewal at a \
              navigation), which ends the page's own rounds: run page hands with \
              `--app-env COUPONDESK_WINDOW_RENEW_MIB=0`, or script hands"
-            .to_owned());
+                .to_owned(),
+        );
     }
     s.until_true(
         "page rounds stopped",

@@ -1,11 +1,12 @@
-//! `coupondesk hub audit verify|list`: every desk's audit trail at the hub
-//! (docs/chain-mode.md, "The audit trail at the hub"). Each is one call into `Desk`; both
+//! `coupondesk hub audit verify|list|export`: every desk's audit trail at the hub
+//! (docs/chain-mode.md, "The audit trail at the hub"). Each is one call into `Desk`; all
 //! need a manager (`--staff NAME` of a manager or the owner).
 //!
 //! `hub audit verify` exits 0 when every terminal's chain is intact, or 1 naming each
 //! broken chain's first broken entry (with --json: the report on stdout, the error object
 //! on stderr).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -15,7 +16,9 @@ use coupondesk_core::hub::audit::HubAuditEntry;
 use coupondesk_core::{ApiError, Desk};
 
 use crate::audit::AuditFilter;
+use crate::export_args::ExportArgs;
 use crate::print::{page_line, Out};
+use crate::wallet::export_text;
 
 #[derive(Subcommand)]
 pub enum HubAuditCommand {
@@ -36,6 +39,22 @@ pub enum HubAuditCommand {
         page: u32,
         #[arg(long, default_value_t = 20)]
         per_page: u32,
+    },
+    /// Every entry at the hub the filters match (all pages), newest first, to CSV or
+    /// XLSX: the local export's columns after the store and terminal at the hub.
+    Export {
+        #[command(flatten)]
+        filter: AuditFilter,
+        /// Only entries of this store (its name at the hub).
+        #[arg(long, value_name = "NAME")]
+        store: Option<String>,
+        /// Only entries of this terminal (its name at the hub).
+        #[arg(long, value_name = "NAME")]
+        terminal: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        export: ExportArgs,
     },
 }
 
@@ -85,6 +104,21 @@ pub fn hub_audit(desk: &Desk, cmd: HubAuditCommand, out: &Out) -> Result<ExitCod
             let mut text: Vec<String> = p.items.iter().map(entry_line).collect();
             text.push(page_line(p.page, p.total_pages, p.total));
             out.value(&p, &text.join("\n"))?;
+        }
+        HubAuditCommand::Export {
+            filter,
+            store,
+            terminal,
+            out: file,
+            export,
+        } => {
+            let q = HubAuditQuery {
+                query: filter.query(PageRequest::default()),
+                store,
+                terminal,
+            };
+            let r = desk.export_hub_audit(&q, &file, &export.options())?;
+            out.value(&r, &export_text(&r))?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,7 +1,8 @@
 //! `coupondesk hub audit verify|list` with the real binary against a real PostgreSQL
 //! cluster: the join sends the desk's trail, `verify` exits 0 while every chain is intact
 //! and 1 (`hub_audit_broken`, the report on stdout) once the admin changed an entry at
-//! the hub; `list` reads the hub's entries of one terminal.
+//! the hub; `list` reads the hub's entries of one terminal; `export` writes the list's
+//! rows, in its order, to a file.
 
 mod support;
 
@@ -70,6 +71,51 @@ fn verify_and_list_the_trail_at_the_hub() {
     let text = run_as(&a, None, &["hub", "audit", "list", "--store", "S1"], "");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("S1 / T-a"), "{text}");
+
+    // The export: every entry of the filters, in the file, the list's order.
+    let file = dir.path().join("hub-audit.csv");
+    let file_arg = file.to_str().expect("utf8");
+    let all = support::json_ok(&a, &["hub", "audit", "list", "--per-page", "100"]);
+    let r = support::json_ok(
+        &a,
+        &[
+            "hub", "audit", "export", "--out", file_arg, "--lang", "en", "--store", "S1",
+        ],
+    );
+    assert_eq!(r["rows"], all["total"], "{r}");
+    let text = std::fs::read_to_string(&file).expect("the file");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(
+        lines[0].starts_with("Store,Hub terminal,ID,Time (UTC+08:00),Staff,"),
+        "{}",
+        lines[0]
+    );
+    let ids: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(2).unwrap_or("").to_owned())
+        .collect();
+    let listed: Vec<String> = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["id"].to_string())
+        .collect();
+    assert_eq!(ids, listed);
+    let xlsx = dir.path().join("imports.xlsx");
+    let r = support::json_ok(
+        &a,
+        &[
+            "hub",
+            "audit",
+            "export",
+            "--out",
+            xlsx.to_str().expect("utf8"),
+            "--action",
+            "codes.import",
+        ],
+    );
+    assert_eq!(r["rows"], 1, "{r}");
+    assert!(xlsx.exists());
 
     pg.psql(
         "auditcli",

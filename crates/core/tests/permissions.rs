@@ -232,8 +232,8 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
     let draft: Value = serde_json::from_str(DRAFT).expect("draft");
     let out = out.join(format!("{name}.csv"));
     match name {
-        "app_info" | "settings_get" | "staff_session" | "staff_keep_alive" | "staff_lock"
-        | "staff_list" | "audit_verify" | "sync_status" | "sync_settings_get"
+        "app_info" | "window_memory" | "settings_get" | "staff_session" | "staff_keep_alive"
+        | "staff_lock" | "staff_list" | "audit_verify" | "sync_status" | "sync_settings_get"
         | "credentials_store" => json!({}),
         "settings_save" => json!({ "settings": ok(desk, "settings_get", json!({})) }),
         "batch_create" => json!({ "ticketType": "T9", "name": "九期" }),
@@ -353,6 +353,7 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
         | "hub_bonuses_offline"
         | "hub_audit_verify" => json!({}),
         "hub_audit_list" => json!({ "query": {} }),
+        "hub_audit_export" => json!({ "query": {}, "path": out }),
         "hub_use_conflict_settle" => {
             json!({ "kind": "voucher", "id": 1, "settlement": "paid again" })
         }

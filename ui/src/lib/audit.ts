@@ -67,6 +67,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'hub.platform_desk',
   'hub.statuses',
   'hub.vouchers_offline',
+  'hub_audit.export',
   'reconciliation.export',
   'report.export',
   'settings.update',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { chainLines, hubQuery, rowKey } from './hubAudit';
+import { chainLines, hubQuery, refusalLine, rowKey } from './hubAudit';
 import { en } from './i18n/en';
 import { zhCN } from './i18n/zh-CN';
 
@@ -28,6 +28,7 @@ describe('the hub view of the audit page', () => {
       intact: false,
       thisTerminalId: 1,
       unsentHere: 0,
+      refusalHere: null,
       terminals: [
         { terminalId: 1, store: 'S1', terminal: 'A', entries: 12, firstId: 1, lastId: 12, firstAt: null, lastAt: null, brokenId: null, brokenReason: null },
         { terminalId: 2, store: 'S2', terminal: 'B', entries: 5, firstId: 1, lastId: 5, firstAt: null, lastAt: null, brokenId: 3, brokenReason: 'changed' },
@@ -44,5 +45,31 @@ describe('the hub view of the audit page', () => {
       expect(en[l.key]).toBeTruthy();
       expect(zhCN[l.key]).toBeTruthy();
     }
+  });
+});
+
+describe("the last audit upload's refusal", () => {
+  const base = { entryId: 7, lastId: null, hubUpTo: 6, detail: null, message: 'm', atMs: 0 };
+
+  it('names the entry, how far the hub holds the trail and why, for every reason, in both languages', () => {
+    const reasons = ['brokenHere', 'differs', 'notNext', 'prevHash', 'hubError'] as const;
+    for (const reason of reasons) {
+      const line = refusalLine({ ...base, reason, detail: 'why', lastId: reason === 'hubError' ? 9 : null });
+      expect(line.key).toBe(`audit.hub.refusal.${reason}`);
+      for (const table of [en, zhCN]) {
+        const words = table[line.key];
+        expect(words, `${reason}`).toContain('{id}');
+        if (reason === 'hubError') expect(words).toContain('{last}');
+        if (reason === 'brokenHere' || reason === 'hubError') expect(words).toContain('{detail}');
+        if (reason === 'brokenHere' || reason === 'notNext' || reason === 'prevHash') expect(words).toContain('{upTo}');
+      }
+    }
+    expect(refusalLine({ ...base, reason: 'brokenHere', detail: 'changed' }).params).toEqual({
+      id: 7,
+      last: 7,
+      upTo: 6,
+      detail: 'changed',
+    });
+    expect(refusalLine({ ...base, reason: 'hubError', lastId: 40 }).params).toMatchObject({ id: 7, last: 40 });
   });
 });

@@ -2,6 +2,7 @@
 // hub"): the hub's query from the page's filters, a row's key (ids repeat across desks:
 // each terminal has its own chain), and the verify report as lines to show.
 import type { AuditQuery } from '$lib/backend/bindings/AuditQuery';
+import type { AuditRefusal } from '$lib/backend/bindings/AuditRefusal';
 import type { HubAuditQuery } from '$lib/backend/bindings/HubAuditQuery';
 import type { HubAuditReport } from '$lib/backend/bindings/HubAuditReport';
 
@@ -43,4 +44,25 @@ export function chainLines(r: HubAuditReport): ChainLine[] {
     if (c.entries === 0) return { key: 'audit.hub.chainEmpty', broken: false, params: desk };
     return { key: 'audit.hub.chainIntact', broken: false, params: { ...desk, n: c.entries } };
   });
+}
+
+/** The last audit upload's refusal as a line to show: which entry, why, what to do. */
+export type RefusalLine = {
+  key:
+    | 'audit.hub.refusal.brokenHere'
+    | 'audit.hub.refusal.differs'
+    | 'audit.hub.refusal.notNext'
+    | 'audit.hub.refusal.prevHash'
+    | 'audit.hub.refusal.hubError';
+  params: Record<string, string | number>;
+};
+
+export function refusalLine(r: AuditRefusal): RefusalLine {
+  const params = {
+    id: r.entryId,
+    last: r.lastId ?? r.entryId,
+    upTo: r.hubUpTo,
+    detail: r.detail ?? '',
+  };
+  return { key: `audit.hub.refusal.${r.reason}`, params };
 }

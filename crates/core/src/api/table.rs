@@ -206,6 +206,10 @@ macro_rules! command_table {
                 hub_audit_list(query: HubAuditQuery) -> Page<HubAuditEntry> =
                     |desk| desk.hub_audit_list(&query);
                 hub_audit_verify() -> HubAuditReport = |desk| desk.hub_audit_verify();
+                // Every entry of that list's filters to CSV/XLSX (reports and export;
+                // audited hub_audit.export).
+                hub_audit_export(query: HubAuditQuery, path: PathBuf, options: Option<ExportOptions>) -> ExportReport =
+                    |desk| desk.export_hub_audit(&query, &path, &options.unwrap_or_default());
                 // 200..=10000 ms; managers and the owner; audited.
                 hub_deadline_set(deadline_ms: u32) -> u32 =
                     |desk| desk.hub_set_deadline(deadline_ms);

@@ -108,6 +108,12 @@ pub struct HubStatus {
     /// Every terminal of the hub with its last contact and lag, as the hub records them
     /// (hub schema 8); empty when the hub did not answer.
     pub terminals: Vec<HubTerminal>,
+    /// This desk's audit entries not at the hub yet, and why the last upload stopped
+    /// before the end (None: it went to the end), as that upload left it
+    /// (desk/hub_audit.rs).
+    #[ts(type = "number")]
+    pub audit_unsent: i64,
+    pub audit_refusal: Option<super::hub_audit::AuditRefusal>,
 }
 
 /// One terminal of the hub, for a manager's view of which counters keep up.
@@ -500,6 +506,8 @@ impl Desk {
             .unwrap_or(u32::MAX),
             platform: Default::default(),
             terminals: Vec::new(),
+            audit_unsent: crate::store::hub_audit::unsent(&conn)?,
+            audit_refusal: super::hub_audit::last_refusal(&conn)?,
         };
         let mut reached = None;
         match answer {

@@ -53,8 +53,18 @@ pub struct AuditSent {
 impl Desk {
     /// Sends the entries above the cursor in pages (module doc). A refusal ends the upload
     /// and is reported, not raised: the rest of the push goes on. `HubError` only when the
-    /// hub does not answer.
+    /// hub does not answer. The answer's refusal (or none) is kept for the window
+    /// (`hub_link.audit_refusal`); an upload the hub did not answer leaves the last one.
     pub(super) fn push_audit(&self, hub: &Hub) -> DeskResult<AuditSent> {
+        let (out, refusal) = self.push_audit_pages(hub)?;
+        // Numbers, an enum and strings: serialising cannot fail.
+        let json = refusal.as_ref().and_then(|r| serde_json::to_string(r).ok());
+        hub_audit::set_refusal(&self.conn(), json.as_deref())?;
+        Ok(out)
+    }
+
+    fn push_audit_pages(&self, hub: &Hub) -> DeskResult<(AuditSent, Option<AuditRefusal>)> {
+        let mut refusal: Option<AuditRefusal> = None;
         let mut out = AuditSent {
             sent_up_to: hub_audit::cursor(&self.conn())?,
             ..AuditSent::default()
@@ -63,6 +73,7 @@ impl Desk {
             let cursor = out.sent_up_to;
             let rows = hub_audit::after(&self.conn(), cursor, AUDIT_PAGE)?;
             let full = rows.len() as i64 == AUDIT_PAGE;
+            let mut broken: Option<(i64, String)> = None;
             let mut page = Vec::with_capacity(rows.len());
             let mut prev_id = cursor;
             for r in rows {
@@ -77,13 +88,8 @@ impl Desk {
                     detail: &detail,
                 };
                 if let Some(why) = break_reason(prev_id, &r.prev_hash, &fields, &r.hash) {
-                    out.refused = Some(format!(
-                        "audit entry {} at this desk is broken ({why}); it and the entries \
-                         after it are not sent to the hub, which holds this desk's trail up to \
-                         entry {cursor}. Run `coupondesk audit verify` and keep this file for \
-                         the investigation",
-                        r.id
-                    ));
+                    // Worded after the entries before it went up (below).
+                    broken = Some((r.id, why));
                     break;
                 }
                 prev_id = r.id;
@@ -108,13 +114,23 @@ impl Desk {
                     // schema yet, text it cannot store) is reported, not raised: the rest
                     // of the pull goes on, and the entries wait here.
                     Err(e) => {
-                        out.refused = Some(format!(
+                        let message = format!(
                             "the hub did not take audit entries {}-{}: {e}. They stay here \
                              and are offered again at each pull; a hub older than this \
                              build needs `coupondesk hub init` with this build",
                             span.0, span.1
-                        ));
-                        return Ok(out);
+                        );
+                        out.refused = Some(message.clone());
+                        let refusal = AuditRefusal {
+                            entry_id: span.0,
+                            last_id: Some(span.1),
+                            reason: RefusalReason::HubError,
+                            hub_up_to: cursor,
+                            detail: Some(e.to_string()),
+                            message,
+                            at_ms: crate::store::now_ms(),
+                        };
+                        return Ok((out, Some(refusal)));
                     }
                 };
                 // Only forward, and only to what the hub holds.
@@ -125,11 +141,44 @@ impl Desk {
                 out.sent += put.taken.max(0) as u64;
                 out.same += put.same.max(0) as u64;
                 if let Some((id, why)) = put.refused {
-                    out.refused = Some(refusal_words(id, why, put.hub_last));
+                    let message = refusal_words(id, why, put.hub_last);
+                    out.refused = Some(message.clone());
+                    refusal = Some(AuditRefusal {
+                        entry_id: id,
+                        last_id: None,
+                        reason: match why {
+                            Refusal::Differs => RefusalReason::Differs,
+                            Refusal::NotNext => RefusalReason::NotNext,
+                            Refusal::PrevHash => RefusalReason::PrevHash,
+                        },
+                        hub_up_to: put.hub_last,
+                        detail: None,
+                        message,
+                        at_ms: crate::store::now_ms(),
+                    });
                 }
             }
+            if let (Some((id, why)), None) = (broken, &refusal) {
+                let up_to = out.sent_up_to;
+                let message = format!(
+                    "audit entry {id} at this desk is broken ({why}); it and the entries \
+                     after it are not sent to the hub, which holds this desk's trail up to \
+                     entry {up_to}. Run `coupondesk audit verify` and keep this file for \
+                     the investigation"
+                );
+                out.refused = Some(message.clone());
+                refusal = Some(AuditRefusal {
+                    entry_id: id,
+                    last_id: None,
+                    reason: RefusalReason::BrokenHere,
+                    hub_up_to: up_to,
+                    detail: Some(why),
+                    message,
+                    at_ms: crate::store::now_ms(),
+                });
+            }
             if out.refused.is_some() || !full {
-                return Ok(out);
+                return Ok((out, refusal));
             }
         }
     }
@@ -176,6 +225,7 @@ impl Desk {
             intact: chains.iter().all(|c| c.broken_id.is_none()),
             this_terminal_id: crate::store::hub_link::get(&conn)?.map_or(0, |l| l.terminal_id),
             unsent_here: hub_audit::unsent(&conn)?,
+            refusal_here: last_refusal(&conn)?,
             terminals: chains,
         })
     }
@@ -213,6 +263,13 @@ impl Desk {
     }
 }
 
+/// The last upload's refusal as kept (`hub_link.audit_refusal`); None when that upload went
+/// to the end, or when the text is not one this build reads (then the next upload's answer
+/// replaces it).
+pub(super) fn last_refusal(conn: &rusqlite::Connection) -> DeskResult<Option<AuditRefusal>> {
+    Ok(hub_audit::refusal(conn)?.and_then(|j| serde_json::from_str(&j).ok()))
+}
+
 fn refusal_words(id: i64, why: Refusal, hub_last: i64) -> String {
     let what = match why {
         Refusal::Differs => format!(
@@ -235,7 +292,7 @@ fn refusal_words(id: i64, why: Refusal, hub_last: i64) -> String {
     )
 }
 
-fn filter(q: &HubAuditQuery) -> ListFilter {
+pub(super) fn filter(q: &HubAuditQuery) -> ListFilter {
     let nonempty = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)
@@ -298,6 +355,51 @@ pub struct TerminalChain {
     pub broken_reason: Option<String>,
 }
 
+/// Why the last upload of this desk's trail stopped before its end, kept for the window
+/// (`hub_status`, `hub_audit_verify`): which entry, why, how far the hub holds the trail.
+/// The window words it by `reason`; `message` is the CLI's words (English), with what to
+/// do.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AuditRefusal {
+    /// The first entry that did not go.
+    #[ts(type = "number")]
+    pub entry_id: i64,
+    /// With `hubError`: the last entry of the page the hub did not take.
+    #[ts(type = "number | null")]
+    pub last_id: Option<i64>,
+    pub reason: RefusalReason,
+    /// The hub holds this desk's trail up to this entry.
+    #[ts(type = "number")]
+    pub hub_up_to: i64,
+    /// `brokenHere`: why the entry does not follow (the local verify's words);
+    /// `hubError`: the hub's error.
+    pub detail: Option<String>,
+    pub message: String,
+    /// When the upload that met it ran (ms).
+    #[ts(type = "number")]
+    pub at_ms: i64,
+}
+
+/// Why an upload stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum RefusalReason {
+    /// The entry at this desk does not follow from its content and the one before: the
+    /// desk does not send it (changed here).
+    BrokenHere,
+    /// The hub holds a different entry of that id from this terminal.
+    Differs,
+    /// The id is not the next of this terminal's trail at the hub.
+    NotNext,
+    /// Its previous hash is not the hash of the hub's last entry of this terminal.
+    PrevHash,
+    /// The hub answered with an error rather than a refusal (an older hub schema).
+    HubError,
+}
+
 /// What `hub audit verify` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -311,6 +413,8 @@ pub struct HubAuditReport {
     pub this_terminal_id: i64,
     #[ts(type = "number")]
     pub unsent_here: i64,
+    /// Why the last upload from this desk stopped before its end; None: it went to the end.
+    pub refusal_here: Option<AuditRefusal>,
 }
 
 /// The walk's state: the chain being read and the entry before.

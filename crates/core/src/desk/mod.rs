@@ -40,6 +40,7 @@ pub mod counter_any;
 mod customer_profile;
 pub mod hub;
 pub mod hub_audit;
+pub mod hub_audit_export;
 mod hub_bonuses;
 pub mod hub_counter;
 mod hub_lease;
@@ -104,6 +105,8 @@ pub enum DeskError {
     Hub(#[from] crate::hub::HubError),
     #[error(transparent)]
     OfflinePolicy(#[from] crate::domain::offline::OfflinePolicyError),
+    #[error(transparent)]
+    HubAuditExport(#[from] hub_audit_export::HubAuditExportError),
     #[error("could not find a folder for CouponDesk's data on this computer; pass --db PATH")]
     NoDataDir,
 }
@@ -132,6 +135,7 @@ crate::error_codes::impl_error_code! {
             Print(crate::print::PrintError),
             Hub(crate::hub::HubError),
             OfflinePolicy(crate::domain::offline::OfflinePolicyError),
+            HubAuditExport(hub_audit_export::HubAuditExportError),
         }
         fn fields(&self) -> Vec<crate::api_error::FieldError> {
             match self {

@@ -90,6 +90,9 @@ words! {
     Subject => "对象", "Subject";
     Detail => "详情", "Detail";
     Hash => "哈希", "Hash";
+    // The hub's trail (desk/hub_audit_export.rs): where an entry came from, by the hub's names.
+    Store => "门店", "Store";
+    HubTerminal => "总部终端", "Hub terminal";
     Row => "行号", "Row";
     Value => "内容", "Value";
     Reason => "原因", "Reason";

@@ -217,6 +217,72 @@ const LIST_FROM: &str = "FROM coupondesk.audit a
        AND ($7::text IS NULL OR s.name = $7)
        AND ($8::text IS NULL OR t.name = $8)";
 
+/// Where a keyset read of the list stands: the last row's `(at, terminal_id, id)`.
+pub type ListKey = (i64, i64, i64);
+
+/// Up to `limit` entries the filter matches that come after `after` in the list's order
+/// (newest first by `at`, ties by terminal ascending and id descending; `None`: from the
+/// start): the export's read, a page at a time, by key rather than offset so an entry
+/// arriving while it reads cannot shift a page and repeat or skip a row.
+pub async fn list_after(
+    c: &impl GenericClient,
+    f: &ListFilter,
+    after: Option<ListKey>,
+    limit: i64,
+) -> Result<Vec<(i64, String, String, HubEntry)>, HubError> {
+    let (at, tid, id) = (after.map(|k| k.0), after.map(|k| k.1), after.map(|k| k.2));
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 12] = [
+        &f.actor,
+        &f.action,
+        &f.subject,
+        &f.exact_subject,
+        &f.since_ms,
+        &f.until_ms,
+        &f.store,
+        &f.terminal,
+        &at,
+        &tid,
+        &id,
+        &limit,
+    ];
+    // `a.at <= $9` alone lets the planner walk `audit_by_at`; the OR picks the exact key.
+    let rows = c
+        .query(
+            &format!(
+                "SELECT a.terminal_id, s.name, t.name, a.id, a.at, a.actor, a.terminal,
+                        a.action, a.subject, a.detail, a.prev_hash, a.hash {LIST_FROM}
+                    AND ($9::bigint IS NULL OR (a.at <= $9 AND (a.at < $9
+                         OR a.terminal_id > $10::bigint
+                         OR (a.terminal_id = $10::bigint AND a.id < $11::bigint))))
+                  ORDER BY a.at DESC, a.terminal_id, a.id DESC LIMIT $12"
+            ),
+            &params,
+        )
+        .await
+        .map_err(|e| HubError::from_pg(&e))?;
+    Ok(rows.iter().map(list_row).collect())
+}
+
+/// A row of the list's SELECT: terminal id, store, terminal name, the entry.
+fn list_row(r: &tokio_postgres::Row) -> (i64, String, String, HubEntry) {
+    (
+        r.get(0),
+        r.get(1),
+        r.get(2),
+        HubEntry {
+            id: r.get(3),
+            at: r.get(4),
+            actor: r.get(5),
+            terminal: r.get(6),
+            action: r.get(7),
+            subject: r.get(8),
+            detail: r.get(9),
+            prev_hash: r.get(10),
+            hash: r.get(11),
+        },
+    )
+}
+
 /// The total the filter matches, and one page of it, newest first (by the desks' own
 /// clocks; ties by terminal and id).
 pub async fn list(
@@ -255,27 +321,5 @@ pub async fn list(
         )
         .await
         .map_err(pg)?;
-    Ok((
-        total,
-        rows.iter()
-            .map(|r| {
-                (
-                    r.get(0),
-                    r.get(1),
-                    r.get(2),
-                    HubEntry {
-                        id: r.get(3),
-                        at: r.get(4),
-                        actor: r.get(5),
-                        terminal: r.get(6),
-                        action: r.get(7),
-                        subject: r.get(8),
-                        detail: r.get(9),
-                        prev_hash: r.get(10),
-                        hash: r.get(11),
-                    },
-                )
-            })
-            .collect(),
-    ))
+    Ok((total, rows.iter().map(list_row).collect()))
 }

@@ -97,3 +97,23 @@ pub fn unsent(conn: &Connection) -> Result<i64, StoreError> {
         })?,
     )
 }
+
+/// The last upload's refusal as the desk wrote it (`hub_link.audit_refusal`, migration
+/// 30): JSON text, or None when that upload went to the end (or never ran).
+pub fn refusal(conn: &Connection) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT audit_refusal FROM hub_link WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten())
+}
+
+/// Keeps the answer of the upload that just ran: its refusal, or None (it went to the end).
+pub fn set_refusal(conn: &Connection, json: Option<&str>) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE hub_link SET audit_refusal = ?1 WHERE id = 1",
+        [json],
+    )?;
+    Ok(())
+}

@@ -67,6 +67,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(27, include_str!("migrations/0027_hub_offline_uses.sql")),
     sql(28, include_str!("migrations/0028_hub_audit.sql")),
     sql(29, include_str!("migrations/0029_hub_batch_got.sql")),
+    sql(30, include_str!("migrations/0030_hub_audit_refusal.sql")),
 ];
 
 pub fn latest() -> u32 {

@@ -385,3 +385,60 @@ impl Chain {
             .expect(sql);
     }
 }
+
+impl Chain {
+    /// Adds `n` entries (ids `first..first + n`) to terminal `terminal`'s trail at the hub
+    /// as the admin, seven to a millisecond from `at0` (ties in the list's order). Not a
+    /// valid chain: for the reads (list, export), not for verify or an upload after it.
+    pub fn seed_hub_audit(&self, terminal: i64, first: i64, n: i64, at0: i64) {
+        self.admin
+            .call(async move |c| {
+                c.execute(
+                    "INSERT INTO coupondesk.audit
+                       (terminal_id, id, at, actor, terminal, action, subject, detail,
+                        prev_hash, hash)
+                     SELECT $1, $2 + g, $4 + g / 7, '小陈', 'seed', 'test.entry', 'S' || g,
+                            '{\"i\":' || g || '}', md5(g::text), md5((g + 1)::text)
+                       FROM generate_series(0::bigint, $3::bigint - 1) g",
+                    &[&terminal, &first, &n, &at0],
+                )
+                .await
+                .map_err(|e| HubError::from_pg(&e))?;
+                Ok(())
+            })
+            .expect("seed the hub's audit");
+    }
+}
+
+/// Every row of the hub's list for `q` (all its pages, 100 a page), in the list's order.
+pub fn hub_audit_list_all(
+    d: &ChainDesk,
+    q: &coupondesk_core::desk::hub_audit::HubAuditQuery,
+) -> Vec<coupondesk_core::hub::audit::HubAuditEntry> {
+    let mut q = q.clone();
+    q.query.page = coupondesk_core::domain::PageRequest {
+        page: 1,
+        per_page: 100,
+    };
+    let mut out = Vec::new();
+    loop {
+        let p = d.f.desk.hub_audit_list(&q).expect("hub audit list");
+        out.extend(p.items);
+        if u64::from(q.query.page.page) >= p.total_pages {
+            return out;
+        }
+        q.query.page.page += 1;
+    }
+}
+
+/// The rows of an exported CSV (UTF-8 with a BOM), the header row first.
+pub fn csv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).expect("read the export");
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
+        .collect()
+}

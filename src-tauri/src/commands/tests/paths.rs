@@ -148,3 +148,28 @@ fn with_path(mut args: Value, path: &std::path::Path) -> Value {
     args["path"] = json!(path);
     args
 }
+
+/// The hub's audit export takes a path like every export: one outside Documents that the
+/// dialog did not return is refused before the core runs; under Documents the core
+/// answers (here: this desk never joined a hub).
+#[test]
+fn the_hub_audit_export_is_held_to_the_same_path_rule() {
+    let s = setup();
+    let outside = s.elsewhere.join("hub-audit.csv");
+    let err = invoke(
+        &s.webview,
+        "hub_audit_export",
+        json!({"query": {}, "path": outside}),
+    )
+    .expect_err("outside");
+    assert_eq!(err["code"], "path_not_allowed", "{err}");
+    assert!(!outside.exists());
+    let inside = s.docs.join("hub-audit.csv");
+    let err = invoke(
+        &s.webview,
+        "hub_audit_export",
+        json!({"query": {}, "path": inside}),
+    )
+    .expect_err("not joined");
+    assert_eq!(err["code"], "hub_not_joined", "{err}");
+}

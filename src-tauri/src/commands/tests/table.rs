@@ -11,7 +11,7 @@ fn every_entry_of_the_table_is_a_registered_command() {
     let webview = fresh_window(&dir);
     assert_eq!(
         coupondesk_core::api::COMMANDS.len(),
-        96,
+        97,
         "as many as the window had before the table (46), plus audit_list, audit_verify, \
          audit_export, credentials_store, the eleven staff_* commands, bonus_disable_run, \
          import_issues_export, bonus_redeem_undo, template_check, customer_profile, \
@@ -21,8 +21,8 @@ fn every_entry_of_the_table_is_a_registered_command() {
          hub_platform_desk_set, hub_conflicts, hub_conflict_settle, template_offline_policy, \
          template_offline_policy_set, hub_use_conflicts, hub_use_conflict_settle, \
          hub_vouchers_offline, hub_vouchers_offline_set, hub_bonuses_offline, \
-         hub_bonuses_offline_set, hub_audit_list and hub_audit_verify, and the window's \
-         window_memory"
+         hub_bonuses_offline_set, hub_audit_list, hub_audit_verify and hub_audit_export, \
+         and the window's window_memory"
     );
     for c in coupondesk_core::api::COMMANDS {
         // Arguments that cannot fit any command (but are valid JSON): a registered command

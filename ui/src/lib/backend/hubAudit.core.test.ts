@@ -1,6 +1,7 @@
 // The hub's audit commands through http.ts against the real core: a desk that never
-// joined a hub answers hub_not_joined to both (the Audit page then shows no switch).
-// Against a real hub they are tested in crates/core/tests/hub_audit.rs.
+// joined a hub answers hub_not_joined to all three (the Audit page then shows no switch).
+// Against a real hub they are tested in crates/core/tests/hub_audit.rs and
+// hub_audit_export.rs.
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { freshCore, page, rejection } from '../../test/core';
@@ -24,5 +25,8 @@ describe('the audit trail at the hub', () => {
     expect(listed).toMatchObject({ code: 'hub_not_joined' });
     expect(notJoined(listed.code)).toBe(true);
     expect(await rejection(b.hubAuditVerify())).toMatchObject({ code: 'hub_not_joined' });
+    expect(await rejection(b.hubAuditExport(q, '/tmp/never-written-hub-audit.csv', null))).toMatchObject({
+      code: 'hub_not_joined',
+    });
   });
 });

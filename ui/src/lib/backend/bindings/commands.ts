@@ -174,6 +174,7 @@ export type HubStatusArgs = Record<string, never>;
 export type HubPushArgs = Record<string, never>;
 export type HubAuditListArgs = { query: HubAuditQuery, };
 export type HubAuditVerifyArgs = Record<string, never>;
+export type HubAuditExportArgs = { query: HubAuditQuery, path: string, options: ExportOptions | null, };
 export type HubDeadlineSetArgs = { deadlineMs: number, };
 export type HubPlatformDeskSetArgs = { store: string | null, terminal: string | null, };
 export type HubConflictsArgs = Record<string, never>;
@@ -354,6 +355,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
       call<Page<HubAuditEntry>>('hub_audit_list', { query }),
     hubAuditVerify: (): Promise<HubAuditReport> =>
       call<HubAuditReport>('hub_audit_verify', {}),
+    hubAuditExport: (query: HubAuditExportArgs['query'], path: HubAuditExportArgs['path'], options: HubAuditExportArgs['options']): Promise<ExportReport> =>
+      call<ExportReport>('hub_audit_export', { query, path, options }),
     hubDeadlineSet: (deadlineMs: HubDeadlineSetArgs['deadlineMs']): Promise<number> =>
       call<number>('hub_deadline_set', { deadlineMs }),
     hubPlatformDeskSet: (store: HubPlatformDeskSetArgs['store'], terminal: HubPlatformDeskSetArgs['terminal']): Promise<PlatformDeskStatus> =>
@@ -472,6 +475,7 @@ export const COMMAND_NAMES = [
   'hub_push',
   'hub_audit_list',
   'hub_audit_verify',
+  'hub_audit_export',
   'hub_deadline_set',
   'hub_platform_desk_set',
   'hub_conflicts',
