@@ -139,10 +139,8 @@ mod tests {
     /// one listed after a higher one would never run.
     #[test]
     fn the_migrations_are_numbered_in_order_without_gaps() {
-        let mut want = 1;
-        for m in MIGRATIONS {
-            assert_eq!(m.version, want);
-            want += 1;
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1);
         }
     }
 
