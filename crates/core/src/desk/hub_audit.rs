@@ -16,7 +16,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::hub::TRANSFER_DEADLINE;
 use super::{Desk, DeskResult};
 use crate::domain::audit::{AuditEntry, AuditQuery};
 use crate::domain::customer::MaskPhones;
@@ -30,6 +29,12 @@ use crate::store::{from_ms, hub_audit};
 
 /// Entries sent per call of `put_audit`.
 pub const AUDIT_PAGE: i64 = 500;
+
+/// How long one page of the hub's trail may take (the list's page, the verify's walk,
+/// the export's page). A page of up to 5,000 rows is about a megabyte: far less than this
+/// on any line a shop has; a hub that stops answering fails the page within this time
+/// rather than the transfer deadline's 10 minutes, while the window waits on it.
+pub const PAGE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Entries read per call by the hub's verify.
 const WALK_PAGE: i64 = 5000;
@@ -209,7 +214,7 @@ impl Desk {
         let mut walk = Walk::default();
         let mut after = (i64::MIN, i64::MIN);
         loop {
-            let rows = hub.call_within(TRANSFER_DEADLINE, async |c| {
+            let rows = hub.call_within(PAGE_DEADLINE, async |c| {
                 audit::walk_page(c, after, WALK_PAGE).await
             })?;
             for (tid, e) in &rows {
@@ -238,7 +243,7 @@ impl Desk {
         let req = q.query.page.validated()?;
         let f = filter(q);
         let (limit, offset) = (i64::from(req.per_page), req.offset() as i64);
-        let (total, rows) = linked.hub.call_within(TRANSFER_DEADLINE, async |c| {
+        let (total, rows) = linked.hub.call_within(PAGE_DEADLINE, async |c| {
             audit::list(c, &f, limit, offset).await
         })?;
         let items = rows

@@ -17,7 +17,7 @@
 use std::path::Path;
 
 use super::bonuses::table_file;
-use super::hub_audit::{filter, HubAuditQuery};
+use super::hub_audit::{filter, HubAuditQuery, PAGE_DEADLINE};
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::staff::Permission;
 use crate::export::words::shop_time;
@@ -30,10 +30,6 @@ use crate::store::{self, from_ms};
 /// Rows read from the hub per call.
 pub const EXPORT_PAGE: i64 = 1000;
 
-/// How long one page may take. A page of 1,000 rows is well under a megabyte: far less
-/// than this on any line a shop has; a hub that stops answering mid-export fails it within
-/// this time rather than the transfer deadline's 10 minutes.
-pub const PAGE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
 
 const HUB_AUDIT_COLUMNS: [Column; 10] = [
     col(Word::Store, Kind::Text),
