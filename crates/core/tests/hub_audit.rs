@@ -8,10 +8,12 @@
 
 mod common;
 
-use common::hub::{audit_cursor, local_audit, redeem, Chain, ChainDesk, CODES};
+use common::hub::{
+    audit_cursor, local_audit, owner_manager_cashier, redeem, tamper_audit_entry, Chain, ChainDesk,
+    CODES,
+};
 use coupondesk_core::desk::hub_audit::{HubAuditQuery, HubAuditReport};
 use coupondesk_core::domain::audit::AuditQuery;
-use coupondesk_core::domain::staff::{Role, StaffDraft};
 use coupondesk_core::domain::PageRequest;
 use coupondesk_core::hub::audit::{self, HubEntry, Refusal};
 use coupondesk_core::store::audit::GENESIS;
@@ -180,16 +182,7 @@ fn a_desk_whose_own_entry_was_changed_cannot_upload_past_it() {
     redeem(&a, CODES[1]);
     redeem(&a, CODES[2]);
     let bad = sent + 2;
-    {
-        let conn = rusqlite::Connection::open(&a.f.db).expect("open");
-        conn.execute_batch("DROP TRIGGER audit_log_no_update;")
-            .expect("drop trigger");
-        conn.execute(
-            "UPDATE audit_log SET detail = '{\"orderFen\":1}' WHERE id = ?1",
-            [bad],
-        )
-        .expect("tamper");
-    }
+    tamper_audit_entry(&a.f, bad);
     for round in 0..2 {
         let r = pull(&a);
         let why = r.audit.refused.clone().expect("refused");
@@ -327,20 +320,7 @@ fn a_terminal_cannot_write_another_terminals_trail() {
 fn the_hubs_trail_is_a_managers_to_read() {
     let chain = Chain::new("auditright", CODES);
     let a = chain.join(1, CODES, 2000);
-    let draft = |name: &str, role, pin: &str| StaffDraft {
-        name: name.into(),
-        role,
-        pin: pin.into(),
-    };
-    a.f.desk
-        .setup_owner(&draft("王老板", Role::Owner, "11112222"))
-        .expect("owner");
-    a.f.desk
-        .staff_add(&draft("李店长", Role::Manager, "2222"))
-        .expect("manager");
-    a.f.desk
-        .staff_add(&draft("小张", Role::Cashier, "3333"))
-        .expect("cashier");
+    owner_manager_cashier(&a.f.desk);
     a.f.desk.login("小张", "3333").expect("cashier in");
     let e = a.f.desk.hub_audit_verify().expect_err("cashier");
     assert_eq!(e.code(), "forbidden");

@@ -5,10 +5,11 @@
 
 mod common;
 
-use common::hub::{csv_rows, hub_audit_list_all, redeem, Chain, ChainDesk, CODES};
+use common::hub::{
+    csv_rows, hub_audit_list_all, owner_manager_cashier, redeem, Chain, ChainDesk, CODES,
+};
 use coupondesk_core::desk::hub_audit::HubAuditQuery;
 use coupondesk_core::domain::audit::AuditQuery;
-use coupondesk_core::domain::staff::{Role, StaffDraft};
 use coupondesk_core::export::{ExportOptions, Lang};
 use coupondesk_core::hub::audit::HubAuditEntry;
 use coupondesk_core::ErrorCode;
@@ -192,20 +193,7 @@ fn a_cashier_is_refused_and_an_offline_hub_says_the_local_export_still_works() {
     let a = chain.join(1, CODES, 1000);
     redeem(&a, CODES[0]);
     pull(&a);
-    let draft = |name: &str, role, pin: &str| StaffDraft {
-        name: name.into(),
-        role,
-        pin: pin.into(),
-    };
-    a.f.desk
-        .setup_owner(&draft("王老板", Role::Owner, "11112222"))
-        .expect("owner");
-    a.f.desk
-        .staff_add(&draft("李店长", Role::Manager, "2222"))
-        .expect("manager");
-    a.f.desk
-        .staff_add(&draft("小张", Role::Cashier, "3333"))
-        .expect("cashier");
+    owner_manager_cashier(&a.f.desk);
     let out = a.f.dir.path().join("hub-audit.csv");
     let q = HubAuditQuery::default();
     a.f.desk.login("小张", "3333").expect("cashier in");

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::hub::{audit_cursor, redeem, Chain, CODES};
+use common::hub::{audit_cursor, redeem, tamper_audit_entry, Chain, CODES};
 use coupondesk_core::desk::hub_audit::RefusalReason;
 
 #[test]
@@ -20,16 +20,7 @@ fn a_locally_changed_entry_shows_its_refusal_in_the_status_the_window_reads() {
     redeem(&a, CODES[1]);
     redeem(&a, CODES[2]);
     let bad = sent + 2;
-    {
-        let conn = rusqlite::Connection::open(&a.f.db).expect("open");
-        conn.execute_batch("DROP TRIGGER audit_log_no_update;")
-            .expect("drop trigger");
-        conn.execute(
-            "UPDATE audit_log SET detail = '{\"orderFen\":1}' WHERE id = ?1",
-            [bad],
-        )
-        .expect("tamper");
-    }
+    tamper_audit_entry(&a.f, bad);
     let r = a.f.desk.hub_pull().expect("pull");
     let words = r.audit.refused.clone().expect("refused");
 

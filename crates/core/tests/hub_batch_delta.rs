@@ -6,9 +6,9 @@
 
 mod common;
 
-use common::hub::{Chain, ChainDesk, CODES, LONG};
+use common::hub::{Chain, ChainDesk, CODES};
 use coupondesk_core::desk::hub_pull::HubPullReport;
-use coupondesk_core::hub::{roles, schema, transfer, Hub, HubError, HubUrl};
+use coupondesk_core::hub::{schema, transfer, HubError};
 
 /// `n` codes of 12 characters, distinct per `tag` (one letter) and from `CODES`.
 fn codes(tag: char, n: usize) -> Vec<String> {
@@ -168,59 +168,9 @@ fn a_join_sets_each_mark_to_what_it_read_even_below_a_mark_of_another_hub() {
     assert_eq!(total(&b), 16 + 25);
 }
 
-/// A chain as `Chain::new` makes it, on a hub an older build left at schema `upto`.
-fn chain_at(prefix: &str, upto: i64) -> Chain {
-    let c = pgtest::shared().expect("cluster");
-    let raw = c.fresh_db(prefix).expect("db");
-    let url = HubUrl::parse(&raw).expect("url");
-    let admin = Hub::open(&url, LONG).expect("open");
-    admin
-        .call(async |c| schema::migrate_up_to(c, None, upto).await)
-        .expect("init");
-    let db = url.database().to_owned();
-    let db2 = db.clone();
-    admin
-        .call(async move |c| {
-            let pg = |e: coupondesk_core::hub::tokio_postgres::Error| HubError::from_pg(&e);
-            c.batch_execute(
-                "INSERT INTO coupondesk.stores (name) VALUES ('南京路店'), ('淮海路店');
-                 INSERT INTO coupondesk.batches (ticket_type, name) VALUES ('TT1', 'Spring');",
-            )
-            .await
-            .map_err(pg)?;
-            for (id, store, name) in [(1i64, 1i64, "前台1"), (2, 2, "前台2")] {
-                let role = roles::terminal_role(&db2, id);
-                c.execute(
-                    "INSERT INTO coupondesk.terminals (id, store_id, name, role_name)
-                     VALUES ($1, $2, $3, $4)",
-                    &[&id, &store, &name, &role],
-                )
-                .await
-                .map_err(pg)?;
-                roles::create_terminal_role(c, &db2, &role, "pw").await?;
-            }
-            for code in CODES {
-                c.execute(
-                    "INSERT INTO coupondesk.codes (code, ticket_type) VALUES ($1, 'TT1')",
-                    &[code],
-                )
-                .await
-                .map_err(pg)?;
-            }
-            Ok(())
-        })
-        .expect("seed");
-    Chain {
-        cluster: c,
-        admin,
-        url,
-        db,
-    }
-}
-
 #[test]
 fn a_hub_migrated_from_10_with_codes_is_read_whole_once_then_by_deltas() {
-    let chain = chain_at("deltafrom10", 10);
+    let chain = Chain::at_schema("deltafrom10", CODES, Some(10));
     let a = chain.join(1, CODES, 1000);
     let b = chain.join(2, CODES, 1000);
     // At schema 10 (not migrated yet): whole downloads, and no mark is kept.

@@ -30,7 +30,6 @@ use crate::store::{self, from_ms};
 /// Rows read from the hub per call.
 pub const EXPORT_PAGE: i64 = 1000;
 
-
 const HUB_AUDIT_COLUMNS: [Column; 10] = [
     col(Word::Store, Kind::Text),
     col(Word::HubTerminal, Kind::Text),

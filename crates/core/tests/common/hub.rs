@@ -23,12 +23,19 @@ pub struct Chain {
 impl Chain {
     /// A hub with 2 stores, a terminal in each, and one batch of `codes` codes.
     pub fn new(prefix: &str, codes: &[&str]) -> Chain {
+        Self::at_schema(prefix, codes, None)
+    }
+
+    /// `new`, on a hub an older build left at schema `upto` (None: this build's latest).
+    pub fn at_schema(prefix: &str, codes: &[&str], upto: Option<i64>) -> Chain {
         let c = pgtest::shared().expect("cluster");
         let raw = c.fresh_db(prefix).expect("db");
         let url = HubUrl::parse(&raw).expect("url");
         let admin = Hub::open(&url, LONG).expect("open");
         admin
-            .call(async |c| schema::migrate(c, None).await)
+            .call(async |c| {
+                schema::migrate_up_to(c, None, upto.unwrap_or(schema::SCHEMA_VERSION)).await
+            })
             .expect("init");
         let db = url.database().to_owned();
         let codes: Vec<String> = codes.iter().map(|s| s.to_string()).collect();
@@ -187,6 +194,31 @@ pub fn pull(d: &ChainDesk) -> coupondesk_core::desk::hub_pull::HubPullReport {
             .expect("joined");
     assert_eq!(r.stopped, None, "{r:?}");
     r
+}
+
+/// The desk's owner 王老板 (PIN 11112222), then 李店长 (manager, 2222) and 小张 (cashier,
+/// 3333) added by the owner, who stays logged in.
+pub fn owner_manager_cashier(desk: &coupondesk_core::Desk) {
+    desk.setup_owner(&staff_draft("王老板", Role::Owner, "11112222"))
+        .expect("owner");
+    desk.staff_add(&staff_draft("李店长", Role::Manager, "2222"))
+        .expect("manager");
+    desk.staff_add(&staff_draft("小张", Role::Cashier, "3333"))
+        .expect("cashier");
+}
+
+/// Changes the detail of this desk's audit entry `id` behind the store's back (the
+/// append-only trigger dropped, as an attacker with the file would), so its hash no
+/// longer follows from its content.
+pub fn tamper_audit_entry(f: &Fixture, id: i64) {
+    let conn = rusqlite::Connection::open(&f.db).expect("open");
+    conn.execute_batch("DROP TRIGGER audit_log_no_update;")
+        .expect("drop trigger");
+    conn.execute(
+        "UPDATE audit_log SET detail = '{\"orderFen\":1}' WHERE id = ?1",
+        [id],
+    )
+    .expect("tamper");
 }
 
 /// A staff account `(name, role, pin)` as the first start's owner, or added by whoever
