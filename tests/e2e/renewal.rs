@@ -2,11 +2,11 @@
 //! In the real window the core finds its web process and reads its memory; past the
 //! ceiling, the next navigation loads a fresh page (a mark left on the old page's
 //! `window` is gone) that shows the new route with the staff member still logged in;
-//! below it, a navigation keeps the page as it is.
+//! below it, or on a page younger than the minimum age, a navigation keeps the page.
 
 use serde_json::{json, Value};
 
-use coupondesk_core::desk::window::RENEW_ENV;
+use coupondesk_core::desk::window::{MIN_AGE_ENV, RENEW_ENV};
 
 use super::{open_as_owner, seed_batch, shot, staff, Driver, Session, WdResult, WAIT};
 
@@ -16,7 +16,7 @@ const T: &str = "renewal";
 fn window_memory(s: &Session) -> WdResult<Value> {
     s.execute_async(
         "const done = arguments[arguments.length - 1]; \
-         window.__TAURI_INTERNALS__.invoke('window_memory', {}) \
+         window.__TAURI_INTERNALS__.invoke('window_memory', { pageAgeMs: Math.round(performance.now()) }) \
            .then(done, (e) => done({ error: String(e) }));",
         json!([]),
     )
@@ -73,6 +73,17 @@ fn past_the_ceiling(s: &Session) -> WdResult<()> {
     logged_in_as_owner(s)
 }
 
+fn young_page_past_the_ceiling(s: &Session) -> WdResult<()> {
+    let m = window_memory(s)?;
+    if m["webAnonMib"].as_u64().unwrap_or(0) == 0 || m["renewDue"] != json!(false) {
+        return Err(format!("a page younger than 5 minutes was answered {m}"));
+    }
+    if !navigate_and_keep_mark(s, "templates", "template-search")? {
+        return Err("a page younger than the minimum age was renewed".into());
+    }
+    logged_in_as_owner(s)
+}
+
 fn below_the_ceiling(s: &Session) -> WdResult<()> {
     let m = window_memory(s)?;
     let mib = m["webAnonMib"].as_u64().unwrap_or(0);
@@ -93,8 +104,10 @@ fn past_its_memory_ceiling_the_window_renews_its_page_at_the_next_navigation() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("e2e.sqlite3");
     seed_batch(&db, 1);
-    // A ceiling of 1 MiB: any real web process is past it.
-    let driver = Driver::start_with_env(&[(RENEW_ENV, "1")]).expect("tauri-driver");
+    // A ceiling of 1 MiB: any real web process is past it; and no minimum page age, so
+    // the freshly loaded page is renewed at once.
+    let driver =
+        Driver::start_with_env(&[(RENEW_ENV, "1"), (MIN_AGE_ENV, "0")]).expect("tauri-driver");
     let s = open_as_owner(&driver, &db);
     if let Err(e) = past_the_ceiling(&s) {
         shot(&s, T, "past-failed");
@@ -112,6 +125,21 @@ fn below_its_memory_ceiling_a_navigation_keeps_the_page() {
     let s = open_as_owner(&driver, &db);
     if let Err(e) = below_the_ceiling(&s) {
         shot(&s, T, "below-failed");
+        panic!("{e}");
+    }
+}
+
+#[test]
+#[ignore = "needs Xvfb, tauri-driver and the built app: run scripts/e2e.sh"]
+fn a_page_younger_than_five_minutes_is_kept_even_past_the_ceiling() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("e2e.sqlite3");
+    seed_batch(&db, 1);
+    // Past the ceiling, with the default minimum age: the page, a few seconds old, stays.
+    let driver = Driver::start_with_env(&[(RENEW_ENV, "1")]).expect("tauri-driver");
+    let s = open_as_owner(&driver, &db);
+    if let Err(e) = young_page_past_the_ceiling(&s) {
+        shot(&s, T, "young-failed");
         panic!("{e}");
     }
 }

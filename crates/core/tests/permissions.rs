@@ -232,9 +232,10 @@ fn args_for(name: &str, desk: &Desk, out: &Path, csv: &Path) -> Value {
     let draft: Value = serde_json::from_str(DRAFT).expect("draft");
     let out = out.join(format!("{name}.csv"));
     match name {
-        "app_info" | "window_memory" | "settings_get" | "staff_session" | "staff_keep_alive"
-        | "staff_lock" | "staff_list" | "audit_verify" | "sync_status" | "sync_settings_get"
+        "app_info" | "settings_get" | "staff_session" | "staff_keep_alive" | "staff_lock"
+        | "staff_list" | "audit_verify" | "sync_status" | "sync_settings_get"
         | "credentials_store" => json!({}),
+        "window_memory" => json!({ "pageAgeMs": 0 }),
         "settings_save" => json!({ "settings": ok(desk, "settings_get", json!({})) }),
         "batch_create" => json!({ "ticketType": "T9", "name": "九期" }),
         "batch_list" => json!({ "query": { "ticketType": null, "name": null, "page": page() } }),

@@ -31,7 +31,9 @@ export function startRenewWatch(every = RENEW_CHECK_MS): () => void {
   if (!backend.native) return () => {};
   const check = async (): Promise<void> => {
     try {
-      due = (await backend.windowMemory()).renewDue;
+      // The page's age: ms since this document began (the core never renews a young
+      // page, so a fresh page past the ceiling cannot reload at every navigation).
+      due = (await backend.windowMemory(Math.round(performance.now()))).renewDue;
     } catch {
       // A failed reading keeps the last answer: the renewal is an economy, not a duty.
     }

@@ -22,8 +22,10 @@ macro_rules! command_table {
                 // The whole app: version and database, the shop's settings.
                 app_info() -> AppInfo = |desk| desk.info();
                 // The window's web process memory: whether its next navigation loads a
-                // fresh page (desk/window.rs). No login needed, no data read.
-                window_memory() -> WindowMemory = |desk| Ok(desk.window_memory());
+                // fresh page, given the page's age in ms (desk/window.rs). No login
+                // needed, no data read.
+                window_memory(#[ts(type = "number")] page_age_ms: u64) -> WindowMemory =
+                    |desk| Ok(desk.window_memory(page_age_ms));
                 settings_get() -> Settings = |desk| desk.settings();
                 settings_save(settings: Settings) -> Settings = |desk| desk.save_settings(settings);
 

@@ -95,7 +95,7 @@ export type JobCall = <T, P>(
 ) => Promise<T>;
 
 export type AppInfoArgs = Record<string, never>;
-export type WindowMemoryArgs = Record<string, never>;
+export type WindowMemoryArgs = { pageAgeMs: number, };
 export type SettingsGetArgs = Record<string, never>;
 export type SettingsSaveArgs = { settings: Settings, };
 export type BatchCreateArgs = { ticketType: string, name: string, };
@@ -197,8 +197,8 @@ export function commandMethods(call: CommandCall, job: JobCall) {
   return {
     appInfo: (): Promise<AppInfo> =>
       call<AppInfo>('app_info', {}),
-    windowMemory: (): Promise<WindowMemory> =>
-      call<WindowMemory>('window_memory', {}),
+    windowMemory: (pageAgeMs: WindowMemoryArgs['pageAgeMs']): Promise<WindowMemory> =>
+      call<WindowMemory>('window_memory', { pageAgeMs }),
     settingsGet: (): Promise<Settings> =>
       call<Settings>('settings_get', {}),
     settingsSave: (settings: SettingsSaveArgs['settings']): Promise<Settings> =>
