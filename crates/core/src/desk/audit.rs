@@ -1,6 +1,9 @@
 //! Use cases of the audit trail: list it, verify its hash chain, export it (CSV or XLSX).
 
+use std::borrow::Cow;
 use std::path::Path;
+
+use chrono::FixedOffset;
 
 use super::bonuses::table_file;
 use super::{Desk, DeskError, DeskResult};
@@ -11,7 +14,9 @@ use crate::export::words::shop_time;
 use crate::export::{col, Column, ExportOptions, ExportReport, Kind, Word};
 use crate::store::{self, audit_list, audit_verify};
 
-const AUDIT_COLUMNS: [Column; 8] = [
+/// The columns of an audit entry in an export, and `audit_cells` their values: the local
+/// export's, and the hub export's after its store and terminal (desk/hub_audit_export.rs).
+pub(super) const AUDIT_COLUMNS: [Column; 8] = [
     col(Word::Id, Kind::Number),
     col(Word::At, Kind::Time),
     col(Word::Actor, Kind::Text),
@@ -50,19 +55,26 @@ impl Desk {
         let conn = store::open(&self.path)?;
         let (mut file, zone) = table_file(&conn, out, opts, &AUDIT_COLUMNS)?;
         audit_list::for_each(&conn, q, &mut |e: &AuditEntry| {
-            file.row(&[
-                &e.id.to_string(),
-                &shop_time(zone, e.at),
-                &e.actor,
-                &e.terminal,
-                &e.action,
-                &e.subject,
-                &e.detail.to_string(),
-                &e.hash,
-            ])
-            .map_err(DeskError::from)
+            let cells = audit_cells(zone, e);
+            file.row(&cells.each_ref().map(|c| c.as_ref()))
+                .map_err(DeskError::from)
         })?;
         let report = file.finish()?;
         self.audited_export("audit.export", "audit_log", report)
     }
+}
+
+/// An entry's cells under `AUDIT_COLUMNS`, its time in the shop's zone (the text fields
+/// borrowed: an export writes one row per entry).
+pub(super) fn audit_cells(zone: FixedOffset, e: &AuditEntry) -> [Cow<'_, str>; 8] {
+    [
+        Cow::Owned(e.id.to_string()),
+        Cow::Owned(shop_time(zone, e.at)),
+        Cow::Borrowed(&e.actor),
+        Cow::Borrowed(&e.terminal),
+        Cow::Borrowed(&e.action),
+        Cow::Borrowed(&e.subject),
+        Cow::Owned(e.detail.to_string()),
+        Cow::Borrowed(&e.hash),
+    ]
 }

@@ -252,19 +252,25 @@ impl Desk {
                 terminal_id: tid,
                 store,
                 terminal_name: name,
-                entry: AuditEntry {
-                    id: e.id,
-                    at: from_ms(e.at),
-                    actor: e.actor,
-                    terminal: e.terminal,
-                    action: e.action,
-                    subject: e.subject,
-                    detail: parse_detail(&e.detail),
-                    hash: e.hash,
-                },
+                entry: audit_entry(e),
             })
             .collect();
         self.for_viewer(Page::new(items, req, total.max(0) as u64))
+    }
+}
+
+/// A hub row as the local trail's entry (its time from ms, its detail parsed), as the
+/// list shows it and the export writes it.
+pub(super) fn audit_entry(e: HubEntry) -> AuditEntry {
+    AuditEntry {
+        id: e.id,
+        at: from_ms(e.at),
+        actor: e.actor,
+        terminal: e.terminal,
+        action: e.action,
+        subject: e.subject,
+        detail: parse_detail(&e.detail),
+        hash: e.hash,
     }
 }
 

@@ -16,31 +16,23 @@
 
 use std::path::Path;
 
+use super::audit::{audit_cells, AUDIT_COLUMNS};
 use super::bonuses::table_file;
-use super::hub_audit::{filter, HubAuditQuery, PAGE_DEADLINE};
+use super::hub_audit::{audit_entry, filter, HubAuditQuery, PAGE_DEADLINE};
 use super::{Desk, DeskError, DeskResult};
 use crate::domain::staff::Permission;
-use crate::export::words::shop_time;
 use crate::export::{col, Column, ExportOptions, ExportReport, Kind, TableFile, Word};
 use crate::hub::audit::{self, ListKey};
 use crate::hub::HubError;
-use crate::store::audit::parse_detail;
-use crate::store::{self, from_ms};
+use crate::store;
 
 /// Rows read from the hub per call.
 pub const EXPORT_PAGE: i64 = 1000;
 
-const HUB_AUDIT_COLUMNS: [Column; 10] = [
+/// The hub's store and terminal, then the local export's columns (`AUDIT_COLUMNS`).
+const HUB_COLUMNS: [Column; 2] = [
     col(Word::Store, Kind::Text),
     col(Word::HubTerminal, Kind::Text),
-    col(Word::Id, Kind::Number),
-    col(Word::At, Kind::Time),
-    col(Word::Actor, Kind::Text),
-    col(Word::Terminal, Kind::Text),
-    col(Word::Action, Kind::Text),
-    col(Word::Subject, Kind::Text),
-    col(Word::Detail, Kind::Text),
-    col(Word::Hash, Kind::Text),
 ];
 
 /// The export's own refusal: the hub did not answer while it read.
@@ -78,7 +70,8 @@ impl Desk {
             .map_err(offline_words)?;
         let f = filter(q);
         let conn = store::open(&self.path)?;
-        let (mut file, zone) = table_file(&conn, out, opts, &HUB_AUDIT_COLUMNS)?;
+        let columns: Vec<Column> = HUB_COLUMNS.iter().chain(&AUDIT_COLUMNS).cloned().collect();
+        let (mut file, zone) = table_file(&conn, out, opts, &columns)?;
         drop(conn);
         let mut after: Option<ListKey> = None;
         loop {
@@ -89,25 +82,22 @@ impl Desk {
                 Ok(rows) => rows,
                 Err(e) => return Err(unread(file, e)),
             };
-            for (_, store, terminal, e) in &rows {
-                file.row(&[
-                    store,
-                    terminal,
-                    &e.id.to_string(),
-                    &shop_time(zone, from_ms(e.at)),
-                    &e.actor,
-                    &e.terminal,
-                    &e.action,
-                    &e.subject,
-                    &parse_detail(&e.detail).to_string(),
-                    &e.hash,
-                ])?;
-            }
-            match rows.last() {
+            let next = match rows.last() {
                 Some((tid, _, _, e)) if rows.len() as i64 == EXPORT_PAGE => {
-                    after = Some((e.at, *tid, e.id));
+                    Some((e.at, *tid, e.id))
                 }
-                _ => break,
+                _ => None,
+            };
+            for (_, store, terminal, e) in rows {
+                let entry = audit_entry(e);
+                let cells = audit_cells(zone, &entry);
+                let mut row: Vec<&str> = vec![&store, &terminal];
+                row.extend(cells.iter().map(|c| c.as_ref()));
+                file.row(&row)?;
+            }
+            after = next;
+            if after.is_none() {
+                break;
             }
         }
         let report = file.finish()?;
